@@ -1,0 +1,154 @@
+"""Checks across rows and tables, after typing: keys, references, kinds, and the columns
+a row needs because of what it is. Each check returns problems; none raises."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Problem, ProblemLog
+from .schema import ITEM_KINDS, TABLES_BY_NAME
+
+# Kinds whose amount depends on age (BOOK_FORMAT.md kinds table): open_date required.
+AGED_KINDS = (
+    "fail_to_receive",
+    "stock_dividend_receivable",
+    "short_count_difference",
+    "suspense_short",
+    "transfer_unconfirmed",
+    "fail_to_deliver",
+)
+# Kinds whose amount is (or may be) the market value: market_value required.
+MARKET_VALUE_KINDS = (
+    "securities_loaned",
+    "stock_dividend_receivable",
+    "short_count_difference",
+    "suspense_short",
+    "transfer_unconfirmed",
+)
+MARGIN_KINDS = ("letter_of_credit", "occ_margin", "futures_margin")
+DESCRIBED_KINDS = ("other_credit", "other_debit")
+
+
+def _src_file_sheet(src: str) -> tuple[str, str]:
+    file, _, sheet = str(src).partition(" | ")
+    return file, sheet
+
+
+def report_rows(log: ProblemLog, frame: pd.DataFrame, mask, column: str, expected: str = "",
+                message: str = "", value_col: str | None = None) -> None:
+    mask = np.asarray(mask, dtype=bool)
+    idx = np.flatnonzero(mask)
+    if not len(idx):
+        return
+    vcol = value_col or column
+
+    def make(i):
+        pos = int(idx[i])
+        file, sheet = _src_file_sheet(frame["_src"].iloc[pos])
+        v = frame[vcol].iloc[pos] if vcol in frame.columns else ""
+        shown = "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+        return Problem(file, sheet, int(frame["_row"].iloc[pos]), column, shown, expected, message)
+
+    log.add_many(len(idx), make)
+
+
+def check_unique(log: ProblemLog, name: str, frame: pd.DataFrame) -> None:
+    key = list(TABLES_BY_NAME[name].key)
+    if not key or not len(frame):
+        return
+    dup = frame.duplicated(subset=key, keep="first").to_numpy()
+    report_rows(log, frame, dup, key[0], expected="a unique " + " + ".join(key),
+                message=f"duplicate {' + '.join(key)} (each must appear once in '{name}')")
+
+
+def check_reference(log: ProblemLog, frame: pd.DataFrame, column: str, known: pd.Index, what: str,
+                    blank_ok: bool = False) -> None:
+    if not len(frame):
+        return
+    vals = frame[column]
+    present = vals.notna().to_numpy()
+    unknown = present & ~vals.isin(known).to_numpy()
+    report_rows(log, frame, unknown, column, expected=what)
+
+
+def validate(params: dict, tables: dict[str, pd.DataFrame], log: ProblemLog, label: str) -> None:
+    for name in TABLES_BY_NAME:
+        if name in tables:
+            check_unique(log, name, tables[name])
+
+    accounts = tables["accounts"]
+    account_ids = pd.Index(accounts["account_id"].dropna().unique())
+    margin_ids = pd.Index(accounts.loc[accounts["type"] == "margin", "account_id"].dropna().unique())
+
+    col = tables["collateral"]
+    if len(col):
+        check_reference(log, col, "account_id", account_ids, "an account_id of the accounts table")
+        known = col["account_id"].isin(account_ids).to_numpy()
+        not_margin = known & ~col["account_id"].isin(margin_ids).to_numpy()
+        report_rows(log, col, not_margin, "account_id", expected="a margin account (type margin in accounts)",
+                    message="collateral is only tested for margin accounts (Note E(1))")
+
+    cca_ids = pd.Index(tables["cca"]["cca_id"].dropna().unique())
+    req = tables["cca_requirements"]
+    if len(req):
+        check_reference(log, req, "cca_id", cca_ids, "a cca_id of the cca table")
+        check_reference(log, req, "account_id", account_ids, "an account_id of the accounts table")
+        dup = req.duplicated(subset=["cca_id", "account_id", "position_type", "basis"], keep="first").to_numpy()
+        report_rows(log, req, dup, "account_id", expected="one row per cca_id, account_id, position_type and basis",
+                    message="the same requirement is given twice")
+    dep = tables["cca_deposits"]
+    if len(dep):
+        check_reference(log, dep, "cca_id", cca_ids, "a cca_id of the cca table")
+        check_reference(log, dep, "account_id", account_ids, "an account_id of the accounts table")
+        check_reference(log, dep, "owner_account_id", account_ids, "an account_id of the accounts table")
+
+    items = tables["items"]
+    if len(items):
+        allowed = np.zeros(len(items), dtype=bool)
+        for kind, books in ITEM_KINDS.items():
+            allowed |= ((items["kind"] == kind) & items["book"].isin(books)).to_numpy()
+        wrong = ~allowed & items["kind"].notna().to_numpy() & items["book"].notna().to_numpy()
+        report_rows(log, items, wrong, "kind", expected="a kind that belongs to the row's book "
+                    "(sweep_next_day is customer only; pab_* kinds are PAB only)")
+        kind = items["kind"]
+        need = {
+            "description": (kind.isin(DESCRIBED_KINDS) & items["description"].isna(), "a description (required for other_credit and other_debit)"),
+            "open_date": (kind.isin(AGED_KINDS) & items["open_date"].isna(), "the date the item arose (needed to age it)"),
+            "market_value": (kind.isin(MARKET_VALUE_KINDS) & items["market_value"].isna(), "the market value (the line takes it)"),
+            "margin_requirement": (kind.isin(MARGIN_KINDS) & items["margin_requirement"].isna(), "the clearing organization's margin requirement"),
+            "collateral_form": (kind.isin(("occ_margin", "futures_margin")) & items["collateral_form"].isna(), "the form of the margin: cash, qualified_securities, customer_loc or other"),
+        }
+        for column, (mask, expected) in need.items():
+            report_rows(log, items, mask.to_numpy(dtype=bool), column, expected=expected)
+        as_of = params.get("as_of")
+        if as_of is not None:
+            # Note D: a fail to receive over 30 calendar days takes market value over contract.
+            age = (pd.Timestamp(as_of) - items["open_date"]).dt.days
+            old_ftr = ((kind == "fail_to_receive") & (age > 30) & items["market_value"].isna()).to_numpy(dtype=bool)
+            report_rows(log, items, old_ftr, "market_value",
+                        expected="the market value (the fail is over 30 days old: Note D)")
+            future = (items["open_date"].notna() & (age < 0)).to_numpy(dtype=bool)
+            report_rows(log, items, future, "open_date", expected=f"a date on or before as_of ({as_of})",
+                        message="the item arose after the computation date")
+
+    if len(accounts):
+        req_date = ((accounts["e5_exception"] == "requested") & accounts["e5_exception_date"].isna()).to_numpy(dtype=bool)
+        report_rows(log, accounts, req_date, "e5_exception_date",
+                    expected="the day the Note E(5) exception was requested")
+        margin_debit = (accounts["type"] == "margin") & (accounts["balance"] < 0) & accounts["book"].isin(("customer", "pab"))
+        if margin_debit.any() and params.get("tentative_net_capital") is None and "as_of" in params:
+            log.add(Problem(label, "parameters", None, "value",
+                            message="parameter 'tentative_net_capital' is required: margin accounts have debit "
+                                    "balances and Note E(5) compares them with 25% of tentative net capital"))
+
+    if params.get("frequency") == "monthly" and params.get("net_capital_method") == "alternative":
+        log.add(Problem(label, "parameters", None, "value", "monthly",
+                        "weekly or daily: a firm using the alternative method computes at least weekly "
+                        "(Rule 15c3-3(e)(3)(i)(C) allows monthly only to small aggregate-indebtedness firms)",
+                        message="frequency 'monthly' is refused with net_capital_method 'alternative'"))
+    if params.get("prepared_on") and params.get("as_of") and params["prepared_on"] < params["as_of"]:
+        log.add(Problem(label, "parameters", None, "value", str(params["prepared_on"]),
+                        f"a date on or after as_of ({params['as_of']})", message="prepared_on is before as_of"))

@@ -1,0 +1,185 @@
+"""Exhibit A applied to a loaded book: pure computation, no I/O.
+
+`compute(book) -> Result`. Each part of the rule lives in its own module and returns
+dispositions (what happened to each row) and findings; this module sums dispositions into
+the lines of each computation and applies Items 16, the debit reduction, the reserve bank
+accounts and the deposit rules.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import money
+from ..calendar import BusinessCalendar
+from .accounts import accounts_and_collateral
+from .items import items
+from .model import (
+    COMPUTATIONS,
+    CREDIT_LINES,
+    DEBIT_LINES,
+    LINES,
+    Computation,
+    Finding,
+    Result,
+    empty_dispositions,
+)
+from .readings import assumptions
+from .reserve_bank import reserve_bank
+
+DAILY_THRESHOLD = 50_000_000_000  # $500 million of average total credits (Rule 15c3-3(e)(3)(i)(B)(1))
+MONTHLY_CREDIT_LIMIT = 100_000_000  # $1,000,000 aggregate customer funds (Rule 15c3-3(e)(3)(i)(C))
+
+
+def calendar_for(book) -> BusinessCalendar:
+    hol = book.tables.get("holidays")
+    extra = []
+    if hol is not None and len(hol):
+        for d, name in zip(hol["date"], hol["name"]):
+            extra.append((pd.Timestamp(d).date(), name or "Book holiday"))
+    return BusinessCalendar(extra)
+
+
+def compute(book) -> Result:
+    try:
+        from .note_h import note_h
+    except ImportError:  # TEMP while note_h.py is written
+        from types import SimpleNamespace
+        note_h = lambda b, c: SimpleNamespace(dispositions=empty_dispositions(), findings=[], entries=[])  # noqa
+
+    p = book.params
+    cal = calendar_for(book)
+    frames: list[pd.DataFrame] = []
+    findings: list[Finding] = []
+
+    f, fi, e1_tested = accounts_and_collateral(book, cal)
+    frames += f
+    findings += fi
+    f, fi = items(book, cal)
+    frames += f
+    findings += fi
+    nh = note_h(book, cal)
+    frames.append(nh.dispositions)  # Item 15 (Note H) and Note B's Item 2 credit
+    findings += nh.findings
+    f, fi, on_deposit = reserve_bank(book)
+    frames += f
+    findings += fi
+    # holidays rows are used by the calendar
+    hol = book.tables["holidays"]
+    if len(hol):
+        from .model import dispositions as _d
+
+        frames.append(_d("holidays", np.arange(len(hol)), "", "calendar", 0, "Business days",
+                         "extra non-business day used by the calendar"))
+
+    disp = pd.concat([x for x in frames if len(x)] or [empty_dispositions()], ignore_index=True)
+    for c in ("table", "computation", "line", "rule"):
+        disp[c] = disp[c].astype("category")
+
+    acc = book.tables["accounts"]
+    margin_debits = bool(((acc["type"] == "margin") & (acc["balance"] < 0) & acc["book"].isin(("customer",))).any())
+    if margin_debits and not e1_tested:
+        findings.append(Finding("Note E(1)", "customer",
+                                "Note E(1) was not tested: the book has no collateral table but margin accounts have debits",
+                                None, "", None, "severe"))
+
+    sums = disp.groupby(["computation", "line"], observed=True)["amount"].sum()
+
+    def line_sum(comp, line):
+        try:
+            return int(sums.loc[(comp, line)])
+        except KeyError:
+            return 0
+
+    computations: dict[str, Computation] = {}
+    for comp in COMPUTATIONS:
+        lines = {l.key: line_sum(comp, l.key) for l in LINES}
+        total_credits = sum(lines[k] for k in CREDIT_LINES)
+        aggregate = sum(lines[k] for k in DEBIT_LINES)
+        reduction, reduction_rule = _reduction(p, comp, lines["item_10"], aggregate)
+        total_debits = aggregate - reduction
+        excess_credits = max(0, total_credits - total_debits)
+        excess_debits = max(0, total_debits - total_credits)
+        required = excess_credits
+        if p.frequency == "monthly":
+            # Item 16: "not less than 105 percent of the excess" (rounded up)
+            required = -((-excess_credits * 105) // 100)
+        computations[comp] = Computation(
+            comp, lines, total_credits, aggregate, reduction, reduction_rule, total_debits,
+            excess_credits, excess_debits, required,
+            sweep=line_sum(comp, "sweep") if comp == "customer" else 0,
+            on_deposit=on_deposit.get(comp, 0),
+            deposit_deadline=cal.deposit_deadline(p.as_of),
+        )
+    cust, pab = computations["customer"], computations["pab"]
+    # Rule 15c3-3(e)(4): a PAB requirement may be met by customer excess debits of the same date; never the reverse.
+    pab.offset_by_customer_excess_debits = min(pab.required_deposit, cust.excess_debits)
+    for c in (cust, pab):
+        net_required = c.required_deposit - c.offset_by_customer_excess_debits
+        # FAQ Q5: sweep credits reduce the deposit needed; Rule 15c3-3(g): never a withdrawal.
+        c.deposit_needed = max(0, net_required - c.sweep - c.on_deposit)
+        c.withdrawal_permitted = max(0, c.on_deposit - net_required)
+        if c.deposit_needed > 0:
+            findings.append(Finding("Rule 15c3-3(e)", c.name,
+                                    f"deposit of {money.format_display(c.deposit_needed)} needed by one hour after the opening "
+                                    f"of banking business on {c.deposit_deadline:%A %Y-%m-%d}", c.deposit_needed, "", None, "severe"))
+
+    findings += _frequency_findings(p, cal, cust, pab)
+
+    result_assumptions = assumptions()
+    row_counts = _row_counts(book, disp)
+    return Result(p, computations, disp, findings, nh.entries, result_assumptions, row_counts,
+                  {"business_day": cal.is_business_day(p.as_of), "deposit_deadline": cal.deposit_deadline(p.as_of)})
+
+
+def _reduction(p, comp: str, item_10: int, aggregate: int) -> tuple[int, str]:
+    if comp == "pab":
+        return 0, "PAB Note 4: no reduction in the PAB computation"
+    if p.net_capital_method == "basic":
+        # Note E(3): 1% of Item 10, rounded down (a smaller reduction raises the requirement)
+        return max(0, item_10) // 100, "Note E(3): 1% of Item 10"
+    if p.frequency == "daily":
+        return max(0, aggregate) * 2 // 100, "Rule 15c3-1(a)(1)(ii)(A): 2% of aggregate debits (daily computation)"
+    return max(0, aggregate) * 3 // 100, "Rule 15c3-1(a)(1)(ii)(A): 3% of aggregate debits (alternative method)"
+
+
+def _frequency_findings(p, cal: BusinessCalendar, cust: Computation, pab: Computation) -> list[Finding]:
+    out = []
+    if not cal.is_business_day(p.as_of):
+        out.append(Finding("Rule 15c3-3(e)(3)", "", f"as_of {p.as_of} is not a business day "
+                           f"({cal.holiday_name(p.as_of) or p.as_of.strftime('%A')}); accepted (e.g. a year-end computation)",
+                           None, "", None, "review"))
+    if p.frequency == "daily":
+        why = cal.non_computation_reason(p.as_of)
+        if why:
+            out.append(Finding("SEC staff FAQ 2025-12-08 Q6", "", f"as_of {p.as_of} is a day a daily filer need not compute: {why}",
+                               None, "", None, "info"))
+    if p.frequency == "monthly" and cust.total_credits > MONTHLY_CREDIT_LIMIT:
+        out.append(Finding("Rule 15c3-3(e)(3)(i)(C)", "customer", "monthly computation is allowed only with aggregate customer "
+                           f"funds of $1,000,000 or less; customer credits are {money.format_display(cust.total_credits)}",
+                           cust.total_credits, "", None, "severe"))
+    total = cust.total_credits + pab.total_credits
+    if p.frequency != "daily" and total >= DAILY_THRESHOLD:
+        out.append(Finding("Rule 15c3-3(e)(3)(i)(B)(1)", "", f"customer + PAB total credits are {money.format_display(total)} "
+                           "(at least $500 million): if average total credits are at that level, daily computation is required",
+                           total, "", None, "review"))
+    if p.average_total_credits is not None:
+        required = p.average_total_credits >= DAILY_THRESHOLD
+        msg = (f"average total credits {money.format_display(p.average_total_credits)}: daily computation "
+               + ("IS required (within six months of crossing $500 million)" if required else "is not required"))
+        out.append(Finding("Rule 15c3-3(e)(3)(i)(B)(1)", "", msg, p.average_total_credits, "", None,
+                           "severe" if required and p.frequency != "daily" else "info"))
+    return out
+
+
+def _row_counts(book, disp: pd.DataFrame) -> dict[str, dict]:
+    out = {}
+    prim = disp[disp["primary"]]
+    for name, frame in book.tables.items():
+        n = len(frame)
+        mine = prim[prim["table"] == name]
+        excluded = int((mine["line"] == "excluded").sum())
+        used = int(len(mine) - excluded)
+        out[name] = {"rows": n, "used": used, "excluded": excluded}
+    return out

@@ -1,0 +1,275 @@
+"""Item 1 (credit balances) and Item 10 (debit balances) with Note E, from `accounts` and
+`collateral`.
+
+Order of application, per account, then per group:
+  1. outside both computations: `noncustomer` rows; cross-margin accounts under the
+     April 15, 2026 order (when the firm attests its three conditions);
+  2. credit balances -> Item 1 (Note E(2): an omnibus credit is increased by the deficit
+     less calls);
+  3. debit balances -> Item 10, "excluding unsecured accounts and accounts doubtful of
+     collection", then Note E(4) related parties, Note E(6) non-customer owners, Note E(2)
+     omnibus deficits;
+  4. group reductions of Item 10: Note E(1) concentration (customer only, PAB Note 3) and
+     Note E(5) single-customer concentration.
+Readings of open wording live in `readings.py`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from .. import money
+from ..calendar import BusinessCalendar
+from .model import Finding, adjustment, dispositions
+
+PCT_100 = 1_000_000  # pct columns are in 1/10,000 of a percent
+PCT_5 = 50_000
+PCT_50 = 500_000
+E5_MINIMUM = 5_000_000  # $50,000 in cents (Note E(5))
+
+
+def _ceil_share(amount: np.ndarray, pct: np.ndarray) -> np.ndarray:
+    """amount * pct / 100% rounded up, exact in int64 for amounts up to ~9e12 dollars."""
+    q, r = np.divmod(amount, PCT_100)
+    part = r * pct  # < 1e6 * 1e6
+    return q * pct + (part + PCT_100 - 1) // PCT_100
+
+
+def accounts_and_collateral(book, cal: BusinessCalendar):
+    """Returns (dispositions, findings, e1_tested: bool)."""
+    p = book.params
+    acc = book.tables["accounts"]
+    col = book.tables["collateral"]
+    n = len(acc)
+    rows = np.arange(n, dtype=np.int64)
+    frames: list[pd.DataFrame] = []
+    findings: list[Finding] = []
+
+    bal = acc["balance"].to_numpy(dtype=np.int64)
+    book_col = acc["book"].to_numpy(dtype=object)
+    typ = acc["type"].to_numpy(dtype=object)
+    in_formula = np.isin(book_col, ("customer", "pab"))
+
+    # 1. Outside both computations.
+    noncust = book_col == "noncustomer"
+    frames.append(dispositions("accounts", rows[noncust], "", "excluded", 0,
+                               "Rule 15c3-3(a)(1) (definition of customer)",
+                               "non-customer account: outside the customer and PAB computations"))
+    xm = acc["cross_margin"].to_numpy(dtype=bool) & in_formula
+    xm_ok = p.cross_margin_dual_registrant and p.cross_margin_joint_member and p.cross_margin_conditions_met
+    if xm.any():
+        if xm_ok:
+            frames.append(dispositions("accounts", rows[xm], book_col[xm], "excluded", 0,
+                                       "Cross-margining order, April 15, 2026",
+                                       "customer cross-margin account: outside the reserve formula while the order's conditions are met"))
+            for r in rows[xm][:200]:
+                findings.append(Finding("Cross-margining order, April 15, 2026", book_col[r],
+                                        "cross-margin account excluded from the computation", int(bal[r]), "accounts", int(r), "info"))
+        else:
+            missing = [n_ for n_, v in (("cross_margin_dual_registrant", p.cross_margin_dual_registrant),
+                                        ("cross_margin_joint_member", p.cross_margin_joint_member),
+                                        ("cross_margin_conditions_met", p.cross_margin_conditions_met)) if not v]
+            findings.append(Finding("Cross-margining order, April 15, 2026", "",
+                                    f"{int(xm.sum())} account(s) marked cross_margin stay in the computation because "
+                                    f"the firm does not attest: {', '.join(missing)}", None, "", None, "review"))
+            xm = np.zeros(n, dtype=bool)
+    live = in_formula & ~xm
+
+    # 2. Credits -> Item 1. Note E(2): an omnibus credit "must be increased" by the deficit less calls.
+    omni = typ == "omnibus"
+    e2 = np.maximum(acc["omnibus_deficit"].to_numpy(dtype=np.int64) - acc["omnibus_calls_5bd"].to_numpy(dtype=np.int64), 0)
+    credit = live & (bal > 0)
+    omni_credit_side = live & omni & (bal >= 0) & (e2 > 0)
+    c_rows = credit | omni_credit_side
+    amt1 = np.where(omni_credit_side, bal + e2, bal)
+    reason1 = np.where(omni_credit_side, "omnibus credit balance increased by deficit less calls (Note E(2))", "credit balance")
+    frames.append(dispositions("accounts", rows[c_rows], book_col[c_rows], "item_1", amt1[c_rows],
+                               np.where(omni_credit_side[c_rows], "Item 1; Note E(2)", "Item 1"), reason1[c_rows]))
+    zero = live & (bal == 0) & ~omni_credit_side
+    frames.append(dispositions("accounts", rows[zero], book_col[zero], "excluded", 0, "Items 1 and 10",
+                               "zero balance: nothing to include"))
+
+    # 3. Debits -> Item 10, after exclusions.
+    deb = live & (bal < 0)
+    debit = np.where(deb, -bal, 0)
+    doubtful = deb & acc["doubtful"].to_numpy(dtype=bool)
+    unsecured = np.minimum(acc["unsecured_amount"].to_numpy(dtype=np.int64), debit)
+    fully_unsecured = deb & ~doubtful & (unsecured >= debit)
+    related_ok = acc["debit_related_to_credits"].to_numpy(dtype=bool)
+    rp = acc["related_party"].to_numpy(dtype=object)
+    e4 = deb & ~doubtful & ~fully_unsecured & np.isin(rp, ("principal", "affiliate")) & ~related_ok
+    pct = acc["noncustomer_ownership_pct"].to_numpy(dtype=np.int64)
+    secured = debit - unsecured
+    e6_all = deb & ~doubtful & ~fully_unsecured & ~e4 & (pct > PCT_50) & ~related_ok
+    e6_part = deb & ~doubtful & ~fully_unsecured & ~e4 & ~e6_all & (pct >= PCT_5) & ~related_ok
+    # Note E(6) 5%-50%: exclude the non-customer share (rounded up: excluding more raises the requirement).
+    e6_share = np.where(e6_part, _ceil_share(secured, pct), 0)
+    after_e6 = secured - e6_share
+    e2_cut = np.where(deb & omni, np.minimum(e2, after_e6), 0)
+    included = np.where(deb & ~doubtful & ~fully_unsecured & ~e4 & ~e6_all, after_e6 - e2_cut, 0)
+
+    for mask, rule, why in (
+        (doubtful, "Item 10", "account doubtful of collection: whole debit excluded"),
+        (fully_unsecured, "Item 10", "unsecured account: debit excluded"),
+        (e4, "Note E(4)", "debit of a principal's related person or an affiliate, not shown related to credits: excluded"),
+        (e6_all, "Note E(6)", "non-customer ownership over 50%: whole debit excluded"),
+    ):
+        frames.append(dispositions("accounts", rows[mask], book_col[mask], "excluded", 0, rule, why))
+        if mask.any() and rule != "Item 10":
+            for r in rows[mask][:200]:
+                findings.append(Finding(rule, book_col[r], why, int(debit[r]), "accounts", int(r), "info"))
+    inc = deb & ~doubtful & ~fully_unsecured & ~e4 & ~e6_all
+    zero_after = inc & (included == 0)
+    why10 = np.full(n, "debit balance", dtype=object)
+    rule10 = np.full(n, "Item 10", dtype=object)
+    part_unsec = inc & (unsecured > 0)
+    why10[part_unsec] = "debit balance less its unsecured part"
+    why10[e6_part] = "debit balance less the non-customer share (Note E(6))"
+    rule10[e6_part] = "Item 10; Note E(6)"
+    why10[inc & (e2_cut > 0)] = "debit balance less omnibus deficit net of calls (Note E(2))"
+    rule10[inc & (e2_cut > 0)] = "Item 10; Note E(2)"
+    keep = inc & ~zero_after
+    frames.append(dispositions("accounts", rows[keep], book_col[keep], "item_10", included[keep], rule10[keep], why10[keep]))
+    frames.append(dispositions("accounts", rows[zero_after], book_col[zero_after], "excluded", 0, rule10[zero_after],
+                               "debit fully offset by its deductions (unsecured part, Note E(2) or E(6))"))
+
+    # 4a. Note E(1) — customer computation only (PAB Note 3).
+    e1_frames, e1_findings, e1_tested = _note_e1(acc, col, included, live & (typ == "margin") & (included > 0) & (book_col == "customer"), book_col)
+    frames.extend(e1_frames)
+    findings.extend(e1_findings)
+
+    # 4b. Note E(5).
+    e5_frames, e5_findings = _note_e5(book, cal, acc, included, live & (typ == "margin") & (included > 0), book_col)
+    frames.extend(e5_frames)
+    findings.extend(e5_findings)
+    return frames, findings, e1_tested
+
+
+def _note_e1(acc, col, included, margin_live, book_col):
+    """Note E(1): concentration in a specific security across customer margin accounts."""
+    frames: list[pd.DataFrame] = []
+    findings: list[Finding] = []
+    ncol = len(col)
+    crow = np.arange(ncol, dtype=np.int64)
+    if ncol == 0:
+        return frames, findings, False
+    # map collateral rows to account positions (margin accounts only; validation ensures they exist)
+    acc_pos = pd.Series(np.arange(len(acc)), index=acc["account_id"].where(acc["type"] == "margin"))
+    acc_pos = acc_pos[acc_pos.index.notna()]
+    acc_pos = acc_pos[~acc_pos.index.duplicated()]
+    pos = col["account_id"].map(acc_pos).to_numpy()
+    known = ~pd.isna(pos)
+    pos_i = np.where(known, pos, 0).astype(np.int64)
+    tested = known & margin_live[pos_i]
+    pab = known & (book_col[pos_i] == "pab")
+    other = ~tested & ~pab
+    frames.append(dispositions("collateral", crow[pab], "pab", "excluded", 0, "PAB Note 3",
+                               "Note E(1) does not apply to the PAB computation"))
+    frames.append(dispositions("collateral", crow[other], np.where(known[other], book_col[pos_i[other]], ""), "excluded", 0,
+                               "Note E(1)", "account has no debit in Item 10: not collateral for a margin debit"))
+    if not tested.any():
+        return frames, findings, True
+    t = pd.DataFrame({
+        "crow": crow[tested],
+        "apos": pos_i[tested],
+        "security_id": col["security_id"].to_numpy(dtype=object)[tested],
+        "mv": col["market_value"].to_numpy(dtype=np.int64)[tested],
+        "exempted": col["exempted"].to_numpy(dtype=bool)[tested],
+    })
+    t["debit"] = included[t["apos"].to_numpy()]
+    # 140% of the account's debit, each security in the account capped separately (round up: see readings).
+    g = t.groupby(["apos", "security_id"], sort=True).agg(mv=("mv", "sum"), debit=("debit", "first"),
+                                                         exempted=("exempted", "max")).reset_index()
+    cap140 = (g["debit"].to_numpy(dtype=np.int64) * 14 + 9) // 10
+    g["capped"] = np.minimum(g["mv"].to_numpy(dtype=np.int64), cap140)
+    total = int(g["capped"].sum())
+    threshold = total * 15 // 100  # 15% of all collateral value, rounded down (readings: rounding)
+    per_sec = g.groupby("security_id", sort=True).agg(value=("capped", "sum"), exempted=("exempted", "max"),
+                                                      debits=("debit", "sum"), accounts=("apos", "nunique"))
+    # each collateral row's share of its (account, security) capped value, for the audit trail
+    t = t.merge(g[["apos", "security_id", "mv", "capped"]].rename(columns={"mv": "gmv"}), on=["apos", "security_id"])
+    share = np.where(t["gmv"] > 0, t["capped"].to_numpy(dtype=np.int64) * 0, 0)
+    frames.append(dispositions("collateral", t["crow"].to_numpy(), "customer", "note_e1_test", 0, "Note E(1)",
+                               "collateral for a margin debit (Note E(1) concentration test; value capped at 140% of the account's debit)",
+                               t["security_id"].to_numpy(dtype=object)))
+    del share
+    for sec, r in per_sec.iterrows():
+        if r["exempted"]:
+            continue
+        excess = int(r["value"]) - threshold
+        if excess <= 0:
+            continue
+        reduction = min(excess, int(r["debits"]))
+        frames.append(adjustment("customer", "item_10", -reduction, "Note E(1)",
+                                 f"concentration in security {sec}: collateral value {money.format_display(int(r['value']))} "
+                                 f"exceeds 15% of all margin collateral ({money.format_display(threshold)}) by "
+                                 f"{money.format_display(excess)}; reduction capped at the debits it collateralizes "
+                                 f"({money.format_display(int(r['debits']))})", str(sec)))
+        findings.append(Finding("Note E(1)", "customer",
+                                f"security {sec} is concentrated: Item 10 reduced by {money.format_display(reduction)}",
+                                reduction, "", None, "review"))
+    return frames, findings, True
+
+
+def _note_e5(book, cal: BusinessCalendar, acc, included, margin_live, book_col):
+    """Note E(5): a single customer's margin debits over 25% of tentative net capital."""
+    frames: list[pd.DataFrame] = []
+    findings: list[Finding] = []
+    p = book.params
+    subject = margin_live & ~acc["debit_related_to_credits"].to_numpy(dtype=bool)
+    if not subject.any() or p.tentative_net_capital is None:
+        return frames, findings
+    threshold = max(p.tentative_net_capital, 0) * 25 // 100  # rounded down (readings: rounding)
+    d = pd.DataFrame({
+        "computation": book_col[subject],
+        "customer_id": acc["customer_id"].to_numpy(dtype=object)[subject],
+        "debit": included[subject],
+        "exc": acc["e5_exception"].to_numpy(dtype=object)[subject],
+        "exc_amount": acc["e5_exception_amount"].to_numpy(dtype=np.int64)[subject],
+        "exc_date": acc["e5_exception_date"].to_numpy()[subject],
+    })
+    as_of = pd.Timestamp(p.as_of)
+    # 'requested': included for five business days counting the day of the request.
+    in_window = np.zeros(len(d), dtype=bool)
+    req = (d["exc"] == "requested").to_numpy() & ~pd.isna(d["exc_date"]).to_numpy()
+    if req.any():
+        starts = d.loc[req, "exc_date"].to_numpy().astype("datetime64[D]")
+        ends = np.full(len(starts), np.datetime64(p.as_of, "D") + np.timedelta64(1, "D"))
+        counted = cal.busday_count(starts, ends)
+        in_window[req] = (counted >= 0) & (counted <= 5) & (starts <= np.datetime64(p.as_of, "D"))
+    d["plenary"] = d["exc"] == "plenary"
+    d["window"] = in_window
+    d["partial_amt"] = np.where(d["exc"] == "partial", d["exc_amount"], 0)
+    g = d.groupby(["computation", "customer_id"], sort=True).agg(
+        debit=("debit", "sum"), plenary=("plenary", "max"), window=("window", "max"),
+        partial_amt=("partial_amt", "sum"), requested=("exc", lambda s: (s == "requested").any()))
+    g = g.reset_index()
+    for _, r in g.iterrows():  # one iteration per customer over the threshold only
+        excess = int(r["debit"]) - threshold
+        if excess <= E5_MINIMUM:
+            continue
+        comp, cust = r["computation"], r["customer_id"]
+        head = (f"customer {cust}: margin debits {money.format_display(int(r['debit']))} exceed 25% of tentative net "
+                f"capital ({money.format_display(threshold)}) by {money.format_display(excess)}")
+        if r["plenary"]:
+            findings.append(Finding("Note E(5)", comp, head + "; plenary DEA exception: no reduction", excess, "", None, "review"))
+            continue
+        if r["window"]:
+            findings.append(Finding("Note E(5)", comp, head + "; DEA exception requested: included for five business days "
+                                    "from the request, no reduction yet", excess, "", None, "severe"))
+            continue
+        reduction = excess
+        note = ""
+        if r["partial_amt"] > 0:
+            reduction = max(0, excess - int(r["partial_amt"]))
+            note = f"; partial DEA exception of {money.format_display(int(r['partial_amt']))}"
+        elif r["requested"]:
+            note = "; the five business days of the pending DEA request have passed"
+        if reduction > 0:
+            frames.append(adjustment(comp, "item_10", -reduction, "Note E(5)", head + note, str(cust)))
+        findings.append(Finding("Note E(5)", comp, head + note + f": Item 10 reduced by {money.format_display(reduction)}",
+                                reduction, "", None, "review"))
+    return frames, findings

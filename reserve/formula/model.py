@@ -1,0 +1,171 @@
+"""The shapes the computation produces: lines, dispositions, exceptions.
+
+A *disposition* says what happened to one input row (or, for an adjustment that no single
+row carries — a Note E(1) concentration charge, the 3% reduction — to a group): the line it
+went to and the amount it contributed, or its exclusion with reason and rule. Every line of
+the formula is the sum of its dispositions, so totals tie by construction and every figure
+traces back to rows.
+
+Dispositions are long-format DataFrames with the columns of `DISPOSITION_COLUMNS`:
+
+    table        input table ("accounts", "items", ...), or "" for an adjustment
+    row          positional index of the row in that table (book.tables[table].iloc[row]), -1 for adjustments
+    computation  "customer" | "pab" | "" (a row outside both computations)
+    line         a key of LINES, or "excluded", or a non-formula use ("reserve_bank", "note_e1_test", ...)
+    amount       int64 cents contributed to `line` (0 for exclusions)
+    rule         citation of the rule applied ("Item 4", "Note D", "Note H(b)(1)(iii)(C)")
+    reason       why, in words a reviewer reads
+    ref          a key for group adjustments (security id, customer id), else ""
+
+A row may carry several records where the rule says so (a customer's securities at a
+clearing agency: Item 2 credit and Item 15 debit). `primary` marks the one record per row
+that counts it as used or excluded for the "rows in = used + excluded" check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+DISPOSITION_COLUMNS = ("table", "row", "computation", "line", "amount", "rule", "reason", "ref", "primary")
+
+COMPUTATIONS = ("customer", "pab")
+
+
+@dataclass(frozen=True)
+class Line:
+    key: str
+    number: str  # "1".."16", or "" for other lines
+    caption: str
+    side: str  # credit | debit
+    rule: str
+    focus_box: str = ""  # customer computation box (confirmed boxes only; see rules-beyond-exhibit-a.md)
+
+
+# Exhibit A's lines, in its order. FOCUS boxes: Form X-17A-5 Part II (confirmed ones only;
+# Item 15 has no confirmed box yet and the PAB schedule's boxes are unconfirmed -> blank).
+LINES: tuple[Line, ...] = (
+    Line("item_1", "1", "Free credit balances and other credit balances in customers' security accounts", "credit", "Item 1; Note A", "4340"),
+    Line("item_2", "2", "Monies borrowed collateralized by securities carried for the accounts of customers", "credit", "Item 2; Note B", "4350"),
+    Line("item_3", "3", "Monies payable against customers' securities loaned", "credit", "Item 3; Note C", "4360"),
+    Line("item_4", "4", "Customers' securities failed to receive", "credit", "Item 4; Note D", "4370"),
+    Line("item_5", "5", "Credit balances in firm accounts which are attributable to principal sales to customers", "credit", "Item 5", "4380"),
+    Line("item_6", "6", "Market value of stock dividends, stock splits and similar distributions receivable outstanding over 30 calendar days", "credit", "Item 6", "4390"),
+    Line("item_7", "7", "Market value of short security count differences over 30 calendar days old", "credit", "Item 7", "4400"),
+    Line("item_8", "8", "Market value of short securities and credits (not to be offset by longs or by debits) in all suspense accounts over 30 calendar days", "credit", "Item 8", "4410"),
+    Line("item_9", "9", "Market value of securities which are in transfer in excess of 40 calendar days and have not been confirmed to be in transfer by the transfer agent or the issuer during the 40 days", "credit", "Item 9", "4420"),
+    Line("other_credits", "", "Other credits (List)", "credit", "FOCUS Other credits", "4425"),
+    Line("item_10", "10", "Debit balances in customers' cash and margin accounts excluding unsecured accounts and accounts doubtful of collection (net of Note E deductions)", "debit", "Item 10; Note E", "4440"),
+    Line("item_11", "11", "Securities borrowed to effectuate short sales by customers and securities borrowed to make delivery on customers' securities failed to deliver", "debit", "Item 11", "4450"),
+    Line("item_12", "12", "Failed to deliver of customers' securities not older than 30 calendar days", "debit", "Item 12", "4460"),
+    Line("item_13", "13", "Margin required and on deposit with the Options Clearing Corporation for all option contracts written or purchased in customer accounts", "debit", "Item 13; Note F", "4465"),
+    Line("item_14", "14", "Margin required and on deposit with a registered clearing agency or derivatives clearing organization (security futures; portfolio-margined futures)", "debit", "Item 14; Note G", "4467"),
+    Line("item_15", "15", "Margin required and on deposit with a qualified clearing agency for customers' cleared U.S. Treasury purchases, sales and repos", "debit", "Item 15; Note H", ""),
+    Line("other_debits", "", "Other debits (List)", "debit", "FOCUS Other debits", "4469"),
+)
+LINES_BY_KEY = {l.key: l for l in LINES}
+CREDIT_LINES = tuple(l.key for l in LINES if l.side == "credit")
+DEBIT_LINES = tuple(l.key for l in LINES if l.side == "debit")
+
+# Boxes of the summary lines (customer computation).
+SUMMARY_BOXES = {
+    "total_credits": "4430",
+    "aggregate_debits": "4470",
+    "debit_reduction": "4471",
+    "total_debits": "4472",
+    "excess_debits": "4480",
+    "excess_credits": "4490",
+    "required_deposit_monthly": "4500",
+    "on_deposit": "4510",
+    "deposit_or_withdrawal": "4520",
+    "new_amount_on_deposit": "4530",
+    "deposit_date": "4540",
+    "frequency": "4333",
+}
+
+
+def dispositions(table: str, rows, computation, line, amount, rule, reason, ref="", primary=True) -> pd.DataFrame:
+    """Build a disposition frame; scalars broadcast over `rows`."""
+    rows = np.asarray(rows, dtype=np.int64)
+    n = len(rows)
+
+    def col(v, dtype=object):
+        if isinstance(v, (pd.Series, np.ndarray, list)):
+            arr = np.asarray(v.to_numpy() if isinstance(v, pd.Series) else v)
+            return arr.astype(dtype) if dtype is not object else arr
+        return np.full(n, v, dtype=dtype)
+
+    return pd.DataFrame(
+        {
+            "table": col(table),
+            "row": rows,
+            "computation": col(computation),
+            "line": col(line),
+            "amount": col(amount, np.int64),
+            "rule": col(rule),
+            "reason": col(reason),
+            "ref": col(ref),
+            "primary": col(primary, bool),
+        }
+    )
+
+
+def adjustment(computation: str, line: str, amount: int, rule: str, reason: str, ref: str = "") -> pd.DataFrame:
+    """A record no single input row carries (a concentration charge, a percentage)."""
+    return dispositions("", [-1], computation, line, int(amount), rule, reason, ref, False)
+
+
+def empty_dispositions() -> pd.DataFrame:
+    return dispositions("", [], "", "", 0, "", "")
+
+
+@dataclass
+class Finding:
+    """An exception or warning for the report: something a reviewer must look at."""
+
+    rule: str
+    computation: str  # customer | pab | "" (both / book-wide)
+    message: str
+    amount: int | None = None  # cents at stake
+    table: str = ""
+    row: int | None = None  # positional row in the table (resolved to file/sheet/row by the report)
+    severity: str = "review"  # severe | review | info
+
+
+@dataclass
+class Computation:
+    """One reserve computation (customer or PAB), all amounts in cents."""
+
+    name: str
+    lines: dict[str, int]
+    total_credits: int
+    aggregate_debits: int
+    debit_reduction: int
+    reduction_rule: str
+    total_debits: int
+    excess_credits: int
+    excess_debits: int
+    required_deposit: int
+    offset_by_customer_excess_debits: int = 0
+    sweep: int = 0
+    on_deposit: int = 0
+    deposit_needed: int = 0
+    withdrawal_permitted: int = 0
+    deposit_deadline: date | None = None
+
+
+@dataclass
+class Result:
+    """Everything one run computed; renderers only present it."""
+
+    params: object  # book.Parameters
+    computations: dict[str, Computation]
+    dispositions: pd.DataFrame
+    findings: list[Finding]
+    note_h: list[dict]
+    assumptions: list[dict]
+    row_counts: dict[str, dict]  # table -> {"rows", "used", "excluded"}
+    calendar_facts: dict = field(default_factory=dict)

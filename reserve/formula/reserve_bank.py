@@ -1,0 +1,103 @@
+"""Amounts on deposit in the Reserve Bank Accounts — Rule 15c3-3(e)(5), (f).
+
+(e)(5): exclude "the total amount of any cash deposited with an affiliated bank" and cash
+at a non-affiliated bank "to the extent that the amount of the deposit exceeds 15% of the
+bank's equity capital". (f): an account without the bank's written notification does not
+count. The 15% cap is one per bank, shared by the customer and PAB accounts there pro rata
+to their cash (readings: bank_cap).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import money
+from .model import Finding, dispositions
+
+
+def reserve_bank(book):
+    rb = book.tables["reserve_bank_accounts"]
+    frames: list[pd.DataFrame] = []
+    findings: list[Finding] = []
+    on_deposit = {"customer": 0, "pab": 0}
+    if not len(rb):
+        return frames, findings, on_deposit
+    n = len(rb)
+    rows = np.arange(n, dtype=np.int64)
+    comp = rb["book"].to_numpy(dtype=object)
+    cash = rb["cash"].to_numpy(dtype=np.int64)
+    qs = rb["qualified_securities"].to_numpy(dtype=np.int64)
+    notified = rb["written_notification"].to_numpy(dtype=bool)
+    affiliated = rb["bank_affiliated"].to_numpy(dtype=bool)
+    bank = rb["bank_id"].to_numpy(dtype=object)
+    equity = rb["bank_equity_capital"].to_numpy(dtype=np.int64)
+
+    counted_cash = np.zeros(n, dtype=np.int64)
+    capped = notified & ~affiliated
+    if capped.any():
+        t = pd.DataFrame({"row": rows[capped], "bank": bank[capped], "comp": comp[capped],
+                          "cash": cash[capped], "equity": equity[capped], "account": rb["account_id"].to_numpy(dtype=object)[capped]})
+        bank_cash = t.groupby("bank", sort=True)["cash"].transform("sum").to_numpy(dtype=np.int64)
+        # one cap per bank: 15% of its equity capital, rounded down (the largest reported figure is used
+        # if rows disagree, and the disagreement is flagged)
+        eq = t.groupby("bank", sort=True)["equity"].transform("max").to_numpy(dtype=np.int64)
+        if (t.groupby("bank")["equity"].nunique() > 1).any():
+            findings.append(Finding("Rule 15c3-3(e)(5)", "", "a bank's equity capital differs between its reserve account rows; "
+                                    "the largest figure is used", None, "reserve_bank_accounts", None, "review"))
+        cap = eq * 15 // 100
+        t["bank_cash"] = bank_cash
+        t["cap"] = cap
+        t["allowed_bank"] = np.minimum(bank_cash, cap)
+        # share per computation, pro rata to its cash, rounded down
+        comp_cash = t.groupby(["bank", "comp"], sort=True)["cash"].transform("sum").to_numpy(dtype=np.int64)
+        allowed_bank = t["allowed_bank"].to_numpy(dtype=np.int64)
+        over = bank_cash > cap
+        comp_allowed = np.where(over, np.where(bank_cash > 0, _floor_ratio(allowed_bank, comp_cash, bank_cash), 0), comp_cash)
+        # within a computation, each account's share rounded down; remainder cents to the first account by id
+        acc_allowed = np.where(over, np.where(comp_cash > 0, _floor_ratio(comp_allowed, t["cash"].to_numpy(dtype=np.int64), comp_cash), 0),
+                               t["cash"].to_numpy(dtype=np.int64))
+        t["acc_allowed"] = acc_allowed
+        t["comp_allowed"] = comp_allowed
+        t = t.sort_values(["bank", "comp", "account", "row"], kind="stable")
+        first = ~t.duplicated(["bank", "comp"], keep="first")
+        sums = t.groupby(["bank", "comp"], sort=False)["acc_allowed"].transform("sum")
+        t.loc[first, "acc_allowed"] += (t.loc[first, "comp_allowed"] - sums[first])
+        counted_cash[t["row"].to_numpy()] = t["acc_allowed"].to_numpy(dtype=np.int64)
+        for b, g in t[t["bank_cash"] > t["cap"]].groupby("bank", sort=True):
+            excess = int(g["bank_cash"].iloc[0] - g["cap"].iloc[0])
+            findings.append(Finding("Rule 15c3-3(e)(5)", "", f"cash at bank {b} exceeds 15% of its equity capital "
+                                    f"({money.format_display(int(g['cap'].iloc[0]))}): {money.format_display(excess)} not counted",
+                                    excess, "reserve_bank_accounts", int(g["row"].iloc[0]), "severe"))
+    counted = np.where(notified, counted_cash + qs, 0)
+    excluded_cash = np.where(notified, cash - counted_cash, cash)
+    reason = np.full(n, "cash and qualified securities on deposit", dtype=object)
+    rule = np.full(n, "Rule 15c3-3(e)", dtype=object)
+    m = notified & affiliated & (cash > 0)
+    reason[m] = "cash at an affiliated bank excluded; qualified securities counted"
+    rule[m] = "Rule 15c3-3(e)(5)"
+    m = notified & ~affiliated & (excluded_cash > 0)
+    reason[m] = "cash above the bank's 15% equity-capital cap excluded"
+    rule[m] = "Rule 15c3-3(e)(5)"
+    used = notified & (counted > 0)
+    frames.append(dispositions("reserve_bank_accounts", rows[used], comp[used], "reserve_bank", counted[used], rule[used], reason[used]))
+    not_notified = ~notified
+    frames.append(dispositions("reserve_bank_accounts", rows[not_notified], comp[not_notified], "excluded", 0, "Rule 15c3-3(f)",
+                               "no written notification from the bank: the account does not count"))
+    nothing = notified & (counted == 0)
+    frames.append(dispositions("reserve_bank_accounts", rows[nothing], comp[nothing], "excluded", 0, rule[nothing],
+                               np.where(cash[nothing] > 0, reason[nothing], "nothing on deposit")))
+    for r in rows[(excluded_cash > 0) & notified & affiliated]:
+        findings.append(Finding("Rule 15c3-3(e)(5)", comp[r], "cash at an affiliated bank does not count",
+                                int(excluded_cash[r]), "reserve_bank_accounts", int(r), "severe"))
+    for r in rows[not_notified & ((cash + qs) > 0)]:
+        findings.append(Finding("Rule 15c3-3(f)", comp[r], "reserve bank account without written notification does not count",
+                                int(cash[r] + qs[r]), "reserve_bank_accounts", int(r), "severe"))
+    for c in ("customer", "pab"):
+        on_deposit[c] = int(counted[comp == c].sum())
+    return frames, findings, on_deposit
+
+
+def _floor_ratio(a: np.ndarray, num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """floor(a * num / den) exactly, elementwise (Python integers: a handful of bank rows)."""
+    return np.array([int(x) * int(y) // int(z) if z else 0 for x, y, z in zip(a, num, den)], dtype=np.int64)

@@ -1,0 +1,761 @@
+"""Exact money and percentage parsing, formatting and ratio arithmetic.
+
+Design
+======
+
+Money is exact.  Inside the engine an amount is an integer number of cents
+held in ``numpy.int64`` (range +/-92 quadrillion dollars); at the edges
+(JSON, reports) it is a ``decimal.Decimal`` or a fixed two-place string.
+Float arithmetic is never used to compute a money value.  The only places a
+float is touched are marked ``# float-ok`` with the reason it is safe.
+
+Parsing (``parse_money`` / ``parse_pct``)
+----------------------------------------
+Both take a whole column (pandas Series/Index/ExtensionArray, numpy array,
+pyarrow Array/ChunkedArray, or a list) and return a :class:`Parsed` of
+positionally aligned arrays: ``values`` (int64 units, 0 where blank or bad),
+``blank`` (empty cell), ``bad`` (present but invalid) and ``why``
+(position -> short message, bad positions only).  Money units are cents;
+percentage units are 1/10,000 of a percent (``12.5`` -> ``125000``,
+``100`` -> ``1000000``) and must lie in 0..100.
+
+Every input kind has a vectorised fast path for the common case and a
+per-element Python fallback (the *definition* of the rules) for rare values:
+
+* **float64** (Excel numeric cells; NaN = blank).  Fast path: the candidate
+  ``c = rint(x * 10**scale)`` is accepted when ``|c| < 2**52`` and
+  ``c / 10**scale == x`` exactly.  IEEE division is correctly rounded, so
+  equality proves ``x`` is *the* double nearest to the decimal
+  ``c / 10**scale``; below 2**52 units two different cent values can never
+  map to the same double, so this is exactly "the shortest repr of ``x`` has
+  at most 2 (4) decimals" and ``c`` is its value.  No rounding of the float
+  takes place; the float is only used to *propose* an integer that is then
+  verified.  Everything else (finite) goes to ``_float_slow``:
+
+  1. ``Decimal(repr(x))`` (shortest round-trip text) with <= scale decimals
+     is accepted (above 2**52 units it must also equal the exact binary
+     value, because there several cent values share one double);
+  2. otherwise ``Decimal(format(x, '.15g'))`` - Excel shows 15 significant
+     digits, which strips binary noise such as ``0.1 + 0.2 ==
+     0.30000000000000004`` -> 0.30 - is accepted if it has <= scale decimals
+     *and* is within half a unit of the exact binary value (so the 15-digit
+     form can never move an amount by a cent or more at huge magnitudes);
+  3. otherwise bad, "more than 2 decimal places (found <repr>)".
+
+  So ``2.675`` (a genuine 3-decimal value although stored as 2.67499999...)
+  is bad, ``0.07`` and ``1234567890123.45`` are exact, ``-0.0`` is 0,
+  +/-inf is bad, and values beyond int64 cents are "too large".
+  Caveat: noise around zero (``0.1 + 0.2 - 0.3 == 5.55e-17``) has no
+  2-decimal 15-digit form and is reported bad rather than guessed to be 0.
+  float32/float16 inputs use their own shortest repr (no noise step).
+* **integers** (whole dollars / whole percent): ``v * 10**scale`` with an
+  overflow check.  Nullable Int64 / arrow nulls are blank.
+* **bool**: bad, "not a number".
+* **decimal** (pyarrow decimal32/64/128/256, Python ``Decimal``): exact; a
+  nonzero digit beyond the scale is bad.  decimal128 is read straight from
+  the Arrow buffer (unscaled int64 when it fits).
+* **text**: one grammar (``_text_pattern``) used by both the Arrow RE2
+  vectorised path and the Python fallback, so they cannot disagree.  Accepted:
+  ``1234.5``, ``1,234.50`` (proper 3-digit grouping only), ``$1,234.50``,
+  ``-$1,234.50``, ``$-1,234.50``, ``(1,234.50)``, ``($1,234.50)``,
+  ``$(1,234.50)``, ``+12``, ``.5``, ``5.``, surrounding whitespace, trailing
+  zeros beyond the scale (``1.000``), and scientific notation only when the
+  result is a whole number of units (``1e3`` ok, ``1e-3`` bad).  ``parse_pct``
+  accepts an optional trailing ``%`` instead of ``$``.  NaN/inf text is
+  "not a number".  Whitespace-only text is blank.
+* **object** columns are split by element type; str/float/int groups go
+  through the vectorised paths above, the rest (None/NA/NaT = blank,
+  Decimal, datetime = bad, ...) element by element.
+
+Arithmetic
+----------
+``mul_ratio(cents, num, den, rounding)`` computes ``cents * num / den``
+exactly with directed rounding ('up' = toward +inf, 'down' = toward -inf),
+on Python ints (unbounded) or int64 arrays.  For arrays it splits
+``cents = q*den + r`` so no intermediate exceeds int64 (``r*num < den*num``);
+out-of-range results raise ``OverflowError`` instead of wrapping.
+``percent_of(cents, n, d, rounding)`` is ``cents * (n/d) %``; with a
+``parse_pct`` value ``p`` use ``percent_of(cents, p, 10_000, rounding)``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+__all__ = [
+    "Parsed",
+    "parse_money",
+    "parse_pct",
+    "to_decimal",
+    "format_cents",
+    "format_display",
+    "parse_decimal_text",
+    "mul_ratio",
+    "percent_of",
+    "MONEY_SCALE",
+    "PCT_SCALE",
+    "PCT_ONE_HUNDRED",
+]
+
+INT64_MAX = 2**63 - 1
+INT64_MIN = -(2**63)
+MONEY_SCALE = 2  # cents
+PCT_SCALE = 4  # 1/10,000 of a percent
+PCT_ONE_HUNDRED = 100 * 10**PCT_SCALE  # 100 % in parse_pct units
+
+_UNIQUE_UNITS = 2**52  # below this many units each double maps to one unit value
+
+MSG_NAN = "not a number"
+MSG_INF = "not a finite number"
+MSG_LARGE = "too large"
+MSG_RANGE = "must be between 0 and 100"
+
+
+class Parsed(NamedTuple):
+    values: np.ndarray  # int64; units (cents for money), 0 where blank or bad
+    blank: np.ndarray  # bool; empty/None/NaN/whitespace-only
+    bad: np.ndarray  # bool; present but invalid
+    why: dict[int, str]  # position -> short message, bad positions only
+
+
+class _Spec(NamedTuple):
+    scale: int
+    money: bool
+    py_re: re.Pattern
+    arrow_re: str
+    max_int_digits: int  # integer-part digits the vectorised text path may take
+
+    @property
+    def dp_msg(self) -> str:
+        return f"more than {self.scale} decimal places"
+
+
+def _text_pattern(money: bool) -> str:
+    """The accepted text grammar (ASCII only; caller strips outer whitespace)."""
+    cur1 = r"(?P<c1>\$)?" if money else ""
+    cur2 = r"(?P<c2>\$)?[ ]*" if money else ""
+    pct = "" if money else r"(?:[ ]*(?P<pc>%))?"
+    return (
+        r"(?P<s1>[-+])?" + cur1 + r"[ ]*(?P<lp>\()?[ ]*" + cur2 + r"(?P<s2>[-+])?"
+        r"(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)(?:\.(?P<frac>[0-9]*))?"
+        r"(?:[eE](?P<exp>[-+]?[0-9]+))?" + pct + r"[ ]*(?P<rp>\))?"
+    )
+
+
+def _make_spec(scale: int, money: bool) -> _Spec:
+    pat = _text_pattern(money)
+    return _Spec(scale, money, re.compile(pat), "^" + pat + "$", 18 - scale)
+
+
+_MONEY = _make_spec(MONEY_SCALE, True)
+_PCT = _make_spec(PCT_SCALE, False)
+
+
+# --------------------------------------------------------------------------
+# Scalar rules (the definition; the vectorised paths are accelerators)
+# --------------------------------------------------------------------------
+
+def _decimal_units(d: Decimal, scale: int) -> tuple[int | None, str | None]:
+    """Exact Decimal -> integer units of 10**-scale, or (None, message)."""
+    if not d.is_finite():
+        return None, MSG_NAN
+    if d.is_zero():
+        return 0, None
+    if d.adjusted() + scale >= 19:  # |units| >= 10**19 > int64
+        return None, MSG_LARGE
+    sign, digits, exp = d.as_tuple()
+    e = exp + scale
+    if -e > len(digits):  # nonzero digits all below the last allowed place
+        return None, f"more than {scale} decimal places"
+    n = int("".join(map(str, digits)))
+    if e >= 0:
+        units = n * 10**e
+    else:
+        units, rem = divmod(n, 10 ** (-e))
+        if rem:
+            return None, f"more than {scale} decimal places"
+    if sign:
+        units = -units
+    if not INT64_MIN <= units <= INT64_MAX:
+        return None, MSG_LARGE
+    return units, None
+
+
+def _float_slow(x: float, spec: _Spec) -> tuple[int | None, str | None]:
+    """Per-element rule for a finite or infinite float64 (NaN is handled by caller)."""
+    if math.isinf(x):
+        return None, MSG_INF
+    scale = spec.scale
+    unique = abs(x) < _UNIQUE_UNITS / 10**scale  # float-ok: magnitude test only; both sides of the bound are handled exactly
+    r = repr(x)
+    units, msg = _decimal_units(Decimal(r), scale)
+    if units is not None:
+        if unique:
+            return units, None
+        n, d = x.as_integer_ratio()  # exact binary value n/d
+        if n * 10**scale == units * d:
+            return units, None
+        return None, f"too large to be exact to {10**-scale:.{scale}f} (found {r})"
+    if msg == MSG_LARGE:
+        return None, msg
+    if unique:
+        units, _ = _decimal_units(Decimal(format(x, ".15g")), scale)  # float-ok: formatting, not arithmetic
+        if units is not None:
+            n, d = x.as_integer_ratio()
+            if 2 * abs(n * 10**scale - units * d) < d:  # within half a unit of the exact value
+                return units, None
+    return None, f"{spec.dp_msg} (found {r})"
+
+
+def _small_float_slow(x: np.floating, spec: _Spec) -> tuple[int | None, str | None]:
+    """float16/float32/longdouble: shortest repr in its own precision, exact."""
+    if np.isinf(x):
+        return None, MSG_INF
+    text = str(x)  # numpy prints the shortest round-trip digits for its own type
+    units, msg = _decimal_units(Decimal(text), spec.scale)
+    if units is None:
+        return None, msg if msg == MSG_LARGE else f"{spec.dp_msg} (found {text})"
+    mant = np.finfo(x.dtype).nmant
+    if abs(units) >= 2**mant:  # ambiguous region: must be the exact binary value
+        n, d = x.as_integer_ratio()
+        if n * 10**spec.scale != units * d:
+            return None, f"too large to be exact (found {text})"
+    return units, None
+
+
+def _text_slow(s: str, spec: _Spec) -> tuple[int | None, str | None, bool]:
+    """Per-element text rule -> (units, message, is_blank)."""
+    t = s.strip()
+    if not t:
+        return None, None, True
+    m = spec.py_re.fullmatch(t)
+    if m is None:
+        if spec.py_re.fullmatch(t.replace(",", "")) is not None:
+            return None, "misplaced thousands separator", False
+        return None, MSG_NAN, False
+    g = m.groupdict()
+    if bool(g["lp"]) != bool(g["rp"]):
+        return None, "unbalanced parentheses", False
+    signs = [x for x in (g["s1"], g["s2"]) if x]
+    if len(signs) > 1:
+        return None, "more than one sign", False
+    if g["lp"] and signs:
+        return None, "both parentheses and a sign", False
+    if spec.money and g["c1"] and g["c2"]:
+        return None, "more than one $", False
+    ip = (g["int"] or "").replace(",", "")
+    fp = g["frac"] or ""
+    if not ip and not fp:
+        return None, MSG_NAN, False
+    exp = g["exp"]
+    if exp and "," in (g["int"] or ""):
+        return None, MSG_NAN, False
+    try:
+        d = Decimal(f"{ip or '0'}.{fp or '0'}e{exp or '0'}")
+    except (InvalidOperation, ValueError):
+        return None, MSG_NAN, False
+    units, msg = _decimal_units(d, spec.scale)
+    if units is None:
+        return None, msg, False
+    if "-" in signs or g["lp"]:
+        units = -units
+    return units, None, False
+
+
+_DATE_TYPES = (_dt.date, _dt.time, _dt.timedelta, np.datetime64, np.timedelta64)
+
+
+def _scalar_slow(v, spec: _Spec) -> tuple[int | None, str | None, bool]:
+    """Any single Python/numpy value -> (units, message, is_blank)."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None, None, True
+    if isinstance(v, (bool, np.bool_)):
+        return None, MSG_NAN, False
+    if isinstance(v, (int, np.integer)):
+        units = int(v) * 10**spec.scale
+        if not INT64_MIN <= units <= INT64_MAX:
+            return None, MSG_LARGE, False
+        return units, None, False
+    if isinstance(v, float):  # includes np.float64
+        if math.isnan(v):
+            return None, None, True
+        u, msg = _float_slow(float(v), spec)
+        return u, msg, False
+    if isinstance(v, np.floating):
+        if np.isnan(v):
+            return None, None, True
+        u, msg = _small_float_slow(v, spec)
+        return u, msg, False
+    if isinstance(v, Decimal):
+        if v.is_nan():
+            return None, MSG_NAN, False
+        u, msg = _decimal_units(v, spec.scale)
+        if u is None and msg == spec.dp_msg:
+            msg = f"{msg} (found {v})"
+        return u, msg, False
+    if isinstance(v, str):
+        return _text_slow(v, spec)
+    if isinstance(v, (np.datetime64, np.timedelta64)) and np.isnat(v):
+        return None, None, True
+    if isinstance(v, _DATE_TYPES):
+        return None, "not a number (date/time)", False
+    return None, MSG_NAN, False
+
+
+# --------------------------------------------------------------------------
+# Column assembly helpers
+# --------------------------------------------------------------------------
+
+def _empty(n: int) -> Parsed:
+    return Parsed(np.zeros(n, np.int64), np.zeros(n, bool), np.zeros(n, bool), {})
+
+
+def _all_bad(blank: np.ndarray, msg: str) -> Parsed:
+    blank = np.asarray(blank, dtype=bool)
+    bad = ~blank
+    return Parsed(np.zeros(len(blank), np.int64), blank, bad,
+                  dict.fromkeys(np.flatnonzero(bad).tolist(), msg))
+
+
+def _merge(out: Parsed, idx: np.ndarray, part: Parsed) -> None:
+    out.values[idx] = part.values
+    out.blank[idx] = part.blank
+    out.bad[idx] = part.bad
+    if part.why:
+        for k, m in part.why.items():
+            out.why[int(idx[k])] = m
+
+
+def _apply_scalar(out: Parsed, i: int, res: tuple[int | None, str | None, bool]) -> None:
+    units, msg, is_blank = res
+    if is_blank:
+        out.blank[i] = True
+    elif units is None:
+        out.bad[i] = True
+        out.why[i] = msg
+    else:
+        out.values[i] = units
+
+
+# --------------------------------------------------------------------------
+# Vectorised paths
+# --------------------------------------------------------------------------
+
+def _parse_float64(x: np.ndarray, spec: _Spec) -> Parsed:
+    x = np.asarray(x, dtype=np.float64)
+    n = len(x)
+    mult = float(10**spec.scale)  # float-ok: exact power of ten (<= 1e4)
+    with np.errstate(over="ignore", invalid="ignore"):
+        c = np.rint(x * mult)  # float-ok: only a candidate, verified exactly on the next line
+        ok = (np.abs(c) < _UNIQUE_UNITS) & (c / mult == x)  # float-ok: IEEE division is correctly rounded -> exact proof
+    c[~ok] = 0.0
+    values = c.astype(np.int64)  # float-ok: integer-valued doubles below 2**52 convert exactly
+    blank = np.isnan(x)
+    bad = np.zeros(n, bool)
+    why: dict[int, str] = {}
+    for i in np.flatnonzero(~ok & ~blank).tolist():
+        units, msg = _float_slow(float(x[i]), spec)
+        if units is None:
+            bad[i] = True
+            why[i] = msg
+        else:
+            values[i] = units
+    return Parsed(values, blank, bad, why)
+
+
+def _parse_small_float(x: np.ndarray, spec: _Spec) -> Parsed:
+    out = _empty(len(x))
+    for i, v in enumerate(x):
+        _apply_scalar(out, i, _scalar_slow(v, spec))
+    return out
+
+
+def _parse_ints(v: np.ndarray, spec: _Spec) -> Parsed:
+    mult = 10**spec.scale
+    lim = INT64_MAX // mult
+    if v.dtype.kind == "u":
+        ok = v <= lim
+    else:
+        v = v.astype(np.int64, copy=False)
+        ok = (v <= lim) & (v >= -lim)
+    values = np.where(ok, v, 0).astype(np.int64) * mult
+    bad = ~ok
+    return Parsed(values, np.zeros(len(v), bool), bad,
+                  dict.fromkeys(np.flatnonzero(bad).tolist(), MSG_LARGE))
+
+
+def _np(a: pa.Array) -> np.ndarray:
+    return a.to_numpy(zero_copy_only=False)
+
+
+def _parse_text_arrow(arr: pa.Array, spec: _Spec) -> Parsed:
+    if pa.types.is_string_view(arr.type):
+        arr = arr.cast(pa.large_string())
+    n = len(arr)
+    null = _np(arr.is_null())
+    trimmed = pc.ascii_trim_whitespace(arr)
+    tlen = _np(pc.binary_length(trimmed).fill_null(0))
+    m = pc.extract_regex(trimmed, spec.arrow_re)
+    matched = _np(m.is_valid())
+
+    def field(name: str) -> pa.Array:
+        return pc.struct_field(m, name).fill_null("")
+
+    def flen(a: pa.Array) -> np.ndarray:
+        return _np(pc.binary_length(a))
+
+    s1, s2, lp, rp = field("s1"), field("s2"), field("lp"), field("rp")
+    has_s1, has_s2, has_lp, has_rp = flen(s1) > 0, flen(s2) > 0, flen(lp) > 0, flen(rp) > 0
+    int_digits = pc.replace_substring(field("int"), ",", "")
+    frac = field("frac")
+    frac_trim = pc.utf8_rtrim(frac, characters="0")
+    int_len = flen(int_digits)
+    ok = (
+        matched & (tlen > 0) & (has_lp == has_rp) & ~(has_s1 & has_s2)
+        & ~(has_lp & (has_s1 | has_s2)) & ((int_len + flen(frac)) > 0)
+        & (flen(field("exp")) == 0) & (int_len <= spec.max_int_digits)
+        & (flen(frac_trim) <= spec.scale)
+    )
+    if spec.money:
+        ok &= ~((flen(field("c1")) > 0) & (flen(field("c2")) > 0))
+    ok_pa = pa.array(ok)
+    int_s = pc.if_else(pc.and_(ok_pa, pa.array(int_len > 0)), int_digits, "0")
+    ip = _np(pc.cast(int_s, pa.int64()))
+    frac_s = pc.if_else(ok_pa, pc.utf8_rpad(frac_trim, width=spec.scale, padding="0"), "0")
+    fp = _np(pc.cast(frac_s, pa.int64()))
+    units = ip * (10**spec.scale) + fp
+    neg = _np(pc.equal(s1, "-")) | _np(pc.equal(s2, "-")) | has_lp
+    values = np.where(ok, np.where(neg, -units, units), 0).astype(np.int64)
+    blank = null | (~null & (tlen == 0))
+    out = Parsed(values, blank, np.zeros(n, bool), {})
+    rest = np.flatnonzero(~ok & ~blank)
+    if len(rest):
+        strs = arr.take(pa.array(rest)).to_pylist()
+        for i, s in zip(rest.tolist(), strs):
+            _apply_scalar(out, i, _text_slow(s, spec))
+    return out
+
+
+def _parse_decimal_arrow(arr: pa.Array, spec: _Spec) -> Parsed:
+    t = arr.type
+    n = len(arr)
+    null = _np(arr.is_null())
+    out = _empty(n)
+    out.blank[:] = null
+    k = spec.scale
+    if t.bit_width < 128 and t.precision <= 38:
+        arr = arr.cast(pa.decimal128(t.precision, t.scale))
+        t = arr.type
+    if t.bit_width == 128 and n and np.little_endian:
+        raw = np.frombuffer(arr.buffers()[1], dtype=np.int64)
+        raw = raw[2 * arr.offset: 2 * (arr.offset + n)].reshape(n, 2)
+        lo, hi = raw[:, 0], raw[:, 1]
+        fits = hi == (lo >> 63)  # unscaled value fits in int64
+        s = t.scale
+        if s <= k:
+            mult = 10 ** (k - s)
+            lim = INT64_MAX // mult
+            ok = fits & (lo <= lim) & (lo >= -lim)
+            units = np.where(ok, lo, 0) * mult
+        elif 10 ** (s - k) <= INT64_MAX:
+            q, r = np.divmod(lo, 10 ** (s - k))
+            ok = fits & (r == 0)
+            units = q
+        else:
+            ok = fits & (lo == 0)
+            units = np.zeros(n, np.int64)
+        ok &= ~null
+        out.values[ok] = units[ok]
+        rest = np.flatnonzero(~ok & ~null)
+    else:
+        rest = np.flatnonzero(~null)
+    for i in rest.tolist():
+        _apply_scalar(out, i, _scalar_slow(arr[i].as_py(), spec))
+    return out
+
+
+def _parse_arrow(arr: pa.Array | pa.ChunkedArray, spec: _Spec) -> Parsed:
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    t = arr.type
+    if pa.types.is_dictionary(t):
+        arr = arr.dictionary_decode()
+        t = arr.type
+    if pa.types.is_null(t):
+        return _all_bad(np.ones(len(arr), bool), MSG_NAN)
+    if pa.types.is_float64(t):
+        return _parse_float64(_np(arr), spec)  # arrow nulls come out as NaN -> blank
+    if pa.types.is_floating(t):
+        return _parse_numpy_array(_np(arr), spec)
+    if pa.types.is_integer(t):
+        res = _parse_ints(_np(arr.fill_null(0)), spec)
+        null = _np(arr.is_null())
+        res.blank[:] = null
+        return res
+    if pa.types.is_decimal(t):
+        return _parse_decimal_arrow(arr, spec)
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
+        return _parse_text_arrow(arr, spec)
+    return _all_bad(_np(arr.is_null()), MSG_NAN)  # bool, dates, binary, nested...
+
+
+def _parse_object(obj: np.ndarray, spec: _Spec) -> Parsed:
+    n = len(obj)
+    out = _empty(n)
+    if n == 0:
+        return out
+    kind = pd.api.types.infer_dtype(obj, skipna=False)  # one fast C pass
+    if kind == "string":
+        return _parse_text_arrow(pa.array(obj, type=pa.string()), spec)
+    if kind == "integer":
+        try:
+            return _parse_ints(obj.astype(np.int64), spec)
+        except OverflowError:
+            pass
+    types = np.frompyfunc(type, 1, 1)(obj)
+
+    def of_type(*ts: type) -> np.ndarray:
+        mask = np.zeros(n, bool)
+        for t in ts:
+            box = np.empty(1, dtype=object)  # boxed so numpy does not treat t as a dtype
+            box[0] = t
+            mask |= types == box
+        return mask
+
+    is_str = of_type(str)
+    is_float = of_type(float, np.float64)
+    is_int = of_type(int, np.int64)
+    if is_int.any():
+        idx = np.flatnonzero(is_int)
+        try:
+            ints = obj[idx].astype(np.int64)
+        except OverflowError:  # Python ints beyond int64: handled one by one
+            is_int[:] = False
+        else:
+            _merge(out, idx, _parse_ints(ints, spec))
+    if is_str.any():
+        idx = np.flatnonzero(is_str)
+        _merge(out, idx, _parse_text_arrow(pa.array(obj[idx], type=pa.string()), spec))
+    if is_float.any():
+        idx = np.flatnonzero(is_float)
+        _merge(out, idx, _parse_float64(obj[idx].astype(np.float64), spec))
+    rest = ~(is_str | is_float | is_int)
+    if rest.any():
+        is_none = of_type(type(None))
+        out.blank[is_none] = True
+        for i in np.flatnonzero(rest & ~is_none).tolist():
+            _apply_scalar(out, i, _scalar_slow(obj[i], spec))
+    return out
+
+
+def _parse_numpy_array(a: np.ndarray, spec: _Spec) -> Parsed:
+    if a.ndim != 1:
+        raise ValueError(f"expected a 1-D column, got shape {a.shape}")
+    kind = a.dtype.kind
+    if kind == "f":
+        if a.dtype == np.float64:
+            return _parse_float64(a, spec)
+        return _parse_small_float(a, spec)
+    if kind in "iu":
+        return _parse_ints(a, spec)
+    if kind == "b":
+        return _all_bad(np.zeros(len(a), bool), MSG_NAN)
+    if kind == "U":
+        return _parse_text_arrow(pa.array(a, type=pa.string()), spec)
+    if kind in "Mm":
+        return _all_bad(np.isnat(a), "not a number (date/time)")
+    if kind == "O":
+        return _parse_object(a, spec)
+    return _all_bad(np.zeros(len(a), bool), MSG_NAN)  # complex, bytes, void
+
+
+def _parse_extension(ea, spec: _Spec) -> Parsed:
+    dtype = ea.dtype
+    if isinstance(dtype, pd.ArrowDtype) or (
+        isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+    ):
+        return _parse_arrow(ea.__arrow_array__(), spec)
+    if isinstance(ea, pd.arrays.BooleanArray):
+        return _all_bad(np.asarray(ea.isna(), dtype=bool), MSG_NAN)
+    if isinstance(ea, pd.arrays.IntegerArray):
+        res = _parse_ints(ea.to_numpy(dtype=dtype.numpy_dtype, na_value=0), spec)
+        res.blank[:] = np.asarray(ea.isna(), dtype=bool)
+        return res
+    if isinstance(ea, pd.arrays.FloatingArray):
+        na = np.asarray(ea.isna(), dtype=bool)
+        res = _parse_numpy_array(ea.to_numpy(dtype=dtype.numpy_dtype, na_value=np.nan), spec)
+        res.blank[na] = True
+        return res
+    return _parse_numpy_array(np.asarray(ea), spec)
+
+
+def _parse(values, spec: _Spec) -> Parsed:
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        return _parse_arrow(values, spec)
+    if isinstance(values, pd.DataFrame):
+        raise TypeError("expected one column, got a DataFrame")
+    if isinstance(values, (pd.Series, pd.Index)):
+        values = values.array
+    if isinstance(values, pd.api.extensions.ExtensionArray):
+        return _parse_extension(values, spec)
+    if isinstance(values, np.ndarray):
+        return _parse_numpy_array(values, spec)
+    if isinstance(values, (list, tuple)):
+        return _parse_object(np.fromiter(values, dtype=object, count=len(values)), spec)
+    raise TypeError(f"cannot parse a column from {type(values).__name__}")
+
+
+# --------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------
+
+def parse_money(values) -> Parsed:
+    """Parse a column of amounts into int64 cents (see module docstring)."""
+    return _parse(values, _MONEY)
+
+
+def parse_pct(values) -> Parsed:
+    """Parse a column of percentages 0..100 (<= 4 decimals) into 1/10,000 % units."""
+    res = _parse(values, _PCT)
+    out_of_range = ~res.blank & ~res.bad & ((res.values < 0) | (res.values > PCT_ONE_HUNDRED))
+    if out_of_range.any():
+        res.bad[out_of_range] = True
+        res.values[out_of_range] = 0
+        for i in np.flatnonzero(out_of_range).tolist():
+            res.why[i] = MSG_RANGE
+    return res
+
+
+def _check_int(x) -> int:
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, np.integer)):
+        raise TypeError(f"expected integer cents, got {type(x).__name__}")
+    return int(x)
+
+
+def to_decimal(cents: int) -> Decimal:
+    """Integer cents -> Decimal with exactly 2 places (Decimal('1234.50'))."""
+    return Decimal(f"{_check_int(cents)}e-2")  # string construction is exact
+
+
+def format_cents(cents: int) -> str:
+    """Integer cents -> '1234567.89' / '-0.05' / '0.00' (JSON form)."""
+    c = _check_int(cents)
+    q, r = divmod(abs(c), 100)
+    return f"{'-' if c < 0 else ''}{q}.{r:02d}"
+
+
+def format_display(cents: int) -> str:
+    """Integer cents -> '1,234,567.89'; negatives in parentheses '(1,234.50)'."""
+    c = _check_int(cents)
+    q, r = divmod(abs(c), 100)
+    body = f"{q:,}.{r:02d}"
+    return f"({body})" if c < 0 else body
+
+
+def parse_decimal_text(text: str) -> int:
+    """One text amount -> integer cents; ValueError (with reason) if blank/invalid."""
+    if not isinstance(text, str):
+        raise TypeError(f"expected str, got {type(text).__name__}")
+    units, msg, is_blank = _text_slow(text, _MONEY)
+    if is_blank:
+        raise ValueError("invalid amount: blank")
+    if units is None:
+        raise ValueError(f"invalid amount {text!r}: {msg}")
+    return units
+
+
+def _round_up(rounding: str) -> bool:
+    if rounding == "up":
+        return True
+    if rounding == "down":
+        return False
+    raise ValueError(f"rounding must be 'up' or 'down', got {rounding!r}")
+
+
+def _ratio_py(c: int, num: int, den: int, up: bool) -> int:
+    return -((-c * num) // den) if up else (c * num) // den
+
+
+def _ratio_object(c: np.ndarray, num: int, den: int, up: bool) -> np.ndarray:
+    res = [_ratio_py(int(v), num, den, up) for v in c.tolist()]
+    if any(not INT64_MIN <= v <= INT64_MAX for v in res):
+        raise OverflowError("mul_ratio result exceeds int64")
+    return np.array(res, dtype=np.int64).reshape(c.shape)
+
+
+def _ratio_int64(c: np.ndarray, num: int, den: int, up: bool) -> np.ndarray:
+    g = math.gcd(num, den)
+    num, den = num // g, den // g
+    if num == 0:
+        return np.zeros(c.shape, np.int64)
+    if num < 0:  # floor(c*num/den) = -ceil(c*|num|/den)
+        res = _ratio_int64(c, -num, den, not up)
+        if (res == INT64_MIN).any():
+            raise OverflowError("mul_ratio result exceeds int64")
+        return -res
+    if num > INT64_MAX or den > INT64_MAX or num * (den - 1) > INT64_MAX:
+        return _ratio_object(c, num, den, up)
+    q, r = np.divmod(c, den)  # c = q*den + r, 0 <= r < den
+    hi = (INT64_MAX - (num - 1)) // num
+    lo = -((2**63) // num)  # ceil(INT64_MIN / num)
+    if ((q > hi) | (q < lo)).any():  # possibly out of range: decide exactly
+        return _ratio_object(c, num, den, up)
+    q2, r2 = np.divmod(r * num, den)  # r*num < den*num <= int64 max
+    res = q * num + q2  # = floor(c*num/den), in range by the check above
+    if up:
+        bump = r2 != 0
+        if (res[bump] == INT64_MAX).any():
+            raise OverflowError("mul_ratio result exceeds int64")
+        res = res + bump
+    return res.astype(np.int64, copy=False)
+
+
+def mul_ratio(cents, num: int, den: int, rounding: str):
+    """Exact ``cents * num / den`` rounded 'up' (toward +inf) or 'down' (toward -inf).
+
+    Python int (or numpy integer scalar) in -> Python int out (unbounded).
+    int array in -> int64 array out (pandas Series in -> Series out, same index);
+    raises OverflowError if a result does not fit in int64.
+    """
+    num, den = _check_int(num), _check_int(den)
+    if den == 0:
+        raise ZeroDivisionError("mul_ratio denominator is zero")
+    if den < 0:
+        num, den = -num, -den
+    up = _round_up(rounding)
+    if isinstance(cents, (int, np.integer)) and not isinstance(cents, (bool, np.bool_)):
+        return _ratio_py(int(cents), num, den, up)
+    if isinstance(cents, pd.Series):
+        return pd.Series(mul_ratio(cents.to_numpy(), num, den, rounding),
+                         index=cents.index, name=cents.name)
+    a = np.asarray(cents)
+    if a.ndim == 0:
+        return _ratio_py(_check_int(a.item()), num, den, up)
+    if a.dtype.kind == "O":
+        return _ratio_object(np.array([_check_int(v) for v in a.ravel()], dtype=object).reshape(a.shape),
+                             num, den, up)
+    if a.dtype.kind == "u":
+        if (a > INT64_MAX).any():
+            raise OverflowError("cents exceed int64")
+        a = a.astype(np.int64)
+    elif a.dtype.kind != "i":
+        raise TypeError(f"expected integer cents, got dtype {a.dtype}")
+    return _ratio_int64(a.astype(np.int64, copy=False), num, den, up)
+
+
+def percent_of(cents, pct_num: int, pct_den: int, rounding: str):
+    """``cents * (pct_num / pct_den) %`` exactly, rounded 'up' or 'down'.
+
+    ``percent_of(x, 3, 1, 'up')`` is 3 % of x rounded toward +inf; with a
+    ``parse_pct`` value ``p`` use ``percent_of(x, p, 10_000, rounding)``.
+    """
+    return mul_ratio(cents, pct_num, _check_int(pct_den) * 100, rounding)

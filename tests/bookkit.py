@@ -1,0 +1,50 @@
+"""Small books written inline in tests: `write_book(tmp_path, parameters={...}, accounts=[...])`.
+
+Each table is a list of dicts (one per row); columns left out take their defaults. The book
+is written as a folder of CSV files -- the same loader path users take -- and loaded.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from reserve.book import load_book
+
+BASE_PARAMETERS = {
+    "firm_name": "Example Securities LLC",
+    "as_of": "2026-11-20",  # a Friday
+    "tentative_net_capital": "100000000",
+}
+
+
+def write_book(folder: Path, parameters: dict | None = None, **tables: list[dict]) -> Path:
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    params = dict(BASE_PARAMETERS)
+    params.update(parameters or {})
+    params = {k: v for k, v in params.items() if v is not None}
+    with open(folder / "parameters.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["name", "value"])
+        for k, v in params.items():
+            w.writerow([k, v])
+    tables.setdefault("accounts", [])
+    for name, rows in tables.items():
+        cols: list[str] = []
+        for r in rows:
+            for k in r:
+                if k not in cols:
+                    cols.append(k)
+        if not cols and name == "accounts":
+            cols = ["account_id", "book", "balance"]
+        with open(folder / f"{name}.csv", "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(cols)
+            for r in rows:
+                w.writerow(["" if r.get(c) is None else r.get(c) for c in cols])
+    return folder
+
+
+def book(folder: Path, parameters: dict | None = None, **tables: list[dict]):
+    return load_book(write_book(folder, parameters, **tables))
