@@ -36,8 +36,10 @@ def write_book(folder: Path, parameters: dict | None = None, **tables: list[dict
             for k in r:
                 if k not in cols:
                     cols.append(k)
-        if not cols and name == "accounts":
-            cols = ["account_id", "book", "balance"]
+        if not cols:  # an empty table: its required columns only
+            from reserve.book.schema import TABLES_BY_NAME
+
+            cols = [c.name for c in TABLES_BY_NAME[name].columns if c.required]
         with open(folder / f"{name}.csv", "w", newline="") as f:
             w = csv.writer(f)
             w.writerow(cols)

@@ -46,6 +46,10 @@ class _Reporter:
 
     def cells(self, column: str, mask: np.ndarray, values: pd.Series, expected: str, why: dict | None = None):
         idx = np.flatnonzero(mask)
+        if len(idx) and self.chunk.flagged:
+            # cells the reader already reported (formula with no saved value, Excel error)
+            idx = np.array([i for i in idx if (int(self.chunk.rows[i]), column) not in self.chunk.flagged],
+                           dtype=np.int64)
         if not len(idx):
             return
 
@@ -245,7 +249,7 @@ def type_chunk(table: Table, chunk: RawChunk, log: ProblemLog) -> pd.DataFrame |
         keep = ~blank_cells.all(axis=1)
         if not keep.all():
             frame = frame.loc[keep].reset_index(drop=True)
-            chunk = RawChunk(chunk.table, chunk.file, chunk.sheet, frame, chunk.rows[keep])
+            chunk = RawChunk(chunk.table, chunk.file, chunk.sheet, frame, chunk.rows[keep], chunk.flagged)
             rep = _Reporter(chunk, log)
     missing = [c.name for c in table.columns if c.required and c.name not in frame.columns]
     for name in missing:
@@ -316,6 +320,8 @@ def type_parameters(chunk: RawChunk, log: ProblemLog) -> dict:
     known = {c.name: c for c in table.columns}
     values: dict = {}
     sources: dict = {}
+    given: set = set()  # names with a row, even when its value was bad or blank
+    bad_names: set = set()  # names whose value was reported bad: no default either
     for pos in range(len(frame)):
         name = names.iloc[pos]
         if name is None:
@@ -325,9 +331,10 @@ def type_parameters(chunk: RawChunk, log: ProblemLog) -> dict:
             log.add(Problem(chunk.file, chunk.sheet, row, "name", name,
                             "a parameter name: " + ", ".join(known)))
             continue
-        if name in values:
+        if name in given:
             log.add(Problem(chunk.file, chunk.sheet, row, "name", name, message="the parameter is given twice"))
             continue
+        given.add(name)
         col = known[name]
         one = RawChunk(chunk.table, chunk.file, chunk.sheet,
                        pd.DataFrame({"value": pd.Series([frame["value"].iloc[pos]], dtype=object)}),
@@ -337,8 +344,12 @@ def type_parameters(chunk: RawChunk, log: ProblemLog) -> dict:
         vals, blank = CONVERTERS[col.type](Column("value", col.type, col.default, choices=col.choices, nonneg=col.nonneg),
                                           one.frame["value"], rep)
         if log.total != before:
+            bad_names.add(name)
             continue
         if blank[0]:
+            if col.required and (row, "value") not in chunk.flagged:
+                log.add(Problem(chunk.file, chunk.sheet, row, "value", "", f"a value: {col.help}",
+                                message=f"parameter '{name}' is required"))
             continue
         v = vals.iloc[0]
         if col.type == "date":
@@ -350,11 +361,12 @@ def type_parameters(chunk: RawChunk, log: ProblemLog) -> dict:
         values[name] = v
         sources[name] = row
     for col in table.columns:
-        if col.name in values:
+        if col.name in values or col.name in bad_names:
             continue
         if col.required:
-            log.add(Problem(chunk.file, chunk.sheet, None, "value",
-                            message=f"parameter '{col.name}' is required: {col.help}"))
+            if col.name not in given:  # (a row with a bad or blank value was reported already)
+                log.add(Problem(chunk.file, chunk.sheet, None, "value",
+                                message=f"parameter '{col.name}' is required: {col.help}"))
         elif col.default_from:
             if col.default_from in values:
                 values[col.name] = values[col.default_from]

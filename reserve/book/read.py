@@ -44,6 +44,9 @@ class RawChunk:
     sheet: str  # sheet name (xlsx) or table name (csv/parquet)
     frame: pd.DataFrame  # columns as read; values raw
     rows: np.ndarray  # int64 row number a person sees, one per frame row
+    # (row, column) cells already reported by the reader (a formula with no saved value, an
+    # Excel error): they read as blank, and must not be reported again as "blank, required".
+    flagged: frozenset = frozenset()
 
 
 @dataclass
@@ -122,6 +125,8 @@ def _read_folder(folder: Path, log: ProblemLog) -> RawBook:
 
 
 def _read_csv(path: Path, table: str, shown: str) -> RawChunk:
+    if path.stat().st_size == 0 or not path.read_bytes()[:4096].strip():
+        return RawChunk(table, shown, table, pd.DataFrame(), np.zeros(0, dtype=np.int64))
     frame = pd.read_csv(
         path,
         dtype=str,
@@ -189,12 +194,22 @@ _CELL = re.compile(rb"<c\b([^>]*?)(/>|>(.*?)</c>)", re.S)
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _TYPE = re.compile(rb'\bt="([a-zA-Z]+)"')
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
+_FORMULA = re.compile(rb"<f\b[^>]*>([^<]*)</f>")
+
+
+@dataclass(frozen=True)
+class BadCell:
+    row: int  # Excel row number
+    letters: str  # column letters (A, B, ... AA)
+    value: str  # what the cell holds: the formula, or the Excel error
+    expected: str
+    message: str
 
 
 @dataclass
 class SheetScan:
     first_row: int | None  # Excel row number of the first cell holding a value
-    bad_cells: list[tuple[int, str, str]]  # (row, cell ref, message)
+    bad_cells: list[BadCell]
 
 
 def _scan_sheet(zf: zipfile.ZipFile, member: str, cap: int = 500) -> SheetScan:
@@ -202,7 +217,7 @@ def _scan_sheet(zf: zipfile.ZipFile, member: str, cap: int = 500) -> SheetScan:
     Excel error values. Cheap: the regex runs only on chunks that contain `<f` or `t="e"`
     (plus the first chunk that holds a value)."""
     first_row = None
-    bad: list[tuple[int, str, str]] = []
+    bad: list[BadCell] = []
     tail = b""
     with zf.open(member) as f:
         while True:
@@ -227,21 +242,58 @@ def _scan_sheet(zf: zipfile.ZipFile, member: str, cap: int = 500) -> SheetScan:
                     typ = typ.group(1) if typ else b"n"
                     val = _VALUE.search(body)
                     has_value = (val is not None and val.group(1) != b"") or b"<is>" in body
-                    cell = (ref.group(1) + ref.group(2)).decode()
+                    letters = ref.group(1).decode()
                     row = int(ref.group(2))
+                    cell = f"{letters}{row}"
                     if first_row is None and has_value:
                         first_row = row
                     if b"<f" in body and not has_value:
-                        bad.append((row, cell, f"cell {cell} holds a formula with no saved value "
-                                               "(open and save the workbook in Excel, or enter the value)"))
+                        fm = _FORMULA.search(body)
+                        formula = "=" + _xml_text(fm.group(1)) if fm and fm.group(1) else "a formula"
+                        bad.append(BadCell(row, letters, formula, "a value saved in the cell",
+                                           f"cell {cell} holds a formula with no saved value "
+                                           "(open and save the workbook in Excel, or enter the value)"))
                     elif typ == b"e":
-                        shown = val.group(1).decode(errors="replace") if val else "error"
-                        bad.append((row, cell, f"cell {cell} holds the Excel error {shown}"))
+                        shown = _xml_text(val.group(1)) if val else "error"
+                        bad.append(BadCell(row, letters, shown, "a value, not an Excel error",
+                                           f"cell {cell} holds the Excel error {shown}"))
                     if len(bad) >= cap:
                         break
             if not block:
                 break
     return SheetScan(first_row, bad)
+
+
+def _xml_text(raw: bytes) -> str:
+    from html import unescape
+
+    return unescape(raw.decode("utf-8", errors="replace"))
+
+
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n  # A = 1
+
+
+def _header_by_letter(path: Path, sheet: str) -> dict[str, str]:
+    """Column letters -> header name, for naming the column of a bad cell. Only used when a
+    sheet has bad cells, so reading the sheet again with python-calamine costs nothing in
+    the normal case."""
+    import python_calamine
+    from openpyxl.utils import get_column_letter
+
+    try:
+        sh = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet)
+        values = sh.to_python(skip_empty_area=True)
+    except Exception:
+        return {}
+    if not values:
+        return {}
+    start_col = sh.start[1] + 1 if sh.start else 1
+    return {get_column_letter(start_col + i): str(h).strip() for i, h in enumerate(values[0])
+            if h is not None and str(h).strip()}
 
 
 def _read_xlsx(path: Path, log: ProblemLog) -> RawBook:
@@ -263,14 +315,20 @@ def _read_xlsx(path: Path, log: ProblemLog) -> RawBook:
             if table not in TABLES_BY_NAME:
                 continue  # README or working sheets: not part of the book
             scan = _scan_sheet(zf, parts[sheet]) if sheet in parts else SheetScan(None, [])
-            for row, cell, msg in scan.bad_cells:
-                col = ""
-                log.add(Problem(shown, sheet, row, col, message=msg))
+            names = _header_by_letter(path, sheet) if scan.bad_cells else {}
+            flagged = set()
+            for bad in scan.bad_cells:
+                col = names.get(bad.letters, "")
+                if col and not (scan.first_row is not None and bad.row <= scan.first_row):
+                    flagged.add((bad.row, col))
+                log.add(Problem(shown, sheet, bad.row, col, bad.value, bad.expected, bad.message))
             try:
                 chunk = _load_sheet(reader, path, sheet, table, scan.first_row, shown)
             except Exception as exc:
                 log.add(Problem(shown, sheet, message=f"cannot read the sheet: {exc}"))
                 continue
+            if flagged:
+                chunk.flagged = frozenset(flagged)
             chunks.setdefault(table, []).append(chunk)
             tables_here.append(table)
     return RawBook(chunks, [InputFile(shown, sha256_of(path), tables_here)], shown)

@@ -139,7 +139,7 @@ def validate(params: dict, tables: dict[str, pd.DataFrame], log: ProblemLog, lab
         report_rows(log, accounts, req_date, "e5_exception_date",
                     expected="the day the Note E(5) exception was requested")
         margin_debit = (accounts["type"] == "margin") & (accounts["balance"] < 0) & accounts["book"].isin(("customer", "pab"))
-        if margin_debit.any() and params.get("tentative_net_capital") is None and "as_of" in params:
+        if margin_debit.any() and "tentative_net_capital" in params and params["tentative_net_capital"] is None:
             log.add(Problem(label, "parameters", None, "value",
                             message="parameter 'tentative_net_capital' is required: margin accounts have debit "
                                     "balances and Note E(5) compares them with 25% of tentative net capital"))

@@ -1,0 +1,813 @@
+"""Item 15 and Note H: margin required and on deposit at a qualified clearing agency for
+customers' cleared U.S. Treasury positions -- customer by customer -- and Note B's last
+sentence (customers' securities at a qualified clearing agency are an Item 2 credit).
+
+Reads the tables `cca`, `cca_requirements`, `cca_deposits` (and `accounts` for who owns
+what). For every (cca_id, account_id) with a requirement or a deposit:
+
+  1. the clearing agency test (Note H(a), (b)(2), (b)(3)), one row of `cca`;
+  2. the requirement rows that count (Note H(a)(2), (b)(2)(i));
+  3. the deposits that are eligible (Note H(a)(1), (b)(1), (b)(2)(iii)), with the cap of
+     customer cash at the cash the firm owes that customer and the conditions (A)-(C) of
+     Note H(b)(1)(iii) for firm-owned Treasuries;
+  4. Item 15 = min(requirement counted, eligible deposits), allocated to deposit rows.
+
+Independently of the (b) conditions, every customer-owned non-cash deposit at a qualified
+clearing agency is an Item 2 credit (Note B).
+
+Disposition lines written here: ``item_15`` (debit), ``item_2`` (credit), ``note_h_test``
+(a row used only as evidence: `cca` rows, counted requirement rows; amount 0) and
+``excluded``. Every row of the three tables gets exactly one primary record.
+
+The readings of open wording this module relies on are declared in `NOTE_H_READINGS`
+(same shape as `readings.READINGS`) so the report can list them among its assumptions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from ..calendar import BusinessCalendar
+from . import model
+
+ITEM_15 = "item_15"
+ITEM_2 = "item_2"
+EXCLUDED = "excluded"
+NOTE_H_TEST = "note_h_test"
+
+# Note H(a)(2): "purchases and sales of U.S. Treasury securities" and "U.S. Treasury
+# securities repurchase and reverse repurchase agreements".
+UST_POSITION_TYPES = ("ust_cash", "ust_repo")
+# Note H(a)(1): "cash, U.S. Treasury securities, or qualified customer securities".
+ELIGIBLE_ASSETS = ("cash", "us_treasury", "qualified_customer_security")
+# Note H(b)(2)(iii)(B).
+DESIGNATION = "Special Clearing Account for the Exclusive Benefit of the Customers of {firm_name}"
+# Order in which Item 15 is allocated to the deposits of one customer (reading
+# "allocation_order"): the customer's own assets first, the firm's interim Treasuries last.
+ALLOCATION_RANK = {
+    ("customer", "cash"): 0,
+    ("customer", "us_treasury"): 1,
+    ("customer", "qualified_customer_security"): 2,
+    ("firm", "us_treasury"): 3,
+}
+STATUSES = ("eligible", "partial", "ineligible", "pending")
+
+# Readings of Note H wording the rule leaves open, in one place (key: (rule, reading)).
+NOTE_H_READINGS: dict[str, tuple[str, str]] = {
+    "h_cure_sufficient": (
+        "Note H(b)(1)(iii)(C)",
+        "\"A sufficient amount ... to meet the margin requirement\" is the shortfall at the time the requirement "
+        "arose: cure_received_amount >= requirement_at_arise - customer_assets_at_arise, received on or before "
+        "the next business day after requirement_arose_on (Federal Reserve calendar plus book holidays).",
+    ),
+    "h_not_demonstrated": (
+        "Note H(b)(1)(iii)",
+        "A blank field that a condition needs (requirement_arose_on, requirement_at_arise, customer_assets_at_arise, "
+        "call_issued_on, cure_received_amount) means the condition is not demonstrated: the firm-owned Treasury "
+        "deposit is ineligible for that reason.",
+    ),
+    "h_pending": (
+        "Note H(b)(1)(iii)(C)",
+        "A firm-owned Treasury deposit meeting every other condition whose cure is not recorded while prepared_on "
+        "is on or before the deadline is pending: counted only under pending_cure_policy=include, always listed "
+        "with its deadline. An entry's status is 'pending' when its Item 15 under the two policies differs. A cure "
+        "not recorded once the deadline has passed, or recorded after it, fails (C).",
+    ),
+    "h_customer_cash_cap": (
+        "Note H(b)(1)(i)",
+        "Customer cash counts only up to the cash the firm owes that customer: the sum of the positive balances "
+        "of all accounts with the customer's customer_id in the same computation. The cap is shared by all of "
+        "that customer's otherwise eligible cash deposits at all clearing agencies, allocated in order of "
+        "cca_id, account_id, deposit_id; the rest is excluded.",
+    ),
+    "h_same_customer": (
+        "Note H(b)(1)(i)-(ii)",
+        "A customer-owned deposit margins only the requirement of an account with the same customer_id as "
+        "owner_account_id; otherwise it is ineligible (one customer's assets never margin another's).",
+    ),
+    "h_allocation_order": (
+        "Note H(a)",
+        "Item 15 of one customer at one clearing agency is allocated to that customer's eligible deposits in the "
+        "order: customer cash, customer Treasuries, qualified customer securities, firm Treasuries; then by "
+        "deposit_id. Eligible deposits beyond the requirement are excess on deposit, reported for recall.",
+    ),
+    "h_excess": (
+        "Note H(a)",
+        "excess_on_deposit = eligible deposits less the whole requirement (never negative): eligible deposits "
+        "that cover a requirement that is not counted (net basis, non-Treasury positions) are not excess.",
+    ),
+    "h_item2_securities": (
+        "Note B",
+        "Every customer-owned deposit that is not cash (us_treasury, qualified_customer_security and, "
+        "conservatively, other) at a clearing agency that is registered and clears U.S. Treasuries is an Item 2 "
+        "credit at its value, in any account at the clearing agency and including excess, in the computation of "
+        "owner_account_id's book, whatever the (b) conditions. Customer cash is not added: it is already in Item 1.",
+    ),
+    "h_outside_accounts": (
+        "Note H(a)(2); PAB Note 9",
+        "Requirements and deposits of a PAB account belong to the PAB computation; those of a non-customer account "
+        "(or an account not in the accounts table, or a cross-margin account outside the formula) are excluded.",
+    ),
+}
+
+# The clearing agency test, in the order of Note H. (column, rule, what fails).
+_CCA_BOOL_CONDITIONS: tuple[tuple[str, str, str], ...] = (
+    ("registered", "Note H(a)", "not attested as registered with the Commission under section 17A of the Act"),
+    ("clears_ust", "Note H(a)", "not attested as clearing, settling and novating U.S. Treasury transactions"),
+    ("rule_gross_margin", "Note H(b)(2)(i)",
+     "no attested rule requiring a separate margin amount per customer, delivered on a gross basis"),
+    ("rule_investment_limit", "Note H(b)(2)(ii)",
+     "no attested rule limiting investment of customer cash to U.S. Treasuries maturing in one year or less"),
+    ("rule_segregated_account", "Note H(b)(2)(iii)(A)",
+     "no attested rule requiring a segregated account used exclusively for customers' U.S. Treasury transactions"),
+)
+_CCA_BOOL_CONDITIONS_2: tuple[tuple[str, str, str], ...] = (
+    ("written_notice", "Note H(b)(2)(iii)(C)", "no written notice of the clearing agency on file"),
+    ("written_contract", "Note H(b)(2)(iii)(D)", "no written contract with the clearing agency on file"),
+    ("rule_custody", "Note H(b)(2)(iv)",
+     "no attested rule on custody at the clearing agency, a Federal Reserve Bank or an FDIC-insured bank"),
+    ("rule_return_excess", "Note H(b)(2)(v)",
+     "no attested rule requiring the return of collateral no longer needed"),
+    ("in_compliance", "Note H(b)(2)", "the clearing agency and the firm are not attested to comply with those rules"),
+)
+
+
+@dataclass
+class NoteHOutcome:
+    dispositions: pd.DataFrame
+    entries: list[dict]
+    findings: list[model.Finding] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _usd(cents) -> pd.Series:
+    """Cents -> "$1,234.56" text, vectorised (for reasons and messages)."""
+    v = pd.Series(np.asarray(cents, dtype=np.int64))
+    sign = np.where(v.to_numpy() < 0, "-", "")
+    a = v.abs()
+    dollars = (a // 100).astype(str).str.replace(r"\B(?=(\d{3})+(?!\d))", ",", regex=True)
+    cents_part = (a % 100).astype(str).str.zfill(2)
+    return sign + "$" + dollars + "." + cents_part
+
+
+def _usd1(cents: int) -> str:
+    return str(_usd([cents]).iloc[0])
+
+
+def _text(s: pd.Series) -> pd.Series:
+    """Text column for messages: None -> ''."""
+    return s.astype(object).where(s.notna(), "").astype(str)
+
+
+def _dates_text(s: pd.Series) -> pd.Series:
+    return s.dt.strftime("%Y-%m-%d").astype(object).where(s.notna(), "(blank)").astype(str)
+
+
+def _money(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A money column (int64 or nullable Int64) -> (values with 0 for blank, blank mask)."""
+    blank = s.isna().to_numpy(dtype=bool)
+    return s.fillna(0).to_numpy(dtype=np.int64), blank
+
+
+def _first_difference(got: str, want: str) -> str:
+    i = 0
+    while i < min(len(got), len(want)) and got[i] == want[i]:
+        i += 1
+    return (f"reads \"{got}\" but must read exactly \"{want}\"; first difference at character {i + 1}: "
+            f"\"{got[i:i + 12]}\" instead of \"{want[i:i + 12]}\"")
+
+
+def _account_attributes(book) -> tuple[pd.DataFrame, pd.Series]:
+    """Per account_id: computation ('customer' | 'pab' | '') and customer_id, why it is
+    outside (''), and the cash the firm owes per (customer_id, computation)."""
+    p = book.params
+    acc = book.tables["accounts"]
+    a = pd.DataFrame({
+        "account_id": acc["account_id"].to_numpy(dtype=object),
+        "type": acc["type"].astype(object).fillna("").to_numpy(dtype=object),
+        "book": acc["book"].to_numpy(dtype=object),
+        "customer_id": acc["customer_id"].to_numpy(dtype=object),
+        "balance": acc["balance"].to_numpy(dtype=np.int64),
+        "cross_margin": acc["cross_margin"].to_numpy(dtype=bool) if "cross_margin" in acc else False,
+    })
+    xm_out = bool(p.cross_margin_dual_registrant and p.cross_margin_joint_member and p.cross_margin_conditions_met)
+    in_formula = a["book"].isin(model.COMPUTATIONS) & ~(a["cross_margin"] & xm_out)
+    a["computation"] = a["book"].where(in_formula, "")
+    a["outside"] = np.where(
+        in_formula, "",
+        np.where(a["book"].isin(model.COMPUTATIONS),
+                 "a cross-margin account outside the reserve formula (Cross-margining order, April 15, 2026)",
+                 "a non-customer account (book " + _text(a["book"]) + ")"))
+    # One account_id may have several rows (one per type): the first by type decides, so
+    # the result does not depend on row order.
+    first = a.sort_values(["account_id", "type"], kind="mergesort").drop_duplicates("account_id")
+    attrs = first.set_index("account_id")[["computation", "customer_id", "outside"]]
+    # Note H(b)(1)(i): "cash owed by the broker or dealer to the customer" = credit balances.
+    live = a[in_formula]
+    owed = live["balance"].clip(lower=0).groupby([live["customer_id"], live["computation"]]).sum()
+    owed.index = owed.index.set_names(["customer_id", "computation"])
+    return attrs, owed.rename("cash_owed")
+
+
+def _attach_account(frame: pd.DataFrame, attrs: pd.DataFrame, on: str, prefix: str) -> pd.DataFrame:
+    m = attrs.rename(columns=lambda c: prefix + c)
+    out = frame.merge(m, how="left", left_on=on, right_index=True, sort=False)
+    unknown = out[prefix + "computation"].isna()
+    out[prefix + "computation"] = out[prefix + "computation"].fillna("")
+    out[prefix + "outside"] = out[prefix + "outside"].where(~unknown, "an account that is not in the accounts table")
+    out[prefix + "outside"] = out[prefix + "outside"].fillna("")
+    return out
+
+
+def _failures(frame: pd.DataFrame, mask, rule, detail, amount, kind: int, sortkey, cond: int,
+              table: str, severity: str = "review", label="") -> pd.DataFrame:
+    """Long-format failed-condition records for the rows of `frame` where `mask` holds;
+    `message` = label + detail (the row named), `detail` = the condition alone."""
+    m = np.asarray(mask, dtype=bool)
+
+    def pick(v):
+        if isinstance(v, pd.Series):
+            return v.to_numpy()[m]
+        if isinstance(v, np.ndarray):
+            return v[m]
+        return np.full(int(m.sum()), v, dtype=object)
+
+    sub = frame.loc[m]
+    detail = pick(detail).astype(object)
+    label = pick(label).astype(object)
+    return pd.DataFrame({
+        "cca_id": sub["cca_id"].to_numpy(dtype=object),
+        "account_id": sub["account_id"].to_numpy(dtype=object),
+        "table": table,
+        "pos": sub["pos"].to_numpy(dtype=np.int64),
+        "rule": pick(rule).astype(object),
+        "message": label + detail,
+        "detail": detail,
+        "amount": pick(amount).astype(object),
+        "kind": kind,
+        "sortkey": pick(sortkey).astype(object),
+        "cond": cond,
+        "severity": severity,
+    })
+
+
+# --------------------------------------------------------------------------- the CCA test
+
+
+def _cca_test(book, as_of: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Note H(a), (b)(2), (b)(3) per `cca` row -> (per-cca frame, long failures)."""
+    cca = book.tables["cca"]
+    firm = book.params.firm_name
+    want = DESIGNATION.format(firm_name=firm)
+    c = pd.DataFrame({"pos": np.arange(len(cca), dtype=np.int64),
+                      "cca_id": cca["cca_id"].to_numpy(dtype=object),
+                      "cca_name": cca["name"].to_numpy(dtype=object)})
+    fails: list[pd.DataFrame] = []
+    cond = 0
+
+    def add(mask, rule, message):
+        nonlocal cond
+        m = np.asarray(mask, dtype=bool)
+        msg = message if isinstance(message, (pd.Series, np.ndarray)) else np.full(len(c), message, dtype=object)
+        fails.append(pd.DataFrame({"cca_id": c["cca_id"].to_numpy()[m], "pos": c["pos"].to_numpy()[m],
+                                   "rule": rule, "message": np.asarray(msg, dtype=object)[m], "cond": cond}))
+        cond += 1
+
+    for col, rule, what in _CCA_BOOL_CONDITIONS:
+        add(~cca[col].to_numpy(dtype=bool), rule, what)
+    # (b)(2)(iii)(B): the designation, exactly. A handful of rows: a loop is fine.
+    got = cca["account_designation"].astype(object).to_numpy()
+    bad = np.array([g != want for g in got], dtype=bool)
+    msgs = np.array(["account designation is blank; it must read exactly \"" + want + "\"" if g is None
+                     else "account designation " + _first_difference(g, want) for g in got], dtype=object)
+    add(bad, "Note H(b)(2)(iii)(B)", msgs)
+    for col, rule, what in _CCA_BOOL_CONDITIONS_2:
+        add(~cca[col].to_numpy(dtype=bool), rule, what)
+    # (b)(3): the Commission "has published (and not subsequently withdrawn) a notice".
+    notice = cca["sec_notice_date"]
+    withdrawn = cca["sec_notice_withdrawn_date"]
+    add(notice.isna().to_numpy(dtype=bool), "Note H(b)(3)", "no Commission notice permitting the debit (sec_notice_date blank)")
+    add((notice > as_of).to_numpy(dtype=bool), "Note H(b)(3)",
+        "the Commission's notice was published on " + _dates_text(notice) + ", after as_of " + f"{as_of:%Y-%m-%d}")
+    add((withdrawn <= as_of).to_numpy(dtype=bool), "Note H(b)(3)",
+        "the Commission's notice was withdrawn on " + _dates_text(withdrawn))
+
+    f = pd.concat(fails, ignore_index=True)
+    failed = c["cca_id"].isin(f["cca_id"])
+    c["ok"] = ~failed.to_numpy()
+    # Note H(a) (and Note B): a "qualified clearing agency" is registered and clears U.S. Treasuries.
+    c["qualified_ca"] = cca["registered"].to_numpy(dtype=bool) & cca["clears_ust"].to_numpy(dtype=bool)
+    summary = (f.sort_values(["pos", "cond"], kind="mergesort")
+               .assign(t=lambda x: x["rule"] + ": " + x["message"])
+               .groupby("cca_id", sort=False)
+               .agg(fail_rules=("rule", lambda r: "; ".join(dict.fromkeys(r))), fail_text=("t", "; ".join)))
+    c = c.merge(summary, how="left", left_on="cca_id", right_index=True)
+    c["fail_rules"] = c["fail_rules"].fillna("")
+    c["fail_text"] = c["fail_text"].fillna("")
+    return c, f
+
+
+def _with_cca(frame: pd.DataFrame, cca: pd.DataFrame) -> pd.DataFrame:
+    out = frame.merge(cca[["cca_id", "cca_name", "ok", "qualified_ca", "fail_rules", "fail_text"]],
+                      how="left", on="cca_id", sort=False)
+    unknown = out["ok"].isna().to_numpy(dtype=bool)
+    out["cca_known"] = ~unknown
+    out["cca_ok"] = out["ok"].fillna(False).astype(bool)
+    out["qualified_ca"] = out["qualified_ca"].fillna(False).astype(bool)
+    out["fail_rules"] = out["fail_rules"].where(~unknown, "Note H(a)").fillna("")
+    out["fail_text"] = out["fail_text"].where(~unknown, "Note H(a): the clearing agency is not in the cca table").fillna("")
+    return out.drop(columns="ok")
+
+
+# --------------------------------------------------------------------------- main
+
+
+def note_h(book, cal: BusinessCalendar) -> NoteHOutcome:
+    p = book.params
+    as_of = pd.Timestamp(p.as_of)
+    prepared_on = pd.Timestamp(p.prepared_on or p.as_of)
+    include_pending = p.pending_cure_policy == "include"
+
+    attrs, cash_owed = _account_attributes(book)
+    cca, cca_fail = _cca_test(book, as_of)
+
+    # ---------------------------------------------------------------- requirements
+    rq = book.tables["cca_requirements"]
+    r = pd.DataFrame({
+        "pos": np.arange(len(rq), dtype=np.int64),
+        "cca_id": rq["cca_id"].to_numpy(dtype=object),
+        "account_id": rq["account_id"].to_numpy(dtype=object),
+        "position_type": rq["position_type"].to_numpy(dtype=object),
+        "basis": rq["basis"].astype(object).fillna("gross").to_numpy(dtype=object),
+        "requirement": rq["requirement"].to_numpy(dtype=np.int64),
+    })
+    r = _attach_account(r, attrs, "account_id", "")
+    r = _with_cca(r, cca)
+    r_amt = r["requirement"].to_numpy(dtype=np.int64)
+    # Note H(a)(2): Treasury purchases/sales and repos only. A triparty GC repo whose matching
+    # CUSIP is a non-Treasury collateral type is `other` (SEC staff FAQ 2025-09-30, Q1).
+    r_not_ust = ~r["position_type"].isin(UST_POSITION_TYPES).to_numpy(dtype=bool)
+    # Note H(b)(2)(i): "a separate margin amount for each customer ... on a gross basis".
+    r_net = (r["basis"] != "gross").to_numpy(dtype=bool)
+    r_outside = (r["computation"] == "").to_numpy(dtype=bool)
+    r_row_ok = ~r_not_ust & ~r_net & ~r_outside
+    r_counted = r_row_ok & r["cca_ok"].to_numpy(dtype=bool)
+    r["row_ok"] = r_row_ok
+    r["counted"] = r_counted
+    r_sort = _text(r["position_type"]) + "/" + _text(r["basis"])
+    label = "requirement " + _text(r["position_type"]) + "/" + _text(r["basis"]) + " of " + _usd(r_amt).to_numpy()
+    req_fail = pd.concat([
+        _failures(r, r_outside, "Note H(a)(2)", label + ": account " + _text(r["account_id"]) + " is " + r["outside"]
+                  + "; Note H applies to customers' (and PAB accounts') positions", r_amt, 1, r_sort, 0, "cca_requirements"),
+        _failures(r, r_not_ust, "Note H(a)(2)", label + ": the margin does not result from purchases, sales or repos of "
+                  "U.S. Treasury securities (a triparty GC repo with a non-Treasury matching CUSIP is not one: "
+                  "SEC staff FAQ 2025-09-30)", r_amt, 1, r_sort, 1, "cca_requirements"),
+        _failures(r, r_net, "Note H(b)(2)(i)", label + ": computed net across customers, not gross for this customer",
+                  r_amt, 1, r_sort, 2, "cca_requirements"),
+    ], ignore_index=True)
+
+    # ---------------------------------------------------------------- deposits
+    dp = book.tables["cca_deposits"]
+    d = pd.DataFrame({
+        "pos": np.arange(len(dp), dtype=np.int64),
+        "deposit_id": dp["deposit_id"].to_numpy(dtype=object),
+        "cca_id": dp["cca_id"].to_numpy(dtype=object),
+        "account_id": dp["account_id"].to_numpy(dtype=object),
+        "owner_account_id": dp["owner_account_id"].astype(object).where(dp["owner_account_id"].notna(),
+                                                                         dp["account_id"]).to_numpy(dtype=object),
+        "asset": dp["asset"].to_numpy(dtype=object),
+        "owner": dp["owner"].to_numpy(dtype=object),
+        "value": dp["value"].to_numpy(dtype=np.int64),
+        "cca_account": dp["cca_account"].astype(object).fillna("customer_segregated").to_numpy(dtype=object),
+        "delivered_by_firm": dp["delivered_by_firm"].to_numpy(dtype=bool),
+    })
+    d = _attach_account(d, attrs, "account_id", "")
+    d = _attach_account(d, attrs, "owner_account_id", "owner_")
+    d = _with_cca(d, cca)
+    n_d = len(d)
+    val = d["value"].to_numpy(dtype=np.int64)
+    asset = d["asset"].to_numpy(dtype=object)
+    owner = d["owner"].to_numpy(dtype=object)
+    is_cust = owner == "customer"
+    is_firm = owner == "firm"
+    did = _text(d["deposit_id"])
+    dlabel = ("deposit " + did + " (" + _text(d["owner"]) + " " + _text(d["asset"]) + " " + _usd(val).to_numpy() + ")")
+    fails: list[pd.DataFrame] = []
+    cond = iter(range(100))
+
+    def dfail(mask, rule, message, amount=val, severity="review"):
+        fails.append(_failures(d, mask, rule, message, amount, 2, did, next(cond), "cca_deposits", severity,
+                               label=dlabel + ": "))
+
+    d_outside = (d["computation"] == "").to_numpy(dtype=bool)
+    dfail(d_outside, "Note H(a)(2)", "margins account " + _text(d["account_id"]) + ", " + d["outside"])
+    # Note H(a)(1): cash, U.S. Treasury securities or qualified customer securities.
+    dfail(~d["asset"].isin(ELIGIBLE_ASSETS).to_numpy(dtype=bool), "Note H(a)(1)",
+          "not cash, a U.S. Treasury security or a qualified customer security")
+    # Note H(b)(2)(iii): held in the firm's segregated customer account at the clearing agency.
+    dfail((d["cca_account"] != "customer_segregated").to_numpy(dtype=bool), "Note H(b)(2)(iii)",
+          "held in the firm's " + _text(d["cca_account"]) + " account, not the segregated Special Clearing Account")
+    # Note H(b)(1): "delivered by the broker or dealer to the qualified clearing agency".
+    dfail(~d["delivered_by_firm"].to_numpy(dtype=bool), "Note H(b)(1)",
+          "not delivered by this broker-dealer")
+    # Note H(b)(1)(i)-(ii): the customer's own cash/securities, "and not for any other customer's"
+    # positions: one customer's assets never margin another's.
+    other_cust = is_cust & ~(d["owner_customer_id"].astype(object) == d["customer_id"].astype(object)).to_numpy(dtype=bool)
+    dfail(other_cust, np.where(asset == "cash", "Note H(b)(1)(i)", "Note H(b)(1)(ii)"),
+          "assets of account " + _text(d["owner_account_id"]) + " (customer " + _text(d["owner_customer_id"])
+          + ") delivered to margin account " + _text(d["account_id"]) + " (customer " + _text(d["customer_id"])
+          + "): one customer's assets never margin another customer's positions", severity="severe")
+    # Note H(b)(1)(iii): the firm may deliver only "U.S. Treasury securities owned by the broker or dealer".
+    firm_not_ust = is_firm & (asset != "us_treasury")
+    dfail(firm_not_ust, "Note H(b)(1)(iii)",
+          "only U.S. Treasury securities owned by the firm may be used; firm-owned "
+          + _text(d["asset"]) + " is never eligible")
+
+    # Note H(b)(1)(iii)(A)-(C) for firm-owned Treasuries.
+    ft = is_firm & (asset == "us_treasury")
+    req_at, req_at_blank = _money(dp["requirement_at_arise"])
+    cust_at, cust_at_blank = _money(dp["customer_assets_at_arise"])
+    cure_amt, cure_amt_blank = _money(dp["cure_received_amount"])
+    arose = dp["requirement_arose_on"].reset_index(drop=True)
+    call = dp["call_issued_on"].reset_index(drop=True)
+    cure_on = dp["cure_received_on"].reset_index(drop=True)
+    arose_blank = arose.isna().to_numpy(dtype=bool)
+    call_blank = call.isna().to_numpy(dtype=bool)
+    cure_blank = cure_on.isna().to_numpy(dtype=bool)
+    # (C) "by the close of the next business day after the margin requirement arose": one
+    # calendar look-up per distinct date, not per row.
+    uniq = pd.Series(arose.dropna().unique())
+    nbd = {pd.Timestamp(x): pd.Timestamp(cal.next_business_day(pd.Timestamp(x).date())) for x in uniq}
+    deadline = pd.to_datetime(arose.map(nbd)).astype("datetime64[ns]")
+    shortfall = req_at - cust_at
+
+    a_blank = ft & (req_at_blank | cust_at_blank)
+    dfail(a_blank, "Note H(b)(1)(iii)(A)",
+          "not demonstrated: requirement_at_arise and customer_assets_at_arise are needed to show the customer's "
+          "assets were short of the requirement when it arose")
+    a_fail = ft & ~req_at_blank & ~cust_at_blank & (cust_at >= req_at)
+    dfail(a_fail, "Note H(b)(1)(iii)(A)",
+          "the customer's assets when the requirement arose (" + _usd(cust_at).to_numpy() + ") were not less than the "
+          "requirement (" + _usd(req_at).to_numpy() + "): the firm's Treasuries were not needed")
+    b_blank = ft & (arose_blank | call_blank)
+    dfail(b_blank, "Note H(b)(1)(iii)(B)",
+          "not demonstrated: requirement_arose_on and call_issued_on are needed to show the call was issued the day "
+          "the requirement arose")
+    b_fail = ft & ~arose_blank & ~call_blank & (call != arose).to_numpy(dtype=bool)
+    dfail(b_fail, "Note H(b)(1)(iii)(B)",
+          "the call was issued on " + _dates_text(call) + ", not on the day the requirement arose (" + _dates_text(arose) + ")")
+    dl_text = _dates_text(deadline)
+    c_no_deadline = ft & arose_blank
+    dfail(c_no_deadline, "Note H(b)(1)(iii)(C)",
+          "not demonstrated: requirement_arose_on is blank, so the cure deadline (next business day) is unknown")
+    has_deadline = ft & ~arose_blank
+    c_late = has_deadline & ~cure_blank & (cure_on > deadline).to_numpy(dtype=bool)
+    dfail(c_late, "Note H(b)(1)(iii)(C)",
+          "the customer's delivery was received on " + _dates_text(cure_on) + ", after the deadline " + dl_text
+          + " (close of the next business day after " + _dates_text(arose) + ")")
+    c_amt_blank = has_deadline & ~cure_blank & ~c_late & cure_amt_blank
+    dfail(c_amt_blank, "Note H(b)(1)(iii)(C)",
+          "not demonstrated: cure_received_on is given but cure_received_amount is blank")
+    c_short_unknown = has_deadline & ~cure_blank & ~c_late & ~cure_amt_blank & (req_at_blank | cust_at_blank)
+    dfail(c_short_unknown, "Note H(b)(1)(iii)(C)",
+          "not demonstrated: without requirement_at_arise and customer_assets_at_arise the cure received cannot be "
+          "shown sufficient")
+    c_short = (has_deadline & ~cure_blank & ~c_late & ~cure_amt_blank & ~req_at_blank & ~cust_at_blank
+               & (cure_amt < shortfall))
+    dfail(c_short, "Note H(b)(1)(iii)(C)",
+          "the customer delivered " + _usd(cure_amt).to_numpy() + ", less than the " + _usd(shortfall).to_numpy()
+          + " needed to meet the requirement (requirement " + _usd(req_at).to_numpy() + " less customer assets "
+          + _usd(cust_at).to_numpy() + ")")
+    not_yet = has_deadline & cure_blank
+    c_missed = not_yet & (prepared_on > deadline).to_numpy(dtype=bool)
+    dfail(c_missed, "Note H(b)(1)(iii)(C)",
+          "no delivery from the customer is recorded and the deadline " + dl_text + " passed before prepared_on "
+          + f"{prepared_on:%Y-%m-%d}")
+    cure_pending = not_yet & ~c_missed
+
+    dfail_frame = pd.concat(fails, ignore_index=True)
+    d_failed = np.zeros(n_d, dtype=bool)
+    d_failed[dfail_frame["pos"].to_numpy(dtype=np.int64)] = True
+    cca_ok_d = d["cca_ok"].to_numpy(dtype=bool)
+    # Pending (reading h_pending): meets every other condition, cure not yet due.
+    pending = cure_pending & ~d_failed & cca_ok_d
+    ok = ~d_failed & cca_ok_d & ~cure_pending
+    counts = ok | (pending & include_pending)
+
+    # Note H(b)(1)(i): customer cash only up to the cash the firm owes that customer, one cap
+    # per customer shared across all clearing agencies (reading h_customer_cash_cap).
+    cash_cust = counts & is_cust & (asset == "cash")
+    eligible_amt = np.where(counts, val, 0)
+    capped_out = np.zeros(n_d, dtype=np.int64)
+    owed_d = np.zeros(n_d, dtype=np.int64)
+    if cash_cust.any():
+        cc = d.loc[cash_cust, ["pos", "customer_id", "computation", "cca_id", "account_id", "deposit_id", "value"]]
+        cc = cc.merge(cash_owed, how="left", left_on=["customer_id", "computation"], right_index=True)
+        cc["cash_owed"] = cc["cash_owed"].fillna(0).astype(np.int64)
+        cc = cc.sort_values(["customer_id", "computation", "cca_id", "account_id", "deposit_id"], kind="mergesort")
+        before = cc.groupby(["customer_id", "computation"], sort=False)["value"].cumsum() - cc["value"]
+        allowed = np.clip(cc["cash_owed"] - before, 0, cc["value"]).to_numpy(dtype=np.int64)
+        pos = cc["pos"].to_numpy(dtype=np.int64)
+        eligible_amt[pos] = allowed
+        capped_out[pos] = cc["value"].to_numpy(dtype=np.int64) - allowed
+        owed_d[pos] = cc["cash_owed"].to_numpy(dtype=np.int64)
+    cap_hit = capped_out > 0
+    fails.append(_failures(
+        d, cap_hit, "Note H(b)(1)(i)",
+        "customer cash counts only up to the cash the firm owes customer " + _text(d["customer_id"])
+        + " (credit balances " + _usd(owed_d).to_numpy() + ", shared by the customer's cash deposits at all clearing "
+        "agencies in order of cca_id, account_id, deposit_id); " + _usd(capped_out).to_numpy() + " excluded",
+        capped_out, 2, did, next(cond), "cca_deposits", label=dlabel + ": "))
+    dfail_frame = pd.concat(fails, ignore_index=True)
+
+    # ---------------------------------------------------------------- per customer at each CCA
+    key = ["cca_id", "account_id"]
+    d["eligible"] = eligible_amt
+    d["eligible_excl"] = np.where(pending, 0, eligible_amt)  # under pending_cure_policy=exclude
+    d["eligible_incl"] = np.where(pending, val, eligible_amt)  # under pending_cure_policy=include
+    r["counted_amt"] = np.where(r_counted, r_amt, 0)
+    r["row_ok_amt"] = np.where(r_row_ok, r_amt, 0)
+    rg = r.groupby(key, sort=False).agg(requirement=("requirement", "sum"), requirement_counted=("counted_amt", "sum"),
+                                        at_stake=("row_ok_amt", "sum"))
+    d["is_eligible"] = (eligible_amt > 0).astype(np.int64)
+    dg = d.groupby(key, sort=False).agg(eligible_deposits=("eligible", "sum"), e_excl=("eligible_excl", "sum"),
+                                        e_incl=("eligible_incl", "sum"), n_deposits=("pos", "size"),
+                                        n_eligible=("is_eligible", "sum"))
+    e = rg.join(dg, how="outer")
+    for c_ in e.columns:
+        e[c_] = e[c_].fillna(0).astype(np.int64)
+    e = e.reset_index().sort_values(key, kind="mergesort").reset_index(drop=True)
+    e = e.merge(cca[["cca_id", "cca_name"]], how="left", on="cca_id")
+    e = _attach_account(e, attrs, "account_id", "")
+    req_c = e["requirement_counted"].to_numpy(dtype=np.int64)
+    # Note H(a): "margin required and on deposit": the lesser of the two.
+    e["item_15"] = np.minimum(req_c, e["eligible_deposits"].to_numpy(dtype=np.int64))
+    item_excl = np.minimum(req_c, e["e_excl"].to_numpy(dtype=np.int64))
+    item_incl = np.minimum(req_c, e["e_incl"].to_numpy(dtype=np.int64))
+    # Reading h_excess: eligible deposits beyond the whole requirement are excess to recall.
+    e["excess_on_deposit"] = np.maximum(e["eligible_deposits"] - e["requirement"], 0)
+    it, rq_tot = e["item_15"].to_numpy(), e["requirement"].to_numpy()
+    # Status (reading h_pending for 'pending').
+    status = np.select(
+        [item_excl != item_incl,
+         (rq_tot > 0) & (it == rq_tot),
+         it > 0,
+         rq_tot > 0,
+         (e["n_deposits"] > 0).to_numpy() & (e["n_eligible"] == 0).to_numpy()],
+        ["pending", "eligible", "partial", "ineligible", "ineligible"], default="eligible")
+    e["status"] = status
+
+    # Allocate each entry's Item 15 to its deposits (reading h_allocation_order).
+    d = d.merge(e[key + ["item_15", "requirement", "requirement_counted"]], how="left", on=key, sort=False)
+    rank = np.full(n_d, 9, dtype=np.int64)
+    for (o, a_), rk in ALLOCATION_RANK.items():
+        rank[(owner == o) & (asset == a_)] = rk
+    d["rank"] = rank
+    al = d.loc[eligible_amt > 0, key + ["rank", "deposit_id", "pos", "eligible", "item_15"]]
+    al = al.sort_values(key + ["rank", "deposit_id"], kind="mergesort")
+    before = al.groupby(key, sort=False)["eligible"].cumsum() - al["eligible"]
+    used = np.zeros(n_d, dtype=np.int64)
+    used[al["pos"].to_numpy(dtype=np.int64)] = np.clip(al["item_15"] - before, 0, al["eligible"]).to_numpy(dtype=np.int64)
+
+    # ---------------------------------------------------------------- dispositions
+    disp = [_cca_dispositions(cca), _requirement_dispositions(r)]
+    disp.append(_deposit_dispositions(d, val, used, eligible_amt, capped_out, pending, include_pending,
+                                      cure_pending, deadline, dfail_frame, is_cust, asset))
+    dispositions = pd.concat(disp, ignore_index=True)
+    order = {"cca": 0, "cca_requirements": 1, "cca_deposits": 2}
+    dispositions = (dispositions.assign(_t=dispositions["table"].map(order), _p=~dispositions["primary"])
+                    .sort_values(["_t", "row", "_p"], kind="mergesort").drop(columns=["_t", "_p"])
+                    .reset_index(drop=True))
+
+    # ---------------------------------------------------------------- entries and findings
+    pend = d.loc[pending, ["cca_id", "account_id", "deposit_id", "pos", "value", "computation"]].copy()
+    pend["deadline"] = deadline.to_numpy()[pending]
+    entries = _entries(e, cca_fail, req_fail, dfail_frame, pend)
+    findings = _findings(e, cca, cca_fail, r, req_fail, dfail_frame, pend, include_pending, prepared_on)
+    return NoteHOutcome(dispositions, entries, findings)
+
+
+# --------------------------------------------------------------------------- dispositions
+
+
+def _cca_dispositions(cca: pd.DataFrame) -> pd.DataFrame:
+    ok = cca["ok"].to_numpy(dtype=bool)
+    reason = np.where(ok, "qualified clearing agency meeting every Note H condition (a), (b)(2), (b)(3)",
+                      "does not meet Note H; no Item 15 debit at this clearing agency: " + cca["fail_text"])
+    rule = np.where(ok, "Note H(a), (b)(2), (b)(3)", cca["fail_rules"])
+    return model.dispositions("cca", cca["pos"], "", NOTE_H_TEST, 0, rule, reason)
+
+
+def _requirement_dispositions(r: pd.DataFrame) -> pd.DataFrame:
+    counted = r["counted"].to_numpy(dtype=bool)
+    row_ok = r["row_ok"].to_numpy(dtype=bool)
+    amt = _usd(r["requirement"]).to_numpy()
+    outside = (r["computation"] == "").to_numpy(dtype=bool)
+    not_ust = ~r["position_type"].isin(UST_POSITION_TYPES).to_numpy(dtype=bool)
+    net = (r["basis"] != "gross").to_numpy(dtype=bool)
+    parts = [
+        (outside, "Note H(a)(2)", "account " + _text(r["account_id"]) + " is " + r["outside"]),
+        (not_ust, "Note H(a)(2)", "position type " + _text(r["position_type"]) + " is not a U.S. Treasury purchase/sale "
+         "or repo (SEC staff FAQ 2025-09-30: triparty GC repo with a non-Treasury matching CUSIP)"),
+        (net, "Note H(b)(2)(i)", pd.Series("computed net, not gross for this customer", index=r.index)),
+        (row_ok & ~r["cca_ok"].to_numpy(dtype=bool), r["fail_rules"], "clearing agency fails Note H: " + r["fail_text"]),
+    ]
+    rule_s = pd.Series("", index=r.index, dtype=object)
+    why_s = pd.Series("", index=r.index, dtype=object)
+    for mask, rule, why in parts:
+        rr = rule if isinstance(rule, pd.Series) else pd.Series(rule, index=r.index)
+        ww = why if isinstance(why, pd.Series) else pd.Series(why, index=r.index)
+        sep_r = np.where(rule_s == "", "", "; ")
+        sep_w = np.where(why_s == "", "", "; ")
+        rule_s = rule_s.where(~mask, rule_s + sep_r + rr)
+        why_s = why_s.where(~mask, why_s + sep_w + ww)
+    line = np.where(counted, NOTE_H_TEST, EXCLUDED)
+    rule = np.where(counted, "Item 15; Note H(a)(2), (b)(2)(i)", rule_s)
+    reason = np.where(counted,
+                      "requirement " + amt + " counted for Item 15 (the debit is carried by the deposit rows, "
+                      "up to what is on deposit)",
+                      "requirement " + amt + " not counted for Item 15: " + why_s)
+    return model.dispositions("cca_requirements", r["pos"], r["computation"], line, 0, rule, reason)
+
+
+def _deposit_dispositions(d, val, used, eligible_amt, capped_out, pending, include_pending, cure_pending,
+                          deadline, dfail_frame, is_cust, asset) -> pd.DataFrame:
+    n = len(d)
+    pos = d["pos"].to_numpy(dtype=np.int64)
+    comp = d["computation"].to_numpy(dtype=object)
+    # Why each row is not (wholly) in Item 15: its failed conditions, joined.
+    f = dfail_frame.sort_values(["pos", "cond"], kind="mergesort")
+    f = f.assign(t=f["rule"] + ": " + f["detail"])
+    agg = f.groupby("pos").agg(rules=("rule", lambda x: "; ".join(dict.fromkeys(x))), text=("t", "; ".join))
+    rules = pd.Series("", index=range(n), dtype=object)
+    texts = pd.Series("", index=range(n), dtype=object)
+    rules.iloc[agg.index.to_numpy()] = agg["rules"].to_numpy()
+    texts.iloc[agg.index.to_numpy()] = agg["text"].to_numpy()
+    cca_ok = d["cca_ok"].to_numpy(dtype=bool)
+    cca_rules = d["fail_rules"].to_numpy(dtype=object)
+    cca_text = d["fail_text"].to_numpy(dtype=object)
+    cash_cust = is_cust & (asset == "cash")
+    item1_note = np.where(cash_cust, "; customer cash is not added to Item 2 (it is already a credit in Item 1 "
+                          "through the customer's account balance)", "")
+    unused = eligible_amt - used
+    value_s = _usd(val).to_numpy()
+    elig_s = _usd(eligible_amt).to_numpy()
+    used_s = _usd(used).to_numpy()
+    unused_s = _usd(unused).to_numpy()
+    req_s = _usd(d["requirement_counted"].fillna(0)).to_numpy()
+    class_rule = np.select([cash_cust, is_cust], ["Note H(b)(1)(i)", "Note H(b)(1)(ii)"], "Note H(b)(1)(iii)")
+    dl = _dates_text(deadline).to_numpy()
+
+    in_15 = used > 0
+    reason_15 = ("deposit of " + value_s + "; eligible " + elig_s + "; " + used_s + " used toward the counted requirement "
+                 + req_s + np.where(unused > 0, "; unused eligible " + unused_s + " is excess on deposit (recall)", "")
+                 + np.where(capped_out > 0, "; " + _usd(capped_out).to_numpy() + " over the cash owed to the customer "
+                            "excluded (Note H(b)(1)(i))", "")
+                 + np.where(pending & include_pending, "; cure pending (deadline " + dl + "), counted under "
+                            "pending_cure_policy=include", "")
+                 + item1_note)
+    rule_15 = "Item 15; Note H(a); " + class_rule
+
+    pending_excluded = pending & (not include_pending)
+    # Not (or not wholly) in Item 15: the reason, most decisive first.
+    ex_rule = np.select(
+        [~cca_ok, texts.to_numpy() != "", pending_excluded, eligible_amt > 0],
+        [cca_rules, rules.to_numpy(), "Note H(b)(1)(iii)(C)", "Note H(a)"], "Note H(a)")
+    not_cca = np.where(texts.to_numpy() != "", "; also: " + texts.to_numpy(), "")
+    ex_reason = np.select(
+        [~cca_ok, texts.to_numpy() != "", pending_excluded, eligible_amt > 0],
+        ["clearing agency fails Note H: " + cca_text + not_cca,
+         texts.to_numpy(),
+         "cure pending: the customer's delivery is due by the close of " + dl + " and not yet recorded; excluded under "
+         "pending_cure_policy=exclude",
+         "eligible " + elig_s + " but not needed: the counted requirement " + req_s + " is already covered; excess on "
+         "deposit (recall)"],
+        "no counted requirement at this clearing agency for the account: nothing to margin (excess on deposit)")
+    ex_reason = ("deposit of " + value_s + " not in Item 15: " + pd.Series(ex_reason, dtype=object)
+                 + np.where(cure_pending & ~pending, "; its cure is also not yet recorded (deadline " + dl + ")", "")
+                 + item1_note).to_numpy(dtype=object)
+
+    # Note B, last sentence: customers' securities at a qualified clearing agency -> Item 2,
+    # at their value, in any account, excess included, whatever the (b) conditions. `other`
+    # assets are treated as securities (reading h_item2_securities).
+    owner_comp = d["owner_computation"].to_numpy(dtype=object)
+    item2 = is_cust & (asset != "cash") & d["qualified_ca"].to_numpy(dtype=bool) & (owner_comp != "")
+    prim_15 = in_15
+    prim_2 = item2 & ~in_15
+    prim_ex = ~in_15 & ~item2
+    out = [
+        model.dispositions("cca_deposits", pos[in_15], comp[in_15], ITEM_15, used[in_15], rule_15[in_15],
+                           np.asarray(reason_15, dtype=object)[in_15], primary=True),
+        model.dispositions("cca_deposits", pos[item2], owner_comp[item2], ITEM_2, val[item2], "Item 2; Note B",
+                           ("market value of customer securities (" + _text(d["asset"]) + ") on deposit at a qualified "
+                            "clearing agency, owned by account " + _text(d["owner_account_id"])
+                            + ", in the " + _text(d["cca_account"]) + " account").to_numpy(dtype=object)[item2],
+                           primary=prim_2[item2]),
+        # The Item 15 side of rows that are not in Item 15 (primary when nothing else carries the row).
+        model.dispositions("cca_deposits", pos[~in_15], comp[~in_15], EXCLUDED, 0, ex_rule[~in_15], ex_reason[~in_15],
+                           primary=prim_ex[~in_15]),
+    ]
+    return pd.concat(out, ignore_index=True)
+
+
+# --------------------------------------------------------------------------- report records
+
+
+def _entry_failures(e: pd.DataFrame, cca_fail: pd.DataFrame, req_fail: pd.DataFrame,
+                    dfail: pd.DataFrame) -> pd.DataFrame:
+    key = ["cca_id", "account_id"]
+    # The clearing agency's failures are reported for every customer there, with the
+    # requirement they put at stake.
+    cf = e[key + ["at_stake"]].merge(cca_fail[["cca_id", "rule", "message", "cond"]], on="cca_id")
+    cf = cf.assign(amount=cf["at_stake"], kind=0, sortkey="", message="clearing agency " + cf["cca_id"] + ": " + cf["message"])
+    missing = e.loc[~e["cca_id"].isin(cca_fail["cca_id"]) & e["cca_name"].isna(), key + ["at_stake"]]
+    cf_unknown = missing.assign(rule="Note H(a)", message="clearing agency " + missing["cca_id"] + " is not in the cca table",
+                                cond=-1, amount=missing["at_stake"], kind=0, sortkey="")
+    cols = key + ["kind", "sortkey", "cond", "rule", "message", "amount"]
+    allf = pd.concat([cf[cols], cf_unknown[cols], req_fail[cols], dfail[cols]], ignore_index=True)
+    return allf.sort_values(key + ["kind", "sortkey", "cond"], kind="mergesort")
+
+
+def _entries(e, cca_fail, req_fail, dfail, pend) -> list[dict]:
+    key = ["cca_id", "account_id"]
+    allf = _entry_failures(e, cca_fail, req_fail, dfail)
+    fc: dict[tuple, list] = {}
+    for cca_id, acct, rule, msg, amt in zip(allf["cca_id"], allf["account_id"], allf["rule"], allf["message"],
+                                            allf["amount"]):
+        fc.setdefault((cca_id, acct), []).append(
+            {"rule": rule, "message": msg, "amount": None if amt is None or pd.isna(amt) else int(amt)})
+    pl: dict[tuple, list] = {}
+    for row in pend.sort_values(key + ["deposit_id"], kind="mergesort").itertuples(index=False):
+        pl.setdefault((row.cca_id, row.account_id), []).append(
+            {"deposit_id": row.deposit_id, "deadline": pd.Timestamp(row.deadline).date(), "amount": int(row.value)})
+    out = []
+    for row in e.itertuples(index=False):
+        k = (row.cca_id, row.account_id)
+        out.append({
+            "cca_id": row.cca_id,
+            "cca_name": None if pd.isna(row.cca_name) else row.cca_name,
+            "account_id": row.account_id,
+            "customer_id": None if pd.isna(row.customer_id) else row.customer_id,
+            "computation": row.computation,
+            "requirement": int(row.requirement),
+            "requirement_counted": int(row.requirement_counted),
+            "eligible_deposits": int(row.eligible_deposits),
+            "item_15": int(row.item_15),
+            "excess_on_deposit": int(row.excess_on_deposit),
+            "status": row.status,
+            "failed_conditions": fc.get(k, []),
+            "pending": pl.get(k, []),
+        })
+    return out
+
+
+def _findings(e, cca, cca_fail, r, req_fail, dfail, pend, include_pending, prepared_on) -> list[model.Finding]:
+    out: list[model.Finding] = []
+    # Clearing agencies failing Note H: one finding per failed condition, with the
+    # requirement at stake there.
+    stake = r.groupby("cca_id")["row_ok_amt"].sum()
+    comps = r[r["row_ok"]].groupby("cca_id")["computation"].agg(lambda x: sorted(set(x)))
+    cf = cca_fail.merge(cca[["cca_id", "cca_name"]], on="cca_id").sort_values(["pos", "cond"], kind="mergesort")
+    for row in cf.itertuples(index=False):
+        at = int(stake.get(row.cca_id, 0))
+        cs = comps.get(row.cca_id, [])
+        out.append(model.Finding(row.rule, cs[0] if len(cs) == 1 else "",
+                                 f"clearing agency {row.cca_id} ({row.cca_name}): {row.message}; no Item 15 debit at "
+                                 f"this clearing agency ({_usd1(at)} of requirements not counted)",
+                                 at, "cca", int(row.pos), "review"))
+    comp_r = r.set_index("pos")["computation"]
+    for row in req_fail.sort_values(["cca_id", "account_id", "sortkey", "cond"], kind="mergesort").itertuples(index=False):
+        out.append(model.Finding(row.rule, comp_r.get(row.pos, ""), f"clearing agency {row.cca_id}, account "
+                                 f"{row.account_id}: {row.message}", int(row.amount), "cca_requirements", int(row.pos),
+                                 row.severity))
+    dcomp = e.set_index(["cca_id", "account_id"])["computation"]
+    for row in dfail.sort_values(["cca_id", "account_id", "sortkey", "cond"], kind="mergesort").itertuples(index=False):
+        out.append(model.Finding(row.rule, dcomp.get((row.cca_id, row.account_id), ""),
+                                 f"clearing agency {row.cca_id}, account {row.account_id}: {row.message}",
+                                 int(row.amount), "cca_deposits", int(row.pos), row.severity))
+    for row in pend.sort_values(["cca_id", "account_id", "deposit_id"], kind="mergesort").itertuples(index=False):
+        dl = pd.Timestamp(row.deadline)
+        out.append(model.Finding(
+            "Note H(b)(1)(iii)(C)", row.computation,
+            f"clearing agency {row.cca_id}, account {row.account_id}: firm-owned Treasuries {row.deposit_id} "
+            f"({_usd1(row.value)}) await the customer's delivery, due by the close of {dl:%A %Y-%m-%d} "
+            f"(prepared on {prepared_on:%Y-%m-%d}); "
+            + ("counted in Item 15 under pending_cure_policy=include: if the delivery is not received by then, the "
+               "computation must be redone without it" if include_pending else
+               "excluded from Item 15 under pending_cure_policy=exclude"),
+            int(row.value), "cca_deposits", int(row.pos), "review"))
+    ex = e[e["excess_on_deposit"] > 0]
+    for row in ex.itertuples(index=False):
+        out.append(model.Finding(
+            "Note H(a)", row.computation,
+            f"clearing agency {row.cca_id}, account {row.account_id}: eligible deposits {_usd1(row.eligible_deposits)} "
+            f"exceed the requirement {_usd1(row.requirement)} by {_usd1(row.excess_on_deposit)}: excess on deposit, "
+            "no Item 15 debit for it (customer securities in it stay an Item 2 credit); recall it",
+            int(row.excess_on_deposit), "", None, "review"))
+    return out

@@ -1,0 +1,322 @@
+"""Exhibit A Items 1-14, Notes A-G and the reduction, each worked by hand from the rule text.
+
+Amounts in tests are cents unless written as dollars in a book. as_of is Friday 2026-11-20.
+"""
+
+from __future__ import annotations
+
+from bookkit import book
+
+from reserve.formula import compute
+
+
+def lines(b, comp="customer"):
+    r = compute(b)
+    return r, r.computations[comp]
+
+
+def acct(i, balance, **kw):
+    row = {"account_id": i, "book": "customer", "balance": balance}
+    row.update(kw)
+    return row
+
+
+def item(i, kind, amount, **kw):
+    row = {"item_id": i, "book": "customer", "kind": kind, "amount": amount}
+    row.update(kw)
+    return row
+
+
+def test_item_1_credit_balances_and_note_a_drafts(tmp_path):
+    # Item 1 = 1,000.00 + 250.50 credit balances + Note A draft 99.50 = 1,350.00
+    b = book(tmp_path, accounts=[acct("A", "1000"), acct("B", "250.50"), acct("C", "-10")],
+             items=[item("D1", "drafts_payable", "99.50")])
+    _, c = lines(b)
+    assert c.lines["item_1"] == 135_000
+    assert c.lines["item_10"] == 1_000  # the 10.00 debit
+
+
+def test_item_2_bank_loans_and_note_b_letters_of_credit(tmp_path):
+    # bank loan 5,000 + LOC min(3,000, requirement 2,000) = 7,000
+    b = book(tmp_path, items=[item("L", "bank_loan", "5000"),
+                              item("C", "letter_of_credit", "3000", margin_requirement="2000")])
+    _, c = lines(b)
+    assert c.lines["item_2"] == 700_000
+
+
+def test_note_c_securities_loaned_excess_market_value(tmp_path):
+    # collateral 1,000, market value 1,200 -> 1,000 + 200 = 1,200; second: mv 800 < 900 -> 900
+    b = book(tmp_path, items=[item("S1", "securities_loaned", "1000", market_value="1200"),
+                              item("S2", "securities_loaned", "900", market_value="800")])
+    _, c = lines(b)
+    assert c.lines["item_3"] == 210_000
+
+
+def test_note_d_fails_to_receive_over_30_days(tmp_path):
+    # F1 opened 2026-10-20: 31 days old -> contract 1,000 + (1,500 - 1,000) = 1,500
+    # F2 opened 2026-10-21: 30 days old -> contract value only, 1,000
+    b = book(tmp_path, items=[item("F1", "fail_to_receive", "1000", market_value="1500", open_date="2026-10-20"),
+                              item("F2", "fail_to_receive", "1000", market_value="1500", open_date="2026-10-21")])
+    _, c = lines(b)
+    assert c.lines["item_4"] == 250_000
+
+
+def test_items_5_to_9_ageing(tmp_path):
+    b = book(tmp_path, parameters={"net_capital_method": "basic"}, items=[
+        item("P", "principal_sale_credit", "10"),                                          # Item 5: 10
+        item("SD1", "stock_dividend_receivable", "0", market_value="40", open_date="2026-10-20"),  # 31 days: 40
+        item("SD2", "stock_dividend_receivable", "0", market_value="40", open_date="2026-10-21"),  # 30 days: out
+        item("SC1", "short_count_difference", "0", market_value="70", open_date="2026-10-19"),     # 32 days: 70
+        item("SC2", "short_count_difference", "0", market_value="70", open_date="2026-11-10"),     # out
+        item("SU1", "suspense_short", "0", market_value="80", open_date="2026-10-01"),             # 80
+        item("T1", "transfer_unconfirmed", "0", market_value="90", open_date="2026-10-10"),        # 41 days: 90
+        item("T2", "transfer_unconfirmed", "0", market_value="90", open_date="2026-10-11"),        # 40 days: out
+        item("T3", "transfer_unconfirmed", "0", market_value="90", open_date="2026-10-01", confirmed="yes"),  # out
+    ])
+    _, c = lines(b)
+    assert (c.lines["item_5"], c.lines["item_6"], c.lines["item_7"], c.lines["item_8"], c.lines["item_9"]) == (
+        1_000, 4_000, 7_000, 8_000, 9_000)
+
+
+def test_items_7_and_8_alternative_method_seven_business_days(tmp_path):
+    # Rule 15c3-1(a)(1)(ii)(B): more than 7 business days old.
+    # age in business days = business days from open_date up to (not including) as_of.
+    # open Mon 2026-11-09: 11-09, 11-10, (11-11 Veterans Day), 11-12, 11-13, 11-16..11-19 = 8 > 7 -> in
+    # open Tue 2026-11-10: 11-10, 11-12, 11-13, 11-16..11-19 = 7, not more than 7 -> out
+    b = book(tmp_path, items=[
+        item("A", "short_count_difference", "0", market_value="70", open_date="2026-11-09"),
+        item("B", "suspense_short", "0", market_value="80", open_date="2026-11-10"),
+    ])
+    _, c = lines(b)
+    assert c.lines["item_7"] == 7_000
+    assert c.lines["item_8"] == 0
+
+
+def test_items_11_12_fails_to_deliver(tmp_path):
+    # Item 11: 600; Item 12: fail 30 days old (2026-10-21) counts 400, 31 days old (10-20) out
+    b = book(tmp_path, items=[item("B", "securities_borrowed", "600"),
+                              item("F1", "fail_to_deliver", "400", open_date="2026-10-21"),
+                              item("F2", "fail_to_deliver", "500", open_date="2026-10-20")])
+    r, c = lines(b)
+    assert c.lines["item_11"] == 60_000
+    assert c.lines["item_12"] == 40_000
+    assert any(f.rule == "Item 12" and f.amount == 50_000 for f in r.findings)
+
+
+def test_notes_f_and_g_clearing_margin(tmp_path):
+    # Note F: min(on deposit 1,000, required 800) = 800 in cash; `other` form excluded.
+    # Note G: min(500, 700) = 500 when the DCO is qualified; not qualified -> excluded.
+    b = book(tmp_path, items=[
+        item("O1", "occ_margin", "1000", margin_requirement="800", collateral_form="cash"),
+        item("O2", "occ_margin", "1000", margin_requirement="800", collateral_form="other"),
+        item("G1", "futures_margin", "500", margin_requirement="700", collateral_form="qualified_securities",
+             clearing_org_qualified="true"),
+        item("G2", "futures_margin", "500", margin_requirement="700", collateral_form="cash"),
+    ])
+    _, c = lines(b)
+    assert c.lines["item_13"] == 80_000
+    assert c.lines["item_14"] == 50_000
+
+
+def test_item_10_unsecured_doubtful_e4_e6(tmp_path):
+    b = book(tmp_path, parameters={"net_capital_method": "basic"}, accounts=[
+        acct("A", "-1000", unsecured_amount="300"),                         # 700
+        acct("B", "-1000", doubtful="true"),                                # out
+        acct("C", "-1000", related_party="principal"),                      # E(4) out
+        acct("D", "-1000", related_party="affiliate", debit_related_to_credits="true"),  # 1,000 stays
+        acct("E", "-1000", noncustomer_ownership_pct="4.99"),               # <5%: 1,000
+        acct("F", "-1000", noncustomer_ownership_pct="20"),                 # 5-50%: 800
+        acct("G", "-1000", noncustomer_ownership_pct="50.01"),              # >50%: out
+        acct("H", "-1000", noncustomer_ownership_pct="60", debit_related_to_credits="yes"),  # 1,000
+        acct("I", "-1000", noncustomer_ownership_pct="33.333"),             # 1,000 - ceil(333.33) = 666.67
+    ])
+    _, c = lines(b)
+    # 700 + 1,000 + 1,000 + 800 + 1,000 + 666.67 = 5,166.67
+    assert c.lines["item_10"] == 516_667
+    # Note E(3): 1% of Item 10 rounded down: 51.6667 -> 51.66
+    assert c.debit_reduction == 5_166
+
+
+def test_note_e2_special_omnibus(tmp_path):
+    # debit 10,000 reduced by deficit 3,000 less calls 1,000 = 8,000 (PAB omnibus)
+    # credit 500 increased by deficit 700 less calls 200 -> 1,000 in Item 1
+    b = book(tmp_path, accounts=[
+        {"account_id": "OM1", "book": "pab", "type": "omnibus", "balance": "-10000",
+         "omnibus_deficit": "3000", "omnibus_calls_5bd": "1000"},
+        {"account_id": "OM2", "book": "pab", "type": "omnibus", "balance": "500",
+         "omnibus_deficit": "700", "omnibus_calls_5bd": "200"},
+    ])
+    _, c = lines(b, "pab")
+    assert c.lines["item_10"] == 800_000
+    assert c.lines["item_1"] == 100_000
+    assert c.debit_reduction == 0  # PAB Note 4
+
+
+def test_note_e1_concentration(tmp_path):
+    # Margin debits: M1 10,000; M2 10,000.
+    # Collateral: M1 holds XYZ 20,000 (capped at 140% x 10,000 = 14,000) and UST 10,000 (exempted);
+    #             M2 holds ABC 30,000 (capped at 14,000).
+    # Total collateral value = 14,000 + 10,000 + 14,000 = 38,000; 15% = 5,700.
+    # XYZ excess = 14,000 - 5,700 = 8,300 (<= debits it collateralizes 10,000) -> reduce 8,300
+    # ABC excess = 14,000 - 5,700 = 8,300 -> reduce 8,300; UST exempted.
+    # Item 10 = 20,000 - 16,600 = 3,400
+    b = book(tmp_path, accounts=[acct("M1", "-10000", type="margin"), acct("M2", "-10000", type="margin")],
+             collateral=[{"account_id": "M1", "security_id": "XYZ", "market_value": "20000"},
+                         {"account_id": "M1", "security_id": "UST", "market_value": "10000", "exempted": "true"},
+                         {"account_id": "M2", "security_id": "ABC", "market_value": "30000"}])
+    _, c = lines(b)
+    assert c.lines["item_10"] == 340_000
+
+
+def test_note_e1_reduction_capped_at_debits_collateralized(tmp_path):
+    # Every security is capped at 140% of its account's debit, exempted ones too.
+    # M1 debit 1,000 holds XYZ 1,400 (cap 1,400); M2 debit 100,000 holds exempted UST 200,000 (cap 140,000).
+    # Total 141,400; 15% = 21,210; XYZ 1,400 < 21,210 -> no reduction; Item 10 = 101,000.
+    b = book(tmp_path, accounts=[acct("M1", "-1000", type="margin"), acct("M2", "-100000", type="margin")],
+             collateral=[{"account_id": "M1", "security_id": "XYZ", "market_value": "1400"},
+                         {"account_id": "M2", "security_id": "UST", "market_value": "200000", "exempted": "true"}])
+    _, c = lines(b)
+    assert c.lines["item_10"] == 10_100_000
+    # Single security, no exempted: capped value 1,400 = total; 15% = 210; excess 1,190 > debit 1,000
+    # -> reduction capped at 1,000 -> Item 10 = 0.
+    b = book(tmp_path / "b", accounts=[acct("M1", "-1000", type="margin")],
+             collateral=[{"account_id": "M1", "security_id": "XYZ", "market_value": "5000"}])
+    _, c = lines(b)
+    assert c.lines["item_10"] == 0
+
+
+def test_note_e1_not_tested_without_collateral_table(tmp_path):
+    b = book(tmp_path, accounts=[acct("M1", "-1000", type="margin")])
+    r, c = lines(b)
+    assert c.lines["item_10"] == 100_000
+    assert any(f.rule == "Note E(1)" and "not tested" in f.message for f in r.findings)
+
+
+def test_note_e5_single_customer(tmp_path):
+    # TNC 1,000,000 -> 25% = 250,000. Customer X margin debits 200,000 + 150,000 = 350,000:
+    # excess 100,000 > 50,000 -> reduced by 100,000. Customer Y 290,000: excess 40,000 <= 50,000 -> none.
+    # Item 10 = 350,000 + 290,000 - 100,000 = 540,000
+    b = book(tmp_path, parameters={"tentative_net_capital": "1000000"}, accounts=[
+        acct("X1", "-200000", type="margin", customer_id="X"),
+        acct("X2", "-150000", type="margin", customer_id="X"),
+        acct("Y1", "-290000", type="margin", customer_id="Y"),
+    ], collateral=[])
+    _, c = lines(b)
+    assert c.lines["item_10"] == 54_000_000
+
+
+def test_note_e5_exceptions(tmp_path):
+    base = dict(type="margin", customer_id="X")
+    tnc = {"tentative_net_capital": "1000000"}
+    # plenary: no reduction -> 350,000
+    b = book(tmp_path / "p", parameters=tnc, accounts=[acct("X1", "-350000", e5_exception="plenary", **base)])
+    assert lines(b)[1].lines["item_10"] == 35_000_000
+    # partial 30,000 of the 100,000 excess excepted -> reduction 70,000 -> 280,000
+    b = book(tmp_path / "q", parameters=tnc,
+             accounts=[acct("X1", "-350000", e5_exception="partial", e5_exception_amount="30000", **base)])
+    assert lines(b)[1].lines["item_10"] == 28_000_000
+    # requested Mon 2026-11-16: days 16,17,18,19,20 = 5 business days counting the request day -> included
+    b = book(tmp_path / "r", parameters=tnc,
+             accounts=[acct("X1", "-350000", e5_exception="requested", e5_exception_date="2026-11-16", **base)])
+    assert lines(b)[1].lines["item_10"] == 35_000_000
+    # requested Fri 2026-11-13: 13,16,17,18,19,20 = 6 business days -> window over -> reduced to 250,000
+    b = book(tmp_path / "s", parameters=tnc,
+             accounts=[acct("X1", "-350000", e5_exception="requested", e5_exception_date="2026-11-13", **base)])
+    assert lines(b)[1].lines["item_10"] == 25_000_000
+
+
+def test_other_lines_sweep_and_reduction(tmp_path):
+    # credits: 10,000 + other credit 500 = 10,500; debits: 2,000 + other debit 1,000 = 3,000
+    # alternative 3% of 3,000 = 90 -> total debits 2,910 -> required 7,590
+    # on deposit 5,000; sweep 1,000 -> deposit needed 7,590 - 1,000 - 5,000 = 1,590
+    b = book(tmp_path, accounts=[acct("A", "10000"), acct("B", "-2000")],
+             items=[item("OC", "other_credit", "500", description="unclaimed dividends"),
+                    item("OD", "other_debit", "1000", description="receivable from clearing"),
+                    item("SW", "sweep_next_day", "1000")],
+             reserve_bank_accounts=[{"account_id": "R", "book": "customer", "bank_id": "B", "bank_name": "Bank",
+                                     "bank_equity_capital": "1000000", "cash": "5000", "written_notification": "y"}])
+    r, c = lines(b)
+    assert (c.total_credits, c.aggregate_debits, c.debit_reduction, c.required_deposit) == (
+        1_050_000, 300_000, 9_000, 759_000)
+    assert c.deposit_needed == 159_000
+    assert c.withdrawal_permitted == 0
+    assert any(f.rule == "Other debits" for f in r.findings)
+
+
+def test_daily_two_percent_and_monthly_105(tmp_path):
+    # daily: 2% of 3,000 debits = 60 -> required 10,000 - 2,940 = 7,060
+    b = book(tmp_path / "d", parameters={"frequency": "daily"}, accounts=[acct("A", "10000"), acct("B", "-3000")])
+    assert lines(b)[1].required_deposit == 706_000
+    # monthly (basic method): 1% of Item 10 = 30 -> excess 10,000 - 2,970 = 7,030; x 105% = 7,381.50
+    b = book(tmp_path / "m", parameters={"frequency": "monthly", "net_capital_method": "basic"},
+             accounts=[acct("A", "10000"), acct("B", "-3000")])
+    assert lines(b)[1].required_deposit == 738_150
+
+
+def test_reserve_bank_caps_and_pab_offset(tmp_path):
+    # Bank B1 (non-affiliated) equity 100,000 -> cap 15,000 shared: customer cash 20,000, PAB cash 10,000
+    #   customer share = 15,000 x 20,000 / 30,000 = 10,000; PAB 5,000.
+    # Bank B2 affiliated: cash 7,000 out, securities 3,000 in (customer).
+    # Account without notification: 50,000 out.
+    # customer on deposit = 10,000 + 3,000 = 13,000; PAB = 5,000
+    # customer: credits 1,000, debits 10,000 -> excess debits 10,000 x 0.97 = 9,700 - 1,000 = 8,700
+    # PAB: credits 20,000 -> required 20,000; offset min(20,000, 8,700) = 8,700;
+    #   deposit needed = 20,000 - 8,700 - 5,000 = 6,300
+    b = book(tmp_path, accounts=[acct("C", "1000"), acct("D", "-10000"),
+                                 {"account_id": "P", "book": "pab", "balance": "20000"}],
+             reserve_bank_accounts=[
+                 {"account_id": "R1", "book": "customer", "bank_id": "B1", "bank_name": "One", "bank_equity_capital": "100000",
+                  "cash": "20000", "written_notification": "true"},
+                 {"account_id": "R2", "book": "pab", "bank_id": "B1", "bank_name": "One", "bank_equity_capital": "100000",
+                  "cash": "10000", "written_notification": "true"},
+                 {"account_id": "R3", "book": "customer", "bank_id": "B2", "bank_name": "Affiliate", "bank_affiliated": "true",
+                  "bank_equity_capital": "1000000", "cash": "7000", "qualified_securities": "3000", "written_notification": "true"},
+                 {"account_id": "R4", "book": "customer", "bank_id": "B3", "bank_name": "Three", "bank_equity_capital": "1000000",
+                  "cash": "50000", "written_notification": "false"},
+             ])
+    r = compute(b)
+    cust, pab = r.computations["customer"], r.computations["pab"]
+    assert cust.on_deposit == 1_300_000 and pab.on_deposit == 500_000
+    assert cust.excess_debits == 870_000 and cust.required_deposit == 0
+    assert pab.offset_by_customer_excess_debits == 870_000
+    assert pab.deposit_needed == 630_000
+    # customer: required 0, on deposit 13,000 -> withdrawal permitted 13,000
+    assert cust.withdrawal_permitted == 1_300_000
+
+
+def test_pab_notes_5_7_8_9(tmp_path):
+    # PAB credits: balance 20,000,000 + Note 5 100,000 - Note 7 6,000,000 (>= 5M) - Note 8 1,000,000
+    #   Note 7 row of 1,000,000 alone (total 7,000,000 < 10M) stays a credit -> no reduction
+    # = 13,100,000; debits: Note 9 clearing deposit 400,000; no reduction (PAB Note 4)
+    pab = lambda i, k, a: {"item_id": i, "book": "pab", "kind": k, "amount": a}  # noqa: E731
+    b = book(tmp_path, accounts=[{"account_id": "P", "book": "pab", "balance": "20000000"}], items=[
+        pab("N5", "pab_note5_credit", "100000"), pab("N7a", "pab_note7_exclusion", "6000000"),
+        pab("N7b", "pab_note7_exclusion", "1000000"), pab("N8", "pab_note8_sweep", "1000000"),
+        pab("N9", "pab_note9_clearing_deposit", "400000")])
+    _, c = lines(b, "pab")
+    assert c.lines["item_1"] == 1_310_000_000
+    assert c.aggregate_debits == 40_000_000 and c.debit_reduction == 0
+    assert c.required_deposit == 1_270_000_000
+
+
+def test_noncustomer_and_cross_margin(tmp_path):
+    rows = [acct("A", "100"), {"account_id": "N", "book": "noncustomer", "balance": "999"},
+            acct("X", "50", cross_margin="true")]
+    b = book(tmp_path / "no", accounts=rows)
+    r, c = lines(b)
+    assert c.lines["item_1"] == 15_000  # cross-margin stays: the firm does not attest the order's conditions
+    assert any("cross_margin" in f.message for f in r.findings)
+    b = book(tmp_path / "yes", parameters={"cross_margin_dual_registrant": "true", "cross_margin_joint_member": "true",
+                                           "cross_margin_conditions_met": "true"}, accounts=rows)
+    assert lines(b)[1].lines["item_1"] == 10_000
+
+
+def test_every_row_accounted_for(tmp_path):
+    b = book(tmp_path, accounts=[acct("A", "100"), acct("B", "0"), acct("C", "-5", doubtful="true"),
+                                 {"account_id": "N", "book": "noncustomer", "balance": "1"}],
+             items=[item("F", "fail_to_deliver", "4", open_date="2026-01-01"), item("L", "bank_loan", "3")])
+    r = compute(b)
+    for table, counts in r.row_counts.items():
+        assert counts["rows"] == counts["used"] + counts["excluded"], table
+    prim = r.dispositions[r.dispositions["primary"]]
+    assert not prim[prim["table"] != ""].duplicated(["table", "row"]).any()

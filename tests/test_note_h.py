@@ -1,0 +1,597 @@
+"""Item 15 and Note H (and Note B's Item 2 credit for customers' securities at a qualified
+clearing agency), worked by hand on small inline books.
+
+Amounts in the books are dollars; outcomes are cents. Unless a test says otherwise the book
+is as of Friday 2026-11-20, firm "Example Securities LLC", one qualified clearing agency
+FICC meeting every condition, customer account A1 with a $1,000,000 requirement from
+cleared Treasury purchases and sales.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+_ROOT = str(Path(__file__).resolve().parents[1])
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+_TESTS = str(Path(__file__).resolve().parent)
+if _TESTS not in sys.path:
+    sys.path.insert(0, _TESTS)
+
+from bookkit import BASE_PARAMETERS, book  # noqa: E402
+
+from reserve.calendar import BusinessCalendar  # noqa: E402
+from reserve.formula.note_h import note_h  # noqa: E402
+
+FIRM = BASE_PARAMETERS["firm_name"]
+DESIGNATION = f"Special Clearing Account for the Exclusive Benefit of the Customers of {FIRM}"
+TABLES = ("cca", "cca_requirements", "cca_deposits")
+
+
+def usd(dollars) -> int:
+    return int(round(dollars * 100))
+
+
+def good_cca(cca_id="FICC", **over) -> dict:
+    row = dict(cca_id=cca_id, name="Fixed Income Clearing Corporation", registered="TRUE", clears_ust="TRUE",
+               rule_gross_margin="TRUE", rule_investment_limit="TRUE", rule_segregated_account="TRUE",
+               account_designation=DESIGNATION, written_notice="TRUE", written_contract="TRUE", rule_custody="TRUE",
+               rule_return_excess="TRUE", in_compliance="TRUE", sec_notice_date="2024-11-29")
+    row.update(over)
+    return row
+
+
+def acct(account_id="A1", book_="customer", balance=0, **over) -> dict:
+    return dict(account_id=account_id, book=book_, balance=str(balance), **over)
+
+
+def req(account_id="A1", requirement=1_000_000, cca_id="FICC", position_type="ust_cash", **over) -> dict:
+    return dict(cca_id=cca_id, account_id=account_id, position_type=position_type, requirement=str(requirement), **over)
+
+
+def dep(deposit_id, value, asset="us_treasury", owner="customer", account_id="A1", cca_id="FICC", **over) -> dict:
+    return dict(deposit_id=deposit_id, cca_id=cca_id, account_id=account_id, asset=asset, owner=owner,
+                value=str(value), **over)
+
+
+def firm_ust(deposit_id="F1", value=1_000_000, arose="2026-11-19", at_arise=1_000_000, cust_assets=0,
+             call="2026-11-19", cure_on="2026-11-20", cure_amount=1_000_000, **over) -> dict:
+    """Firm-owned Treasuries delivered for A1 under Note H(b)(1)(iii); by default every
+    condition holds: requirement arose Thursday 11-19, call the same day, cure Friday 11-20."""
+    d = dep(deposit_id, value, "us_treasury", "firm", requirement_arose_on=arose, requirement_at_arise=at_arise,
+            customer_assets_at_arise=cust_assets, call_issued_on=call, cure_received_on=cure_on,
+            cure_received_amount=cure_amount)
+    d.update(over)
+    return {k: ("" if v is None else str(v)) for k, v in d.items()}
+
+
+def calendar(b) -> BusinessCalendar:
+    hol = b.tables["holidays"]
+    return BusinessCalendar([(pd.Timestamp(d).date(), n or "") for d, n in zip(hol["date"], hol["name"])])
+
+
+def check_rows(b, out) -> None:
+    """Every row of the three Note H tables has exactly one primary disposition."""
+    disp = out.dispositions
+    for t in TABLES:
+        prim = disp[(disp["table"] == t) & disp["primary"]]
+        assert sorted(prim["row"].tolist()) == list(range(len(b.tables[t]))), t
+    assert set(disp["line"]) <= {"item_15", "item_2", "excluded", "note_h_test"}
+    ex = disp[disp["line"] == "excluded"]
+    assert (ex["amount"] == 0).all()
+    assert ex["rule"].str.contains("Note H").all() and (ex["reason"] != "").all()
+
+
+_counter = iter(range(10**9))
+
+
+def run(tmp_path, parameters=None, accounts=None, cca=None, cca_requirements=None, cca_deposits=None, **more):
+    folder = Path(tmp_path) / f"book{next(_counter)}"
+    b = book(folder, parameters=parameters,
+             accounts=accounts if accounts is not None else [acct("A1", balance=0)],
+             cca=cca if cca is not None else [good_cca()],
+             cca_requirements=cca_requirements if cca_requirements is not None else [req()],
+             cca_deposits=cca_deposits or [], **more)
+    out = note_h(b, calendar(b))
+    check_rows(b, out)
+    return out
+
+
+def line(out, name="item_15", computation="customer") -> int:
+    d = out.dispositions
+    return int(d.loc[(d["line"] == name) & (d["computation"] == computation), "amount"].sum())
+
+
+def entry(out, cca_id="FICC", account_id="A1") -> dict:
+    (e,) = [e for e in out.entries if e["cca_id"] == cca_id and e["account_id"] == account_id]
+    return e
+
+
+def rules(e) -> list[str]:
+    return [f["rule"] for f in e["failed_conditions"]]
+
+
+def deposit_records(out, row) -> pd.DataFrame:
+    d = out.dispositions
+    return d[(d["table"] == "cca_deposits") & (d["row"] == row)]
+
+
+CUST_UST = [dep("D1", 1_000_000)]  # customer-owned Treasuries covering the requirement
+
+
+# ------------------------------------------------------------------ the baseline
+
+
+def test_baseline_customer_treasuries_cover_the_requirement(tmp_path):
+    out = run(tmp_path, cca_deposits=CUST_UST)
+    # Item 15 = min(requirement 1,000,000, eligible 1,000,000) = 1,000,000
+    assert line(out) == usd(1_000_000)
+    # Note B: the customer's Treasuries at the qualified clearing agency are an Item 2 credit too.
+    assert line(out, "item_2") == usd(1_000_000)
+    e = entry(out)
+    assert e == {
+        "cca_id": "FICC", "cca_name": "Fixed Income Clearing Corporation", "account_id": "A1", "customer_id": "A1",
+        "computation": "customer", "requirement": usd(1_000_000), "requirement_counted": usd(1_000_000),
+        "eligible_deposits": usd(1_000_000), "item_15": usd(1_000_000), "excess_on_deposit": 0,
+        "status": "eligible", "failed_conditions": [], "pending": [],
+    }
+    recs = deposit_records(out, 0)
+    assert recs.set_index("line")["primary"].to_dict() == {"item_15": True, "item_2": False}
+    assert out.findings == []
+
+
+# ------------------------------------------------------------------ 1. the clearing agency
+
+
+CCA_CONDITIONS = [
+    ("registered", "Note H(a)"),
+    ("clears_ust", "Note H(a)"),
+    ("rule_gross_margin", "Note H(b)(2)(i)"),
+    ("rule_investment_limit", "Note H(b)(2)(ii)"),
+    ("rule_segregated_account", "Note H(b)(2)(iii)(A)"),
+    ("written_notice", "Note H(b)(2)(iii)(C)"),
+    ("written_contract", "Note H(b)(2)(iii)(D)"),
+    ("rule_custody", "Note H(b)(2)(iv)"),
+    ("rule_return_excess", "Note H(b)(2)(v)"),
+    ("in_compliance", "Note H(b)(2)"),
+]
+
+
+@pytest.mark.parametrize("column,rule", CCA_CONDITIONS)
+def test_each_cca_attestation_is_required(tmp_path, column, rule):
+    # With the condition: Item 15 = min(1,000,000, 1,000,000) = 1,000,000.
+    assert line(run(tmp_path, cca_deposits=CUST_UST)) == usd(1_000_000)
+    # Without it: no Item 15 at that clearing agency = 0; the requirement is reported with the rule.
+    out = run(tmp_path, cca=[good_cca(**{column: "FALSE"})], cca_deposits=CUST_UST)
+    assert line(out) == 0
+    e = entry(out)
+    assert (e["item_15"], e["requirement"], e["requirement_counted"], e["status"]) == (0, usd(1_000_000), 0, "ineligible")
+    assert rules(e) == [rule]
+    assert e["failed_conditions"][0]["amount"] == usd(1_000_000)  # the requirement at stake
+    assert any(f.rule == rule and f.table == "cca" and f.row == 0 for f in out.findings)
+    d = out.dispositions
+    assert d.loc[d["table"] == "cca_requirements", "line"].tolist() == ["excluded"]
+    assert rule in d.loc[d["table"] == "cca_requirements", "rule"].iloc[0]
+
+
+def test_account_designation_must_read_exactly(tmp_path):
+    assert line(run(tmp_path, cca_deposits=CUST_UST)) == usd(1_000_000)
+    wrong = DESIGNATION.replace("Exclusive", "exclusive")
+    out = run(tmp_path, cca=[good_cca(account_designation=wrong)], cca_deposits=CUST_UST)
+    assert line(out) == 0
+    (fc,) = entry(out)["failed_conditions"]
+    assert fc["rule"] == "Note H(b)(2)(iii)(B)"
+    # Both strings and the first difference: "Special Clearing Account for the " is 33 characters.
+    assert wrong in fc["message"] and DESIGNATION in fc["message"]
+    assert "character 34" in fc["message"]
+    blank = run(tmp_path, cca=[good_cca(account_designation="")], cca_deposits=CUST_UST)
+    assert "blank" in entry(blank)["failed_conditions"][0]["message"] and line(blank) == 0
+
+
+@pytest.mark.parametrize("notice,withdrawn,ok", [
+    ("2024-11-29", "", True),            # published before as_of 2026-11-20, never withdrawn
+    ("2026-11-20", "", True),            # published on as_of: "on or before"
+    ("", "", False),                     # no notice
+    ("2026-11-23", "", False),           # published after as_of
+    ("2024-11-29", "2026-11-20", False),  # withdrawn on as_of
+    ("2024-11-29", "2026-11-23", True),   # withdrawn only after as_of
+])
+def test_commission_notice_b3(tmp_path, notice, withdrawn, ok):
+    out = run(tmp_path, cca=[good_cca(sec_notice_date=notice, sec_notice_withdrawn_date=withdrawn)],
+              cca_deposits=CUST_UST)
+    assert line(out) == (usd(1_000_000) if ok else 0)
+    assert rules(entry(out)) == ([] if ok else ["Note H(b)(3)"])
+
+
+def test_a_failing_cca_reports_all_its_failed_conditions(tmp_path):
+    out = run(tmp_path, cca=[good_cca(written_notice="no", in_compliance="no", sec_notice_date="")],
+              cca_deposits=CUST_UST)
+    assert rules(entry(out)) == ["Note H(b)(2)(iii)(C)", "Note H(b)(2)", "Note H(b)(3)"]
+    assert [f.rule for f in out.findings if f.table == "cca"] == ["Note H(b)(2)(iii)(C)", "Note H(b)(2)", "Note H(b)(3)"]
+    d = out.dispositions
+    cca_rec = d[d["table"] == "cca"].iloc[0]
+    assert cca_rec["line"] == "note_h_test" and "written notice" in cca_rec["reason"]
+
+
+# ------------------------------------------------------------------ 2. the requirement
+
+
+def test_requirement_rows_add_up_and_only_treasury_gross_counts(tmp_path):
+    reqs = [req(requirement=600_000, position_type="ust_cash"),
+            req(requirement=400_000, position_type="ust_repo"),
+            # A triparty GC repo whose matching CUSIP is an agency security: `other`.
+            req(requirement=250_000, position_type="other"),
+            req(requirement=100_000, position_type="ust_cash", basis="net")]
+    out = run(tmp_path, cca_requirements=reqs, cca_deposits=[dep("D1", 2_000_000)])
+    e = entry(out)
+    # requirement = 600,000 + 400,000 + 250,000 + 100,000 = 1,350,000; counted = 600,000 + 400,000
+    assert (e["requirement"], e["requirement_counted"]) == (usd(1_350_000), usd(1_000_000))
+    # Item 15 = min(1,000,000, 2,000,000) = 1,000,000; excess = 2,000,000 - 1,350,000 = 650,000
+    assert (e["item_15"], e["excess_on_deposit"], e["status"]) == (usd(1_000_000), usd(650_000), "partial")
+    assert rules(e) == ["Note H(a)(2)", "Note H(b)(2)(i)"]
+    assert "2025-09-30" in e["failed_conditions"][0]["message"]
+    assert [f["amount"] for f in e["failed_conditions"]] == [usd(250_000), usd(100_000)]
+    d = out.dispositions
+    assert d.loc[d["table"] == "cca_requirements", "line"].tolist() == ["note_h_test", "note_h_test", "excluded", "excluded"]
+
+
+def test_position_type_other_gives_no_item_15(tmp_path):
+    assert line(run(tmp_path, cca_deposits=CUST_UST)) == usd(1_000_000)
+    out = run(tmp_path, cca_requirements=[req(position_type="other")], cca_deposits=CUST_UST)
+    # counted requirement 0 -> Item 15 = min(0, 1,000,000) = 0
+    assert line(out) == 0 and entry(out)["status"] == "ineligible"
+    assert line(out, "item_2") == usd(1_000_000)  # Note B does not depend on it
+
+
+def test_net_basis_gives_no_item_15(tmp_path):
+    out = run(tmp_path, cca_requirements=[req(basis="net")], cca_deposits=CUST_UST)
+    assert line(out) == 0
+    assert rules(entry(out)) == ["Note H(b)(2)(i)"]
+
+
+# ------------------------------------------------------------------ 3. deposits
+
+
+@pytest.mark.parametrize("over,rule", [
+    (dict(asset="other"), "Note H(a)(1)"),
+    (dict(cca_account="house"), "Note H(b)(2)(iii)"),
+    (dict(delivered_by_firm="FALSE"), "Note H(b)(1)"),
+])
+def test_each_deposit_condition(tmp_path, over, rule):
+    # Requirement 1,000,000; customer cash 200,000 (A1's credit balance is 200,000) plus
+    # customer Treasuries 800,000. With every condition: Item 15 = 200,000 + 800,000 = 1,000,000.
+    accounts = [acct("A1", balance=200_000)]
+    good = [dep("C1", 200_000, "cash"), dep("D1", 800_000)]
+    assert line(run(tmp_path, accounts=accounts, cca_deposits=good)) == usd(1_000_000)
+    # The Treasuries fail the condition: Item 15 = min(1,000,000, 200,000) = 200,000.
+    bad = [dep("C1", 200_000, "cash"), dep("D1", 800_000, **over)]
+    out = run(tmp_path, accounts=accounts, cca_deposits=bad)
+    assert line(out) == usd(200_000)
+    e = entry(out)
+    assert (e["eligible_deposits"], e["status"]) == (usd(200_000), "partial")
+    assert rules(e) == [rule] and e["failed_conditions"][0]["amount"] == usd(800_000)
+    ex = deposit_records(out, 1)
+    assert ex.loc[ex["line"] == "excluded", "rule"].iloc[0] == rule
+    # Note B is independent of the (b) conditions: the customer's securities stay an Item 2 credit.
+    assert line(out, "item_2") == usd(800_000)
+    assert ex.set_index("line")["primary"].to_dict() == {"item_2": True, "excluded": False}
+
+
+def test_customer_securities_of_another_customer(tmp_path):
+    # A1 (customer C1) has the requirement; B1 (customer C2) owns the Treasuries posted for it.
+    accounts = [acct("A1", customer_id="C1"), acct("A2", customer_id="C1"), acct("B1", customer_id="C2")]
+    # Same customer, another of their accounts: eligible, Item 15 = 1,000,000.
+    out = run(tmp_path, accounts=accounts, cca_deposits=[dep("D1", 1_000_000, owner_account_id="A2")])
+    assert line(out) == usd(1_000_000)
+    # Another customer's Treasuries: Note H(b)(1)(ii) -> Item 15 = 0.
+    out = run(tmp_path, accounts=accounts, cca_deposits=[dep("D1", 1_000_000, owner_account_id="B1")])
+    assert line(out) == 0
+    (fc,) = entry(out)["failed_conditions"]
+    assert fc["rule"] == "Note H(b)(1)(ii)"
+    assert "B1" in fc["message"] and "A1" in fc["message"] and "C1" in fc["message"] and "C2" in fc["message"]
+    assert "one customer's assets never margin another" in fc["message"]
+    (f,) = [f for f in out.findings if f.rule == "Note H(b)(1)(ii)"]
+    assert f.severity == "severe" and f.amount == usd(1_000_000) and f.table == "cca_deposits"
+    # They are still B1's securities at a qualified clearing agency: Item 2 (Note B).
+    assert line(out, "item_2") == usd(1_000_000)
+
+
+def test_another_customers_cash(tmp_path):
+    accounts = [acct("A1", customer_id="C1"), acct("B1", customer_id="C2", balance=1_000_000)]
+    out = run(tmp_path, accounts=accounts, cca_deposits=[dep("D1", 1_000_000, "cash", owner_account_id="B1")])
+    assert line(out) == 0 and rules(entry(out)) == ["Note H(b)(1)(i)"]
+    assert line(out, "item_2") == 0  # cash is in Item 1 through B1's balance, never Item 2
+
+
+def test_customer_cash_capped_at_credit_balances_across_ccas(tmp_path):
+    # Customer C1: accounts A1 (credit 300,000; margin debit -50,000) and A2 (credit 100,000).
+    # Cash the firm owes C1 = 300,000 + 100,000 = 400,000 (debits do not reduce it).
+    accounts = [acct("A1", balance=300_000, customer_id="C1"),
+                acct("A1", balance=-50_000, customer_id="C1", type="margin"),
+                acct("A2", balance=100_000, customer_id="C1")]
+    ccas = [good_cca("FICC"), good_cca("XCLR", name="Another Treasury CCA")]
+    reqs = [req("A1", 1_000_000, "FICC"), req("A2", 1_000_000, "FICC"), req("A1", 1_000_000, "XCLR")]
+    deps = [dep("D9", 250_000, "cash", account_id="A1", cca_id="XCLR"),
+            dep("D2", 250_000, "cash", account_id="A2", cca_id="FICC"),
+            dep("D1", 250_000, "cash", account_id="A1", cca_id="FICC")]
+    out = run(tmp_path, accounts=accounts, cca=ccas, cca_requirements=reqs, cca_deposits=deps)
+    # Order cca_id, account_id, deposit_id: FICC/A1/D1 250,000 (cap left 150,000),
+    # FICC/A2/D2 150,000 (cap left 0), XCLR/A1/D9 0.  Item 15 = 250,000 + 150,000 = 400,000.
+    assert line(out) == usd(400_000)
+    assert [(e["cca_id"], e["account_id"], e["item_15"]) for e in out.entries] == [
+        ("FICC", "A1", usd(250_000)), ("FICC", "A2", usd(150_000)), ("XCLR", "A1", 0)]
+    assert entry(out, "FICC", "A2")["failed_conditions"][0]["amount"] == usd(100_000)
+    assert rules(entry(out, "XCLR", "A1")) == ["Note H(b)(1)(i)"]
+    # With C1 owed 1,000,000 more (A2 credit 1,100,000): no cap, 3 x 250,000 = 750,000.
+    accounts[2] = acct("A2", balance=1_100_000, customer_id="C1")
+    assert line(run(tmp_path, accounts=accounts, cca=ccas, cca_requirements=reqs, cca_deposits=deps)) == usd(750_000)
+
+
+def test_customer_cash_cap_counts_only_the_same_computation(tmp_path):
+    # C1's PAB account credit does not make cash owed in the customer computation.
+    accounts = [acct("A1", customer_id="C1", balance=0), acct("P1", "pab", 1_000_000, customer_id="C1")]
+    out = run(tmp_path, accounts=accounts, cca_deposits=[dep("D1", 1_000_000, "cash")])
+    assert line(out) == 0 and rules(entry(out)) == ["Note H(b)(1)(i)"]
+
+
+@pytest.mark.parametrize("asset", ["cash", "qualified_customer_security"])
+def test_firm_owned_assets_other_than_treasuries_never(tmp_path, asset):
+    # Firm Treasuries meeting (A)-(C): Item 15 = 1,000,000.
+    assert line(run(tmp_path, cca_deposits=[firm_ust()])) == usd(1_000_000)
+    out = run(tmp_path, cca_deposits=[firm_ust(asset=asset)])
+    assert line(out) == 0
+    assert rules(entry(out)) == ["Note H(b)(1)(iii)"]
+    assert line(out, "item_2") == 0  # the firm's own assets are not customers' securities
+
+
+# Firm Treasuries under Note H(b)(1)(iii): each condition broken in turn. The default
+# firm_ust(): requirement 1,000,000 arose Thursday 11-19 with no customer assets, call
+# 11-19, customer delivered 1,000,000 on Friday 11-20 (deadline: next business day 11-20).
+@pytest.mark.parametrize("over,rule,needle", [
+    (dict(cust_assets=1_000_000), "Note H(b)(1)(iii)(A)", "not less than"),
+    (dict(cust_assets=None), "Note H(b)(1)(iii)(A)", "not demonstrated"),
+    (dict(call="2026-11-20"), "Note H(b)(1)(iii)(B)", "2026-11-20"),
+    (dict(call=None), "Note H(b)(1)(iii)(B)", "not demonstrated"),
+    (dict(cure_on="2026-11-23"), "Note H(b)(1)(iii)(C)", "after the deadline 2026-11-20"),
+    # shortfall = 1,000,000 - 400,000 = 600,000 > 599,999.99 received
+    (dict(cust_assets=400_000, cure_amount=599_999.99), "Note H(b)(1)(iii)(C)", "$600,000.00 needed"),
+    (dict(cure_amount=None), "Note H(b)(1)(iii)(C)", "not demonstrated"),
+    (dict(cure_on=None, cure_amount=None, arose="2026-11-18", call="2026-11-18"), "Note H(b)(1)(iii)(C)",
+     "deadline 2026-11-19 passed"),
+])
+def test_firm_treasury_conditions(tmp_path, over, rule, needle):
+    assert line(run(tmp_path, cca_deposits=[firm_ust()])) == usd(1_000_000)
+    out = run(tmp_path, cca_deposits=[firm_ust(**over)])
+    assert line(out) == 0
+    e = entry(out)
+    assert rule in rules(e) and e["status"] == "ineligible" and e["pending"] == []
+    assert any(needle in f["message"] for f in e["failed_conditions"] if f["rule"] == rule)
+
+
+def test_firm_treasury_cure_shortfall_is_the_reading(tmp_path):
+    # Customer held 400,000 when the 1,000,000 requirement arose; delivering exactly the
+    # 600,000 shortfall is "sufficient". Item 15 = 1,000,000 (firm 1,000,000 deposit).
+    out = run(tmp_path, cca_deposits=[firm_ust(cust_assets=400_000, cure_amount=600_000)])
+    assert line(out) == usd(1_000_000)
+
+
+def test_missing_arise_date_means_not_demonstrated(tmp_path):
+    out = run(tmp_path, cca_deposits=[firm_ust(arose=None)])
+    assert line(out) == 0
+    assert rules(entry(out)) == ["Note H(b)(1)(iii)(B)", "Note H(b)(1)(iii)(C)"]
+
+
+# ------------------------------------------------------------------ the cure deadline and holidays
+
+
+def test_thanksgiving_moves_the_cure_deadline(tmp_path):
+    params = {"as_of": "2026-11-30"}
+    arose = dict(arose="2026-11-25", call="2026-11-25")  # Wednesday; Thursday 11-26 is Thanksgiving
+    # Deadline = next business day after Wed 11-25 = Fri 11-27 (Thu 11-26 is a Fed holiday).
+    out = run(tmp_path, params, cca_deposits=[firm_ust(cure_on="2026-11-27", **arose)])
+    assert line(out) == usd(1_000_000)
+    out = run(tmp_path, params, cca_deposits=[firm_ust(cure_on="2026-11-30", **arose)])
+    assert line(out) == 0
+    assert "after the deadline 2026-11-27" in entry(out)["failed_conditions"][0]["message"]
+    # A book holiday on Fri 11-27 moves the deadline to Mon 11-30: the same cure is in time.
+    out = run(tmp_path, params, cca_deposits=[firm_ust(cure_on="2026-11-30", **arose)],
+              holidays=[{"date": "2026-11-27", "name": "Firm closure"}])
+    assert line(out) == usd(1_000_000)
+
+
+@pytest.mark.parametrize("policy,item_15", [("exclude", 400_000), ("include", 1_000_000)])
+def test_pending_cure(tmp_path, policy, item_15):
+    # Requirement 1,000,000 arose Friday 11-20 (= as_of = prepared_on); the customer had
+    # 400,000 of Treasuries at the CCA; the firm posted 600,000 of its own Treasuries and
+    # called the customer the same day. Deadline: Monday 11-23, not yet passed, no cure yet.
+    deps = [dep("D1", 400_000),
+            firm_ust("F1", 600_000, arose="2026-11-20", call="2026-11-20", cust_assets=400_000,
+                     cure_on=None, cure_amount=None)]
+    out = run(tmp_path, {"pending_cure_policy": policy}, cca_deposits=deps)
+    # exclude: Item 15 = min(1,000,000, 400,000) = 400,000; include: min(1,000,000, 1,000,000)
+    assert line(out) == usd(item_15)
+    e = entry(out)
+    assert e["status"] == "pending" and e["failed_conditions"] == []
+    assert [(p["deposit_id"], str(p["deadline"]), p["amount"]) for p in e["pending"]] == [
+        ("F1", "2026-11-23", usd(600_000))]
+    (f,) = [f for f in out.findings if f.rule == "Note H(b)(1)(iii)(C)"]
+    assert "Monday 2026-11-23" in f.message and policy in f.message and f.amount == usd(600_000)
+    rec = deposit_records(out, 1)
+    assert rec["line"].tolist() == (["excluded"] if policy == "exclude" else ["item_15"])
+
+
+def test_pending_cure_past_its_deadline_fails(tmp_path):
+    deps = [firm_ust("F1", 1_000_000, arose="2026-11-20", call="2026-11-20", cure_on=None, cure_amount=None)]
+    # Prepared Tuesday 11-24, after the Monday 11-23 deadline, with no delivery recorded: (C) fails.
+    out = run(tmp_path, {"prepared_on": "2026-11-24", "pending_cure_policy": "include"}, cca_deposits=deps)
+    assert line(out) == 0
+    e = entry(out)
+    assert e["status"] == "ineligible" and e["pending"] == [] and rules(e) == ["Note H(b)(1)(iii)(C)"]
+
+
+def test_pending_that_does_not_change_item_15_is_listed_but_not_the_status(tmp_path):
+    # Customer Treasuries 1,000,000 already cover the requirement: the pending firm Treasuries
+    # are excess under either policy, so the status stays eligible; the deposit is still listed.
+    deps = [dep("D1", 1_000_000),
+            firm_ust("F1", 300_000, arose="2026-11-20", call="2026-11-20", cust_assets=0, cure_on=None,
+                     cure_amount=None)]
+    out = run(tmp_path, cca_deposits=deps)
+    e = entry(out)
+    assert (e["item_15"], e["status"], len(e["pending"])) == (usd(1_000_000), "eligible", 1)
+
+
+# ------------------------------------------------------------------ 4. Item 15 and the excess
+
+
+def test_excess_on_deposit_and_allocation_order(tmp_path):
+    # Requirement 1,000,000. Deposits: firm Treasuries 500,000 (all conditions met), customer
+    # qualified security 300,000, customer Treasuries 400,000, customer cash 200,000 (owed 200,000).
+    deps = [firm_ust("F1", 500_000, cust_assets=0), dep("Q1", 300_000, "qualified_customer_security"),
+            dep("T1", 400_000), dep("C1", 200_000, "cash")]
+    out = run(tmp_path, accounts=[acct("A1", balance=200_000)], cca_deposits=deps)
+    e = entry(out)
+    # eligible = 500,000 + 300,000 + 400,000 + 200,000 = 1,400,000; Item 15 = 1,000,000; excess 400,000
+    assert (e["eligible_deposits"], e["item_15"], e["excess_on_deposit"]) == (usd(1_400_000), usd(1_000_000), usd(400_000))
+    # Allocated: cash C1 200,000, Treasuries T1 400,000, qualified Q1 300,000, firm F1 100,000.
+    d = out.dispositions
+    used = d[(d["line"] == "item_15")].set_index("row")["amount"].to_dict()
+    assert used == {3: usd(200_000), 2: usd(400_000), 1: usd(300_000), 0: usd(100_000)}
+    assert "unused eligible $400,000.00" in d[(d["line"] == "item_15") & (d["row"] == 0)]["reason"].iloc[0]
+    (f,) = [f for f in out.findings if f.rule == "Note H(a)"]
+    assert f.amount == usd(400_000) and "recall" in f.message
+    # Item 2: the customer's securities, excess included = 300,000 + 400,000 (not cash, not the firm's).
+    assert line(out, "item_2") == usd(700_000)
+
+
+def test_eligible_deposit_entirely_unused_is_excluded_as_excess(tmp_path):
+    deps = [dep("C1", 1_000_000, "cash"), firm_ust("F1", 500_000)]
+    out = run(tmp_path, accounts=[acct("A1", balance=1_000_000)], cca_deposits=deps)
+    # Cash covers the whole requirement first; the firm's Treasuries are unused (excess 500,000).
+    assert line(out) == usd(1_000_000) and entry(out)["excess_on_deposit"] == usd(500_000)
+    rec = deposit_records(out, 1).iloc[0]
+    assert (rec["line"], rec["primary"]) == ("excluded", True) and "excess on deposit" in rec["reason"]
+
+
+def test_deposit_without_requirement(tmp_path):
+    out = run(tmp_path, cca_requirements=[], cca_deposits=CUST_UST)
+    e = entry(out)
+    assert (e["requirement"], e["item_15"], e["excess_on_deposit"]) == (0, 0, usd(1_000_000))
+    assert line(out, "item_2") == usd(1_000_000)
+
+
+# ------------------------------------------------------------------ 5. Item 2 (Note B)
+
+
+def test_item_2_for_customer_securities_in_house_account_and_at_failing_cca(tmp_path):
+    deps = [dep("T1", 400_000, cca_account="house"), dep("Q1", 300_000, "qualified_customer_security"),
+            dep("O1", 50_000, "other"), dep("C1", 1_000_000, "cash")]
+    accounts = [acct("A1", balance=1_000_000)]
+    # A CCA failing a (b) condition is still a "qualified clearing agency" (registered, clears UST):
+    # Item 2 = 400,000 + 300,000 + 50,000 = 750,000 (cash excluded: it is in Item 1); Item 15 = 0.
+    out = run(tmp_path, accounts=accounts, cca=[good_cca(written_contract="FALSE")], cca_deposits=deps)
+    assert (line(out, "item_2"), line(out)) == (usd(750_000), 0)
+    cash = deposit_records(out, 3).iloc[0]
+    assert cash["line"] == "excluded" and "Item 1" in cash["reason"]
+    # Not registered: not a qualified clearing agency at all -> no Item 2 either.
+    out = run(tmp_path, accounts=accounts, cca=[good_cca(registered="FALSE")], cca_deposits=deps)
+    assert line(out, "item_2") == 0
+
+
+# ------------------------------------------------------------------ computations
+
+
+def test_pab_account_in_the_pab_computation(tmp_path):
+    # PAB Note 9: Note H applies to margin delivered for PAB accounts, in the PAB computation.
+    out = run(tmp_path, accounts=[acct("P1", "pab")], cca_requirements=[req("P1")],
+              cca_deposits=[dep("D1", 1_000_000, account_id="P1")])
+    assert (line(out, computation="pab"), line(out, computation="customer")) == (usd(1_000_000), 0)
+    assert line(out, "item_2", "pab") == usd(1_000_000)
+    assert entry(out, "FICC", "P1")["computation"] == "pab"
+
+
+def test_noncustomer_account_is_excluded(tmp_path):
+    out = run(tmp_path, accounts=[acct("H1", "noncustomer")], cca_requirements=[req("H1")],
+              cca_deposits=[dep("D1", 1_000_000, account_id="H1")])
+    assert line(out, computation="customer") == line(out, computation="pab") == 0
+    d = out.dispositions
+    assert (d["line"] == "excluded").all() or set(d["line"]) == {"excluded", "note_h_test"}
+    assert d.loc[d["table"] == "cca_requirements", "reason"].str.contains("non-customer").all()
+    e = entry(out, "FICC", "H1")
+    assert e["computation"] == "" and e["status"] == "ineligible" and "Note H(a)(2)" in rules(e)
+
+
+def test_empty_tables(tmp_path):
+    out = run(tmp_path, cca=[], cca_requirements=[], cca_deposits=[])
+    assert out.entries == [] and out.findings == [] and len(out.dispositions) == 0
+
+
+# ------------------------------------------------------------------ properties
+
+DATES = ["2026-11-17", "2026-11-18", "2026-11-19", "2026-11-20", "2026-11-23", ""]
+BOOL = st.sampled_from(["TRUE", "TRUE", "TRUE", "FALSE"])
+
+
+@st.composite
+def books(draw):
+    n_acc = draw(st.integers(1, 4))
+    accounts = [acct(f"A{i}", draw(st.sampled_from(["customer", "customer", "pab", "noncustomer"])),
+                     draw(st.integers(-500, 2_000)) * 1000, customer_id=draw(st.sampled_from(["C1", "C2", "C3"])))
+                for i in range(n_acc)]
+    ids = [a["account_id"] for a in accounts]
+    ccas = [good_cca(c, **{k: draw(BOOL) for k in ("registered", "rule_custody", "in_compliance")})
+            for c in draw(st.lists(st.sampled_from(["FICC", "XCLR"]), min_size=1, max_size=2, unique=True))]
+    cids = [c["cca_id"] for c in ccas]
+    keys = draw(st.lists(st.tuples(st.sampled_from(cids), st.sampled_from(ids),
+                                   st.sampled_from(["ust_cash", "ust_repo", "other"]), st.sampled_from(["gross", "net"])),
+                         max_size=6, unique=True))
+    reqs = [req(a, draw(st.integers(0, 3_000)) * 1000, c, p, basis=b) for c, a, p, b in keys]
+    deps = []
+    for i in range(draw(st.integers(0, 8))):
+        owner = draw(st.sampled_from(["customer", "customer", "firm"]))
+        extra = {}
+        if owner == "firm":
+            extra = dict(requirement_arose_on=draw(st.sampled_from(DATES)), call_issued_on=draw(st.sampled_from(DATES)),
+                         cure_received_on=draw(st.sampled_from(DATES)),
+                         requirement_at_arise=str(draw(st.integers(0, 2_000)) * 1000),
+                         customer_assets_at_arise=str(draw(st.integers(0, 2_000)) * 1000),
+                         cure_received_amount=str(draw(st.integers(0, 2_000)) * 1000))
+        deps.append(dep(f"D{i}", draw(st.integers(0, 2_000)) * 1000,
+                        draw(st.sampled_from(["cash", "us_treasury", "qualified_customer_security", "other"])), owner,
+                        draw(st.sampled_from(ids)), draw(st.sampled_from(cids)),
+                        owner_account_id=draw(st.sampled_from(ids)), cca_account=draw(st.sampled_from(
+                            ["customer_segregated", "customer_segregated", "house"])),
+                        delivered_by_firm=draw(BOOL), **extra))
+    policy = draw(st.sampled_from(["exclude", "include"]))
+    return dict(parameters={"pending_cure_policy": policy}, accounts=accounts, cca=ccas,
+                cca_requirements=reqs, cca_deposits=deps)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(books(), st.randoms(use_true_random=False))
+def test_item_15_is_bounded_and_every_row_disposed_once(spec, rnd):
+    with tempfile.TemporaryDirectory() as tmp:
+        out = run(tmp, **spec)  # run() checks one primary disposition per row
+        d = out.dispositions
+        total_15 = int(d.loc[d["line"] == "item_15", "amount"].sum())
+        assert total_15 <= sum(e["requirement_counted"] for e in out.entries)
+        assert total_15 <= sum(e["eligible_deposits"] for e in out.entries)
+        assert total_15 == sum(e["item_15"] for e in out.entries)
+        for e in out.entries:
+            assert e["item_15"] == min(e["requirement_counted"], e["eligible_deposits"])
+            assert e["requirement_counted"] <= e["requirement"]
+            assert e["status"] in ("eligible", "partial", "ineligible", "pending")
+        assert (d["amount"] >= 0).all()
+        # Order-free: the same book with its rows shuffled gives the same entries and lines.
+        shuffled = {k: (rnd.sample(v, len(v)) if isinstance(v, list) else v) for k, v in spec.items()}
+        again = run(tmp, **shuffled)
+        assert again.entries == out.entries
+        key = ["computation", "line"]
+        assert again.dispositions.groupby(key)["amount"].sum().to_dict() == d.groupby(key)["amount"].sum().to_dict()
