@@ -48,6 +48,20 @@ def peak_rss_mib() -> float:
     return r / 1024 if sys.platform != "darwin" else r / 2**20
 
 
+def cpu_s() -> float:
+    """CPU seconds (user + system, all threads) of this process so far: steadier than wall
+    time on a shared machine."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def loadavg() -> float | None:
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
+
+
 def cents_to_dollars(c: np.ndarray) -> np.ndarray:
     """Integer cents -> float64 dollars, the nearest double to the 2-decimal amount (what an
     export of a DECIMAL(18,2) column as DOUBLE gives). Checked: rint(x*100) == c, and
@@ -462,7 +476,7 @@ def cmd_run(args) -> dict:
 
         prof = cProfile.Profile()
     phases = args.phases.split(",")
-    res = {"book": str(args.book), "rss_start_mib": round(peak_rss_mib(), 1)}
+    res = {"book": str(args.book), "rss_start_mib": round(peak_rss_mib(), 1), "loadavg_start": loadavg()}
 
     running = [False]
 
@@ -476,13 +490,16 @@ def cmd_run(args) -> dict:
             (prof.stop if args.profile == "pyinstrument" else prof.disable)()
             running[0] = False
 
+    c0 = cpu_s()
     t0 = time.perf_counter()
     if "load" in phases:
         start()
     book = load_book(args.book)
     stop()
     t1 = time.perf_counter()
+    c1 = cpu_s()
     res["load_s"] = round(t1 - t0, 3)
+    res["load_cpu_s"] = round(c1 - c0, 3)
     res["rss_after_load_mib"] = round(peak_rss_mib(), 1)
     res["rows"] = book.row_counts
     if "compute" in phases:
@@ -490,7 +507,9 @@ def cmd_run(args) -> dict:
     result = compute(book)
     stop()
     t2 = time.perf_counter()
+    c2 = cpu_s()
     res["compute_s"] = round(t2 - t1, 3)
+    res["compute_cpu_s"] = round(c2 - c1, 3)
     res["rss_after_compute_mib"] = round(peak_rss_mib(), 1)
     if "report" in phases:
         start()
@@ -498,8 +517,12 @@ def cmd_run(args) -> dict:
     text = dumps(report)
     stop()
     t3 = time.perf_counter()
+    c3 = cpu_s()
     res["report_s"] = round(t3 - t2, 3)
+    res["report_cpu_s"] = round(c3 - c2, 3)
     res["total_s"] = round(t3 - t0, 3)
+    res["total_cpu_s"] = round(c3 - c0, 3)
+    res["loadavg_end"] = loadavg()
     res["peak_rss_mib"] = round(peak_rss_mib(), 1)
     res["json_bytes"] = len(text.encode())
     res["dispositions"] = int(len(result.dispositions))
@@ -579,7 +602,9 @@ def cmd_duckdb(args) -> dict:
     con = duckdb.connect()
     if args.threads:
         con.execute(f"SET threads = {int(args.threads)}")
-    out = {"bookdir": str(d), "threads": con.execute("SELECT current_setting('threads')").fetchone()[0]}
+    c0 = cpu_s()
+    out = {"bookdir": str(d), "threads": con.execute("SELECT current_setting('threads')").fetchone()[0],
+           "loadavg_start": loadavg()}
     results = {}
     for name, sql in DUCKDB_SQL.items():
         q0 = time.perf_counter()
@@ -588,6 +613,7 @@ def cmd_duckdb(args) -> dict:
         results[name] = [list(map(lambda v: v if isinstance(v, (int, str, bool, type(None))) else str(v), r)) for r in rows]
     con.close()
     out["total_s"] = round(time.perf_counter() - t0, 3)
+    out["total_cpu_s"] = round(cpu_s() - c0, 3)
     out["peak_rss_mib"] = round(peak_rss_mib(), 1)
     out["results"] = results
     print(json.dumps(out))

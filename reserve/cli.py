@@ -214,5 +214,42 @@ def calendar(year, book):
                    f"{r['deposit_deadline'].isoformat():<11} {r['daily_non_computation'] or ''}")
 
 
+@main.command()
+@click.argument("book", type=click.Path(path_type=Path))
+@click.option("--against", "prepared", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The prepared computation: a report.json, or an .xlsx schedule with columns `line` (Item number or "
+                   "FOCUS box) and `amount` (optional `computation`: customer/pab).")
+@click.option("--tolerance", default="0.00", show_default=True, help="Largest difference accepted per line, in dollars.")
+@click.option("--out", "out_path", default="reperform.json", show_default=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the variances: .json (with the rows behind each line) or .csv.")
+def reperform(book, prepared, tolerance, out_path):
+    """Recompute BOOK and compare it line by line with PREPARED; exit 1 on any variance above --tolerance."""
+    from .api import compute_book
+    from .report.json_report import build_report
+    from .report.reperform import (PreparedInvalid, format_variances, load_prepared, parse_tolerance,
+                                   reperform as run, write_variances)
+
+    try:
+        tol = parse_tolerance(tolerance)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--tolerance")
+    try:
+        lines = load_prepared(prepared)
+    except PreparedInvalid as exc:
+        click.echo(f"Error: {prepared} cannot be used as the prepared computation:", err=True)
+        for p in exc.problems:
+            click.echo(f"  - {p}", err=True)
+        sys.exit(1)
+    try:
+        b, result = compute_book(book)
+    except BookInvalid as exc:
+        _fail_book(exc)
+    variances = run(b, result, build_report(b, result), lines, tol)
+    click.echo(format_variances(variances, tol))
+    click.echo(f"wrote {write_variances(out_path, variances, tol)}")
+    if any(v.over_tolerance for v in variances):
+        sys.exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

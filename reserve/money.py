@@ -397,12 +397,109 @@ def _np(a: pa.Array) -> np.ndarray:
     return a.to_numpy(zero_copy_only=False)
 
 
+_PLAIN_CHARS = b"0123456789.+-"
+_TEXT_CHUNK = 1 << 16
+
+
+def _strict_pattern(spec_scale: int, money: bool) -> str:
+    """Common formatted forms, all also accepted by ``_text_pattern`` with the same value."""
+    num = (rf"(?:(?:[0-9]{{1,{18 - spec_scale}}}|[0-9]{{1,3}}(?:,[0-9]{{3}}){{1,4}})"
+           rf"(?:\.[0-9]{{0,{spec_scale}}})?|\.[0-9]{{1,{spec_scale}}})")
+    if money:
+        return rf"^(?:[-+]?\$?{num}|\$[-+]{num}|\(\$?{num}\)|\$\({num}\))$"
+    return rf"^(?:[-+]?{num}%?|\({num}%?\))$"
+
+
+_STRICT = {True: _strict_pattern(MONEY_SCALE, True), False: _strict_pattern(PCT_SCALE, False)}
+
+
+def _decimal128_low_words(d: pa.Array) -> np.ndarray:
+    """Low 64 bits of each decimal128 slot (the whole value when precision <= 18)."""
+    raw = np.frombuffer(d.buffers()[1], dtype=np.int64)
+    return raw[2 * d.offset: 2 * (d.offset + len(d)): 2]
+
+
+def _string_bytes(a: pa.Array) -> tuple[np.ndarray, memoryview]:
+    """(offsets, data bytes) of a string/large_string array."""
+    bufs = a.buffers()
+    off_type = np.int64 if pa.types.is_large_string(a.type) else np.int32
+    offs = np.frombuffer(bufs[1], dtype=off_type)[a.offset: a.offset + len(a) + 1]
+    data = memoryview(bufs[2]) if bufs[2] is not None else memoryview(b"")
+    return offs, data
+
+
 def _parse_text_arrow(arr: pa.Array, spec: _Spec) -> Parsed:
+    """Text column -> units, in three tiers (each a subset of the one grammar).
+
+    1. Per chunk of 65,536 rows whose bytes are all ``0-9 . + -`` (so each
+       row can only be ``[+-]digits[.digits]``): Arrow's exact
+       string->decimal128(18, scale) cast.  It fails the whole chunk on
+       anything else (``1.005`` would lose data, ``--5``, ``.``), and the
+       chunk moves on.
+    2. Rows matching a strict regex of common formatted forms (``$1,234.50``,
+       ``(1,234.50)``, ``-$5``...): strip ``, $ ( ) %``, same exact cast,
+       negate parenthesised rows.
+    3. Everything else: the full grammar (``_parse_text_regex``).
+    """
     if pa.types.is_string_view(arr.type):
         arr = arr.cast(pa.large_string())
     n = len(arr)
     null = _np(arr.is_null())
-    trimmed = pc.ascii_trim_whitespace(arr)
+    empty = ~null & (_np(pc.binary_length(arr).fill_null(0)) == 0)
+    out = Parsed(np.zeros(n, np.int64), null | empty, np.zeros(n, bool), {})
+    done = out.blank.copy()
+    if n == 0:
+        return out
+    dec = pa.decimal128(18, spec.scale)
+    if np.little_endian and not done.all():
+        src = pc.if_else(pa.array(empty), "0", arr) if empty.any() else arr
+        offs, data = _string_bytes(src)
+        for lo in range(0, n, _TEXT_CHUNK):
+            hi = min(n, lo + _TEXT_CHUNK)
+            if done[lo:hi].all() or data[offs[lo]:offs[hi]].tobytes().translate(None, _PLAIN_CHARS):
+                continue
+            try:
+                d = pc.cast(src.slice(lo, hi - lo), dec)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                continue
+            rows = ~done[lo:hi]
+            out.values[lo:hi][rows] = _decimal128_low_words(d)[rows]
+            done[lo:hi] = True
+    rest = np.flatnonzero(~done)
+    if not len(rest):
+        return out
+    trimmed = pc.ascii_trim_whitespace(arr if len(rest) == n else arr.take(pa.array(rest)))
+    if np.little_endian:
+        strict = _np(pc.match_substring_regex(trimmed, _STRICT[spec.money]).fill_null(False))
+        if strict.any():
+            sub = trimmed if strict.all() else trimmed.filter(pa.array(strict))
+            _, data = _string_bytes(sub)
+            raw = data.tobytes()
+            clean = sub
+            for ch in ",$()%":
+                if ch.encode() in raw:
+                    clean = pc.replace_substring(clean, ch, "")
+            try:
+                units = _decimal128_low_words(pc.cast(clean, dec)).copy()
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # pragma: no cover - grammar guarantees success
+                strict[:] = False
+            else:
+                if b"(" in raw:
+                    paren = _np(pc.match_substring(sub, "("))
+                    units[paren] = -units[paren]
+                out.values[rest[strict]] = units
+                done[rest[strict]] = True
+                trimmed = trimmed.filter(pa.array(~strict))
+                rest = rest[~strict]
+    if len(rest):
+        _merge(out, rest, _parse_text_regex(trimmed, spec))
+    return out
+
+
+def _parse_text_regex(trimmed: pa.Array, spec: _Spec) -> Parsed:
+    """Vectorised shared grammar on ASCII-trimmed text; odd rows per element."""
+    n = len(trimmed)
+    null = _np(trimmed.is_null())
     tlen = _np(pc.binary_length(trimmed).fill_null(0))
     m = pc.extract_regex(trimmed, spec.arrow_re)
     matched = _np(m.is_valid())
@@ -435,11 +532,11 @@ def _parse_text_arrow(arr: pa.Array, spec: _Spec) -> Parsed:
     units = ip * (10**spec.scale) + fp
     neg = _np(pc.equal(s1, "-")) | _np(pc.equal(s2, "-")) | has_lp
     values = np.where(ok, np.where(neg, -units, units), 0).astype(np.int64)
-    blank = null | (~null & (tlen == 0))
+    blank = null | (tlen == 0)
     out = Parsed(values, blank, np.zeros(n, bool), {})
     rest = np.flatnonzero(~ok & ~blank)
     if len(rest):
-        strs = arr.take(pa.array(rest)).to_pylist()
+        strs = trimmed.take(pa.array(rest)).to_pylist()
         for i, s in zip(rest.tolist(), strs):
             _apply_scalar(out, i, _text_slow(s, spec))
     return out

@@ -39,12 +39,48 @@ def _shown(v) -> str:
     return str(v)
 
 
+class BadCells:
+    """Per table, the cells already reported while typing: {column: bool mask over rows}.
+
+    The typed value of a bad cell is a placeholder (blank, 0, or the text as found), so the
+    cross-row checks in `validate.py` skip these cells rather than report the same cell a
+    second time ("found blank, expected the date the item arose" after "not a date").
+    Carried to `validate` in the frame's `attrs` (popped there); deep-copying it is free, so
+    pandas operations that propagate attrs never copy the masks.
+    """
+
+    ATTR = "_reserve_bad_cells"
+
+    def __init__(self, masks: dict[str, np.ndarray] | None = None):
+        self.masks = masks or {}
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def mask(self, column: str, n: int) -> np.ndarray | None:
+        m = self.masks.get(column)
+        return m if m is not None and len(m) == n else None
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> "BadCells":
+        found = frame.attrs.get(cls.ATTR)
+        return found if isinstance(found, cls) else cls()
+
+
 class _Reporter:
     def __init__(self, chunk: RawChunk, log: ProblemLog):
         self.chunk = chunk
         self.log = log
+        self.bad: dict[str, np.ndarray] = {}  # column -> rows of this chunk reported bad
+
+    def mark(self, column: str, mask: np.ndarray) -> None:
+        prev = self.bad.get(column)
+        self.bad[column] = mask.copy() if prev is None else (prev | mask)
 
     def cells(self, column: str, mask: np.ndarray, values: pd.Series, expected: str, why: dict | None = None):
+        mask = np.asarray(mask, dtype=bool)
+        if len(mask) == len(self.chunk.rows) and mask.any():
+            self.mark(column, mask)
         idx = np.flatnonzero(mask)
         if len(idx) and self.chunk.flagged:
             # cells the reader already reported (formula with no saved value, Excel error)
@@ -230,7 +266,8 @@ def _default_value(c: Column):
     return c.default
 
 
-def type_chunk(table: Table, chunk: RawChunk, log: ProblemLog) -> pd.DataFrame | None:
+def type_chunk(table: Table, chunk: RawChunk, log: ProblemLog, bad: dict | None = None) -> pd.DataFrame | None:
+    """Type one chunk; `bad`, when given, receives {column: mask} of the cells reported bad."""
     frame = chunk.frame
     rep = _Reporter(chunk, log)
     # Duplicate headers are ambiguous: which one holds the value?
@@ -304,6 +341,15 @@ def type_chunk(table: Table, chunk: RawChunk, log: ProblemLog) -> pd.DataFrame |
             typed[extra] = frame[extra]
     typed["_src"] = f"{chunk.file} | {chunk.sheet}"
     typed["_row"] = chunk.rows
+    if bad is not None:
+        if chunk.flagged:  # cells the reader reported (formula with no saved value, Excel error)
+            pos = {int(r): i for i, r in enumerate(chunk.rows)}
+            for row, column in chunk.flagged:
+                if row in pos:
+                    m = np.zeros(len(chunk.rows), dtype=bool)
+                    m[pos[row]] = True
+                    rep.mark(column, m)
+        bad.update(rep.bad)
     return typed
 
 
@@ -380,6 +426,8 @@ def type_parameters(chunk: RawChunk, log: ProblemLog) -> dict:
 def type_book(raw: RawBook, log: ProblemLog) -> tuple[dict, dict[str, pd.DataFrame]]:
     tables: dict[str, pd.DataFrame] = {}
     params: dict = {}
+    if not raw.readable:  # the reader reported why; nothing else to say
+        return params, tables
     for table in TABLES:
         chunks = raw.chunks.get(table.name, [])
         if table.kind == "parameters":
@@ -396,11 +444,22 @@ def type_book(raw: RawBook, log: ProblemLog) -> tuple[dict, dict[str, pd.DataFra
                 log.add(Problem(raw.label, table.name, message=f"the book has no '{table.name}' sheet/table"))
             tables[table.name] = _empty_frame(table)
             continue
-        typed = [t for t in (type_chunk(table, ch, log) for ch in chunks) if t is not None]
+        typed, bads = [], []
+        for ch in chunks:
+            bad: dict = {}
+            t = type_chunk(table, ch, log, bad)
+            if t is not None:
+                typed.append(t)
+                bads.append(bad)
         if not typed:
             tables[table.name] = _empty_frame(table)
             continue
         frame = pd.concat(typed, ignore_index=True) if len(typed) > 1 else typed[0].reset_index(drop=True)
         frame["_src"] = frame["_src"].astype("category")
+        columns = {c for b in bads for c in b}
+        if columns:  # masks aligned with the concatenated frame
+            masks = {c: np.concatenate([b.get(c, np.zeros(len(t), dtype=bool)) for t, b in zip(typed, bads)])
+                     for c in columns}
+            frame.attrs[BadCells.ATTR] = BadCells(masks)
         tables[table.name] = frame
     return params, tables

@@ -18,6 +18,7 @@ naming the cell -- never read as blank, because blank would become a default.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -33,6 +34,11 @@ from .schema import TABLES_BY_NAME
 # openpyxl (used for writing and by python-calamine-free fallbacks) also picks it up
 # automatically when installed.
 from defusedxml import ElementTree as SafeET
+
+# fastexcel logs "Could not determine dtype for column N, falling back to string" for a
+# column that is entirely blank; that is normal in a book (an optional column left empty),
+# and would otherwise be printed on stderr by logging's last-resort handler.
+logging.getLogger("fastexcel").addHandler(logging.NullHandler())
 
 
 @dataclass
@@ -61,6 +67,9 @@ class RawBook:
     chunks: dict[str, list[RawChunk]]
     files: list[InputFile]
     label: str  # what the user passed
+    # False when the book itself could not be read (no such file, not a workbook): that one
+    # problem is reported, not also every table as missing.
+    readable: bool = True
 
 
 def sha256_of(path: Path) -> str:
@@ -78,13 +87,13 @@ def read_book(path: str | Path, log: ProblemLog) -> RawBook:
     if p.suffix.lower() in (".xlsx", ".xlsm"):
         if not p.exists():
             log.add(Problem(str(p), message="file not found"))
-            return RawBook({}, [], str(p))
+            return RawBook({}, [], str(p), readable=False)
         return _read_xlsx(p, log)
     if not p.exists():
         log.add(Problem(str(p), message="no such file or folder"))
     else:
         log.add(Problem(str(p), message="a book is an .xlsx workbook or a folder of .csv/.parquet files"))
-    return RawBook({}, [], str(p))
+    return RawBook({}, [], str(p), readable=False)
 
 
 # --------------------------------------------------------------------------- folders
@@ -307,7 +316,7 @@ def _read_xlsx(path: Path, log: ProblemLog) -> RawBook:
         reader = fastexcel.read_excel(str(path))
     except Exception as exc:
         log.add(Problem(shown, message=f"cannot open the workbook: {exc}"))
-        return RawBook({}, [], shown)
+        return RawBook({}, [], shown, readable=False)
     tables_here = []
     with zf:
         for sheet in reader.sheet_names:

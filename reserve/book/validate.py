@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem, ProblemLog
+from .convert import BadCells
 from .schema import ITEM_KINDS, TABLES_BY_NAME
 
 # Kinds whose amount depends on age (BOOK_FORMAT.md kinds table): open_date required.
@@ -40,6 +41,9 @@ def _src_file_sheet(src: str) -> tuple[str, str]:
 def report_rows(log: ProblemLog, frame: pd.DataFrame, mask, column: str, expected: str = "",
                 message: str = "", value_col: str | None = None) -> None:
     mask = np.asarray(mask, dtype=bool)
+    already = BadCells.of(frame).mask(column, len(mask))
+    if already is not None:  # reported while typing: do not report the same cell twice
+        mask = mask & ~already
     idx = np.flatnonzero(mask)
     if not len(idx):
         return
@@ -75,6 +79,14 @@ def check_reference(log: ProblemLog, frame: pd.DataFrame, column: str, known: pd
 
 
 def validate(params: dict, tables: dict[str, pd.DataFrame], log: ProblemLog, label: str) -> None:
+    try:
+        _validate(params, tables, log, label)
+    finally:
+        for frame in tables.values():  # the typing step's notes are for validation only
+            frame.attrs.pop(BadCells.ATTR, None)
+
+
+def _validate(params: dict, tables: dict[str, pd.DataFrame], log: ProblemLog, label: str) -> None:
     for name in TABLES_BY_NAME:
         if name in tables:
             check_unique(log, name, tables[name])

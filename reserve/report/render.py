@@ -1,0 +1,48 @@
+"""The HTML page, the workbook and the supporting rows of one computation.
+
+`render_all` is what `api.write_outputs` calls (inside its temporary folder, so everything
+written here appears atomically with report.json). The schedules -- the rows behind each
+line -- are built once, one at a time (a big line's rows are in memory only while it is
+written), and shared by the three outputs: all rows to supporting/<slug>.parquet, the
+largest 10,000 to the workbook, the largest 50 to the page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .html import HTML_ROWS_PER_SCHEDULE, build_context, render_html
+from .supporting import schedule_rows, schedules, write_supporting
+from .xlsx import WORKBOOK_ROWS_PER_SCHEDULE, WorkbookWriter
+
+HTML_NAME = "report.html"
+XLSX_NAME = "report.xlsx"
+
+
+def render_all(out_dir, book, result, report: dict, formats, previous: dict | None = None) -> list[str]:
+    """Write report.html / report.xlsx (as chosen in `formats`) and supporting/*.parquet into
+    out_dir; return the names written, relative to out_dir, in a stable order."""
+    out = Path(out_dir)
+    scheds = schedules(result)
+    workbook = WorkbookWriter(report, scheds, previous, WORKBOOK_ROWS_PER_SCHEDULE) if "xlsx" in formats else None
+    if workbook:
+        workbook.begin()
+    heads = {}
+    supporting = []
+    for s in scheds:
+        rows = schedule_rows(book, result, s)
+        supporting.append(write_supporting(out, s, rows))
+        if workbook:
+            workbook.add_schedule(s, rows)
+        heads[s.slug] = rows.head(HTML_ROWS_PER_SCHEDULE)
+        del rows
+    written = []
+    sheets = None
+    if workbook:
+        sheets = workbook.save(out / XLSX_NAME)
+        written.append(XLSX_NAME)
+    if "html" in formats:
+        ctx = build_context(report, scheds, heads, previous, sheets, XLSX_NAME if workbook else None)
+        (out / HTML_NAME).write_text(render_html(ctx), encoding="utf-8")
+        written.insert(0, HTML_NAME)
+    return written + sorted(supporting)

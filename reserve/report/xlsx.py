@@ -1,0 +1,412 @@
+"""`report.xlsx`: the computation as a workbook an auditor can filter and tick.
+
+Sheets: Summary (laid out like the formula; amounts are numbers in an accounting format,
+equal to report.json to the cent), Exceptions, Note H, one sheet per schedule (a line's
+rows with their source file / sheet / row and all their columns), Row accounting,
+Assumptions, Provenance.
+
+Amounts are written as `Decimal` (exact; openpyxl stores its text), never float. A schedule
+sheet holds every row of a small line and the largest `WORKBOOK_ROWS_PER_SCHEDULE` rows of a
+big one (Excel stops at 1,048,576 rows and writing a million rows takes minutes); the
+sheet says so and names the Parquet file beside the workbook that has all of them.
+
+Text from the book is untrusted: every text cell is written as a string (openpyxl would
+otherwise turn text starting with "=" into a formula), and text starting with = + - @ or a
+tab / carriage return / line feed also gets Excel's quotePrefix, so editing the cell in
+Excel cannot turn it into a formula either. Characters XML cannot hold are replaced.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
+
+from ..formula.model import LINES_BY_KEY
+from ..money import parse_decimal_text
+from .compare import comparison
+from .supporting import Schedule, ScheduleRows, schedule_rows
+
+WORKBOOK_ROWS_PER_SCHEDULE = 10_000
+ACCOUNTING = '_(* #,##0.00_);_(* (#,##0.00);_(* "-"??_);_(@_)'
+PCT = "0.0000"
+DATE = "yyyy-mm-dd"
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+NAVY = "14304F"
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=14, color=NAVY)
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_HEADER_FILL = PatternFill("solid", fgColor=NAVY)
+_SECTION_FILL = PatternFill("solid", fgColor="E6EBF2")
+_MOVER_FILL = PatternFill("solid", fgColor="FFF4D6")
+_RED = Font(bold=True, color="B3261E")
+_TOTAL_BORDER = Border(top=Side(style="thin"), bottom=Side(style="double"))
+_LINK = Font(color="1F5FA8", underline="single")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def _cents(text) -> int | None:
+    return None if text is None else parse_decimal_text(str(text))
+
+
+def _dec(cents: int | None, scale: int = 2) -> Decimal | None:
+    return None if cents is None else Decimal(int(cents)).scaleb(-scale)
+
+
+class _Sheet:
+    """A write-only sheet with helpers that make every cell safe and typed."""
+
+    def __init__(self, wb: Workbook, title: str, widths: dict[int, float] | None = None):
+        self.ws = wb.create_sheet(title)
+        self.title = title
+        self.rows = 0
+        for col, w in (widths or {}).items():
+            self.ws.column_dimensions[get_column_letter(col)].width = w
+
+    def cell(self, value, *, font=None, fill=None, fmt=None, border=None, align=None, link: str | None = None):
+        c = WriteOnlyCell(self.ws, value=None)
+        if isinstance(value, str):
+            text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+            c.value = text
+            c.data_type = "s"  # never a formula, whatever the text starts with
+            if text.startswith(FORMULA_PREFIXES):
+                c.quotePrefix = True
+        else:
+            c.value = value
+        if font is not None:
+            c.font = font
+        if fill is not None:
+            c.fill = fill
+        if fmt is not None:
+            c.number_format = fmt
+        if border is not None:
+            c.border = border
+        if align is not None:
+            c.alignment = align
+        if link is not None:
+            c.hyperlink = Hyperlink(ref="", location=link)
+            c.font = font or _LINK
+        return c
+
+    def money(self, cents, **kw):
+        return self.cell(_dec(cents), fmt=ACCOUNTING, **kw)
+
+    def append(self, values) -> None:
+        self.ws.append(values)
+        self.rows += 1
+
+    def header(self, names) -> None:
+        self.append([self.cell(n, font=_HEADER_FONT, fill=_HEADER_FILL) for n in names])
+
+    def title_rows(self, *lines) -> None:
+        for i, line in enumerate(lines):
+            self.append([self.cell(line, font=_TITLE if i == 0 else None)])
+
+
+def _sheet_ref(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'!A1"
+
+
+def _summary(wb, report: dict, cmp: dict, sheet_of: dict, previous: dict | None) -> None:
+    compared = bool(cmp)
+    widths = {1: 12, 2: 8, 3: 70, 4: 20, 5: 34, 6: 10, 7: 9, 8: 24}
+    if compared:
+        widths.update({9: 20, 10: 18})
+    s = _Sheet(wb, "Summary", widths)
+    s.title_rows(f"{report['firm_name']}",
+                 f"Rule 15c3-3 reserve computations (Exhibit A) as of {report['as_of']}",
+                 f"Computed {report.get('run_at', '')} by {report['program']['name']} {report['program']['version']}"
+                 + (f"; compared with the computation as of {previous.get('as_of')}" if compared else ""))
+    s.append([])
+    head = ["computation", "line", "caption", "amount", "rule", "focus_box", "rows", "schedule"]
+    if compared:
+        head += [f"prior ({previous.get('as_of')})", "change"]
+    s.header(head)
+    for name, c in report["computations"].items():
+        boxes = report.get("focus_boxes", {}) if name == "customer" else {}
+        prior = cmp.get(name, {}).get("amounts", {})
+        change = cmp.get(name, {}).get("change", {})
+        movers = set(cmp.get(name, {}).get("largest_movers", []))
+
+        def row(line, caption, key, amount, rule="", box="", total=False, sched=None):
+            mover = key in movers
+            fill = _MOVER_FILL if mover else None
+            font = _BOLD if total else None
+            border = _TOTAL_BORDER if total else None
+            cells = [s.cell(name, fill=fill), s.cell(line, fill=fill, font=font), s.cell(caption, fill=fill, font=font),
+                     s.money(amount, fill=fill, font=font, border=border), s.cell(rule, fill=fill),
+                     s.cell(box, fill=fill)]
+            if sched is not None:
+                title, _ = sheet_of.get(sched.slug, (None, 0))
+                cells.append(s.cell(sched.rows, fill=fill))
+                cells.append(s.cell(title, link=_sheet_ref(title), fill=fill) if title else s.cell(None, fill=fill))
+            else:
+                cells += [s.cell(None, fill=fill), s.cell(None, fill=fill)]
+            if compared:
+                cells += [s.money(prior.get(key), fill=fill), s.money(change.get(key), fill=fill)]
+            s.append(cells)
+
+        def section(text):
+            s.append([s.cell(name, fill=_SECTION_FILL), s.cell(None, fill=_SECTION_FILL),
+                      s.cell(text, font=_BOLD, fill=_SECTION_FILL)] + [s.cell(None, fill=_SECTION_FILL)] * (len(head) - 3))
+
+        scheds = sheet_of.get("__by_line__", {})
+        for side, heading in (("credit", "Credit balances"), ("debit", "Debit balances")):
+            section(heading)
+            for l in c["lines"]:
+                if l["side"] == side:
+                    row(l["item"] or l["caption"].replace(" (List)", "").lower(), l["caption"], l["key"],
+                        _cents(l["amount"]), l["rule"], l["focus_box"], sched=scheds.get((name, l["key"])))
+            if side == "credit":
+                row("total credits", "Total credits", "total_credits", _cents(c["total_credits"]),
+                    "Items 1-9 and other credits", boxes.get("total_credits", ""), total=True)
+        row("aggregate debits", "Aggregate debits", "aggregate_debits", _cents(c["aggregate_debits"]),
+            "Items 10-15 and other debits", boxes.get("aggregate_debits", ""), total=True)
+        row("debit reduction", "Less: debit reduction", "debit_reduction", _cents(c["debit_reduction"]),
+            c.get("debit_reduction_rule") or "", boxes.get("debit_reduction", ""))
+        row("total debits", "Total debits", "total_debits", _cents(c["total_debits"]),
+            "Aggregate debits less the reduction", boxes.get("total_debits", ""), total=True)
+        section("Reserve requirement")
+        row("16", "Excess of total credits over total debits", "excess_credits", _cents(c["excess_credits"]), "Item 16",
+            boxes.get("excess_credits", ""))
+        row("excess debits", "Excess of total debits over total credits", "excess_debits", _cents(c["excess_debits"]),
+            "Item 16", boxes.get("excess_debits", ""))
+        monthly = report.get("parameters", {}).get("frequency") == "monthly"
+        row("required deposit", "Required deposit" + (" (105% of the excess: monthly)" if monthly else ""),
+            "required_deposit", _cents(c["required_deposit"]), "Item 16; Rule 15c3-3(e)",
+            boxes.get("required_deposit_monthly", "") if monthly else "", total=True)
+        if name == "pab":
+            row("offset by customer excess debits", "Less: met by the customer computation's excess debits",
+                "offset_by_customer_excess_debits", _cents(c.get("offset_by_customer_excess_debits")), "Rule 15c3-3(e)(4)")
+        if c.get("sweep") is not None and name == "customer":
+            row("sweep", "Less: credits moving to a bank sweep program next business day", "sweep", _cents(c["sweep"]),
+                "SEC staff FAQ 2025-12-08 Q5")
+        row("on deposit", "Amount on deposit in the reserve bank accounts", "on_deposit", _cents(c["on_deposit"]),
+            "Rule 15c3-3(e), (f)", boxes.get("on_deposit", ""), sched=scheds.get((name, "reserve_bank")))
+        row("deposit needed", "Deposit needed", "deposit_needed", _cents(c["deposit_needed"]), "Rule 15c3-3(e)",
+            boxes.get("deposit_or_withdrawal", ""), total=True)
+        row("withdrawal permitted", "Withdrawal permitted", "withdrawal_permitted", _cents(c["withdrawal_permitted"]),
+            "Rule 15c3-3(g)", boxes.get("deposit_or_withdrawal", ""))
+        s.append([s.cell(name), s.cell(None), s.cell(f"Deposit deadline: {c.get('deposit_deadline') or ''} "
+                                                     "(one hour after the opening of banking business)"),
+                  s.cell(None), s.cell("Rule 15c3-3(e)(3)"), s.cell(boxes.get("deposit_date", ""))])
+        s.append([])
+    s.ws.freeze_panes = "A6"
+
+
+def _exceptions(wb, report: dict) -> None:
+    s = _Sheet(wb, "Exceptions", {1: 10, 2: 26, 3: 12, 4: 18, 5: 90, 6: 40, 7: 18, 8: 8})
+    s.header(["severity", "rule", "computation", "amount", "message", "file", "sheet", "row"])
+    for e in report.get("exceptions", []):
+        src = e.get("source") or {}
+        s.append([s.cell(e["severity"], font=_RED if e["severity"] == "severe" else None), s.cell(e["rule"]),
+                  s.cell(e.get("computation") or ""), s.money(_cents(e.get("amount"))),
+                  s.cell(e["message"], align=_WRAP), s.cell(src.get("file")), s.cell(src.get("sheet")),
+                  s.cell(src.get("row"))])
+    s.ws.freeze_panes = "A2"
+
+
+_NOTE_H_COLS = ("cca_id", "cca_name", "account_id", "customer_id", "computation", "requirement", "requirement_counted",
+                "eligible_deposits", "item_15", "excess_on_deposit", "status")
+_NOTE_H_MONEY = {"requirement", "requirement_counted", "eligible_deposits", "item_15", "excess_on_deposit"}
+
+
+def _note_h(wb, report: dict) -> None:
+    s = _Sheet(wb, "Note H", {1: 12, 2: 28, 3: 14, 4: 14, 5: 12, 6: 16, 7: 16, 8: 16, 9: 16, 10: 16, 11: 12})
+    s.title_rows("Item 15 — Note H per clearing agency and customer")
+    entries = report.get("note_h", [])
+    if not entries:
+        s.append([s.cell("No margin requirement at a clearing agency for customers' U.S. Treasury positions.")])
+        return
+    s.header(list(_NOTE_H_COLS))
+    for e in entries:
+        s.append([s.money(_cents(e.get(k))) if k in _NOTE_H_MONEY else s.cell(e.get(k)) for k in _NOTE_H_COLS])
+    s.append([])
+    s.append([s.cell("Failed conditions and pending cures", font=_BOLD)])
+    s.header(["cca_id", "account_id", "kind", "rule / deposit", "amount", "message / deadline"])
+    for e in entries:
+        for f in e.get("failed_conditions", []):
+            s.append([s.cell(e["cca_id"]), s.cell(e["account_id"]), s.cell("failed condition"), s.cell(f.get("rule")),
+                      s.money(_cents(f.get("amount"))), s.cell(f.get("message"))])
+        for p in e.get("pending", []):
+            s.append([s.cell(e["cca_id"]), s.cell(e["account_id"]), s.cell("pending cure"), s.cell(p.get("deposit_id")),
+                      s.money(_cents(p.get("amount"))), s.cell(f"customer's delivery due by the close of {p.get('deadline')}")])
+
+
+def _column_values(series: pd.Series, typ: str) -> list:
+    """Python values for cells: exact Decimals for money/pct, dates, bools, text; None when blank."""
+    if typ in ("money", "pct"):
+        arr = pd.array(series, dtype="Int64")
+        scale = 2 if typ == "money" else 4
+        return [None if v is pd.NA else Decimal(int(v)).scaleb(-scale) for v in arr]
+    if typ == "date":
+        ts = pd.to_datetime(series)
+        return [None if pd.isna(v) else v.date() for v in ts]
+    if typ == "int":
+        return [None if v is pd.NA else int(v) for v in pd.array(series, dtype="Int64")]
+    out = []
+    for v in series.to_numpy(dtype=object):
+        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
+            out.append(None)
+        elif isinstance(v, (bool, np.bool_)):
+            out.append(bool(v))
+        elif isinstance(v, (pd.Timestamp, datetime)):
+            out.append(v.date() if isinstance(v, pd.Timestamp) else v)
+        else:
+            out.append(v if isinstance(v, (str, int, date)) else str(v))
+    return out
+
+
+def _schedule_sheet(wb, report: dict, sched: Schedule, title: str, rows: ScheduleRows) -> int:
+    f = rows.frame
+    names = list(f.columns)
+    widths = {1: 16, 2: 22, 3: 60, 4: 14, 5: 16, 6: 30, 7: 14, 8: 7}
+    widths.update({i + 1: 16 for i in range(8, len(names))})
+    s = _Sheet(wb, title, widths)
+    shown = len(f)
+    line_amount = None
+    if sched.is_formula_line:
+        for l in report["computations"].get(sched.computation, {}).get("lines", []):
+            if l["key"] == sched.line:
+                line_amount = _cents(l["amount"])
+    s.title_rows(sched.title)
+    s.append([s.cell("rows"), s.cell(sched.rows), s.cell("total of the rows"), s.money(sched.total)]
+             + ([s.cell("line on Summary"), s.money(line_amount),
+                 s.cell("ties" if line_amount == sched.total else "DOES NOT TIE")] if line_amount is not None else []))
+    if shown < sched.rows:
+        s.append([s.cell(f"This sheet holds the largest {shown:,} of {sched.rows:,} rows; every row is in "
+                         f"{sched.file_name} beside this workbook.", font=_RED)])
+    else:
+        s.append([s.cell(f"All {sched.rows:,} rows (also in {sched.file_name}).")])
+    s.append([s.cell("Back to Summary", link=_sheet_ref("Summary"))])
+    s.header(names)
+    header_row = s.rows
+    cols = []
+    for n in names:
+        typ = rows.types.get(n, "text")
+        vals = _column_values(f[n], typ)
+        if typ == "money":
+            vals = [s.cell(v, fmt=ACCOUNTING) if v is not None else None for v in vals]
+        elif typ == "pct":
+            vals = [s.cell(v, fmt=PCT) if v is not None else None for v in vals]
+        elif typ == "date":
+            vals = [s.cell(v, fmt=DATE) if v is not None else None for v in vals]
+        else:
+            vals = [s.cell(v) if isinstance(v, str) else v for v in vals]
+        cols.append(vals)
+    for r in zip(*cols):
+        s.append(list(r))
+    s.ws.freeze_panes = f"A{header_row + 1}"
+    return shown
+
+
+def _row_accounting(wb, report: dict) -> None:
+    s = _Sheet(wb, "Row accounting", {1: 24, 2: 12, 3: 12, 4: 12, 5: 30})
+    s.header(["table", "rows in", "used", "excluded", "rows in = used + excluded"])
+    for t, rc in report.get("row_counts", {}).items():
+        ok = rc["rows"] == rc["used"] + rc["excluded"]
+        s.append([s.cell(t), rc["rows"], rc["used"], rc["excluded"],
+                  s.cell("ties" if ok else "DOES NOT TIE", font=None if ok else _RED)])
+
+
+def _assumptions(wb, report: dict) -> None:
+    s = _Sheet(wb, "Assumptions", {1: 22, 2: 34, 3: 120})
+    s.header(["key", "rule", "reading"])
+    for a in report.get("assumptions", []):
+        s.append([s.cell(a.get("key")), s.cell(a.get("rule")), s.cell(a.get("reading"), align=_WRAP)])
+
+
+def _provenance(wb, report: dict, previous: dict | None) -> None:
+    s = _Sheet(wb, "Provenance", {1: 60, 2: 24, 3: 10, 4: 70})
+    for k, v in (("program", f"{report['program']['name']} {report['program']['version']}"),
+                 ("run_at", report.get("run_at")), ("firm_name", report["firm_name"]), ("as_of", report["as_of"]),
+                 ("schema", report.get("schema")),
+                 ("compared_with", f"{previous.get('as_of')} (run {previous.get('run_at')})" if previous else "")):
+        s.append([s.cell(k, font=_BOLD), s.cell(v)])
+    s.append([])
+    s.header(["file", "table", "rows", "sha256"])
+    for i in report.get("inputs", []):
+        s.append([s.cell(i["file"]), s.cell(i["table"]), i["rows"], s.cell(i["sha256"])])
+    s.append([])
+    s.header(["parameter", "value"])
+    for k, v in report.get("parameters", {}).items():
+        s.append([s.cell(k), s.cell(v if isinstance(v, (bool, type(None))) else str(v))])
+
+
+def unique_titles(scheds: list[Schedule]) -> dict[str, str]:
+    """slug -> sheet title, unique (case-insensitively, as Excel requires) and at most 31 characters."""
+    used = {"summary", "exceptions", "note h", "row accounting", "assumptions", "provenance"}
+    out = {}
+    for s in scheds:
+        t = s.sheet_title
+        base, n = t, 2
+        while t.lower() in used:
+            suffix = f" ({n})"
+            t = base[: 31 - len(suffix)] + suffix
+            n += 1
+        used.add(t.lower())
+        out[s.slug] = t
+    return out
+
+
+class WorkbookWriter:
+    """report.xlsx written in one pass: `begin`, then `add_schedule` for each schedule in
+    order (so each schedule's rows are built once and shared with the other outputs), then
+    `save`."""
+
+    def __init__(self, report: dict, scheds: list[Schedule], previous: dict | None = None,
+                 limit: int = WORKBOOK_ROWS_PER_SCHEDULE):
+        self.report, self.scheds, self.previous, self.limit = report, scheds, previous, limit
+        self.titles = unique_titles(scheds)
+        self.written: dict[str, tuple[str, int]] = {}
+        wb = self.wb = Workbook(write_only=True)
+        wb.properties.creator = f"{report['program']['name']} {report['program']['version']}"
+        wb.properties.title = f"{report['firm_name']} Rule 15c3-3 reserve computation as of {report['as_of']}"
+        try:  # stamp the run time, not the write time: the workbook says when the figures were computed
+            stamp = datetime.fromisoformat(report["run_at"]).replace(tzinfo=None)
+            wb.properties.created = wb.properties.modified = stamp
+        except (KeyError, ValueError, TypeError):
+            pass
+
+    def sheet_rows(self, sched: Schedule) -> int:
+        """How many rows of a schedule its sheet holds."""
+        return min(sched.rows, self.limit)
+
+    def begin(self) -> None:
+        sheet_of: dict = {s.slug: (self.titles[s.slug], self.sheet_rows(s)) for s in self.scheds}
+        sheet_of["__by_line__"] = {(s.computation, s.line): s for s in self.scheds}
+        _summary(self.wb, self.report, comparison(self.report, self.previous), sheet_of, self.previous)
+        _exceptions(self.wb, self.report)
+        _note_h(self.wb, self.report)
+
+    def add_schedule(self, sched: Schedule, rows: ScheduleRows) -> None:
+        """`rows`: at least the schedule's first `sheet_rows(sched)` rows."""
+        shown = _schedule_sheet(self.wb, self.report, sched, self.titles[sched.slug], rows.head(self.limit))
+        self.written[sched.slug] = (self.titles[sched.slug], shown)
+
+    def save(self, path: Path) -> dict[str, tuple[str, int]]:
+        _row_accounting(self.wb, self.report)
+        _assumptions(self.wb, self.report)
+        _provenance(self.wb, self.report, self.previous)
+        self.wb.save(path)
+        return self.written
+
+
+def write_workbook(path: Path, book, result, report: dict, scheds: list[Schedule], previous: dict | None = None,
+                   limit: int = WORKBOOK_ROWS_PER_SCHEDULE) -> dict[str, tuple[str, int]]:
+    """Write report.xlsx on its own; returns {schedule slug: (sheet title, rows written)}."""
+    w = WorkbookWriter(report, scheds, previous, limit)
+    w.begin()
+    for s in scheds:
+        w.add_schedule(s, schedule_rows(book, result, s, w.sheet_rows(s)))
+    return w.save(path)
