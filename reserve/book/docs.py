@@ -1,0 +1,72 @@
+"""docs/BOOK_FORMAT.md, generated from the schema so the documentation cannot drift.
+
+    python -m reserve.book.docs > docs/BOOK_FORMAT.md
+
+A test checks that the committed file equals this output.
+"""
+
+from __future__ import annotations
+
+from .schema import BLANK, REQUIRED, ITEM_KINDS, TABLES
+
+HEADER = """# The book format
+
+Generated from `reserve/book/schema.py` by `python -m reserve.book.docs`; do not edit by hand.
+
+A **book** is one `.xlsx` workbook with one sheet per table, or one folder with one `.csv` or
+`.parquet` file per table named after it (`accounts.csv`, `items.parquet`, ...). A table may be
+split across files: `accounts.csv` + `accounts.part2.csv` (any `<table>.<anything>.csv|parquet`),
+or a sub-folder `accounts/` of `.csv`/`.parquet` files. Sheet, table and column names are exact;
+column order does not matter; extra columns are kept for the audit trail; blank rows are
+ignored. A column with a default may be left out or left blank.
+
+Types: **money** — dollars with at most 2 decimals (`1234.5`, `1,234.50`, `$1,234.50`,
+`(1,234.50)` = -1234.50; an Excel number that is a whole number of cents up to floating-point
+noise, such as `=0.1+0.2`, is that number of cents; `12.345` is an error). **date** — an Excel
+date or ISO text `2026-11-20` (a time of day is an error). **bool** — TRUE/FALSE, or
+`true/false/yes/no/y/n/1/0`. **pct** — 0 to 100. **text** — leading/trailing spaces removed.
+**enum** — one of the listed values (case does not matter). A formula cell is read by its
+saved value; a formula with no saved value is an error.
+"""
+
+
+def _default(c) -> str:
+    if c.default is REQUIRED:
+        return "required"
+    if c.default_from:
+        return f"= {c.default_from}"
+    if c.default is BLANK:
+        return "blank"
+    if isinstance(c.default, bool):
+        return "true" if c.default else "false"
+    return f"`{c.default}`"
+
+
+def _type(c) -> str:
+    if c.type == "enum":
+        return " \\| ".join(f"`{x}`" for x in c.choices) if len(c.choices) <= 6 else "see kinds"
+    if c.type == "money" and c.nonneg:
+        return "money ≥ 0"
+    return c.type
+
+
+def render() -> str:
+    out = [HEADER]
+    for t in TABLES:
+        out.append(f"\n## `{t.name}`{'' if t.required else ' (optional)'}\n\n{t.help}\n")
+        if t.key:
+            out.append(f"Unique key: {' + '.join(f'`{k}`' for k in t.key)}.\n")
+        head = "| name | type | default | meaning |" if t.kind == "parameters" else "| column | type | default | meaning |"
+        out.append("\n" + head + "\n|---|---|---|---|")
+        for c in t.columns:
+            out.append(f"| {c.name} | {_type(c)} | {_default(c)} | {c.help.replace('|', '/')} |")
+        out.append("")
+    out.append("\n## Item kinds and their computations\n\n| kind | computations |\n|---|---|")
+    for k, books in ITEM_KINDS.items():
+        out.append(f"| `{k}` | {', '.join(books)} |")
+    out.append("")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(render(), end="")
