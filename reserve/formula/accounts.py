@@ -189,13 +189,9 @@ def _note_e1(acc, col, included, margin_live, book_col):
     threshold = total * 15 // 100  # 15% of all collateral value, rounded down (readings: rounding)
     per_sec = g.groupby("security_id", sort=True).agg(value=("capped", "sum"), exempted=("exempted", "max"),
                                                       debits=("debit", "sum"), accounts=("apos", "nunique"))
-    # each collateral row's share of its (account, security) capped value, for the audit trail
-    t = t.merge(g[["apos", "security_id", "mv", "capped"]].rename(columns={"mv": "gmv"}), on=["apos", "security_id"])
-    share = np.where(t["gmv"] > 0, t["capped"].to_numpy(dtype=np.int64) * 0, 0)
     frames.append(dispositions("collateral", t["crow"].to_numpy(), "customer", "note_e1_test", 0, "Note E(1)",
                                "collateral for a margin debit (Note E(1) concentration test; value capped at 140% of the account's debit)",
                                t["security_id"].to_numpy(dtype=object)))
-    del share
     for sec, r in per_sec.iterrows():
         if r["exempted"]:
             continue
