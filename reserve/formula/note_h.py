@@ -225,36 +225,52 @@ def _attach_account(frame: pd.DataFrame, attrs: pd.DataFrame, on: str, prefix: s
     return out
 
 
-def _failures(frame: pd.DataFrame, mask, rule, detail, amount, kind: int, sortkey, cond: int,
-              table: str, severity: str = "review", label="") -> pd.DataFrame:
-    """Long-format failed-condition records for the rows of `frame` where `mask` holds;
-    `message` = label + detail (the row named), `detail` = the condition alone."""
+def _failures(frame: pd.DataFrame, mask, rule, detail, amount, kind: int, sortkey: str, cond: int,
+              table: str, label=None, severity: str = "review") -> pd.DataFrame | None:
+    """Long-format failed-condition records for the rows of `frame` where `mask` holds.
+
+    `rule` is a citation or a function of the failing rows; `detail` (the condition, in
+    words) and `label` (which row) are functions of the failing rows, so messages are only
+    built where a condition fails. `amount` and `sortkey` name columns of `frame`.
+    """
     m = np.asarray(mask, dtype=bool)
+    if not m.any():
+        return None
+    s = frame.loc[m]
 
-    def pick(v):
-        if isinstance(v, pd.Series):
-            return v.to_numpy()[m]
-        if isinstance(v, np.ndarray):
-            return v[m]
-        return np.full(int(m.sum()), v, dtype=object)
+    def arr(v):
+        v = v(s) if callable(v) else v
+        if isinstance(v, (pd.Series, np.ndarray)):
+            return np.asarray(v, dtype=object)
+        return np.full(len(s), v, dtype=object)
 
-    sub = frame.loc[m]
-    detail = pick(detail).astype(object)
-    label = pick(label).astype(object)
+    text = arr(detail)
     return pd.DataFrame({
-        "cca_id": sub["cca_id"].to_numpy(dtype=object),
-        "account_id": sub["account_id"].to_numpy(dtype=object),
+        "cca_id": s["cca_id"].to_numpy(dtype=object),
+        "account_id": s["account_id"].to_numpy(dtype=object),
         "table": table,
-        "pos": sub["pos"].to_numpy(dtype=np.int64),
-        "rule": pick(rule).astype(object),
-        "message": label + detail,
-        "detail": detail,
-        "amount": pick(amount).astype(object),
+        "pos": s["pos"].to_numpy(dtype=np.int64),
+        "rule": arr(rule),
+        "message": (arr(label) + ": " + text) if label is not None else text,
+        "detail": text,
+        "amount": s[amount].to_numpy(dtype=np.int64),
         "kind": kind,
-        "sortkey": pick(sortkey).astype(object),
+        "sortkey": s[sortkey].to_numpy(dtype=object),
         "cond": cond,
         "severity": severity,
     })
+
+
+FAILURE_COLUMNS = ("cca_id", "account_id", "table", "pos", "rule", "message", "detail", "amount", "kind", "sortkey",
+                   "cond", "severity")
+
+
+def _concat_failures(parts) -> pd.DataFrame:
+    parts = [x for x in parts if x is not None]
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=np.int64 if c in ("pos", "amount", "kind", "cond") else object)
+                             for c in FAILURE_COLUMNS})
+    return pd.concat(parts, ignore_index=True)
 
 
 # --------------------------------------------------------------------------- the CCA test
@@ -268,25 +284,22 @@ def _cca_test(book, as_of: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
     c = pd.DataFrame({"pos": np.arange(len(cca), dtype=np.int64),
                       "cca_id": cca["cca_id"].to_numpy(dtype=object),
                       "cca_name": cca["name"].to_numpy(dtype=object)})
-    fails: list[pd.DataFrame] = []
-    cond = 0
+    masks, rules_, msgs = [], [], []
 
     def add(mask, rule, message):
-        nonlocal cond
-        m = np.asarray(mask, dtype=bool)
-        msg = message if isinstance(message, (pd.Series, np.ndarray)) else np.full(len(c), message, dtype=object)
-        fails.append(pd.DataFrame({"cca_id": c["cca_id"].to_numpy()[m], "pos": c["pos"].to_numpy()[m],
-                                   "rule": rule, "message": np.asarray(msg, dtype=object)[m], "cond": cond}))
-        cond += 1
+        masks.append(np.asarray(mask, dtype=bool))
+        rules_.append(rule)
+        msgs.append(np.asarray(message, dtype=object) if isinstance(message, (pd.Series, np.ndarray))
+                    else np.full(len(c), message, dtype=object))
 
     for col, rule, what in _CCA_BOOL_CONDITIONS:
         add(~cca[col].to_numpy(dtype=bool), rule, what)
     # (b)(2)(iii)(B): the designation, exactly. A handful of rows: a loop is fine.
     got = cca["account_designation"].astype(object).to_numpy()
     bad = np.array([g != want for g in got], dtype=bool)
-    msgs = np.array(["account designation is blank; it must read exactly \"" + want + "\"" if g is None
-                     else "account designation " + _first_difference(g, want) for g in got], dtype=object)
-    add(bad, "Note H(b)(2)(iii)(B)", msgs)
+    why = np.array(["account designation is blank; it must read exactly \"" + want + "\"" if g is None
+                    else "account designation " + _first_difference(g, want) for g in got], dtype=object)
+    add(bad, "Note H(b)(2)(iii)(B)", why)
     for col, rule, what in _CCA_BOOL_CONDITIONS_2:
         add(~cca[col].to_numpy(dtype=bool), rule, what)
     # (b)(3): the Commission "has published (and not subsequently withdrawn) a notice".
@@ -298,7 +311,13 @@ def _cca_test(book, as_of: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
     add((withdrawn <= as_of).to_numpy(dtype=bool), "Note H(b)(3)",
         "the Commission's notice was withdrawn on " + _dates_text(withdrawn))
 
-    f = pd.concat(fails, ignore_index=True)
+    # One record per (cca row, failed condition), in the order of Note H.
+    fm = np.column_stack(masks) if len(c) else np.zeros((0, len(masks)), dtype=bool)
+    ri, ci = np.nonzero(fm)
+    f = pd.DataFrame({"cca_id": c["cca_id"].to_numpy()[ri], "pos": c["pos"].to_numpy()[ri],
+                      "rule": np.asarray(rules_, dtype=object)[ci],
+                      "message": np.column_stack(msgs)[ri, ci] if len(c) else np.zeros(0, dtype=object),
+                      "cond": ci.astype(np.int64)})
     failed = c["cca_id"].isin(f["cca_id"])
     c["ok"] = ~failed.to_numpy()
     # Note H(a) (and Note B): a "qualified clearing agency" is registered and clears U.S. Treasuries.
@@ -360,17 +379,21 @@ def note_h(book, cal: BusinessCalendar) -> NoteHOutcome:
     r_counted = r_row_ok & r["cca_ok"].to_numpy(dtype=bool)
     r["row_ok"] = r_row_ok
     r["counted"] = r_counted
-    r_sort = _text(r["position_type"]) + "/" + _text(r["basis"])
-    label = "requirement " + _text(r["position_type"]) + "/" + _text(r["basis"]) + " of " + _usd(r_amt).to_numpy()
-    req_fail = pd.concat([
-        _failures(r, r_outside, "Note H(a)(2)", label + ": account " + _text(r["account_id"]) + " is " + r["outside"]
-                  + "; Note H applies to customers' (and PAB accounts') positions", r_amt, 1, r_sort, 0, "cca_requirements"),
-        _failures(r, r_not_ust, "Note H(a)(2)", label + ": the margin does not result from purchases, sales or repos of "
-                  "U.S. Treasury securities (a triparty GC repo with a non-Treasury matching CUSIP is not one: "
-                  "SEC staff FAQ 2025-09-30)", r_amt, 1, r_sort, 1, "cca_requirements"),
-        _failures(r, r_net, "Note H(b)(2)(i)", label + ": computed net across customers, not gross for this customer",
-                  r_amt, 1, r_sort, 2, "cca_requirements"),
-    ], ignore_index=True)
+    r["sortkey"] = _text(r["position_type"]) + "/" + _text(r["basis"])
+
+    def r_label(x):
+        return "requirement " + x["sortkey"] + " of " + _usd(x["requirement"]).to_numpy()
+
+    req_fail = _concat_failures([
+        _failures(r, r_outside, "Note H(a)(2)", lambda x: "account " + _text(x["account_id"]) + " is " + x["outside"]
+                  + "; Note H applies to customers' (and PAB accounts') positions",
+                  "requirement", 1, "sortkey", 0, "cca_requirements", r_label),
+        _failures(r, r_not_ust, "Note H(a)(2)", "the margin does not result from purchases, sales or repos of U.S. "
+                  "Treasury securities (a triparty GC repo with a non-Treasury matching CUSIP is not one: SEC staff FAQ "
+                  "2025-09-30)", "requirement", 1, "sortkey", 1, "cca_requirements", r_label),
+        _failures(r, r_net, "Note H(b)(2)(i)", "computed net across customers, not gross for this customer",
+                  "requirement", 1, "sortkey", 2, "cca_requirements", r_label),
+    ])
 
     # ---------------------------------------------------------------- deposits
     dp = book.tables["cca_deposits"]
@@ -396,102 +419,106 @@ def note_h(book, cal: BusinessCalendar) -> NoteHOutcome:
     owner = d["owner"].to_numpy(dtype=object)
     is_cust = owner == "customer"
     is_firm = owner == "firm"
-    did = _text(d["deposit_id"])
-    dlabel = ("deposit " + did + " (" + _text(d["owner"]) + " " + _text(d["asset"]) + " " + _usd(val).to_numpy() + ")")
-    fails: list[pd.DataFrame] = []
+    # Firm-owned Treasury documentation (Note H(b)(1)(iii)), blanks kept apart.
+    for col in ("requirement_at_arise", "customer_assets_at_arise", "cure_received_amount"):
+        d[col], d[col + "_blank"] = _money(dp[col])
+    for col in ("requirement_arose_on", "call_issued_on", "cure_received_on"):
+        d[col] = dp[col].to_numpy(dtype="datetime64[ns]")
+    # (C) "by the close of the next business day after the margin requirement arose": one
+    # calendar look-up per distinct date, not per row.
+    arose = d["requirement_arose_on"]
+    nbd = {pd.Timestamp(x): pd.Timestamp(cal.next_business_day(pd.Timestamp(x).date())) for x in arose.dropna().unique()}
+    d["deadline"] = pd.to_datetime(arose.map(nbd)).astype("datetime64[ns]")
+    d["shortfall"] = d["requirement_at_arise"] - d["customer_assets_at_arise"]
+
+    def d_label(x):
+        return ("deposit " + _text(x["deposit_id"]) + " (" + _text(x["owner"]) + " " + _text(x["asset"]) + " "
+                + _usd(x["value"]).to_numpy() + ")")
+
+    fails: list = []
     cond = iter(range(100))
 
-    def dfail(mask, rule, message, amount=val, severity="review"):
-        fails.append(_failures(d, mask, rule, message, amount, 2, did, next(cond), "cca_deposits", severity,
-                               label=dlabel + ": "))
+    def dfail(mask, rule, detail, amount="value", severity="review"):
+        fails.append(_failures(d, mask, rule, detail, amount, 2, "deposit_id", next(cond), "cca_deposits", d_label,
+                               severity))
 
-    d_outside = (d["computation"] == "").to_numpy(dtype=bool)
-    dfail(d_outside, "Note H(a)(2)", "margins account " + _text(d["account_id"]) + ", " + d["outside"])
+    dfail((d["computation"] == "").to_numpy(dtype=bool), "Note H(a)(2)",
+          lambda x: "margins account " + _text(x["account_id"]) + ", " + x["outside"])
     # Note H(a)(1): cash, U.S. Treasury securities or qualified customer securities.
     dfail(~d["asset"].isin(ELIGIBLE_ASSETS).to_numpy(dtype=bool), "Note H(a)(1)",
           "not cash, a U.S. Treasury security or a qualified customer security")
     # Note H(b)(2)(iii): held in the firm's segregated customer account at the clearing agency.
     dfail((d["cca_account"] != "customer_segregated").to_numpy(dtype=bool), "Note H(b)(2)(iii)",
-          "held in the firm's " + _text(d["cca_account"]) + " account, not the segregated Special Clearing Account")
+          lambda x: "held in the firm's " + _text(x["cca_account"]) + " account, not the segregated Special Clearing "
+          "Account")
     # Note H(b)(1): "delivered by the broker or dealer to the qualified clearing agency".
-    dfail(~d["delivered_by_firm"].to_numpy(dtype=bool), "Note H(b)(1)",
-          "not delivered by this broker-dealer")
+    dfail(~d["delivered_by_firm"].to_numpy(dtype=bool), "Note H(b)(1)", "not delivered by this broker-dealer")
     # Note H(b)(1)(i)-(ii): the customer's own cash/securities, "and not for any other customer's"
     # positions: one customer's assets never margin another's.
-    other_cust = is_cust & ~(d["owner_customer_id"].astype(object) == d["customer_id"].astype(object)).to_numpy(dtype=bool)
-    dfail(other_cust, np.where(asset == "cash", "Note H(b)(1)(i)", "Note H(b)(1)(ii)"),
-          "assets of account " + _text(d["owner_account_id"]) + " (customer " + _text(d["owner_customer_id"])
-          + ") delivered to margin account " + _text(d["account_id"]) + " (customer " + _text(d["customer_id"])
+    same_customer = (d["owner_customer_id"].astype(object) == d["customer_id"].astype(object)).to_numpy(dtype=bool)
+    dfail(is_cust & ~same_customer,
+          lambda x: np.where(x["asset"] == "cash", "Note H(b)(1)(i)", "Note H(b)(1)(ii)"),
+          lambda x: "assets of account " + _text(x["owner_account_id"]) + " (customer " + _text(x["owner_customer_id"])
+          + ") delivered to margin account " + _text(x["account_id"]) + " (customer " + _text(x["customer_id"])
           + "): one customer's assets never margin another customer's positions", severity="severe")
     # Note H(b)(1)(iii): the firm may deliver only "U.S. Treasury securities owned by the broker or dealer".
-    firm_not_ust = is_firm & (asset != "us_treasury")
-    dfail(firm_not_ust, "Note H(b)(1)(iii)",
-          "only U.S. Treasury securities owned by the firm may be used; firm-owned "
-          + _text(d["asset"]) + " is never eligible")
+    dfail(is_firm & (asset != "us_treasury"), "Note H(b)(1)(iii)",
+          lambda x: "only U.S. Treasury securities owned by the firm may be used; firm-owned " + _text(x["asset"])
+          + " is never eligible")
 
-    # Note H(b)(1)(iii)(A)-(C) for firm-owned Treasuries.
+    # Note H(b)(1)(iii)(A)-(C) for firm-owned Treasuries (readings h_not_demonstrated, h_cure_sufficient).
     ft = is_firm & (asset == "us_treasury")
-    req_at, req_at_blank = _money(dp["requirement_at_arise"])
-    cust_at, cust_at_blank = _money(dp["customer_assets_at_arise"])
-    cure_amt, cure_amt_blank = _money(dp["cure_received_amount"])
-    arose = dp["requirement_arose_on"].reset_index(drop=True)
-    call = dp["call_issued_on"].reset_index(drop=True)
-    cure_on = dp["cure_received_on"].reset_index(drop=True)
-    arose_blank = arose.isna().to_numpy(dtype=bool)
-    call_blank = call.isna().to_numpy(dtype=bool)
-    cure_blank = cure_on.isna().to_numpy(dtype=bool)
-    # (C) "by the close of the next business day after the margin requirement arose": one
-    # calendar look-up per distinct date, not per row.
-    uniq = pd.Series(arose.dropna().unique())
-    nbd = {pd.Timestamp(x): pd.Timestamp(cal.next_business_day(pd.Timestamp(x).date())) for x in uniq}
-    deadline = pd.to_datetime(arose.map(nbd)).astype("datetime64[ns]")
-    shortfall = req_at - cust_at
-
-    a_blank = ft & (req_at_blank | cust_at_blank)
-    dfail(a_blank, "Note H(b)(1)(iii)(A)",
+    req_at, cust_at = d["requirement_at_arise"].to_numpy(), d["customer_assets_at_arise"].to_numpy()
+    req_at_blank, cust_at_blank = d["requirement_at_arise_blank"].to_numpy(), d["customer_assets_at_arise_blank"].to_numpy()
+    cure_amt, cure_amt_blank = d["cure_received_amount"].to_numpy(), d["cure_received_amount_blank"].to_numpy()
+    arose_blank = d["requirement_arose_on"].isna().to_numpy(dtype=bool)
+    call_blank = d["call_issued_on"].isna().to_numpy(dtype=bool)
+    cure_blank = d["cure_received_on"].isna().to_numpy(dtype=bool)
+    shortfall = d["shortfall"].to_numpy()
+    # (A) "did not owe to the customer or hold in custody ... sufficient" assets when it arose.
+    dfail(ft & (req_at_blank | cust_at_blank), "Note H(b)(1)(iii)(A)",
           "not demonstrated: requirement_at_arise and customer_assets_at_arise are needed to show the customer's "
           "assets were short of the requirement when it arose")
-    a_fail = ft & ~req_at_blank & ~cust_at_blank & (cust_at >= req_at)
-    dfail(a_fail, "Note H(b)(1)(iii)(A)",
-          "the customer's assets when the requirement arose (" + _usd(cust_at).to_numpy() + ") were not less than the "
-          "requirement (" + _usd(req_at).to_numpy() + "): the firm's Treasuries were not needed")
-    b_blank = ft & (arose_blank | call_blank)
-    dfail(b_blank, "Note H(b)(1)(iii)(B)",
+    dfail(ft & ~req_at_blank & ~cust_at_blank & (cust_at >= req_at), "Note H(b)(1)(iii)(A)",
+          lambda x: "the customer's assets when the requirement arose (" + _usd(x["customer_assets_at_arise"]).to_numpy()
+          + ") were not less than the requirement (" + _usd(x["requirement_at_arise"]).to_numpy()
+          + "): the firm's Treasuries were not needed")
+    # (B) the call issued "on the day the margin requirement arose".
+    dfail(ft & (arose_blank | call_blank), "Note H(b)(1)(iii)(B)",
           "not demonstrated: requirement_arose_on and call_issued_on are needed to show the call was issued the day "
           "the requirement arose")
-    b_fail = ft & ~arose_blank & ~call_blank & (call != arose).to_numpy(dtype=bool)
-    dfail(b_fail, "Note H(b)(1)(iii)(B)",
-          "the call was issued on " + _dates_text(call) + ", not on the day the requirement arose (" + _dates_text(arose) + ")")
-    dl_text = _dates_text(deadline)
-    c_no_deadline = ft & arose_blank
-    dfail(c_no_deadline, "Note H(b)(1)(iii)(C)",
+    dfail(ft & ~arose_blank & ~call_blank & (d["call_issued_on"] != d["requirement_arose_on"]).to_numpy(dtype=bool),
+          "Note H(b)(1)(iii)(B)",
+          lambda x: "the call was issued on " + _dates_text(x["call_issued_on"]) + ", not on the day the requirement "
+          "arose (" + _dates_text(x["requirement_arose_on"]) + ")")
+    # (C) a sufficient delivery received by the close of the next business day.
+    dfail(ft & arose_blank, "Note H(b)(1)(iii)(C)",
           "not demonstrated: requirement_arose_on is blank, so the cure deadline (next business day) is unknown")
     has_deadline = ft & ~arose_blank
-    c_late = has_deadline & ~cure_blank & (cure_on > deadline).to_numpy(dtype=bool)
+    c_late = has_deadline & ~cure_blank & (d["cure_received_on"] > d["deadline"]).to_numpy(dtype=bool)
     dfail(c_late, "Note H(b)(1)(iii)(C)",
-          "the customer's delivery was received on " + _dates_text(cure_on) + ", after the deadline " + dl_text
-          + " (close of the next business day after " + _dates_text(arose) + ")")
-    c_amt_blank = has_deadline & ~cure_blank & ~c_late & cure_amt_blank
-    dfail(c_amt_blank, "Note H(b)(1)(iii)(C)",
+          lambda x: "the customer's delivery was received on " + _dates_text(x["cure_received_on"]) + ", after the "
+          "deadline " + _dates_text(x["deadline"]) + " (close of the next business day after "
+          + _dates_text(x["requirement_arose_on"]) + ")")
+    received = has_deadline & ~cure_blank & ~c_late
+    dfail(received & cure_amt_blank, "Note H(b)(1)(iii)(C)",
           "not demonstrated: cure_received_on is given but cure_received_amount is blank")
-    c_short_unknown = has_deadline & ~cure_blank & ~c_late & ~cure_amt_blank & (req_at_blank | cust_at_blank)
-    dfail(c_short_unknown, "Note H(b)(1)(iii)(C)",
-          "not demonstrated: without requirement_at_arise and customer_assets_at_arise the cure received cannot be "
-          "shown sufficient")
-    c_short = (has_deadline & ~cure_blank & ~c_late & ~cure_amt_blank & ~req_at_blank & ~cust_at_blank
-               & (cure_amt < shortfall))
-    dfail(c_short, "Note H(b)(1)(iii)(C)",
-          "the customer delivered " + _usd(cure_amt).to_numpy() + ", less than the " + _usd(shortfall).to_numpy()
-          + " needed to meet the requirement (requirement " + _usd(req_at).to_numpy() + " less customer assets "
-          + _usd(cust_at).to_numpy() + ")")
+    dfail(received & ~cure_amt_blank & (req_at_blank | cust_at_blank), "Note H(b)(1)(iii)(C)",
+          "not demonstrated: without requirement_at_arise and customer_assets_at_arise the delivery received cannot "
+          "be shown sufficient")
+    dfail(received & ~cure_amt_blank & ~req_at_blank & ~cust_at_blank & (cure_amt < shortfall), "Note H(b)(1)(iii)(C)",
+          lambda x: "the customer delivered " + _usd(x["cure_received_amount"]).to_numpy() + ", less than the "
+          + _usd(x["shortfall"]).to_numpy() + " needed to meet the requirement (requirement "
+          + _usd(x["requirement_at_arise"]).to_numpy() + " less customer assets "
+          + _usd(x["customer_assets_at_arise"]).to_numpy() + ")")
     not_yet = has_deadline & cure_blank
-    c_missed = not_yet & (prepared_on > deadline).to_numpy(dtype=bool)
+    c_missed = not_yet & (prepared_on > d["deadline"]).to_numpy(dtype=bool)
     dfail(c_missed, "Note H(b)(1)(iii)(C)",
-          "no delivery from the customer is recorded and the deadline " + dl_text + " passed before prepared_on "
-          + f"{prepared_on:%Y-%m-%d}")
+          lambda x: "no delivery from the customer is recorded and the deadline " + _dates_text(x["deadline"])
+          + " passed before prepared_on " + f"{prepared_on:%Y-%m-%d}")
     cure_pending = not_yet & ~c_missed
 
-    dfail_frame = pd.concat(fails, ignore_index=True)
+    dfail_frame = _concat_failures(fails)
     d_failed = np.zeros(n_d, dtype=bool)
     d_failed[dfail_frame["pos"].to_numpy(dtype=np.int64)] = True
     cca_ok_d = d["cca_ok"].to_numpy(dtype=bool)
@@ -504,8 +531,8 @@ def note_h(book, cal: BusinessCalendar) -> NoteHOutcome:
     # per customer shared across all clearing agencies (reading h_customer_cash_cap).
     cash_cust = counts & is_cust & (asset == "cash")
     eligible_amt = np.where(counts, val, 0)
-    capped_out = np.zeros(n_d, dtype=np.int64)
-    owed_d = np.zeros(n_d, dtype=np.int64)
+    d["capped_out"] = np.zeros(n_d, dtype=np.int64)
+    d["cash_owed"] = np.zeros(n_d, dtype=np.int64)
     if cash_cust.any():
         cc = d.loc[cash_cust, ["pos", "customer_id", "computation", "cca_id", "account_id", "deposit_id", "value"]]
         cc = cc.merge(cash_owed, how="left", left_on=["customer_id", "computation"], right_index=True)
@@ -515,16 +542,17 @@ def note_h(book, cal: BusinessCalendar) -> NoteHOutcome:
         allowed = np.clip(cc["cash_owed"] - before, 0, cc["value"]).to_numpy(dtype=np.int64)
         pos = cc["pos"].to_numpy(dtype=np.int64)
         eligible_amt[pos] = allowed
-        capped_out[pos] = cc["value"].to_numpy(dtype=np.int64) - allowed
-        owed_d[pos] = cc["cash_owed"].to_numpy(dtype=np.int64)
-    cap_hit = capped_out > 0
+        d.loc[pos, "capped_out"] = cc["value"].to_numpy(dtype=np.int64) - allowed
+        d.loc[pos, "cash_owed"] = cc["cash_owed"].to_numpy(dtype=np.int64)
+    capped_out = d["capped_out"].to_numpy(dtype=np.int64)
     fails.append(_failures(
-        d, cap_hit, "Note H(b)(1)(i)",
-        "customer cash counts only up to the cash the firm owes customer " + _text(d["customer_id"])
-        + " (credit balances " + _usd(owed_d).to_numpy() + ", shared by the customer's cash deposits at all clearing "
-        "agencies in order of cca_id, account_id, deposit_id); " + _usd(capped_out).to_numpy() + " excluded",
-        capped_out, 2, did, next(cond), "cca_deposits", label=dlabel + ": "))
-    dfail_frame = pd.concat(fails, ignore_index=True)
+        d, capped_out > 0, "Note H(b)(1)(i)",
+        lambda x: "customer cash counts only up to the cash the firm owes customer " + _text(x["customer_id"])
+        + " (credit balances " + _usd(x["cash_owed"]).to_numpy() + ", shared by the customer's cash deposits at all "
+        "clearing agencies in order of cca_id, account_id, deposit_id); " + _usd(x["capped_out"]).to_numpy()
+        + " excluded", "capped_out", 2, "deposit_id", next(cond), "cca_deposits", d_label))
+    dfail_frame = _concat_failures(fails)
+    deadline = d["deadline"]
 
     # ---------------------------------------------------------------- per customer at each CCA
     key = ["cca_id", "account_id"]
