@@ -89,8 +89,11 @@ def compute(book, out_dir, formats, previous, quiet, as_json):
         click.echo(json.dumps(_summary(report), indent=2))
     elif not quiet:
         click.echo(_summary_text(report))
-        for p in paths:
+        top = [p for p in paths if "supporting" not in p.parts]
+        for p in top:
             click.echo(f"wrote {p}")
+        if len(paths) > len(top):
+            click.echo(f"wrote {len(paths) - len(top)} supporting schedule(s) in {Path(out_dir) / 'supporting'}")
 
 
 def _summary(report: dict) -> dict:
