@@ -173,21 +173,21 @@ def _decimal_units(d: Decimal, scale: int) -> tuple[int | None, str | None]:
     if d.adjusted() + scale >= 19:  # |units| >= 10**19 > int64
         return None, MSG_LARGE
     sign, digits, exp = d.as_tuple()
-    e = exp + scale
-    if -e > len(digits):  # nonzero digits all below the last allowed place
+    coef = "".join(map(str, digits))
+    sig = coef.rstrip("0")  # trailing zeros never matter ("1.000" is 100 cents)
+    e = exp + len(coef) - len(sig) + scale
+    if e < 0:  # last nonzero digit lies below the smallest unit
         return None, f"more than {scale} decimal places"
-    n = int("".join(map(str, digits)))
-    if e >= 0:
-        units = n * 10**e
-    else:
-        units, rem = divmod(n, 10 ** (-e))
-        if rem:
-            return None, f"more than {scale} decimal places"
+    units = int(sig) * 10**e  # sig has <= 19 digits here (magnitude checked above)
     if sign:
         units = -units
     if not INT64_MIN <= units <= INT64_MAX:
         return None, MSG_LARGE
     return units, None
+
+
+def _unit_text(scale: int) -> str:
+    return "0." + "0" * (scale - 1) + "1" if scale > 0 else "1"
 
 
 def _float_slow(x: float, spec: _Spec) -> tuple[int | None, str | None]:
@@ -204,7 +204,7 @@ def _float_slow(x: float, spec: _Spec) -> tuple[int | None, str | None]:
         n, d = x.as_integer_ratio()  # exact binary value n/d
         if n * 10**scale == units * d:
             return units, None
-        return None, f"too large to be exact to {10**-scale:.{scale}f} (found {r})"
+        return None, f"too large to be exact to {_unit_text(scale)} (found {r})"
     if msg == MSG_LARGE:
         return None, msg
     if unique:
@@ -288,7 +288,7 @@ def _scalar_slow(v, spec: _Spec) -> tuple[int | None, str | None, bool]:
     if isinstance(v, float):  # includes np.float64
         if math.isnan(v):
             return None, None, True
-        u, msg = _float_slow(float(v), spec)
+        u, msg = _float_slow(float(v), spec)  # float-ok: unboxing a Python/np float64, no arithmetic
         return u, msg, False
     if isinstance(v, np.floating):
         if np.isnan(v):
@@ -363,7 +363,7 @@ def _parse_float64(x: np.ndarray, spec: _Spec) -> Parsed:
     bad = np.zeros(n, bool)
     why: dict[int, str] = {}
     for i in np.flatnonzero(~ok & ~blank).tolist():
-        units, msg = _float_slow(float(x[i]), spec)
+        units, msg = _float_slow(float(x[i]), spec)  # float-ok: unboxing, no arithmetic
         if units is None:
             bad[i] = True
             why[i] = msg
@@ -398,6 +398,7 @@ def _np(a: pa.Array) -> np.ndarray:
 
 
 _PLAIN_CHARS = b"0123456789.+-"
+_PLAIN_MAX_LEN = 30  # Arrow's decimal parser misreads very long digit strings (e.g. "1." + 77 zeros -> 0)
 _TEXT_CHUNK = 1 << 16
 
 
@@ -435,7 +436,8 @@ def _parse_text_arrow(arr: pa.Array, spec: _Spec) -> Parsed:
        row can only be ``[+-]digits[.digits]``): Arrow's exact
        string->decimal128(18, scale) cast.  It fails the whole chunk on
        anything else (``1.005`` would lose data, ``--5``, ``.``), and the
-       chunk moves on.
+       chunk moves on.  Rows longer than 30 bytes also move on: Arrow
+       silently misparses digit strings of ~77+ characters.
     2. Rows matching a strict regex of common formatted forms (``$1,234.50``,
        ``(1,234.50)``, ``-$5``...): strip ``, $ ( ) %``, same exact cast,
        negate parenthesised rows.
@@ -454,9 +456,11 @@ def _parse_text_arrow(arr: pa.Array, spec: _Spec) -> Parsed:
     if np.little_endian and not done.all():
         src = pc.if_else(pa.array(empty), "0", arr) if empty.any() else arr
         offs, data = _string_bytes(src)
+        lens = np.diff(offs)
         for lo in range(0, n, _TEXT_CHUNK):
             hi = min(n, lo + _TEXT_CHUNK)
-            if done[lo:hi].all() or data[offs[lo]:offs[hi]].tobytes().translate(None, _PLAIN_CHARS):
+            if (done[lo:hi].all() or lens[lo:hi].max() > _PLAIN_MAX_LEN
+                    or data[offs[lo]:offs[hi]].tobytes().translate(None, _PLAIN_CHARS)):
                 continue
             try:
                 d = pc.cast(src.slice(lo, hi - lo), dec)
@@ -590,7 +594,7 @@ def _parse_arrow(arr: pa.Array | pa.ChunkedArray, spec: _Spec) -> Parsed:
     if pa.types.is_null(t):
         return _all_bad(np.ones(len(arr), bool), MSG_NAN)
     if pa.types.is_float64(t):
-        return _parse_float64(_np(arr), spec)  # arrow nulls come out as NaN -> blank
+        return _parse_float64(_np(arr), spec)  # float-ok: arrow nulls come out as NaN -> blank
     if pa.types.is_floating(t):
         return _parse_numpy_array(_np(arr), spec)
     if pa.types.is_integer(t):
@@ -644,7 +648,7 @@ def _parse_object(obj: np.ndarray, spec: _Spec) -> Parsed:
         _merge(out, idx, _parse_text_arrow(pa.array(obj[idx], type=pa.string()), spec))
     if is_float.any():
         idx = np.flatnonzero(is_float)
-        _merge(out, idx, _parse_float64(obj[idx].astype(np.float64), spec))
+        _merge(out, idx, _parse_float64(obj[idx].astype(np.float64), spec))  # float-ok: they are already doubles
     rest = ~(is_str | is_float | is_int)
     if rest.any():
         is_none = of_type(type(None))
@@ -689,7 +693,7 @@ def _parse_extension(ea, spec: _Spec) -> Parsed:
         return res
     if isinstance(ea, pd.arrays.FloatingArray):
         na = np.asarray(ea.isna(), dtype=bool)
-        res = _parse_numpy_array(ea.to_numpy(dtype=dtype.numpy_dtype, na_value=np.nan), spec)
+        res = _parse_numpy_array(ea.to_numpy(dtype=dtype.numpy_dtype, na_value=np.nan), spec)  # float-ok: same doubles, NA -> NaN
         res.blank[na] = True
         return res
     return _parse_numpy_array(np.asarray(ea), spec)

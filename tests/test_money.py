@@ -88,6 +88,8 @@ GOOD_TEXT = [
     ("0000000000000000000000012.50", 1250),
     ("\xa012.50\xa0", 1250),  # non-breaking spaces (Excel/web paste)
     ("1." + "0" * 40, 100),
+    ("1." + "0" * 5000, 100),  # longer than Python's int() digit limit
+    ("0" * 5000 + "1.5", 150),
 ]
 
 BAD_TEXT = [
@@ -122,6 +124,8 @@ BAD_TEXT = [
     ("1e30", "too large"),
     ("1e999999999999999999", "too large"),
     ("1e-999999999999999999", "more than 2 decimal places"),
+    ("1." + "0" * 5000 + "1", "more than 2 decimal places"),
+    ("1" * 5000, "too large"),
     ("\u0661\u0662", "not a number"),  # Arabic-Indic digits are not accepted
 ]
 
@@ -217,6 +221,16 @@ def test_vectorised_text_agrees_with_scalar_rule(texts):
             assert bool(r.blank[i]) == is_blank, t
             assert int(r.values[i]) == (units or 0), t
             assert r.why.get(i) == msg, t
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.from_regex(r"\A[-+]?0*[0-9]{0,20}(\.[0-9]{0,6}0{0,90})?\Z"), min_size=1, max_size=20))
+def test_plain_numeric_text_fast_tier_is_exact(texts):
+    """The Arrow decimal-cast tier must agree with the Python rule, also for long strings."""
+    r = parse_money(pa.array(texts))
+    for i, t in enumerate(texts):
+        units, msg, is_blank = money._text_slow(t, money._MONEY)
+        assert (int(r.values[i]), bool(r.blank[i]), r.why.get(i)) == (units or 0, is_blank, msg), t
 
 
 # ---------------------------------------------------------------------------
