@@ -909,3 +909,79 @@ def test_files_and_hashes_recorded(tmp_path):
     assert names == ["accounts.csv", "parameters.csv"]
     assert all(len(f.sha256) == 64 for f in b.files)
 
+
+
+def test_a_column_given_twice_is_ambiguous(tmp_path):
+    folder = write_book(tmp_path / "b", accounts=[A1])
+    (folder / "accounts.csv").write_text("account_id,book,balance,balance\nA1,customer,1,2\n")
+    p = only(problems_of(folder))
+    assert (p.sheet, p.column, p.row) == ("accounts", "balance", None) and "twice" in p.message
+    path = write_xlsx(tmp_path / "b.xlsx", {"parameters": PARAMS_ROWS,
+                                            "accounts": [["account_id", "book", "balance", " balance "],
+                                                         ["A1", "customer", 1, 2]]})
+    p = only(problems_of(path))
+    assert (p.file, p.sheet, p.column) == (str(path), "accounts", "balance") and "twice" in p.message
+
+
+def test_header_spaces_stripped_and_blank_header_kept_as_extra(tmp_path):
+    path = write_xlsx(tmp_path / "b.xlsx", {"parameters": PARAMS_ROWS,
+                                            "accounts": [[" account_id ", "book", "balance", None],
+                                                         ["A1", "customer", 1, "a note"]]})
+    acc = load_book(path).table("accounts")
+    assert acc["account_id"].tolist() == ["A1"] and acc["__UNNAMED__3"].tolist() == ["a note"]
+
+
+def test_formula_whose_saved_result_is_empty_text_is_a_blank_cell(tmp_path):
+    # Excel saves =IF(x, "", y) with t="str" and an empty <v></v>: a saved blank, not a
+    # formula without a value.
+    def accounts(ws):
+        ws.write_row(0, 0, ["account_id", "book", "balance", "unsecured_amount"])
+        ws.write_row(1, 0, ["A1", "customer", -10])
+        ws.write_formula(1, 3, '=IF(C2<0,"",0)', None, "")
+        ws.write_row(2, 0, ["A2", "customer"])
+        ws.write_formula(2, 2, '=IF(1,"",0)', None, "")
+
+    import zipfile
+
+    written = _xlsxwriter_book(tmp_path / "w.xlsx", accounts)
+    path = tmp_path / "s.xlsx"
+    with zipfile.ZipFile(written) as src, zipfile.ZipFile(path, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet2.xml":  # as Excel saves them
+                for cell in (b"D2", b"C3"):
+                    data = data.replace(b'<c r="' + cell + b'">', b'<c r="' + cell + b'" t="str">')
+                assert data.count(b't="str"><f>') == 2
+            dst.writestr(info, data)
+    p = only(problems_of(path))
+    assert (p.row, p.column, p.expected) == (3, "balance", "a value (the column is required)")
+
+
+def test_every_table_same_from_csv_xlsx_and_parquet_text(tmp_path):
+    """FULL (every table, text as typed) written as CSV files, as text cells of a workbook and
+    as Parquet string columns loads to the same typed tables."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    params = {"firm_name": "Example Securities LLC", "as_of": "2026-11-20", "tentative_net_capital": "100000000"}
+    from_csv = load_book(write_book(tmp_path / "csv", **FULL))
+
+    def columns(rows):
+        cols = []
+        for r in rows:
+            cols += [k for k in r if k not in cols]
+        return cols
+
+    sheets = {"parameters": [["name", "value"]] + [[k, v] for k, v in params.items()]}
+    pq_dir = tmp_path / "pq"
+    pq_dir.mkdir()
+    pq.write_table(pa.table({"name": list(params), "value": list(params.values())}), pq_dir / "parameters.parquet")
+    for name, rows in FULL.items():
+        cols = columns(rows)
+        sheets[name] = [cols] + [[r.get(c) for c in cols] for r in rows]
+        pq.write_table(pa.table({c: pa.array([r.get(c) for r in rows], pa.string()) for c in cols}),
+                       pq_dir / f"{name}.parquet")
+    from_xlsx = load_book(write_xlsx(tmp_path / "b.xlsx", sheets))
+    from_parquet = load_book(pq_dir)
+    _same_tables(from_csv, from_xlsx)
+    _same_tables(from_csv, from_parquet)

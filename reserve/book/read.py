@@ -17,6 +17,7 @@ naming the cell -- never read as blank, because blank would become a default.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import logging
 import re
@@ -134,8 +135,14 @@ def _read_folder(folder: Path, log: ProblemLog) -> RawBook:
 
 
 def _read_csv(path: Path, table: str, shown: str) -> RawChunk:
-    if path.stat().st_size == 0 or not path.read_bytes()[:4096].strip():
+    with open(path, "rb") as fh:  # (only the start: a CSV book may be gigabytes)
+        empty = not fh.read(4096).strip()
+    if empty:
         return RawChunk(table, shown, table, pd.DataFrame(), np.zeros(0, dtype=np.int64))
+    # The header as typed: pandas renames a repeated column to `name.1`, which would hide
+    # an ambiguous file with two `balance` columns.
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        header = next(csv.reader(fh), [])
     frame = pd.read_csv(
         path,
         dtype=str,
@@ -144,7 +151,10 @@ def _read_csv(path: Path, table: str, shown: str) -> RawChunk:
         skip_blank_lines=False,
         encoding="utf-8-sig",
     )
-    frame.columns = [str(c).strip() for c in frame.columns]
+    if len(header) == len(frame.columns):
+        frame.columns = header_names(header)
+    else:  # pragma: no cover - a header pandas parsed differently from the csv module
+        frame.columns = [str(c).strip() for c in frame.columns]
     # Line numbers as a person sees them: header is line 1. (A quoted field spanning
     # several lines would shift later numbers; books do not use them.)
     rows = np.arange(2, len(frame) + 2, dtype=np.int64)
@@ -256,7 +266,11 @@ def _scan_sheet(zf: zipfile.ZipFile, member: str, cap: int = 500) -> SheetScan:
                     cell = f"{letters}{row}"
                     if first_row is None and has_value:
                         first_row = row
-                    if b"<f" in body and not has_value:
+                    # A formula whose saved result is the empty string (Excel writes
+                    # t="str" and an empty <v></v> for =IF(..., "", ...)) is a saved blank,
+                    # not a missing value; a script-written formula has no t="str".
+                    saved_empty_text = typ == b"str" and b"<v" in body
+                    if b"<f" in body and not has_value and not saved_empty_text:
                         fm = _FORMULA.search(body)
                         formula = "=" + _xml_text(fm.group(1)) if fm and fm.group(1) else "a formula"
                         bad.append(BadCell(row, letters, formula, "a value saved in the cell",
@@ -277,13 +291,6 @@ def _xml_text(raw: bytes) -> str:
     from html import unescape
 
     return unescape(raw.decode("utf-8", errors="replace"))
-
-
-def _column_number(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ord(ch) - 64)
-    return n  # A = 1
 
 
 def _header_by_letter(path: Path, sheet: str) -> dict[str, str]:
@@ -351,10 +358,14 @@ def _load_sheet(reader, path: Path, sheet: str, table: str, first_row: int | Non
         return RawChunk(table, shown, sheet, pd.DataFrame(), np.zeros(0, dtype=np.int64))
     if schema.kind == "parameters":
         return _load_sheet_cells(path, sheet, table, shown)
-    header = reader.load_sheet(sheet, header_row=0, n_rows=0).available_columns()
-    names = [c.name for c in header]
-    text_cols = {n: "string" for n in names if n.strip() not in schema.column_names
-                 or schema.column(n.strip()).type in ("text", "enum")}
+    # The header row as typed (fastexcel's own header names rename a repeated name to
+    # `name_1`, which would hide an ambiguous sheet with two `balance` columns).
+    first = reader.load_sheet(sheet, header_row=None, n_rows=1).to_arrow()
+    names = header_names([first.column(i)[0].as_py() for i in range(first.num_columns)])
+    if len(set(names)) != len(names):  # reported by the typing step; no need to read the rows
+        return RawChunk(table, shown, sheet, pd.DataFrame(columns=names), np.zeros(0, dtype=np.int64))
+    text_cols = {i: "string" for i, n in enumerate(names) if n not in schema.column_names
+                 or schema.column(n).type in ("text", "enum")}
     try:
         data = reader.load_sheet(
             sheet,
@@ -368,9 +379,24 @@ def _load_sheet(reader, path: Path, sheet: str, table: str, first_row: int | Non
         # A column mixes numbers and text (or dates and text): take each cell's own value.
         return _load_sheet_cells(path, sheet, table, shown)
     frame = data.to_pandas(types_mapper=_arrow_types)
-    frame.columns = [str(c).strip() for c in frame.columns]
+    if len(frame.columns) == len(names):
+        frame.columns = names
+    else:  # pragma: no cover - fastexcel reads the same range both times
+        frame.columns = [str(c).strip() for c in frame.columns]
     rows = np.arange(first_row + 1, first_row + 1 + len(frame), dtype=np.int64)
     return RawChunk(table, shown, sheet, frame, rows)
+
+
+def header_names(values) -> list[str]:
+    """Header cells -> column names: stripped text; a number typed as a header prints without
+    `.0`; a blank header cell gets fastexcel's placeholder name `__UNNAMED__<position>`."""
+    out = []
+    for i, v in enumerate(values):
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        text = "" if v is None else str(v).strip()
+        out.append(text or f"__UNNAMED__{i}")
+    return out
 
 
 def _load_sheet_cells(path: Path, sheet: str, table: str, shown: str) -> RawChunk:
@@ -384,7 +410,7 @@ def _load_sheet_cells(path: Path, sheet: str, table: str, shown: str) -> RawChun
     start_row = sh.start[0] + 1 if sh.start else 1  # 1-based Excel row of the header
     if not values:
         return RawChunk(table, shown, sheet, pd.DataFrame(), np.zeros(0, dtype=np.int64))
-    header = [str(h).strip() for h in values[0]]
+    header = header_names(values[0])
     body = values[1:]
     frame = pd.DataFrame(body, columns=header, dtype=object) if body else pd.DataFrame(columns=header, dtype=object)
     frame = frame.replace("", None) if len(frame) else frame

@@ -95,10 +95,12 @@ def write_template(path: Path) -> None:
                 dv.errorTitle = "reserve"
                 ws.add_data_validation(dv)
                 dv.add(f"{letter}2:{letter}{MAX_ROWS}")
+            # Formats for the whole column (not a styled row 2, which would leave an empty
+            # row behind and format only the first entry).
             if c.type == "date":
-                for row in ws.iter_rows(min_row=2, max_row=2, min_col=i, max_col=i):
-                    for cell2 in row:
-                        cell2.number_format = "yyyy-mm-dd"
+                ws.column_dimensions[letter].number_format = "yyyy-mm-dd"
+            elif c.type == "money":
+                ws.column_dimensions[letter].number_format = "#,##0.00"
         ws.freeze_panes = "A2"
     tmp = Path(str(path) + ".tmp")
     wb.save(tmp)
