@@ -7,12 +7,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-# The project has no packaging/conftest yet; make `reserve` importable when pytest
-# is run from the repository root without installing the package.
-_ROOT = str(Path(__file__).resolve().parents[1])
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
-
 from reserve.calendar import BUSDAY_COUNT_NAT, BusinessCalendar
 
 
