@@ -9,7 +9,8 @@ cleared Treasury purchases and sales.
 
 from __future__ import annotations
 
-import random
+import dataclasses
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -19,12 +20,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-_ROOT = str(Path(__file__).resolve().parents[1])
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
-_TESTS = str(Path(__file__).resolve().parent)
-if _TESTS not in sys.path:
-    sys.path.insert(0, _TESTS)
 
 from bookkit import BASE_PARAMETERS, book  # noqa: E402
 
@@ -91,18 +86,21 @@ def check_rows(b, out) -> None:
 
 
 _counter = iter(range(10**9))
+_seen: dict[str, object] = {}  # the same book (e.g. a test's baseline) is loaded and computed once
 
 
 def run(tmp_path, parameters=None, accounts=None, cca=None, cca_requirements=None, cca_deposits=None, **more):
-    folder = Path(tmp_path) / f"book{next(_counter)}"
-    b = book(folder, parameters=parameters,
-             accounts=accounts if accounts is not None else [acct("A1", balance=0)],
-             cca=cca if cca is not None else [good_cca()],
-             cca_requirements=cca_requirements if cca_requirements is not None else [req()],
-             cca_deposits=cca_deposits or [], **more)
-    out = note_h(b, calendar(b))
-    check_rows(b, out)
-    return out
+    tables = dict(accounts=accounts if accounts is not None else [acct("A1", balance=0)],
+                  cca=cca if cca is not None else [good_cca()],
+                  cca_requirements=cca_requirements if cca_requirements is not None else [req()],
+                  cca_deposits=cca_deposits or [], **more)
+    key = json.dumps([parameters, tables], sort_keys=True)
+    if key not in _seen:
+        b = book(Path(tmp_path) / f"book{next(_counter)}", parameters=parameters, **tables)
+        out = note_h(b, calendar(b))
+        check_rows(b, out)
+        _seen[key] = out
+    return _seen[key]
 
 
 def line(out, name="item_15", computation="customer") -> int:
@@ -252,6 +250,8 @@ def test_position_type_other_gives_no_item_15(tmp_path):
 
 
 def test_net_basis_gives_no_item_15(tmp_path):
+    assert line(run(tmp_path, cca_requirements=[req(basis="gross")], cca_deposits=CUST_UST)) == usd(1_000_000)
+    # Computed net across customers: counted requirement 0 -> Item 15 = 0.
     out = run(tmp_path, cca_requirements=[req(basis="net")], cca_deposits=CUST_UST)
     assert line(out) == 0
     assert rules(entry(out)) == ["Note H(b)(2)(i)"]
@@ -384,6 +384,8 @@ def test_firm_treasury_cure_shortfall_is_the_reading(tmp_path):
 
 
 def test_missing_arise_date_means_not_demonstrated(tmp_path):
+    assert line(run(tmp_path, cca_deposits=[firm_ust()])) == usd(1_000_000)
+    # No requirement_arose_on: neither (B) (same-day call) nor (C) (deadline) can be shown -> 0.
     out = run(tmp_path, cca_deposits=[firm_ust(arose=None)])
     assert line(out) == 0
     assert rules(entry(out)) == ["Note H(b)(1)(iii)(B)", "Note H(b)(1)(iii)(C)"]
@@ -435,6 +437,13 @@ def test_pending_cure_past_its_deadline_fails(tmp_path):
     assert line(out) == 0
     e = entry(out)
     assert e["status"] == "ineligible" and e["pending"] == [] and rules(e) == ["Note H(b)(1)(iii)(C)"]
+
+
+def test_pending_cure_on_the_deadline_day_is_still_pending(tmp_path):
+    # Prepared Monday 11-23, the deadline itself: the delivery may still come "by the close".
+    deps = [firm_ust("F1", 1_000_000, arose="2026-11-20", call="2026-11-20", cure_on=None, cure_amount=None)]
+    out = run(tmp_path, {"prepared_on": "2026-11-23", "pending_cure_policy": "include"}, cca_deposits=deps)
+    assert line(out) == usd(1_000_000) and entry(out)["status"] == "pending"
 
 
 def test_pending_that_does_not_change_item_15_is_listed_but_not_the_status(tmp_path):
@@ -522,8 +531,10 @@ def test_noncustomer_account_is_excluded(tmp_path):
               cca_deposits=[dep("D1", 1_000_000, account_id="H1")])
     assert line(out, computation="customer") == line(out, computation="pab") == 0
     d = out.dispositions
-    assert (d["line"] == "excluded").all() or set(d["line"]) == {"excluded", "note_h_test"}
-    assert d.loc[d["table"] == "cca_requirements", "reason"].str.contains("non-customer").all()
+    assert (d.loc[d["table"] != "cca", "line"] == "excluded").all()
+    assert (d.loc[d["table"] != "cca", "computation"] == "").all()
+    assert d.loc[d["table"] != "cca", "reason"].str.contains("non-customer").all()
+    assert line(out, "item_2", "") == 0  # a non-customer's securities are no customer credit
     e = entry(out, "FICC", "H1")
     assert e["computation"] == "" and e["status"] == "ineligible" and "Note H(a)(2)" in rules(e)
 
@@ -574,24 +585,28 @@ def books(draw):
                 cca_requirements=reqs, cca_deposits=deps)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(books(), st.randoms(use_true_random=False))
-def test_item_15_is_bounded_and_every_row_disposed_once(spec, rnd):
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(books(), st.integers(0, 2**32 - 1))
+def test_item_15_is_bounded_and_every_row_disposed_once(spec, seed):
     with tempfile.TemporaryDirectory() as tmp:
-        out = run(tmp, **spec)  # run() checks one primary disposition per row
-        d = out.dispositions
-        total_15 = int(d.loc[d["line"] == "item_15", "amount"].sum())
-        assert total_15 <= sum(e["requirement_counted"] for e in out.entries)
-        assert total_15 <= sum(e["eligible_deposits"] for e in out.entries)
-        assert total_15 == sum(e["item_15"] for e in out.entries)
-        for e in out.entries:
-            assert e["item_15"] == min(e["requirement_counted"], e["eligible_deposits"])
-            assert e["requirement_counted"] <= e["requirement"]
-            assert e["status"] in ("eligible", "partial", "ineligible", "pending")
-        assert (d["amount"] >= 0).all()
-        # Order-free: the same book with its rows shuffled gives the same entries and lines.
-        shuffled = {k: (rnd.sample(v, len(v)) if isinstance(v, list) else v) for k, v in spec.items()}
-        again = run(tmp, **shuffled)
-        assert again.entries == out.entries
-        key = ["computation", "line"]
-        assert again.dispositions.groupby(key)["amount"].sum().to_dict() == d.groupby(key)["amount"].sum().to_dict()
+        b = book(Path(tmp), **spec)
+    out = note_h(b, calendar(b))
+    check_rows(b, out)
+    d = out.dispositions
+    total_15 = int(d.loc[d["line"] == "item_15", "amount"].sum())
+    assert total_15 <= sum(e["requirement_counted"] for e in out.entries)
+    assert total_15 <= sum(e["eligible_deposits"] for e in out.entries)
+    assert total_15 == sum(e["item_15"] for e in out.entries)
+    for e in out.entries:
+        assert e["item_15"] == min(e["requirement_counted"], e["eligible_deposits"])
+        assert e["requirement_counted"] <= e["requirement"]
+        assert e["status"] in ("eligible", "partial", "ineligible", "pending")
+    assert (d["amount"] >= 0).all()
+    # Order-free: the same book with the rows of every table shuffled gives the same
+    # entries and the same line totals.
+    shuffled = {k: v.sample(frac=1, random_state=seed).reset_index(drop=True) for k, v in b.tables.items()}
+    again = note_h(dataclasses.replace(b, tables=shuffled), calendar(b))
+    check_rows(b, again)
+    assert again.entries == out.entries
+    key = ["computation", "line"]
+    assert again.dispositions.groupby(key)["amount"].sum().to_dict() == d.groupby(key)["amount"].sum().to_dict()

@@ -15,6 +15,7 @@ from .. import money
 from ..calendar import BusinessCalendar
 from .accounts import accounts_and_collateral
 from .items import items
+from .note_h import note_h
 from .model import (
     COMPUTATIONS,
     CREDIT_LINES,
@@ -42,11 +43,6 @@ def calendar_for(book) -> BusinessCalendar:
 
 
 def compute(book) -> Result:
-    try:
-        from .note_h import note_h
-    except ImportError:  # TEMP while note_h.py is written
-        from types import SimpleNamespace
-        note_h = lambda b, c: SimpleNamespace(dispositions=empty_dispositions(), findings=[], entries=[])  # noqa
 
     p = book.params
     cal = calendar_for(book)

@@ -26,10 +26,11 @@ The readings of open wording this module relies on are declared in `NOTE_H_READI
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..calendar import BusinessCalendar
 from . import model
@@ -146,18 +147,44 @@ class NoteHOutcome:
 # --------------------------------------------------------------------------- helpers
 
 
-def _usd(cents) -> pd.Series:
-    """Cents -> "$1,234.56" text, vectorised (for reasons and messages)."""
-    v = pd.Series(np.asarray(cents, dtype=np.int64))
-    sign = np.where(v.to_numpy() < 0, "-", "")
-    a = v.abs()
-    dollars = (a // 100).astype(str).str.replace(r"\B(?=(\d{3})+(?!\d))", ",", regex=True)
-    cents_part = (a % 100).astype(str).str.zfill(2)
-    return sign + "$" + dollars + "." + cents_part
-
-
 def _usd1(cents: int) -> str:
-    return str(_usd([cents]).iloc[0])
+    """Cents -> "$1,234.56" (integer arithmetic only)."""
+    c = int(cents)
+    return f"{'-' if c < 0 else ''}${abs(c) // 100:,}.{abs(c) % 100:02d}"
+
+
+def _usd(cents) -> np.ndarray:
+    """Cents -> "$1,234.56" text for many amounts at once (integer arithmetic, Arrow
+    string kernels: thousands separators are put in on the reversed digits)."""
+    c = np.asarray(cents, dtype=np.int64)
+    if not len(c):
+        return np.zeros(0, dtype=object)
+    a = np.abs(c)
+    digits = pc.utf8_reverse(pa.array(a // 100).cast(pa.string()))
+    dollars = pc.utf8_reverse(pc.utf8_rtrim(pc.replace_substring_regex(digits, r"(\d{3})", r"\1,"), characters=","))
+    cents_part = pc.utf8_lpad(pa.array(a % 100).cast(pa.string()), width=2, padding="0")
+    sign = pa.array(np.where(c < 0, "-$", "$"))
+    return np.asarray(pc.binary_join_element_wise(sign, dollars, ".", cents_part, "").to_numpy(zero_copy_only=False),
+                      dtype=object)
+
+
+def _join_by_row(n: int, pos, cond, rule, text) -> tuple[np.ndarray, np.ndarray]:
+    """Per row (0..n-1), the failed conditions recorded as (pos, cond, rule, text), in
+    condition order: the rules joined (a rule repeated by consecutive conditions once) and
+    "rule: text" joined. One record per (row, condition), so a loop over the conditions."""
+    pos, cond = np.asarray(pos, dtype=np.int64), np.asarray(cond, dtype=np.int64)
+    rule, text = np.asarray(rule, dtype=object), np.asarray(text, dtype=object)
+    rules = np.full(n, "", dtype=object)
+    texts = np.full(n, "", dtype=object)
+    last = np.full(n, "", dtype=object)
+    for k in np.unique(cond):
+        m = cond == k
+        p, r = pos[m], rule[m]
+        texts[p] = texts[p] + np.where(texts[p] == "", "", "; ") + r + ": " + text[m]
+        new = r != last[p]
+        rules[p] = np.where(new, rules[p] + np.where(rules[p] == "", "", "; ") + r, rules[p])
+        last[p] = np.where(new, r, last[p])
+    return rules, texts
 
 
 def _text(s: pd.Series) -> pd.Series:
@@ -248,6 +275,7 @@ def _failures(frame: pd.DataFrame, mask, rule, detail, amount, kind: int, sortke
     return pd.DataFrame({
         "cca_id": s["cca_id"].to_numpy(dtype=object),
         "account_id": s["account_id"].to_numpy(dtype=object),
+        "computation": s["computation"].to_numpy(dtype=object),
         "table": table,
         "pos": s["pos"].to_numpy(dtype=np.int64),
         "rule": arr(rule),
@@ -261,7 +289,7 @@ def _failures(frame: pd.DataFrame, mask, rule, detail, amount, kind: int, sortke
     })
 
 
-FAILURE_COLUMNS = ("cca_id", "account_id", "table", "pos", "rule", "message", "detail", "amount", "kind", "sortkey",
+FAILURE_COLUMNS = ("cca_id", "account_id", "computation", "table", "pos", "rule", "message", "detail", "amount", "kind", "sortkey",
                    "cond", "severity")
 
 
@@ -322,13 +350,7 @@ def _cca_test(book, as_of: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
     c["ok"] = ~failed.to_numpy()
     # Note H(a) (and Note B): a "qualified clearing agency" is registered and clears U.S. Treasuries.
     c["qualified_ca"] = cca["registered"].to_numpy(dtype=bool) & cca["clears_ust"].to_numpy(dtype=bool)
-    summary = (f.sort_values(["pos", "cond"], kind="mergesort")
-               .assign(t=lambda x: x["rule"] + ": " + x["message"])
-               .groupby("cca_id", sort=False)
-               .agg(fail_rules=("rule", lambda r: "; ".join(dict.fromkeys(r))), fail_text=("t", "; ".join)))
-    c = c.merge(summary, how="left", left_on="cca_id", right_index=True)
-    c["fail_rules"] = c["fail_rules"].fillna("")
-    c["fail_text"] = c["fail_text"].fillna("")
+    c["fail_rules"], c["fail_text"] = _join_by_row(len(c), f["pos"], f["cond"], f["rule"], f["message"])
     return c, f
 
 
@@ -382,7 +404,7 @@ def note_h(book, cal: BusinessCalendar) -> NoteHOutcome:
     r["sortkey"] = _text(r["position_type"]) + "/" + _text(r["basis"])
 
     def r_label(x):
-        return "requirement " + x["sortkey"] + " of " + _usd(x["requirement"]).to_numpy()
+        return "requirement " + x["sortkey"] + " of " + _usd(x["requirement"])
 
     req_fail = _concat_failures([
         _failures(r, r_outside, "Note H(a)(2)", lambda x: "account " + _text(x["account_id"]) + " is " + x["outside"]
@@ -433,7 +455,7 @@ def note_h(book, cal: BusinessCalendar) -> NoteHOutcome:
 
     def d_label(x):
         return ("deposit " + _text(x["deposit_id"]) + " (" + _text(x["owner"]) + " " + _text(x["asset"]) + " "
-                + _usd(x["value"]).to_numpy() + ")")
+                + _usd(x["value"]) + ")")
 
     fails: list = []
     cond = iter(range(100))
@@ -480,8 +502,8 @@ def note_h(book, cal: BusinessCalendar) -> NoteHOutcome:
           "not demonstrated: requirement_at_arise and customer_assets_at_arise are needed to show the customer's "
           "assets were short of the requirement when it arose")
     dfail(ft & ~req_at_blank & ~cust_at_blank & (cust_at >= req_at), "Note H(b)(1)(iii)(A)",
-          lambda x: "the customer's assets when the requirement arose (" + _usd(x["customer_assets_at_arise"]).to_numpy()
-          + ") were not less than the requirement (" + _usd(x["requirement_at_arise"]).to_numpy()
+          lambda x: "the customer's assets when the requirement arose (" + _usd(x["customer_assets_at_arise"])
+          + ") were not less than the requirement (" + _usd(x["requirement_at_arise"])
           + "): the firm's Treasuries were not needed")
     # (B) the call issued "on the day the margin requirement arose".
     dfail(ft & (arose_blank | call_blank), "Note H(b)(1)(iii)(B)",
@@ -507,10 +529,10 @@ def note_h(book, cal: BusinessCalendar) -> NoteHOutcome:
           "not demonstrated: without requirement_at_arise and customer_assets_at_arise the delivery received cannot "
           "be shown sufficient")
     dfail(received & ~cure_amt_blank & ~req_at_blank & ~cust_at_blank & (cure_amt < shortfall), "Note H(b)(1)(iii)(C)",
-          lambda x: "the customer delivered " + _usd(x["cure_received_amount"]).to_numpy() + ", less than the "
-          + _usd(x["shortfall"]).to_numpy() + " needed to meet the requirement (requirement "
-          + _usd(x["requirement_at_arise"]).to_numpy() + " less customer assets "
-          + _usd(x["customer_assets_at_arise"]).to_numpy() + ")")
+          lambda x: "the customer delivered " + _usd(x["cure_received_amount"]) + ", less than the "
+          + _usd(x["shortfall"]) + " needed to meet the requirement (requirement "
+          + _usd(x["requirement_at_arise"]) + " less customer assets "
+          + _usd(x["customer_assets_at_arise"]) + ")")
     not_yet = has_deadline & cure_blank
     c_missed = not_yet & (prepared_on > d["deadline"]).to_numpy(dtype=bool)
     dfail(c_missed, "Note H(b)(1)(iii)(C)",
@@ -548,8 +570,8 @@ def note_h(book, cal: BusinessCalendar) -> NoteHOutcome:
     fails.append(_failures(
         d, capped_out > 0, "Note H(b)(1)(i)",
         lambda x: "customer cash counts only up to the cash the firm owes customer " + _text(x["customer_id"])
-        + " (credit balances " + _usd(x["cash_owed"]).to_numpy() + ", shared by the customer's cash deposits at all "
-        "clearing agencies in order of cca_id, account_id, deposit_id); " + _usd(x["capped_out"]).to_numpy()
+        + " (credit balances " + _usd(x["cash_owed"]) + ", shared by the customer's cash deposits at all "
+        "clearing agencies in order of cca_id, account_id, deposit_id); " + _usd(x["capped_out"])
         + " excluded", "capped_out", 2, "deposit_id", next(cond), "cca_deposits", d_label))
     dfail_frame = _concat_failures(fails)
     deadline = d["deadline"]
@@ -635,7 +657,7 @@ def _cca_dispositions(cca: pd.DataFrame) -> pd.DataFrame:
 def _requirement_dispositions(r: pd.DataFrame) -> pd.DataFrame:
     counted = r["counted"].to_numpy(dtype=bool)
     row_ok = r["row_ok"].to_numpy(dtype=bool)
-    amt = _usd(r["requirement"]).to_numpy()
+    amt = _usd(r["requirement"])
     outside = (r["computation"] == "").to_numpy(dtype=bool)
     not_ust = ~r["position_type"].isin(UST_POSITION_TYPES).to_numpy(dtype=bool)
     net = (r["basis"] != "gross").to_numpy(dtype=bool)
@@ -670,78 +692,67 @@ def _deposit_dispositions(d, val, used, eligible_amt, capped_out, pending, inclu
     pos = d["pos"].to_numpy(dtype=np.int64)
     comp = d["computation"].to_numpy(dtype=object)
     # Why each row is not (wholly) in Item 15: its failed conditions, joined.
-    f = dfail_frame.sort_values(["pos", "cond"], kind="mergesort")
-    f = f.assign(t=f["rule"] + ": " + f["detail"])
-    agg = f.groupby("pos").agg(rules=("rule", lambda x: "; ".join(dict.fromkeys(x))), text=("t", "; ".join))
-    rules = pd.Series("", index=range(n), dtype=object)
-    texts = pd.Series("", index=range(n), dtype=object)
-    rules.iloc[agg.index.to_numpy()] = agg["rules"].to_numpy()
-    texts.iloc[agg.index.to_numpy()] = agg["text"].to_numpy()
+    rules, texts = _join_by_row(n, dfail_frame["pos"], dfail_frame["cond"], dfail_frame["rule"], dfail_frame["detail"])
     cca_ok = d["cca_ok"].to_numpy(dtype=bool)
-    cca_rules = d["fail_rules"].to_numpy(dtype=object)
-    cca_text = d["fail_text"].to_numpy(dtype=object)
     cash_cust = is_cust & (asset == "cash")
-    item1_note = np.where(cash_cust, "; customer cash is not added to Item 2 (it is already a credit in Item 1 "
-                          "through the customer's account balance)", "")
+    item1_note = "; customer cash is not added to Item 2 (it is already a credit in Item 1 through the customer's account balance)"
     unused = eligible_amt - used
-    value_s = _usd(val).to_numpy()
-    elig_s = _usd(eligible_amt).to_numpy()
-    used_s = _usd(used).to_numpy()
-    unused_s = _usd(unused).to_numpy()
-    req_s = _usd(d["requirement_counted"].fillna(0)).to_numpy()
+    req_c = d["requirement_counted"].fillna(0).to_numpy(dtype=np.int64)
     class_rule = np.select([cash_cust, is_cust], ["Note H(b)(1)(i)", "Note H(b)(1)(ii)"], "Note H(b)(1)(iii)")
-    dl = _dates_text(deadline).to_numpy()
-
-    in_15 = used > 0
-    reason_15 = ("deposit of " + value_s + "; eligible " + elig_s + "; " + used_s + " used toward the counted requirement "
-                 + req_s + np.where(unused > 0, "; unused eligible " + unused_s + " is excess on deposit (recall)", "")
-                 + np.where(capped_out > 0, "; " + _usd(capped_out).to_numpy() + " over the cash owed to the customer "
-                            "excluded (Note H(b)(1)(i))", "")
-                 + np.where(pending & include_pending, "; cure pending (deadline " + dl + "), counted under "
-                            "pending_cure_policy=include", "")
-                 + item1_note)
-    rule_15 = "Item 15; Note H(a); " + class_rule
-
+    dl = _dates_text(deadline).to_numpy(dtype=object)
     pending_excluded = pending & (not include_pending)
-    # Not (or not wholly) in Item 15: the reason, most decisive first.
-    ex_rule = np.select(
-        [~cca_ok, texts.to_numpy() != "", pending_excluded, eligible_amt > 0],
-        [cca_rules, rules.to_numpy(), "Note H(b)(1)(iii)(C)", "Note H(a)"], "Note H(a)")
-    not_cca = np.where(texts.to_numpy() != "", "; also: " + texts.to_numpy(), "")
-    ex_reason = np.select(
-        [~cca_ok, texts.to_numpy() != "", pending_excluded, eligible_amt > 0],
-        ["clearing agency fails Note H: " + cca_text + not_cca,
-         texts.to_numpy(),
-         "cure pending: the customer's delivery is due by the close of " + dl + " and not yet recorded; excluded under "
-         "pending_cure_policy=exclude",
-         "eligible " + elig_s + " but not needed: the counted requirement " + req_s + " is already covered; excess on "
-         "deposit (recall)"],
+
+    # Rows in Item 15: the amount used, and what was not.
+    i = np.flatnonzero(used > 0)
+    reason_15 = ("deposit of " + _usd(val[i]) + "; eligible " + _usd(eligible_amt[i]) + "; " + _usd(used[i])
+                 + " used toward the counted requirement " + _usd(req_c[i])
+                 + np.where(unused[i] > 0, "; unused eligible " + _usd(unused[i]) + " is excess on deposit (recall)", "")
+                 + np.where(capped_out[i] > 0, "; " + _usd(capped_out[i]) + " over the cash owed to the customer "
+                            "excluded (Note H(b)(1)(i))", "")
+                 + np.where(pending[i] & include_pending, "; cure pending (deadline " + dl[i] + "), counted under "
+                            "pending_cure_policy=include", "")
+                 + np.where(cash_cust[i], item1_note, ""))
+    rule_15 = "Item 15; Note H(a); " + class_rule[i]
+
+    # Rows not in Item 15: the reason, most decisive first.
+    x = np.flatnonzero(used == 0)
+    has_fail = texts[x] != ""
+    cca_fail = ~cca_ok[x]
+    pend_x = pending_excluded[x]
+    spare = eligible_amt[x] > 0
+    ex_rule = np.select([cca_fail, has_fail, pend_x, spare],
+                        [d["fail_rules"].to_numpy(dtype=object)[x], rules[x], "Note H(b)(1)(iii)(C)", "Note H(a)"],
+                        "Note H(a)")
+    ex_why = np.select(
+        [cca_fail, has_fail, pend_x, spare],
+        ["clearing agency fails Note H: " + d["fail_text"].to_numpy(dtype=object)[x]
+         + np.where(has_fail, "; also: " + texts[x], ""),
+         texts[x],
+         "cure pending: the customer's delivery is due by the close of " + dl[x] + " and not yet recorded; excluded "
+         "under pending_cure_policy=exclude",
+         "eligible " + _usd(eligible_amt[x]) + " but not needed: the counted requirement " + _usd(req_c[x])
+         + " is already covered; excess on deposit (recall)"],
         "no counted requirement at this clearing agency for the account: nothing to margin (excess on deposit)")
-    ex_reason = ("deposit of " + value_s + " not in Item 15: " + pd.Series(ex_reason, dtype=object)
-                 + np.where(cure_pending & ~pending, "; its cure is also not yet recorded (deadline " + dl + ")", "")
-                 + item1_note).to_numpy(dtype=object)
+    ex_reason = ("deposit of " + _usd(val[x]) + " not in Item 15: " + ex_why
+                 + np.where(cure_pending[x] & ~pending[x], "; its cure is also not yet recorded (deadline " + dl[x] + ")", "")
+                 + np.where(cash_cust[x], item1_note, ""))
 
     # Note B, last sentence: customers' securities at a qualified clearing agency -> Item 2,
     # at their value, in any account, excess included, whatever the (b) conditions. `other`
     # assets are treated as securities (reading h_item2_securities).
     owner_comp = d["owner_computation"].to_numpy(dtype=object)
     item2 = is_cust & (asset != "cash") & d["qualified_ca"].to_numpy(dtype=bool) & (owner_comp != "")
-    prim_15 = in_15
-    prim_2 = item2 & ~in_15
-    prim_ex = ~in_15 & ~item2
-    out = [
-        model.dispositions("cca_deposits", pos[in_15], comp[in_15], ITEM_15, used[in_15], rule_15[in_15],
-                           np.asarray(reason_15, dtype=object)[in_15], primary=True),
-        model.dispositions("cca_deposits", pos[item2], owner_comp[item2], ITEM_2, val[item2], "Item 2; Note B",
-                           ("market value of customer securities (" + _text(d["asset"]) + ") on deposit at a qualified "
-                            "clearing agency, owned by account " + _text(d["owner_account_id"])
-                            + ", in the " + _text(d["cca_account"]) + " account").to_numpy(dtype=object)[item2],
-                           primary=prim_2[item2]),
-        # The Item 15 side of rows that are not in Item 15 (primary when nothing else carries the row).
-        model.dispositions("cca_deposits", pos[~in_15], comp[~in_15], EXCLUDED, 0, ex_rule[~in_15], ex_reason[~in_15],
-                           primary=prim_ex[~in_15]),
-    ]
-    return pd.concat(out, ignore_index=True)
+    j = np.flatnonzero(item2)
+    reason_2 = ("market value of customer securities (" + d["asset"].to_numpy(dtype=object)[j] + ") on deposit at a "
+                "qualified clearing agency, owned by account " + d["owner_account_id"].to_numpy(dtype=object)[j]
+                + ", in the " + d["cca_account"].to_numpy(dtype=object)[j] + " account")
+    return pd.concat([
+        model.dispositions("cca_deposits", pos[i], comp[i], ITEM_15, used[i], rule_15, reason_15, primary=True),
+        model.dispositions("cca_deposits", pos[j], owner_comp[j], ITEM_2, val[j], "Item 2; Note B", reason_2,
+                           primary=~(used[j] > 0)),
+        # The Item 15 side of rows that are not in Item 15 (primary when Item 2 does not carry the row).
+        model.dispositions("cca_deposits", pos[x], comp[x], EXCLUDED, 0, ex_rule, ex_reason, primary=~item2[x]),
+    ], ignore_index=True)
 
 
 # --------------------------------------------------------------------------- report records
@@ -766,31 +777,39 @@ def _entries(e, cca_fail, req_fail, dfail, pend) -> list[dict]:
     key = ["cca_id", "account_id"]
     allf = _entry_failures(e, cca_fail, req_fail, dfail)
     fc: dict[tuple, list] = {}
-    for cca_id, acct, rule, msg, amt in zip(allf["cca_id"], allf["account_id"], allf["rule"], allf["message"],
-                                            allf["amount"]):
+    amounts = allf["amount"].to_numpy(dtype=object)
+    for cca_id, acct, rule, msg, amt in zip(*(allf[c].to_numpy(dtype=object).tolist() for c in
+                                              ("cca_id", "account_id", "rule", "message")), amounts.tolist()):
         fc.setdefault((cca_id, acct), []).append(
-            {"rule": rule, "message": msg, "amount": None if amt is None or pd.isna(amt) else int(amt)})
+            {"rule": rule, "message": msg, "amount": None if amt is None or amt != amt else int(amt)})
     pl: dict[tuple, list] = {}
-    for row in pend.sort_values(key + ["deposit_id"], kind="mergesort").itertuples(index=False):
-        pl.setdefault((row.cca_id, row.account_id), []).append(
-            {"deposit_id": row.deposit_id, "deadline": pd.Timestamp(row.deadline).date(), "amount": int(row.value)})
+    pend = pend.sort_values(key + ["deposit_id"], kind="mergesort")
+    for cca_id, acct, dep_id, dl, value in zip(*(pend[c].to_numpy(dtype=object).tolist() for c in
+                                                 ("cca_id", "account_id", "deposit_id")),
+                                               pend["deadline"].dt.date.tolist(), pend["value"].tolist()):
+        pl.setdefault((cca_id, acct), []).append({"deposit_id": dep_id, "deadline": dl, "amount": int(value)})
+    cols = {c: e[c].to_numpy(dtype=object).tolist() for c in ("cca_id", "cca_name", "account_id", "customer_id",
+                                                                "computation", "status")}
+    nums = {c: e[c].to_numpy(dtype=np.int64).tolist() for c in ("requirement", "requirement_counted",
+                                                                  "eligible_deposits", "item_15", "excess_on_deposit")}
     out = []
-    for row in e.itertuples(index=False):
-        k = (row.cca_id, row.account_id)
+    for k in range(len(e)):
+        ident = (cols["cca_id"][k], cols["account_id"][k])
+        name, cust = cols["cca_name"][k], cols["customer_id"][k]
         out.append({
-            "cca_id": row.cca_id,
-            "cca_name": None if pd.isna(row.cca_name) else row.cca_name,
-            "account_id": row.account_id,
-            "customer_id": None if pd.isna(row.customer_id) else row.customer_id,
-            "computation": row.computation,
-            "requirement": int(row.requirement),
-            "requirement_counted": int(row.requirement_counted),
-            "eligible_deposits": int(row.eligible_deposits),
-            "item_15": int(row.item_15),
-            "excess_on_deposit": int(row.excess_on_deposit),
-            "status": row.status,
-            "failed_conditions": fc.get(k, []),
-            "pending": pl.get(k, []),
+            "cca_id": ident[0],
+            "cca_name": None if name is None or name != name else name,
+            "account_id": ident[1],
+            "customer_id": None if cust is None or cust != cust else cust,
+            "computation": cols["computation"][k],
+            "requirement": nums["requirement"][k],
+            "requirement_counted": nums["requirement_counted"][k],
+            "eligible_deposits": nums["eligible_deposits"][k],
+            "item_15": nums["item_15"][k],
+            "excess_on_deposit": nums["excess_on_deposit"][k],
+            "status": cols["status"][k],
+            "failed_conditions": fc.get(ident, []),
+            "pending": pl.get(ident, []),
         })
     return out
 
@@ -799,43 +818,43 @@ def _findings(e, cca, cca_fail, r, req_fail, dfail, pend, include_pending, prepa
     out: list[model.Finding] = []
     # Clearing agencies failing Note H: one finding per failed condition, with the
     # requirement at stake there.
-    stake = r.groupby("cca_id")["row_ok_amt"].sum()
-    comps = r[r["row_ok"]].groupby("cca_id")["computation"].agg(lambda x: sorted(set(x)))
+    stake = r.groupby("cca_id")["row_ok_amt"].sum().to_dict()
+    comps = r[r["row_ok"]].groupby("cca_id")["computation"].unique().to_dict()
     cf = cca_fail.merge(cca[["cca_id", "cca_name"]], on="cca_id").sort_values(["pos", "cond"], kind="mergesort")
-    for row in cf.itertuples(index=False):
-        at = int(stake.get(row.cca_id, 0))
-        cs = comps.get(row.cca_id, [])
-        out.append(model.Finding(row.rule, cs[0] if len(cs) == 1 else "",
-                                 f"clearing agency {row.cca_id} ({row.cca_name}): {row.message}; no Item 15 debit at "
-                                 f"this clearing agency ({_usd1(at)} of requirements not counted)",
-                                 at, "cca", int(row.pos), "review"))
-    comp_r = r.set_index("pos")["computation"]
-    for row in req_fail.sort_values(["cca_id", "account_id", "sortkey", "cond"], kind="mergesort").itertuples(index=False):
-        out.append(model.Finding(row.rule, comp_r.get(row.pos, ""), f"clearing agency {row.cca_id}, account "
-                                 f"{row.account_id}: {row.message}", int(row.amount), "cca_requirements", int(row.pos),
-                                 row.severity))
-    dcomp = e.set_index(["cca_id", "account_id"])["computation"]
-    for row in dfail.sort_values(["cca_id", "account_id", "sortkey", "cond"], kind="mergesort").itertuples(index=False):
-        out.append(model.Finding(row.rule, dcomp.get((row.cca_id, row.account_id), ""),
-                                 f"clearing agency {row.cca_id}, account {row.account_id}: {row.message}",
-                                 int(row.amount), "cca_deposits", int(row.pos), row.severity))
-    for row in pend.sort_values(["cca_id", "account_id", "deposit_id"], kind="mergesort").itertuples(index=False):
-        dl = pd.Timestamp(row.deadline)
+    for cca_id, name, rule, msg, pos in zip(*(cf[c].to_numpy(dtype=object).tolist() for c in
+                                              ("cca_id", "cca_name", "rule", "message", "pos"))):
+        at = int(stake.get(cca_id, 0))
+        cs = comps.get(cca_id, [])
+        out.append(model.Finding(rule, cs[0] if len(cs) == 1 else "",
+                                 f"clearing agency {cca_id} ({name}): {msg}; no Item 15 debit at this clearing agency "
+                                 f"({_usd1(at)} of requirements not counted)", at, "cca", int(pos), "review"))
+    # Requirements not counted and deposits not eligible: one finding per failed condition.
+    for table, f in (("cca_requirements", req_fail), ("cca_deposits", dfail)):
+        f = f.sort_values(["cca_id", "account_id", "sortkey", "cond"], kind="mergesort")
+        cols = [f[c].to_numpy(dtype=object).tolist() for c in ("rule", "computation", "cca_id", "account_id",
+                                                                "message", "severity")]
+        for rule, comp, cca_id, acct, msg, sev, amt, pos in zip(*cols, f["amount"].tolist(), f["pos"].tolist()):
+            out.append(model.Finding(rule, comp, f"clearing agency {cca_id}, account {acct}: {msg}", int(amt), table,
+                                     int(pos), sev))
+    pend = pend.sort_values(["cca_id", "account_id", "deposit_id"], kind="mergesort")
+    effect = ("counted in Item 15 under pending_cure_policy=include: if the delivery is not received by then, the "
+              "computation must be redone without it" if include_pending else
+              "excluded from Item 15 under pending_cure_policy=exclude")
+    for cca_id, acct, dep_id, comp, dl, value, pos in zip(
+            *(pend[c].to_numpy(dtype=object).tolist() for c in ("cca_id", "account_id", "deposit_id", "computation")),
+            pend["deadline"].tolist(), pend["value"].tolist(), pend["pos"].tolist()):
         out.append(model.Finding(
-            "Note H(b)(1)(iii)(C)", row.computation,
-            f"clearing agency {row.cca_id}, account {row.account_id}: firm-owned Treasuries {row.deposit_id} "
-            f"({_usd1(row.value)}) await the customer's delivery, due by the close of {dl:%A %Y-%m-%d} "
-            f"(prepared on {prepared_on:%Y-%m-%d}); "
-            + ("counted in Item 15 under pending_cure_policy=include: if the delivery is not received by then, the "
-               "computation must be redone without it" if include_pending else
-               "excluded from Item 15 under pending_cure_policy=exclude"),
-            int(row.value), "cca_deposits", int(row.pos), "review"))
+            "Note H(b)(1)(iii)(C)", comp,
+            f"clearing agency {cca_id}, account {acct}: firm-owned Treasuries {dep_id} ({_usd1(value)}) await the "
+            f"customer's delivery, due by the close of {dl:%A %Y-%m-%d} (prepared on {prepared_on:%Y-%m-%d}); {effect}",
+            int(value), "cca_deposits", int(pos), "review"))
     ex = e[e["excess_on_deposit"] > 0]
-    for row in ex.itertuples(index=False):
+    for cca_id, acct, comp, elig, req_, excess in zip(
+            *(ex[c].to_numpy(dtype=object).tolist() for c in ("cca_id", "account_id", "computation")),
+            *(ex[c].tolist() for c in ("eligible_deposits", "requirement", "excess_on_deposit"))):
         out.append(model.Finding(
-            "Note H(a)", row.computation,
-            f"clearing agency {row.cca_id}, account {row.account_id}: eligible deposits {_usd1(row.eligible_deposits)} "
-            f"exceed the requirement {_usd1(row.requirement)} by {_usd1(row.excess_on_deposit)}: excess on deposit, "
-            "no Item 15 debit for it (customer securities in it stay an Item 2 credit); recall it",
-            int(row.excess_on_deposit), "", None, "review"))
+            "Note H(a)", comp,
+            f"clearing agency {cca_id}, account {acct}: eligible deposits {_usd1(elig)} exceed the requirement "
+            f"{_usd1(req_)} by {_usd1(excess)}: excess on deposit, no Item 15 debit for it (customer securities in it "
+            "stay an Item 2 credit); recall it", int(excess), "", None, "review"))
     return out

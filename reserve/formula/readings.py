@@ -122,6 +122,15 @@ READINGS: dict[str, tuple[str, str]] = {
 }
 
 
+def _merge_note_h() -> None:
+    # Note H's readings are declared beside the code that applies them; listed here with the rest.
+    from .note_h import NOTE_H_READINGS
+
+    for k, v in NOTE_H_READINGS.items():
+        READINGS.setdefault(k, v)
+
+
 def assumptions(keys=None) -> list[dict]:
+    _merge_note_h()
     keys = keys or READINGS.keys()
     return [{"key": k, "rule": READINGS[k][0], "reading": READINGS[k][1]} for k in keys]
