@@ -461,6 +461,28 @@ def _size(p: Path) -> int:
 # --------------------------------------------------------------------------- run
 
 
+def _finish_profile(args, prof, res: dict) -> dict:
+    if prof is not None:
+        OUT.mkdir(parents=True, exist_ok=True)
+        stem = args.profile_out or str(OUT / f"profile-{Path(args.book).stem}")
+        if args.profile == "pyinstrument":
+            Path(stem + ".txt").write_text(prof.output_text(unicode=False, color=False, show_all=False))
+            Path(stem + ".html").write_text(prof.output_html())
+        else:
+            import io
+            import pstats
+
+            prof.dump_stats(stem + ".prof")
+            s = io.StringIO()
+            st = pstats.Stats(prof, stream=s).sort_stats("cumulative")
+            st.print_stats(60)
+            st.sort_stats("tottime").print_stats(40)
+            Path(stem + ".txt").write_text(s.getvalue())
+        res["profile"] = stem + ".txt"
+    print(json.dumps(res))
+    return res
+
+
 def cmd_run(args) -> dict:
     from reserve.book import load_book
     from reserve.formula import compute
@@ -479,6 +501,12 @@ def cmd_run(args) -> dict:
     res = {"book": str(args.book), "rss_start_mib": round(peak_rss_mib(), 1), "loadavg_start": loadavg()}
 
     running = [False]
+
+    def progress():
+        path = os.environ.get("BENCH_PROGRESS")
+        if path:
+            Path(path).write_text(json.dumps(res))
+        print(json.dumps(res), file=sys.stderr, flush=True)
 
     def start():
         if prof is not None:
@@ -502,6 +530,9 @@ def cmd_run(args) -> dict:
     res["load_cpu_s"] = round(c1 - c0, 3)
     res["rss_after_load_mib"] = round(peak_rss_mib(), 1)
     res["rows"] = book.row_counts
+    progress()
+    if args.stop_after == "load":
+        return _finish_profile(args, prof, res)
     if "compute" in phases:
         start()
     result = compute(book)
@@ -510,6 +541,9 @@ def cmd_run(args) -> dict:
     c2 = cpu_s()
     res["compute_s"] = round(t2 - t1, 3)
     res["compute_cpu_s"] = round(c2 - c1, 3)
+    progress()
+    if args.stop_after == "compute":
+        return _finish_profile(args, prof, res)
     res["rss_after_compute_mib"] = round(peak_rss_mib(), 1)
     if "report" in phases:
         start()
@@ -538,25 +572,7 @@ def cmd_run(args) -> dict:
     if args.report_out:
         Path(args.report_out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.report_out).write_text(text, encoding="utf-8")
-    if prof is not None:
-        OUT.mkdir(parents=True, exist_ok=True)
-        stem = args.profile_out or str(OUT / f"profile-{Path(args.book).stem}")
-        if args.profile == "pyinstrument":
-            Path(stem + ".txt").write_text(prof.output_text(unicode=False, color=False, show_all=False))
-            Path(stem + ".html").write_text(prof.output_html())
-        else:
-            import io
-            import pstats
-
-            prof.dump_stats(stem + ".prof")
-            s = io.StringIO()
-            st = pstats.Stats(prof, stream=s).sort_stats("cumulative")
-            st.print_stats(60)
-            st.sort_stats("tottime").print_stats(40)
-            Path(stem + ".txt").write_text(s.getvalue())
-        res["profile"] = stem + ".txt"
-    print(json.dumps(res))
-    return res
+    return _finish_profile(args, prof, res)
 
 
 # --------------------------------------------------------------------------- duckdb
@@ -623,17 +639,62 @@ def cmd_duckdb(args) -> dict:
 # --------------------------------------------------------------------------- all
 
 
-def _sub(argv: list[str], log) -> dict:
-    """Run `bench.py argv...` in a fresh interpreter; its last stdout line is JSON."""
+def _rss_mib(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _sub(argv: list[str], log, rss_limit_gib: float = 0.0) -> dict:
+    """Run `bench.py argv...` in a fresh interpreter (so its peak RSS is its own); its last
+    stdout line is JSON. A watchdog kills it if its RSS passes rss_limit_gib (so a runaway
+    run cannot push a shared machine into the OOM killer); the phases it finished are kept
+    from its progress file."""
+    import tempfile
+
+    progress = Path(tempfile.mkstemp(prefix="bench-progress-", suffix=".json")[1])
     cmd = [sys.executable, str(Path(__file__).resolve()), *argv]
+    env = dict(os.environ, BENCH_PROGRESS=str(progress))
     print("$", " ".join(cmd), file=log, flush=True)
     t0 = time.perf_counter()
-    p = subprocess.run(cmd, capture_output=True, text=True)
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    import threading
+
+    outs: dict[str, str] = {}
+    readers = [threading.Thread(target=lambda k, f: outs.__setitem__(k, f.read()), args=(k, f), daemon=True)
+               for k, f in (("out", p.stdout), ("err", p.stderr))]
+    for t in readers:
+        t.start()
+    killed = None
+    max_seen = 0.0
+    while p.poll() is None:
+        rss = _rss_mib(p.pid)
+        max_seen = max(max_seen, rss)
+        if rss_limit_gib and rss > rss_limit_gib * 1024:
+            killed = f"killed by the watchdog at {rss / 1024:.1f} GiB RSS (limit {rss_limit_gib} GiB)"
+            p.kill()
+            break
+        time.sleep(0.5)
+    p.wait()
+    for t in readers:
+        t.join()
     wall = time.perf_counter() - t0
-    if p.returncode != 0:
-        print(p.stdout[-4000:], p.stderr[-8000:], file=log, flush=True)
-        return {"error": (p.stderr.strip().splitlines() or ["failed"])[-1][:500], "wall_s": round(wall, 2)}
-    line = [l for l in p.stdout.strip().splitlines() if l.startswith("{")][-1]
+    partial = {}
+    try:
+        partial = json.loads(progress.read_text() or "{}")
+    except (OSError, ValueError):
+        pass
+    progress.unlink(missing_ok=True)
+    if p.returncode != 0 or killed:
+        print(outs.get("out", "")[-4000:], outs.get("err", "")[-8000:], file=log, flush=True)
+        err = killed or ((outs.get("err", "").strip().splitlines() or ["failed"])[-1][:500])
+        return {**partial, "error": err, "wall_s": round(wall, 2), "watchdog_max_rss_mib": round(max_seen, 1)}
+    line = [l for l in outs["out"].strip().splitlines() if l.startswith("{")][-1]
     res = json.loads(line)
     res["wall_s"] = round(wall, 2)
     print(json.dumps({k: v for k, v in res.items() if k != "results"}), file=log, flush=True)
@@ -667,38 +728,53 @@ def cmd_all(args) -> None:
     if args.xlsx_accounts:
         xdir = DATA / f"xlsx-{args.xlsx_accounts}"
         gen = _ensure_book(args.xlsx_accounts, "xlsx", xdir, "float", args.regen, log)
-        r = _sub(["run", str(xdir / "book.xlsx")], log)
+        r = _sub(["run", str(xdir / "book.xlsx")], log, args.rss_limit_gib)
         runs.append({"label": f"{args.xlsx_accounts:,} accounts, .xlsx", "gen": gen, "run": r})
     if args.parquet_accounts:
         pdir = DATA / f"parquet-{args.parquet_accounts}"
         gen = _ensure_book(args.parquet_accounts, "parquet", pdir, args.money, args.regen, log)
-        r = _sub(["run", str(pdir)], log)
-        dd = _sub(["duckdb", str(pdir)], log)
+        r = _sub(["run", str(pdir)], log, args.rss_limit_gib)
+        dd = _sub(["duckdb", str(pdir)], log, args.rss_limit_gib)
         runs.append({"label": f"{args.parquet_accounts:,} accounts + collateral, Parquet", "gen": gen, "run": r, "duckdb": dd})
     machine = f"{os.cpu_count()} cores, {_mem_gib():.0f} GiB RAM, {platform.platform()}, Python {platform.python_version()}"
-    lines = [
-        f"Benchmark of `reserve` ({dt.datetime.now():%Y-%m-%d %H:%M}); machine: {machine}.",
-        "",
-        "| book | rows (accounts / collateral / items) | file size | load s | compute s | JSON s | total s | peak RSS | DuckDB s | DuckDB RSS | reserve / DuckDB |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for x in runs:
-        r, g, d = x["run"], x["gen"], x.get("duckdb")
-        rows = g.get("rows", {})
-        ratio = (r["total_s"] / d["total_s"]) if d and "total_s" in d and "total_s" in r else None
-        if "error" in r:
-            lines.append(f"| {x['label']} | | | failed: {r['error']} | | | | | | | |")
-            continue
-        lines.append("| {} | {:,} / {:,} / {:,} | {:.0f} MiB | {:.2f} | {:.2f} | {:.2f} | {:.2f} | {:,.0f} MiB | {} | {} | {} |".format(
-            x["label"], rows.get("accounts", 0), rows.get("collateral", 0), rows.get("items", 0),
-            g.get("bytes", 0) / 2**20, r["load_s"], r["compute_s"], r["report_s"], r["total_s"], r["peak_rss_mib"],
-            f"{d['total_s']:.2f}" if d and "total_s" in d else "—",
-            f"{d['peak_rss_mib']:,.0f} MiB" if d and "peak_rss_mib" in d else "—",
-            f"{ratio:.1f}x" if ratio else "—"))
-    text = "\n".join(lines) + "\n"
+    text = results_markdown(runs, machine)
     print(text)
     (OUT / "results.md").write_text(text)
     (OUT / "results.json").write_text(json.dumps({"machine": machine, "runs": runs}, indent=2, default=str))
+
+
+def results_markdown(runs: list[dict], machine: str) -> str:
+    lines = [
+        f"Benchmark of `reserve`, {dt.datetime.now():%Y-%m-%d %H:%M}; machine: {machine}.",
+        "Seconds are wall-clock (CPU seconds, user + system, in brackets); peak RSS is each step's own process.",
+        "",
+        "| book | rows: accounts / collateral / items | size | load s | compute s | JSON s | total s | peak RSS | DuckDB s | DuckDB RSS | reserve ÷ DuckDB |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    notes = []
+    for x in runs:
+        r, g, d = x["run"], x["gen"], x.get("duckdb")
+        rows = g.get("rows", {})
+
+        def both(k):
+            if r.get(f"{k}_s") is None:
+                return "—"
+            return f"{r[f'{k}_s']:.2f} ({r.get(f'{k}_cpu_s', 0):.2f})"
+
+        ratio = (f"{r['total_s'] / d['total_s']:.1f}×" if d and d.get("total_s") and r.get("total_s") else "—")
+        peak = r.get("peak_rss_mib") or r.get("rss_after_compute_mib") or r.get("rss_after_load_mib")
+        if r.get("error"):
+            peak = r.get("watchdog_max_rss_mib") or peak
+            notes.append(f"- {x['label']}: {r['error']} (after {r.get('wall_s', 0):.0f} s; phases without a figure did not finish)")
+        lines.append("| {} | {:,} / {:,} / {:,} | {:.0f} MiB | {} | {} | {} | {} | {} | {} | {} | {} |".format(
+            x["label"], rows.get("accounts", 0), rows.get("collateral", 0), rows.get("items", 0),
+            g.get("bytes", 0) / 2**20, both("load"), both("compute"), both("report"), both("total"),
+            f"{peak / 1024:.2f} GiB" if peak else "—",
+            f"{d['total_s']:.2f} ({d.get('total_cpu_s', 0):.2f})" if d and d.get("total_s") else "—",
+            f"{d['peak_rss_mib'] / 1024:.2f} GiB" if d and d.get("peak_rss_mib") else "—", ratio))
+        if d and d.get("error"):
+            notes.append(f"- DuckDB on {x['label']}: {d['error']}")
+    return "\n".join(lines + ([""] + notes if notes else [])) + "\n"
 
 
 def _mem_gib() -> float:
@@ -730,6 +806,7 @@ def main(argv=None) -> None:
     r.add_argument("--phases", default="load,compute,report", help="phases to profile (comma-separated)")
     r.add_argument("--profile-out", help="profile output path stem (default bench/out/profile-<book>)")
     r.add_argument("--report-out", help="also write report.json here")
+    r.add_argument("--stop-after", choices=("load", "compute"), help="stop after this phase (for profiling)")
     d = sub.add_parser("duckdb", help="the yardstick: the same aggregation in DuckDB on the Parquet files")
     d.add_argument("bookdir")
     d.add_argument("--threads", type=int, default=0, help="DuckDB threads (default: DuckDB's own, = cores)")
@@ -738,6 +815,8 @@ def main(argv=None) -> None:
     a.add_argument("--parquet-accounts", type=int, default=10_000_000)
     a.add_argument("--money", choices=("float", "decimal"), default="float")
     a.add_argument("--regen", action="store_true", help="regenerate books even if bench/data has them")
+    a.add_argument("--rss-limit-gib", type=float, default=18.0,
+                   help="kill a step whose RSS passes this (0: no limit); the table then says so")
     args = ap.parse_args(argv)
     {"generate": cmd_generate, "run": cmd_run, "duckdb": cmd_duckdb, "all": cmd_all}[args.cmd](args)
 

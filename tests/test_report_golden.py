@@ -68,10 +68,15 @@ def report_tables() -> dict:
         cca_requirements=[
             dict(cca_id="FICC", account_id="C-100", position_type="ust_cash", requirement="20000"),
             dict(cca_id="FICC", account_id="C-200", position_type="ust_repo", basis="net", requirement="5000"),
+            dict(cca_id="FICC", account_id="C-300", position_type="ust_cash", requirement="8000"),
         ],
         cca_deposits=[
             dict(deposit_id="D-1", cca_id="FICC", account_id="C-100", asset="us_treasury", owner="customer", value="25000"),
             dict(deposit_id="D-2", cca_id="FICC", account_id="C-200", asset="cash", owner="firm", value="5000"),
+            # firm-owned Treasuries margining C-300 while the customer's delivery is awaited (Note H(b)(1)(iii))
+            dict(deposit_id="D-3", cca_id="FICC", account_id="C-300", asset="us_treasury", owner="firm", value="8000",
+                 requirement_arose_on="2026-11-20", requirement_at_arise="8000", customer_assets_at_arise="0",
+                 call_issued_on="2026-11-20"),
         ],
         reserve_bank_accounts=[
             dict(account_id="RB-1", book="customer", bank_id="B1", bank_name="First Bank", bank_equity_capital="1000000000",

@@ -75,6 +75,7 @@ class ComputationView:
     name: str
     title: str
     rows: list[FormulaRow]
+    note: str = ""  # a footnote under the table
 
 
 @dataclass
@@ -120,6 +121,17 @@ class NoteHGroup:
     cca_id: str
     cca_name: str
     entries: list[dict]  # amounts in cents; failed_conditions / pending lists
+    totals: dict = field(default_factory=dict)  # amount key -> cents over the entries
+
+
+@dataclass
+class NoteHTie:
+    """Item 15 of a computation against the sum of its Note H entries."""
+
+    computation: str
+    item_15: int
+    entries_total: int
+    ties: bool
 
 
 @dataclass
@@ -155,6 +167,7 @@ class ReportContext:
     movers: list[dict]  # {computation, caption, prior, now, change}
     computations: list[ComputationView]
     note_h: list[NoteHGroup]
+    note_h_ties: list[NoteHTie]
     exceptions: list[ExceptionGroup]
     exception_total: int
     severe_count: int
@@ -289,7 +302,9 @@ def _formula(report: dict, name: str, cmp: dict, scheds: list[Schedule]) -> Comp
                        boxes.get("deposit_or_withdrawal", "")))
     rows.append(FormulaRow("date", "Deposit deadline", rule="Rule 15c3-3(e)(3)",
                            focus_box=boxes.get("deposit_date", ""), text=_long_date(c.get("deposit_deadline"))))
-    return ComputationView(name, COMPUTATION_TITLES.get(name, name), rows)
+    note = ("FOCUS boxes: Form X-17A-5 Part II. Item 15 has no confirmed box yet and is left blank." if name == "customer"
+            else "The PAB schedule's FOCUS boxes are not confirmed and are left blank; PAB Note 4: no debit reduction.")
+    return ComputationView(name, COMPUTATION_TITLES.get(name, name), rows, note)
 
 
 def _exceptions(report: dict) -> list[ExceptionGroup]:
@@ -327,7 +342,21 @@ def _note_h(report: dict) -> list[NoteHGroup]:
                 entry[k] = ""
         g = groups.setdefault(e["cca_id"], NoteHGroup(e["cca_id"], entry["cca_name"], []))
         g.entries.append(entry)
+    for g in groups.values():
+        g.totals = {k: sum(e[k] or 0 for e in g.entries) for k in _NOTE_H_AMOUNTS}
     return [groups[k] for k in sorted(groups)]
+
+
+def _note_h_ties(report: dict) -> list[NoteHTie]:
+    out = []
+    for name, c in report["computations"].items():
+        entries = [e for e in report.get("note_h", []) if e.get("computation") == name]
+        if not entries:
+            continue
+        total = sum(_cents(e.get("item_15")) or 0 for e in entries)
+        item_15 = _cents(c["items"].get("15", "0"))
+        out.append(NoteHTie(COMPUTATION_TITLES[name].split()[0], item_15, total, item_15 == total))
+    return out
 
 
 def _text(v) -> str:
@@ -424,7 +453,7 @@ def build_context(report: dict, scheds: list[Schedule], heads: dict[str, Schedul
         compared_run_at=(previous or {}).get("run_at") if previous else None,
         movers=movers,
         computations=[_formula(report, n, cmp, scheds) for n in ("customer", "pab") if n in report["computations"]],
-        note_h=_note_h(report),
+        note_h=_note_h(report), note_h_ties=_note_h_ties(report),
         exceptions=exceptions, exception_total=len(report.get("exceptions", [])), severe_count=severe,
         schedules=_schedule_views(heads, report, scheds, sheets, rows_per_schedule),
         rows_per_schedule=rows_per_schedule, workbook=workbook,

@@ -178,35 +178,57 @@ def _source_columns(table: str, frame: pd.DataFrame) -> list[tuple[str, str]]:
     return cols
 
 
+def _obj(values) -> pd.Series:
+    """An object column as is (pandas would otherwise convert it to its string dtype, slowly)."""
+    return pd.Series(values, dtype=object, copy=False)
+
+
 def schedule_rows(book, result, sched: Schedule, limit: int | None = None) -> ScheduleRows:
-    """The first `limit` rows (all when None) of a schedule, joined to their source rows."""
+    """The first `limit` rows (all when None) of a schedule, joined to their source rows.
+
+    Vectorised for millions of rows: categorical columns stay categorical, a source column
+    coming from one table is taken as is, and only columns mixing tables are assembled."""
     pos = sched.positions if limit is None else sched.positions[:limit]
-    d = result.dispositions.iloc[pos]
+    d = result.dispositions.iloc[pos].reset_index(drop=True)
     n = len(d)
-    tables = d["table"].astype(str).to_numpy()
+    table_cat = pd.Categorical(d["table"].astype(str))
+    tables = np.asarray(table_cat.categories, dtype=object)[table_cat.codes] if n else np.array([], dtype=object)
     rows = d["row"].to_numpy(dtype=np.int64)
     types: dict[str, str] = dict(FIXED_TYPES)
     data: dict[str, object] = {
-        "line_amount": d["amount"].to_numpy(dtype=np.int64),
-        "rule": d["rule"].astype(str).to_numpy(dtype=object),
-        "reason": d["reason"].astype(str).to_numpy(dtype=object),
-        "ref": d["ref"].astype(str).to_numpy(dtype=object),
-        "table": tables.astype(object),
+        "line_amount": pd.Series(d["amount"].to_numpy(dtype=np.int64)),
+        "rule": d["rule"],
+        "reason": d["reason"],
+        "ref": d["ref"],
+        "table": pd.Series(table_cat),
     }
-    file_col = np.full(n, None, dtype=object)
-    sheet_col = np.full(n, None, dtype=object)
-    row_col = pd.array(np.zeros(n, dtype=np.int64), dtype="Int64")
-    row_col[:] = pd.NA
+    file_code = np.full(n, -1, dtype=np.int64)
+    sheet_code = np.full(n, -1, dtype=np.int64)
+    files: list[str] = []
+    sheets: list[str] = []
+    row_col = np.zeros(n, dtype=np.int64)
+    row_na = np.ones(n, dtype=bool)
     extra: dict[str, tuple[str, list]] = {}  # name -> (type, [(positions, values)])
-    for t in pd.unique(tables):
+    for t in table_cat.categories:
         if not t or t not in book.tables:
             continue
         idx = np.flatnonzero(tables == t)
         src = book.tables[t].iloc[rows[idx]]
-        s = src["_src"].astype(str).str.partition(" | ")
-        file_col[idx] = s[0].to_numpy(dtype=object)
-        sheet_col[idx] = s[2].to_numpy(dtype=object)
+        # file / sheet per distinct "file | sheet", not per row
+        src_cat = pd.Categorical(src["_src"].astype(str))
+        f_of, s_of = [], []
+        for c in src_cat.categories:
+            f, _, sh = str(c).partition(" | ")
+            if f not in files:
+                files.append(f)
+            if sh not in sheets:
+                sheets.append(sh)
+            f_of.append(files.index(f))
+            s_of.append(sheets.index(sh))
+        file_code[idx] = np.asarray(f_of, dtype=np.int64)[src_cat.codes]
+        sheet_code[idx] = np.asarray(s_of, dtype=np.int64)[src_cat.codes]
         row_col[idx] = src["_row"].to_numpy(dtype=np.int64)
+        row_na[idx] = False
         for name, typ in _source_columns(t, src):
             out_name = name
             while out_name in FIXED_COLUMNS:
@@ -214,12 +236,11 @@ def schedule_rows(book, result, sched: Schedule, limit: int | None = None) -> Sc
             prev_typ, parts = extra.get(out_name, (typ, []))
             parts.append((idx, src[name]))
             extra[out_name] = (typ if prev_typ == typ else "text", parts)  # same name, other types: text
-    data["file"] = file_col
-    data["sheet"] = sheet_col
-    data["row"] = row_col
+    data["file"] = pd.Series(pd.Categorical.from_codes(file_code, files))
+    data["sheet"] = pd.Series(pd.Categorical.from_codes(sheet_code, sheets))
+    data["row"] = pd.Series(pd.arrays.IntegerArray(row_col, row_na))
     for name, (typ, parts) in extra.items():
-        col = _assemble(n, typ, parts)
-        data[name] = col.array if typ in ("money", "pct") else col.to_numpy()
+        data[name] = _assemble(n, typ, parts)
         types[name] = typ
     return ScheduleRows(pd.DataFrame(data, copy=False), types)
 
@@ -227,14 +248,18 @@ def schedule_rows(book, result, sched: Schedule, limit: int | None = None) -> Sc
 def _assemble(n: int, typ: str, parts: list) -> pd.Series:
     """One output column from per-table pieces (missing where the row's table lacks it)."""
     if len(parts) == 1 and len(parts[0][0]) == n:
-        return pd.Series(parts[0][1].to_numpy(), copy=False) if typ not in ("money", "pct") else \
-            pd.Series(pd.array(parts[0][1], dtype="Int64"))
+        vals = parts[0][1].reset_index(drop=True)
+        if typ in ("money", "pct"):
+            return pd.Series(pd.array(vals, dtype="Int64"))
+        return _obj(vals.to_numpy(dtype=object)) if vals.dtype == object else vals
     if typ in ("money", "pct"):
-        out = pd.array(np.zeros(n, dtype=np.int64), dtype="Int64")
-        out[:] = pd.NA
+        data = np.zeros(n, dtype=np.int64)
+        mask = np.ones(n, dtype=bool)
         for idx, vals in parts:
-            out[idx] = pd.array(vals, dtype="Int64")
-        return pd.Series(out)
+            a = pd.array(vals, dtype="Int64")
+            data[idx] = a.to_numpy(dtype=np.int64, na_value=0)
+            mask[idx] = a.isna()
+        return pd.Series(pd.arrays.IntegerArray(data, mask))
     if typ == "date":
         out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
         for idx, vals in parts:
@@ -243,7 +268,7 @@ def _assemble(n: int, typ: str, parts: list) -> pd.Series:
     out = np.full(n, None, dtype=object)
     for idx, vals in parts:
         out[idx] = vals.to_numpy(dtype=object)
-    return pd.Series(out)
+    return _obj(out)
 
 
 # ------------------------------------------------------------------------------ parquet
@@ -263,6 +288,13 @@ def _arrow_column(series: pd.Series, typ: str):
         return pa.array(series, type=pa.bool_(), from_pandas=True)
     if typ == "int":
         return pa.array(pd.array(series, dtype="Int64"), type=pa.int64())
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        cats = series.cat.categories
+        if len(cats) == 0 or all(isinstance(c, str) for c in cats):
+            return pa.DictionaryArray.from_arrays(pa.array(series.cat.codes.to_numpy(), type=pa.int32(),
+                                                           mask=series.cat.codes.to_numpy() < 0),
+                                                  pa.array(list(cats), type=pa.string()))
+        series = series.astype(object)
     try:
         return pa.array(series, type=pa.string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):

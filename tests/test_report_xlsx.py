@@ -1,0 +1,166 @@
+"""report.xlsx read back cell by cell: the Summary ties to report.json to the cent, amounts
+are numbers in an accounting format, each line's sheet lists its rows with their source,
+big lines are capped with a note and written in full to supporting/*.parquet, and text
+from the book never becomes a formula."""
+
+from __future__ import annotations
+
+import zipfile
+from decimal import Decimal
+
+import openpyxl
+import pyarrow.parquet as pq
+import pytest
+
+from test_report_golden import HYPERLINK, SCRIPT, computed
+
+from reserve.api import write_outputs
+from reserve.report.compare import report_lines
+from reserve.report.reperform import load_prepared, normalise_line
+from reserve.report.supporting import schedules
+from reserve.report.xlsx import ACCOUNTING, write_workbook
+
+HEADER_ROW = 5  # Summary: three title rows, a blank row, then the header
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("xlsx")
+    b, result, report = computed(tmp / "book")
+    write_outputs(tmp / "out", b, result, ("xlsx", "json"), report=report)
+    wb = openpyxl.load_workbook(tmp / "out" / "report.xlsx")
+    return tmp / "out", wb, report, b, result
+
+
+def cents(v) -> int:
+    d = Decimal(str(v)) * 100  # openpyxl reads the stored decimal text back as int/float
+    assert d == d.to_integral_value(), v
+    return int(d)
+
+
+def summary_figures(ws) -> dict[tuple[str, str], int]:
+    head = [c.value for c in ws[HEADER_ROW]]
+    assert head[:4] == ["computation", "line", "caption", "amount"]
+    out = {}
+    for row in ws.iter_rows(min_row=HEADER_ROW + 1):
+        comp, line, amount = row[0].value, row[1].value, row[3]
+        if line is None or amount.value is None:
+            continue
+        assert amount.data_type == "n" and amount.number_format == ACCOUNTING
+        key, why = normalise_line(line, comp)
+        assert key, why
+        out[(comp, key)] = cents(amount.value)
+    return out
+
+
+def test_summary_ties_to_report_json_to_the_cent(outputs):
+    _, wb, report, _, _ = outputs
+    figures = summary_figures(wb["Summary"])
+    expected = report_lines(report)
+    assert figures == {k: v for k, v in expected.items() if k in figures}
+    missing = set(expected) - set(figures)
+    # every figure of the formula is on the Summary (the offset is PAB's, the sweep the customer's)
+    assert missing <= {("pab", "sweep"), ("customer", "offset_by_customer_excess_debits")}, missing
+
+
+def test_the_workbook_is_a_prepared_schedule_for_reperform(outputs):
+    out, _, report, _, _ = outputs
+    prepared = load_prepared(out / "report.xlsx")
+    expected = report_lines(report)
+    assert prepared and all(expected[k] == v for k, v in prepared.items())
+
+
+def test_sheets(outputs):
+    _, wb, report, _, result = outputs
+    names = wb.sheetnames
+    assert names[:3] == ["Summary", "Exceptions", "Note H"]
+    assert names[-3:] == ["Row accounting", "Assumptions", "Provenance"]
+    assert "Customer Item 1" in names and "PAB Item 1" in names and "Customer Excluded" not in names[:3]
+    assert len(names) == 6 + len(schedules(result))
+    exc = wb["Exceptions"]
+    assert exc.max_row - 1 == len(report["exceptions"])
+
+
+def test_line_sheet_lists_rows_with_source(outputs):
+    _, wb, report, b, _ = outputs
+    ws = wb["Customer Item 1"]
+    rows = list(ws.iter_rows(values_only=True))
+    h = next(i for i, r in enumerate(rows) if r and r[0] == "line_amount")
+    head = rows[h]
+    data = [dict(zip(head, r)) for r in rows[h + 1:]]
+    assert len(data) == 4  # four customer credit balances
+    assert sum(cents(r["line_amount"]) for r in data) == cents(report["computations"]["customer"]["items"]["1"])
+    assert all(r["file"].endswith("accounts.csv") and r["sheet"] == "accounts" and isinstance(r["row"], int)
+               for r in data)
+    assert [r["account_id"] for r in data][:1] == ["C-100"]  # largest first
+    assert "ties" in rows[1]
+
+
+def test_book_text_cannot_become_a_formula(outputs):
+    out, wb, _, _, _ = outputs
+    found = []
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                assert c.data_type != "f", f"{ws.title}!{c.coordinate} is a formula: {c.value!r}"
+                if c.value == HYPERLINK:
+                    assert c.data_type == "s" and c.quotePrefix, c.coordinate
+                    found.append(f"{ws.title}!{c.coordinate}")
+                if isinstance(c.value, str) and c.value.startswith(("=", "+", "-", "@")):
+                    assert c.quotePrefix, f"{ws.title}!{c.coordinate}"
+    assert any(f.startswith("Customer Item 1!") for f in found)  # account_id / customer_id
+    assert any(f.startswith("Customer Other credits!") for f in found)  # description
+    with zipfile.ZipFile(out / "report.xlsx") as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"<f>" not in z.read(name) and b"<f " not in z.read(name)
+    # the <script> account id is kept as plain text
+    assert any(c.value == SCRIPT for row in wb["Customer Item 1"].iter_rows() for c in row)
+
+
+def test_note_h_sheet(outputs):
+    _, wb, report, _, _ = outputs
+    rows = list(wb["Note H"].iter_rows(values_only=True))
+    h = next(i for i, r in enumerate(rows) if r and r[0] == "cca_id")
+    entries = rows[h + 1:h + 1 + len(report["note_h"])]
+    assert [(r[0], r[2]) for r in entries] == [(e["cca_id"], e["account_id"]) for e in report["note_h"]]
+    item15 = next(r for r in entries if r[2] == "C-100")
+    assert cents(item15[8]) == 2000000
+    flat = [c for r in rows for c in r if isinstance(c, str)]
+    assert "Note H(b)(2)(i)" in flat
+
+
+def test_big_line_is_capped_in_the_workbook_and_complete_in_parquet(tmp_path):
+    accounts = [dict(account_id=f"A{i:03d}", book="customer", balance=str(100 + i)) for i in range(60)]
+    b, result, report = computed(tmp_path / "book", accounts=accounts, collateral=[], cca_requirements=[],
+                                 cca_deposits=[])
+    write_outputs(tmp_path / "out", b, result, ("json",), report=report)
+    scheds = schedules(result)
+    written = write_workbook(tmp_path / "capped.xlsx", b, result, report, scheds, limit=10)
+    assert written["customer_item_1"] == ("Customer Item 1", 10)
+    ws = openpyxl.load_workbook(tmp_path / "capped.xlsx")["Customer Item 1"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert "largest 10 of 60 rows" in rows[2][0] and "supporting/customer_item_1.parquet" in rows[2][0]
+    h = next(i for i, r in enumerate(rows) if r and r[0] == "line_amount")
+    assert len(rows) - h - 1 == 10
+    assert cents(rows[h + 1][0]) == 15900  # the largest: 159.00
+
+    from reserve.report.render import render_all
+
+    names = render_all(tmp_path / "all", b, result, report, ("xlsx",))
+    assert "supporting/customer_item_1.parquet" in names and "report.xlsx" in names
+    t = pq.read_table(tmp_path / "all" / "supporting" / "customer_item_1.parquet")
+    assert t.num_rows == 60
+    assert str(t.schema.field("line_amount").type) == "decimal128(20, 2)"
+    assert sum(t.column("line_amount").to_pylist()) == Decimal(report["computations"]["customer"]["items"]["1"])
+    assert t.column("row").to_pylist()[0] == 61  # A059 is CSV line 61
+
+
+def test_every_formula_line_ties_to_its_parquet(outputs):
+    out, _, report, _, result = outputs
+    for s in schedules(result):
+        t = pq.read_table(out / s.file_name)
+        assert t.num_rows == s.rows
+        if s.is_formula_line:
+            line = next(l for l in report["computations"][s.computation]["lines"] if l["key"] == s.line)
+            assert sum(t.column("line_amount").to_pylist(), Decimal(0)) == Decimal(line["amount"]), s.slug
