@@ -84,6 +84,10 @@ def compute(book, out_dir, formats, previous, quiet, as_json):
         _fail_book(exc)
     progress("writing the report")
     report = build_report(b, result)
+    if prev is not None:
+        from .report.compare import add_comparison
+
+        report = add_comparison(report, prev)
     paths = write_outputs(out_dir, b, result, chosen, report=report, previous=prev)
     if as_json:
         click.echo(json.dumps(_summary(report), indent=2))
