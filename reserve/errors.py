@@ -33,13 +33,16 @@ class Problem:
             where += f", row {self.row}"
         if self.column:
             where += f", column {self.column}"
-        parts = [where + ":"]
+        details = []
         if self.message:
-            parts.append(self.message)
+            details.append(self.message)
         if self.value != "" or self.expected:
             found = repr(self.value) if self.value != "" else "blank"
-            parts.append(f"found {found}" + (f", expected {self.expected}" if self.expected else ""))
-        return " ".join(parts) if len(parts) > 1 else where.rstrip(":")
+            if not (self.message and f"found {self.value}" in self.message):
+                details.append(f"found {found}")
+            if self.expected:
+                details.append(f"expected {self.expected}")
+        return f"{where}: {'; '.join(details)}" if details else where
 
     def as_dict(self) -> dict:
         return {
