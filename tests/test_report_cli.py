@@ -58,14 +58,14 @@ def test_compute_compare_shows_prior_and_change_in_html_and_xlsx(two_weeks):
 
 def test_compute_compare_in_report_json(two_weeks):
     tmp = two_weeks
-    run("compute", tmp / "week2", "--out", tmp / "out3", "--compare", tmp / "out1" / "report.json", "--quiet",
-        "--format", "json")
+    code, out = run("compute", tmp / "week2", "--out", tmp / "out3", "--compare", tmp / "out1" / "report.json",
+                    "--quiet", "--format", "json")
+    assert code == 0, out
     report = json.loads((tmp / "out3" / "report.json").read_text())
-    if "previous" not in report["computations"]["customer"]:
-        pytest.xfail("the CLI does not yet call reserve.report.compare.add_comparison before writing report.json")
     prev = report["computations"]["customer"]["previous"]
     assert prev["amounts"]["item_1"] == "1013234.56" and prev["change"]["item_1"] == "100000.00"
     assert prev["largest_movers"][:2] == ["item_1", "item_2"]
+    assert report["compared_with"]["as_of"] == "2026-11-20"
 
 
 def test_add_comparison_pairs_every_line():

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import jinja2
+import pandas as pd
 
 from ..formula.model import LINES_BY_KEY
 from ..money import format_display, parse_decimal_text
@@ -178,8 +179,6 @@ class ReportContext:
     assumptions: list[dict]
     inputs: list[dict]
     parameters: list[tuple[str, str]]
-    label: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 def _source_text(src: dict | None) -> tuple[str, str]:
@@ -360,18 +359,11 @@ def _note_h_ties(report: dict) -> list[NoteHTie]:
 
 
 def _text(v) -> str:
-    try:
-        import pandas as pd
-
-        if v is None or (not isinstance(v, (list, dict)) and pd.isna(v)):
-            return ""
-    except (TypeError, ValueError):
-        pass
-    if hasattr(v, "date") and hasattr(v, "isoformat"):
-        try:
-            return v.date().isoformat()
-        except (TypeError, ValueError):
-            return ""
+    """A cell of a schedule as text: blank for missing values, dates as ISO dates."""
+    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
+        return ""
+    if isinstance(v, pd.Timestamp):
+        return v.date().isoformat()
     return str(v)
 
 

@@ -32,7 +32,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from ..book.schema import REQUIRED, TABLES_BY_NAME
-from ..formula.model import LINES_BY_KEY
 from ..money import parse_decimal_text
 from .compare import comparison
 from .supporting import FIXED_COLUMNS, Schedule, ScheduleRows, schedule_rows
