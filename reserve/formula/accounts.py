@@ -192,12 +192,9 @@ def _note_e1(acc, col, included, margin_live, book_col):
     frames.append(dispositions("collateral", t["crow"].to_numpy(), "customer", "note_e1_test", 0, "Note E(1)",
                                "collateral for a margin debit (Note E(1) concentration test; value capped at 140% of the account's debit)",
                                t["security_id"].to_numpy(dtype=object)))
-    for sec, r in per_sec.iterrows():
-        if r["exempted"]:
-            continue
+    concentrated = per_sec[~per_sec["exempted"].astype(bool) & (per_sec["value"] > threshold)]
+    for sec, r in concentrated.iterrows():  # only the concentrated securities
         excess = int(r["value"]) - threshold
-        if excess <= 0:
-            continue
         reduction = min(excess, int(r["debits"]))
         frames.append(adjustment("customer", "item_10", -reduction, "Note E(1)",
                                  f"concentration in security {sec}: collateral value {money.format_display(int(r['value']))} "
@@ -239,14 +236,15 @@ def _note_e5(book, cal: BusinessCalendar, acc, included, margin_live, book_col):
     d["plenary"] = d["exc"] == "plenary"
     d["window"] = in_window
     d["partial_amt"] = np.where(d["exc"] == "partial", d["exc_amount"], 0)
+    d["requested"] = d["exc"] == "requested"
     g = d.groupby(["computation", "customer_id"], sort=True).agg(
         debit=("debit", "sum"), plenary=("plenary", "max"), window=("window", "max"),
-        partial_amt=("partial_amt", "sum"), requested=("exc", lambda s: (s == "requested").any()))
+        partial_amt=("partial_amt", "sum"), requested=("requested", "max"))
     g = g.reset_index()
-    for _, r in g.iterrows():  # one iteration per customer over the threshold only
+    # Only customers whose excess is over $50,000 are looked at one by one (a handful, at any size).
+    g = g[(g["debit"] - threshold) > E5_MINIMUM]
+    for _, r in g.iterrows():
         excess = int(r["debit"]) - threshold
-        if excess <= E5_MINIMUM:
-            continue
         comp, cust = r["computation"], r["customer_id"]
         head = (f"customer {cust}: margin debits {money.format_display(int(r['debit']))} exceed 25% of tentative net "
                 f"capital ({money.format_display(threshold)}) by {money.format_display(excess)}")
