@@ -95,8 +95,12 @@ def dispositions(table: str, rows, computation, line, amount, rule, reason, ref=
     def col(v, dtype=object):
         if isinstance(v, (pd.Series, np.ndarray, list)):
             arr = np.asarray(v.to_numpy() if isinstance(v, pd.Series) else v)
-            return arr.astype(dtype) if dtype is not object else arr
-        return np.full(n, v, dtype=dtype)
+            arr = arr.astype(dtype) if dtype is not object else arr
+        else:
+            arr = np.full(n, v, dtype=dtype)
+        # text stays plain object (not inferred to Arrow strings): these columns hold a few
+        # distinct values over millions of rows and become categoricals once, in compute()
+        return pd.Series(arr, dtype=object, copy=False) if dtype is object else arr
 
     return pd.DataFrame(
         {
