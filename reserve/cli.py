@@ -59,7 +59,7 @@ def main():
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 def compute(book, out_dir, formats, previous, quiet, as_json):
     """Compute both reserve formulas for BOOK and write the report."""
-    from .api import FORMATS, compute_book, write_outputs
+    from .api import FORMATS, write_outputs
     from .report.json_report import build_report
 
     chosen = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
@@ -77,11 +77,16 @@ def compute(book, out_dir, formats, previous, quiet, as_json):
             click.echo(f"Error: --compare {previous}: {exc}", err=True)
             sys.exit(1)
     progress = _Progress(quiet)
+    from .book import load_book
+    from .formula import compute as compute_formula
+
     progress(f"loading {book}")
     try:
-        b, result = compute_book(book)
+        b = load_book(book)
     except BookInvalid as exc:
         _fail_book(exc)
+    progress(f"computing ({sum(b.row_counts.values()):,} rows)")
+    result = compute_formula(b)
     progress("writing the report")
     report = build_report(b, result)
     if prev is not None:
