@@ -335,6 +335,13 @@ def type_chunk(table: Table, chunk: RawChunk, log: ProblemLog, bad: dict | None 
             else:
                 values = pd.Series(np.where(blank, d, values.to_numpy()), index=frame.index)
         out[c.name] = values.astype(_engine_dtype(c)) if c.type not in ("text", "enum") else values
+    for c in table.columns:
+        if c.type == "enum":
+            # a few distinct values over up to millions of rows: categorical (fixed categories, so
+            # chunks concatenate without losing the dtype); invalid values were reported above
+            v = out[c.name]
+            v = v.where(v.isin(c.choices), None)
+            out[c.name] = pd.Series(pd.Categorical(v, categories=list(c.choices)), index=frame.index)
     typed = pd.DataFrame(out, index=frame.index)
     for extra in frame.columns:
         if extra not in table.column_names:
