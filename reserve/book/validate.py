@@ -68,13 +68,21 @@ def check_unique(log: ProblemLog, name: str, frame: pd.DataFrame) -> None:
                 message=f"duplicate {' + '.join(key)} (each must appear once in '{name}')")
 
 
+def _id_index(ids: pd.Series) -> pd.Index:
+    """Unique identifiers as a plain object Index (the same type as the columns they are
+    looked up from)."""
+    return pd.Index(pd.unique(ids.dropna().to_numpy(dtype=object)), dtype=object)
+
+
 def check_reference(log: ProblemLog, frame: pd.DataFrame, column: str, known: pd.Index, what: str,
                     blank_ok: bool = False) -> None:
     if not len(frame):
         return
     vals = frame[column]
     present = vals.notna().to_numpy()
-    unknown = present & ~vals.isin(known).to_numpy()
+    # get_indexer reuses the index's hash table, built once per index (isin would rebuild it
+    # over every account id for each reference checked)
+    unknown = present & (known.get_indexer(vals.to_numpy(dtype=object)) < 0)
     report_rows(log, frame, unknown, column, expected=what)
 
 
@@ -92,18 +100,19 @@ def _validate(params: dict, tables: dict[str, pd.DataFrame], log: ProblemLog, la
             check_unique(log, name, tables[name])
 
     accounts = tables["accounts"]
-    account_ids = pd.Index(accounts["account_id"].dropna().unique())
-    margin_ids = pd.Index(accounts.loc[accounts["type"] == "margin", "account_id"].dropna().unique())
+    account_ids = _id_index(accounts["account_id"])
+    margin_ids = _id_index(accounts.loc[accounts["type"] == "margin", "account_id"])
 
     col = tables["collateral"]
     if len(col):
         check_reference(log, col, "account_id", account_ids, "an account_id of the accounts table")
-        known = col["account_id"].isin(account_ids).to_numpy()
-        not_margin = known & ~col["account_id"].isin(margin_ids).to_numpy()
+        ids = col["account_id"].to_numpy(dtype=object)
+        known = account_ids.get_indexer(ids) >= 0
+        not_margin = known & (margin_ids.get_indexer(ids) < 0)
         report_rows(log, col, not_margin, "account_id", expected="a margin account (type margin in accounts)",
                     message="collateral is only tested for margin accounts (Note E(1))")
 
-    cca_ids = pd.Index(tables["cca"]["cca_id"].dropna().unique())
+    cca_ids = _id_index(tables["cca"]["cca_id"])
     req = tables["cca_requirements"]
     if len(req):
         check_reference(log, req, "cca_id", cca_ids, "a cca_id of the cca table")
