@@ -215,6 +215,14 @@ def _account_attributes(book) -> tuple[pd.DataFrame, pd.Series]:
     outside (''), and the cash the firm owes per (customer_id, computation)."""
     p = book.params
     acc = book.tables["accounts"]
+    # Only the accounts the clearing-agency tables name, and every account of their customers
+    # (for the cash owed), matter here: a few thousand rows out of possibly millions.
+    req, dep = book.tables["cca_requirements"], book.tables["cca_deposits"]
+    named = pd.unique(np.concatenate([req["account_id"].to_numpy(dtype=object), dep["account_id"].to_numpy(dtype=object),
+                                      dep["owner_account_id"].to_numpy(dtype=object)]))
+    hit = acc["account_id"].isin(named).to_numpy(dtype=bool)
+    customers = pd.unique(acc["customer_id"].to_numpy(dtype=object)[hit])
+    acc = acc[hit | acc["customer_id"].isin(customers).to_numpy(dtype=bool)]
     a = pd.DataFrame({
         "account_id": acc["account_id"].to_numpy(dtype=object),
         "type": acc["type"].astype(object).fillna("").to_numpy(dtype=object),
