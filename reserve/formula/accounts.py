@@ -156,13 +156,13 @@ def _note_e1(acc, col, included, margin_live, book_col):
     crow = np.arange(ncol, dtype=np.int64)
     if ncol == 0:
         return frames, findings, False
-    # map collateral rows to account positions (margin accounts only; validation ensures they exist)
-    acc_pos = pd.Series(np.arange(len(acc)), index=acc["account_id"].where(acc["type"] == "margin"))
-    acc_pos = acc_pos[acc_pos.index.notna()]
-    acc_pos = acc_pos[~acc_pos.index.duplicated()]
-    pos = col["account_id"].map(acc_pos).to_numpy()
-    known = ~pd.isna(pos)
-    pos_i = np.where(known, pos, 0).astype(np.int64)
+    # map collateral rows to account positions (margin accounts only; (account_id, type) is
+    # unique, so each margin account id appears once)
+    margin_pos = np.flatnonzero((acc["type"] == "margin").to_numpy(dtype=bool))
+    margin_ids = pd.Index(acc["account_id"].to_numpy(dtype=object)[margin_pos], dtype=object)
+    found = margin_ids.get_indexer(col["account_id"].to_numpy(dtype=object))
+    known = found >= 0
+    pos_i = np.where(known, margin_pos[np.where(known, found, 0)] if len(margin_pos) else 0, 0).astype(np.int64)
     tested = known & margin_live[pos_i]
     pab = known & (book_col[pos_i] == "pab")
     other = ~tested & ~pab
@@ -172,28 +172,31 @@ def _note_e1(acc, col, included, margin_live, book_col):
                                "Note E(1)", "account has no debit in Item 10: not collateral for a margin debit"))
     if not tested.any():
         return frames, findings, True
+    # group on integer codes of the security ids (sorted, so the output order is the ids' order)
+    sec_codes, sec_ids = pd.factorize(col["security_id"].to_numpy(dtype=object)[tested], sort=True)
     t = pd.DataFrame({
         "crow": crow[tested],
         "apos": pos_i[tested],
-        "security_id": col["security_id"].to_numpy(dtype=object)[tested],
+        "sec": sec_codes,
         "mv": col["market_value"].to_numpy(dtype=np.int64)[tested],
         "exempted": col["exempted"].to_numpy(dtype=bool)[tested],
     })
     t["debit"] = included[t["apos"].to_numpy()]
     # 140% of the account's debit, each security in the account capped separately (round up: see readings).
-    g = t.groupby(["apos", "security_id"], sort=True).agg(mv=("mv", "sum"), debit=("debit", "first"),
+    g = t.groupby(["apos", "sec"], sort=True).agg(mv=("mv", "sum"), debit=("debit", "first"),
                                                          exempted=("exempted", "max")).reset_index()
     cap140 = (g["debit"].to_numpy(dtype=np.int64) * 14 + 9) // 10
     g["capped"] = np.minimum(g["mv"].to_numpy(dtype=np.int64), cap140)
     total = int(g["capped"].sum())
     threshold = total * 15 // 100  # 15% of all collateral value, rounded down (readings: rounding)
-    per_sec = g.groupby("security_id", sort=True).agg(value=("capped", "sum"), exempted=("exempted", "max"),
+    per_sec = g.groupby("sec", sort=True).agg(value=("capped", "sum"), exempted=("exempted", "max"),
                                                       debits=("debit", "sum"), accounts=("apos", "nunique"))
     frames.append(dispositions("collateral", t["crow"].to_numpy(), "customer", "note_e1_test", 0, "Note E(1)",
                                "collateral for a margin debit (Note E(1) concentration test; value capped at 140% of the account's debit)",
-                               t["security_id"].to_numpy(dtype=object)))
+                               np.asarray(sec_ids, dtype=object)[t["sec"].to_numpy()]))
     concentrated = per_sec[~per_sec["exempted"].astype(bool) & (per_sec["value"] > threshold)]
-    for sec, r in concentrated.iterrows():  # only the concentrated securities
+    for code, r in concentrated.iterrows():  # only the concentrated securities
+        sec = sec_ids[code]
         excess = int(r["value"]) - threshold
         reduction = min(excess, int(r["debits"]))
         frames.append(adjustment("customer", "item_10", -reduction, "Note E(1)",
