@@ -165,7 +165,7 @@ def _read_parquet(path: Path, table: str, shown: str) -> RawChunk:
     import pyarrow.parquet as pq
 
     arrow = pq.read_table(path)
-    frame = arrow.to_pandas(types_mapper=_arrow_types)
+    frame = arrow.to_pandas(types_mapper=_arrow_types, date_as_object=False)  # dates as datetime64, not objects
     frame.columns = [str(c).strip() for c in frame.columns]
     rows = np.arange(1, len(frame) + 1, dtype=np.int64)
     return RawChunk(table, shown, table, frame, rows)
