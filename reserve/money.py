@@ -285,7 +285,7 @@ def _scalar_slow(v, spec: _Spec) -> tuple[int | None, str | None, bool]:
         if not INT64_MIN <= units <= INT64_MAX:
             return None, MSG_LARGE, False
         return units, None, False
-    if isinstance(v, float):  # includes np.float64
+    if isinstance(v, float):  # includes np.float64  # float-ok: dispatch on the input's type (Excel numbers), see module docstring
         if math.isnan(v):
             return None, None, True
         u, msg = _float_slow(float(v), spec)  # float-ok: unboxing a Python/np float64, no arithmetic
@@ -350,8 +350,8 @@ def _apply_scalar(out: Parsed, i: int, res: tuple[int | None, str | None, bool])
 # Vectorised paths
 # --------------------------------------------------------------------------
 
-def _parse_float64(x: np.ndarray, spec: _Spec) -> Parsed:
-    x = np.asarray(x, dtype=np.float64)
+def _parse_float64(x: np.ndarray, spec: _Spec) -> Parsed:  # float-ok: dispatch on the input's type (Excel numbers), see module docstring
+    x = np.asarray(x, dtype=np.float64)  # float-ok: dispatch on the input's type (Excel numbers), see module docstring
     n = len(x)
     mult = float(10**spec.scale)  # float-ok: exact power of ten (<= 1e4)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -372,7 +372,7 @@ def _parse_float64(x: np.ndarray, spec: _Spec) -> Parsed:
     return Parsed(values, blank, bad, why)
 
 
-def _parse_small_float(x: np.ndarray, spec: _Spec) -> Parsed:
+def _parse_small_float(x: np.ndarray, spec: _Spec) -> Parsed:  # float-ok: dispatch on the input's type (Excel numbers), see module docstring
     out = _empty(len(x))
     for i, v in enumerate(x):
         _apply_scalar(out, i, _scalar_slow(v, spec))
@@ -593,7 +593,7 @@ def _parse_arrow(arr: pa.Array | pa.ChunkedArray, spec: _Spec) -> Parsed:
         t = arr.type
     if pa.types.is_null(t):
         return _all_bad(np.ones(len(arr), bool), MSG_NAN)
-    if pa.types.is_float64(t):
+    if pa.types.is_float64(t):  # float-ok: dispatch on the input's type (Excel numbers), see module docstring
         return _parse_float64(_np(arr), spec)  # float-ok: arrow nulls come out as NaN -> blank
     if pa.types.is_floating(t):
         return _parse_numpy_array(_np(arr), spec)
@@ -633,7 +633,7 @@ def _parse_object(obj: np.ndarray, spec: _Spec) -> Parsed:
         return mask
 
     is_str = of_type(str)
-    is_float = of_type(float, np.float64)
+    is_float = of_type(float, np.float64)  # float-ok: dispatch on the input's type (Excel numbers), see module docstring
     is_int = of_type(int, np.int64)
     if is_int.any():
         idx = np.flatnonzero(is_int)
@@ -663,8 +663,8 @@ def _parse_numpy_array(a: np.ndarray, spec: _Spec) -> Parsed:
         raise ValueError(f"expected a 1-D column, got shape {a.shape}")
     kind = a.dtype.kind
     if kind == "f":
-        if a.dtype == np.float64:
-            return _parse_float64(a, spec)
+        if a.dtype == np.float64:  # float-ok: dispatch on the input's type (Excel numbers), see module docstring
+            return _parse_float64(a, spec)  # float-ok: dispatch on the input's type (Excel numbers), see module docstring
         return _parse_small_float(a, spec)
     if kind in "iu":
         return _parse_ints(a, spec)
