@@ -985,3 +985,15 @@ def test_every_table_same_from_csv_xlsx_and_parquet_text(tmp_path):
     from_parquet = load_book(pq_dir)
     _same_tables(from_csv, from_xlsx)
     _same_tables(from_csv, from_parquet)
+
+
+def test_a_folder_holding_only_a_workbook_says_to_pass_the_workbook(tmp_path):
+    from openpyxl import Workbook
+
+    from reserve.book import load_book
+    from reserve.errors import BookInvalid
+
+    Workbook().save(tmp_path / "book.xlsx")
+    with pytest.raises(BookInvalid) as info:
+        load_book(tmp_path)
+    assert any("pass the workbook itself" in p.message for p in info.value.problems)

@@ -131,6 +131,12 @@ def _read_folder(folder: Path, log: ProblemLog) -> RawBook:
             continue
         chunks.setdefault(table, []).append(chunk)
         files.append(InputFile(shown, sha256_of(f), [table]))
+    if not candidates:
+        workbooks = sorted(e.name for e in folder.iterdir() if e.suffix.lower() in (".xlsx", ".xlsm"))
+        hint = (f"; it holds the workbook {workbooks[0]}: pass the workbook itself as the book"
+                if workbooks else "")
+        log.add(Problem(str(folder), message="the folder holds no table files (accounts.csv, parameters.parquet, ...)"
+                        + hint))
     return RawBook(chunks, files, str(folder))
 
 
