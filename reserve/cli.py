@@ -26,6 +26,16 @@ def _fail_book(exc: BookInvalid) -> None:
     sys.exit(1)
 
 
+def _compute_or_fail(book):
+    """Load and compute BOOK, or print every problem of the book and exit 1."""
+    from .api import compute_book
+
+    try:
+        return compute_book(book)
+    except BookInvalid as exc:
+        _fail_book(exc)
+
+
 class _Progress:
     """Stage messages on a terminal; silent when stderr is not a terminal or --quiet."""
 
@@ -184,10 +194,7 @@ def check(book, expected):
     except ValueError as exc:
         click.echo(f"Error: {expected} is not JSON: {exc}", err=True)
         sys.exit(1)
-    try:
-        b, result = compute_book(book)
-    except BookInvalid as exc:
-        _fail_book(exc)
+    b, result = _compute_or_fail(book)
     diffs = compare_reports(build_report(b, result), exp)
     if diffs:
         click.echo(f"FAIL: {len(diffs)} line(s) differ from {expected}:")
@@ -252,10 +259,7 @@ def reperform(book, prepared, tolerance, out_path):
         for p in exc.problems:
             click.echo(f"  - {p}", err=True)
         sys.exit(1)
-    try:
-        b, result = compute_book(book)
-    except BookInvalid as exc:
-        _fail_book(exc)
+    b, result = _compute_or_fail(book)
     variances = run(b, result, build_report(b, result), lines, tol)
     click.echo(format_variances(variances, tol))
     click.echo(f"wrote {write_variances(out_path, variances, tol)}")

@@ -22,7 +22,7 @@ percentage units are 1/10,000 of a percent (``12.5`` -> ``125000``,
 Every input kind has a vectorised fast path for the common case and a
 per-element Python fallback (the *definition* of the rules) for rare values:
 
-* **float64** (Excel numeric cells; NaN = blank).  Fast path: the candidate
+* **float64** (Excel numeric cells; NaN = blank; # float-ok: input only).  Fast path: the candidate
   ``c = rint(x * 10**scale)`` is accepted when ``|c| < 2**52`` and
   ``c / 10**scale == x`` exactly.  IEEE division is correctly rounded, so
   equality proves ``x`` is *the* double nearest to the decimal
@@ -191,7 +191,7 @@ def _unit_text(scale: int) -> str:
 
 
 def _float_slow(x: float, spec: _Spec) -> tuple[int | None, str | None]:
-    """Per-element rule for a finite or infinite float64 (NaN is handled by caller)."""
+    """Per-element rule for a finite or infinite float64 (NaN is handled by caller)."""  # float-ok
     if math.isinf(x):
         return None, MSG_INF
     scale = spec.scale
@@ -665,7 +665,7 @@ def _parse_numpy_array(a: np.ndarray, spec: _Spec) -> Parsed:
     if kind == "f":
         if a.dtype == np.float64:  # float-ok: dispatch on the input's type (Excel numbers), see module docstring
             return _parse_float64(a, spec)  # float-ok: dispatch on the input's type (Excel numbers), see module docstring
-        return _parse_small_float(a, spec)
+        return _parse_small_float(a, spec)  # float-ok: float32/float16 inputs widened exactly, then the float64 rule
     if kind in "iu":
         return _parse_ints(a, spec)
     if kind == "b":
