@@ -185,7 +185,6 @@ def sample(directory):
               help="Expected report.json (or a JSON with the same computations section).")
 def check(book, expected):
     """For CI: exit 1 when any line of BOOK's computation differs from EXPECTED."""
-    from .api import compute_book
     from .report.compare import compare_reports
     from .report.json_report import build_report
 
@@ -243,7 +242,6 @@ def calendar(year, book):
               help="Where to write the variances: .json (with the rows behind each line) or .csv.")
 def reperform(book, prepared, tolerance, out_path):
     """Recompute BOOK and compare it line by line with PREPARED; exit 1 on any variance above --tolerance."""
-    from .api import compute_book
     from .report.json_report import build_report
     from .report.reperform import (PreparedInvalid, format_variances, load_prepared, parse_tolerance,
                                    reperform as run, write_variances)
