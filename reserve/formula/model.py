@@ -173,3 +173,14 @@ class Result:
     assumptions: list[dict]
     row_counts: dict[str, dict]  # table -> {"rows", "used", "excluded"}
     calendar_facts: dict = field(default_factory=dict)
+
+
+def text_values(s: pd.Series) -> np.ndarray:
+    """A text or enum column as a plain object array with None where blank (the loader keeps
+    text as Arrow strings and enums as categoricals, whose blanks read back as NaN)."""
+    out = s.to_numpy(dtype=object)
+    missing = s.isna().to_numpy(dtype=bool)
+    if missing.any():
+        out = out.copy()
+        out[missing] = None
+    return out

@@ -218,16 +218,16 @@ def _account_attributes(book) -> tuple[pd.DataFrame, pd.Series]:
     # Only the accounts the clearing-agency tables name, and every account of their customers
     # (for the cash owed), matter here: a few thousand rows out of possibly millions.
     req, dep = book.tables["cca_requirements"], book.tables["cca_deposits"]
-    named = pd.unique(np.concatenate([req["account_id"].to_numpy(dtype=object), dep["account_id"].to_numpy(dtype=object),
-                                      dep["owner_account_id"].to_numpy(dtype=object)]))
+    named = pd.unique(np.concatenate([model.text_values(req["account_id"]), model.text_values(dep["account_id"]),
+                                      model.text_values(dep["owner_account_id"])]))
     hit = acc["account_id"].isin(named).to_numpy(dtype=bool)
-    customers = pd.unique(acc["customer_id"].to_numpy(dtype=object)[hit])
+    customers = pd.unique(model.text_values(acc["customer_id"])[hit])
     acc = acc[hit | acc["customer_id"].isin(customers).to_numpy(dtype=bool)]
     a = pd.DataFrame({
-        "account_id": acc["account_id"].to_numpy(dtype=object),
+        "account_id": model.text_values(acc["account_id"]),
         "type": acc["type"].astype(object).fillna("").to_numpy(dtype=object),
-        "book": acc["book"].to_numpy(dtype=object),
-        "customer_id": acc["customer_id"].to_numpy(dtype=object),
+        "book": model.text_values(acc["book"]),
+        "customer_id": model.text_values(acc["customer_id"]),
         "balance": acc["balance"].to_numpy(dtype=np.int64),
         "cross_margin": acc["cross_margin"].to_numpy(dtype=bool) if "cross_margin" in acc else False,
     })
@@ -318,8 +318,8 @@ def _cca_test(book, as_of: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
     firm = book.params.firm_name
     want = DESIGNATION.format(firm_name=firm)
     c = pd.DataFrame({"pos": np.arange(len(cca), dtype=np.int64),
-                      "cca_id": cca["cca_id"].to_numpy(dtype=object),
-                      "cca_name": cca["name"].to_numpy(dtype=object)})
+                      "cca_id": model.text_values(cca["cca_id"]),
+                      "cca_name": model.text_values(cca["name"])})
     masks, rules_, msgs = [], [], []
 
     def add(mask, rule, message):
@@ -331,7 +331,7 @@ def _cca_test(book, as_of: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
     for col, rule, what in _CCA_BOOL_CONDITIONS:
         add(~cca[col].to_numpy(dtype=bool), rule, what)
     # (b)(2)(iii)(B): the designation, exactly. A handful of rows: a loop is fine.
-    got = cca["account_designation"].astype(object).to_numpy()
+    got = model.text_values(cca["account_designation"])
     bad = np.array([g != want for g in got], dtype=bool)
     why = np.array(["account designation is blank; it must read exactly \"" + want + "\"" if g is None
                     else "account designation " + _first_difference(g, want) for g in got], dtype=object)
@@ -390,9 +390,9 @@ def note_h(book, cal: BusinessCalendar) -> NoteHOutcome:
     rq = book.tables["cca_requirements"]
     r = pd.DataFrame({
         "pos": np.arange(len(rq), dtype=np.int64),
-        "cca_id": rq["cca_id"].to_numpy(dtype=object),
-        "account_id": rq["account_id"].to_numpy(dtype=object),
-        "position_type": rq["position_type"].to_numpy(dtype=object),
+        "cca_id": model.text_values(rq["cca_id"]),
+        "account_id": model.text_values(rq["account_id"]),
+        "position_type": model.text_values(rq["position_type"]),
         "basis": rq["basis"].astype(object).fillna("gross").to_numpy(dtype=object),
         "requirement": rq["requirement"].to_numpy(dtype=np.int64),
     })
@@ -429,13 +429,13 @@ def note_h(book, cal: BusinessCalendar) -> NoteHOutcome:
     dp = book.tables["cca_deposits"]
     d = pd.DataFrame({
         "pos": np.arange(len(dp), dtype=np.int64),
-        "deposit_id": dp["deposit_id"].to_numpy(dtype=object),
-        "cca_id": dp["cca_id"].to_numpy(dtype=object),
-        "account_id": dp["account_id"].to_numpy(dtype=object),
+        "deposit_id": model.text_values(dp["deposit_id"]),
+        "cca_id": model.text_values(dp["cca_id"]),
+        "account_id": model.text_values(dp["account_id"]),
         "owner_account_id": dp["owner_account_id"].astype(object).where(dp["owner_account_id"].notna(),
                                                                          dp["account_id"]).to_numpy(dtype=object),
-        "asset": dp["asset"].to_numpy(dtype=object),
-        "owner": dp["owner"].to_numpy(dtype=object),
+        "asset": model.text_values(dp["asset"]),
+        "owner": model.text_values(dp["owner"]),
         "value": dp["value"].to_numpy(dtype=np.int64),
         "cca_account": dp["cca_account"].astype(object).fillna("customer_segregated").to_numpy(dtype=object),
         "delivered_by_firm": dp["delivered_by_firm"].to_numpy(dtype=bool),
