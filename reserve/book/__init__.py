@@ -47,6 +47,9 @@ class Book:
     tables: dict[str, pd.DataFrame]
     files: list[InputFile] = field(default_factory=list)
     label: str = ""
+    # Row-to-row matches found while validating (reserve.keys), reused by the formula so that
+    # no hash table over millions of ids is built twice. Derived data: empty is always valid.
+    links: dict = field(default_factory=dict)
 
     def table(self, name: str) -> pd.DataFrame:
         return self.tables[name]
@@ -59,19 +62,20 @@ class Book:
 def build_book(params: dict, tables: dict[str, pd.DataFrame], files=None, label: str = "") -> Book:
     """Validate already-typed tables (used by `load_book`)."""
     log = ProblemLog()
-    validate(params, tables, log, label)
+    links = validate(params, tables, log, label)
     log.raise_if_any()
-    return Book(Parameters(**params), tables, files or [], label)
+    return Book(Parameters(**params), tables, files or [], label, links)
 
 
 def load_book(path: str | Path) -> Book:
     log = ProblemLog()
     raw = read_book(path, log)
     params, tables = type_book(raw, log)
+    links: dict = {}
     if "accounts" in tables:  # cross-table checks run even when some cells were bad
-        validate(params, tables, log, raw.label)
+        links = validate(params, tables, log, raw.label)
     log.raise_if_any()
-    return Book(Parameters(**params), tables, raw.files, raw.label)
+    return Book(Parameters(**params), tables, raw.files, raw.label, links)
 
 
 __all__ = ["Book", "BookInvalid", "Parameters", "load_book", "TABLES", "TABLES_BY_NAME"]

@@ -8,6 +8,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from concurrent.futures import ThreadPoolExecutor
+
+from .. import keys
 from ..errors import Problem, ProblemLog
 from .convert import BadCells
 from .schema import ITEM_KINDS, TABLES_BY_NAME
@@ -59,60 +62,64 @@ def report_rows(log: ProblemLog, frame: pd.DataFrame, mask, column: str, expecte
     log.add_many(len(idx), make)
 
 
-def check_unique(log: ProblemLog, name: str, frame: pd.DataFrame) -> None:
+def check_unique(log: ProblemLog, name: str, frame: pd.DataFrame, dup: np.ndarray | None = None) -> None:
     key = list(TABLES_BY_NAME[name].key)
     if not key or not len(frame):
         return
-    dup = frame.duplicated(subset=key, keep="first").to_numpy()
+    if dup is None:
+        dup = keys.duplicated(frame, key)
     report_rows(log, frame, dup, key[0], expected="a unique " + " + ".join(key),
                 message=f"duplicate {' + '.join(key)} (each must appear once in '{name}')")
 
 
-def _id_index(ids: pd.Series) -> pd.Index:
-    """Unique identifiers as a plain object Index (the same type as the columns they are
-    looked up from)."""
-    return pd.Index(pd.unique(ids.dropna().to_numpy(dtype=object)), dtype=object)
-
-
-def check_reference(log: ProblemLog, frame: pd.DataFrame, column: str, known: pd.Index, what: str,
-                    blank_ok: bool = False) -> None:
+def check_reference(log: ProblemLog, frame: pd.DataFrame, column: str, known: pd.Series, what: str) -> None:
+    """Every non-blank `column` value must be one of `known` (an id column of another table)."""
     if not len(frame):
         return
-    vals = frame[column]
-    present = vals.notna().to_numpy()
-    # get_indexer reuses the index's hash table, built once per index (isin would rebuild it
-    # over every account id for each reference checked)
-    unknown = present & (known.get_indexer(vals.to_numpy(dtype=object)) < 0)
+    unknown = frame[column].notna().to_numpy(dtype=bool) & (keys.find(frame[column], known) < 0)
     report_rows(log, frame, unknown, column, expected=what)
 
 
-def validate(params: dict, tables: dict[str, pd.DataFrame], log: ProblemLog, label: str) -> None:
+def validate(params: dict, tables: dict[str, pd.DataFrame], log: ProblemLog, label: str) -> dict:
+    """Check the typed tables; returns the row links found on the way (`Book.links`)."""
     try:
-        _validate(params, tables, log, label)
+        return _validate(params, tables, log, label)
     finally:
         for frame in tables.values():  # the typing step's notes are for validation only
             frame.attrs.pop(BadCells.ATTR, None)
 
 
-def _validate(params: dict, tables: dict[str, pd.DataFrame], log: ProblemLog, label: str) -> None:
+def _validate(params: dict, tables: dict[str, pd.DataFrame], log: ProblemLog, label: str) -> dict:
+    links: dict = {}
+    accounts = tables["accounts"]
+    col = tables["collateral"]
+    # The two hash passes over millions of ids -- the accounts key, and collateral to its
+    # margin account -- are independent; Arrow's kernels release the GIL, so they run side
+    # by side on two cores. Their problems are reported afterwards, in table order.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        acc_dup = pool.submit(keys.duplicated, accounts, list(TABLES_BY_NAME["accounts"].key))
+        col_pos = pool.submit(keys.margin_account_positions, accounts, col)
+        acc_dup, col_pos = acc_dup.result(), col_pos.result()
     for name in TABLES_BY_NAME:
         if name in tables:
-            check_unique(log, name, tables[name])
+            check_unique(log, name, tables[name], acc_dup if name == "accounts" else None)
 
-    accounts = tables["accounts"]
-    account_ids = _id_index(accounts["account_id"])
-    margin_ids = _id_index(accounts.loc[accounts["type"] == "margin", "account_id"])
-
-    col = tables["collateral"]
     if len(col):
-        check_reference(log, col, "account_id", account_ids, "an account_id of the accounts table")
-        ids = col["account_id"].to_numpy(dtype=object)
-        known = account_ids.get_indexer(ids) >= 0
-        not_margin = known & (margin_ids.get_indexer(ids) < 0)
+        links[keys.COLLATERAL_MARGIN_ACCOUNT] = col_pos
+        present = col["account_id"].notna().to_numpy(dtype=bool)
+        miss = np.flatnonzero(present & (col_pos < 0))
+        unknown = np.zeros(len(col), dtype=bool)
+        not_margin = np.zeros(len(col), dtype=bool)
+        if len(miss):  # only a bad book gets here: which misses name no account at all
+            anywhere = keys.find(col["account_id"].iloc[miss], accounts["account_id"]) >= 0
+            unknown[miss[~anywhere]] = True
+            not_margin[miss[anywhere]] = True
+        report_rows(log, col, unknown, "account_id", expected="an account_id of the accounts table")
         report_rows(log, col, not_margin, "account_id", expected="a margin account (type margin in accounts)",
                     message="collateral is only tested for margin accounts (Note E(1))")
 
-    cca_ids = _id_index(tables["cca"]["cca_id"])
+    account_ids = accounts["account_id"]
+    cca_ids = tables["cca"]["cca_id"]
     req = tables["cca_requirements"]
     if len(req):
         check_reference(log, req, "cca_id", cca_ids, "a cca_id of the cca table")
@@ -173,3 +180,4 @@ def _validate(params: dict, tables: dict[str, pd.DataFrame], log: ProblemLog, la
     if params.get("prepared_on") and params.get("as_of") and params["prepared_on"] < params["as_of"]:
         log.add(Problem(label, "parameters", None, "value", str(params["prepared_on"]),
                         f"a date on or after as_of ({params['as_of']})", message="prepared_on is before as_of"))
+    return links

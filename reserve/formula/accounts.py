@@ -21,7 +21,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from .. import money
+from .. import keys, money
 from ..calendar import BusinessCalendar
 from .model import Finding, adjustment, dispositions
 
@@ -137,7 +137,7 @@ def accounts_and_collateral(book, cal: BusinessCalendar):
                                "debit fully offset by its deductions (unsecured part, Note E(2) or E(6))"))
 
     # 4a. Note E(1) — customer computation only (PAB Note 3).
-    e1_frames, e1_findings, e1_tested = _note_e1(acc, col, included, live & (typ == "margin") & (included > 0) & (book_col == "customer"), book_col)
+    e1_frames, e1_findings, e1_tested = _note_e1(acc, col, book.links, included, live & (typ == "margin") & (included > 0) & (book_col == "customer"), book_col)
     frames.extend(e1_frames)
     findings.extend(e1_findings)
 
@@ -148,7 +148,7 @@ def accounts_and_collateral(book, cal: BusinessCalendar):
     return frames, findings, e1_tested
 
 
-def _note_e1(acc, col, included, margin_live, book_col):
+def _note_e1(acc, col, links, included, margin_live, book_col):
     """Note E(1): concentration in a specific security across customer margin accounts."""
     frames: list[pd.DataFrame] = []
     findings: list[Finding] = []
@@ -158,11 +158,11 @@ def _note_e1(acc, col, included, margin_live, book_col):
         return frames, findings, False
     # map collateral rows to account positions (margin accounts only; (account_id, type) is
     # unique, so each margin account id appears once)
-    margin_pos = np.flatnonzero((acc["type"] == "margin").to_numpy(dtype=bool))
-    margin_ids = pd.Index(acc["account_id"].to_numpy(dtype=object)[margin_pos], dtype=object)
-    found = margin_ids.get_indexer(col["account_id"].to_numpy(dtype=object))
+    found = links.get(keys.COLLATERAL_MARGIN_ACCOUNT)
+    if found is None or len(found) != ncol:
+        found = keys.margin_account_positions(acc, col)
     known = found >= 0
-    pos_i = np.where(known, margin_pos[np.where(known, found, 0)] if len(margin_pos) else 0, 0).astype(np.int64)
+    pos_i = np.where(known, found, 0).astype(np.int64)
     tested = known & margin_live[pos_i]
     pab = known & (book_col[pos_i] == "pab")
     other = ~tested & ~pab

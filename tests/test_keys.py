@@ -1,0 +1,60 @@
+"""reserve.keys: exact id look-ups on Arrow kernels, both strategies, blanks and repeats."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from reserve import keys
+
+
+def s(values):
+    return pd.Series(values, dtype="str")
+
+
+@pytest.mark.parametrize("pad", [0, 100])  # pad > 8x the values: the hash table is built over the values
+def test_find_positions_first_occurrence_blank_and_absent(pad):
+    k = s([f"X{i}" for i in range(pad)] + ["A1", "B2", "A1", None, "C3"])
+    v = s(["C3", "A1", "Z9", None, "B2"])
+    got = keys.find(v, k)
+    assert got.tolist() == [pad + 4, pad + 0, -1, -1, pad + 1]  # A1's first occurrence; blank never matches
+
+
+def test_find_accepts_object_and_categorical_columns():
+    k = pd.Series(["a", "b"], dtype=object)
+    v = pd.Series(pd.Categorical(["b", None, "a"], categories=["a", "b"]))
+    assert keys.find(v, k).tolist() == [1, -1, 0]
+
+
+def test_find_is_exact_not_case_or_space_folding():
+    assert keys.find(s(["a1", "A1 ", "A1"]), s(["A1"])).tolist() == [-1, -1, 0]
+
+
+def test_duplicated_fast_path_and_composite_key():
+    f = pd.DataFrame({"account_id": s(["1", "2", "3"]), "type": ["cash", "cash", "margin"]})
+    assert keys.duplicated(f, ["account_id", "type"]).tolist() == [False, False, False]
+    # id repeated under another type: still unique on (account_id, type)
+    f = pd.DataFrame({"account_id": s(["1", "1", "2", "1"]), "type": ["cash", "margin", "cash", "cash"]})
+    assert keys.duplicated(f, ["account_id", "type"]).tolist() == [False, False, False, True]
+
+
+def test_margin_account_positions():
+    acc = pd.DataFrame({"account_id": s(["M1", "M1", "C1", "M2"]), "type": ["cash", "margin", "cash", "margin"]})
+    col = pd.DataFrame({"account_id": s(["M2", "M1", "C1", "??", None])})
+    assert keys.margin_account_positions(acc, col).tolist() == [3, 1, -1, -1, -1]
+
+
+def test_formula_recomputes_links_when_a_book_has_none():
+    """Book.links is derived data: a book built without it computes the same figures."""
+    import dataclasses
+    from importlib.resources import files
+
+    from reserve.book import load_book
+    from reserve.formula import compute
+
+    book = load_book(files("reserve.sample_data") / "weekly_book.xlsx")
+    assert keys.COLLATERAL_MARGIN_ACCOUNT in book.links
+    bare = dataclasses.replace(book, links={})
+    a, b = compute(book), compute(bare)
+    for comp in ("customer", "pab"):
+        assert a.computations[comp] == b.computations[comp]
+    assert a.dispositions.equals(b.dispositions)
