@@ -24,7 +24,7 @@ from .model import (
     Computation,
     Finding,
     Result,
-    empty_dispositions,
+    concat_dispositions,
 )
 from .readings import assumptions
 from .reserve_bank import reserve_bank
@@ -69,9 +69,7 @@ def compute(book) -> Result:
         frames.append(_d("holidays", np.arange(len(hol)), "", "calendar", 0, "Business days",
                          "extra non-business day used by the calendar"))
 
-    disp = pd.concat([x for x in frames if len(x)] or [empty_dispositions()], ignore_index=True)
-    for c in ("table", "computation", "line", "rule"):
-        disp[c] = disp[c].astype("category")
+    disp = concat_dispositions(frames)
 
     acc = book.tables["accounts"]
     margin_debits = bool(((acc["type"] == "margin") & (acc["balance"] < 0) & acc["book"].isin(("customer",))).any())

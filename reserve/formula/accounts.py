@@ -23,7 +23,7 @@ import pandas as pd
 
 from .. import keys, money
 from ..calendar import BusinessCalendar
-from .model import Finding, adjustment, dispositions
+from .model import Finding, adjustment, choose, dispositions
 
 PCT_100 = 1_000_000  # pct columns are in 1/10,000 of a percent
 PCT_5 = 50_000
@@ -49,12 +49,15 @@ def accounts_and_collateral(book, cal: BusinessCalendar):
     findings: list[Finding] = []
 
     bal = acc["balance"].to_numpy(dtype=np.int64)
-    book_col = acc["book"].to_numpy(dtype=object)
-    typ = acc["type"].to_numpy(dtype=object)
-    in_formula = np.isin(book_col, ("customer", "pab"))
+    # enums arrive as categoricals: compare their codes, never a Python string per row
+    book_col = acc["book"].array  # Categorical; book_col[mask] keeps it categorical
+    is_customer = (acc["book"] == "customer").to_numpy(dtype=bool)
+    is_pab = (acc["book"] == "pab").to_numpy(dtype=bool)
+    is_margin = (acc["type"] == "margin").to_numpy(dtype=bool)
+    in_formula = is_customer | is_pab
 
     # 1. Outside both computations.
-    noncust = book_col == "noncustomer"
+    noncust = (acc["book"] == "noncustomer").to_numpy(dtype=bool)
     frames.append(dispositions("accounts", rows[noncust], "", "excluded", 0,
                                "Rule 15c3-3(a)(1) (definition of customer)",
                                "non-customer account: outside the customer and PAB computations"))
@@ -79,15 +82,17 @@ def accounts_and_collateral(book, cal: BusinessCalendar):
     live = in_formula & ~xm
 
     # 2. Credits -> Item 1. Note E(2): an omnibus credit "must be increased" by the deficit less calls.
-    omni = typ == "omnibus"
+    omni = (acc["type"] == "omnibus").to_numpy(dtype=bool)
     e2 = np.maximum(acc["omnibus_deficit"].to_numpy(dtype=np.int64) - acc["omnibus_calls_5bd"].to_numpy(dtype=np.int64), 0)
     credit = live & (bal > 0)
     omni_credit_side = live & omni & (bal >= 0) & (e2 > 0)
     c_rows = credit | omni_credit_side
     amt1 = np.where(omni_credit_side, bal + e2, bal)
-    reason1 = np.where(omni_credit_side, "omnibus credit balance increased by deficit less calls (Note E(2))", "credit balance")
+    e2_side = omni_credit_side[c_rows]
     frames.append(dispositions("accounts", rows[c_rows], book_col[c_rows], "item_1", amt1[c_rows],
-                               np.where(omni_credit_side[c_rows], "Item 1; Note E(2)", "Item 1"), reason1[c_rows]))
+                               choose(len(e2_side), "Item 1", (e2_side, "Item 1; Note E(2)")),
+                               choose(len(e2_side), "credit balance",
+                                      (e2_side, "omnibus credit balance increased by deficit less calls (Note E(2))"))))
     zero = live & (bal == 0) & ~omni_credit_side
     frames.append(dispositions("accounts", rows[zero], book_col[zero], "excluded", 0, "Items 1 and 10",
                                "zero balance: nothing to include"))
@@ -99,8 +104,8 @@ def accounts_and_collateral(book, cal: BusinessCalendar):
     unsecured = np.minimum(acc["unsecured_amount"].to_numpy(dtype=np.int64), debit)
     fully_unsecured = deb & ~doubtful & (unsecured >= debit)
     related_ok = acc["debit_related_to_credits"].to_numpy(dtype=bool)
-    rp = acc["related_party"].to_numpy(dtype=object)
-    e4 = deb & ~doubtful & ~fully_unsecured & np.isin(rp, ("principal", "affiliate")) & ~related_ok
+    rp = acc["related_party"].isin(("principal", "affiliate")).to_numpy(dtype=bool)
+    e4 = deb & ~doubtful & ~fully_unsecured & rp & ~related_ok
     pct = acc["noncustomer_ownership_pct"].to_numpy(dtype=np.int64)
     secured = debit - unsecured
     e6_all = deb & ~doubtful & ~fully_unsecured & ~e4 & (pct > PCT_50) & ~related_ok
@@ -123,26 +128,24 @@ def accounts_and_collateral(book, cal: BusinessCalendar):
                 findings.append(Finding(rule, book_col[r], why, int(debit[r]), "accounts", int(r), "info"))
     inc = deb & ~doubtful & ~fully_unsecured & ~e4 & ~e6_all
     zero_after = inc & (included == 0)
-    why10 = np.full(n, "debit balance", dtype=object)
-    rule10 = np.full(n, "Item 10", dtype=object)
     part_unsec = inc & (unsecured > 0)
-    why10[part_unsec] = "debit balance less its unsecured part"
-    why10[e6_part] = "debit balance less the non-customer share (Note E(6))"
-    rule10[e6_part] = "Item 10; Note E(6)"
-    why10[inc & (e2_cut > 0)] = "debit balance less omnibus deficit net of calls (Note E(2))"
-    rule10[inc & (e2_cut > 0)] = "Item 10; Note E(2)"
+    e2_used = inc & (e2_cut > 0)
+    why10 = choose(n, "debit balance", (part_unsec, "debit balance less its unsecured part"),
+                   (e6_part, "debit balance less the non-customer share (Note E(6))"),
+                   (e2_used, "debit balance less omnibus deficit net of calls (Note E(2))"))
+    rule10 = choose(n, "Item 10", (e6_part, "Item 10; Note E(6)"), (e2_used, "Item 10; Note E(2)"))
     keep = inc & ~zero_after
     frames.append(dispositions("accounts", rows[keep], book_col[keep], "item_10", included[keep], rule10[keep], why10[keep]))
     frames.append(dispositions("accounts", rows[zero_after], book_col[zero_after], "excluded", 0, rule10[zero_after],
                                "debit fully offset by its deductions (unsecured part, Note E(2) or E(6))"))
 
     # 4a. Note E(1) — customer computation only (PAB Note 3).
-    e1_frames, e1_findings, e1_tested = _note_e1(acc, col, book.links, included, live & (typ == "margin") & (included > 0) & (book_col == "customer"), book_col)
+    e1_frames, e1_findings, e1_tested = _note_e1(acc, col, book.links, included, live & is_margin & (included > 0) & is_customer, book_col)
     frames.extend(e1_frames)
     findings.extend(e1_findings)
 
     # 4b. Note E(5).
-    e5_frames, e5_findings = _note_e5(book, cal, acc, included, live & (typ == "margin") & (included > 0), book_col)
+    e5_frames, e5_findings = _note_e5(book, cal, acc, included, live & is_margin & (included > 0), book_col)
     frames.extend(e5_frames)
     findings.extend(e5_findings)
     return frames, findings, e1_tested
@@ -164,16 +167,19 @@ def _note_e1(acc, col, links, included, margin_live, book_col):
     known = found >= 0
     pos_i = np.where(known, found, 0).astype(np.int64)
     tested = known & margin_live[pos_i]
-    pab = known & (book_col[pos_i] == "pab")
+    acc_pab = (acc["book"] == "pab").to_numpy(dtype=bool)
+    pab = known & acc_pab[pos_i]
     other = ~tested & ~pab
     frames.append(dispositions("collateral", crow[pab], "pab", "excluded", 0, "PAB Note 3",
                                "Note E(1) does not apply to the PAB computation"))
-    frames.append(dispositions("collateral", crow[other], np.where(known[other], book_col[pos_i[other]], ""), "excluded", 0,
+    other_comp = book_col[pos_i[other]].astype(object)
+    frames.append(dispositions("collateral", crow[other], np.where(known[other], other_comp, ""), "excluded", 0,
                                "Note E(1)", "account has no debit in Item 10: not collateral for a margin debit"))
     if not tested.any():
         return frames, findings, True
     # group on integer codes of the security ids (sorted, so the output order is the ids' order)
-    sec_codes, sec_ids = pd.factorize(col["security_id"].to_numpy(dtype=object)[tested], sort=True)
+    sec_codes, sec_ids = pd.factorize(col["security_id"][tested], sort=True)
+    sec_ids = np.asarray(sec_ids, dtype=object)
     t = pd.DataFrame({
         "crow": crow[tested],
         "apos": pos_i[tested],
@@ -193,7 +199,7 @@ def _note_e1(acc, col, links, included, margin_live, book_col):
                                                       debits=("debit", "sum"), accounts=("apos", "nunique"))
     frames.append(dispositions("collateral", t["crow"].to_numpy(), "customer", "note_e1_test", 0, "Note E(1)",
                                "collateral for a margin debit (Note E(1) concentration test; value capped at 140% of the account's debit)",
-                               np.asarray(sec_ids, dtype=object)[t["sec"].to_numpy()]))
+                               pd.Categorical.from_codes(t["sec"].to_numpy(), categories=pd.Index(sec_ids, dtype=object))))
     concentrated = per_sec[~per_sec["exempted"].astype(bool) & (per_sec["value"] > threshold)]
     for code, r in concentrated.iterrows():  # only the concentrated securities
         sec = sec_ids[code]
@@ -221,9 +227,9 @@ def _note_e5(book, cal: BusinessCalendar, acc, included, margin_live, book_col):
     threshold = max(p.tentative_net_capital, 0) * 25 // 100  # rounded down (readings: rounding)
     d = pd.DataFrame({
         "computation": book_col[subject],
-        "customer_id": acc["customer_id"].to_numpy(dtype=object)[subject],
+        "customer_id": acc["customer_id"][subject].to_numpy(),
         "debit": included[subject],
-        "exc": acc["e5_exception"].to_numpy(dtype=object)[subject],
+        "exc": acc["e5_exception"].array[subject],
         "exc_amount": acc["e5_exception_amount"].to_numpy(dtype=np.int64)[subject],
         "exc_date": acc["e5_exception_date"].to_numpy()[subject],
     })
@@ -240,7 +246,7 @@ def _note_e5(book, cal: BusinessCalendar, acc, included, margin_live, book_col):
     d["window"] = in_window
     d["partial_amt"] = np.where(d["exc"] == "partial", d["exc_amount"], 0)
     d["requested"] = d["exc"] == "requested"
-    g = d.groupby(["computation", "customer_id"], sort=True).agg(
+    g = d.groupby(["computation", "customer_id"], sort=True, observed=True).agg(
         debit=("debit", "sum"), plenary=("plenary", "max"), window=("window", "max"),
         partial_amt=("partial_amt", "sum"), requested=("requested", "max"))
     g = g.reset_index()

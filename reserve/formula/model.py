@@ -29,6 +29,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 DISPOSITION_COLUMNS = ("table", "row", "computation", "line", "amount", "rule", "reason", "ref", "primary")
 
@@ -87,34 +88,84 @@ SUMMARY_BOXES = {
 }
 
 
+TEXT_COLUMNS = ("table", "computation", "line", "rule", "reason", "ref")
+
+
+def _categories(values) -> pd.Index:
+    return pd.Index(list(values), dtype=object)
+
+
+def _as_categorical(v, n: int) -> pd.Categorical:
+    """A disposition text column: a scalar broadcast, or one value per row. Stored as a
+    categorical (a handful of distinct values over up to tens of millions of records:
+    small integer codes, never a Python string per record)."""
+    if isinstance(v, pd.Series):
+        v = v.array if isinstance(v.dtype, pd.CategoricalDtype) else v.to_numpy(dtype=object)
+    if isinstance(v, pd.Categorical):
+        if v.isna().any():  # blank -> "" (a disposition's text is never missing)
+            v = v.add_categories([""]) if "" not in v.categories else v
+            v = v.fillna("")
+        return pd.Categorical.from_codes(v.codes, dtype=pd.CategoricalDtype(_categories(v.categories)))
+    if isinstance(v, (np.ndarray, list, tuple)):
+        arr = np.asarray(v, dtype=object)
+        if len(arr):
+            arr = np.where(pd.isna(arr), "", arr)
+        codes, uniques = pd.factorize(arr)
+        return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(_categories(uniques)))
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), dtype=pd.CategoricalDtype(_categories([v])))
+
+
+def choose(n: int, default: str, *cases: tuple[np.ndarray, str]) -> pd.Categorical:
+    """One text per row as a categorical: `default`, overridden by each (mask, text) in turn
+    (a later case wins). The vectorised form of an if/elif chain over millions of rows."""
+    texts = [default]
+    codes = np.zeros(n, dtype=np.int16)
+    for mask, text in cases:
+        if text not in texts:
+            texts.append(text)
+        codes[np.asarray(mask, dtype=bool)] = texts.index(text)
+    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(_categories(texts)))
+
+
 def dispositions(table: str, rows, computation, line, amount, rule, reason, ref="", primary=True) -> pd.DataFrame:
-    """Build a disposition frame; scalars broadcast over `rows`."""
+    """Build a disposition frame; scalars broadcast over `rows`; text columns may be given as
+    arrays, Series or categoricals (`choose`)."""
     rows = np.asarray(rows, dtype=np.int64)
     n = len(rows)
 
-    def col(v, dtype=object):
+    def num(v, dtype):
         if isinstance(v, (pd.Series, np.ndarray, list)):
-            arr = np.asarray(v.to_numpy() if isinstance(v, pd.Series) else v)
-            arr = arr.astype(dtype) if dtype is not object else arr
-        else:
-            arr = np.full(n, v, dtype=dtype)
-        # text stays plain object (not inferred to Arrow strings): these columns hold a few
-        # distinct values over millions of rows and become categoricals once, in compute()
-        return pd.Series(arr, dtype=object, copy=False) if dtype is object else arr
+            return np.asarray(v.to_numpy() if isinstance(v, pd.Series) else v).astype(dtype, copy=False)
+        return np.full(n, v, dtype=dtype)
 
     return pd.DataFrame(
         {
-            "table": col(table),
+            "table": _as_categorical(table, n),
             "row": rows,
-            "computation": col(computation),
-            "line": col(line),
-            "amount": col(amount, np.int64),
-            "rule": col(rule),
-            "reason": col(reason),
-            "ref": col(ref),
-            "primary": col(primary, bool),
+            "computation": _as_categorical(computation, n),
+            "line": _as_categorical(line, n),
+            "amount": num(amount, np.int64),
+            "rule": _as_categorical(rule, n),
+            "reason": _as_categorical(reason, n),
+            "ref": _as_categorical(ref, n),
+            "primary": num(primary, bool),
         }
     )
+
+
+def concat_dispositions(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Disposition frames -> one, keeping every text column categorical (pandas' concat would
+    turn categoricals with different categories into Python strings)."""
+    frames = [f for f in frames if len(f)] or [empty_dispositions()]
+    if len(frames) == 1:
+        return frames[0].reset_index(drop=True)
+    out = {}
+    for c in DISPOSITION_COLUMNS:
+        if c in TEXT_COLUMNS:
+            out[c] = union_categoricals([_as_categorical(f[c], len(f)) for f in frames])
+        else:
+            out[c] = np.concatenate([f[c].to_numpy() for f in frames])
+    return pd.DataFrame(out)
 
 
 def adjustment(computation: str, line: str, amount: int, rule: str, reason: str, ref: str = "") -> pd.DataFrame:

@@ -637,7 +637,7 @@ def note_h(book, cal: BusinessCalendar) -> NoteHOutcome:
     disp = [_cca_dispositions(cca), _requirement_dispositions(r)]
     disp.append(_deposit_dispositions(d, val, used, eligible_amt, capped_out, pending, include_pending,
                                       cure_pending, deadline, dfail_frame, is_cust, asset))
-    dispositions = pd.concat(disp, ignore_index=True)
+    dispositions = model.concat_dispositions(disp)
     order = {"cca": 0, "cca_requirements": 1, "cca_deposits": 2}
     dispositions = (dispositions.assign(_t=dispositions["table"].map(order), _p=~dispositions["primary"])
                     .sort_values(["_t", "row", "_p"], kind="mergesort").drop(columns=["_t", "_p"])
@@ -754,13 +754,13 @@ def _deposit_dispositions(d, val, used, eligible_amt, capped_out, pending, inclu
     reason_2 = ("market value of customer securities (" + d["asset"].to_numpy(dtype=object)[j] + ") on deposit at a "
                 "qualified clearing agency, owned by account " + d["owner_account_id"].to_numpy(dtype=object)[j]
                 + ", in the " + d["cca_account"].to_numpy(dtype=object)[j] + " account")
-    return pd.concat([
+    return model.concat_dispositions([
         model.dispositions("cca_deposits", pos[i], comp[i], ITEM_15, used[i], rule_15, reason_15, primary=True),
         model.dispositions("cca_deposits", pos[j], owner_comp[j], ITEM_2, val[j], "Item 2; Note B", reason_2,
                            primary=~(used[j] > 0)),
         # The Item 15 side of rows that are not in Item 15 (primary when Item 2 does not carry the row).
         model.dispositions("cca_deposits", pos[x], comp[x], EXCLUDED, 0, ex_rule, ex_reason, primary=~item2[x]),
-    ], ignore_index=True)
+    ])
 
 
 # --------------------------------------------------------------------------- report records
