@@ -63,6 +63,30 @@ def find(values: pd.Series, keys: pd.Series) -> np.ndarray:
     return _index_in(v, k)
 
 
+def factorize(values: pd.Series) -> tuple[np.ndarray, int]:
+    """Integer codes of a text column (equal strings, equal codes; -1 where blank) and the
+    number of distinct values: for grouping with numpy instead of hashing strings again."""
+    enc = arrow_text(values).dictionary_encode()
+    codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, len(enc.dictionary)
+
+
+def positions_among(keys: pd.Series, *values: pd.Series) -> np.ndarray:
+    """Positions of the keys equal to one of `values`, ascending: one pass over millions of
+    keys for several small look-ups, which then search only these."""
+    wanted = [arrow_text(v).drop_null() for v in values if len(v)]
+    if not wanted or not len(keys):
+        return np.zeros(0, dtype=np.int64)
+    k = arrow_text(keys)
+    wanted_set = pc.unique(pa.chunked_array([w.cast(k.type) for w in wanted]).combine_chunks())
+    return np.flatnonzero(pc.is_in(k, value_set=wanted_set, skip_nulls=True).to_numpy(zero_copy_only=False))
+
+
+def among(keys: pd.Series, *values: pd.Series) -> pd.Series:
+    """The keys equal to one of `values`, in key order (see `positions_among`)."""
+    return keys.iloc[positions_among(keys, *values)]
+
+
 def duplicated(frame: pd.DataFrame, key: list[str]) -> np.ndarray:
     """Rows whose key repeats an earlier row's (the first occurrence is not marked)."""
     n = len(frame)

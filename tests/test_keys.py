@@ -58,3 +58,36 @@ def test_formula_recomputes_links_when_a_book_has_none():
     for comp in ("customer", "pab"):
         assert a.computations[comp] == b.computations[comp]
     assert a.dispositions.equals(b.dispositions)
+
+
+@pytest.mark.parametrize("raw,want", [
+    (["A1", "B2"], ["A1", "B2"]),  # nothing to trim: the fast path leaves the strings as they are
+    ([" A1", "B2"], ["A1", "B2"]),
+    (["A1\t", "B2"], ["A1", "B2"]),
+    (["A1\u00a0", "\u2003B2"], ["A1", "B2"]),  # Unicode spaces (multi-byte in UTF-8)
+    (["", None, "  ", "C3"], [None, None, None, "C3"]),
+    (["é", "x\u00e9"], ["é", "x\u00e9"]),  # non-ASCII, not a space: looked at, kept
+])
+def test_text_cells_are_stripped_and_blank_is_null(raw, want):
+    from reserve.book import convert
+
+    text, blank = convert._arrow_text(pd.Series(raw, dtype="str"))
+    assert text.to_pylist() == want
+    assert blank.tolist() == [w is None for w in want]
+
+
+def test_edge_space_check_on_a_sliced_array():
+    import pyarrow as pa
+
+    from reserve.book import convert
+
+    arr = pa.array([" x", "y", "z"]).slice(1)
+    assert convert._may_have_edge_space(arr)  # an offset array is always trimmed (conservative)
+    assert not convert._may_have_edge_space(pa.array(["y", "z", None, ""]))
+
+
+def test_among_keeps_the_keys_named_by_any_of_the_values():
+    k = s(["A", "B", "C", None, "B"])
+    got = keys.among(k, s(["C", None]), s([]), s(["B", "Z"]))
+    assert got.tolist() == ["B", "C", "B"] and got.index.tolist() == [1, 2, 4]
+    assert keys.among(k, s([])).tolist() == []

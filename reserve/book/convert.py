@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from pandas.api.types import union_categoricals
 
 from .. import money
 from ..errors import Problem, ProblemLog
@@ -126,10 +127,36 @@ def _arrow_text(s: pd.Series) -> tuple[pa.Array, np.ndarray]:
     arr = pa.array(s.array)
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
-    trimmed = pc.utf8_trim_whitespace(arr)
+    trimmed = pc.utf8_trim_whitespace(arr) if _may_have_edge_space(arr) else arr
     blank = pc.fill_null(pc.equal(pc.binary_length(trimmed), 0), True)
     text = pc.if_else(blank, pa.scalar(None, trimmed.type), trimmed)
     return text, blank.to_numpy(zero_copy_only=False)
+
+
+# Bytes that may begin or end a whitespace character: ASCII whitespace, and any non-ASCII
+# byte (Unicode spaces such as U+00A0 are multi-byte in UTF-8).
+_EDGE = np.zeros(256, dtype=bool)
+_EDGE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
+_EDGE[128:] = True
+
+
+def _may_have_edge_space(arr: pa.Array) -> bool:
+    """Whether any string may start or end with whitespace, read off the Arrow buffers
+    (offsets and bytes) without touching each string: trimming ten million identifiers
+    that have no spaces would copy them all for nothing."""
+    if arr.offset != 0 or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return True
+    bufs = arr.buffers()
+    if bufs[2] is None:
+        return False
+    off_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offsets = np.frombuffer(bufs[1], dtype=off_type, count=len(arr) + 1)
+    data = np.frombuffer(bufs[2], dtype=np.uint8, count=int(offsets[-1]))
+    start, end = offsets[:-1], offsets[1:]
+    nonempty = end > start  # (null slots are empty)
+    if not nonempty.any():
+        return False
+    return bool(_EDGE[data[start[nonempty]]].any() or _EDGE[data[end[nonempty] - 1]].any())
 
 
 def _blank_mask(s: pd.Series) -> np.ndarray:
@@ -190,9 +217,19 @@ def _convert_text(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series,
 def _enum_categorical(text: pa.Array, choices) -> tuple[pd.Categorical, np.ndarray]:
     """Text -> categorical with the fixed categories `choices` (matched case-insensitively);
     and the mask of values that are not among them (null codes)."""
-    codes = pc.index_in(pc.utf8_lower(text), value_set=pa.array(list(choices), type=pa.string()))
-    unknown = codes.is_null().to_numpy(zero_copy_only=False)
-    codes = pc.fill_null(codes, -1).to_numpy(zero_copy_only=False).astype(np.int8 if len(choices) < 127 else np.int32)
+    # Match the few distinct values, not every row: dictionary-encode, look the dictionary
+    # up, then map the row indices through it.
+    enc = text.dictionary_encode()
+    dict_codes = pc.index_in(pc.utf8_lower(enc.dictionary), value_set=pa.array(list(choices), type=pa.string()))
+    dict_codes = pc.fill_null(dict_codes, -1).to_numpy(zero_copy_only=False).astype(np.int32)
+    idx = enc.indices.to_numpy(zero_copy_only=False)
+    if enc.null_count:
+        idx = pc.fill_null(enc.indices, 0).to_numpy(zero_copy_only=False)
+    codes = dict_codes[idx] if len(dict_codes) else np.full(len(text), -1, dtype=np.int32)
+    if enc.null_count:
+        codes = np.where(enc.is_null().to_numpy(zero_copy_only=False), -1, codes)
+    unknown = codes < 0
+    codes = codes.astype(np.int8 if len(choices) < 127 else np.int32)
     return pd.Categorical.from_codes(codes, categories=list(choices)), unknown
 
 
@@ -327,8 +364,14 @@ def type_chunk(table: Table, chunk: RawChunk, log: ProblemLog, bad: dict | None 
         return None  # an empty sheet
     # Blank rows are ignored (BOOK_FORMAT.md): a row whose every cell is blank.
     if len(frame):
-        blank_cells = np.column_stack([_blank_mask(frame[c]) for c in frame.columns])
-        keep = ~blank_cells.all(axis=1)
+        # Cheap columns first (a number or a boolean is blank only when missing), and stop
+        # as soon as no row can still be all blank: usually after the first column.
+        all_blank = np.ones(len(frame), dtype=bool)
+        for name in sorted(frame.columns, key=lambda c: _is_text_dtype(frame[c]) or frame[c].dtype == object):
+            all_blank &= _blank_mask(frame[name])
+            if not all_blank.any():
+                break
+        keep = ~all_blank
         if not keep.all():
             frame = frame.loc[keep].reset_index(drop=True)
             chunk = RawChunk(chunk.table, chunk.file, chunk.sheet, frame, chunk.rows[keep], chunk.flagged)
@@ -391,12 +434,13 @@ def type_chunk(table: Table, chunk: RawChunk, log: ProblemLog, bad: dict | None 
             v = out[c.name]
             v = v.where(v.isin(c.choices), None)
             out[c.name] = pd.Series(pd.Categorical(v, categories=list(c.choices)), index=frame.index)
-    typed = pd.DataFrame(out, index=frame.index)
     for extra in frame.columns:
         if extra not in table.column_names:
-            typed[extra] = frame[extra]
-    typed["_src"] = f"{chunk.file} | {chunk.sheet}"
-    typed["_row"] = chunk.rows
+            out[extra] = frame[extra]
+    out["_src"] = pd.Series(pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8),
+                                                      categories=[f"{chunk.file} | {chunk.sheet}"]), index=frame.index)
+    out["_row"] = pd.Series(chunk.rows, index=frame.index)
+    typed = pd.DataFrame(out, index=frame.index, copy=False)
     if bad is not None:
         if chunk.flagged:  # cells the reader reported (formula with no saved value, Excel error)
             pos = {int(r): i for i, r in enumerate(chunk.rows)}
@@ -510,8 +554,12 @@ def type_book(raw: RawBook, log: ProblemLog) -> tuple[dict, dict[str, pd.DataFra
         if not typed:
             tables[table.name] = _empty_frame(table)
             continue
-        frame = pd.concat(typed, ignore_index=True) if len(typed) > 1 else typed[0].reset_index(drop=True)
-        frame["_src"] = frame["_src"].astype("category")
+        if len(typed) > 1:
+            src = union_categoricals([t["_src"].array for t in typed])
+            frame = pd.concat(typed, ignore_index=True)
+            frame["_src"] = src
+        else:
+            frame = typed[0].reset_index(drop=True)
         columns = {c for b in bads for c in b}
         if columns:  # masks aligned with the concatenated frame
             masks = {c: np.concatenate([b.get(c, np.zeros(len(t), dtype=bool)) for t, b in zip(typed, bads)])

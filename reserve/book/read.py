@@ -22,6 +22,7 @@ import hashlib
 import logging
 import re
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -119,18 +120,22 @@ def _read_folder(folder: Path, log: ProblemLog) -> RawBook:
             if table is None:
                 continue  # not a table of the book; ignored (listed nowhere, like an extra sheet)
             candidates.append((table, entry))
-    for table, f in candidates:
-        shown = str(f)
-        try:
-            if f.suffix.lower() == ".csv":
-                chunk = _read_csv(f, table, shown)
-            else:
-                chunk = _read_parquet(f, table, shown)
-        except Exception as exc:  # unreadable file: a problem, not a traceback
-            log.add(Problem(shown, table, message=f"cannot read the file: {exc}"))
-            continue
-        chunks.setdefault(table, []).append(chunk)
-        files.append(InputFile(shown, sha256_of(f), [table]))
+    # The provenance digests are computed on a second thread while the files are parsed
+    # (hashlib releases the GIL): a 10-million-row book is read once from the page cache.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        digests = [pool.submit(sha256_of, f) for _, f in candidates]
+        for (table, f), digest in zip(candidates, digests):
+            shown = str(f)
+            try:
+                if f.suffix.lower() == ".csv":
+                    chunk = _read_csv(f, table, shown)
+                else:
+                    chunk = _read_parquet(f, table, shown)
+            except Exception as exc:  # unreadable file: a problem, not a traceback
+                log.add(Problem(shown, table, message=f"cannot read the file: {exc}"))
+                continue
+            chunks.setdefault(table, []).append(chunk)
+            files.append(InputFile(shown, digest.result(), [table]))
     if not candidates:
         workbooks = sorted(e.name for e in folder.iterdir() if e.suffix.lower() in (".xlsx", ".xlsm"))
         hint = (f"; it holds the workbook {workbooks[0]}: pass the workbook itself as the book"

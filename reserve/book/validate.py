@@ -118,16 +118,17 @@ def _validate(params: dict, tables: dict[str, pd.DataFrame], log: ProblemLog, la
         report_rows(log, col, not_margin, "account_id", expected="a margin account (type margin in accounts)",
                     message="collateral is only tested for margin accounts (Note E(1))")
 
-    account_ids = accounts["account_id"]
     cca_ids = tables["cca"]["cca_id"]
     req = tables["cca_requirements"]
+    dep = tables["cca_deposits"]
+    # the account ids the clearing-agency tables name, found in one pass over the accounts
+    account_ids = keys.among(accounts["account_id"], req["account_id"], dep["account_id"], dep["owner_account_id"])
     if len(req):
         check_reference(log, req, "cca_id", cca_ids, "a cca_id of the cca table")
         check_reference(log, req, "account_id", account_ids, "an account_id of the accounts table")
         dup = req.duplicated(subset=["cca_id", "account_id", "position_type", "basis"], keep="first").to_numpy()
         report_rows(log, req, dup, "account_id", expected="one row per cca_id, account_id, position_type and basis",
                     message="the same requirement is given twice")
-    dep = tables["cca_deposits"]
     if len(dep):
         check_reference(log, dep, "cca_id", cca_ids, "a cca_id of the cca table")
         check_reference(log, dep, "account_id", account_ids, "an account_id of the accounts table")

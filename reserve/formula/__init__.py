@@ -78,13 +78,10 @@ def compute(book) -> Result:
                                 "Note E(1) was not tested: the book has no collateral table but margin accounts have debits",
                                 None, "", None, "severe"))
 
-    sums = disp.groupby(["computation", "line"], observed=True)["amount"].sum()
+    sums = line_sums(disp)
 
     def line_sum(comp, line):
-        try:
-            return int(sums.loc[(comp, line)])
-        except KeyError:
-            return 0
+        return sums.get((comp, line), 0)
 
     computations: dict[str, Computation] = {}
     for comp in COMPUTATIONS:
@@ -167,13 +164,31 @@ def _frequency_findings(p, cal: BusinessCalendar, cust: Computation, pab: Comput
     return out
 
 
+def line_sums(disp: pd.DataFrame) -> dict[tuple[str, str], int]:
+    """(computation, line) -> sum of the amounts, exact in int64, on the categorical codes
+    (np.add.at over tens of millions of records, no hash table)."""
+    comp, line = disp["computation"].array, disp["line"].array
+    n_line = len(line.categories)
+    code = comp.codes.astype(np.int64) * n_line + line.codes
+    out = np.zeros(len(comp.categories) * n_line, dtype=np.int64)
+    np.add.at(out, code, disp["amount"].to_numpy(dtype=np.int64))
+    seen = np.bincount(code, minlength=len(out)) > 0
+    return {(str(comp.categories[c // n_line]), str(line.categories[c % n_line])): int(out[c])
+            for c in np.flatnonzero(seen)}
+
+
 def _row_counts(book, disp: pd.DataFrame) -> dict[str, dict]:
+    """Per table: rows in, used (a primary disposition to a line), excluded."""
+    table = disp["table"].array
+    primary = disp["primary"].to_numpy(dtype=bool)
+    excluded = (disp["line"] == "excluded").to_numpy(dtype=bool)
+    n_cat = len(table.categories)
+    used_n = np.bincount(table.codes[primary & ~excluded], minlength=n_cat)
+    excl_n = np.bincount(table.codes[primary & excluded], minlength=n_cat)
+    where = {str(c): i for i, c in enumerate(table.categories)}
     out = {}
-    prim = disp[disp["primary"]]
     for name, frame in book.tables.items():
-        n = len(frame)
-        mine = prim[prim["table"] == name]
-        excluded = int((mine["line"] == "excluded").sum())
-        used = int(len(mine) - excluded)
-        out[name] = {"rows": n, "used": used, "excluded": excluded}
+        i = where.get(name)
+        out[name] = {"rows": len(frame), "used": int(used_n[i]) if i is not None else 0,
+                     "excluded": int(excl_n[i]) if i is not None else 0}
     return out

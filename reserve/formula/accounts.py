@@ -180,36 +180,44 @@ def _note_e1(acc, col, links, included, margin_live, book_col):
     # group on integer codes of the security ids (sorted, so the output order is the ids' order)
     sec_codes, sec_ids = pd.factorize(col["security_id"][tested], sort=True)
     sec_ids = np.asarray(sec_ids, dtype=object)
-    t = pd.DataFrame({
-        "crow": crow[tested],
-        "apos": pos_i[tested],
-        "sec": sec_codes,
-        "mv": col["market_value"].to_numpy(dtype=np.int64)[tested],
-        "exempted": col["exempted"].to_numpy(dtype=bool)[tested],
-    })
-    t["debit"] = included[t["apos"].to_numpy()]
-    # 140% of the account's debit, each security in the account capped separately (round up: see readings).
-    g = t.groupby(["apos", "sec"], sort=True).agg(mv=("mv", "sum"), debit=("debit", "first"),
-                                                         exempted=("exempted", "max")).reset_index()
-    cap140 = (g["debit"].to_numpy(dtype=np.int64) * 14 + 9) // 10
-    g["capped"] = np.minimum(g["mv"].to_numpy(dtype=np.int64), cap140)
-    total = int(g["capped"].sum())
+    sec_codes = np.asarray(sec_codes, dtype=np.int64)
+    crow_t, apos_t = crow[tested], pos_i[tested]
+    mv_t = col["market_value"].to_numpy(dtype=np.int64)[tested]
+    exempt_t = col["exempted"].to_numpy(dtype=bool)[tested]
+    n_sec = len(sec_ids)
+    # 140% of the account's debit, each security in the account capped separately (round up:
+    # see readings). Group the rows by (account, security) by sorting one integer key (a
+    # hash table over millions of pairs is several times slower), then reduce each run.
+    pair = apos_t * n_sec + sec_codes
+    order = np.argsort(pair)
+    sorted_pair = pair[order]
+    starts = np.flatnonzero(np.concatenate(([True], sorted_pair[1:] != sorted_pair[:-1])))
+    g_mv = np.add.reduceat(mv_t[order], starts)
+    g_exempt = np.logical_or.reduceat(exempt_t[order], starts)
+    g_apos, g_sec = apos_t[order][starts], sec_codes[order][starts]
+    g_debit = included[g_apos]
+    capped = np.minimum(g_mv, (g_debit * 14 + 9) // 10)
+    total = int(capped.sum())
     threshold = total * 15 // 100  # 15% of all collateral value, rounded down (readings: rounding)
-    per_sec = g.groupby("sec", sort=True).agg(value=("capped", "sum"), exempted=("exempted", "max"),
-                                                      debits=("debit", "sum"), accounts=("apos", "nunique"))
-    frames.append(dispositions("collateral", t["crow"].to_numpy(), "customer", "note_e1_test", 0, "Note E(1)",
+    # per security: capped value, exempted (any row), and the debits of the accounts holding it
+    value = np.zeros(n_sec, dtype=np.int64)
+    np.add.at(value, g_sec, capped)
+    debits = np.zeros(n_sec, dtype=np.int64)
+    np.add.at(debits, g_sec, g_debit)
+    exempt = np.zeros(n_sec, dtype=bool)
+    exempt[g_sec[g_exempt]] = True
+    frames.append(dispositions("collateral", crow_t, "customer", "note_e1_test", 0, "Note E(1)",
                                "collateral for a margin debit (Note E(1) concentration test; value capped at 140% of the account's debit)",
-                               pd.Categorical.from_codes(t["sec"].to_numpy(), categories=pd.Index(sec_ids, dtype=object))))
-    concentrated = per_sec[~per_sec["exempted"].astype(bool) & (per_sec["value"] > threshold)]
-    for code, r in concentrated.iterrows():  # only the concentrated securities
-        sec = sec_ids[code]
-        excess = int(r["value"]) - threshold
-        reduction = min(excess, int(r["debits"]))
+                               pd.Categorical.from_codes(sec_codes, categories=pd.Index(sec_ids, dtype=object))))
+    for code in np.flatnonzero(~exempt & (value > threshold)):  # only the concentrated securities, in id order
+        sec, sec_value, sec_debits = sec_ids[code], int(value[code]), int(debits[code])
+        excess = sec_value - threshold
+        reduction = min(excess, sec_debits)
         frames.append(adjustment("customer", "item_10", -reduction, "Note E(1)",
-                                 f"concentration in security {sec}: collateral value {money.format_display(int(r['value']))} "
+                                 f"concentration in security {sec}: collateral value {money.format_display(sec_value)} "
                                  f"exceeds 15% of all margin collateral ({money.format_display(threshold)}) by "
                                  f"{money.format_display(excess)}; reduction capped at the debits it collateralizes "
-                                 f"({money.format_display(int(r['debits']))})", str(sec)))
+                                 f"({money.format_display(sec_debits)})", str(sec)))
         findings.append(Finding("Note E(1)", "customer",
                                 f"security {sec} is concentrated: Item 10 reduced by {money.format_display(reduction)}",
                                 reduction, "", None, "review"))
@@ -225,6 +233,18 @@ def _note_e5(book, cal: BusinessCalendar, acc, included, margin_live, book_col):
     if not subject.any() or p.tentative_net_capital is None:
         return frames, findings
     threshold = max(p.tentative_net_capital, 0) * 25 // 100  # rounded down (readings: rounding)
+    # Sum each customer's debits on integer codes first, and keep only the customers whose
+    # excess is over $50,000 (a handful out of millions) for the rest of the test.
+    cust, n_cust = keys.factorize(acc["customer_id"][subject])
+    comp_code = np.asarray(book_col[subject].codes, dtype=np.int64)
+    n_comp = len(book_col.categories)
+    group = np.where(cust >= 0, cust * n_comp + comp_code, -1)
+    sums = np.zeros(max(n_cust * n_comp, 1), dtype=np.int64)
+    np.add.at(sums, group[group >= 0], included[subject][group >= 0])
+    over = np.flatnonzero((sums - threshold) > E5_MINIMUM)
+    candidates = np.flatnonzero(subject)[np.isin(group, over)]
+    subject = np.zeros(len(subject), dtype=bool)
+    subject[candidates] = True
     d = pd.DataFrame({
         "computation": book_col[subject],
         "customer_id": acc["customer_id"][subject].to_numpy(),

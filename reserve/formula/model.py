@@ -29,7 +29,6 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import union_categoricals
 
 DISPOSITION_COLUMNS = ("table", "row", "computation", "line", "amount", "rule", "reason", "ref", "primary")
 
@@ -162,10 +161,26 @@ def concat_dispositions(frames: list[pd.DataFrame]) -> pd.DataFrame:
     out = {}
     for c in DISPOSITION_COLUMNS:
         if c in TEXT_COLUMNS:
-            out[c] = union_categoricals([_as_categorical(f[c], len(f)) for f in frames])
+            out[c] = _union([_as_categorical(f[c], len(f)) for f in frames])
         else:
             out[c] = np.concatenate([f[c].to_numpy() for f in frames])
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, copy=False)
+
+
+def _union(parts: list[pd.Categorical]) -> pd.Categorical:
+    """Categoricals -> one, categories in order of first appearance: each part's codes are
+    mapped through a small array (a handful of categories), then concatenated."""
+    cats: dict = {}
+    for p in parts:
+        for c in p.categories:
+            cats.setdefault(c, len(cats))
+    width = np.int8 if len(cats) < 127 else np.int16 if len(cats) < 32_000 else np.int32
+    codes = []
+    for p in parts:
+        remap = np.array([cats[c] for c in p.categories] + [-1], dtype=width)  # code -1 stays -1
+        codes.append(remap[p.codes])
+    return pd.Categorical.from_codes(np.concatenate(codes) if codes else np.zeros(0, dtype=width),
+                                     dtype=pd.CategoricalDtype(_categories(cats)))
 
 
 def adjustment(computation: str, line: str, amount: int, rule: str, reason: str, ref: str = "") -> pd.DataFrame:

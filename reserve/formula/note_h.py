@@ -32,6 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .. import keys
 from ..calendar import BusinessCalendar
 from . import model
 
@@ -218,11 +219,9 @@ def _account_attributes(book) -> tuple[pd.DataFrame, pd.Series]:
     # Only the accounts the clearing-agency tables name, and every account of their customers
     # (for the cash owed), matter here: a few thousand rows out of possibly millions.
     req, dep = book.tables["cca_requirements"], book.tables["cca_deposits"]
-    named = pd.unique(np.concatenate([model.text_values(req["account_id"]), model.text_values(dep["account_id"]),
-                                      model.text_values(dep["owner_account_id"])]))
-    hit = acc["account_id"].isin(named).to_numpy(dtype=bool)
-    customers = pd.unique(model.text_values(acc["customer_id"])[hit])
-    acc = acc[hit | acc["customer_id"].isin(customers).to_numpy(dtype=bool)]
+    named = keys.positions_among(acc["account_id"], req["account_id"], dep["account_id"], dep["owner_account_id"])
+    of_customers = keys.positions_among(acc["customer_id"], acc["customer_id"].iloc[named])
+    acc = acc.iloc[np.union1d(named, of_customers)]
     a = pd.DataFrame({
         "account_id": model.text_values(acc["account_id"]),
         "type": acc["type"].astype(object).fillna("").to_numpy(dtype=object),
