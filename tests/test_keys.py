@@ -91,3 +91,27 @@ def test_among_keeps_the_keys_named_by_any_of_the_values():
     got = keys.among(k, s(["C", None]), s([]), s(["B", "Z"]))
     assert got.tolist() == ["B", "C", "B"] and got.index.tolist() == [1, 2, 4]
     assert keys.among(k, s([])).tolist() == []
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_enum_cells_matched_on_the_dictionary(dtype):
+    """Case and surrounding spaces do not matter; blank is blank; anything else is reported."""
+    from reserve.book import convert
+    from reserve.book.schema import Column
+
+    class Rep:
+        def __init__(self):
+            self.bad = None
+
+        def cells(self, name, mask, values, expected, why=None):
+            self.bad = np.asarray(mask).tolist()
+
+    col = Column("book", "enum", None, choices=("customer", "pab", "noncustomer"))
+    raw = pd.Series([" Customer", "PAB", None, "", "pab ", "bogus", "customer"], dtype=dtype)
+    rep = Rep()
+    values, blank = convert._convert_enum(col, raw, rep)
+    assert values.astype(object).where(values.notna(), None).tolist() == [
+        "customer", "pab", None, None, "pab", None, "customer"]
+    assert blank.tolist() == [False, False, True, True, False, False, False]
+    assert rep.bad == [False, False, False, False, False, True, False]
+    assert list(values.cat.categories) == ["customer", "pab", "noncustomer"]

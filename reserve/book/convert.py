@@ -152,11 +152,14 @@ def _may_have_edge_space(arr: pa.Array) -> bool:
     off_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
     offsets = np.frombuffer(bufs[1], dtype=off_type, count=len(arr) + 1)
     data = np.frombuffer(bufs[2], dtype=np.uint8, count=int(offsets[-1]))
-    start, end = offsets[:-1], offsets[1:]
-    nonempty = end > start  # (null slots are empty)
-    if not nonempty.any():
+    if not len(data):
         return False
-    return bool(_EDGE[data[start[nonempty]]].any() or _EDGE[data[end[nonempty] - 1]].any())
+    # The first and last byte of each slot; an empty slot reads its neighbour's byte, which
+    # can only give a false alarm (and a trim that changes nothing), never miss a space.
+    last = len(data) - 1
+    first_bytes = data[np.minimum(offsets[:-1], last)]
+    last_bytes = data[np.maximum(offsets[1:] - 1, 0)]
+    return bool(_EDGE[first_bytes].any() or _EDGE[last_bytes].any())
 
 
 def _blank_mask(s: pd.Series) -> np.ndarray:
@@ -234,9 +237,25 @@ def _enum_categorical(text: pa.Array, choices) -> tuple[pd.Categorical, np.ndarr
 
 
 def _convert_enum(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series, np.ndarray]:
-    text = _as_text_arrow(s)
-    blank = text.is_null().to_numpy(zero_copy_only=False)
-    cat, unknown = _enum_categorical(text, col.choices)
+    if _is_text_dtype(s):
+        # A few distinct values over millions of rows: strip and match the dictionary only.
+        arr = pa.array(s.array)
+        enc = (arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr).dictionary_encode()
+        dict_text, dict_blank = _arrow_text(pd.Series(enc.dictionary.to_pandas(), dtype="str"))
+        dict_cat, dict_unknown = _enum_categorical(dict_text, col.choices)
+        if enc.null_count:
+            idx = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        else:
+            idx = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        # one extra slot (index -1) for a missing cell: blank, code -1
+        blank = np.append(dict_blank, True)[idx]
+        unknown = np.append(dict_unknown, True)[idx]
+        codes = np.append(dict_cat.codes, -1).astype(dict_cat.codes.dtype)[idx]
+        cat = pd.Categorical.from_codes(codes, dtype=dict_cat.dtype)
+    else:
+        text = _as_text_arrow(s)
+        blank = text.is_null().to_numpy(zero_copy_only=False)
+        cat, unknown = _enum_categorical(text, col.choices)
     bad = ~blank & unknown
     rep.cells(col.name, bad, s, "one of " + ", ".join(col.choices))
     return pd.Series(cat, index=s.index), blank

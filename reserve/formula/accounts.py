@@ -172,8 +172,10 @@ def _note_e1(acc, col, links, included, margin_live, book_col):
     other = ~tested & ~pab
     frames.append(dispositions("collateral", crow[pab], "pab", "excluded", 0, "PAB Note 3",
                                "Note E(1) does not apply to the PAB computation"))
-    other_comp = book_col[pos_i[other]].astype(object)
-    frames.append(dispositions("collateral", crow[other], np.where(known[other], other_comp, ""), "excluded", 0,
+    # the computation of the account named (blank when the account is unknown)
+    other_comp = book_col[pos_i[other]].add_categories([""]) if "" not in book_col.categories else book_col[pos_i[other]]
+    other_comp[~known[other]] = ""
+    frames.append(dispositions("collateral", crow[other], other_comp, "excluded", 0,
                                "Note E(1)", "account has no debit in Item 10: not collateral for a margin debit"))
     if not tested.any():
         return frames, findings, True
