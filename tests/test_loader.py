@@ -997,3 +997,81 @@ def test_a_folder_holding_only_a_workbook_says_to_pass_the_workbook(tmp_path):
     with pytest.raises(BookInvalid) as info:
         load_book(tmp_path)
     assert any("pass the workbook itself" in p.message for p in info.value.problems)
+
+
+def _header_workbook(path, how):
+    """accounts with header ' account_id ', rich-text 'book', 'balance', a blank header cell,
+    the number 2026 as a header; the table starts in column B."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": how == "inline"})
+    ws = wb.add_worksheet("parameters")
+    ws.write_row(0, 0, ["name", "value"])
+    ws.write_row(1, 0, ["firm_name", "X LLC"])
+    ws.write_row(2, 0, ["as_of", "2026-11-20"])
+    ws = wb.add_worksheet("accounts")
+    ws.write_string(0, 1, " account_id ")
+    if how == "rich":
+        bold = wb.add_format({"bold": True})
+        ws.write_rich_string(0, 2, bold, "bo", "ok")
+    else:
+        ws.write_string(0, 2, "book")
+    ws.write_string(0, 3, "balance")
+    ws.write_number(0, 5, 2026)
+    ws.write_row(1, 1, ["A1", "customer", 12.5, "note", "x"])
+    ws.write_row(2, 1, ["A2", "pab", -3, None, "y"])
+    wb.close()
+    return path
+
+
+@pytest.mark.parametrize("how", ["shared", "inline", "rich"])
+def test_xlsx_header_read_from_the_sheet_xml_in_one_pass(tmp_path, how, monkeypatch):
+    import zipfile
+
+    import fastexcel
+
+    from reserve.book import read
+
+    path = _header_workbook(tmp_path / f"{how}.xlsx", how)
+    with zipfile.ZipFile(path) as zf:
+        first_row, header = read._scan_header(zf, read._sheet_parts(zf)["accounts"])
+    assert first_row == 1
+    assert header == {"B": " account_id ", "C": "book", "D": "balance", "F": "2026"}
+    assert read._names_from_scan(header) == ["account_id", "book", "balance", "__UNNAMED__3", "2026"]
+    calls = []
+    real = fastexcel.ExcelReader.load_sheet
+
+    def spy(self, name, *a, **k):
+        calls.append((name, k.get("n_rows")))
+        return real(self, name, *a, **k)
+
+    monkeypatch.setattr(fastexcel.ExcelReader, "load_sheet", spy)
+    acc = load_book(path).table("accounts")
+    assert acc["account_id"].tolist() == ["A1", "A2"] and acc["balance"].tolist() == [1250, -300]
+    extra = acc["__UNNAMED__3"]
+    assert extra.iloc[0] == "note" and pd.isna(extra.iloc[1]) and acc["2026"].tolist() == ["x", "y"]
+    assert calls == [("accounts", None)]  # the sheet is parsed once: no separate header read
+
+
+def test_shared_strings_read_only_as_far_as_needed(tmp_path):
+    import zipfile
+
+    from reserve.book import read
+
+    path = tmp_path / "s.xlsx"
+    sst = ('<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+           '<si><t>a &amp; b</t></si><si><r><t>ri</t></r><r><t xml:space="preserve">ch </t></r>'
+           '<rPh><t>PHONETIC</t></rPh></si><si/><si><t>last</t></si></sst>')
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("xl/sharedStrings.xml", sst)
+    with zipfile.ZipFile(path) as zf:
+        assert read._shared_strings(zf, 1) == {0: "a & b", 1: "rich "}
+        assert read._shared_strings(zf, 9) == {0: "a & b", 1: "rich ", 2: "", 3: "last"}
+
+
+def test_xlsx_data_wider_than_its_header_falls_back_to_the_reader_header(tmp_path):
+    path = write_xlsx(tmp_path / "w.xlsx", {"parameters": PARAMS_ROWS,
+                                            "accounts": [["account_id", "book", "balance"],
+                                                         ["A1", "customer", 1, "no header above me"]]})
+    acc = load_book(path).table("accounts")
+    assert acc["balance"].tolist() == [100] and acc["__UNNAMED__3"].tolist() == ["no header above me"]

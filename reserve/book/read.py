@@ -298,6 +298,108 @@ def _scan_sheet(zf: zipfile.ZipFile, member: str, cap: int = 500) -> SheetScan:
     return SheetScan(first_row, bad)
 
 
+_T_TEXT = re.compile(rb"<t\b[^>]*?(?:/>|>([^<]*)</t>)")
+_SI = re.compile(rb"<si\b[^>]*?(?:/>|>(.*?)</si>)", re.S)
+_PHONETIC = re.compile(rb"<rPh\b.*?</rPh>", re.S)
+
+
+def _scan_header(zf: zipfile.ZipFile, member: str) -> tuple[int | None, dict[str, str] | None]:
+    """The header row straight from the sheet XML, reading only the sheet's first blocks:
+    (Excel row number of the first row holding a value, {column letters: header text}).
+    The header is None when a cell is of a kind not decoded here (the caller then asks
+    the workbook reader). Shared strings are looked up in xl/sharedStrings.xml, read only
+    as far as the highest index the header uses."""
+    first_row = None
+    cells: dict[str, tuple[bytes, bytes]] = {}
+    tail = b""
+    done = False
+    with zf.open(member) as f:
+        while not done:
+            block = f.read(1 << 20)
+            data = tail + block
+            cut = data.rfind(b"<c ") if block else len(data)
+            end = cut if cut > 0 else len(data)
+            part, tail = data[:end], data[end:]
+            for m in _CELL.finditer(part):
+                attrs, body = m.group(1), m.group(3) or b""
+                ref = _REF.search(attrs)
+                if ref is None:
+                    continue
+                row = int(ref.group(2))
+                if first_row is not None and row > first_row:
+                    done = True
+                    break
+                val = _VALUE.search(body)
+                if not ((val is not None and val.group(1) != b"") or b"<is>" in body):
+                    continue
+                first_row = row
+                typ = _TYPE.search(attrs)
+                cells[ref.group(1).decode()] = (typ.group(1) if typ else b"n", body)
+            if not block:
+                break
+    if first_row is None:
+        return None, {}
+    wanted = {int(_VALUE.search(b).group(1)) for t, b in cells.values() if t == b"s"}
+    shared = _shared_strings(zf, max(wanted)) if wanted else {}
+    out: dict[str, str] = {}
+    for letters, (typ, body) in cells.items():
+        val = _VALUE.search(body)
+        raw = val.group(1) if val else b""
+        if typ == b"s":
+            idx = int(raw)
+            if idx not in shared:
+                return first_row, None
+            text = shared[idx]
+        elif typ == b"inlineStr":
+            text = "".join(_xml_text(t.group(1) or b"") for t in _T_TEXT.finditer(_PHONETIC.sub(b"", body)))
+        elif typ in (b"str", b"n"):
+            text = _xml_text(raw)
+            if typ == b"n":
+                try:
+                    number = float(text)  # float-ok: a header cell typed as a number, shown as text
+                except ValueError:
+                    return first_row, None
+                text = str(int(number)) if number.is_integer() else repr(number)
+        elif typ == b"b":
+            text = "TRUE" if raw.strip() == b"1" else "FALSE"
+        else:  # an error or a date cell in the header: let the workbook reader say what it holds
+            return first_row, None
+        out[letters] = text
+    return first_row, out
+
+
+def _shared_strings(zf: zipfile.ZipFile, last: int) -> dict[int, str]:
+    """Shared strings 0..last (rich text runs joined, phonetic runs left out)."""
+    try:
+        f = zf.open("xl/sharedStrings.xml")
+    except KeyError:
+        return {}
+    out: dict[int, str] = {}
+    tail = b""
+    with f:
+        while len(out) <= last:
+            block = f.read(1 << 20)
+            data = tail + block
+            cut = data.rfind(b"</si>") if block else len(data)
+            end = cut + len(b"</si>") if block and cut >= 0 else (len(data) if not block else 0)
+            part, tail = data[:end], data[end:]
+            for m in _SI.finditer(part):
+                body = _PHONETIC.sub(b"", m.group(1) or b"")
+                out[len(out)] = "".join(_xml_text(t.group(1) or b"") for t in _T_TEXT.finditer(body))
+                if len(out) > last:
+                    break
+            if not block:
+                break
+    return out
+
+
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n
+
+
 def _xml_text(raw: bytes) -> str:
     from html import unescape
 
@@ -323,6 +425,11 @@ def _header_by_letter(path: Path, sheet: str) -> dict[str, str]:
             if h is not None and str(h).strip()}
 
 
+def _scan_member(path: Path, member: str) -> SheetScan:
+    with zipfile.ZipFile(path) as zf:  # its own handle: runs on the background thread
+        return _scan_sheet(zf, member)
+
+
 def _read_xlsx(path: Path, log: ProblemLog) -> RawBook:
     import fastexcel
 
@@ -336,32 +443,71 @@ def _read_xlsx(path: Path, log: ProblemLog) -> RawBook:
         log.add(Problem(shown, message=f"cannot open the workbook: {exc}"))
         return RawBook({}, [], shown, readable=False)
     tables_here = []
-    with zf:
+    # While fastexcel parses a sheet (it releases the GIL), a second thread hashes the
+    # workbook and streams the sheet's XML for formulas without saved values and error cells.
+    with zf, ThreadPoolExecutor(max_workers=1) as pool:
+        digest = pool.submit(sha256_of, path)
         for sheet in reader.sheet_names:
             table = sheet.strip()
             if table not in TABLES_BY_NAME:
                 continue  # README or working sheets: not part of the book
-            scan = _scan_sheet(zf, parts[sheet]) if sheet in parts else SheetScan(None, [])
-            names = _header_by_letter(path, sheet) if scan.bad_cells else {}
+            member = parts.get(sheet)
+            first_row, header = _scan_header(zf, member) if member else (None, {})
+            scan_job = pool.submit(_scan_member, path, member) if member else None
+            failure = None
+            try:
+                chunk = _load_sheet(reader, path, sheet, table, first_row, header, shown)
+            except Exception as exc:
+                chunk, failure = None, exc
+            scan = scan_job.result() if scan_job else SheetScan(None, [])
+            if scan.bad_cells:
+                names = ({letters: text.strip() for letters, text in header.items() if text.strip()}
+                         if header is not None and scan.first_row == first_row else _header_by_letter(path, sheet))
+            else:
+                names = {}
             flagged = set()
             for bad in scan.bad_cells:
                 col = names.get(bad.letters, "")
                 if col and not (scan.first_row is not None and bad.row <= scan.first_row):
                     flagged.add((bad.row, col))
                 log.add(Problem(shown, sheet, bad.row, col, bad.value, bad.expected, bad.message))
-            try:
-                chunk = _load_sheet(reader, path, sheet, table, scan.first_row, shown)
-            except Exception as exc:
-                log.add(Problem(shown, sheet, message=f"cannot read the sheet: {exc}"))
+            if failure is not None:
+                log.add(Problem(shown, sheet, message=f"cannot read the sheet: {failure}"))
                 continue
             if flagged:
                 chunk.flagged = frozenset(flagged)
             chunks.setdefault(table, []).append(chunk)
             tables_here.append(table)
-    return RawBook(chunks, [InputFile(shown, sha256_of(path), tables_here)], shown)
+        sha = digest.result()
+    return RawBook(chunks, [InputFile(shown, sha, tables_here)], shown)
 
 
-def _load_sheet(reader, path: Path, sheet: str, table: str, first_row: int | None, shown: str) -> RawChunk:
+def _names_from_scan(header: dict[str, str] | None) -> list[str] | None:
+    """Header names, first to last header column, from the XML scan (None: not decoded)."""
+    if not header:
+        return None
+    by_number = {_column_number(letters): text for letters, text in header.items()}
+    lo, hi = min(by_number), max(by_number)
+    return header_names([by_number.get(i) for i in range(lo, hi + 1)])
+
+
+def _same_columns(names: list[str], reader_names: list[str]) -> bool:
+    """Whether the scan's header lines up with the columns fastexcel read (it renames a
+    repeated name `name_1` and calls a blank header `__UNNAMED__<n>`)."""
+    if len(names) != len(reader_names):
+        return False
+    for ours, theirs in zip(names, reader_names):
+        theirs = str(theirs).strip()
+        if ours.startswith("__UNNAMED__"):
+            if not theirs.startswith("__UNNAMED__") and theirs != "":
+                return False
+        elif theirs != ours and not (theirs.startswith(ours + "_") and theirs[len(ours) + 1:].isdigit()):
+            return False
+    return True
+
+
+def _load_sheet(reader, path: Path, sheet: str, table: str, first_row: int | None,
+                header: dict[str, str] | None, shown: str) -> RawChunk:
     import fastexcel
 
     schema = TABLES_BY_NAME[table]
@@ -370,25 +516,33 @@ def _load_sheet(reader, path: Path, sheet: str, table: str, first_row: int | Non
     if schema.kind == "parameters":
         return _load_sheet_cells(path, sheet, table, shown)
     # The header row as typed (fastexcel's own header names rename a repeated name to
-    # `name_1`, which would hide an ambiguous sheet with two `balance` columns).
-    first = reader.load_sheet(sheet, header_row=None, n_rows=1).to_arrow()
-    names = header_names([first.column(i)[0].as_py() for i in range(first.num_columns)])
-    if len(set(names)) != len(names):  # reported by the typing step; no need to read the rows
-        return RawChunk(table, shown, sheet, pd.DataFrame(columns=names), np.zeros(0, dtype=np.int64))
-    text_cols = {i: "string" for i, n in enumerate(names) if n not in schema.column_names
-                 or schema.column(n).type in ("text", "enum")}
-    try:
-        data = reader.load_sheet(
-            sheet,
-            header_row=0,
-            dtypes=text_cols or None,
-            schema_sample_rows=None,
-            dtype_coercion="strict",
-            whitespace_as_null=True,
-        ).to_arrow()
-    except fastexcel.FastExcelError:
-        # A column mixes numbers and text (or dates and text): take each cell's own value.
-        return _load_sheet_cells(path, sheet, table, shown)
+    # `name_1`, which would hide an ambiguous sheet with two `balance` columns): from the
+    # XML scan, or else by asking fastexcel for the first row (which parses the sheet twice).
+    names = _names_from_scan(header)
+    for attempt in (0, 1):
+        if names is None:
+            first = reader.load_sheet(sheet, header_row=None, n_rows=1).to_arrow()
+            names = header_names([first.column(i)[0].as_py() for i in range(first.num_columns)])
+        if len(set(names)) != len(names):  # reported by the typing step; no need to read the rows
+            return RawChunk(table, shown, sheet, pd.DataFrame(columns=names), np.zeros(0, dtype=np.int64))
+        text_cols = {i: "string" for i, n in enumerate(names) if n not in schema.column_names
+                     or schema.column(n).type in ("text", "enum")}
+        try:
+            data = reader.load_sheet(
+                sheet,
+                header_row=0,
+                dtypes=text_cols or None,
+                schema_sample_rows=None,
+                dtype_coercion="strict",
+                whitespace_as_null=True,
+            ).to_arrow()
+        except fastexcel.FastExcelError:
+            # A column mixes numbers and text (or dates and text): take each cell's own value.
+            return _load_sheet_cells(path, sheet, table, shown)
+        if attempt == 0 and header is not None and not _same_columns(names, data.column_names):
+            names = None  # the scan's header does not line up: ask fastexcel, read again
+            continue
+        break
     frame = data.to_pandas(types_mapper=_arrow_types)
     if len(frame.columns) == len(names):
         frame.columns = names
