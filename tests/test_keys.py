@@ -93,7 +93,7 @@ def test_among_keeps_the_keys_named_by_any_of_the_values():
     assert keys.among(k, s([])).tolist() == []
 
 
-@pytest.mark.parametrize("dtype", ["str", object])
+@pytest.mark.parametrize("dtype", ["str", object, "category"])  # category: a Parquet dictionary column
 def test_enum_cells_matched_on_the_dictionary(dtype):
     """Case and surrounding spaces do not matter; blank is blank; anything else is reported."""
     from reserve.book import convert
@@ -115,3 +115,26 @@ def test_enum_cells_matched_on_the_dictionary(dtype):
     assert blank.tolist() == [False, False, True, True, False, False, False]
     assert rep.bad == [False, False, False, False, False, True, False]
     assert list(values.cat.categories) == ["customer", "pab", "noncustomer"]
+
+
+def test_parquet_enum_read_as_dictionary_types_the_same(tmp_path):
+    """An enumeration written as a Parquet dictionary column, or as plain strings, or with
+    blanks and odd case, loads the same."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from reserve.book import load_book
+
+    folder = tmp_path / "b"
+    folder.mkdir()
+    pq.write_table(pa.table({"name": ["firm_name", "as_of", "tentative_net_capital"],
+                             "value": ["X LLC", "2026-11-20", "1000000"]}),
+                   folder / "parameters.parquet")
+    books = pa.array(["customer", " PAB", "customer", "noncustomer"]).dictionary_encode()
+    pq.write_table(pa.table({"account_id": ["A1", "A2", "A3", "A4"], "book": books,
+                             "type": ["cash", "margin", None, "cash"], "balance": [1.0, -2.5, 3.0, 4.0]}),
+                   folder / "accounts.parquet")
+    acc = load_book(folder).table("accounts")
+    assert acc["book"].astype(str).tolist() == ["customer", "pab", "customer", "noncustomer"]
+    assert acc["type"].astype(str).tolist() == ["cash", "margin", "cash", "cash"]  # blank -> default
+    assert acc["balance"].tolist() == [100, -250, 300, 400]

@@ -128,7 +128,10 @@ def _arrow_text(s: pd.Series) -> tuple[pa.Array, np.ndarray]:
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     trimmed = pc.utf8_trim_whitespace(arr) if _may_have_edge_space(arr) else arr
-    blank = pc.fill_null(pc.equal(pc.binary_length(trimmed), 0), True)
+    lengths = pc.binary_length(trimmed)
+    if trimmed.null_count == 0 and len(trimmed) and pc.min(lengths).as_py() > 0:
+        return trimmed, np.zeros(len(trimmed), dtype=bool)  # no blank cell: nothing to null out
+    blank = pc.fill_null(pc.equal(lengths, 0), True)
     text = pc.if_else(blank, pa.scalar(None, trimmed.type), trimmed)
     return text, blank.to_numpy(zero_copy_only=False)
 
@@ -165,6 +168,9 @@ def _may_have_edge_space(arr: pa.Array) -> bool:
 def _blank_mask(s: pd.Series) -> np.ndarray:
     if _is_text_dtype(s):
         return _arrow_text(s)[1]
+    if isinstance(s.dtype, pd.CategoricalDtype) and (found := _dictionary(s)) is not None:
+        values, idx = found
+        return np.append(_arrow_text(values)[1], True)[idx]
     isna = s.isna().to_numpy(dtype=bool)
     if s.dtype == object:
         try:
@@ -236,17 +242,32 @@ def _enum_categorical(text: pa.Array, choices) -> tuple[pd.Categorical, np.ndarr
     return pd.Categorical.from_codes(codes, categories=list(choices)), unknown
 
 
+def _dictionary(s: pd.Series) -> tuple[pd.Series, np.ndarray] | None:
+    """A text or categorical column as (its distinct values as text, each row's index into
+    them, -1 where missing); None for other columns."""
+    if isinstance(s.dtype, pd.CategoricalDtype):  # (a Parquet dictionary column)
+        cats = s.cat.categories
+        if not all(isinstance(c, str) for c in cats):
+            return None
+        return pd.Series(list(cats), dtype="str"), s.cat.codes.to_numpy().astype(np.int64)
+    if not _is_text_dtype(s):
+        return None
+    arr = pa.array(s.array)
+    enc = (arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr).dictionary_encode()
+    if enc.null_count:
+        idx = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    else:
+        idx = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return pd.Series(enc.dictionary.to_pandas(), dtype="str"), idx
+
+
 def _convert_enum(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series, np.ndarray]:
-    if _is_text_dtype(s):
+    found = _dictionary(s)
+    if found is not None:
         # A few distinct values over millions of rows: strip and match the dictionary only.
-        arr = pa.array(s.array)
-        enc = (arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr).dictionary_encode()
-        dict_text, dict_blank = _arrow_text(pd.Series(enc.dictionary.to_pandas(), dtype="str"))
+        values, idx = found
+        dict_text, dict_blank = _arrow_text(values)
         dict_cat, dict_unknown = _enum_categorical(dict_text, col.choices)
-        if enc.null_count:
-            idx = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-        else:
-            idx = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         # one extra slot (index -1) for a missing cell: blank, code -1
         blank = np.append(dict_blank, True)[idx]
         unknown = np.append(dict_unknown, True)[idx]

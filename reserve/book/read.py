@@ -175,11 +175,22 @@ def _read_csv(path: Path, table: str, shown: str) -> RawChunk:
 def _read_parquet(path: Path, table: str, shown: str) -> RawChunk:
     import pyarrow.parquet as pq
 
-    arrow = pq.read_table(path)
+    # Enumerations (book, type, kind...) are read dictionary-encoded: a handful of distinct
+    # strings, never one string object per row.
+    file_schema = pq.read_schema(path)
+    enums = [c.name for c in TABLES_BY_NAME[table].columns if c.type == "enum"
+             and c.name in file_schema.names and _is_arrow_text(file_schema.field(c.name).type)]
+    arrow = pq.read_table(path, read_dictionary=enums or None)
     frame = arrow.to_pandas(types_mapper=_arrow_types, date_as_object=False)  # dates as datetime64, not objects
     frame.columns = [str(c).strip() for c in frame.columns]
     rows = np.arange(1, len(frame) + 1, dtype=np.int64)
     return RawChunk(table, shown, table, frame, rows)
+
+
+def _is_arrow_text(arrow_type) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)
 
 
 def _arrow_types(arrow_type):

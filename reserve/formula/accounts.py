@@ -111,7 +111,8 @@ def accounts_and_collateral(book, cal: BusinessCalendar):
     e6_all = deb & ~doubtful & ~fully_unsecured & ~e4 & (pct > PCT_50) & ~related_ok
     e6_part = deb & ~doubtful & ~fully_unsecured & ~e4 & ~e6_all & (pct >= PCT_5) & ~related_ok
     # Note E(6) 5%-50%: exclude the non-customer share (rounded up: excluding more raises the requirement).
-    e6_share = np.where(e6_part, _ceil_share(secured, pct), 0)
+    e6_share = np.zeros(n, dtype=np.int64)
+    e6_share[e6_part] = _ceil_share(secured[e6_part], pct[e6_part])  # (a few rows: only those rows)
     after_e6 = secured - e6_share
     e2_cut = np.where(deb & omni, np.minimum(e2, after_e6), 0)
     included = np.where(deb & ~doubtful & ~fully_unsecured & ~e4 & ~e6_all, after_e6 - e2_cut, 0)
