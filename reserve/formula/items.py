@@ -13,7 +13,7 @@ import pandas as pd
 
 from .. import money
 from ..calendar import BusinessCalendar
-from .model import Finding, dispositions
+from .model import Finding, dispositions, text_values
 
 NOTE7_SINGLE = 500_000_000  # $5,000,000 (PAB Note 7)
 NOTE7_AGGREGATE = 1_000_000_000  # $10,000,000
@@ -33,7 +33,7 @@ def items(book, cal: BusinessCalendar):
     n = len(it)
     rows = np.arange(n, dtype=np.int64)
     kind = it["kind"].to_numpy(dtype=object)
-    comp = it["book"].to_numpy(dtype=object)
+    comp = it["book"].array  # Categorical: comp[mask] stays categorical, comp[r] is the text
     amount = it["amount"].to_numpy(dtype=np.int64)
     mv = _i64(it["market_value"])
     req = _i64(it["margin_requirement"])
@@ -117,8 +117,9 @@ def items(book, cal: BusinessCalendar):
     add(k("other_credit"), "other_credits", amount, "FOCUS Other credits (box 4425)", it["description"].fillna("").to_numpy(dtype=object))
     od_mask = k("other_debit")
     add(od_mask, "other_debits", amount, "FOCUS Other debits (box 4469)", it["description"].fillna("").to_numpy(dtype=object))
-    for r in rows[od_mask]:
-        findings.append(Finding("Other debits", comp[r], f"other debit needs support: {it['description'].iloc[r]}",
+    described = text_values(it["description"])
+    for r in rows[od_mask].tolist():
+        findings.append(Finding("Other debits", comp[r], f"other debit needs support: {described[r]}",
                                 int(amount[r]), "items", int(r), "review"))
     add(k("sweep_next_day"), "sweep", amount, "SEC staff FAQ 2025-12-08 Q5",
         "credits moving to a bank sweep program on the next business day: reduce the deposit needed, never justify a withdrawal")
