@@ -138,3 +138,35 @@ def test_parquet_enum_read_as_dictionary_types_the_same(tmp_path):
     assert acc["book"].astype(str).tolist() == ["customer", "pab", "customer", "noncustomer"]
     assert acc["type"].astype(str).tolist() == ["cash", "margin", "cash", "cash"]  # blank -> default
     assert acc["balance"].tolist() == [100, -250, 300, 400]
+
+
+def test_identifiers_stored_as_numbers_print_as_typed():
+    from reserve.book import convert
+
+    f = pd.Series([12345.0, -0.0, 1.5, float("nan"), 1e20, float("inf")])
+    assert convert._as_text_arrow(f).to_pylist() == ["12345", "0", "1.5", None, "100000000000000000000", "inf"]
+    i = pd.Series([7, 123456789012], dtype="int64")
+    assert convert._as_text_arrow(i).to_pylist() == ["7", "123456789012"]
+    n = pd.Series([7, None], dtype="Int64")
+    assert convert._as_text_arrow(n).to_pylist() == ["7", None]
+    o = pd.Series([3.0, float("inf"), None, " x "], dtype=object)
+    assert convert._as_text_arrow(o).to_pylist() == ["3", "inf", None, "x"]
+
+
+def test_numeric_account_numbers_in_parquet_match_across_tables(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from reserve.book import load_book
+
+    folder = tmp_path / "n"
+    folder.mkdir()
+    pq.write_table(pa.table({"name": ["firm_name", "as_of", "tentative_net_capital"],
+                             "value": ["X LLC", "2026-11-20", "1000000"]}), folder / "parameters.parquet")
+    pq.write_table(pa.table({"account_id": pa.array([1001, 1002], pa.int64()), "book": ["customer", "customer"],
+                             "type": ["margin", "cash"], "balance": [-100.0, 50.0]}), folder / "accounts.parquet")
+    pq.write_table(pa.table({"account_id": pa.array([1001.0]), "security_id": pa.array([912828], pa.int64()),
+                             "market_value": [120.0]}), folder / "collateral.parquet")
+    book = load_book(folder)
+    assert book.table("accounts")["account_id"].tolist() == ["1001", "1002"]
+    assert book.links[keys.COLLATERAL_MARGIN_ACCOUNT].tolist() == [0]  # 1001.0 (a float column) is account 1001

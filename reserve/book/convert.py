@@ -187,11 +187,21 @@ def _as_text_arrow(s: pd.Series) -> pa.Array:
     if _is_text_dtype(s):
         return _arrow_text(s)[0]
     if s.dtype.kind == "f":
-        vals = s.to_numpy()
-        out = [None if v != v else (str(int(v)) if v == int(v) else repr(v)) for v in vals.tolist()]  # float-ok: identifier text
-        return pa.array(out, type=pa.string())
+        # Identifiers stored as numbers (a Parquet export of numeric account numbers):
+        # whole values print as integers, vectorised; the rare others as Python prints them.
+        x = s.to_numpy(dtype=np.float64)  # float-ok: decides how an identifier is printed
+        nan = np.isnan(x)
+        with np.errstate(invalid="ignore"):
+            whole = np.isfinite(x) & (x == np.floor(x)) & (np.abs(x) < 2.0**62)  # float-ok: exact tests
+        out = pa.array(np.where(whole, x, 0).astype(np.int64)).cast(pa.string())  # float-ok: whole values only
+        odd = np.flatnonzero(~whole & ~nan)
+        if len(odd):
+            out = pc.replace_with_mask(out, pa.array(~whole & ~nan), pa.array([_number_text(v) for v in x[odd].tolist()]))
+        return pc.if_else(pa.array(nan), pa.scalar(None, pa.string()), out) if nan.any() else out
+    if s.dtype.kind in "iu" and not isinstance(s.dtype, pd.api.extensions.ExtensionDtype):
+        return pa.array(s.to_numpy()).cast(pa.string())
     if s.dtype.kind in "iub":
-        return pa.array(s.astype(str).tolist(), type=pa.string())
+        return pa.array([None if pd.isna(v) else str(v) for v in s.tolist()], type=pa.string())
 
     def one(v):
         if v is None:
@@ -199,7 +209,7 @@ def _as_text_arrow(s: pd.Series) -> pa.Array:
         if isinstance(v, float):
             if v != v:  # NaN
                 return None
-            return str(int(v)) if v.is_integer() else repr(v)  # float-ok: identifier text
+            return _number_text(v)
         if isinstance(v, (bool, np.bool_)):
             return "TRUE" if v else "FALSE"
         try:
@@ -210,6 +220,12 @@ def _as_text_arrow(s: pd.Series) -> pa.Array:
         t = str(v).strip()
         return t or None
     return pa.array([one(v) for v in s.tolist()], type=pa.string())
+
+
+def _number_text(v: float) -> str:  # float-ok: prints an identifier typed as a number
+    if v != v or v in (float("inf"), float("-inf")):  # float-ok: NaN / infinity print as such
+        return repr(v)
+    return str(int(v)) if v == int(v) else repr(v)
 
 
 def _as_text(s: pd.Series) -> pd.Series:
