@@ -119,6 +119,18 @@ def _line_rank(line: str) -> tuple:
     return (1, len(others), line)
 
 
+def _sorted_categorical(col: pd.Series) -> pd.Categorical:
+    """A text column as a categorical of the values present, sorted (what
+    `pd.Categorical(col.astype(str))` gives), without turning millions of codes into strings."""
+    a = col.array
+    if not isinstance(a, pd.Categorical):
+        return pd.Categorical(col.astype(str))
+    a = a.remove_unused_categories()
+    if not all(isinstance(c, str) for c in a.categories):
+        return pd.Categorical(col.astype(str))
+    return a.reorder_categories(sorted(a.categories))
+
+
 def schedules(result) -> list[Schedule]:
     """Every (computation, line) of the dispositions, in report order, rows largest first."""
     d = result.dispositions
@@ -127,16 +139,21 @@ def schedules(result) -> list[Schedule]:
     amount = d["amount"].to_numpy(dtype=np.int64)
     row = d["row"].to_numpy(dtype=np.int64)
     # table order (schema order) per row, computed per category rather than per row
-    cat = pd.Categorical(d["table"].astype(str))
+    cat = _sorted_categorical(d["table"])
     order = np.array([_TABLE_ORDER.get(str(c), -1) for c in cat.categories], dtype=np.int64)
     tcode = order[cat.codes]
-    groups = d.groupby([d["computation"].astype(str), d["line"].astype(str)], sort=False).indices
+    # group on the categorical codes of (computation, line), not on millions of strings
+    comp, line_cat = _sorted_categorical(d["computation"]), _sorted_categorical(d["line"])
+    n_line = max(len(line_cat.categories), 1)
+    key = comp.codes.astype(np.int64) * n_line + line_cat.codes
+    groups = pd.Series(np.arange(len(d), dtype=np.int64)).groupby(key, sort=True).indices
     out = []
-    for (comp, line), pos in groups.items():
+    for k, pos in groups.items():
+        comp_name, line = str(comp.categories[k // n_line]), str(line_cat.categories[k % n_line])
         pos = np.asarray(pos, dtype=np.int64)
         key = np.lexsort((row[pos], tcode[pos], -np.abs(amount[pos])))
         pos = pos[key]
-        out.append(Schedule(comp, line, pos, int(amount[pos].sum())))
+        out.append(Schedule(comp_name, line, pos, int(amount[pos].sum())))
     comp_rank = {"customer": 0, "pab": 1, "": 2}
     out.sort(key=lambda s: (comp_rank.get(s.computation, 3), s.computation, _line_rank(s.line)))
     return out
@@ -191,8 +208,7 @@ def schedule_rows(book, result, sched: Schedule, limit: int | None = None) -> Sc
     pos = sched.positions if limit is None else sched.positions[:limit]
     d = result.dispositions.iloc[pos].reset_index(drop=True)
     n = len(d)
-    table_cat = pd.Categorical(d["table"].astype(str))
-    tables = np.asarray(table_cat.categories, dtype=object)[table_cat.codes] if n else np.array([], dtype=object)
+    table_cat = _sorted_categorical(d["table"])
     rows = d["row"].to_numpy(dtype=np.int64)
     types: dict[str, str] = dict(FIXED_TYPES)
     data: dict[str, object] = {
@@ -209,13 +225,13 @@ def schedule_rows(book, result, sched: Schedule, limit: int | None = None) -> Sc
     row_col = np.zeros(n, dtype=np.int64)
     row_na = np.ones(n, dtype=bool)
     extra: dict[str, tuple[str, list]] = {}  # name -> (type, [(positions, values)])
-    for t in table_cat.categories:
+    for code, t in enumerate(table_cat.categories):
         if not t or t not in book.tables:
             continue
-        idx = np.flatnonzero(tables == t)
+        idx = np.flatnonzero(table_cat.codes == code)
         src = book.tables[t].iloc[rows[idx]]
         # file / sheet per distinct "file | sheet", not per row
-        src_cat = pd.Categorical(src["_src"].astype(str))
+        src_cat = _sorted_categorical(src["_src"])
         f_of, s_of = [], []
         for c in src_cat.categories:
             f, _, sh = str(c).partition(" | ")
@@ -265,6 +281,17 @@ def _assemble(n: int, typ: str, parts: list) -> pd.Series:
         for idx, vals in parts:
             out[idx] = pd.to_datetime(vals).to_numpy(dtype="datetime64[ns]")
         return pd.Series(out)
+    if all(isinstance(v.dtype, pd.StringDtype) for _, v in parts):
+        # text from several tables (account ids of accounts and collateral rows): Arrow
+        # strings gathered by position, never a Python string per row
+        import pyarrow as pa
+
+        pieces = [pa.array(v.array) for _, v in parts]
+        pieces = [(p.combine_chunks() if isinstance(p, pa.ChunkedArray) else p).cast(pa.large_string()) for p in pieces]
+        where = np.full(n, -1, dtype=np.int64)
+        where[np.concatenate([idx for idx, _ in parts])] = np.arange(sum(len(idx) for idx, _ in parts))
+        taken = pa.concat_arrays(pieces).take(pa.array(where, mask=where < 0))
+        return pd.Series(taken.to_pandas(), dtype="str")
     out = np.full(n, None, dtype=object)
     for idx, vals in parts:
         out[idx] = vals.to_numpy(dtype=object)
