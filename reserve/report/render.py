@@ -4,7 +4,8 @@
 written here appears atomically with report.json). The schedules -- the rows behind each
 line -- are built once, one at a time (a big line's rows are in memory only while it is
 written), and shared by the three outputs: all rows to supporting/<slug>.parquet, the
-largest 10,000 to the workbook, the largest 50 to the page.
+largest 10,000 to the workbook, the largest 50 to the page. A line of more than a million
+rows is joined and written to Parquet a million rows at a time.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .html import HTML_ROWS_PER_SCHEDULE, build_context, render_html
-from .supporting import schedule_rows, schedules, write_supporting
+from . import supporting as supporting_mod
+from .supporting import schedule_columns, schedule_rows, schedules, write_supporting, write_supporting_batches
 from .xlsx import WORKBOOK_ROWS_PER_SCHEDULE, WorkbookWriter
 
 HTML_NAME = "report.html"
@@ -30,8 +32,15 @@ def render_all(out_dir, book, result, report: dict, formats, previous: dict | No
     heads = {}
     supporting = []
     for s in scheds:
-        rows = schedule_rows(book, result, s)
-        supporting.append(write_supporting(out, s, rows))
+        if s.rows > supporting_mod.SUPPORTING_BATCH_ROWS:
+            # a big line: all its rows to Parquet in batches; only the rows shown are kept
+            columns = schedule_columns(book, result, s)
+            supporting.append(write_supporting_batches(out, book, result, s, columns))
+            rows = schedule_rows(book, result, s, max(WORKBOOK_ROWS_PER_SCHEDULE, HTML_ROWS_PER_SCHEDULE),
+                                 columns=columns)
+        else:
+            rows = schedule_rows(book, result, s)
+            supporting.append(write_supporting(out, s, rows))
         if workbook:
             workbook.add_schedule(s, rows)
         heads[s.slug] = rows.head(HTML_ROWS_PER_SCHEDULE)

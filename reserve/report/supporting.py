@@ -200,12 +200,45 @@ def _obj(values) -> pd.Series:
     return pd.Series(values, dtype=object, copy=False)
 
 
-def schedule_rows(book, result, sched: Schedule, limit: int | None = None) -> ScheduleRows:
-    """The first `limit` rows (all when None) of a schedule, joined to their source rows.
+def _output_name(name: str) -> str:
+    while name in FIXED_COLUMNS:
+        name = f"book_{name}"
+    return name
+
+
+def schedule_columns(book, result, sched: Schedule) -> dict[str, str]:
+    """The source columns (name -> type) of a whole schedule, in the order `schedule_rows`
+    gives them for all its rows: what every batch of a big schedule is conformed to."""
+    cat = _sorted_categorical(result.dispositions["table"].iloc[sched.positions])
+    out: dict[str, str] = {}
+    for t in cat.categories:
+        if not t or t not in book.tables:
+            continue
+        for name, typ in _source_columns(t, book.tables[t]):
+            name = _output_name(name)
+            out[name] = typ if out.get(name, typ) == typ else "text"  # same name, other types: text
+    return out
+
+
+def _missing_column(n: int, typ: str) -> pd.Series:
+    if typ in ("money", "pct", "int"):
+        return pd.Series(pd.array([pd.NA] * n, dtype="Int64"))
+    if typ == "date":
+        return pd.Series(np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"))
+    if typ == "bool":
+        return _obj(np.full(n, None, dtype=object))
+    return pd.Series(np.full(n, np.nan), dtype="str")  # float-ok: NaN = missing text
+
+
+def schedule_rows(book, result, sched: Schedule, limit: int | None = None, *, start: int = 0,
+                  columns: dict[str, str] | None = None) -> ScheduleRows:
+    """Rows `start` to `start + limit` (all when None) of a schedule, joined to their source
+    rows; with `columns` (from `schedule_columns`), exactly those source columns, in that
+    order, whichever tables these rows come from.
 
     Vectorised for millions of rows: categorical columns stay categorical, a source column
     coming from one table is taken as is, and only columns mixing tables are assembled."""
-    pos = sched.positions if limit is None else sched.positions[:limit]
+    pos = sched.positions[start:] if limit is None else sched.positions[start:start + limit]
     d = result.dispositions.iloc[pos].reset_index(drop=True)
     n = len(d)
     table_cat = _sorted_categorical(d["table"])
@@ -246,15 +279,19 @@ def schedule_rows(book, result, sched: Schedule, limit: int | None = None) -> Sc
         row_col[idx] = src["_row"].to_numpy(dtype=np.int64)
         row_na[idx] = False
         for name, typ in _source_columns(t, src):
-            out_name = name
-            while out_name in FIXED_COLUMNS:
-                out_name = f"book_{out_name}"
+            out_name = _output_name(name)
             prev_typ, parts = extra.get(out_name, (typ, []))
             parts.append((idx, src[name]))
             extra[out_name] = (typ if prev_typ == typ else "text", parts)  # same name, other types: text
     data["file"] = pd.Series(pd.Categorical.from_codes(file_code, files))
     data["sheet"] = pd.Series(pd.Categorical.from_codes(sheet_code, sheets))
     data["row"] = pd.Series(pd.arrays.IntegerArray(row_col, row_na))
+    if columns is not None:
+        for name, typ in columns.items():
+            typ_here, parts = extra.get(name, (typ, []))
+            data[name] = _assemble(n, typ, parts) if parts else _missing_column(n, typ)
+            types[name] = typ
+        return ScheduleRows(pd.DataFrame(data, copy=False), types)
     for name, (typ, parts) in extra.items():
         data[name] = _assemble(n, typ, parts)
         types[name] = typ
@@ -328,13 +365,52 @@ def _arrow_column(series: pd.Series, typ: str):
         return pa.array([None if pd.isna(v) else str(v) for v in series], type=pa.string())
 
 
-def write_parquet(path: Path, rows: ScheduleRows) -> None:
+def _arrow_table(rows: ScheduleRows):
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     cols = [_arrow_column(rows.frame[c], rows.types.get(c, "text")) for c in rows.frame.columns]
-    table = pa.Table.from_arrays(cols, names=list(rows.frame.columns))
-    pq.write_table(table, path, compression="zstd")
+    return pa.Table.from_arrays(cols, names=list(rows.frame.columns))
+
+
+def write_parquet(path: Path, rows: ScheduleRows) -> None:
+    import pyarrow.parquet as pq
+
+    pq.write_table(_arrow_table(rows), path, compression="zstd")
+
+
+# A schedule with more rows than this is joined to its source rows and written a batch at a
+# time, so that memory holds one batch, not a line of ten million rows with all its columns.
+SUPPORTING_BATCH_ROWS = 1_000_000
+
+
+def _plain_text(table):
+    """Dictionary-encoded text -> plain strings (the batches of one file must share one
+    schema, and each batch's categories differ). Parquet still stores repeated text once."""
+    import pyarrow as pa
+
+    cols = [c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in table.columns]
+    return pa.Table.from_arrays(cols, names=table.column_names)
+
+
+def write_supporting_batches(out_dir: Path, book, result, sched: Schedule, columns: dict[str, str],
+                             batch: int | None = None) -> str:
+    """Every row of a big schedule -> supporting/<slug>.parquet, `batch` rows at a time, each
+    batch conformed to the whole schedule's columns. Text columns are plain strings here."""
+    import pyarrow.parquet as pq
+
+    batch = batch or SUPPORTING_BATCH_ROWS
+    (Path(out_dir) / SUPPORTING_DIR).mkdir(parents=True, exist_ok=True)
+    writer = None
+    try:
+        for start in range(0, max(sched.rows, 1), batch):
+            table = _plain_text(_arrow_table(schedule_rows(book, result, sched, batch, start=start, columns=columns)))
+            if writer is None:
+                writer = pq.ParquetWriter(Path(out_dir) / sched.file_name, table.schema, compression="zstd")
+            writer.write_table(table.cast(writer.schema))
+    finally:
+        if writer is not None:
+            writer.close()
+    return sched.file_name
 
 
 def write_supporting(out_dir: Path, sched: Schedule, rows: ScheduleRows) -> str:
