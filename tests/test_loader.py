@@ -1075,3 +1075,27 @@ def test_xlsx_data_wider_than_its_header_falls_back_to_the_reader_header(tmp_pat
                                                          ["A1", "customer", 1, "no header above me"]]})
     acc = load_book(path).table("accounts")
     assert acc["balance"].tolist() == [100] and acc["__UNNAMED__3"].tolist() == ["no header above me"]
+
+
+def test_xlsx_damaged_header_cell_is_a_problem_not_a_traceback(tmp_path):
+    import zipfile
+
+    good = write_xlsx(tmp_path / "g.xlsx", {"parameters": PARAMS_ROWS,
+                                            "accounts": [["account_id", "book", "balance"], ["A1", "customer", 1]]})
+    bad = tmp_path / "d.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet2.xml":
+                # a header cell claiming a shared string whose index is not a number
+                old = b'<c r="A1" t="inlineStr"><is><t>account_id</t></is></c>'
+                assert old in data
+                data = data.replace(old, b'<c r="A1" t="s"><v>x</v></c>')
+            dst.writestr(info, data)
+    from reserve.book import read
+
+    with zipfile.ZipFile(bad) as zf:
+        assert read._scan_header(zf, "xl/worksheets/sheet2.xml") == (1, None)  # not decoded: reader's turn
+    with pytest.raises(BookInvalid) as err:  # whatever the reader makes of it is reported, never raised
+        load_book(bad)
+    assert all(p.file == str(bad) and p.sheet == "accounts" for p in err.value.problems)

@@ -23,9 +23,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api.types import union_categoricals
 
-from .. import money
+from .. import keys, money
 from ..errors import Problem, ProblemLog
-from .read import RawBook, RawChunk
+from .read import RawBook, RawChunk, _is_arrow_text
 from .schema import BLANK, REQUIRED, Column, Table, TABLES, TABLES_BY_NAME
 
 TRUE_WORDS = {"true", "yes", "y", "1", "t"}
@@ -109,24 +109,14 @@ class _Reporter:
 
 
 def _is_text_dtype(s: pd.Series) -> bool:
-    return isinstance(s.dtype, (pd.StringDtype, pd.ArrowDtype)) and pa.types.is_string(_arrow_type(s)) \
-        or isinstance(s.dtype, pd.StringDtype)
-
-
-def _arrow_type(s: pd.Series):
     dt = s.dtype
-    if isinstance(dt, pd.ArrowDtype):
-        t = dt.pyarrow_dtype
-        return pa.string() if pa.types.is_large_string(t) else t
-    return pa.string() if isinstance(dt, pd.StringDtype) else None
+    return isinstance(dt, pd.StringDtype) or (isinstance(dt, pd.ArrowDtype) and _is_arrow_text(dt.pyarrow_dtype))
 
 
 def _arrow_text(s: pd.Series) -> tuple[pa.Array, np.ndarray]:
     """A text column as Arrow strings, stripped, null where blank; and the blank mask.
     Arrow compute kernels: no Python object per cell (a 10-million-row column in ~1 s)."""
-    arr = pa.array(s.array)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
+    arr = keys.arrow_text(s)
     trimmed = pc.utf8_trim_whitespace(arr) if _may_have_edge_space(arr) else arr
     lengths = pc.binary_length(trimmed)
     if trimmed.null_count == 0 and len(trimmed) and pc.min(lengths).as_py() > 0:
@@ -168,8 +158,8 @@ def _may_have_edge_space(arr: pa.Array) -> bool:
 def _blank_mask(s: pd.Series) -> np.ndarray:
     if _is_text_dtype(s):
         return _arrow_text(s)[1]
-    if isinstance(s.dtype, pd.CategoricalDtype) and (found := _dictionary(s)) is not None:
-        values, idx = found
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        values, idx = _dictionary(s)
         return np.append(_arrow_text(values)[1], True)[idx]
     isna = s.isna().to_numpy(dtype=bool)
     if s.dtype == object:
@@ -239,62 +229,30 @@ def _convert_text(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series,
     return pd.Series(text.to_pandas(), index=s.index), blank
 
 
-def _enum_categorical(text: pa.Array, choices) -> tuple[pd.Categorical, np.ndarray]:
-    """Text -> categorical with the fixed categories `choices` (matched case-insensitively);
-    and the mask of values that are not among them (null codes)."""
-    # Match the few distinct values, not every row: dictionary-encode, look the dictionary
-    # up, then map the row indices through it.
-    enc = text.dictionary_encode()
-    dict_codes = pc.index_in(pc.utf8_lower(enc.dictionary), value_set=pa.array(list(choices), type=pa.string()))
-    dict_codes = pc.fill_null(dict_codes, -1).to_numpy(zero_copy_only=False).astype(np.int32)
-    idx = enc.indices.to_numpy(zero_copy_only=False)
-    if enc.null_count:
-        idx = pc.fill_null(enc.indices, 0).to_numpy(zero_copy_only=False)
-    codes = dict_codes[idx] if len(dict_codes) else np.full(len(text), -1, dtype=np.int32)
-    if enc.null_count:
-        codes = np.where(enc.is_null().to_numpy(zero_copy_only=False), -1, codes)
-    unknown = codes < 0
-    codes = codes.astype(np.int8 if len(choices) < 127 else np.int32)
-    return pd.Categorical.from_codes(codes, categories=list(choices)), unknown
-
-
-def _dictionary(s: pd.Series) -> tuple[pd.Series, np.ndarray] | None:
-    """A text or categorical column as (its distinct values as text, each row's index into
-    them, -1 where missing); None for other columns."""
-    if isinstance(s.dtype, pd.CategoricalDtype):  # (a Parquet dictionary column)
-        cats = s.cat.categories
-        if not all(isinstance(c, str) for c in cats):
-            return None
-        return pd.Series(list(cats), dtype="str"), s.cat.codes.to_numpy().astype(np.int64)
-    if not _is_text_dtype(s):
-        return None
-    arr = pa.array(s.array)
-    enc = (arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr).dictionary_encode()
-    if enc.null_count:
-        idx = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-    else:
-        idx = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+def _dictionary(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """A column as (its distinct values as text, each row's index into them, -1 where
+    missing). A Parquet dictionary column is taken as it is; other text is dictionary-
+    encoded by Arrow; numbers or mixed cells are made text first."""
+    if isinstance(s.dtype, pd.CategoricalDtype) and all(isinstance(c, str) for c in s.cat.categories):
+        return pd.Series(list(s.cat.categories), dtype="str"), s.cat.codes.to_numpy().astype(np.int64)
+    arr = keys.arrow_text(s) if _is_text_dtype(s) else _as_text_arrow(s)
+    enc = arr.dictionary_encode()
+    idx = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
     return pd.Series(enc.dictionary.to_pandas(), dtype="str"), idx
 
 
 def _convert_enum(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series, np.ndarray]:
-    found = _dictionary(s)
-    if found is not None:
-        # A few distinct values over millions of rows: strip and match the dictionary only.
-        values, idx = found
-        dict_text, dict_blank = _arrow_text(values)
-        dict_cat, dict_unknown = _enum_categorical(dict_text, col.choices)
-        # one extra slot (index -1) for a missing cell: blank, code -1
-        blank = np.append(dict_blank, True)[idx]
-        unknown = np.append(dict_unknown, True)[idx]
-        codes = np.append(dict_cat.codes, -1).astype(dict_cat.codes.dtype)[idx]
-        cat = pd.Categorical.from_codes(codes, dtype=dict_cat.dtype)
-    else:
-        text = _as_text_arrow(s)
-        blank = text.is_null().to_numpy(zero_copy_only=False)
-        cat, unknown = _enum_categorical(text, col.choices)
-    bad = ~blank & unknown
-    rep.cells(col.name, bad, s, "one of " + ", ".join(col.choices))
+    # A few distinct values over millions of rows: strip and match the distinct values only,
+    # then map each row through them (index -1, a missing cell, reads the extra last slot).
+    values, idx = _dictionary(s)
+    text, text_blank = _arrow_text(values)
+    found = pc.index_in(pc.utf8_lower(text), value_set=pa.array(list(col.choices), type=pa.string()))
+    value_codes = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    blank = np.append(text_blank, True)[idx]
+    codes = np.append(value_codes, -1)[idx]
+    rep.cells(col.name, ~blank & (codes < 0), s, "one of " + ", ".join(col.choices))
+    cat = pd.Categorical.from_codes(codes.astype(np.int8 if len(col.choices) < 127 else np.int32),
+                                    categories=list(col.choices))
     return pd.Series(cat, index=s.index), blank
 
 

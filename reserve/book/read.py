@@ -350,7 +350,10 @@ def _scan_header(zf: zipfile.ZipFile, member: str) -> tuple[int | None, dict[str
                 break
     if first_row is None:
         return None, {}
-    wanted = {int(_VALUE.search(b).group(1)) for t, b in cells.values() if t == b"s"}
+    try:
+        wanted = {int(_VALUE.search(b).group(1)) for t, b in cells.values() if t == b"s"}
+    except ValueError:  # not a shared-string index: let the workbook reader read the header
+        return first_row, None
     shared = _shared_strings(zf, max(wanted)) if wanted else {}
     out: dict[str, str] = {}
     for letters, (typ, body) in cells.items():
@@ -463,14 +466,21 @@ def _read_xlsx(path: Path, log: ProblemLog) -> RawBook:
             if table not in TABLES_BY_NAME:
                 continue  # README or working sheets: not part of the book
             member = parts.get(sheet)
-            first_row, header = _scan_header(zf, member) if member else (None, {})
+            try:
+                first_row, header = _scan_header(zf, member) if member else (None, {})
+            except Exception as exc:  # a damaged sheet part: a problem, not a traceback
+                log.add(Problem(shown, sheet, message=f"cannot read the sheet: {exc}"))
+                continue
             scan_job = pool.submit(_scan_member, path, member) if member else None
             failure = None
             try:
                 chunk = _load_sheet(reader, path, sheet, table, first_row, header, shown)
             except Exception as exc:
                 chunk, failure = None, exc
-            scan = scan_job.result() if scan_job else SheetScan(None, [])
+            try:
+                scan = scan_job.result() if scan_job else SheetScan(None, [])
+            except Exception as exc:
+                scan, failure = SheetScan(None, []), failure or exc
             if scan.bad_cells:
                 names = ({letters: text.strip() for letters, text in header.items() if text.strip()}
                          if header is not None and scan.first_row == first_row else _header_by_letter(path, sheet))
