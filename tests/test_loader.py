@@ -1099,3 +1099,18 @@ def test_xlsx_damaged_header_cell_is_a_problem_not_a_traceback(tmp_path):
     with pytest.raises(BookInvalid) as err:  # whatever the reader makes of it is reported, never raised
         load_book(bad)
     assert all(p.file == str(bad) and p.sheet == "accounts" for p in err.value.problems)
+
+
+def test_csv_line_numbers_count_a_cell_with_a_line_break(tmp_path):
+    # A quoted cell spanning two lines (a description with a line break, as Excel exports
+    # it): the record after it starts on line 4, and a problem there is reported on line 4.
+    folder = write_book(tmp_path / "b", accounts=[A1])
+    (folder / "accounts.csv").write_text(
+        'account_id,book,balance,description\n'
+        'A1,customer,1,"first line\nsecond line"\n'
+        'A2,customer,not money,\n')
+    p = only(problems_of(folder), column="balance")
+    assert (p.row, p.value) == (4, "not money")
+    # CRLF line ends and no final line break: still one record per line
+    (folder / "accounts.csv").write_bytes(b"account_id,book,balance\r\nA1,customer,1\r\nA2,customer,x")
+    assert only(problems_of(folder), column="balance").row == 3

@@ -166,10 +166,33 @@ def _read_csv(path: Path, table: str, shown: str) -> RawChunk:
         frame.columns = header_names(header)
     else:  # pragma: no cover - a header pandas parsed differently from the csv module
         frame.columns = [str(c).strip() for c in frame.columns]
-    # Line numbers as a person sees them: header is line 1. (A quoted field spanning
-    # several lines would shift later numbers; books do not use them.)
-    rows = np.arange(2, len(frame) + 2, dtype=np.int64)
-    return RawChunk(table, shown, table, frame, rows)
+    return RawChunk(table, shown, table, frame, _record_lines(path, len(frame)))
+
+
+def _record_lines(path: Path, n_records: int) -> np.ndarray:
+    """The line on which each record starts, as a person sees the file in an editor
+    (header = line 1). One record per line unless a quoted field spans lines (a cell with
+    a line break, as Excel exports it); only then are the records walked one by one."""
+    plain = np.arange(2, n_records + 2, dtype=np.int64)
+    newlines, last = 0, b"\n"
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 22):
+            newlines += block.count(b"\n")
+            last = block[-1:]
+    lines = newlines + (last != b"\n")
+    if lines == n_records + 1:
+        return plain
+    starts = []
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        reader = csv.reader(fh)
+        next(reader, None)
+        done = reader.line_num
+        for _ in reader:
+            starts.append(done + 1)
+            done = reader.line_num
+    if len(starts) != n_records:  # the csv module and pandas split differently: keep row order
+        return plain
+    return np.asarray(starts, dtype=np.int64)
 
 
 def _read_parquet(path: Path, table: str, shown: str) -> RawChunk:
