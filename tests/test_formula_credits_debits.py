@@ -185,6 +185,69 @@ def test_note_e1_reduction_capped_at_debits_collateralized(tmp_path):
     assert c.lines["item_10"] == 0
 
 
+def test_note_e1_140_percent_cap_rounds_down(tmp_path):
+    # "only to the extent it represents in value not more than 140 percent": a 0.01 debit
+    # caps its collateral at floor(0.014) = 0.01, never 0.02.
+    # Y debit 2,000 holds A 2,000 (cap 2,000); Z debit 10,000 holds exempted B 9,000 (cap 9,000);
+    # seven accounts with 0.01 debits hold B 1.00 each (cap 0.01 each = 0.07).
+    # Total 11,000.07; 15% = 1,650.0105 -> 1,650.01 (rounded down); A excess 2,000 - 1,650.01 = 349.99
+    # Item 10 = 2,000 + 10,000 + 0.07 - 349.99 = 11,650.08
+    small = [acct(f"S{i}", "-0.01", type="margin") for i in range(7)]
+    b = book(tmp_path, accounts=[acct("Y", "-2000", type="margin"), acct("Z", "-10000", type="margin")] + small,
+             collateral=[{"account_id": "Y", "security_id": "A", "market_value": "2000"},
+                         {"account_id": "Z", "security_id": "B", "market_value": "9000", "exempted": "true"}]
+             + [{"account_id": f"S{i}", "security_id": "B", "market_value": "1", "exempted": "true"} for i in range(7)])
+    assert lines(b)[1].lines["item_10"] == 1_165_008
+
+
+def test_note_e1_account_never_loses_more_than_its_debit(tmp_path):
+    # X debit 1,000 holds A 1,400 and B 1,400 (each capped at 140% = 1,400); P0-P4 debit 100
+    # each hold their own stock at 140 (cap 140). Total 2,800 + 700 = 3,500; 15% = 525.
+    # A: excess 1,400 - 525 = 875 <= the debits it collateralizes (1,000) -> 875; B the same.
+    # Both fall on X (their only holder): 1,750 > X's debit 1,000, so X's reduction is limited
+    # to 1,000 (750 given back). Item 10 = 1,000 + 500 - 1,000 = 500 (never below zero).
+    others = [acct(f"P{i}", "-100", type="margin") for i in range(5)]
+    b = book(tmp_path, accounts=[acct("X", "-1000", type="margin")] + others,
+             collateral=[{"account_id": "X", "security_id": "A", "market_value": "1400"},
+                         {"account_id": "X", "security_id": "B", "market_value": "1400"}]
+             + [{"account_id": f"P{i}", "security_id": f"S{i}", "market_value": "140"} for i in range(5)])
+    r, c = lines(b)
+    assert c.lines["item_10"] == 50_000
+    assert any(f.rule == "Note E(1)" and "limited to the debit" in f.message and f.amount == 75_000 for f in r.findings)
+
+
+def test_note_e5_applies_to_the_debits_left_after_note_e1(tmp_path):
+    # TNC 100,000 -> 25% = 25,000. Q0-Q3 (own customers) debit 20,000 each, holding their own
+    # stock at 28,000 (cap 28,000); 4 x 28,000 = 112,000.
+    q = [acct(f"Q{i}", "-20000", type="margin", customer_id=f"Q{i}") for i in range(4)]
+    qc = [{"account_id": f"Q{i}", "security_id": f"T{i}", "market_value": "28000"} for i in range(4)]
+    tnc = {"tentative_net_capital": "100000"}
+    # (a) X (customer X) debit 200,000 holds A 280,000 (cap 280,000). Total 392,000; 15% = 58,800;
+    #     A excess 221,200 > X's 200,000 -> reduction 200,000, all X's. X after E(1): 0 -> no E(5).
+    #     Item 10 = 280,000 - 200,000 = 80,000 (E(5) on the debit before E(1) would take 175,000 more).
+    b = book(tmp_path / "a", parameters=tnc, accounts=[acct("X", "-200000", type="margin", customer_id="X")] + q,
+             collateral=[{"account_id": "X", "security_id": "A", "market_value": "280000"}] + qc)
+    assert lines(b)[1].lines["item_10"] == 8_000_000
+    # (b) X holds A 100,000 (cap 100,000). Total 212,000; 15% = 31,800; A excess 68,200 -> X's share.
+    #     X after E(1) = 200,000 - 68,200 = 131,800; E(5) excess 131,800 - 25,000 = 106,800 > 50,000.
+    #     Item 10 = 280,000 - 68,200 - 106,800 = 105,000
+    b = book(tmp_path / "b", parameters=tnc, accounts=[acct("X", "-200000", type="margin", customer_id="X")] + q,
+             collateral=[{"account_id": "X", "security_id": "A", "market_value": "100000"}] + qc)
+    r, c = lines(b)
+    assert c.lines["item_10"] == 10_500_000
+    assert any(f.rule == "Note E(5)" and "after 68,200.00 of Note E(1)" in f.message for f in r.findings)
+    # (c) two holders share A's reduction pro rata to their debits: X debit 150,000 holds A 150,000,
+    #     Y debit 50,000 holds A 50,000. Total 312,000; 15% = 46,800; A 200,000, excess 153,200.
+    #     X's share 153,200 x 150,000 / 200,000 = 114,900 -> X after E(1) 35,100: excess over
+    #     25,000 is 10,100 <= 50,000 -> no E(5). Item 10 = 280,000 - 153,200 = 126,800
+    b = book(tmp_path / "c", parameters=tnc,
+             accounts=[acct("X", "-150000", type="margin", customer_id="X"),
+                       acct("Y", "-50000", type="margin", customer_id="Y")] + q,
+             collateral=[{"account_id": "X", "security_id": "A", "market_value": "150000"},
+                         {"account_id": "Y", "security_id": "A", "market_value": "50000"}] + qc)
+    assert lines(b)[1].lines["item_10"] == 12_680_000
+
+
 def test_note_e1_not_tested_without_collateral_table(tmp_path):
     b = book(tmp_path, accounts=[acct("M1", "-1000", type="margin")])
     r, c = lines(b)

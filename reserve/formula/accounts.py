@@ -9,14 +9,18 @@ Order of application, per account, then per group:
   3. debit balances -> Item 10, "excluding unsecured accounts and accounts doubtful of
      collection", then Note E(4) related parties, Note E(6) non-customer owners, Note E(2)
      omnibus deficits;
-  4. group reductions of Item 10: Note E(1) concentration (customer only, PAB Note 3) and
-     Note E(5) single-customer concentration.
+  4. group reductions of Item 10: Note E(1) concentration (customer only, PAB Note 3; each
+     security's reduction attributed to its holders pro rata to their debits, no account
+     losing more than its debit) and then Note E(5) single-customer concentration on the
+     debits left after Note E(1).
 Readings of open wording live in `readings.py`.
 """
 
 from __future__ import annotations
 
+import math
 from datetime import date
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -141,12 +145,13 @@ def accounts_and_collateral(book, cal: BusinessCalendar):
                                "debit fully offset by its deductions (unsecured part, Note E(2) or E(6))"))
 
     # 4a. Note E(1) — customer computation only (PAB Note 3).
-    e1_frames, e1_findings, e1_tested = _note_e1(acc, col, book.links, included, live & is_margin & (included > 0) & is_customer, book_col)
+    e1_frames, e1_findings, e1_tested, e1 = _note_e1(acc, col, book.links, included,
+                                                     live & is_margin & (included > 0) & is_customer, book_col)
     frames.extend(e1_frames)
     findings.extend(e1_findings)
 
-    # 4b. Note E(5).
-    e5_frames, e5_findings = _note_e5(book, cal, acc, included, live & is_margin & (included > 0), book_col)
+    # 4b. Note E(5), on the debits left after Note E(1) (readings: e5_parenthetical).
+    e5_frames, e5_findings = _note_e5(book, cal, acc, included, live & is_margin & (included > 0), book_col, e1)
     frames.extend(e5_frames)
     findings.extend(e5_findings)
     return frames, findings, e1_tested
@@ -159,7 +164,7 @@ def _note_e1(acc, col, links, included, margin_live, book_col):
     ncol = len(col)
     crow = np.arange(ncol, dtype=np.int64)
     if ncol == 0:
-        return frames, findings, False
+        return frames, findings, False, None
     # map collateral rows to account positions (margin accounts only; (account_id, type) is
     # unique, so each margin account id appears once)
     found = links.get(keys.COLLATERAL_MARGIN_ACCOUNT)
@@ -179,7 +184,7 @@ def _note_e1(acc, col, links, included, margin_live, book_col):
     frames.append(dispositions("collateral", crow[other], other_comp, "excluded", 0,
                                "Note E(1)", "account has no debit in Item 10: not collateral for a margin debit"))
     if not tested.any():
-        return frames, findings, True
+        return frames, findings, True, None
     # group on integer codes of the security ids (sorted, so the output order is the ids' order)
     sec_codes, sec_ids = pd.factorize(col["security_id"][tested], sort=True)
     sec_ids = np.asarray(sec_ids, dtype=object)
@@ -199,7 +204,8 @@ def _note_e1(acc, col, links, included, margin_live, book_col):
     g_exempt = np.logical_or.reduceat(exempt_t[order], starts)
     g_apos, g_sec = apos_t[order][starts], sec_codes[order][starts]
     g_debit = included[g_apos]
-    capped = np.minimum(g_mv, (g_debit * 14 + 9) // 10)
+    # "not more than 140 percent" of the debit: rounded down (readings: rounding)
+    capped = np.minimum(g_mv, g_debit * 14 // 10)
     total = int(capped.sum())
     threshold = total * 15 // 100  # 15% of all collateral value, rounded down (readings: rounding)
     # per security: capped value, exempted (any row), and the debits of the accounts holding it
@@ -212,10 +218,13 @@ def _note_e1(acc, col, links, included, margin_live, book_col):
     frames.append(dispositions("collateral", crow_t, "customer", "note_e1_test", 0, "Note E(1)",
                                "collateral for a margin debit (Note E(1) concentration test; value capped at 140% of the account's debit)",
                                pd.Categorical.from_codes(sec_codes, categories=pd.Index(sec_ids, dtype=object))))
-    for code in np.flatnonzero(~exempt & (value > threshold)):  # only the concentrated securities, in id order
+    concentrated = np.flatnonzero(~exempt & (value > threshold))  # a handful, in id order
+    reductions: dict[int, int] = {}
+    for code in concentrated:
         sec, sec_value, sec_debits = sec_ids[code], int(value[code]), int(debits[code])
         excess = sec_value - threshold
         reduction = min(excess, sec_debits)
+        reductions[int(code)] = reduction
         frames.append(adjustment("customer", "item_10", -reduction, "Note E(1)",
                                  f"concentration in security {sec}: collateral value {money.format_display(sec_value)} "
                                  f"exceeds 15% of all margin collateral ({money.format_display(threshold)}) by "
@@ -224,10 +233,69 @@ def _note_e1(acc, col, links, included, margin_live, book_col):
         findings.append(Finding("Note E(1)", "customer",
                                 f"security {sec} is concentrated: Item 10 reduced by {money.format_display(reduction)}",
                                 reduction, "", None, "review"))
-    return frames, findings, True
+    if not reductions:
+        return frames, findings, True, None
+    held = np.isin(g_sec, concentrated)
+    e1 = E1Shares(g_apos[held], g_sec[held], reductions, {c: int(debits[c]) for c in reductions})
+    frames.extend(_e1_account_cap(e1, included, acc, findings))
+    return frames, findings, True, e1
 
 
-def _note_e5(book, cal: BusinessCalendar, acc, included, margin_live, book_col):
+class E1Shares:
+    """Note E(1) reductions attributed to the accounts holding each concentrated security,
+    pro rata to their debits (readings: e1_debit_basis): account a's share of security S's
+    reduction R_S is R_S x d_a / D_S, D_S the debits of all accounts holding S. One
+    security's shares never exceed an account's debit (R_S <= D_S); several can."""
+
+    SCALE = 1 << 20
+
+    def __init__(self, apos: np.ndarray, sec: np.ndarray, reductions: dict[int, int], debits: dict[int, int]):
+        self.apos, self.sec, self.reductions, self.debits = apos, sec, reductions, debits
+
+    def of(self, positions: np.ndarray, included: np.ndarray) -> dict[int, Fraction]:
+        """Exact share of each account in `positions` (only those holding a concentrated security)."""
+        pick = np.isin(self.apos, positions)
+        out: dict[int, Fraction] = {}
+        for a, s in zip(self.apos[pick].tolist(), self.sec[pick].tolist()):  # a few rows
+            out[a] = out.get(a, Fraction(0)) + Fraction(self.reductions[s] * int(included[a]), self.debits[s])
+        return out
+
+    def over_debit(self) -> np.ndarray:
+        """Positions of the accounts whose shares may exceed their debit: sum of R_S / D_S
+        over the securities they hold above 1 (a fixed-point upper bound; exact test after)."""
+        w = np.zeros(int(self.sec.max()) + 1, dtype=np.int64)
+        for s, r in self.reductions.items():
+            w[s] = r * self.SCALE // self.debits[s] + 1  # rounded up: an upper bound
+        bound = np.zeros(int(self.apos.max()) + 1, dtype=np.int64)
+        np.add.at(bound, self.apos, w[self.sec])
+        return np.flatnonzero(bound > self.SCALE)
+
+
+def _e1_account_cap(e1: E1Shares, included: np.ndarray, acc, findings: list) -> list[pd.DataFrame]:
+    """Note E(1): "the required reduction must not be in excess of the amounts of the debit
+    balance required to be excluded because of this concentration rule" -- an account
+    holding several concentrated securities never loses more than its whole debit."""
+    maybe = e1.over_debit()
+    if not len(maybe):
+        return []
+    shares = e1.of(maybe, included)
+    back = {a: math.ceil(v - int(included[a])) for a, v in sorted(shares.items()) if v > int(included[a])}
+    if not back:
+        return []
+    total = sum(back.values())
+    ids = acc["account_id"]
+    for a, amount in list(back.items())[:200]:
+        findings.append(Finding("Note E(1)", "customer",
+                                f"account {ids.iloc[a]}: its shares of the concentration reductions exceed its debit "
+                                f"{money.format_display(int(included[a]))} by {money.format_display(amount)}; limited to the debit",
+                                amount, "accounts", int(a), "review"))
+    # rounded up: giving back more raises the requirement (readings: rounding)
+    return [adjustment("customer", "item_10", total, "Note E(1)",
+                       f"the concentration reductions attributed to {len(back)} account(s) exceed their debits by "
+                       f"{money.format_display(total)}: each account's reduction limited to its debit", "")]
+
+
+def _note_e5(book, cal: BusinessCalendar, acc, included, margin_live, book_col, e1: E1Shares | None = None):
     """Note E(5): a single customer's margin debits over 25% of tentative net capital."""
     frames: list[pd.DataFrame] = []
     findings: list[Finding] = []
@@ -248,10 +316,18 @@ def _note_e5(book, cal: BusinessCalendar, acc, included, margin_live, book_col):
     candidates = np.flatnonzero(subject)[np.isin(group, over)]
     subject = np.zeros(len(subject), dtype=bool)
     subject[candidates] = True
+    # The candidates' debits after Note E(1): less each account's share of the concentration
+    # reductions, rounded up (a smaller E(5) reduction raises the requirement), never below zero.
+    debit = included[subject]  # (a copy: the candidates only)
+    e1_share = np.zeros(len(debit), dtype=np.int64)
+    if e1 is not None:
+        for a, share in e1.of(candidates, included).items():
+            e1_share[np.searchsorted(candidates, a)] = min(math.ceil(share), int(included[a]))
     d = pd.DataFrame({
         "computation": book_col[subject],
         "customer_id": acc["customer_id"][subject].to_numpy(),
-        "debit": included[subject],
+        "debit": debit - e1_share,
+        "e1_share": e1_share,
         "exc": acc["e5_exception"].array[subject],
         "exc_amount": acc["e5_exception_amount"].to_numpy(dtype=np.int64)[subject],
         "exc_date": acc["e5_exception_date"].to_numpy()[subject],
@@ -270,7 +346,7 @@ def _note_e5(book, cal: BusinessCalendar, acc, included, margin_live, book_col):
     d["partial_amt"] = np.where(d["exc"] == "partial", d["exc_amount"], 0)
     d["requested"] = d["exc"] == "requested"
     g = d.groupby(["computation", "customer_id"], sort=True, observed=True).agg(
-        debit=("debit", "sum"), plenary=("plenary", "max"), window=("window", "max"),
+        debit=("debit", "sum"), e1_share=("e1_share", "sum"), plenary=("plenary", "max"), window=("window", "max"),
         partial_amt=("partial_amt", "sum"), requested=("requested", "max"))
     g = g.reset_index()
     # Only customers whose excess is over $50,000 are looked at one by one (a handful, at any size).
@@ -278,7 +354,9 @@ def _note_e5(book, cal: BusinessCalendar, acc, included, margin_live, book_col):
     for _, r in g.iterrows():
         excess = int(r["debit"]) - threshold
         comp, cust = r["computation"], r["customer_id"]
-        head = (f"customer {cust}: margin debits {money.format_display(int(r['debit']))} exceed 25% of tentative net "
+        after = (f" (after {money.format_display(int(r['e1_share']))} of Note E(1) concentration reductions)"
+                 if r["e1_share"] > 0 else "")
+        head = (f"customer {cust}: margin debits {money.format_display(int(r['debit']))}{after} exceed 25% of tentative net "
                 f"capital ({money.format_display(threshold)}) by {money.format_display(excess)}")
         if r["plenary"]:
             findings.append(Finding("Note E(5)", comp, head + "; plenary DEA exception: no reduction", excess, "", None, "review"))

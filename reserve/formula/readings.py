@@ -13,13 +13,14 @@ READINGS: dict[str, tuple[str, str]] = {
         "Exhibit A (percentages)",
         "Amounts are exact cents. Where a percentage produces a fraction of a cent it is rounded in the "
         "direction that increases the reserve requirement: debit reductions (1%, 2%, 3%) and the 15% bank "
-        "cap round down; exclusions of debits (Note E(6) shares), the 105% monthly deposit and Note E(1)'s "
-        "140% collateral cap round up; the Note E(1) 15% threshold and Note E(5) 25% threshold round down.",
+        "cap round down; exclusions of debits (Note E(6) shares), the 105% monthly deposit and a Note E(1) "
+        "reduction given back or attributed to an account round up; the Note E(1) 15% threshold and Note E(5) 25% "
+        "threshold round down. Note E(1)'s 140% cap rounds down, as its words say ('not more than 140 percent').",
     ),
     "e5_parenthetical": (
         "Note E(5)",
         "A single customer's margin debits (all margin accounts with one customer_id, omnibus accounts excluded, "
-        "after Notes E(2), E(4), E(6), unsecured parts and doubtful accounts; accounts whose debit is "
+        "after Notes E(1), E(2), E(4), E(6), unsecured parts and doubtful accounts; accounts whose debit is "
         "demonstrated related to credits left out) that exceed 25% of tentative net capital are reduced by the "
         "whole excess when that excess is greater than $50,000; an excess of $50,000 or less is not reduced.",
     ),
@@ -41,7 +42,10 @@ READINGS: dict[str, tuple[str, str]] = {
         "that account's debit (each security in the account capped separately, several rows of one security in one "
         "account summed first). The 15% test compares each non-exempted security's capped value across all margin "
         "accounts with 15% of the capped value of all securities (exempted ones included). The reduction is the "
-        "excess, never more than the debits of the accounts that security collateralizes.",
+        "excess, never more than the debits of the accounts that security collateralizes. Each security's reduction is "
+        "attributed to the accounts holding it pro rata to their debits (rounded up); an account holding several "
+        "concentrated securities never loses more than its whole debit (the reduction is limited and the rest "
+        "given back), and Note E(5) is tested on each account's debit less its share.",
     ),
     "e6_bounds": (
         "Note E(6)",
