@@ -81,6 +81,7 @@ class _FederalReserveHolidays(XFED):
     """The package's XFED calendar, allowed back to 1990 (the package starts at 1999)."""
 
     start_year = MIN_YEAR
+    end_year = MAX_YEAR + 1  # deadlines of late December MAX_YEAR fall in the next year
 
 
 def _as_date(d: date) -> date:
@@ -96,8 +97,10 @@ def _as_date(d: date) -> date:
     raise TypeError(f"expected a date, got {type(d).__name__}")
 
 
-def _check_year(year: int) -> None:
-    if not MIN_YEAR <= year <= MAX_YEAR:
+def _check_year(year: int, ahead: int = 0) -> None:
+    # `ahead`: the holidays of the year after MAX_YEAR are looked up too, since a deadline
+    # or a "business day before New Year's Day" of late December MAX_YEAR falls in it.
+    if not MIN_YEAR <= year <= MAX_YEAR + ahead:
         raise ValueError(f"year {year} outside the supported range {MIN_YEAR}-{MAX_YEAR}")
 
 
@@ -134,7 +137,7 @@ class BusinessCalendar:
         """Federal Reserve holidays of ``year`` (cached); may include weekend dates."""
         cached = self._fed_cache.get(year)
         if cached is None:
-            _check_year(year)
+            _check_year(year, ahead=1)
             cached = dict(_FederalReserveHolidays(years=year, language="en_US").items())
             self._fed_cache[year] = cached
         return cached
@@ -346,7 +349,7 @@ class BusinessCalendar:
             add(good_friday, "Good Friday")
         # (3) Additional Days; New Year's Day of year+1 gives a December day.
         for y in (year, year + 1):
-            if y > MAX_YEAR:
+            if y > MAX_YEAR + 1:
                 continue
             for d, reason in self._additional_days(y):
                 # Only days that would otherwise be computation (business) days.

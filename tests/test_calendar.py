@@ -60,6 +60,13 @@ def test_years_1990_to_2100_work(cal):
     cal.daily_non_computation_days(2100)
     with pytest.raises(ValueError):
         cal.is_business_day(D("1989-06-01"))
+    # The last days of 2100 have their deadlines in 2101 (Jan 1, 2101 is a Saturday: no
+    # Fed holiday; Monday Jan 3 is the first business day), and Friday Dec 31, 2100 is the
+    # business day before New Year's Day.
+    assert cal.deposit_deadline(D("2100-12-30")) == D("2101-01-03")
+    assert cal.deposit_deadline(D("2100-12-31")) == D("2101-01-04")
+    assert "New Year" in cal.non_computation_reason(D("2100-12-31"))
+    assert cal.calendar_rows(2100)[-1]["deposit_deadline"] == D("2101-01-04")
 
 
 # ---------------------------------------------------------- business days
