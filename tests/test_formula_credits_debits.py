@@ -316,6 +316,26 @@ def test_daily_two_percent_and_monthly_105(tmp_path):
     assert lines(b)[1].required_deposit == 738_150
 
 
+def test_monthly_105_is_for_the_customer_computation_only(tmp_path):
+    # Rule 15c3-3(e)(3)(i)(C): the monthly *Customer* Reserve Bank Account computation deposits
+    # not less than 105%; a monthly PAB computation ((e)(3)(iii)) has no add-on.
+    # as_of Monday 2026-11-30, the last business day of November.
+    # customer: 1% of 3,000 = 30 -> excess 10,000 - 2,970 = 7,030 x 105% = 7,381.50
+    # PAB: credits 100.01, no reduction (PAB Note 4) -> required 100.01 (not 105.0105 -> 105.02)
+    b = book(tmp_path, parameters={"frequency": "monthly", "net_capital_method": "basic", "as_of": "2026-11-30"},
+             accounts=[acct("A", "10000"), acct("B", "-3000"), acct("P", "100.01", book="pab")])
+    r = compute(b)
+    assert r.computations["customer"].required_deposit == 738_150
+    assert r.computations["pab"].required_deposit == 10_001
+    # a firm with customer accounts computes PAB weekly ((e)(3)(iii)); as_of is the month's last business day
+    assert any(f.rule == "Rule 15c3-3(e)(3)(iii)" for f in r.findings)
+    assert not any("last business day of the month" in f.message for f in r.findings)
+    # 2026-11-27 (the Friday after Thanksgiving) is not the last business day of November
+    b = book(tmp_path / "b", parameters={"frequency": "monthly", "net_capital_method": "basic", "as_of": "2026-11-27"},
+             accounts=[acct("A", "10000")])
+    assert any("last business day of the month" in f.message for f in compute(b).findings)
+
+
 def test_reserve_bank_caps_and_pab_offset(tmp_path):
     # Bank B1 (non-affiliated) equity 100,000 -> cap 15,000 shared: customer cash 20,000, PAB cash 10,000
     #   customer share = 15,000 x 20,000 / 30,000 = 10,000; PAB 5,000.

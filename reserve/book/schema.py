@@ -104,7 +104,7 @@ PARAMETERS = Table(
     (
         Column("firm_name", "text", REQUIRED, "Legal name of the broker-dealer, as used in account designations."),
         Column("as_of", "date", REQUIRED, "The computation date (close of business). Normally a business day; another day (a year-end date) is accepted with a warning."),
-        _enum("frequency", ("weekly", "daily", "monthly"), "weekly", "Computation frequency (Rule 15c3-3(e)(3)). `monthly`: required deposit is 105% of the excess of credits over debits."),
+        _enum("frequency", ("weekly", "daily", "monthly"), "weekly", "Computation frequency (Rule 15c3-3(e)(3)). `monthly`: the customer computation's required deposit is 105% of its excess of credits over debits (Rule 15c3-3(e)(3)(i)(C)); the PAB computation's is its excess."),
         _enum("net_capital_method", ("basic", "alternative"), "alternative", "Rule 15c3-1 method. `basic`: Note E(3) 1% reduction of Item 10. `alternative`: 3% reduction of aggregate debit items, or 2% when `frequency` is `daily`."),
         _money("tentative_net_capital", BLANK, "Required if any margin account has a debit. For Note E(5)."),
         Column("prepared_on", "date", BLANK, "The date the computation is prepared (default: as_of); decides whether a proprietary-Treasury cure deadline has passed (Note H(b)(1)(iii)(C)).", default_from="as_of"),

@@ -93,8 +93,10 @@ def compute(book) -> Result:
         excess_credits = max(0, total_credits - total_debits)
         excess_debits = max(0, total_debits - total_credits)
         required = excess_credits
-        if p.frequency == "monthly":
-            # Item 16: "not less than 105 percent of the excess" (rounded up)
+        if p.frequency == "monthly" and comp == "customer":
+            # Rule 15c3-3(e)(3)(i)(C): a monthly Customer Reserve Bank Account computation
+            # deposits "not less than 105%" of the excess (rounded up). A monthly PAB
+            # computation ((e)(3)(iii)) has no such add-on (readings: monthly_105).
             required = -((-excess_credits * 105) // 100)
         computations[comp] = Computation(
             comp, lines, total_credits, aggregate, reduction, reduction_rule, total_debits,
@@ -146,6 +148,13 @@ def _frequency_findings(p, cal: BusinessCalendar, cust: Computation, pab: Comput
         if why:
             out.append(Finding("SEC staff FAQ 2025-12-08 Q6", "", f"as_of {p.as_of} is a day a daily filer need not compute: {why}",
                                None, "", None, "info"))
+    if p.frequency == "monthly" and not _last_business_day_of_month(cal, p.as_of):
+        out.append(Finding("Rule 15c3-3(e)(3)(i)(C)", "", f"monthly computation is made as of the close of the last business "
+                           f"day of the month; as_of {p.as_of} is not", None, "", None, "review"))
+    if p.frequency == "monthly" and (cust.total_credits or cust.aggregate_debits):
+        out.append(Finding("Rule 15c3-3(e)(3)(iii)", "pab", "the PAB computation may be monthly only for a firm that "
+                           "carries no customer accounts and conducts no proprietary trading business; this book has "
+                           "customer balances, so the PAB computation is due weekly", None, "", None, "review"))
     if p.frequency == "monthly" and cust.total_credits > MONTHLY_CREDIT_LIMIT:
         out.append(Finding("Rule 15c3-3(e)(3)(i)(C)", "customer", "monthly computation is allowed only with aggregate customer "
                            f"funds of $1,000,000 or less; customer credits are {money.format_display(cust.total_credits)}",
@@ -162,6 +171,11 @@ def _frequency_findings(p, cal: BusinessCalendar, cust: Computation, pab: Comput
         out.append(Finding("Rule 15c3-3(e)(3)(i)(B)(1)", "", msg, p.average_total_credits, "", None,
                            "severe" if required and p.frequency != "daily" else "info"))
     return out
+
+
+def _last_business_day_of_month(cal: BusinessCalendar, d) -> bool:
+    nxt = cal.next_business_day(d)
+    return cal.is_business_day(d) and nxt.month != d.month
 
 
 def line_sums(disp: pd.DataFrame) -> dict[tuple[str, str], int]:

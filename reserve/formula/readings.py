@@ -85,7 +85,10 @@ READINGS: dict[str, tuple[str, str]] = {
     ),
     "monthly_105": (
         "Item 16; Rule 15c3-3(e)(3)(i)(C)",
-        "With frequency `monthly` the required deposit of each computation is 105% of its excess of credits.",
+        "With frequency `monthly` the customer computation's required deposit is 105% of its excess of credits "
+        "(rounded up); the PAB computation's is its excess (Rule 15c3-3(e)(3)(iii) has no 105%). A monthly as_of "
+        "that is not the month's last business day, and a monthly PAB computation in a book with customer "
+        "accounts, are flagged for review.",
     ),
     "reduction": (
         "Note E(3); Rule 15c3-1(a)(1)(ii)(A); PAB Note 4",
