@@ -80,9 +80,10 @@ def test_items_5_to_9_ageing(tmp_path):
 
 def test_items_7_and_8_alternative_method_seven_business_days(tmp_path):
     # Rule 15c3-1(a)(1)(ii)(B): more than 7 business days old.
-    # age in business days = business days from open_date up to (not including) as_of.
-    # open Mon 2026-11-09: 11-09, 11-10, (11-11 Veterans Day), 11-12, 11-13, 11-16..11-19 = 8 > 7 -> in
-    # open Tue 2026-11-10: 11-10, 11-12, 11-13, 11-16..11-19 = 7, not more than 7 -> out
+    # age in business days = business days after open_date up to and including as_of (Fri
+    # 2026-11-20): an item opened on T is n business days old on T+n.
+    # open Mon 2026-11-09: 11-10, (11-11 Veterans Day), 11-12, 11-13, 11-16..11-20 = 8 > 7 -> in
+    # open Tue 2026-11-10: 11-12, 11-13, 11-16..11-20 = 7, not more than 7 -> out
     b = book(tmp_path, items=[
         item("A", "short_count_difference", "0", market_value="70", open_date="2026-11-09"),
         item("B", "suspense_short", "0", market_value="80", open_date="2026-11-10"),
@@ -90,6 +91,17 @@ def test_items_7_and_8_alternative_method_seven_business_days(tmp_path):
     _, c = lines(b)
     assert c.lines["item_7"] == 7_000
     assert c.lines["item_8"] == 0
+    # opened on a Saturday, as_of Thu 2026-11-19: business days after Sat 11-07 through 11-19 are
+    # 11-09, 11-10, 11-12, 11-13, 11-16, 11-17, 11-18, 11-19 = 8 > 7 -> in (counting from the
+    # Saturday itself up to, not including, as_of would give 7).
+    b = book(tmp_path / "sat", parameters={"as_of": "2026-11-19"}, items=[
+        item("C", "suspense_short", "0", market_value="100", open_date="2026-11-07")])
+    assert lines(b)[1].lines["item_8"] == 10_000
+    # as_of Saturday 2026-11-21 (a year-end style computation): opened Tue 11-10 -> 11-12, 11-13,
+    # 11-16..11-20 = 7 (the Saturday is no business day) -> out
+    b = book(tmp_path / "satasof", parameters={"as_of": "2026-11-21"}, items=[
+        item("D", "suspense_short", "0", market_value="100", open_date="2026-11-10")])
+    assert lines(b)[1].lines["item_8"] == 0
 
 
 def test_items_11_12_fails_to_deliver(tmp_path):

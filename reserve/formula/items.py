@@ -42,7 +42,9 @@ def items(book, cal: BusinessCalendar):
     has_date = ~np.isnat(od)
     age = np.where(has_date, (as_of - np.where(has_date, od, as_of)).astype(np.int64), 0)
     if p.net_capital_method == "alternative":
-        bd = cal.busday_count(np.where(has_date, od, as_of), np.full(n, as_of))
+        # business days after open_date up to and including as_of (readings: items_7_8_alternative)
+        one = np.timedelta64(1, "D")
+        bd = cal.busday_count(np.where(has_date, od, as_of) + one, np.full(n, as_of + one))
         aged_7_8 = has_date & (bd > 7)
         age_rule_7_8 = "more than 7 business days old (Rule 15c3-1(a)(1)(ii)(B), alternative method)"
     else:

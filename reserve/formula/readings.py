@@ -65,8 +65,10 @@ READINGS: dict[str, tuple[str, str]] = {
     ),
     "items_7_8_alternative": (
         "Rule 15c3-1(a)(1)(ii)(B)",
-        "For an alternative-method firm, Items 7 and 8 take items more than 7 business days old (business days "
-        "from open_date to as_of); otherwise over 30 calendar days.",
+        "For an alternative-method firm, Items 7 and 8 take items more than 7 business days old, the age being the "
+        "business days after open_date up to and including as_of (an item opened on day T is n business days old on "
+        "T+n; one opened on a non-business day is already one day old on the next business day); otherwise over 30 "
+        "calendar days.",
     ),
     "pab_note9_line": (
         "PAB Note 9",
