@@ -379,6 +379,34 @@ def test_reserve_bank_caps_and_pab_offset(tmp_path):
     assert cust.withdrawal_permitted == 1_300_000
 
 
+def test_reserve_bank_cap_cents_and_conflicting_equity(tmp_path):
+    rb = lambda i, comp, cash, eq="100.01": {  # noqa: E731
+        "account_id": i, "book": comp, "bank_id": "B", "bank_name": "Bank", "bank_equity_capital": eq,
+        "cash": cash, "written_notification": "true"}
+    # Equity 100.01 -> cap 15.0015 -> 15.00. Customer cash 10.00, PAB cash 20.01 (bank cash 30.01):
+    # customer share 15.00 x 10.00 / 30.01 = 4.998... -> 4.99; PAB 15.00 x 20.01 / 30.01 = 10.0016... -> 10.00.
+    # Not counted: 30.01 - (4.99 + 10.00) = 15.02 (the cap's 15.01 plus the cent lost rounding shares down).
+    b = book(tmp_path / "a", reserve_bank_accounts=[rb("C", "customer", "10"), rb("P", "pab", "20.01")])
+    r = compute(b)
+    assert (r.computations["customer"].on_deposit, r.computations["pab"].on_deposit) == (499, 1_000)
+    assert any("15.02 not counted" in f.message for f in r.findings)
+    # Equity 0.35 -> cap 0.05 (0.0525 rounded down); customer accounts A 0.00, B 0.03, C 0.03:
+    # B and C each 0.05 x 0.03 / 0.06 = 0.025 -> 0.02, and the cent left goes to B (largest
+    # remainder, ties by id), never to A, which holds no cash. On deposit 0.05.
+    b = book(tmp_path / "b", reserve_bank_accounts=[rb("A", "customer", "0", "0.35"), rb("B", "customer", "0.03", "0.35"),
+                                                    rb("C", "customer", "0.03", "0.35")])
+    r = compute(b)
+    assert r.computations["customer"].on_deposit == 5
+    d = r.dispositions
+    got = d[(d["table"] == "reserve_bank_accounts") & (d["line"] == "reserve_bank")]
+    assert sorted(zip(got["row"].tolist(), got["amount"].tolist())) == [(1, 3), (2, 2)]
+    # Rows disagreeing on a bank's equity capital (1,000 and 100): the smaller, 100 -> cap 15, is used.
+    b = book(tmp_path / "c", reserve_bank_accounts=[rb("X", "customer", "100", "1000"), rb("Y", "customer", "100", "100")])
+    r = compute(b)
+    assert r.computations["customer"].on_deposit == 1_500
+    assert any("smallest figure" in f.message for f in r.findings)
+
+
 def test_pab_notes_5_7_8_9(tmp_path):
     # PAB credits: balance 20,000,000 + Note 5 100,000 - Note 7 6,000,000 (>= 5M) - Note 8 1,000,000
     #   Note 7 row of 1,000,000 alone (total 7,000,000 < 10M) stays a credit -> no reduction

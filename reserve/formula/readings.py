@@ -101,8 +101,10 @@ READINGS: dict[str, tuple[str, str]] = {
         "Rule 15c3-3(e)(5)",
         "Cash at an affiliated bank is excluded. Cash at a non-affiliated bank counts up to 15% of the bank's equity "
         "capital (rounded down), one cap per bank shared by the customer and PAB accounts there pro rata to their "
-        "cash (each computation's share rounded down). Qualified securities are not capped. An account without the "
-        "Rule 15c3-3(f) written notification counts for nothing.",
+        "cash (each computation's share rounded down; within a computation, its share is spread over its accounts "
+        "pro rata to their cash, the cents left by rounding going to the largest remainders). Where a bank's rows "
+        "disagree on its equity capital, the smallest figure is used. Qualified securities are not capped. An "
+        "account without the Rule 15c3-3(f) written notification counts for nothing.",
     ),
     "sweep": (
         "SEC staff FAQ 2025-12-08 Q5",

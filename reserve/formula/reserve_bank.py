@@ -39,12 +39,13 @@ def reserve_bank(book):
         t = pd.DataFrame({"row": rows[capped], "bank": bank[capped], "comp": comp[capped],
                           "cash": cash[capped], "equity": equity[capped], "account": rb["account_id"].to_numpy(dtype=object)[capped]})
         bank_cash = t.groupby("bank", sort=True)["cash"].transform("sum").to_numpy(dtype=np.int64)
-        # one cap per bank: 15% of its equity capital, rounded down (the largest reported figure is used
-        # if rows disagree, and the disagreement is flagged)
-        eq = t.groupby("bank", sort=True)["equity"].transform("max").to_numpy(dtype=np.int64)
-        if (t.groupby("bank")["equity"].nunique() > 1).any():
-            findings.append(Finding("Rule 15c3-3(e)(5)", "", "a bank's equity capital differs between its reserve account rows; "
-                                    "the largest figure is used", None, "reserve_bank_accounts", None, "review"))
+        # one cap per bank: 15% of its equity capital, rounded down (if rows disagree, the smallest
+        # figure is used -- the one that counts less on deposit -- and the disagreement is flagged)
+        eq = t.groupby("bank", sort=True)["equity"].transform("min").to_numpy(dtype=np.int64)
+        differs = t.groupby("bank", sort=True)["equity"].nunique()
+        for b in differs.index[differs > 1]:
+            findings.append(Finding("Rule 15c3-3(e)(5)", "", f"bank {b}: its equity capital differs between its reserve "
+                                    "account rows; the smallest figure is used", None, "reserve_bank_accounts", None, "review"))
         cap = eq * 15 // 100
         t["bank_cash"] = bank_cash
         t["cap"] = cap
@@ -54,18 +55,23 @@ def reserve_bank(book):
         allowed_bank = t["allowed_bank"].to_numpy(dtype=np.int64)
         over = bank_cash > cap
         comp_allowed = np.where(over, np.where(bank_cash > 0, _floor_ratio(allowed_bank, comp_cash, bank_cash), 0), comp_cash)
-        # within a computation, each account's share rounded down; remainder cents to the first account by id
-        acc_allowed = np.where(over, np.where(comp_cash > 0, _floor_ratio(comp_allowed, t["cash"].to_numpy(dtype=np.int64), comp_cash), 0),
-                               t["cash"].to_numpy(dtype=np.int64))
+        # within a computation, the computation's share is spread over its accounts pro rata to
+        # their cash: each rounded down, and the cents left over go one each to the accounts with
+        # the largest remainders (ties by account id) -- never to an account holding no cash.
+        acct_cash = t["cash"].to_numpy(dtype=np.int64)
+        acc_allowed = np.where(over, np.where(comp_cash > 0, _floor_ratio(comp_allowed, acct_cash, comp_cash), 0), acct_cash)
         t["acc_allowed"] = acc_allowed
         t["comp_allowed"] = comp_allowed
-        t = t.sort_values(["bank", "comp", "account", "row"], kind="stable")
-        first = ~t.duplicated(["bank", "comp"], keep="first")
-        sums = t.groupby(["bank", "comp"], sort=False)["acc_allowed"].transform("sum")
-        t.loc[first, "acc_allowed"] += (t.loc[first, "comp_allowed"] - sums[first])
+        t["frac"] = np.where(over, _mod_ratio(comp_allowed, acct_cash, comp_cash), 0)
+        t = t.sort_values(["bank", "comp", "frac", "account", "row"], ascending=[True, True, False, True, True], kind="stable")
+        left = (t["comp_allowed"] - t.groupby(["bank", "comp"], sort=False)["acc_allowed"].transform("sum")).to_numpy(dtype=np.int64)
+        rank = t.groupby(["bank", "comp"], sort=False).cumcount().to_numpy(dtype=np.int64)
+        t["acc_allowed"] += (rank < left).astype(np.int64)
         counted_cash[t["row"].to_numpy()] = t["acc_allowed"].to_numpy(dtype=np.int64)
         for b, g in t[t["bank_cash"] > t["cap"]].groupby("bank", sort=True):
-            excess = int(g["bank_cash"].iloc[0] - g["cap"].iloc[0])
+            # what is not counted: the bank's cash less the shares counted (the cap, less the
+            # cents lost by rounding each computation's share down)
+            excess = int(g["bank_cash"].iloc[0]) - int(g["acc_allowed"].sum())
             findings.append(Finding("Rule 15c3-3(e)(5)", "", f"cash at bank {b} exceeds 15% of its equity capital "
                                     f"({money.format_display(int(g['cap'].iloc[0]))}): {money.format_display(excess)} not counted",
                                     excess, "reserve_bank_accounts", int(g["row"].iloc[0]), "severe"))
@@ -96,6 +102,11 @@ def reserve_bank(book):
     for c in ("customer", "pab"):
         on_deposit[c] = int(counted[comp == c].sum())
     return frames, findings, on_deposit
+
+
+def _mod_ratio(a: np.ndarray, num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """(a * num) mod den exactly: the remainder _floor_ratio drops, in units of 1/den."""
+    return np.array([int(x) * int(y) % int(z) if z else 0 for x, y, z in zip(a, num, den)], dtype=np.int64)
 
 
 def _floor_ratio(a: np.ndarray, num: np.ndarray, den: np.ndarray) -> np.ndarray:
