@@ -335,6 +335,39 @@ def test_customer_cash_capped_at_credit_balances_across_ccas(tmp_path):
     assert line(run(tmp_path, accounts=accounts, cca=ccas, cca_requirements=reqs, cca_deposits=deps)) == usd(750_000)
 
 
+def test_customer_cash_cap_is_spent_on_cash_meeting_requirements_first(tmp_path):
+    # A1 (customer C1) credit 1,000: the firm owes C1 1,000 of cash. Two qualified clearing agencies:
+    # FICC requirement 400 with 1,000 of C1's cash (600 beyond it); ICE requirement 600 with 600 of cash.
+    # Cash meeting requirements: 400 + 600 = 1,000 <= 1,000 owed -> nothing capped out of it; the
+    # 600 beyond FICC's requirement has no cap left (excluded). Item 15 = 400 + 600 = 1,000,
+    # whatever the clearing agencies' ids (before: FICC's 1,000 took the whole cap, Item 15 400).
+    accounts = [acct("A1", balance=1_000, customer_id="C1")]
+    for ficc in ("FICC", "ZFICC"):
+        ccas = [good_cca(ficc), good_cca("ICE", name="ICE Clear Credit")]
+        reqs = [req("A1", 400, ficc), req("A1", 600, "ICE")]
+        deps = [dep("D1", 1_000, "cash", cca_id=ficc), dep("D2", 600, "cash", cca_id="ICE")]
+        out = run(tmp_path, accounts=accounts, cca=ccas, cca_requirements=reqs, cca_deposits=deps)
+        assert line(out) == usd(1_000), ficc
+        assert (entry(out, ficc)["item_15"], entry(out, "ICE")["item_15"]) == (usd(400), usd(600))
+        (fc,) = entry(out, ficc)["failed_conditions"]
+        assert fc["rule"] == "Note H(b)(1)(i)" and fc["amount"] == usd(600)
+
+
+def test_owner_account_must_be_in_the_same_computation(tmp_path):
+    # A1 (customer, customer_id X) requirement 1,000. D1 600 of Treasuries owned by N1 (a
+    # non-customer account of X); D2 400 owned by P1 (a PAB account of X). Neither is held for
+    # A1's customer in the customer computation: Item 15 = 0. P1's Treasuries at a qualified
+    # clearing agency are still a PAB Item 2 credit (Note B): 400.
+    accounts = [acct("A1", customer_id="X"), acct("N1", "noncustomer", customer_id="X"), acct("P1", "pab", customer_id="X")]
+    out = run(tmp_path, accounts=accounts, cca_requirements=[req("A1", 1_000)],
+              cca_deposits=[dep("D1", 600, owner_account_id="N1"), dep("D2", 400, owner_account_id="P1")])
+    assert line(out) == 0
+    assert rules(entry(out)) == ["Note H(b)(1)(ii)", "Note H(b)(1)(ii)"]
+    msgs = " ".join(f["message"] for f in entry(out)["failed_conditions"])
+    assert "in the pab computation" in msgs and "non-customer account" in msgs
+    assert line(out, "item_2", "pab") == usd(400)
+
+
 def test_customer_cash_cap_counts_only_the_same_computation(tmp_path):
     # C1's PAB account credit does not make cash owed in the customer computation.
     accounts = [acct("A1", customer_id="C1", balance=0), acct("P1", "pab", 1_000_000, customer_id="C1")]

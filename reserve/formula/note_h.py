@@ -83,8 +83,10 @@ NOTE_H_READINGS: dict[str, tuple[str, str]] = {
         "Note H(b)(1)(i)",
         "Customer cash counts only up to the cash the firm owes that customer: the sum of the positive balances "
         "of all accounts with the customer's customer_id in the same computation. The cap is shared by all of "
-        "that customer's otherwise eligible cash deposits at all clearing agencies, allocated in order of "
-        "cca_id, account_id, deposit_id; the rest is excluded.",
+        "that customer's otherwise eligible cash deposits at all clearing agencies: spent first on the cash that meets "
+        "a counted requirement (customer cash is allocated to a requirement first), then on cash beyond the "
+        "requirements, each in order of cca_id, account_id, deposit_id; the rest is excluded. The owner's account "
+        "must be in the same computation as the account margined (customer or PAB).",
     ),
     "h_same_customer": (
         "Note H(b)(1)(i)-(ii)",
@@ -484,8 +486,20 @@ def note_h(book, cal: BusinessCalendar) -> NoteHOutcome:
     dfail(~d["delivered_by_firm"].to_numpy(dtype=bool), "Note H(b)(1)", "not delivered by this broker-dealer")
     # Note H(b)(1)(i)-(ii): the customer's own cash/securities, "and not for any other customer's"
     # positions: one customer's assets never margin another's.
-    same_customer = (d["owner_customer_id"].astype(object) == d["customer_id"].astype(object)).to_numpy(dtype=bool)
-    dfail(is_cust & ~same_customer,
+    same_id = (d["owner_customer_id"].astype(object) == d["customer_id"].astype(object)).to_numpy(dtype=bool)
+    # The owner's account must be in the same computation as the account margined: cash owed
+    # and securities held "for the customer" are the customer's in that computation (PAB
+    # Notes 1-2 keep the two apart); a non-customer or excluded account's assets never count.
+    same_comp = (d["owner_computation"].astype(object) == d["computation"].astype(object)).to_numpy(dtype=bool)
+    same_customer = same_id & same_comp
+    dfail(is_cust & same_id & ~same_comp & (d["computation"] != "").to_numpy(dtype=bool),
+          lambda x: np.where(x["asset"] == "cash", "Note H(b)(1)(i)", "Note H(b)(1)(ii)"),
+          lambda x: "assets of account " + _text(x["owner_account_id"]) + " (customer " + _text(x["owner_customer_id"])
+          + ", " + np.where(x["owner_computation"] == "", _text(x["owner_outside"]),
+                            "in the " + _text(x["owner_computation"]) + " computation")
+          + ") are not held for the customer of margin account " + _text(x["account_id"]) + " in the "
+          + _text(x["computation"]) + " computation", severity="severe")
+    dfail(is_cust & ~same_id,
           lambda x: np.where(x["asset"] == "cash", "Note H(b)(1)(i)", "Note H(b)(1)(ii)"),
           lambda x: "assets of account " + _text(x["owner_account_id"]) + " (customer " + _text(x["owner_customer_id"])
           + ") delivered to margin account " + _text(x["account_id"]) + " (customer " + _text(x["customer_id"])
@@ -566,9 +580,23 @@ def note_h(book, cal: BusinessCalendar) -> NoteHOutcome:
         cc = d.loc[cash_cust, ["pos", "customer_id", "computation", "cca_id", "account_id", "deposit_id", "value"]]
         cc = cc.merge(cash_owed, how="left", left_on=["customer_id", "computation"], right_index=True)
         cc["cash_owed"] = cc["cash_owed"].fillna(0).astype(np.int64)
+        # The cap is spent first on the cash that meets a counted requirement -- customer cash is
+        # the first asset allocated to it (h_allocation_order) -- and only then on cash beyond
+        # the requirements, so Item 15 does not depend on the order of the clearing agencies' ids.
+        req_entry = pd.Series(np.where(r_counted, r_amt, 0)).groupby(
+            [r["cca_id"].to_numpy(dtype=object), r["account_id"].to_numpy(dtype=object)]).sum().rename("req_entry")
+        cc = cc.merge(req_entry, how="left", left_on=["cca_id", "account_id"], right_index=True)
+        cc["req_entry"] = cc["req_entry"].fillna(0).astype(np.int64)
         cc = cc.sort_values(["customer_id", "computation", "cca_id", "account_id", "deposit_id"], kind="mergesort")
-        before = cc.groupby(["customer_id", "computation"], sort=False)["value"].cumsum() - cc["value"]
-        allowed = np.clip(cc["cash_owed"] - before, 0, cc["value"]).to_numpy(dtype=np.int64)
+        before_e = cc.groupby(["cca_id", "account_id"], sort=False)["value"].cumsum() - cc["value"]
+        meets = np.clip(cc["req_entry"] - before_e, 0, cc["value"]).astype(np.int64)
+        beyond = cc["value"] - meets
+        before_m = meets.groupby([cc["customer_id"], cc["computation"]], sort=False).cumsum() - meets
+        allowed_m = np.clip(cc["cash_owed"] - before_m, 0, meets)
+        left = np.maximum(cc["cash_owed"] - meets.groupby([cc["customer_id"], cc["computation"]], sort=False).transform("sum"), 0)
+        before_b = beyond.groupby([cc["customer_id"], cc["computation"]], sort=False).cumsum() - beyond
+        allowed_b = np.clip(left - before_b, 0, beyond)
+        allowed = (allowed_m + allowed_b).to_numpy(dtype=np.int64)
         pos = cc["pos"].to_numpy(dtype=np.int64)
         eligible_amt[pos] = allowed
         d.loc[pos, "capped_out"] = cc["value"].to_numpy(dtype=np.int64) - allowed
@@ -578,7 +606,8 @@ def note_h(book, cal: BusinessCalendar) -> NoteHOutcome:
         d, capped_out > 0, "Note H(b)(1)(i)",
         lambda x: "customer cash counts only up to the cash the firm owes customer " + _text(x["customer_id"])
         + " (credit balances " + _usd(x["cash_owed"]) + ", shared by the customer's cash deposits at all "
-        "clearing agencies in order of cca_id, account_id, deposit_id); " + _usd(x["capped_out"])
+        "clearing agencies: first the cash meeting requirements, then any beyond them, each in order of cca_id, "
+        "account_id, deposit_id); " + _usd(x["capped_out"])
         + " excluded", "capped_out", 2, "deposit_id", next(cond), "cca_deposits", d_label))
     dfail_frame = _concat_failures(fails)
     deadline = d["deadline"]
