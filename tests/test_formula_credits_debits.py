@@ -432,6 +432,14 @@ def test_noncustomer_and_cross_margin(tmp_path):
     b = book(tmp_path / "yes", parameters={"cross_margin_dual_registrant": "true", "cross_margin_joint_member": "true",
                                            "cross_margin_conditions_met": "true"}, accounts=rows)
     assert lines(b)[1].lines["item_1"] == 10_000
+    # The order covers customer accounts: a PAB account marked cross_margin stays in the PAB
+    # computation (PAB Item 1 = 70), flagged for review.
+    b = book(tmp_path / "pab", parameters={"cross_margin_dual_registrant": "true", "cross_margin_joint_member": "true",
+                                           "cross_margin_conditions_met": "true"},
+             accounts=rows + [acct("P", "70", book="pab", cross_margin="true")])
+    r = compute(b)
+    assert r.computations["pab"].lines["item_1"] == 7_000 and r.computations["customer"].lines["item_1"] == 10_000
+    assert any(f.computation == "pab" and "covers customer accounts" in f.message for f in r.findings)
 
 
 def test_every_row_accounted_for(tmp_path):

@@ -65,7 +65,14 @@ def accounts_and_collateral(book, cal: BusinessCalendar):
     frames.append(dispositions("accounts", rows[noncust], "", "excluded", 0,
                                "Rule 15c3-3(a)(1) (definition of customer)",
                                "non-customer account: outside the customer and PAB computations"))
-    xm = acc["cross_margin"].to_numpy(dtype=bool) & in_formula
+    # The order exempts *customer* cross-margin accounts; a PAB account marked cross_margin
+    # stays in the PAB computation (readings: cross_margin).
+    xm_flag = acc["cross_margin"].to_numpy(dtype=bool)
+    xm = xm_flag & is_customer
+    if (xm_flag & is_pab).any():
+        findings.append(Finding("Cross-margining order, April 15, 2026", "pab",
+                                f"{int((xm_flag & is_pab).sum())} PAB account(s) marked cross_margin stay in the PAB "
+                                "computation: the order covers customer accounts", None, "", None, "review"))
     xm_ok = p.cross_margin_dual_registrant and p.cross_margin_joint_member and p.cross_margin_conditions_met
     if xm.any():
         if xm_ok:

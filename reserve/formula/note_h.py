@@ -66,6 +66,13 @@ NOTE_H_READINGS: dict[str, tuple[str, str]] = {
         "arose: cure_received_amount >= requirement_at_arise - customer_assets_at_arise, received on or before "
         "the next business day after requirement_arose_on (Federal Reserve calendar plus book holidays).",
     ),
+    "h_firm_treasury_amount": (
+        "Note H(b)(1)(iii)",
+        "Firm-owned Treasuries meeting (A)-(C) count at their value, up to the requirement after the customer's own "
+        "eligible assets are allocated to it (h_allocation_order). The rule sets no cap at the shortfall when the "
+        "requirement arose (requirement_at_arise - customer_assets_at_arise); the release calls them an interim "
+        "step, so a firm posting more than that shortfall should expect the question. Not capped here.",
+    ),
     "h_not_demonstrated": (
         "Note H(b)(1)(iii)",
         "A blank field that a condition needs (requirement_arose_on, requirement_at_arise, customer_assets_at_arise, "
@@ -233,7 +240,7 @@ def _account_attributes(book) -> tuple[pd.DataFrame, pd.Series]:
         "cross_margin": acc["cross_margin"].to_numpy(dtype=bool) if "cross_margin" in acc else False,
     })
     xm_out = bool(p.cross_margin_dual_registrant and p.cross_margin_joint_member and p.cross_margin_conditions_met)
-    in_formula = a["book"].isin(model.COMPUTATIONS) & ~(a["cross_margin"] & xm_out)
+    in_formula = a["book"].isin(model.COMPUTATIONS) & ~(a["cross_margin"] & xm_out & (a["book"] == "customer"))
     a["computation"] = a["book"].where(in_formula, "")
     a["outside"] = np.where(
         in_formula, "",

@@ -113,8 +113,9 @@ READINGS: dict[str, tuple[str, str]] = {
     ),
     "cross_margin": (
         "Cross-margining order, April 15, 2026",
-        "An account marked cross_margin is outside both computations only when the firm attests all three "
-        "cross_margin_* parameters; otherwise it stays in and the report says why.",
+        "A customer account marked cross_margin is outside both computations only when the firm attests all three "
+        "cross_margin_* parameters; otherwise it stays in and the report says why. The order covers customer "
+        "accounts: a PAB account marked cross_margin stays in the PAB computation, flagged for review.",
     ),
     "business_days": (
         "Rule 15c3-3 (business day undefined)",
