@@ -442,6 +442,15 @@ def test_noncustomer_and_cross_margin(tmp_path):
     assert any(f.computation == "pab" and "covers customer accounts" in f.message for f in r.findings)
 
 
+def test_negative_item_amount_goes_to_review(tmp_path):
+    # A negative draft payable lowers Item 1 (1,000 - 300 = 700): accepted, and flagged.
+    b = book(tmp_path, accounts=[acct("A", "1000")], items=[item("D", "drafts_payable", "-300")])
+    r, c = lines(b)
+    assert c.lines["item_1"] == 70_000
+    (f,) = [f for f in r.findings if f.rule == "Book review"]
+    assert (f.amount, f.table, f.row) == (-30_000, "items", 0) and "drafts payable" in f.message
+
+
 def test_every_row_accounted_for(tmp_path):
     b = book(tmp_path, accounts=[acct("A", "100"), acct("B", "0"), acct("C", "-5", doubtful="true"),
                                  {"account_id": "N", "book": "noncustomer", "balance": "1"}],

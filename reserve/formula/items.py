@@ -59,6 +59,13 @@ def items(book, cal: BusinessCalendar):
 
     k = lambda name: kind == name  # noqa: E731
 
+    # A negative amount is accepted (BOOK_FORMAT.md sets no sign) but it works against its
+    # line -- a negative credit lowers the requirement -- so each one goes to review.
+    for r in rows[amount < 0][:200]:
+        findings.append(Finding("Book review", comp[r], f"negative amount on a {kind[r].replace('_', ' ')} item: it "
+                                "reduces the line it belongs to; a credit or debit of the other sign needs support",
+                                int(amount[r]), "items", int(r), "review"))
+
     add(k("drafts_payable"), "item_1", amount, "Item 1; Note A", "outstanding draft payable to a customer")
     add(k("bank_loan"), "item_2", amount, "Item 2", "monies borrowed collateralized by customers' securities")
     loc = k("letter_of_credit")

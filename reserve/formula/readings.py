@@ -122,6 +122,15 @@ READINGS: dict[str, tuple[str, str]] = {
         "Business days are weekdays on which the Federal Reserve Banks are open (holidays package, XFED calendar), "
         "less the book's extra holidays. Ageing in Items 4, 6-9 and 12 counts calendar days.",
     ),
+    "daily_non_computation": (
+        "SEC staff FAQ 2025-12-08 Q6",
+        "A daily filer's non-computation days: weekday Federal Reserve holidays (the FAQ's 'Federal Holiday', "
+        "read as the Fed's calendar: a Saturday holiday closes no Friday), Good Friday, and the FAQ's Additional "
+        "Days (the Friday before MLK Day, Washington's Birthday, Memorial Day, Labor Day and Columbus Day; the "
+        "Thursday before Good Friday; the Friday after Thanksgiving; the business day before Juneteenth, "
+        "Independence Day and Christmas -- the Friday after when the holiday is a Thursday -- and before New Year's "
+        "Day). A daily filer computing as of such a day is told so, not stopped.",
+    ),
     "deadline": (
         "Rule 15c3-3(e)(3)",
         "The deposit is due one hour after the opening of banking business on the second business day after as_of; "
