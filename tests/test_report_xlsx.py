@@ -164,3 +164,61 @@ def test_every_formula_line_ties_to_its_parquet(outputs):
         if s.is_formula_line:
             line = next(l for l in report["computations"][s.computation]["lines"] if l["key"] == s.line)
             assert sum(t.column("line_amount").to_pylist(), Decimal(0)) == Decimal(line["amount"]), s.slug
+
+
+def test_schedule_cells_are_typed_escaped_and_exact(tmp_path):
+    # The data rows of a schedule sheet are written as XML a column at a time (xlsx_rows):
+    # read back, amounts are numbers in the accounting format with their exact cents, dates
+    # are dates, text with XML's special characters survives, a character XML cannot hold
+    # becomes U+FFFD, and text that looks like a formula keeps Excel's quotePrefix.
+    from datetime import datetime
+
+    accounts = [dict(account_id="A&<1>", book="customer", balance="1234567890.07"),
+                dict(account_id="B\x01", book="customer", balance="0.01"),
+                dict(account_id="-C", book="customer", balance="-5.10")]
+    items = [dict(item_id="F1", book="customer", kind="fail_to_deliver", amount="10.50", open_date="2026-11-02")]
+    b, result, report = computed(tmp_path / "book", accounts=accounts, items=items, collateral=[],
+                                 cca_requirements=[], cca_deposits=[])
+    write_workbook(tmp_path / "t.xlsx", b, result, report, schedules(result))
+    wb = openpyxl.load_workbook(tmp_path / "t.xlsx")
+    ws = wb["Customer Item 1"]
+    rows = list(ws.iter_rows())
+    h = next(i for i, r in enumerate(rows) if r[0].value == "line_amount")
+    head = [c.value for c in rows[h]]
+    data = [dict(zip(head, r)) for r in rows[h + 1:]]
+    assert [r["account_id"].value for r in data] == ["A&<1>", "B\ufffd"]
+    amount = data[0]["line_amount"]
+    assert amount.data_type == "n" and amount.number_format == ACCOUNTING and cents(amount.value) == 123456789007
+    assert cents(data[1]["line_amount"].value) == 1 and data[1]["row"].value == 3
+    (debit,) = _sheet_rows(wb["Customer Item 10"])
+    assert debit["account_id"].value == "-C" and debit["account_id"].quotePrefix and debit["account_id"].data_type == "s"
+    (fail,) = _sheet_rows(wb["Customer Item 12"])
+    assert fail["open_date"].value == datetime(2026, 11, 2) and fail["open_date"].is_date
+    with zipfile.ZipFile(tmp_path / "t.xlsx") as z:
+        assert z.testzip() is None
+
+
+def _sheet_rows(ws) -> list[dict]:
+    rows = list(ws.iter_rows())
+    h = next(i for i, r in enumerate(rows) if r[0].value == "line_amount")
+    head = [c.value for c in rows[h]]
+    return [dict(zip(head, r)) for r in rows[h + 1:]]
+
+
+def test_rows_xml_cells():
+    import pandas as pd
+
+    from reserve.report.xlsx_rows import CellStyles, column_letter, rows_xml
+
+    assert [column_letter(i) for i in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
+    f = pd.DataFrame({"m": pd.array([-123456, None], dtype="Int64"), "p": pd.array([125_000, 0], dtype="Int64"),
+                      "b": [True, None], "o": [7, "=x"], "t": pd.array(["a\tb", "@c"], dtype="str")})
+    xml = b"".join(rows_xml(f, list(f.columns), {"m": "money", "p": "pct", "b": "bool"}, 3,
+                            CellStyles(money=1, pct=2, date=3, quoted=4))).decode()
+    assert xml == (
+        '<row r="3"><c r="A3" s="1" t="n"><v>-1234.56</v></c><c r="B3" s="2" t="n"><v>12.5000</v></c>'
+        '<c r="C3" t="b"><v>1</v></c><c r="D3" t="n"><v>7</v></c>'
+        '<c r="E3" t="inlineStr"><is><t xml:space="preserve">a\tb</t></is></c></row>'
+        '<row r="4"><c r="B4" s="2" t="n"><v>0.0000</v></c>'
+        '<c r="D4" s="4" t="inlineStr"><is><t xml:space="preserve">=x</t></is></c>'
+        '<c r="E4" s="4" t="inlineStr"><is><t xml:space="preserve">@c</t></is></c></row>')

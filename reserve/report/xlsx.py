@@ -5,10 +5,14 @@ equal to report.json to the cent), Exceptions, Note H, one sheet per schedule (a
 rows with their source file / sheet / row and all their columns), Row accounting,
 Assumptions, Provenance.
 
-Amounts are written as `Decimal` (exact; openpyxl stores its text), never float. A schedule
-sheet holds every row of a small line and the largest `WORKBOOK_ROWS_PER_SCHEDULE` rows of a
-big one (Excel stops at 1,048,576 rows and writing a million rows takes minutes); the
-sheet says so and names the Parquet file beside the workbook that has all of them.
+Amounts are numbers in an accounting format. A schedule sheet's data rows are written by
+`xlsx_rows` (a column at a time, amounts as the exact decimal text of their cents) and
+spliced into the sheet openpyxl wrote; the other sheets' few amounts go through openpyxl as
+`Decimal` (it writes 16 significant digits: exact for amounts under $1 trillion). A schedule
+sheet holds every row of a line of up to `WORKBOOK_ROWS_PER_SCHEDULE` rows and the largest
+that many of a bigger one (Excel stops at 1,048,576 rows, and a workbook of millions of rows
+is more than Excel opens comfortably); the sheet says so and names the Parquet file beside
+the workbook that has all of them.
 
 Text from the book is untrusted: every text cell is written as a string (openpyxl would
 otherwise turn text starting with "=" into a formula), and text starting with = + - @ or a
@@ -18,11 +22,14 @@ Excel cannot turn it into a formula either. Characters XML cannot hold are repla
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import shutil
+import tempfile
+import zipfile
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import BinaryIO
 
-import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -35,8 +42,11 @@ from ..book.schema import REQUIRED, TABLES_BY_NAME
 from ..money import parse_decimal_text
 from .compare import comparison
 from .supporting import FIXED_COLUMNS, Schedule, ScheduleRows, schedule_rows
+from .xlsx_rows import CellStyles, rows_xml
 
-WORKBOOK_ROWS_PER_SCHEDULE = 10_000
+WORKBOOK_ROWS_PER_SCHEDULE = 100_000
+SPOOL_IN_MEMORY = 16 << 20  # a schedule's rows stay in memory up to 16 MiB, then go to a temporary file
+ZIP_LEVEL = 6
 ACCOUNTING = '_(* #,##0.00_);_(* (#,##0.00);_(* "-"??_);_(@_)'
 PCT = "0.0000"
 DATE = "yyyy-mm-dd"
@@ -243,30 +253,6 @@ def _note_h(wb, report: dict) -> None:
                       s.money(_cents(p.get("amount"))), s.cell(f"customer's delivery due by the close of {p.get('deadline')}")])
 
 
-def _column_values(series: pd.Series, typ: str) -> list:
-    """Python values for cells: exact Decimals for money/pct, dates, bools, text; None when blank."""
-    if typ in ("money", "pct"):
-        arr = pd.array(series, dtype="Int64")
-        scale = 2 if typ == "money" else 4
-        return [None if v is pd.NA else Decimal(int(v)).scaleb(-scale) for v in arr]
-    if typ == "date":
-        ts = pd.to_datetime(series)
-        return [None if pd.isna(v) else v.date() for v in ts]
-    if typ == "int":
-        return [None if v is pd.NA else int(v) for v in pd.array(series, dtype="Int64")]
-    out = []
-    for v in series.to_numpy(dtype=object):
-        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
-            out.append(None)
-        elif isinstance(v, (bool, np.bool_)):
-            out.append(bool(v))
-        elif isinstance(v, (pd.Timestamp, datetime)):
-            out.append(v.date() if isinstance(v, pd.Timestamp) else v)
-        else:
-            out.append(v if isinstance(v, (str, int, date)) else str(v))
-    return out
-
-
 def _uninformative(f: pd.DataFrame, name: str) -> bool:
     col = f[name]
     blank = col.isna()
@@ -291,7 +277,24 @@ def _uninformative(f: pd.DataFrame, name: str) -> bool:
         return False
 
 
-def _schedule_sheet(wb, report: dict, sched: Schedule, title: str, rows: ScheduleRows) -> int:
+def _cell_styles(wb) -> CellStyles:
+    """The style ids of the data cells of schedule sheets, registered in the workbook."""
+    probe = wb.create_sheet("__styles__")
+
+    def style_id(**attrs) -> int:
+        c = WriteOnlyCell(probe)
+        for k, v in attrs.items():
+            setattr(c, k, v)
+        return c.style_id
+
+    ids = CellStyles(money=style_id(number_format=ACCOUNTING), pct=style_id(number_format=PCT),
+                     date=style_id(number_format=DATE), quoted=style_id(quotePrefix=True))
+    wb.remove(probe)
+    return ids
+
+
+def _schedule_sheet(wb, report: dict, sched: Schedule, title: str, rows: ScheduleRows,
+                    styles: CellStyles) -> tuple[int, BinaryIO]:
     f = rows.frame
     # A book column blank, or at its default, in every row shown says nothing about these
     # rows: it is left out of the sheet (named in a note; the Parquet file keeps it). This
@@ -321,23 +324,14 @@ def _schedule_sheet(wb, report: dict, sched: Schedule, title: str, rows: Schedul
                 if omitted else []))
     s.header(names)
     header_row = s.rows
-    cols = []
-    for n in names:
-        typ = rows.types.get(n, "text")
-        vals = _column_values(f[n], typ)
-        if typ == "money":
-            vals = [s.cell(v, fmt=ACCOUNTING) if v is not None else None for v in vals]
-        elif typ == "pct":
-            vals = [s.cell(v, fmt=PCT) if v is not None else None for v in vals]
-        elif typ == "date":
-            vals = [s.cell(v, fmt=DATE) if v is not None else None for v in vals]
-        else:
-            vals = [s.cell(v) if isinstance(v, str) else v for v in vals]
-        cols.append(vals)
-    for r in zip(*cols):
-        s.append(list(r))
     s.ws.freeze_panes = f"A{header_row + 1}"
-    return shown
+    # The data rows are written as XML a column at a time (xlsx_rows) into a spool file, and
+    # spliced into the sheet's part after openpyxl has saved the workbook.
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+    for chunk in rows_xml(f, names, rows.types, header_row + 1, styles):
+        spool.write(chunk)
+    spool.seek(0)
+    return shown, spool
 
 
 def _row_accounting(wb, report: dict) -> None:
@@ -399,6 +393,8 @@ class WorkbookWriter:
         self.report, self.scheds, self.previous, self.limit = report, scheds, previous, limit
         self.titles = unique_titles(scheds)
         self.written: dict[str, tuple[str, int]] = {}
+        self.bulk: dict[int, BinaryIO] = {}  # sheet number -> its data rows as XML
+        self.styles: CellStyles | None = None
         wb = self.wb = Workbook(write_only=True)
         wb.properties.creator = f"{report['program']['name']} {report['program']['version']}"
         wb.properties.title = f"{report['firm_name']} Rule 15c3-3 reserve computation as of {report['as_of']}"
@@ -421,15 +417,48 @@ class WorkbookWriter:
 
     def add_schedule(self, sched: Schedule, rows: ScheduleRows) -> None:
         """`rows`: at least the schedule's first `sheet_rows(sched)` rows."""
-        shown = _schedule_sheet(self.wb, self.report, sched, self.titles[sched.slug], rows.head(self.limit))
+        if self.styles is None:
+            self.styles = _cell_styles(self.wb)
+        shown, spool = _schedule_sheet(self.wb, self.report, sched, self.titles[sched.slug], rows.head(self.limit),
+                                       self.styles)
+        self.bulk[len(self.wb.worksheets)] = spool  # openpyxl names the n-th sheet xl/worksheets/sheet<n>.xml
         self.written[sched.slug] = (self.titles[sched.slug], shown)
 
     def save(self, path: Path) -> dict[str, tuple[str, int]]:
         _row_accounting(self.wb, self.report)
         _assumptions(self.wb, self.report)
         _provenance(self.wb, self.report, self.previous)
-        self.wb.save(path)
+        path = Path(path)
+        part = path.with_name(path.name + ".openpyxl")
+        try:
+            self.wb.save(part)
+            _splice_rows(part, path, {f"xl/worksheets/sheet{n}.xml": f for n, f in self.bulk.items()})
+        finally:
+            part.unlink(missing_ok=True)
+            for f in self.bulk.values():
+                f.close()
         return self.written
+
+
+def _splice_rows(src: Path, dst: Path, bulk: dict[str, BinaryIO]) -> None:
+    """Copy the workbook `src` to `dst`, putting each sheet's spooled rows at the end of its
+    <sheetData> (after the title and header rows openpyxl wrote)."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            rows = bulk.get(info.filename)
+            if rows is None:
+                zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+                continue
+            cut = data.rfind(b"</sheetData>")
+            if cut < 0:  # pragma: no cover - openpyxl always writes the title rows
+                raise ValueError(f"{info.filename}: no <sheetData> to put the rows in")
+            entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            with zout.open(entry, "w", force_zip64=True) as out:
+                out.write(data[:cut])
+                shutil.copyfileobj(rows, out, 1 << 20)
+                out.write(data[cut:])
 
 
 def write_workbook(path: Path, book, result, report: dict, scheds: list[Schedule], previous: dict | None = None,

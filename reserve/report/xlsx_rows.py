@@ -1,0 +1,169 @@
+"""The data rows of a schedule sheet as SpreadsheetML, built a column at a time.
+
+openpyxl makes a Python object per cell and writes ~50,000 cells a second; a big book's
+schedules hold millions of cells. Here each column becomes one Arrow string array of `<c>`
+elements (Arrow's string kernels: no Python per cell), the columns are joined into `<row>`
+elements, and `WorkbookWriter` splices the text into the sheet part openpyxl wrote, after its
+title and header rows. The cells are the ones openpyxl writes (inline strings, numbers,
+`t="b"` booleans, dates as serial numbers under a date style), except that amounts are the
+exact decimal text of their cents ("1234.50"), never a float's digits.
+
+Text from the book is untrusted, as in `xlsx._Sheet.cell`: escaped for XML, characters XML
+cannot hold replaced by U+FFFD, always a string cell (never a formula), and text starting
+with = + - @ or a tab / carriage return / line feed gets the quotePrefix style.
+
+Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+ROWS_PER_BATCH = 20_000
+_EXCEL_EPOCH = np.datetime64("1899-12-30", "D")  # serial 1 = 1900-01-01 (dates after 1900-02-28)
+_ILLEGAL_XML = r"[\x00-\x08\x0B\x0C\x0E-\x1F]"  # openpyxl's ILLEGAL_CHARACTERS_RE
+_FORMULA_START = r"^[=+\-@\t\r\n]"
+
+
+@dataclass(frozen=True)
+class CellStyles:
+    """Style ids (the `s` attribute) from the workbook's style table."""
+
+    money: int
+    pct: int
+    date: int
+    quoted: int  # a text cell with Excel's quotePrefix
+
+
+def column_letter(i: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    out = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def _text(values) -> pa.Array:
+    return pc.cast(pa.array(values), pa.large_string())
+
+
+def _join(*parts) -> pa.Array:
+    """Concatenate, element by element; a str part is the same text on every row."""
+    parts = [pa.scalar(p, pa.large_string()) if isinstance(p, str) else p for p in parts]
+    return pc.binary_join_element_wise(*parts, pa.scalar("", pa.large_string()))
+
+
+def _fixed_point(units: np.ndarray, scale: int) -> pa.Array:
+    """Integer units of 10**-scale -> exact decimal text: -123456 at scale 2 -> "-1234.56"."""
+    q, r = np.divmod(np.abs(units), 10**scale)
+    sign = _text(np.where(units < 0, "-", ""))
+    return _join(sign, _text(q), ".", pc.utf8_lpad(_text(r), scale, "0"))
+
+
+def _escape(text: pa.Array) -> pa.Array:
+    text = pc.replace_substring(text, "&", "&amp;")
+    text = pc.replace_substring(text, "<", "&lt;")
+    text = pc.replace_substring(text, ">", "&gt;")
+    return pc.replace_substring_regex(text, _ILLEGAL_XML, "\ufffd")
+
+
+def _as_arrow_text(values: pd.Series) -> pa.Array | None:
+    """A text column as Arrow strings (nulls where blank), or None when it holds other
+    Python objects (numbers, dates) that `_python_cells` must write one by one."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.astype(object)
+    try:
+        arr = pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.dictionary_decode()
+    if pa.types.is_null(arr.type):
+        return pa.nulls(len(arr), pa.large_string())
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        return pc.cast(arr, pa.large_string())
+    return None
+
+
+def column_cells(values: pd.Series, typ: str, letter: str, rownums: pa.Array, styles: CellStyles) -> pa.Array:
+    """One `<c>` element per row ("" where the value is blank: the cell is left out)."""
+    ref = _join(f'<c r="{letter}', rownums)
+    if typ in ("money", "pct", "int"):
+        arr = pd.array(values, dtype="Int64")
+        valid = ~np.asarray(arr.isna())
+        units = np.asarray(arr.fillna(0), dtype=np.int64)
+        if typ == "int":
+            body, style = _text(units), ""
+        else:
+            body = _fixed_point(units, 2 if typ == "money" else 4)
+            style = f' s="{styles.money if typ == "money" else styles.pct}"'
+        cells = _join(ref, f'"{style} t="n"><v>', body, "</v></c>")
+    elif typ == "date":
+        days = pd.to_datetime(values).to_numpy().astype("datetime64[D]")
+        valid = ~np.isnat(days)
+        serial = np.where(valid, (days - _EXCEL_EPOCH).astype(np.int64), 0)
+        cells = _join(ref, f'" s="{styles.date}" t="n"><v>', _text(serial), "</v></c>")
+    elif typ == "bool":
+        try:
+            flags = pd.array(values, dtype="boolean")
+        except (TypeError, ValueError):
+            return _python_cells(values, letter, rownums, styles)
+        valid = ~np.asarray(flags.isna())
+        truth = np.asarray(flags.fillna(False), dtype=bool)
+        cells = _join(ref, '" t="b"><v>', _text(np.where(truth, "1", "0")), "</v></c>")
+    else:
+        text = _as_arrow_text(values)
+        if text is None:
+            return _python_cells(values, letter, rownums, styles)
+        valid = np.asarray(pc.is_valid(text))
+        text = pc.fill_null(text, "")
+        quoted = np.asarray(pc.match_substring_regex(text, _FORMULA_START))
+        style = _text(np.where(quoted, f' s="{styles.quoted}"', ""))
+        cells = _join(ref, '"', style, ' t="inlineStr"><is><t xml:space="preserve">', _escape(text), "</t></is></c>")
+    return pc.if_else(pa.array(valid), cells, "")
+
+
+def _python_cells(values: pd.Series, letter: str, rownums: pa.Array, styles: CellStyles) -> pa.Array:
+    """A text column holding other objects: a bool as a boolean, an integer as a number, a
+    date as a date, the rest as its text (one value at a time: such columns are rare)."""
+    from datetime import date, datetime
+
+    out = []
+    for v, r in zip(values.to_numpy(dtype=object), rownums.to_pylist()):
+        ref = f'<c r="{letter}{r}"'
+        if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
+            out.append("")
+        elif isinstance(v, (bool, np.bool_)):
+            out.append(f'{ref} t="b"><v>{int(bool(v))}</v></c>')
+        elif isinstance(v, (int, np.integer)):
+            out.append(f'{ref} t="n"><v>{int(v)}</v></c>')
+        elif isinstance(v, (date, datetime, pd.Timestamp)):
+            d = np.datetime64(pd.Timestamp(v).date(), "D")
+            out.append(f'{ref} s="{styles.date}" t="n"><v>{int((d - _EXCEL_EPOCH).astype(np.int64))}</v></c>')
+        else:
+            text = str(v)
+            quoted = text.startswith(("=", "+", "-", "@", "\t", "\r", "\n"))
+            body = _escape(pa.array([text], pa.large_string()))[0].as_py()
+            out.append(f'{ref}{f" s={chr(34)}{styles.quoted}{chr(34)}" if quoted else ""} t="inlineStr">'
+                       f'<is><t xml:space="preserve">{body}</t></is></c>')
+    return pa.array(out, pa.large_string())
+
+
+def rows_xml(frame: pd.DataFrame, names: list[str], types: dict[str, str], first_row: int,
+             styles: CellStyles) -> Iterator[bytes]:
+    """`<row>` elements for `frame[names]`, the first numbered `first_row`, in batches."""
+    letters = [column_letter(i) for i in range(len(names))]
+    for start in range(0, len(frame), ROWS_PER_BATCH):
+        part = frame.iloc[start:start + ROWS_PER_BATCH]
+        rownums = _text(np.arange(first_row + start, first_row + start + len(part), dtype=np.int64))
+        cells = [column_cells(part[n], types.get(n, "text"), letters[i], rownums, styles) for i, n in enumerate(names)]
+        rows = _join('<row r="', rownums, '">', *cells, "</row>")
+        yield "".join(rows.to_pylist()).encode("utf-8")
