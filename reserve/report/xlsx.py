@@ -42,7 +42,7 @@ from ..book.schema import REQUIRED, TABLES_BY_NAME
 from ..money import parse_decimal_text
 from .compare import comparison
 from .supporting import FIXED_COLUMNS, Schedule, ScheduleRows, schedule_rows
-from .xlsx_rows import CellStyles, rows_xml
+from .xlsx_rows import FORMULA_PREFIXES, CellStyles, rows_xml
 
 WORKBOOK_ROWS_PER_SCHEDULE = 100_000
 SPOOL_IN_MEMORY = 16 << 20  # a schedule's rows stay in memory up to 16 MiB, then go to a temporary file
@@ -50,7 +50,6 @@ ZIP_LEVEL = 6
 ACCOUNTING = '_(* #,##0.00_);_(* (#,##0.00);_(* "-"??_);_(@_)'
 PCT = "0.0000"
 DATE = "yyyy-mm-dd"
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 NAVY = "14304F"
 _BOLD = Font(bold=True)

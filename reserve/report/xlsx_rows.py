@@ -28,7 +28,8 @@ import pyarrow.compute as pc
 ROWS_PER_BATCH = 20_000
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "D")  # serial 1 = 1900-01-01 (dates after 1900-02-28)
 _ILLEGAL_XML = r"[\x00-\x08\x0B\x0C\x0E-\x1F]"  # openpyxl's ILLEGAL_CHARACTERS_RE
-_FORMULA_START = r"^[=+\-@\t\r\n]"
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")  # text Excel could take for a formula
+_FORMULA_START = "^[" + "".join("\\" + c if c in "-" else c for c in FORMULA_PREFIXES) + "]"
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ def _python_cells(values: pd.Series, letter: str, rownums: pa.Array, styles: Cel
             out.append(f'{ref} s="{styles.date}" t="n"><v>{int((d - _EXCEL_EPOCH).astype(np.int64))}</v></c>')
         else:
             text = str(v)
-            quoted = text.startswith(("=", "+", "-", "@", "\t", "\r", "\n"))
+            quoted = text.startswith(FORMULA_PREFIXES)
             body = _escape(pa.array([text], pa.large_string()))[0].as_py()
             out.append(f'{ref}{f" s={chr(34)}{styles.quoted}{chr(34)}" if quoted else ""} t="inlineStr">'
                        f'<is><t xml:space="preserve">{body}</t></is></c>')
