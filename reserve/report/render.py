@@ -4,7 +4,7 @@
 written here appears atomically with report.json). The schedules -- the rows behind each
 line -- are built once, one at a time (a big line's rows are in memory only while it is
 written), and shared by the three outputs: all rows to supporting/<slug>.parquet, the
-largest 10,000 to the workbook, the largest 50 to the page. A line of more than a million
+largest 100,000 (WORKBOOK_ROWS_PER_SCHEDULE) to the workbook, the largest 50 to the page. A line of more than a million
 rows is joined and written to Parquet a million rows at a time.
 """
 
