@@ -911,6 +911,24 @@ def test_files_and_hashes_recorded(tmp_path):
 
 
 
+def test_report_inputs_count_each_files_own_rows(tmp_path):
+    # accounts split over two files: 4 + 6 rows; each input names its own file's rows, and the
+    # parameters file its name/value rows (firm_name, as_of, tentative_net_capital).
+    from reserve.formula import compute
+    from reserve.report.json_report import build_report
+
+    rows = [{"account_id": f"A{i}", "book": "customer", "balance": f"{i}.25"} for i in range(10)]
+    folder = write_book(tmp_path / "split", accounts=rows[:4])
+    with open(folder / "accounts.rest.csv", "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=["account_id", "book", "balance"])
+        w.writeheader()
+        w.writerows(rows[4:])
+    b = load_book(folder)
+    got = {(Path(i["file"]).name, i["table"]): i["rows"] for i in build_report(b, compute(b))["inputs"]}
+    assert got == {("accounts.csv", "accounts"): 4, ("accounts.rest.csv", "accounts"): 6,
+                   ("parameters.csv", "parameters"): 3}
+
+
 def test_a_column_given_twice_is_ambiguous(tmp_path):
     folder = write_book(tmp_path / "b", accounts=[A1])
     (folder / "accounts.csv").write_text("account_id,book,balance,balance\nA1,customer,1,2\n")

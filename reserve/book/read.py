@@ -62,6 +62,7 @@ class InputFile:
     path: str
     sha256: str
     tables: list[str] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)  # rows read per table (as read, before typing)
 
 
 @dataclass
@@ -135,7 +136,7 @@ def _read_folder(folder: Path, log: ProblemLog) -> RawBook:
                 log.add(Problem(shown, table, message=f"cannot read the file: {exc}"))
                 continue
             chunks.setdefault(table, []).append(chunk)
-            files.append(InputFile(shown, digest.result(), [table]))
+            files.append(InputFile(shown, digest.result(), [table], {table: len(chunk.frame)}))
     if not candidates:
         workbooks = sorted(e.name for e in folder.iterdir() if e.suffix.lower() in (".xlsx", ".xlsm"))
         hint = (f"; it holds the workbook {workbooks[0]}: pass the workbook itself as the book"
@@ -480,6 +481,7 @@ def _read_xlsx(path: Path, log: ProblemLog) -> RawBook:
         log.add(Problem(shown, message=f"cannot open the workbook: {exc}"))
         return RawBook({}, [], shown, readable=False)
     tables_here = []
+    rows_here: dict[str, int] = {}
     # While fastexcel parses a sheet (it releases the GIL), a second thread hashes the
     # workbook and streams the sheet's XML for formulas without saved values and error cells.
     with zf, ThreadPoolExecutor(max_workers=1) as pool:
@@ -522,8 +524,9 @@ def _read_xlsx(path: Path, log: ProblemLog) -> RawBook:
                 chunk.flagged = frozenset(flagged)
             chunks.setdefault(table, []).append(chunk)
             tables_here.append(table)
+            rows_here[table] = len(chunk.frame)
         sha = digest.result()
-    return RawBook(chunks, [InputFile(shown, sha, tables_here)], shown)
+    return RawBook(chunks, [InputFile(shown, sha, tables_here, rows_here)], shown)
 
 
 def _names_from_scan(header: dict[str, str] | None) -> list[str] | None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
+import numpy as np
+
 from .. import __version__
 from ..money import format_cents
 from ..formula.model import LINES, SUMMARY_BOXES
@@ -87,10 +89,13 @@ def build_report(book, result, run_time: datetime | None = None) -> dict:
                                    (x["source"] or {}).get("file", ""), (x["source"] or {}).get("sheet", ""),
                                    (x["source"] or {}).get("row", 0), x["message"]))
     inputs = []
+    per_source = _rows_per_source(book)
     for f in book.files:
         for t in f.tables or [""]:
-            inputs.append({"file": f.path, "table": t, "rows": int(len(book.tables[t])) if t in book.tables else 0,
-                           "sha256": f.sha256})
+            # a table's rows from this file (a table may be split over several files); the
+            # parameters sheet's name/value rows as read
+            rows = per_source.get((t, f.path), 0) if t in book.tables else f.rows.get(t, 0)
+            inputs.append({"file": f.path, "table": t, "rows": int(rows), "sha256": f.sha256})
     return {
         "schema": SCHEMA,
         "program": {"name": "reserve", "version": __version__},
@@ -107,6 +112,20 @@ def build_report(book, result, run_time: datetime | None = None) -> dict:
         "assumptions": result.assumptions,
         "inputs": inputs,
     }
+
+
+def _rows_per_source(book) -> dict[tuple[str, str], int]:
+    """(table, file) -> rows of the table that came from that file (its `_src` codes)."""
+    out: dict[tuple[str, str], int] = {}
+    for t, frame in book.tables.items():
+        src = frame["_src"].array if "_src" in frame else None
+        if src is None or not len(frame):
+            continue
+        counts = np.bincount(src.codes[src.codes >= 0], minlength=len(src.categories))
+        for label, n in zip(src.categories, counts):
+            file = str(label).rsplit(" | ", 1)[0]
+            out[(t, file)] = out.get((t, file), 0) + int(n)
+    return out
 
 
 def dumps(report: dict) -> str:
