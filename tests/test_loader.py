@@ -890,16 +890,22 @@ def test_table_in_a_sub_folder(tmp_path):
     assert sorted(load_book(folder).table("accounts")["balance"]) == [100, 200]
 
 
-def test_split_tables_equal_whole(tmp_path):
-    rows = [{"account_id": f"A{i}", "book": "customer", "balance": f"{i}.25"} for i in range(10)]
-    whole = book(tmp_path / "whole", accounts=rows)
-    folder = write_book(tmp_path / "split", accounts=rows[:4])
+SPLIT_ROWS = [{"account_id": f"A{i}", "book": "customer", "balance": f"{i}.25"} for i in range(10)]
+
+
+def _split_book(folder: Path) -> Path:
+    """SPLIT_ROWS over two files: accounts.csv (4 rows) and accounts.rest.csv (6 rows)."""
+    folder = write_book(folder, accounts=SPLIT_ROWS[:4])
     with open(folder / "accounts.rest.csv", "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=["account_id", "book", "balance"])
         w.writeheader()
-        w.writerows(rows[4:])
-    split = load_book(folder)
-    _same_tables(whole, split)
+        w.writerows(SPLIT_ROWS[4:])
+    return folder
+
+
+def test_split_tables_equal_whole(tmp_path):
+    whole = book(tmp_path / "whole", accounts=SPLIT_ROWS)
+    _same_tables(whole, load_book(_split_book(tmp_path / "split")))
 
 
 def test_files_and_hashes_recorded(tmp_path):
@@ -917,13 +923,7 @@ def test_report_inputs_count_each_files_own_rows(tmp_path):
     from reserve.formula import compute
     from reserve.report.json_report import build_report
 
-    rows = [{"account_id": f"A{i}", "book": "customer", "balance": f"{i}.25"} for i in range(10)]
-    folder = write_book(tmp_path / "split", accounts=rows[:4])
-    with open(folder / "accounts.rest.csv", "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=["account_id", "book", "balance"])
-        w.writeheader()
-        w.writerows(rows[4:])
-    b = load_book(folder)
+    b = load_book(_split_book(tmp_path / "split"))
     got = {(Path(i["file"]).name, i["table"]): i["rows"] for i in build_report(b, compute(b))["inputs"]}
     assert got == {("accounts.csv", "accounts"): 4, ("accounts.rest.csv", "accounts"): 6,
                    ("parameters.csv", "parameters"): 3}

@@ -140,7 +140,7 @@ def _python_cells(values: pd.Series, letter: str, rownums: pa.Array, styles: Cel
     out = []
     for v, r in zip(values.to_numpy(dtype=object), rownums.to_pylist()):
         ref = f'<c r="{letter}{r}"'
-        if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
+        if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):  # float-ok: a blank (NaN) cell, not an amount
             out.append("")
         elif isinstance(v, (bool, np.bool_)):
             out.append(f'{ref} t="b"><v>{int(bool(v))}</v></c>')
