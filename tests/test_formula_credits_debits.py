@@ -447,7 +447,7 @@ def test_negative_item_amount_goes_to_review(tmp_path):
     b = book(tmp_path, accounts=[acct("A", "1000")], items=[item("D", "drafts_payable", "-300")])
     r, c = lines(b)
     assert c.lines["item_1"] == 70_000
-    (f,) = [f for f in r.findings if f.rule == "Book review"]
+    (f,) = [f for f in r.findings if f.rule == "Exhibit A items: negative amount"]
     assert (f.amount, f.table, f.row) == (-30_000, "items", 0) and "drafts payable" in f.message
 
 

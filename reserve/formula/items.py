@@ -62,7 +62,7 @@ def items(book, cal: BusinessCalendar):
     # A negative amount is accepted (BOOK_FORMAT.md sets no sign) but it works against its
     # line -- a negative credit lowers the requirement -- so each one goes to review.
     for r in rows[amount < 0][:200]:
-        findings.append(Finding("Book review", comp[r], f"negative amount on a {kind[r].replace('_', ' ')} item: it "
+        findings.append(Finding("Exhibit A items: negative amount", comp[r], f"negative amount on a {kind[r].replace('_', ' ')} item: it "
                                 "reduces the line it belongs to; a credit or debit of the other sign needs support",
                                 int(amount[r]), "items", int(r), "review"))
 

@@ -59,10 +59,10 @@ def reserve_bank(book):
         # their cash: each rounded down, and the cents left over go one each to the accounts with
         # the largest remainders (ties by account id) -- never to an account holding no cash.
         acct_cash = t["cash"].to_numpy(dtype=np.int64)
-        acc_allowed = np.where(over, np.where(comp_cash > 0, _floor_ratio(comp_allowed, acct_cash, comp_cash), 0), acct_cash)
-        t["acc_allowed"] = acc_allowed
+        share, frac = _divmod_ratio(comp_allowed, acct_cash, comp_cash)
+        t["acc_allowed"] = np.where(over, share, acct_cash)
         t["comp_allowed"] = comp_allowed
-        t["frac"] = np.where(over, _mod_ratio(comp_allowed, acct_cash, comp_cash), 0)
+        t["frac"] = np.where(over, frac, 0)
         t = t.sort_values(["bank", "comp", "frac", "account", "row"], ascending=[True, True, False, True, True], kind="stable")
         left = (t["comp_allowed"] - t.groupby(["bank", "comp"], sort=False)["acc_allowed"].transform("sum")).to_numpy(dtype=np.int64)
         rank = t.groupby(["bank", "comp"], sort=False).cumcount().to_numpy(dtype=np.int64)
@@ -104,11 +104,14 @@ def reserve_bank(book):
     return frames, findings, on_deposit
 
 
-def _mod_ratio(a: np.ndarray, num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """(a * num) mod den exactly: the remainder _floor_ratio drops, in units of 1/den."""
-    return np.array([int(x) * int(y) % int(z) if z else 0 for x, y, z in zip(a, num, den)], dtype=np.int64)
+def _divmod_ratio(a: np.ndarray, num: np.ndarray, den: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """floor(a * num / den) and the remainder it drops (in units of 1/den), exactly,
+    elementwise (Python integers: a handful of bank rows); (0, 0) where den is 0."""
+    pairs = [divmod(int(x) * int(y), int(z)) if z else (0, 0) for x, y, z in zip(a, num, den)]
+    q = np.array([p[0] for p in pairs], dtype=np.int64)
+    r = np.array([p[1] for p in pairs], dtype=np.int64)
+    return q, r
 
 
 def _floor_ratio(a: np.ndarray, num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """floor(a * num / den) exactly, elementwise (Python integers: a handful of bank rows)."""
-    return np.array([int(x) * int(y) // int(z) if z else 0 for x, y, z in zip(a, num, den)], dtype=np.int64)
+    return _divmod_ratio(a, num, den)[0]
