@@ -747,29 +747,70 @@ def to_decimal(cents: int) -> Decimal:
     return Decimal(f"{_check_int(cents)}e-2")  # string construction is exact
 
 
+# Formatting is exact for any Python int (a line total beyond int64 must still print, never
+# raise): Python's int -> str conversion refuses more than 4,300 digits, so above that size the
+# digits come from Decimal, whose conversion of an int is exact and unlimited.
+_STR_DIGITS_SAFE_BITS = 4000 * 3  # 2**12000 has 3,613 digits: well below the 4,300-digit limit
+
+
+def _digits(q: int, grouped: bool = False) -> str:
+    """Decimal digits of q >= 0, exact for any size; with thousands separators when grouped."""
+    if q.bit_length() < _STR_DIGITS_SAFE_BITS:
+        return f"{q:,}" if grouped else str(q)
+    d = Decimal(q)  # exact: an int converts to Decimal without rounding or size limit
+    return f"{d:,}" if grouped else str(d)
+
+
 def format_cents(cents: int) -> str:
-    """Integer cents -> '1234567.89' / '-0.05' / '0.00' (JSON form)."""
+    """Integer cents -> '1234567.89' / '-0.05' / '0.00' (JSON form); exact for any int."""
     c = _check_int(cents)
     q, r = divmod(abs(c), 100)
-    return f"{'-' if c < 0 else ''}{q}.{r:02d}"
+    return f"{'-' if c < 0 else ''}{_digits(q)}.{r:02d}"
 
 
 def format_display(cents: int) -> str:
-    """Integer cents -> '1,234,567.89'; negatives in parentheses '(1,234.50)'."""
+    """Integer cents -> '1,234,567.89'; negatives in parentheses '(1,234.50)'; exact for any int."""
     c = _check_int(cents)
     q, r = divmod(abs(c), 100)
-    body = f"{q:,}.{r:02d}"
+    body = f"{_digits(q, grouped=True)}.{r:02d}"
     return f"({body})" if c < 0 else body
 
 
+# The two forms format_cents and format_display write, at any size (the general grammar below
+# bounds amounts to int64 cents, as book amounts are; a report's own totals are not).
+_WRITTEN_FORM = re.compile(r"(?P<neg>-)?(?P<int>\d+)\.(?P<frac>\d\d)|\((?P<pint>\d{1,3}(?:,\d{3})*)\.(?P<pfrac>\d\d)\)"
+                           r"|(?P<gint>\d{1,3}(?:,\d{3})*)\.(?P<gfrac>\d\d)")
+
+
+def _written_form_units(text: str) -> int | None:
+    m = _WRITTEN_FORM.fullmatch(text.strip())
+    if m is None:
+        return None
+    if m["int"] is not None:
+        digits, sign = m["int"] + m["frac"], -1 if m["neg"] else 1
+    elif m["pint"] is not None:
+        digits, sign = m["pint"].replace(",", "") + m["pfrac"], -1
+    else:
+        digits, sign = m["gint"].replace(",", "") + m["gfrac"], 1
+    return sign * int(Decimal(digits))  # Decimal: exact, and no limit on the number of digits
+
+
 def parse_decimal_text(text: str) -> int:
-    """One text amount -> integer cents; ValueError (with reason) if blank/invalid."""
+    """One text amount -> integer cents; ValueError (with reason) if blank/invalid.
+
+    Accepts the money grammar of the module docstring (bounded to int64 cents) and, at any
+    size, the forms `format_cents` and `format_display` write -- so a report's own figures
+    read back exactly however large they are."""
     if not isinstance(text, str):
         raise TypeError(f"expected str, got {type(text).__name__}")
     units, msg, is_blank = _text_slow(text, _MONEY)
     if is_blank:
         raise ValueError("invalid amount: blank")
     if units is None:
+        if msg == MSG_LARGE:
+            big = _written_form_units(text)
+            if big is not None:
+                return big
         raise ValueError(f"invalid amount {text!r}: {msg}")
     return units
 
