@@ -1,29 +1,108 @@
 """The `reserve` command line: parse options, call the API, print, exit.
 
-Exit codes: 0 success; 1 the book is invalid or a check failed (errors printed, nothing
-written); 2 usage error (click's own).
+Exit codes: 0 success; 1 the book is invalid, a check failed, or an input or output file
+cannot be used (one line each, nothing written); 2 usage error (click's own). A user's
+mistake is never a traceback: every command runs inside `ReserveGroup.invoke`, which turns
+the known errors into their lines and any unexpected exception into one "internal error"
+line pointing to a log file that holds the traceback (still exit 1, still nothing
+written: the outputs are switched in only when complete, `reserve.outputs`).
+
+Everything printed passes through `reserve.terminal.SafeStream`: text from a book (firm
+name, ids, sheet names, messages) reaches the terminal without control sequences.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
-from datetime import date
+import tempfile
+import traceback
+from datetime import datetime
 from pathlib import Path
 
 import click
 
 from . import __version__
 from .errors import MAX_PROBLEMS, BookInvalid
+from .outputs import OutputError
+from .terminal import SafeStream
+
+FAIL_ON = {"severe": ("severe",), "review": ("severe", "review")}
+
+
+class ReportFileError(Exception):
+    """A --compare / --expected / --against file cannot be used: one line per problem."""
+
+    def __init__(self, option: str, path, problems: list[str], total: int | None = None):
+        self.option, self.path, self.problems = option, str(path), problems
+        self.total = total if total is not None else len(problems)
+        super().__init__(f"{option} {path}: {problems[0] if problems else ''}")
+
+
+def _err(msg: str) -> None:
+    click.echo(msg, err=True)
 
 
 def _fail_book(exc: BookInvalid) -> None:
-    click.echo(f"Error: the book has {exc.total} problem(s); nothing was written.", err=True)
+    _err(f"Error: the book has {exc.total} problem(s); nothing was written.")
     for p in exc.problems:
-        click.echo(f"  - {p}", err=True)
+        _err(f"  - {p}")
     if exc.total > len(exc.problems):
-        click.echo(f"  ... and {exc.total - len(exc.problems)} more (the first {MAX_PROBLEMS} are shown)", err=True)
+        _err(f"  ... and {exc.total - len(exc.problems)} more (the first {MAX_PROBLEMS} are shown)")
     sys.exit(1)
+
+
+def _log_internal_error(exc: BaseException) -> str:
+    """Write the traceback to a log file in the system's temporary folder; its path."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = Path(tempfile.gettempdir()) / f"reserve-internal-error-{stamp}-{os.getpid()}.log"
+    text = (f"reserve {__version__} internal error at {datetime.now().astimezone().isoformat(timespec='seconds')}\n"
+            f"command: {' '.join(sys.argv)}\npython: {sys.version.split()[0]}\n\n"
+            + "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError:
+        return "(the log could not be written: " + traceback.format_exception_only(type(exc), exc)[-1].strip() + ")"
+    return str(path)
+
+
+class ReserveGroup(click.Group):
+    """Runs every command with its output made terminal-safe and its errors turned into lines."""
+
+    def invoke(self, ctx):
+        saved = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = SafeStream(sys.stdout), SafeStream(sys.stderr)
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except BookInvalid as exc:
+            _fail_book(exc)
+        except OutputError as exc:
+            _err(f"Error: {exc}")
+            sys.exit(1)
+        except ReportFileError as exc:
+            for p in exc.problems:
+                _err(f"Error: {exc.option} {exc.path}: {p}")
+            if exc.total > len(exc.problems):
+                _err(f"  ... and {exc.total - len(exc.problems)} more problem(s) in {exc.path}")
+            sys.exit(1)
+        except BrokenPipeError:  # the reader of our output went away (`| head`)
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - nothing more is written
+            sys.exit(1)
+        except Exception as exc:  # noqa: BLE001 - the CLI edge: no traceback reaches the user
+            log = _log_internal_error(exc)
+            _err(f"Error: internal error ({type(exc).__name__}); this is a bug in reserve, not in your input. "
+                 f"The details are in {log}; nothing was written.")
+            sys.exit(1)
+        finally:
+            for s in (sys.stdout, sys.stderr):
+                try:
+                    s.flush()
+                except (OSError, ValueError):
+                    pass
+            sys.stdout, sys.stderr = saved
 
 
 def _compute_or_fail(book):
@@ -36,6 +115,27 @@ def _compute_or_fail(book):
         _fail_book(exc)
 
 
+def _read_report(option: str, path, require_schema: bool = False) -> dict:
+    """A --compare / --expected report file, checked; ReportFileError (one line per problem)."""
+    from .report.compare import ReportFileInvalid, read_report_file
+
+    try:
+        return read_report_file(path, require_schema=require_schema)
+    except ReportFileInvalid as exc:
+        raise ReportFileError(option, path, exc.problems, exc.total) from None
+
+
+def _severe_failures(report: dict, fail_on: str | None) -> str | None:
+    """The FAIL line of --fail-on, or None when the run passes."""
+    if not fail_on:
+        return None
+    levels = FAIL_ON[fail_on]
+    n = sum(1 for e in report.get("exceptions", []) if e.get("severity") in levels)
+    if not n:
+        return None
+    return f"FAIL: {n} {' or '.join(levels)} exception(s) (--fail-on {fail_on})"
+
+
 class _Progress:
     """Stage messages on a terminal; silent when stderr is not a terminal or --quiet."""
 
@@ -44,10 +144,16 @@ class _Progress:
 
     def __call__(self, msg: str) -> None:
         if self.on:
-            click.echo(f"... {msg}", err=True)
+            _err(f"... {msg}")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+FAIL_ON_OPTION = click.option(
+    "--fail-on", "fail_on", type=click.Choice(sorted(FAIL_ON)), default=None,
+    help="For CI: exit 1 when the computation has severe exceptions (`severe`), or severe or review ones "
+         "(`review`). The report is written first.")
+
+
+@click.group(cls=ReserveGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="reserve")
 def main():
     """reserve: SEC Rule 15c3-3 customer and PAB reserve computations (Exhibit A, with Item 15 / Note H).
@@ -60,41 +166,37 @@ def main():
 @main.command()
 @click.argument("book", type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", default="reserve-report", show_default=True, type=click.Path(path_type=Path),
-              help="Folder for report.html, report.xlsx and report.json.")
+              help="Folder for report.html, report.xlsx, report.json and supporting/: written as one set (a new "
+                   "folder, an empty one, or an earlier report folder; its parent must exist). Your own files in "
+                   "it are kept; an earlier run's outputs are replaced.")
 @click.option("--format", "formats", default="html,xlsx,json", show_default=True,
               help="Comma-separated outputs: html, xlsx, json.")
 @click.option("--compare", "previous", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A previous report.json: adds last computation's amounts and the change, line by line.")
+              help="A previous report.json: adds last computation's amounts and the change, line by line "
+                   "(warns when it is another firm's, or not dated before the book).")
+@FAIL_ON_OPTION
 @click.option("--quiet", is_flag=True, help="No progress messages and no summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
-def compute(book, out_dir, formats, previous, quiet, as_json):
+def compute(book, out_dir, formats, previous, fail_on, quiet, as_json):
     """Compute both reserve formulas for BOOK and write the report."""
     from .api import FORMATS, write_outputs
+    from .outputs import check_output_dir, resolve_out
     from .report.json_report import build_report
+    from .report.summary import summary, summary_text
 
     chosen = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
     bad = [f for f in chosen if f not in FORMATS]
     if bad or not chosen:
         raise click.BadParameter(f"unknown format(s) {', '.join(bad) or '(none)'}; choose from html, xlsx, json",
                                  param_hint="--format")
-    prev = None
-    if previous:
-        try:
-            prev = json.loads(previous.read_text(encoding="utf-8"))
-            if prev.get("schema") != "reserve.report/1":
-                raise ValueError("not a reserve report.json (schema reserve.report/1)")
-        except (ValueError, OSError) as exc:
-            click.echo(f"Error: --compare {previous}: {exc}", err=True)
-            sys.exit(1)
+    check_output_dir(out_dir)  # before the work: a folder that cannot be used is said at once
+    prev = _read_report("--compare", previous, require_schema=True) if previous else None
     progress = _Progress(quiet)
     from .book import load_book
     from .formula import compute as compute_formula
 
     progress(f"loading {book}")
-    try:
-        b = load_book(book)
-    except BookInvalid as exc:
-        _fail_book(exc)
+    b = load_book(book)
     progress(f"computing ({sum(b.row_counts.values()):,} rows)")
     result = compute_formula(b)
     progress("writing the report")
@@ -103,44 +205,29 @@ def compute(book, out_dir, formats, previous, quiet, as_json):
         from .report.compare import add_comparison
 
         report = add_comparison(report, prev)
-    paths = write_outputs(out_dir, b, result, chosen, report=report, previous=prev)
+    s = summary(report)
+    text = json.dumps(s, indent=2) if as_json else summary_text(s)
+    fail = _severe_failures(report, fail_on)
+    notes: list[str] = []
+    paths = write_outputs(out_dir, b, result, chosen, report=report, previous=prev, warnings=notes)
+    for w in report.get("compared_with", {}).get("warnings", []):
+        _err(f"Warning: --compare {previous}: {w}")
+    for n in notes:
+        _err(f"Note: {n}")
     if as_json:
-        click.echo(json.dumps(_summary(report), indent=2))
+        click.echo(text)
     elif not quiet:
-        click.echo(_summary_text(report))
-        top = [p for p in paths if "supporting" not in p.parts]
-        for p in top:
-            click.echo(f"wrote {p}")
+        click.echo(text)
+        shown, root = Path(out_dir), resolve_out(out_dir)
+        rel = [p.relative_to(root) for p in paths]
+        top = [r for r in rel if r.parts[0] != "supporting"]
+        for r in top:
+            click.echo(f"wrote {shown / r}")
         if len(paths) > len(top):
-            click.echo(f"wrote {len(paths) - len(top)} supporting schedule(s) in {Path(out_dir) / 'supporting'}")
-
-
-def _summary(report: dict) -> dict:
-    out = {"firm_name": report["firm_name"], "as_of": report["as_of"]}
-    for name, c in report["computations"].items():
-        out[name] = {k: c[k] for k in ("required_deposit", "on_deposit", "deposit_needed", "withdrawal_permitted",
-                                       "deposit_deadline")}
-    out["exceptions"] = len(report["exceptions"])
-    return out
-
-
-def _summary_text(report: dict) -> str:
-    from .money import format_display, parse_decimal_text
-
-    lines = [f"{report['firm_name']} — reserve computation as of {report['as_of']}"]
-    for name, label in (("customer", "Customer"), ("pab", "PAB")):
-        c = report["computations"][name]
-        need = parse_decimal_text(c["deposit_needed"])
-        line = (f"  {label:<9} required {format_display(parse_decimal_text(c['required_deposit'])):>18}"
-                f"   on deposit {format_display(parse_decimal_text(c['on_deposit'])):>18}")
-        if need > 0:
-            line += f"   DEPOSIT NEEDED {format_display(need)} by {c['deposit_deadline']}"
-        else:
-            line += f"   no deposit needed (withdrawal permitted {format_display(parse_decimal_text(c['withdrawal_permitted']))})"
-        lines.append(line)
-    severe = sum(1 for e in report["exceptions"] if e["severity"] == "severe")
-    lines.append(f"  {len(report['exceptions'])} exception(s), {severe} severe")
-    return "\n".join(lines)
+            click.echo(f"wrote {len(paths) - len(top)} supporting schedule(s) in {shown / 'supporting'}")
+    if fail:
+        _err(fail)
+        sys.exit(1)
 
 
 @main.command()
@@ -157,48 +244,72 @@ def validate(book):
     click.echo(f"OK: {book} is a valid book ({counts} rows).")
 
 
+
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-def template(path):
-    """Write an empty book to PATH.xlsx: every sheet and column, with descriptions and drop-downs."""
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+def template(path, force):
+    """Write an empty book to PATH.xlsx: every sheet and column, with descriptions and drop-downs.
+
+    PATH's folder must exist; an existing PATH is kept unless --force is given."""
     from .book.template import write_template
+    from .outputs import write_file_atomically
 
     if path.suffix.lower() != ".xlsx":
         raise click.BadParameter("the template is an .xlsx workbook", param_hint="PATH")
-    write_template(path)
+    write_file_atomically(path, write_template, "", force=force)
     click.echo(f"wrote {path}")
 
 
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-def sample(directory):
-    """Write the sample books (from sample_data/) into DIRECTORY."""
+@click.option("--force", is_flag=True, help="Replace sample books already in DIRECTORY.")
+def sample(directory, force):
+    """Write the sample books (from sample_data/) into DIRECTORY.
+
+    DIRECTORY is created if missing (its parent must exist); books already there are kept
+    unless --force is given."""
     from .samples import write_samples
 
-    for p in write_samples(directory):
+    for p in write_samples(directory, force=force):
         click.echo(f"wrote {p}")
 
 
 @main.command()
 @click.argument("book", type=click.Path(path_type=Path))
 @click.option("--expected", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Expected report.json (or a JSON with the same computations section).")
-def check(book, expected):
-    """For CI: exit 1 when any line of BOOK's computation differs from EXPECTED."""
-    from .report.compare import compare_reports
+              help="Expected report.json (or a JSON with the same computations section: both computations, "
+                   "every item and summary figure).")
+@FAIL_ON_OPTION
+def check(book, expected, fail_on):
+    """For CI: exit 1 when any line of BOOK's computation differs from EXPECTED.
+
+    Also exit 1 when EXPECTED lacks a computation or a line the program computes (a check
+    that compares nothing passes nothing)."""
+    from .report.compare import compare_reports, coverage_problems, fit_warnings
     from .report.json_report import build_report
 
-    try:
-        exp = json.loads(expected.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        click.echo(f"Error: {expected} is not JSON: {exc}", err=True)
-        sys.exit(1)
+    exp = _read_report("--expected", expected)
     b, result = _compute_or_fail(book)
-    diffs = compare_reports(build_report(b, result), exp)
+    report = build_report(b, result)
+    for w in fit_warnings(report, exp, "expected report", dated_before=False):
+        _err(f"Warning: --expected {expected}: {w}")
+    gaps = coverage_problems(report, exp)
+    diffs = compare_reports(report, exp)
+    failed = False
+    for g in gaps:
+        click.echo(f"FAIL: {expected} {g}")
+        failed = True
     if diffs:
         click.echo(f"FAIL: {len(diffs)} line(s) differ from {expected}:")
         for d in diffs:
             click.echo(f"  {d['computation']:<8} {d['line']:<34} expected {d['expected']:>18}  got {d['actual']:>18}")
+        failed = True
+    fail = _severe_failures(report, fail_on)
+    if fail:
+        click.echo(fail)
+        failed = True
+    if failed:
         sys.exit(1)
     click.echo(f"OK: every line matches {expected}")
 
@@ -238,29 +349,52 @@ def calendar(year, book):
               help="The prepared computation: a report.json, or an .xlsx schedule with columns `line` (Item number or "
                    "FOCUS box) and `amount` (optional `computation`: customer/pab).")
 @click.option("--tolerance", default="0.00", show_default=True, help="Largest difference accepted per line, in dollars.")
-@click.option("--out", "out_path", default="reperform.json", show_default=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the variances: .json (with the rows behind each line) or .csv.")
+@click.option("--out", "out_path", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the variances to this file: .json (with the rows behind each line) or .csv. "
+                   "Its folder must exist. Without --out nothing is written.")
 def reperform(book, prepared, tolerance, out_path):
     """Recompute BOOK and compare it line by line with PREPARED; exit 1 on any variance above --tolerance."""
+    from .outputs import write_file_atomically
+    from .report.compare import ReportFileInvalid, fit_warnings
     from .report.json_report import build_report
-    from .report.reperform import (PreparedInvalid, format_variances, load_prepared, parse_tolerance,
-                                   reperform as run, write_variances)
+    from .report.reperform import (PreparedInvalid, format_variances, parse_tolerance, read_prepared,
+                                   reperform as run, variances_file_is_ours, write_variances)
 
     try:
         tol = parse_tolerance(tolerance)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--tolerance")
+    if out_path is not None and out_path.suffix.lower() not in (".json", ".csv"):
+        raise click.BadParameter("the variances are written as .json or .csv", param_hint="--out")
+    if out_path is not None:  # say at once when the file cannot be written
+        parent = Path(os.path.abspath(out_path)).parent
+        if not parent.is_dir():
+            raise OutputError(f"--out {out_path}: the folder {parent} does not exist; create it first")
+        if os.path.lexists(out_path) and not variances_file_is_ours(out_path):
+            raise OutputError(f"--out {out_path} exists and is not a variances file reserve wrote; "
+                              "choose another name (it is kept)")
     try:
-        lines = load_prepared(prepared)
+        lines, meta = read_prepared(prepared)
+    except ReportFileInvalid as exc:
+        raise ReportFileError("--against", prepared, exc.problems, exc.total) from None
     except PreparedInvalid as exc:
-        click.echo(f"Error: {prepared} cannot be used as the prepared computation:", err=True)
+        _err(f"Error: {prepared} cannot be used as the prepared computation:")
         for p in exc.problems:
-            click.echo(f"  - {p}", err=True)
+            _err(f"  - {p}")
         sys.exit(1)
     b, result = _compute_or_fail(book)
-    variances = run(b, result, build_report(b, result), lines, tol)
-    click.echo(format_variances(variances, tol))
-    click.echo(f"wrote {write_variances(out_path, variances, tol)}")
+    report = build_report(b, result)
+    warnings = fit_warnings(report, meta, "prepared report", dated_before=False) if meta else []
+    variances = run(b, result, report, lines, tol)
+    text = format_variances(variances, tol)
+    if out_path is not None:
+        write_file_atomically(out_path, lambda p: write_variances(p, variances, tol), "--out",
+                              ours=variances_file_is_ours)
+    for w in warnings:
+        _err(f"Warning: --against {prepared}: {w}")
+    click.echo(text)
+    if out_path is not None:
+        click.echo(f"wrote {out_path}")
     if any(v.over_tolerance for v in variances):
         sys.exit(1)
 

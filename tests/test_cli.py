@@ -143,7 +143,7 @@ def test_compute_writes_report_json(tmp_path):
     r = run("compute", good_book(tmp_path / "book"), "--out", out, "--format", "json")
     assert r.exit_code == 0, r.output
     assert "Example Securities LLC" in r.output and "wrote" in r.output
-    assert sorted(p.name for p in out.iterdir()) == ["report.json"]
+    assert sorted(p.name for p in out.iterdir()) == [".reserve-outputs.json", "report.json"]  # the set and its manifest
     report = json.loads((out / "report.json").read_text())
     assert report["schema"] == "reserve.report/1"
     assert report["firm_name"] == "Example Securities LLC" and report["as_of"] == "2026-11-20"
@@ -268,3 +268,274 @@ def test_calendar_with_a_books_holidays(tmp_path):
     r = run("calendar", "2026", "--book", book)
     assert r.exit_code == 0, r.output
     assert "Firm closed" in r.output
+
+
+# --------------------------------------------------------------------------- issue 10: nothing silent, one line each
+
+
+def run_err(*args):
+    """Run the command line; the result, with the checks every user mistake must pass: exit 1
+    or 2, an `Error:` line, and no traceback."""
+    r = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    assert "Traceback" not in r.output and "Traceback" not in r.stderr
+    return r
+
+
+def sample_book() -> Path:
+    return Path(__file__).resolve().parents[1] / "sample_data" / "weekly_book.xlsx"
+
+
+def test_compute_out_that_is_a_file_is_one_line(tmp_path):
+    f = tmp_path / "out"
+    f.write_text("mine")
+    r = run_err("compute", good_book(tmp_path / "book"), "--out", f, "--format", "json")
+    assert r.exit_code == 1
+    assert r.stderr.strip().splitlines() == [f"Error: --out {f} is a file, not a folder; give a folder for the report"]
+    assert f.read_text() == "mine"
+
+
+def test_compute_out_under_a_missing_folder_is_one_line(tmp_path):
+    out = tmp_path / "no" / "out"
+    r = run_err("compute", good_book(tmp_path / "book"), "--out", out, "--format", "json")
+    assert r.exit_code == 1 and len(r.stderr.strip().splitlines()) == 1
+    assert "does not exist; create it first" in r.stderr
+    assert not (tmp_path / "no").exists()
+
+
+def test_compute_out_that_holds_other_files_is_refused(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "budget.xlsx").write_text("x")
+    r = run_err("compute", good_book(tmp_path / "book"), "--out", home, "--format", "json")
+    assert r.exit_code == 1 and "not a reserve report folder" in r.stderr
+    assert [p.name for p in home.iterdir()] == ["budget.xlsx"]
+
+
+def test_compute_read_only_folder_is_one_line(tmp_path, monkeypatch):
+    """Found (issue 10): --out a read-only folder was a traceback. (Tests may run as root, for
+    whom nothing is read-only: the refusal of the file system is simulated.)"""
+    from pathlib import Path as P
+
+    book = good_book(tmp_path / "book")
+    real_mkdir = P.mkdir
+
+    def denied(self, *a, **k):
+        if ".reserve-new-" in self.name:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_mkdir(self, *a, **k)
+
+    monkeypatch.setattr(P, "mkdir", denied)
+    r = run_err("compute", book, "--out", tmp_path / "out", "--format", "json")
+    assert r.exit_code == 1 and len(r.stderr.strip().splitlines()) == 1
+    assert r.stderr.startswith("Error: cannot write the report in") and "Permission denied" in r.stderr
+    assert "nothing was written" in r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book"]
+
+
+def test_compute_full_disk_is_one_line_and_leaves_the_old_report(tmp_path, monkeypatch):
+    """Found (issue 10): a full disk was a traceback. ENOSPC from the renderer, half-way."""
+    import errno
+
+    from reserve.report import render
+
+    book = good_book(tmp_path / "book")
+    out = tmp_path / "out"
+    assert run("compute", book, "--out", out, "--quiet").exit_code == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def full(folder, *a, **k):
+        (folder / "report.html").write_text("<html>half")
+        raise OSError(errno.ENOSPC, "No space left on device", str(folder / "report.xlsx"))
+
+    monkeypatch.setattr(render, "render_all", full)
+    r = run_err("compute", book, "--out", out)
+    assert r.exit_code == 1 and len(r.stderr.strip().splitlines()) == 1
+    assert "No space left on device" in r.stderr and "nothing was written" in r.stderr
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book", "out"]
+
+
+def test_an_unexpected_exception_is_an_internal_error_with_a_log(tmp_path, monkeypatch):
+    import reserve.formula
+    from reserve.report import render
+
+    book = good_book(tmp_path / "book")
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path / "logs"))
+    (tmp_path / "logs").mkdir()
+
+    def bug(*a, **k):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(reserve.formula, "compute", bug)
+    r = run_err("compute", book, "--out", tmp_path / "out")
+    assert r.exit_code == 1
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: internal error (ZeroDivisionError)")
+    assert "nothing was written" in lines[0]
+    logs = list((tmp_path / "logs").glob("reserve-internal-error-*.log"))
+    assert len(logs) == 1 and str(logs[0]) in lines[0]
+    text = logs[0].read_text()
+    assert "Traceback" in text and "ZeroDivisionError: a bug" in text
+    assert not (tmp_path / "out").exists()
+    # a bug in a renderer, half-way through the set: the earlier report stays whole
+    monkeypatch.undo()
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path / "logs"))
+    out = tmp_path / "out"
+    assert run("compute", book, "--out", out, "--quiet", "--format", "json").exit_code == 0
+    before = (out / "report.json").read_bytes()
+
+    def broken(folder, *a, **k):
+        (folder / "report.html").write_text("half")
+        raise KeyError("oops")
+
+    monkeypatch.setattr(render, "render_all", broken)
+    r = run_err("compute", book, "--out", out)
+    assert r.exit_code == 1 and "internal error (KeyError)" in r.stderr
+    assert (out / "report.json").read_bytes() == before and not (out / "report.html").exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_template_refuses_to_overwrite_without_force(tmp_path):
+    """Found (issue 10): `reserve template book.xlsx` overwrote a filled-in book."""
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(b"a filled-in book")
+    r = run_err("template", path)
+    assert r.exit_code == 1
+    assert r.stderr.strip() == f"Error: {path} already exists; use --force to replace it"
+    assert path.read_bytes() == b"a filled-in book"
+    r = run_err("template", path, "--force")
+    assert r.exit_code == 0 and path.read_bytes()[:2] == b"PK"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsx"]
+
+
+def test_template_and_sample_into_a_missing_folder_are_one_line(tmp_path):
+    """Found (issue 10): `reserve template` / `reserve sample` into a folder that does not exist
+    were tracebacks. The folders above what you name must exist (reserve creates no others)."""
+    r = run_err("template", tmp_path / "no" / "book.xlsx")
+    assert r.exit_code == 1 and len(r.stderr.strip().splitlines()) == 1 and "does not exist" in r.stderr
+    r = run_err("sample", tmp_path / "no" / "samples")
+    assert r.exit_code == 1 and len(r.stderr.strip().splitlines()) == 1 and "does not exist" in r.stderr
+    assert not (tmp_path / "no").exists()
+    r = run_err("sample", tmp_path / "samples")  # the folder named itself is created
+    assert r.exit_code == 0 and (tmp_path / "samples" / "weekly_book.xlsx").exists()
+
+
+def test_sample_refuses_to_overwrite_without_force(tmp_path):
+    target = tmp_path / "samples"
+    assert run("sample", target).exit_code == 0
+    (target / "weekly_book.xlsx").write_bytes(b"my edits")
+    r = run_err("sample", target)
+    assert r.exit_code == 1 and "--force" in r.stderr
+    assert (target / "weekly_book.xlsx").read_bytes() == b"my edits"
+    assert run("sample", target, "--force").exit_code == 0
+    assert (target / "weekly_book.xlsx").read_bytes() == sample_book().read_bytes()
+
+
+def test_fail_on_severe_exits_1_after_writing_the_report(tmp_path):
+    book = write_book(tmp_path / "book", accounts=[{"account_id": "C1", "book": "customer", "type": "cash",
+                                                    "balance": "1000"}])  # no reserve bank account: a deposit is due
+    out = tmp_path / "out"
+    r = run_err("compute", book, "--out", out, "--format", "json", "--quiet")
+    assert r.exit_code == 0
+    report = json.loads((out / "report.json").read_text())
+    severe = sum(1 for e in report["exceptions"] if e["severity"] == "severe")
+    assert severe >= 1
+    (out / "report.json").unlink()
+    r = run_err("compute", book, "--out", out, "--format", "json", "--quiet", "--fail-on", "severe")
+    assert r.exit_code == 1
+    assert r.stderr.strip() == f"FAIL: {severe} severe exception(s) (--fail-on severe)"
+    assert (out / "report.json").exists()  # written first
+    r = run_err("check", book, "--expected", out / "report.json", "--fail-on", "severe")
+    assert r.exit_code == 1 and "--fail-on severe" in r.output
+    assert run_err("check", book, "--expected", out / "report.json").exit_code == 0
+
+
+def test_text_from_the_book_reaches_the_terminal_without_control_sequences(tmp_path):
+    """Found (issue 10): a firm name holding terminal escape sequences reached the terminal raw."""
+    firm = "Evil\x1b[2J\x1b]8;;http://x.example\x07Corp\x9b31m\u202e LLC\r"
+    book = write_book(tmp_path / "book", {"firm_name": firm},
+                      accounts=[{"account_id": "C1\x1b[31m", "book": "customer", "type": "cash", "balance": "5"},
+                                {"account_id": "C2", "book": "customer\x1b[1m", "type": "cash", "balance": "5"}])
+    r = run_err("validate", book)
+    assert r.exit_code == 1
+    r2 = run_err("compute", write_book(tmp_path / "ok", {"firm_name": firm},
+                                       accounts=[{"account_id": "C1", "book": "customer", "type": "cash",
+                                                  "balance": "5"}]), "--out", tmp_path / "out", "--format", "json")
+    assert r2.exit_code == 0, r2.output
+    assert "EvilCorp LLC — reserve computation" in r2.stdout
+    for text in (r.stdout, r.stderr, r2.stdout, r2.stderr):
+        assert not [c for c in text if (ord(c) < 32 and c not in "\n\t") or 0x7f <= ord(c) <= 0x9f
+                    or c == "\u202e"], repr(text)
+    # the report itself keeps the name as read (it is data, escaped by each renderer)
+    assert "\x1b[2J" in json.loads((tmp_path / "out" / "report.json").read_text())["firm_name"]
+
+
+def test_terminal_safe():
+    from reserve.terminal import safe
+
+    assert safe("plain text, 1,234.50 — ok\n\tnext") == "plain text, 1,234.50 — ok\n\tnext"
+    assert safe("a\x1b[2Jb\x1b]0;title\x07c\x1b]8;;http://x\x1b\\d\x1bce\x00f\x7fg\x85h\u202ei") == "abcdefghi"
+
+
+def test_summary_shows_the_sweep_and_the_path_to_the_result(tmp_path):
+    """Found (issue 10): the summaries left out the sweep, so "required 2,969,942.52, on deposit
+    2,557,142.85, no deposit needed" read as an arithmetic error."""
+    r = run_err("compute", sample_book(), "--out", tmp_path / "out", "--format", "json")
+    assert r.exit_code == 0, r.output
+    text = r.stdout
+    for caption in ("required deposit", "less offset by customer excess debits", "less next-day sweep credits",
+                    "on deposit", "deposit needed", "withdrawal permitted"):
+        assert caption in text
+    assert "750,000.00" in text and "exception(s): " in text and " severe, " in text
+    r = run_err("compute", sample_book(), "--out", tmp_path / "out", "--format", "json", "--json")
+    s = json.loads(r.stdout)
+    assert set(s["customer"]) >= {"required_deposit", "offset_by_customer_excess_debits", "sweep", "on_deposit",
+                                  "deposit_needed", "withdrawal_permitted", "deposit_deadline", "result"}
+    assert s["customer"]["sweep"] == "750000.00"
+    assert set(s["exceptions_by_severity"]) == {"severe", "review", "info"}
+    assert sum(s["exceptions_by_severity"].values()) == s["exceptions"]
+
+
+def test_summary_text_and_json_come_from_one_function():
+    from reserve.report.summary import summary, summary_text
+
+    report = {"firm_name": "F", "as_of": "2026-11-20", "exceptions": [{"severity": "severe"}, {"severity": "info"}],
+              "computations": {n: {"required_deposit": "100.00", "offset_by_customer_excess_debits": "0.00",
+                                   "sweep": "30.00" if n == "customer" else "0.00", "on_deposit": "50.00",
+                                   "deposit_needed": "20.00" if n == "customer" else "50.00",
+                                   "withdrawal_permitted": "0.00", "deposit_deadline": "2026-11-24"}
+                               for n in ("customer", "pab")}}
+    s = summary(report)
+    assert s["customer"]["result"] == "deposit needed" and s["exceptions_by_severity"] == {"severe": 1, "review": 0,
+                                                                                            "info": 1}
+    text = summary_text(s)
+    assert "Customer: DEPOSIT NEEDED 20.00 (after 30.00 of sweep credits) by one hour after banks open on " \
+           "Tuesday 2026-11-24" in text
+    assert "2 exception(s): 1 severe, 0 review, 1 info" in text
+
+
+def test_huge_line_totals_format_everywhere(tmp_path):
+    """Found (issue 10): line totals past the decimal formatter's range raised "too large" in
+    the renderers and the CLI summary. Formatting is exact for any int (the book's amounts
+    are bounded where they are read; the formatting must never raise)."""
+    from reserve.api import compute_book, write_outputs
+    from reserve.money import format_cents, format_display, parse_decimal_text
+    from reserve.report.json_report import build_report
+    from reserve.report.summary import summary, summary_text
+
+    for cents in (2**63, -(2**63) - 1, 10**40 + 7, -(10**5000) - 13):
+        for f in (format_cents, format_display):
+            assert parse_decimal_text(f(cents)) == cents
+    assert format_display(94467440737095516_16) == "94,467,440,737,095,516.16"
+    b, result = compute_book(good_book(tmp_path / "book"))
+    report = build_report(b, result)
+    huge = format_cents(10**30 + 1)
+    for c in report["computations"].values():
+        for k in ("total_credits", "excess_credits", "required_deposit", "deposit_needed"):
+            c[k] = huge
+        c["items"]["1"] = huge
+        for l in c["lines"]:
+            l["amount"] = huge
+    assert "10,000,000,000,000,000,000,000,000,000.01" in summary_text(summary(report))
+    write_outputs(tmp_path / "out", b, result, report=report)
+    assert "10,000,000,000,000,000,000,000,000,000.01" in (tmp_path / "out" / "report.html").read_text()

@@ -153,3 +153,177 @@ def test_reperform_bad_tolerance_is_a_usage_error(two_weeks):
 def test_help(cmd):
     code, out = run(cmd, "--help")
     assert code == 0 and "Usage" in out
+
+
+# --------------------------------------------------------------------------- issue 10: report files given to commands
+
+
+def run3(*args):
+    """(exit code, stdout, stderr), with no traceback anywhere."""
+    r = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    assert "Traceback" not in r.output + r.stderr
+    return r.exit_code, r.stdout, r.stderr
+
+
+def bad_report_files(tmp, good: dict) -> dict[str, tuple]:
+    """name -> (path, the message expected): the shapes found to crash (issue 10)."""
+    files = {}
+
+    def put(name, text):
+        (tmp / name).write_text(text) if isinstance(text, str) else (tmp / name).write_bytes(text)
+        return tmp / name
+
+    files["list"] = (put("list.json", "[1, 2]"), "is a list, not a report")
+    no_amount = json.loads(json.dumps(good))
+    del no_amount["computations"]["customer"]["lines"][0]["amount"]
+    files["no amount"] = (put("no_amount.json", json.dumps(no_amount)),
+                          "computations.customer.lines[0]: line item_1 has no `amount`")
+    abc = json.loads(json.dumps(good))
+    abc["computations"]["customer"]["items"]["1"] = "abc"
+    files["abc"] = (put("abc.json", json.dumps(abc)), "computations.customer.items.1: found 'abc', not an amount")
+    files["workbook"] = (put("report.json.xlsx.json", (tmp / "out1" / "report.xlsx").read_bytes()),
+                         "is a workbook (.xlsx, a zip file), not JSON")
+    files["syntax"] = (put("syntax.json", '{"computations": {,}}'), "is not JSON: Expecting property name")
+    files["not utf-8"] = (put("latin.json", "{\"firm_name\": \"caf\xe9\"}".encode("latin-1")), "is not UTF-8 text")
+    shape = json.loads(json.dumps(good))
+    shape["computations"]["pab"] = []
+    files["computation a list"] = (put("shape.json", json.dumps(shape)), "computations.pab: found a list")
+    return files
+
+
+@pytest.mark.parametrize("case", ["list", "no amount", "abc", "workbook", "syntax", "not utf-8",
+                                  "computation a list"])
+@pytest.mark.parametrize("option", ["--compare", "--expected", "--against"])
+def test_a_bad_report_file_is_one_located_line(two_weeks, option, case):
+    """Found (issue 10): a --compare / --expected / --against file that is a list, lacks an
+    `amount`, holds "abc", or is a workbook: all tracebacks."""
+    tmp = two_weeks
+    good = json.loads((tmp / "out1" / "report.json").read_text())
+    path, message = bad_report_files(tmp, good)[case]
+    out = tmp / f"bad-{option.strip('-')}-{case.replace(' ', '-')}"
+    command = {"--compare": ["compute", tmp / "week1", "--out", out, "--compare", path],
+               "--expected": ["check", tmp / "week1", "--expected", path],
+               "--against": ["reperform", tmp / "week1", "--against", path, "--out", out.with_suffix(".json")]}[option]
+    code, stdout, stderr = run3(*command)
+    assert code == 1
+    lines = stderr.strip().splitlines()
+    assert lines and all(l.startswith(f"Error: {option} {path}: ") for l in lines), stderr
+    assert any(message in l for l in lines), stderr
+    assert not out.exists() and not out.with_suffix(".json").exists()
+
+
+def test_an_xlsx_schedule_that_is_json_is_one_line(two_weeks):
+    tmp = two_weeks
+    fake = tmp / "schedule.xlsx"
+    fake.write_text((tmp / "out1" / "report.json").read_text())
+    code, stdout, stderr = run3("reperform", tmp / "week1", "--against", fake)
+    assert code == 1 and "is not an .xlsx workbook (JSON text: name it .json)" in stderr
+
+
+@pytest.mark.parametrize("content, message", [
+    ({}, "has no `computations` section"),
+    ({"firm_name": "x"}, "has no `computations` section"),
+    ({"computations": {}}, "has nothing to compare"),
+])
+def test_check_fails_when_the_expected_file_compares_nothing(two_weeks, content, message):
+    """Found (issue 10): `reserve check` exited 0 ("every line matches") when the expected file
+    was {} or had no `computations`."""
+    path = two_weeks / "empty-expected.json"
+    path.write_text(json.dumps(content))
+    code, stdout, stderr = run3("check", two_weeks / "week1", "--expected", path)
+    assert code == 1 and message in stdout + stderr
+    assert "OK" not in stdout
+
+
+def test_check_fails_when_a_computation_or_a_line_is_missing(two_weeks):
+    """Found (issue 10): `reserve check` exited 0 when the expected file lacked the PAB
+    computation. A line the program computes and the file lacks fails too, named."""
+    tmp = two_weeks
+    full = json.loads((tmp / "out1" / "report.json").read_text())
+    no_pab = json.loads(json.dumps(full))
+    del no_pab["computations"]["pab"]
+    (tmp / "no_pab.json").write_text(json.dumps(no_pab))
+    code, stdout, _ = run3("check", tmp / "week1", "--expected", tmp / "no_pab.json")
+    assert code == 1 and f"FAIL: {tmp / 'no_pab.json'} lacks the pab computation" in stdout
+    partial = json.loads(json.dumps(full))
+    del partial["computations"]["customer"]["items"]["3"]
+    del partial["computations"]["customer"]["sweep"]
+    (tmp / "partial.json").write_text(json.dumps(partial))
+    code, stdout, _ = run3("check", tmp / "week1", "--expected", tmp / "partial.json")
+    assert code == 1 and "lacks 2 line(s) of the customer computation: item 3, sweep" in stdout
+    # only the computations section is needed; its lines are all compared
+    minimal = {"computations": full["computations"]}
+    (tmp / "minimal.json").write_text(json.dumps(minimal))
+    code, stdout, _ = run3("check", tmp / "week1", "--expected", tmp / "minimal.json")
+    assert code == 0 and stdout.startswith("OK")
+
+
+def test_compare_against_another_firm_or_a_later_prior_warns(two_weeks):
+    """Found (issue 10): --compare against another firm's report, or a "prior" dated after the
+    book, said nothing. Warned on stderr, in report.json and on the page."""
+    tmp = two_weeks
+    prior = json.loads((tmp / "out1" / "report.json").read_text())
+    prior["firm_name"] = "Other Firm LLC"
+    prior["as_of"] = "2026-11-27"
+    (tmp / "other.json").write_text(json.dumps(prior))
+    code, stdout, stderr = run3("compute", tmp / "week2", "--out", tmp / "out-warn", "--compare", tmp / "other.json",
+                                "--format", "html,json")
+    assert code == 0, stderr
+    assert f"Warning: --compare {tmp / 'other.json'}: the prior report is of 'Other Firm LLC', this book of " \
+           "'Example Securities LLC'" in stderr
+    assert "the prior report is dated 2026-11-27, on or after this book's 2026-11-20" in stderr
+    report = json.loads((tmp / "out-warn" / "report.json").read_text())
+    assert len(report["compared_with"]["warnings"]) == 2
+    page = parse((tmp / "out-warn" / "report.html").read_text())
+    warnings = list(page.find_all(data_warning="compare"))
+    assert len(warnings) == 2 and "Other Firm LLC" in warnings[0].text
+    assert "Warning:" in stdout  # in the summary as well
+
+
+def test_compare_with_an_earlier_report_of_the_same_firm_says_nothing(two_weeks):
+    tmp = two_weeks
+    prior = json.loads((tmp / "out1" / "report.json").read_text())
+    prior["as_of"] = "2026-11-13"
+    (tmp / "earlier.json").write_text(json.dumps(prior))
+    code, stdout, stderr = run3("compute", tmp / "week2", "--out", tmp / "out-quiet", "--compare",
+                                tmp / "earlier.json", "--format", "json", "--quiet")
+    assert code == 0 and stderr == ""
+    assert json.loads((tmp / "out-quiet" / "report.json").read_text())["compared_with"]["warnings"] == []
+
+
+def test_reperform_against_a_report_of_another_date_or_firm_warns(two_weeks):
+    """Found (issue 10): `reperform` against a report of another date said nothing."""
+    tmp = two_weeks
+    other = json.loads((tmp / "out1" / "report.json").read_text())
+    other["as_of"] = "2026-11-13"
+    other["firm_name"] = "Other Firm LLC"
+    (tmp / "prepared-other.json").write_text(json.dumps(other))
+    code, stdout, stderr = run3("reperform", tmp / "week1", "--against", tmp / "prepared-other.json")
+    assert code == 0
+    assert "the prepared report is as of 2026-11-13, this book as of 2026-11-20" in stderr
+    assert "the prepared report is of 'Other Firm LLC'" in stderr
+
+
+def test_reperform_writes_nothing_without_out(two_weeks, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, stdout, _ = run3("reperform", two_weeks / "week1", "--against", two_weeks / "out1" / "report.json")
+    assert code == 0 and "OK: all" in stdout
+    assert list(tmp_path.iterdir()) == []  # no reperform.json in the current folder
+
+
+def test_reperform_out_into_a_missing_folder_or_over_another_file(two_weeks, tmp_path):
+    """Found (issue 10): `reperform --out` into a folder that does not exist was a traceback."""
+    code, _, stderr = run3("reperform", two_weeks / "week1", "--against", two_weeks / "out1" / "report.json",
+                           "--out", tmp_path / "no" / "v.json")
+    assert code == 1 and len(stderr.strip().splitlines()) == 1 and "does not exist; create it first" in stderr
+    mine = tmp_path / "notes.json"
+    mine.write_text('{"mine": true}')
+    code, _, stderr = run3("reperform", two_weeks / "week1", "--against", two_weeks / "out1" / "report.json",
+                           "--out", mine)
+    assert code == 1 and "is not a variances file reserve wrote" in stderr and mine.read_text() == '{"mine": true}'
+    v = tmp_path / "v.csv"
+    for _ in range(2):  # its own file is replaced
+        code, stdout, _ = run3("reperform", two_weeks / "week1", "--against", two_weeks / "out1" / "report.json",
+                               "--out", v)
+        assert code == 0 and f"wrote {v}" in stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.json", "v.csv"]

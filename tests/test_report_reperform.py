@@ -9,6 +9,7 @@ import pytest
 
 from test_report_golden import computed
 
+from reserve.report.compare import ReportFileInvalid
 from reserve.report.reperform import PreparedInvalid, format_variances, load_prepared, normalise_line, reperform
 
 
@@ -46,7 +47,7 @@ def test_load_prepared_rejects_other_files(tmp_path):
     with pytest.raises(PreparedInvalid):
         load_prepared(tmp_path / "x.csv")
     (tmp_path / "x.json").write_text("[1]")
-    with pytest.raises(PreparedInvalid, match="1 problem"):
+    with pytest.raises(ReportFileInvalid, match="is a list, not a report"):
         load_prepared(tmp_path / "x.json")
 
 

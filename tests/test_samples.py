@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from reserve.book import load_book
 from reserve.book.schema import ITEM_KINDS, TABLES
+from reserve.outputs import OutputError
 from reserve.samples import sample_books, write_samples
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "weekly_book.xlsx"
@@ -39,18 +40,32 @@ def report(tmp_path_factory, sample):
 
 
 def test_write_samples_copies_the_shipped_books(tmp_path):
-    target = tmp_path / "new" / "dir"
+    target = tmp_path / "dir"
     written = write_samples(target)
     names = sorted(p.name for p in written)
     assert "weekly_book.xlsx" in names and "README.md" in names
     assert sample_books() == ["weekly_book.xlsx"]
     assert (target / "weekly_book.xlsx").read_bytes() == SAMPLE.read_bytes()
-    assert not list(target.glob(".*.tmp"))
-    # again: files are replaced, not duplicated
-    (target / "weekly_book.xlsx").write_bytes(b"stale")
-    write_samples(target)
+    assert not [p for p in target.iterdir() if p.name.startswith(".")]  # no temporary file left
+    # again: a book already there is kept unless forced
+    (target / "weekly_book.xlsx").write_bytes(b"filled in")
+    with pytest.raises(OutputError, match="already exist.*--force"):
+        write_samples(target)
+    assert (target / "weekly_book.xlsx").read_bytes() == b"filled in"
+    write_samples(target, force=True)
     assert (target / "weekly_book.xlsx").read_bytes() == SAMPLE.read_bytes()
     assert load_book(target / "weekly_book.xlsx").params.firm_name == "Harbor Point Securities LLC"
+
+
+def test_write_samples_into_a_missing_folder_is_one_line(tmp_path):
+    """Found (issue 10): `reserve sample` into a folder that does not exist was a traceback.
+    The folder named is created; the folders above it must exist."""
+    with pytest.raises(OutputError, match="does not exist; create it first"):
+        write_samples(tmp_path / "new" / "dir")
+    assert not (tmp_path / "new").exists()
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OutputError, match="is a file, not a folder"):
+        write_samples(tmp_path / "file")
 
 
 def test_sample_is_what_the_script_generates(tmp_path):
@@ -183,3 +198,30 @@ def test_readme_command_on_the_sample(tmp_path):
     assert r.exit_code == 0, r.output
     data = json.loads((out / "report.json").read_text())
     assert data["computations"]["customer"]["deposit_deadline"] == "2026-11-24"
+
+
+def test_sample_headline_figures(report):
+    """The sample's headline result, pinned (issue 10: the documented $328,835.77 deposit and
+    25 exceptions had drifted from the program; tests/test_readme.py keeps the documents equal
+    to the program, this test keeps the program's figures from moving unnoticed).
+
+    Customer: required 2,969,942.52 (Item 16: total credits 34,550,509.12 - total debits
+    31,580,566.60); less sweep 750,000.00 = 2,219,942.52 to hold, on deposit 2,557,142.85 >=
+    2,219,942.52: no deposit needed; withdrawal = 2,557,142.85 - 2,969,942.52 < 0 (the sweep
+    never permits one): 0.00. PAB: required 535,000.00 (7,110,000.00 - 6,575,000.00), no
+    offset (customer excess debits 0.00), on deposit 942,857.14: withdrawal permitted
+    942,857.14 - 535,000.00 = 407,857.14."""
+    expected = {
+        "customer": {"total_credits": "34550509.12", "total_debits": "31580566.60", "required_deposit": "2969942.52",
+                     "offset_by_customer_excess_debits": "0.00", "sweep": "750000.00", "on_deposit": "2557142.85",
+                     "deposit_needed": "0.00", "withdrawal_permitted": "0.00", "deposit_deadline": "2026-11-24"},
+        "pab": {"total_credits": "7110000.00", "total_debits": "6575000.00", "required_deposit": "535000.00",
+                "offset_by_customer_excess_debits": "0.00", "sweep": "0.00", "on_deposit": "942857.14",
+                "deposit_needed": "0.00", "withdrawal_permitted": "407857.14", "deposit_deadline": "2026-11-24"},
+    }
+    for name, figures in expected.items():
+        c = report["computations"][name]
+        assert {k: c[k] for k in figures} == figures, name
+    severities = [e["severity"] for e in report["exceptions"]]
+    assert (len(severities), severities.count("severe"), severities.count("review"), severities.count("info")) == \
+        (24, 4, 18, 2)

@@ -179,6 +179,8 @@ class ReportContext:
     assumptions: list[dict]
     inputs: list[dict]
     parameters: list[tuple[str, str]]
+    # --compare: why the prior report may not fit (another firm; not dated before the book)
+    compared_warnings: list[str] = field(default_factory=list)
 
 
 def _source_text(src: dict | None) -> tuple[str, str]:
@@ -451,6 +453,7 @@ def build_context(report: dict, scheds: list[Schedule], heads: dict[str, Schedul
         rows_per_schedule=rows_per_schedule, workbook=workbook,
         row_accounting=row_accounting, assumptions=list(report.get("assumptions", [])),
         inputs=list(report.get("inputs", [])), parameters=params,
+        compared_warnings=list((report.get("compared_with") or {}).get("warnings") or []),
     )
 
 

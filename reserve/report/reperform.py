@@ -27,7 +27,7 @@ import numpy as np
 from ..errors import Problem
 from ..formula.model import CREDIT_LINES, DEBIT_LINES, LINES, SUMMARY_BOXES
 from ..money import format_cents, format_display, parse_decimal_text, parse_money
-from .compare import SUMMARY_KEYS, report_lines
+from .compare import SUMMARY_KEYS, ZIP_MAGIC, ReportFileInvalid, read_report_file, report_lines
 from .json_report import source_of
 
 LARGEST_ROWS = 5  # rows shown behind each line
@@ -115,26 +115,36 @@ def _header_index(row) -> dict[str, int] | None:
 def load_prepared(path) -> dict[tuple[str, str], int]:
     """{(computation, line): cents} of a prepared computation (report.json or .xlsx schedule);
     raises PreparedInvalid with every problem found."""
+    return read_prepared(path)[0]
+
+
+def read_prepared(path) -> tuple[dict[tuple[str, str], int], dict | None]:
+    """(lines, the report's firm_name and as_of -- None for a schedule) of a prepared
+    computation. A report.json is checked like every report file (`compare.read_report_file`:
+    ReportFileInvalid, one located line per problem); a schedule raises PreparedInvalid."""
     p = Path(path)
-    if p.suffix.lower() == ".json":
-        try:
-            data = json.loads(p.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise PreparedInvalid([Problem(str(p), message=f"cannot read JSON: {exc}")]) from exc
-        if not isinstance(data, dict) or not isinstance(data.get("computations"), dict):
-            raise PreparedInvalid([Problem(str(p), message="not a reserve report.json (no `computations`)")])
-        try:
-            return report_lines(data)
-        except ValueError as exc:
-            raise PreparedInvalid([Problem(str(p), message=str(exc))]) from exc
-    if p.suffix.lower() not in (".xlsx", ".xlsm"):
+    suffix = p.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _load_xlsx(p), None
+    if suffix != ".json":
         raise PreparedInvalid([Problem(str(p), message="PREPARED must be a report.json or an .xlsx schedule")])
-    return _load_xlsx(p)
+    data = read_report_file(p, what="a report.json (or an .xlsx schedule named .xlsx)")
+    lines = report_lines(data)
+    if not lines:
+        raise ReportFileInvalid(p, ["has nothing to compare: no item or summary figure in `computations`"])
+    return lines, {"firm_name": data.get("firm_name"), "as_of": data.get("as_of")}
 
 
 def _load_xlsx(p: Path) -> dict[tuple[str, str], int]:
     import openpyxl  # parses with defusedxml when installed (XML-bomb protection)
 
+    try:
+        head = p.read_bytes()[:64]
+    except OSError as exc:
+        raise PreparedInvalid([Problem(str(p), message=f"cannot read the file: {exc.strerror or exc}")]) from exc
+    if not head.startswith(ZIP_MAGIC):
+        looks = "JSON text: name it .json" if head.lstrip()[:1] in (b"{", b"[") else "not a workbook"
+        raise PreparedInvalid([Problem(str(p), message=f"is not an .xlsx workbook ({looks})")])
     try:
         wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a bad file
@@ -287,16 +297,35 @@ def write_variances(path, variances: list[Variance], tolerance_cents: int = 0) -
     if p.suffix.lower() == ".csv":
         with open(p, "w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
-            w.writerow(["computation", "line", "prepared", "computed", "difference", "over_tolerance", "rows"])
+            w.writerow(CSV_HEADER.split(","))
             for v in variances:
                 d = v.as_dict()
                 w.writerow([d["computation"], d["line"], d["prepared"], d["computed"], d["difference"],
                             d["over_tolerance"], d["rows"]])
     else:
-        doc = {"schema": "reserve.reperform/1", "tolerance": format_cents(tolerance_cents),
+        doc = {"schema": VARIANCES_SCHEMA, "tolerance": format_cents(tolerance_cents),
                "variances": sum(1 for v in variances if v.over_tolerance), "lines": [v.as_dict() for v in variances]}
         p.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return p
+
+
+VARIANCES_SCHEMA = "reserve.reperform/1"
+CSV_HEADER = "computation,line,prepared,computed,difference,over_tolerance,rows"
+
+
+def variances_file_is_ours(path) -> bool:
+    """Was PATH written by `write_variances` (so --out may replace it)?"""
+    p = Path(path)
+    try:
+        if not p.is_file():
+            return False
+        with open(p, "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return False
+    if p.suffix.lower() == ".csv":
+        return head.split(b"\n", 1)[0].strip() == CSV_HEADER.encode()
+    return b'"schema": "' + VARIANCES_SCHEMA.encode() + b'"' in head
 
 
 def parse_tolerance(text: str) -> int:

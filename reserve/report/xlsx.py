@@ -135,7 +135,8 @@ def _summary(wb, report: dict, cmp: dict, sheet_of: dict, previous: dict | None)
     s.title_rows(f"{report['firm_name']}",
                  f"Rule 15c3-3 reserve computations (Exhibit A) as of {report['as_of']}",
                  f"Computed {report.get('run_at', '')} by {report['program']['name']} {report['program']['version']}"
-                 + (f"; compared with the computation as of {previous.get('as_of')}" if compared else ""))
+                 + (f"; compared with the computation as of {previous.get('as_of')}" if compared else "")
+                 + "".join(f"; WARNING: {w}" for w in (report.get("compared_with") or {}).get("warnings") or []))
     s.append([])
     head = ["computation", "line", "caption", "amount", "rule", "focus_box", "rows", "schedule"]
     if compared:
