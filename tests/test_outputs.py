@@ -96,7 +96,8 @@ def test_format_json_after_a_full_run_leaves_only_the_new_json(tmp_path):
 
 def test_a_reviewers_file_in_supporting_is_kept(tmp_path):
     """Found (issue 10): `compute --out DIR` deleted DIR/supporting/ whole, a reviewer's own file
-    put there included. Through the real renderers and the command line."""
+    put there included; and `--format json` into a folder holding a full report left the old
+    html and xlsx beside the new json. Through the real renderers and the command line."""
     from click.testing import CliRunner
 
     from reserve.cli import main
@@ -374,3 +375,83 @@ def test_a_read_only_folder_is_one_line(tmp_path, monkeypatch):
     monkeypatch.setattr(outputs.os, "access", lambda p, mode: Path(p) != out)  # as for a non-root user after chmod
     with pytest.raises(OutputError, match="read-only"):
         publish(out, writer("new"))
+
+
+# --------------------------------------------------------------------------- the real renderers, killed
+
+
+WRITE_OUTPUTS_KILL_SCRIPT = textwrap.dedent("""
+    import os, signal, sys
+    from pathlib import Path
+    n, book, target = int(sys.argv[1]), sys.argv[2], Path(sys.argv[3]).resolve()
+    moves = [0]
+
+    def after_each_move_into_the_folder(fn):
+        def moved(a, b, *args, **kwargs):
+            done = fn(a, b, *args, **kwargs)
+            dst = Path(os.path.abspath(b))
+            if dst == target or target in dst.parents:
+                moves[0] += 1
+                if moves[0] == n:
+                    os.kill(os.getpid(), signal.SIGKILL)
+            return done
+        return moved
+
+    os.replace = after_each_move_into_the_folder(os.replace)
+    os.rename = after_each_move_into_the_folder(os.rename)
+    try:
+        from reserve import outputs
+        outputs._exchange = after_each_move_into_the_folder(outputs._exchange)
+    except ImportError:
+        pass
+    from reserve.api import compute_book, write_outputs
+    b, result = compute_book(book)
+    write_outputs(target, b, result)
+""")
+
+
+def firm_of_each_output(out: Path) -> dict[str, str]:
+    """{output: the firm whose run wrote it} for report.json, report.html, report.xlsx and each
+    supporting schedule (its account ids carry the firm's prefix)."""
+    import pyarrow.parquet as pq
+    from openpyxl import load_workbook
+
+    firms = {"report.json": json.loads((out / "report.json").read_text())["firm_name"]}
+    html = (out / "report.html").read_text()
+    firms["report.html"] = next(f for f in ("Old Firm LLC", "New Firm LLC") if f in html)
+    wb = load_workbook(out / "report.xlsx", read_only=True)
+    firms["report.xlsx"] = next(iter(wb.worksheets[0].iter_rows(values_only=True)))[0]
+    wb.close()
+    for p in sorted((out / "supporting").glob("*.parquet")):
+        ids = {str(v) for c in pq.read_table(p).to_pydict().values() for v in c if isinstance(v, str)}
+        firms[f"supporting/{p.name}"] = "Old Firm LLC" if any(i.startswith("OLD") for i in ids) else "New Firm LLC"
+    return firms
+
+
+@pytest.mark.parametrize("moves", [1, 2, 3])
+def test_write_outputs_killed_after_a_move_never_mixes_two_runs(tmp_path, moves):
+    """Found (issue 10): `write_outputs` moved files into DIR one at a time, so a kill between
+    two moves left this run's report.html beside last run's report.json, and the killed run's
+    hidden `.DIR.XXXXXXXX` folder stayed behind for good. Here the real renderers write a
+    report over last week's, and the process is SIGKILLed right after its first, second or
+    third move of anything into DIR: DIR must still be one run's whole set, and the next run
+    must leave no hidden folder."""
+    def firm_book(name: str, prefix: str) -> Path:
+        return write_book(tmp_path / prefix, {"firm_name": name}, accounts=[
+            {"account_id": f"{prefix}1", "book": "customer", "type": "cash", "balance": "1000"},
+            {"account_id": f"{prefix}2", "book": "customer", "type": "margin", "balance": "-400"}])
+
+    old, new = firm_book("Old Firm LLC", "OLD"), firm_book("New Firm LLC", "NEW")
+    out = tmp_path / "report"
+    from reserve.api import compute_book, write_outputs
+
+    write_outputs(out, *compute_book(old))
+    assert set(firm_of_each_output(out).values()) == {"Old Firm LLC"}
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    subprocess.run([sys.executable, "-c", WRITE_OUTPUTS_KILL_SCRIPT, str(moves), str(new), str(out)],
+                   env=env, capture_output=True, text=True, timeout=120)
+    firms = firm_of_each_output(out)
+    assert len(set(firms.values())) == 1, f"two runs mixed in one folder: {firms}"
+    write_outputs(out, *compute_book(new))
+    assert set(firm_of_each_output(out).values()) == {"New Firm LLC"}
+    assert hidden_siblings(out) == []  # the killed run's folder was cleaned up
