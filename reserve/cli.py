@@ -13,6 +13,7 @@ name, ids, sheet names, messages) reaches the terminal without control sequences
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -44,65 +45,96 @@ def _err(msg: str) -> None:
     click.echo(msg, err=True)
 
 
-def _fail_book(exc: BookInvalid) -> None:
+def _book_lines(exc: BookInvalid) -> None:
     _err(f"Error: the book has {exc.total} problem(s); nothing was written.")
     for p in exc.problems:
         _err(f"  - {p}")
     if exc.total > len(exc.problems):
         _err(f"  ... and {exc.total - len(exc.problems)} more (the first {MAX_PROBLEMS} are shown)")
+
+
+def _fail_book(exc: BookInvalid) -> None:
+    _book_lines(exc)
     sys.exit(1)
 
 
-def _log_internal_error(exc: BaseException) -> str:
-    """Write the traceback to a log file in the system's temporary folder; its path."""
+def _log_internal_error(exc: BaseException | None, extra: list[str] = ()) -> str:
+    """Write the traceback (and any clean-up errors) to a log file in the system's temporary
+    folder; its path."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     path = Path(tempfile.gettempdir()) / f"reserve-internal-error-{stamp}-{os.getpid()}.log"
     text = (f"reserve {__version__} internal error at {datetime.now().astimezone().isoformat(timespec='seconds')}\n"
             f"command: {' '.join(sys.argv)}\npython: {sys.version.split()[0]}\n\n"
-            + "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+            + ("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)) if exc is not None else "")
+            + "".join(f"\nignored during clean-up:\n{e}" for e in extra))
     try:
         path.write_text(text, encoding="utf-8")
     except OSError:
-        return "(the log could not be written: " + traceback.format_exception_only(type(exc), exc)[-1].strip() + ")"
+        what = traceback.format_exception_only(type(exc), exc)[-1].strip() if exc is not None else "clean-up errors"
+        return f"(the log could not be written: {what})"
     return str(path)
 
 
+def _unraisable_text(u) -> str:
+    """An exception Python could not raise (a generator closed by the garbage collector), as text."""
+    return (f"{u.err_msg or 'Exception ignored in'}: {u.object!r}\n"
+            + "".join(traceback.format_exception(u.exc_type, u.exc_value, u.exc_traceback)))
+
+
 class ReserveGroup(click.Group):
-    """Runs every command with its output made terminal-safe and its errors turned into lines."""
+    """Runs every command with its output made terminal-safe and its errors turned into lines.
+
+    The exit code of a handled error is set inside its `except` block but `sys.exit` is called
+    after it: the failed step's objects (a half-written workbook and its open sheets) are then
+    free, and `gc.collect()` closes them while Python's "Exception ignored in ..." messages
+    still come to our hook -- a failure that is one line is not followed by a page of
+    openpyxl tracebacks at exit."""
 
     def invoke(self, ctx):
-        saved = sys.stdout, sys.stderr
+        saved = sys.stdout, sys.stderr, sys.unraisablehook
+        ignored: list[str] = []
         sys.stdout, sys.stderr = SafeStream(sys.stdout), SafeStream(sys.stderr)
+        sys.unraisablehook = lambda u: ignored.append(_unraisable_text(u))
+        code = None
         try:
-            return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
-            raise
-        except BookInvalid as exc:
-            _fail_book(exc)
-        except OutputError as exc:
-            _err(f"Error: {exc}")
-            sys.exit(1)
-        except ReportFileError as exc:
-            for p in exc.problems:
-                _err(f"Error: {exc.option} {exc.path}: {p}")
-            if exc.total > len(exc.problems):
-                _err(f"  ... and {exc.total - len(exc.problems)} more problem(s) in {exc.path}")
-            sys.exit(1)
-        except BrokenPipeError:  # the reader of our output went away (`| head`)
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - nothing more is written
-            sys.exit(1)
-        except Exception as exc:  # noqa: BLE001 - the CLI edge: no traceback reaches the user
-            log = _log_internal_error(exc)
-            _err(f"Error: internal error ({type(exc).__name__}); this is a bug in reserve, not in your input. "
-                 f"The details are in {log}; nothing was written.")
-            sys.exit(1)
+            try:
+                return super().invoke(ctx)
+            except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+                raise
+            except BookInvalid as exc:
+                _book_lines(exc)
+                code = 1
+            except OutputError as exc:
+                _err(f"Error: {exc}")
+                code = 1
+            except ReportFileError as exc:
+                for p in exc.problems:
+                    _err(f"Error: {exc.option} {exc.path}: {p}")
+                if exc.total > len(exc.problems):
+                    _err(f"  ... and {exc.total - len(exc.problems)} more problem(s) in {exc.path}")
+                code = 1
+            except BrokenPipeError:  # the reader of our output went away (`| head`)
+                sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - nothing more is written
+                code = 1
+            except Exception as exc:  # noqa: BLE001 - the CLI edge: no traceback reaches the user
+                log = _log_internal_error(exc, ignored)
+                _err(f"Error: internal error ({type(exc).__name__}); this is a bug in reserve, not in your input. "
+                     f"The details are in {log}; nothing was written.")
+                code = 1
+            sys.exit(code)
         finally:
+            gc.collect()  # the failed step's leftovers are closed now, their complaints caught
+            if ignored and code is None:  # a run that otherwise succeeded: say so, in one line
+                _err(f"Note: {len(ignored)} error(s) during clean-up were ignored; the details are in "
+                     f"{_log_internal_error(None, ignored)}")
+            # after an error already reported, clean-up errors are its consequences (the
+            # half-written outputs are being discarded): they are not shown
             for s in (sys.stdout, sys.stderr):
                 try:
                     s.flush()
                 except (OSError, ValueError):
                     pass
-            sys.stdout, sys.stderr = saved
+            sys.stdout, sys.stderr, sys.unraisablehook = saved
 
 
 def _compute_or_fail(book):
@@ -354,7 +386,7 @@ def calendar(year, book):
                    "Its folder must exist. Without --out nothing is written.")
 def reperform(book, prepared, tolerance, out_path):
     """Recompute BOOK and compare it line by line with PREPARED; exit 1 on any variance above --tolerance."""
-    from .outputs import write_file_atomically
+    from .outputs import check_output_file, write_file_atomically
     from .report.compare import ReportFileInvalid, fit_warnings
     from .report.json_report import build_report
     from .report.reperform import (PreparedInvalid, format_variances, parse_tolerance, read_prepared,
@@ -366,13 +398,8 @@ def reperform(book, prepared, tolerance, out_path):
         raise click.BadParameter(str(exc), param_hint="--tolerance")
     if out_path is not None and out_path.suffix.lower() not in (".json", ".csv"):
         raise click.BadParameter("the variances are written as .json or .csv", param_hint="--out")
-    if out_path is not None:  # say at once when the file cannot be written
-        parent = Path(os.path.abspath(out_path)).parent
-        if not parent.is_dir():
-            raise OutputError(f"--out {out_path}: the folder {parent} does not exist; create it first")
-        if os.path.lexists(out_path) and not variances_file_is_ours(out_path):
-            raise OutputError(f"--out {out_path} exists and is not a variances file reserve wrote; "
-                              "choose another name (it is kept)")
+    if out_path is not None:  # say at once, before the work, when the file cannot be written
+        check_output_file(out_path, "--out", force=False, ours=variances_file_is_ours)
     try:
         lines, meta = read_prepared(prepared)
     except ReportFileInvalid as exc:
@@ -388,7 +415,7 @@ def reperform(book, prepared, tolerance, out_path):
     variances = run(b, result, report, lines, tol)
     text = format_variances(variances, tol)
     if out_path is not None:
-        write_file_atomically(out_path, lambda p: write_variances(p, variances, tol), "--out",
+        write_file_atomically(out_path, lambda p: write_variances(p, variances, tol), "--out", force=False,
                               ours=variances_file_is_ours)
     for w in warnings:
         _err(f"Warning: --against {prepared}: {w}")

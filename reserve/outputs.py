@@ -138,11 +138,24 @@ def check_output_dir(out_dir, label: str = "--out") -> Path:
             raise OutputError(f"{label} {given} is a folder holding other files ({shown}), not a reserve report "
                               "folder; choose a new or empty folder (reserve replaces a report folder's contents "
                               "as one set)")
-        if not os.access(out, os.W_OK | os.X_OK):
-            raise OutputError(f"{label} {given}: the folder is read-only (permission denied)")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise OutputError(f"{label} {given}: cannot write in {parent} (permission denied)")
+        if (why := cannot_write(out)):
+            raise OutputError(f"{label} {given}: the folder cannot be written ({why})")
+    if (why := cannot_write(parent)):
+        raise OutputError(f"{label} {given}: cannot write in {parent} ({why})")
     return out
+
+
+def cannot_write(folder: Path) -> str | None:
+    """Why nothing can be written in folder (None when it can): a read-only file system, or
+    no permission."""
+    if os.access(folder, os.W_OK | os.X_OK):
+        return None
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return "it is on a read-only file system"
+    except (OSError, AttributeError):
+        pass
+    return "permission denied"
 
 
 def _os_error(exc: OSError, out: Path) -> OutputError:
@@ -503,11 +516,43 @@ def publish(out_dir, write: Callable[[Path], list[str]], manifest: dict | None =
                 lk.release()
 
 
-def write_file_atomically(path, write: Callable[[Path], None], label: str, force: bool = True,
-                          ours: Callable[[Path], bool] | None = None) -> Path:
-    """Write one file: into a hidden sibling, then renamed over PATH in one step (a complete
-    file or none). PATH's folder must exist. Without `force`, an existing PATH is refused
-    unless `ours(path)` says reserve wrote it. OutputError (one line) otherwise."""
+def _temp_pattern(p: Path) -> re.Pattern:
+    return re.compile(r"\." + re.escape(p.name) + r"\.reserve-[0-9a-f]{8}" + re.escape(p.suffix))
+
+
+def _remove_stale_temps(p: Path) -> None:
+    """Remove the hidden temporary files a killed run left beside p (no live run holds their lock)."""
+    pattern = _temp_pattern(p)
+    try:
+        entries = os.listdir(p.parent)
+    except OSError:
+        return
+    for e in entries:
+        if not pattern.fullmatch(e):
+            continue
+        stale = p.parent / e
+        try:
+            fd = os.open(stale, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # a live run is writing it
+        else:
+            try:
+                os.unlink(stale)
+            except OSError:
+                pass
+        finally:
+            os.close(fd)
+
+
+def check_output_file(path, label: str = "", force: bool = True,
+                      ours: Callable[[Path], bool] | None = None) -> Path:
+    """The absolute path of an output file that can be written, or OutputError (one line):
+    its folder must exist and be writable, PATH must not be a folder, and without `force` an
+    existing PATH is refused unless `ours(path)` says reserve wrote it."""
     given = os.fspath(path)
     named = f"{label} {given}" if label else given
     p = Path(os.path.abspath(given))
@@ -519,16 +564,40 @@ def write_file_atomically(path, write: Callable[[Path], None], label: str, force
     if p.is_dir():
         raise OutputError(f"{named} is a folder; give a file name")
     if os.path.lexists(p) and not force and not (ours and ours(p)):
+        if ours is not None:
+            raise OutputError(f"{named} exists and is not a file reserve wrote; choose another name (it is kept)")
         raise OutputError(f"{named} already exists; use --force to replace it")
+    if (why := cannot_write(parent)):
+        raise OutputError(f"{named}: cannot write in {parent} ({why})")
+    return p
+
+
+def write_file_atomically(path, write: Callable[[Path], None], label: str, force: bool = True,
+                          ours: Callable[[Path], bool] | None = None) -> Path:
+    """Write one file: into a hidden sibling, then renamed over PATH in one step (a complete
+    file or none). PATH's folder must exist. Without `force`, an existing PATH is refused
+    unless `ours(path)` says reserve wrote it. OutputError (one line) otherwise.
+
+    The hidden file is locked (flock) while it is written; one a killed run left behind (no
+    lock held) is removed by the next write of the same PATH."""
+    p = check_output_file(path, label, force, ours)
+    given = os.fspath(path)
+    parent = p.parent
+    _remove_stale_temps(p)
     tmp = parent / f".{p.name}.reserve-{secrets.token_hex(4)}{p.suffix}"
+    fd = None
     try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        fcntl.flock(fd, fcntl.LOCK_EX)  # on the inode: held while `write` rewrites the file by its path
         write(tmp)
         os.replace(tmp, p)
     except OSError as exc:
         raise OutputError(f"cannot write {given}: {exc.strerror or exc}; nothing was written") from exc
     finally:
+        if fd is not None:
+            os.close(fd)
         try:
             os.unlink(tmp)
-        except FileNotFoundError:
+        except OSError:  # gone (renamed into place), or a file system that refuses (it was never made)
             pass
     return p

@@ -28,7 +28,7 @@ def write_samples(directory, force: bool = False) -> list[Path]:
     the paths written. `directory` is created when missing (its parent must exist). A file of
     the same name already there is kept -- OutputError, nothing written -- unless `force`.
     Each file is written whole or not at all (a hidden temporary, then one rename)."""
-    from .outputs import OutputError, write_file_atomically
+    from .outputs import OutputError, cannot_write, write_file_atomically
 
     given = os.fspath(directory)
     out = Path(os.path.abspath(given))
@@ -44,6 +44,9 @@ def write_samples(directory, force: bool = False) -> list[Path]:
                                 "run sample_data/make_samples.py and reinstall")
     if root.joinpath(README).is_file():
         names.append(README)
+    where = out if out.is_dir() else out.parent
+    if (why := cannot_write(where)):
+        raise OutputError(f"{given}: cannot write in {where} ({why})")
     there = [n for n in names if os.path.lexists(out / n)]
     if there and not force:
         raise OutputError(f"{', '.join(str(Path(given) / n) for n in there)} already exist(s); "

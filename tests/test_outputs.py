@@ -373,7 +373,7 @@ def test_out_that_is_the_current_folder_is_refused(tmp_path, monkeypatch):
 def test_a_read_only_folder_is_one_line(tmp_path, monkeypatch):
     out = first_run(tmp_path)
     monkeypatch.setattr(outputs.os, "access", lambda p, mode: Path(p) != out)  # as for a non-root user after chmod
-    with pytest.raises(OutputError, match="read-only"):
+    with pytest.raises(OutputError, match=r"the folder cannot be written \(permission denied\)"):
         publish(out, writer("new"))
 
 
@@ -455,3 +455,105 @@ def test_write_outputs_killed_after_a_move_never_mixes_two_runs(tmp_path, moves)
     write_outputs(out, *compute_book(new))
     assert set(firm_of_each_output(out).values()) == {"New Firm LLC"}
     assert hidden_siblings(out) == []  # the killed run's folder was cleaned up
+
+
+# --------------------------------------------------------------------------- a real full disk, a real read-only file system
+
+ENOSPC_SCRIPT = textwrap.dedent("""
+    import errno, sys
+    import pyarrow.parquet as pq
+    real, calls = pq.write_table, [0]
+
+    def full(*a, **k):  # the disk fills while the second supporting schedule is written
+        calls[0] += 1
+        if calls[0] == 2:
+            raise OSError(errno.ENOSPC, "Error writing bytes to file. Detail: [errno 28] No space left on device")
+        return real(*a, **k)
+
+    pq.write_table = full
+    from reserve.cli import main
+    main(sys.argv[1:])
+""")
+
+
+def test_a_full_disk_mid_report_is_one_line_with_nothing_after_it(tmp_path):
+    """A disk that fills while the supporting schedules are written, with the workbook's sheets
+    open: one `Error:` line, exit 1 -- and not a page of openpyxl "Exception ignored in"
+    tracebacks when the half-built workbook is collected (seen on a real full tmpfs)."""
+    sample = Path(__file__).resolve().parents[1] / "sample_data" / "weekly_book.xlsx"
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    done = subprocess.run([sys.executable, "-c", ENOSPC_SCRIPT, "compute", str(sample), "--out", str(tmp_path / "out")],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [f"Error: cannot write the report in {tmp_path / 'out'}: Error writing bytes "
+                                        "to file. Detail: [errno 28] No space left on device; nothing was written"]
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture
+def tiny_fs(tmp_path):
+    """A 400 KiB tmpfs (root only: skipped where it cannot be mounted)."""
+    mnt = tmp_path / "tiny"
+    mnt.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", str(mnt)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", str(mnt)], check=True)
+
+
+def test_a_real_full_disk_and_a_real_read_only_file_system(tiny_fs, tmp_path):
+    """The file system says no (ENOSPC, EROFS), as it would to a user: one line, exit 1,
+    nothing left behind, the earlier report and the user's file untouched."""
+    from click.testing import CliRunner
+
+    from reserve.cli import main
+
+    sample = Path(__file__).resolve().parents[1] / "sample_data" / "weekly_book.xlsx"
+    out = tiny_fs / "report"
+
+    def run(*args):
+        r = CliRunner().invoke(main, [str(a) for a in args])
+        assert r.exception is None or isinstance(r.exception, SystemExit), r.exception
+        assert "Traceback" not in r.output and "Exception ignored" not in r.output
+        return r
+
+    assert run("compute", sample, "--out", out, "--format", "json", "--quiet").exit_code == 0
+    (out / "mine.txt").write_text("mine")
+    before = listing(out)
+    r = run("compute", sample, "--out", out)  # html, xlsx and 36 schedules do not fit in 400 KiB
+    assert r.exit_code == 1 and r.stderr.count("\n") == 1, r.stderr
+    assert "No space left on device" in r.stderr and "nothing was written" in r.stderr
+    assert listing(out) == before and hidden_siblings(out) == []
+    subprocess.run(["mount", "-o", "remount,ro", str(tiny_fs)], check=True)
+    for args, message in [
+        (("compute", sample, "--out", out, "--format", "json"),
+         f"Error: --out {out}: the folder cannot be written (it is on a read-only file system)"),
+        (("compute", sample, "--out", tiny_fs / "new"),
+         f"Error: --out {tiny_fs / 'new'}: cannot write in {tiny_fs} (it is on a read-only file system)"),
+        (("template", tiny_fs / "book.xlsx"),
+         f"Error: {tiny_fs / 'book.xlsx'}: cannot write in {tiny_fs} (it is on a read-only file system)"),
+        (("sample", tiny_fs / "samples"),
+         f"Error: {tiny_fs / 'samples'}: cannot write in {tiny_fs} (it is on a read-only file system)"),
+        (("reperform", sample, "--against", out / "report.json", "--out", tiny_fs / "v.json"),
+         f"Error: --out {tiny_fs / 'v.json'}: cannot write in {tiny_fs} (it is on a read-only file system)"),
+    ]:
+        r = run(*args)
+        assert (r.exit_code, r.stderr.strip()) == (1, message), args
+    assert listing(out) == before
+
+
+def test_a_killed_template_writes_temporary_file_is_removed_by_the_next(tmp_path):
+    """`template`, `sample` and `reperform --out` write a hidden temporary file, then rename it
+    into place; one a killed run left (its lock gone) is removed by the next write."""
+    path = tmp_path / "book.xlsx"
+    stale = tmp_path / ".book.xlsx.reserve-0badc0de.xlsx"
+    stale.write_bytes(b"half a workbook")
+    other = tmp_path / ".other.xlsx.reserve-0badc0de.xlsx"
+    other.write_bytes(b"not this path's")
+    outputs.write_file_atomically(path, lambda p: p.write_bytes(b"whole"), "")
+    assert path.read_bytes() == b"whole" and not stale.exists() and other.exists()

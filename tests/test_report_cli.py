@@ -320,7 +320,7 @@ def test_reperform_out_into_a_missing_folder_or_over_another_file(two_weeks, tmp
     mine.write_text('{"mine": true}')
     code, _, stderr = run3("reperform", two_weeks / "week1", "--against", two_weeks / "out1" / "report.json",
                            "--out", mine)
-    assert code == 1 and "is not a variances file reserve wrote" in stderr and mine.read_text() == '{"mine": true}'
+    assert code == 1 and "exists and is not a file reserve wrote; choose another name (it is kept)" in stderr and mine.read_text() == '{"mine": true}'
     v = tmp_path / "v.csv"
     for _ in range(2):  # its own file is replaced
         code, stdout, _ = run3("reperform", two_weeks / "week1", "--against", two_weeks / "out1" / "report.json",
