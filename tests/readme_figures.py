@@ -5,14 +5,20 @@ states its headline result; docs/report.png (the README's screenshot) carries th
 headline in a PNG text chunk, stamped when the screenshot is rendered. tests/test_readme.py
 checks all three against the program, so documented figures cannot drift from it.
 
-Regenerate the screenshot (Debian's `chromium`):
+When the program's figures for the sample change (deliberately), regenerate all three:
 
-    RESERVE_UPDATE_SCREENSHOT=1 pytest tests/test_report_chromium.py -k screenshot
+    python tests/readme_figures.py            # README.md's printed summary, sample_data/README.md's sentence
+    RESERVE_UPDATE_SCREENSHOT=1 pytest tests/test_report_chromium.py -k screenshot   # Debian's `chromium`
+
+and update the figures pinned in tests/test_samples.py `test_sample_headline_figures`.
 """
 
 from __future__ import annotations
 
+import re
 import struct
+import sys
+import textwrap
 import zlib
 from functools import lru_cache
 from pathlib import Path
@@ -106,3 +112,34 @@ def stamp_png(path: Path, key: str, text: str) -> None:
             kept += chunk
         kept += data[start:end]
     path.write_bytes(bytes(kept))
+
+
+# ------------------------------------------------------------------------------ regenerating the documents
+
+
+def update_documents() -> list[Path]:
+    """Write the program's sample figures into README.md and sample_data/README.md; the files changed."""
+    report = sample_report()
+    changed = []
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    # the ```text block right after the first command ("... and prints:")
+    new = re.sub(r"(and prints:\n\n```text\n).*?(\n```)", lambda m: m[1] + summary_block(report) + m[2], text,
+                 count=1, flags=re.S)
+    if new != text:
+        readme.write_text(new, encoding="utf-8")
+        changed.append(readme)
+    sample_readme = ROOT / "sample_data" / "README.md"
+    text = sample_readme.read_text(encoding="utf-8")
+    sentence = textwrap.fill(headline(report), width=92)
+    new = re.sub(r"(pins the figures\):\n\n).*?(\n\n)", lambda m: m[1] + sentence + m[2], text, count=1, flags=re.S)
+    if new != text:
+        sample_readme.write_text(new, encoding="utf-8")
+        changed.append(sample_readme)
+    return changed
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    for p in update_documents():
+        print(f"updated {p.relative_to(ROOT)}")
