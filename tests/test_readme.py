@@ -28,16 +28,16 @@ def sh_blocks(text: str) -> list[str]:
 
 def test_readme_prints_what_the_program_prints_for_the_sample():
     block = summary_block(sample_report())
-    assert f"```text\n{block}\n```" in README.read_text(encoding="utf-8"), \
+    assert f"```text\n{block}\n```" in README.read_text(encoding="utf-8"), (
         "README: the summary after the first command is not what the program prints; run "
-        "`python tests/readme_figures.py` (it writes:\n" + block + ")"
+        "`python tests/readme_figures.py` (it writes:\n" + block + ")")
 
 
 def test_sample_readme_states_the_programs_result():
     text = headline(sample_report())
-    assert words(text) in words(SAMPLE_README.read_text(encoding="utf-8")), \
+    assert words(text) in words(SAMPLE_README.read_text(encoding="utf-8")), (
         "sample_data/README.md does not state the program's result; run `python tests/readme_figures.py` "
-        "(it writes:\n" + text + ")"
+        "(it writes:\n" + text + ")")
 
 
 def test_screenshot_shows_the_programs_result():
