@@ -24,11 +24,17 @@ from hypothesis import strategies as st
 from bookkit import BASE_PARAMETERS, book  # noqa: E402
 
 from reserve.calendar import BusinessCalendar  # noqa: E402
+from reserve.formula import compute  # noqa: E402
 from reserve.formula.note_h import note_h  # noqa: E402
+from reserve.formula.note_h_pairing import pairing_findings  # noqa: E402
 
 FIRM = BASE_PARAMETERS["firm_name"]
 DESIGNATION = f"Special Clearing Account for the Exclusive Benefit of the Customers of {FIRM}"
-TABLES = ("cca", "cca_requirements", "cca_deposits")
+TABLES = ("cca", "cca_requirements", "cca_requirement_increments", "cca_deposits")
+PAB_DESIGNATION = f"Special Clearing Account for the Exclusive Benefit of the PAB Accounts of {FIRM}"
+# The firm's PAB clearing account at the clearing agency, every condition attested (PAB Note 1).
+PAB_ACCOUNT = dict(pab_account_designation=PAB_DESIGNATION, pab_rules_apply="TRUE", pab_written_notice="TRUE",
+                   pab_written_contract="TRUE")
 
 
 def usd(dollars) -> int:
@@ -137,7 +143,8 @@ def test_baseline_customer_treasuries_cover_the_requirement(tmp_path):
     e = entry(out)
     assert e == {
         "cca_id": "FICC", "cca_name": "Fixed Income Clearing Corporation", "account_id": "A1", "customer_id": "A1",
-        "computation": "customer", "requirement": usd(1_000_000), "requirement_counted": usd(1_000_000),
+        "computation": "customer", "account_structure": None, "requirement": usd(1_000_000),
+        "requirement_counted": usd(1_000_000),
         "eligible_deposits": usd(1_000_000), "item_15": usd(1_000_000), "excess_on_deposit": 0,
         "status": "eligible", "failed_conditions": [], "pending": [],
     }
@@ -525,7 +532,9 @@ def test_eligible_deposit_entirely_unused_is_excluded_as_excess(tmp_path):
 def test_deposit_without_requirement(tmp_path):
     out = run(tmp_path, cca_requirements=[], cca_deposits=CUST_UST)
     e = entry(out)
+    # requirement 0: Item 15 = min(0, 1,000,000) = 0; excess = 1,000,000 - 0 (reading: h_excess)
     assert (e["requirement"], e["item_15"], e["excess_on_deposit"]) == (0, 0, usd(1_000_000))
+    assert e["status"] == "excess only"
     assert line(out, "item_2") == usd(1_000_000)
 
 
@@ -551,12 +560,15 @@ def test_item_2_for_customer_securities_in_house_account_and_at_failing_cca(tmp_
 
 
 def test_pab_account_in_the_pab_computation(tmp_path):
-    # PAB Note 9: Note H applies to margin delivered for PAB accounts, in the PAB computation.
-    out = run(tmp_path, accounts=[acct("P1", "pab")], cca_requirements=[req("P1")],
-              cca_deposits=[dep("D1", 1_000_000, account_id="P1")])
+    # PAB Note 9: Note H applies to margin delivered for PAB accounts, in the PAB computation,
+    # in the firm's PAB clearing account (PAB Note 1; reading: h_pab_account).
+    out = run(tmp_path, accounts=[acct("P1", "pab")], cca=[good_cca(**PAB_ACCOUNT)], cca_requirements=[req("P1")],
+              cca_deposits=[dep("D1", 1_000_000, account_id="P1", special_account="pab_accounts")])
+    # PAB Item 15 = min(requirement 1,000,000, eligible 1,000,000) = 1,000,000; none in the customer computation.
     assert (line(out, computation="pab"), line(out, computation="customer")) == (usd(1_000_000), 0)
     assert line(out, "item_2", "pab") == usd(1_000_000)
     assert entry(out, "FICC", "P1")["computation"] == "pab"
+    assert out.findings == []
 
 
 def test_noncustomer_account_is_excluded(tmp_path):
@@ -590,32 +602,43 @@ def books(draw):
                      draw(st.integers(-500, 2_000)) * 1000, customer_id=draw(st.sampled_from(["C1", "C2", "C3"])))
                 for i in range(n_acc)]
     ids = [a["account_id"] for a in accounts]
-    ccas = [good_cca(c, **{k: draw(BOOL) for k in ("registered", "rule_custody", "in_compliance")})
+    ccas = [good_cca(c, **{k: draw(BOOL) for k in ("registered", "rule_custody", "in_compliance")},
+                     **(PAB_ACCOUNT if draw(st.booleans()) else {}))
             for c in draw(st.lists(st.sampled_from(["FICC", "XCLR"]), min_size=1, max_size=2, unique=True))]
     cids = [c["cca_id"] for c in ccas]
     keys = draw(st.lists(st.tuples(st.sampled_from(cids), st.sampled_from(ids),
-                                   st.sampled_from(["ust_cash", "ust_repo", "other"]), st.sampled_from(["gross", "net"])),
+                                   st.sampled_from(["ust_cash", "ust_repo", "other"]), st.sampled_from(["gross", "net"]),
+                                   st.sampled_from(["", "own_gross", "omnibus_gross", "omnibus_net"])),
                          max_size=6, unique=True))
-    reqs = [req(a, draw(st.integers(0, 3_000)) * 1000, c, p, basis=b) for c, a, p, b in keys]
-    deps = []
+    reqs = [req(a, draw(st.integers(0, 3_000)) * 1000, c, p, basis=b, account_structure=s_) for c, a, p, b, s_ in keys]
+    deps, increments = [], []
     for i in range(draw(st.integers(0, 8))):
         owner = draw(st.sampled_from(["customer", "customer", "firm"]))
+        account_id, cca_id = draw(st.sampled_from(ids)), draw(st.sampled_from(cids))
         extra = {}
         if owner == "firm":
-            extra = dict(requirement_arose_on=draw(st.sampled_from(DATES)), call_issued_on=draw(st.sampled_from(DATES)),
+            facts = dict(requirement_arose_on=draw(st.sampled_from(DATES)), call_issued_on=draw(st.sampled_from(DATES)),
                          cure_received_on=draw(st.sampled_from(DATES)),
                          requirement_at_arise=str(draw(st.integers(0, 2_000)) * 1000),
                          customer_assets_at_arise=str(draw(st.integers(0, 2_000)) * 1000),
                          cure_received_amount=str(draw(st.integers(0, 2_000)) * 1000))
+            if draw(st.booleans()):  # the same facts as an increment the deposit names
+                facts["arose_on"] = facts.pop("requirement_arose_on")
+                increments.append(dict(increment_id=f"I{i}", cca_id=cca_id, account_id=account_id, **facts))
+                extra = dict(increment_id=f"I{i}")
+            else:
+                extra = facts
         deps.append(dep(f"D{i}", draw(st.integers(0, 2_000)) * 1000,
-                        draw(st.sampled_from(["cash", "us_treasury", "qualified_customer_security", "other"])), owner,
-                        draw(st.sampled_from(ids)), draw(st.sampled_from(cids)),
+                        draw(st.sampled_from(["cash", "us_treasury", "qualified_customer_security", "other",
+                                              "other_security", "not_a_security"])), owner,
+                        account_id, cca_id,
                         owner_account_id=draw(st.sampled_from(ids)), cca_account=draw(st.sampled_from(
                             ["customer_segregated", "customer_segregated", "house"])),
+                        special_account=draw(st.sampled_from(["", "customers", "pab_accounts"])),
                         delivered_by_firm=draw(BOOL), **extra))
     policy = draw(st.sampled_from(["exclude", "include"]))
     return dict(parameters={"pending_cure_policy": policy}, accounts=accounts, cca=ccas,
-                cca_requirements=reqs, cca_deposits=deps)
+                cca_requirements=reqs, cca_requirement_increments=increments, cca_deposits=deps)
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -633,7 +656,7 @@ def test_item_15_is_bounded_and_every_row_disposed_once(spec, seed):
     for e in out.entries:
         assert e["item_15"] == min(e["requirement_counted"], e["eligible_deposits"])
         assert e["requirement_counted"] <= e["requirement"]
-        assert e["status"] in ("eligible", "partial", "ineligible", "pending")
+        assert e["status"] in ("eligible", "partial", "ineligible", "pending", "excess only")
     assert (d["amount"] >= 0).all()
     # Order-free: the same book with the rows of every table shuffled gives the same
     # entries and the same line totals.
@@ -643,3 +666,6 @@ def test_item_15_is_bounded_and_every_row_disposed_once(spec, seed):
     assert again.entries == out.entries
     key = ["computation", "line"]
     assert again.dispositions.groupby(key)["amount"].sum().to_dict() == d.groupby(key)["amount"].sum().to_dict()
+    # Pairing holds by construction on a computed book: each Item 15 debit keeps its Item 1 /
+    # Item 2 credit (reading: h_pairing).
+    assert pairing_findings(b, compute(b).dispositions) == []
