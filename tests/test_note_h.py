@@ -293,6 +293,7 @@ def test_each_deposit_condition(tmp_path, over, rule):
 
 
 def test_customer_securities_of_another_customer(tmp_path):
+    # One customer's assets never margin another's (reading: h_same_customer).
     # A1 (customer C1) has the requirement; B1 (customer C2) owns the Treasuries posted for it.
     accounts = [acct("A1", customer_id="C1"), acct("A2", customer_id="C1"), acct("B1", customer_id="C2")]
     # Same customer, another of their accounts: eligible, Item 15 = 1,000,000.
@@ -319,6 +320,7 @@ def test_another_customers_cash(tmp_path):
 
 
 def test_customer_cash_capped_at_credit_balances_across_ccas(tmp_path):
+    # Note H(b)(1)(i): one cap per customer, shared across clearing agencies (reading: h_customer_cash_cap).
     # Customer C1: accounts A1 (credit 300,000; margin debit -50,000) and A2 (credit 100,000).
     # Cash the firm owes C1 = 300,000 + 100,000 = 400,000 (debits do not reduce it).
     accounts = [acct("A1", balance=300_000, customer_id="C1"),
@@ -408,6 +410,8 @@ def test_firm_owned_assets_other_than_treasuries_never(tmp_path, asset):
      "deadline 2026-11-19 passed"),
 ])
 def test_firm_treasury_conditions(tmp_path, over, rule, needle):
+    # (A)-(C) on the deposit's own columns; met, the firm's Treasuries count at their value
+    # (reading: h_firm_treasury_amount).
     assert line(run(tmp_path, cca_deposits=[firm_ust()])) == usd(1_000_000)
     out = run(tmp_path, cca_deposits=[firm_ust(**over)])
     assert line(out) == 0
@@ -417,6 +421,7 @@ def test_firm_treasury_conditions(tmp_path, over, rule, needle):
 
 
 def test_firm_treasury_cure_shortfall_is_the_reading(tmp_path):
+    # (reading: h_cure_sufficient)
     # Customer held 400,000 when the 1,000,000 requirement arose; delivering exactly the
     # 600,000 shortfall is "sufficient". Item 15 = 1,000,000 (firm 1,000,000 deposit).
     out = run(tmp_path, cca_deposits=[firm_ust(cust_assets=400_000, cure_amount=600_000)])
@@ -424,6 +429,7 @@ def test_firm_treasury_cure_shortfall_is_the_reading(tmp_path):
 
 
 def test_missing_arise_date_means_not_demonstrated(tmp_path):
+    # A blank a condition needs is not demonstrated (reading: h_not_demonstrated).
     assert line(run(tmp_path, cca_deposits=[firm_ust()])) == usd(1_000_000)
     # No requirement_arose_on: neither (B) (same-day call) nor (C) (deadline) can be shown -> 0.
     out = run(tmp_path, cca_deposits=[firm_ust(arose=None)])
@@ -451,6 +457,7 @@ def test_thanksgiving_moves_the_cure_deadline(tmp_path):
 
 @pytest.mark.parametrize("policy,item_15", [("exclude", 400_000), ("include", 1_000_000)])
 def test_pending_cure(tmp_path, policy, item_15):
+    # (reading: h_pending)
     # Requirement 1,000,000 arose Friday 11-20 (= as_of = prepared_on); the customer had
     # 400,000 of Treasuries at the CCA; the firm posted 600,000 of its own Treasuries and
     # called the customer the same day. Deadline: Monday 11-23, not yet passed, no cure yet.
@@ -501,6 +508,7 @@ def test_pending_that_does_not_change_item_15_is_listed_but_not_the_status(tmp_p
 
 
 def test_excess_on_deposit_and_allocation_order(tmp_path):
+    # (reading: h_allocation_order; reading: h_excess)
     # Requirement 1,000,000. Deposits: firm Treasuries 500,000 (all conditions met), customer
     # qualified security 300,000, customer Treasuries 400,000, customer cash 200,000 (owed 200,000).
     deps = [firm_ust("F1", 500_000, cust_assets=0), dep("Q1", 300_000, "qualified_customer_security"),
@@ -572,6 +580,7 @@ def test_pab_account_in_the_pab_computation(tmp_path):
 
 
 def test_noncustomer_account_is_excluded(tmp_path):
+    # (reading: h_outside_accounts)
     out = run(tmp_path, accounts=[acct("H1", "noncustomer")], cca_requirements=[req("H1")],
               cca_deposits=[dep("D1", 1_000_000, account_id="H1")])
     assert line(out, computation="customer") == line(out, computation="pab") == 0

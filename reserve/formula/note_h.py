@@ -68,7 +68,7 @@ SPECIAL_ACCOUNT = {"customer": "customers", "pab": "pab_accounts"}
 # does not "calculate a separate margin amount for each customer" delivered "on a gross
 # basis". Industry has applied for an exemption (Release 34-105980, July 2026); that release
 # is a notice of the application, not an order. Should the Commission grant an order, set
-# this to True (and add the order's conditions, and change reading h_account_structure):
+# this to True (and add the order's conditions, and reword the reading; reading: h_account_structure):
 # omnibus_net requirements then count, whatever their `basis`.
 OMNIBUS_NET_MARGIN_COUNTS = False
 ACCOUNT_STRUCTURES = ("own_gross", "omnibus_gross", "omnibus_net")
