@@ -139,9 +139,7 @@ def test_customer_and_pab_clearing_accounts_are_tested_apart(tmp_path):
     ("omnibus_gross", "gross", True),   # an omnibus account with a separate margin per customer
     ("", "gross", True),                # not stated: the stated basis decides (original format)
     ("", "net", False),
-    ("own_gross", "net", False),        # the basis says net: not gross for this customer
     ("omnibus_net", "net", False),      # netted across customers: no Item 15 today
-    ("omnibus_net", "gross", False),    # the structure decides: netted across customers
 ])
 def test_account_structure(tmp_path, structure, basis, counted):
     out = run(tmp_path, cca_requirements=[req(basis=basis, account_structure=structure)],
@@ -159,6 +157,18 @@ def test_account_structure(tmp_path, structure, basis, counted):
     assert (structure in rec["reason"]) if structure else True
 
 
+@pytest.mark.parametrize("structure,basis", [("own_gross", "net"), ("omnibus_gross", "net"), ("omnibus_net", "gross")])
+def test_a_structure_contradicting_the_basis_is_refused(tmp_path, structure, basis):
+    # The structure and the basis state one fact of Note H(b)(2)(i) twice: they must agree.
+    with pytest.raises(BookInvalid) as err:
+        book(Path(tmp_path) / "b", accounts=[acct("A1")], cca=[good_cca()],
+             cca_requirements=[req(basis=basis, account_structure=structure)])
+    (p,) = err.value.problems
+    assert (p.sheet, p.row, p.column, p.value) == ("cca_requirements", 2, "account_structure", structure)
+    assert p.expected == f"basis {'gross' if basis == 'net' else 'net'} with account_structure {structure}"
+    assert p.message == f"the account structure contradicts basis {basis}"
+
+
 def test_an_order_permitting_omnibus_margin_is_one_switch(tmp_path, monkeypatch):
     b = book(Path(tmp_path) / "b", accounts=[acct("A1")], cca=[good_cca()],
              cca_requirements=[req(basis="net", account_structure="omnibus_net")], cca_deposits=[dep("D1", 1_000_000)])
@@ -174,7 +184,7 @@ def test_an_order_permitting_omnibus_margin_is_one_switch(tmp_path, monkeypatch)
 def test_requirements_differing_only_in_structure_are_two_requirements(tmp_path):
     # 600,000 in the customer's own account + 400,000 netted in an omnibus account: counted 600,000.
     reqs = [req(requirement=600_000, account_structure="own_gross"),
-            req(requirement=400_000, account_structure="omnibus_net")]
+            req(requirement=400_000, basis="net", account_structure="omnibus_net")]
     out = run(tmp_path, cca_requirements=reqs, cca_deposits=[dep("D1", 1_000_000)])
     e = entry(out)
     assert (e["requirement"], e["requirement_counted"], e["item_15"]) == (usd(1_000_000), usd(600_000), usd(600_000))

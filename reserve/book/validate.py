@@ -197,6 +197,16 @@ def _validate_cca(log: ProblemLog, tables: dict[str, pd.DataFrame], accounts: pd
         dup = req.duplicated(subset=subset, keep="first").to_numpy()
         report_rows(log, req, dup, "account_id", expected="one row per " + ", ".join(subset[:-1]) + " and " + subset[-1],
                     message="the same requirement is given twice")
+        if "account_structure" in req.columns:
+            # Note H(b)(2)(i): a stated account structure and the basis say one thing twice and
+            # must agree (reading: h_account_structure).
+            structure = req["account_structure"].astype(object).to_numpy(dtype=object)
+            basis = req["basis"].astype(object).to_numpy(dtype=object)
+            stated = req["basis"].notna().to_numpy(dtype=bool)
+            for name, want in (("own_gross", "gross"), ("omnibus_gross", "gross"), ("omnibus_net", "net")):
+                report_rows(log, req, stated & (structure == name) & (basis != want), "account_structure",
+                            expected=f"basis {want} with account_structure {name}",
+                            message=f"the account structure contradicts basis {'net' if want == 'gross' else 'gross'}")
     if len(dep):
         check_reference(log, dep, "cca_id", cca_ids, "a cca_id of the cca table")
         check_reference(log, dep, "account_id", account_ids, "an account_id of the accounts table")

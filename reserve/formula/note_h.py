@@ -69,7 +69,7 @@ SPECIAL_ACCOUNT = {"customer": "customers", "pab": "pab_accounts"}
 # basis". Industry has applied for an exemption (Release 34-105980, July 2026); that release
 # is a notice of the application, not an order. Should the Commission grant an order, set
 # this to True (and add the order's conditions, and reword the reading; reading: h_account_structure):
-# omnibus_net requirements then count, whatever their `basis`.
+# omnibus_net requirements (basis net, as the loader makes sure) then count.
 OMNIBUS_NET_MARGIN_COUNTS = False
 ACCOUNT_STRUCTURES = ("own_gross", "omnibus_gross", "omnibus_net")
 
@@ -178,11 +178,12 @@ NOTE_H_READINGS: dict[str, tuple[str, str]] = {
         "A requirement counts only where the clearing agency calculates a separate margin for the customer, "
         "delivered gross (basis gross), in the customer's own account (account_structure own_gross) or in an omnibus "
         "account with a separate margin per customer (omnibus_gross, as Release 34-99149 describes FICC's Sponsored "
-        "Service). Margin in an omnibus account netted across customers (omnibus_net) earns no Item 15 debit, whatever "
-        "its basis: the exemption applied for (Release 34-105980) is noticed, not granted; if an order is granted, the "
-        "switch OMNIBUS_NET_MARGIN_COUNTS in reserve/formula/note_h.py lets omnibus_net requirements count. A blank "
-        "account_structure states nothing and is never taken as gross: the requirement's own stated basis (gross or "
-        "net) then decides, as in the original format.",
+        "Service). Margin in an omnibus account netted across customers (omnibus_net) earns no Item 15 debit: the "
+        "exemption applied for (Release 34-105980) is noticed, not granted; if an order is granted, the switch "
+        "OMNIBUS_NET_MARGIN_COUNTS in reserve/formula/note_h.py lets omnibus_net requirements count. A stated "
+        "structure must agree with the basis (own_gross and omnibus_gross: gross; omnibus_net: net), or the book is "
+        "refused. A blank account_structure states nothing and is never taken as gross: the requirement's own stated "
+        "basis (gross or net) then decides, as in the original format.",
     ),
     "h_pairing": (
         "Note H; Items 1, 2; Note B; SEC staff FAQ (August 6, 2025)",
