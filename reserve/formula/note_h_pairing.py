@@ -25,14 +25,10 @@ import pandas as pd
 from .. import keys
 from . import model
 from .note_h import _account_attributes
+from .note_h import _usd1 as _usd
 
 RULE_CASH = "Note H(b)(1)(i); Item 1; SEC staff FAQ (August 6, 2025)"
 RULE_SECURITIES = "Note H(b)(1)(ii); Item 2; Note B; SEC staff FAQ (August 6, 2025)"
-
-
-def _usd(cents: int) -> str:
-    c = int(cents)
-    return f"{'-' if c < 0 else ''}${abs(c) // 100:,}.{abs(c) % 100:02d}"
 
 
 def _records(disp: pd.DataFrame, table: str, line: str) -> pd.DataFrame:
