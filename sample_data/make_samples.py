@@ -34,6 +34,8 @@ MONEY_FORMAT = "#,##0.00;(#,##0.00)"
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 
 DESIGNATION = f"Special Clearing Account for the Exclusive Benefit of the Customers of {FIRM}"
+# PAB Note 1 with Note H(b)(2)(iii)(B): the firm's PAB clearing account at FICC.
+PAB_DESIGNATION = f"Special Clearing Account for the Exclusive Benefit of the PAB Accounts of {FIRM}"
 
 # --------------------------------------------------------------------------- parameters
 
@@ -226,13 +228,17 @@ ITEMS = [
 CCA_COLUMNS = ["cca_id", "name", "registered", "clears_ust", "rule_gross_margin", "rule_investment_limit",
                "rule_segregated_account", "account_designation", "written_notice", "written_contract",
                "rule_custody", "rule_return_excess", "in_compliance", "sec_notice_date",
-               "sec_notice_withdrawn_date"]
+               "sec_notice_withdrawn_date", "pab_account_designation", "pab_rules_apply", "pab_written_notice",
+               "pab_written_contract"]
 CCA = [
     {"cca_id": "FICC", "name": "Fixed Income Clearing Corporation", "registered": True, "clears_ust": True,
      "rule_gross_margin": True, "rule_investment_limit": True, "rule_segregated_account": True,
      "account_designation": DESIGNATION, "written_notice": True, "written_contract": True,
      "rule_custody": True, "rule_return_excess": True, "in_compliance": True,
-     "sec_notice_date": date(2024, 11, 29)},
+     "sec_notice_date": date(2024, 11, 29),
+     # The PAB clearing account at FICC (PAB Note 1): its own designation, notice and contract.
+     "pab_account_designation": PAB_DESIGNATION, "pab_rules_apply": True, "pab_written_notice": True,
+     "pab_written_contract": True},
     # A second clearing agency that fails Note H: no written contract, a designation that is not
     # the Note H(b)(2)(iii)(B) wording, and no Commission notice yet.
     {"cca_id": "CMESC", "name": "CME Securities Clearing Inc.", "registered": True, "clears_ust": True,
@@ -242,15 +248,15 @@ CCA = [
 ]
 
 CCA_REQUIREMENTS = [
-    # cca, account, position type, basis, requirement
-    ("FICC", "C-2001", "ust_cash", "gross", 4_000_000.00),
-    ("FICC", "C-2001", "ust_repo", "gross", 1_500_000.00),
+    # cca, account, position type, basis, requirement[, account structure (Note H(b)(2)(i))]
+    ("FICC", "C-2001", "ust_cash", "gross", 4_000_000.00, "own_gross"),  # a sponsored member's own account
+    ("FICC", "C-2001", "ust_repo", "gross", 1_500_000.00, "own_gross"),
     ("FICC", "C-2002", "ust_repo", "gross", 3_000_000.00),
     ("FICC", "C-2003", "ust_cash", "gross", 1_200_000.00),
     ("FICC", "C-2004", "ust_repo", "gross", 2_000_000.00),
     ("FICC", "C-2005", "ust_cash", "gross", 800_000.00),
     ("FICC", "C-2006", "other", "gross", 600_000.00),  # tri-party GC repo: not Treasury cash/repo
-    ("FICC", "C-2007", "ust_cash", "net", 700_000.00),  # computed net across customers
+    ("FICC", "C-2007", "ust_cash", "net", 700_000.00, "omnibus_net"),  # an omnibus account margined net
     ("CMESC", "C-2008", "ust_cash", "gross", 900_000.00),
     ("FICC", "P-5005", "ust_repo", "gross", 1_000_000.00),  # PAB (PAB Note 9)
 ]
@@ -258,7 +264,7 @@ CCA_REQUIREMENTS = [
 DEPOSIT_COLUMNS = ["deposit_id", "cca_id", "account_id", "asset", "owner", "owner_account_id", "value",
                    "cca_account", "delivered_by_firm", "requirement_arose_on", "requirement_at_arise",
                    "customer_assets_at_arise", "call_issued_on", "cure_received_on", "cure_received_amount",
-                   "memo"]
+                   "special_account", "increment_id", "memo"]
 
 
 def dep(deposit_id, cca_id, account_id, asset, owner, value, **kw):
@@ -283,13 +289,13 @@ CCA_DEPOSITS = [
     # C-2003: margined with another customer's Treasuries: not eligible (H(b)(1)(i)-(ii)).
     dep("FD-0007", "FICC", "C-2003", "us_treasury", "customer", 1_200_000.00, owner_account_id="C-2001",
         memo="Bayview's Treasuries used for Pinecrest"),
-    # C-2004: firm-owned Treasuries, call issued the day the requirement arose, cured the next
-    # business day (H(b)(1)(iii)(A)-(C)).
-    dep("FD-0008", "FICC", "C-2004", "us_treasury", "firm", 2_000_000.00,
-        requirement_arose_on=date(2026, 11, 18), requirement_at_arise=2_000_000.00,
-        customer_assets_at_arise=250_000.00, call_issued_on=date(2026, 11, 18),
-        cure_received_on=date(2026, 11, 19), cure_received_amount=1_750_000.00,
-        memo="Cured on the next business day"),
+    # C-2004: a requirement that grew over two days, firm-owned Treasuries for each increment,
+    # call issued the day each increment arose, cured the next business day (H(b)(1)(iii)(A)-(C);
+    # the increments are in cca_requirement_increments).
+    dep("FD-0008", "FICC", "C-2004", "us_treasury", "firm", 1_200_000.00, increment_id="INC-2004-1",
+        memo="For the first increment: cured on the next business day"),
+    dep("FD-0015", "FICC", "C-2004", "us_treasury", "firm", 800_000.00, increment_id="INC-2004-2",
+        memo="For the second increment: cured on the next business day"),
     # C-2005: firm-owned Treasuries, requirement arose today: cure due Monday 2026-11-23, pending.
     dep("FD-0009", "FICC", "C-2005", "us_treasury", "firm", 800_000.00,
         requirement_arose_on=AS_OF, requirement_at_arise=800_000.00, customer_assets_at_arise=100_000.00,
@@ -300,7 +306,24 @@ CCA_DEPOSITS = [
         memo="At a clearing agency that fails Note H(b)"),
     dep("FD-0013", "CMESC", "C-2008", "qualified_customer_security", "customer", 150_000.00,
         memo="Qualified clearing agency (H(a)): still an Item 2 credit"),
-    dep("FD-0014", "FICC", "P-5005", "us_treasury", "customer", 1_000_000.00, memo="PAB sponsored member"),
+    dep("FD-0014", "FICC", "P-5005", "us_treasury", "customer", 1_000_000.00, special_account="pab_accounts",
+        memo="PAB sponsored member: in the PAB clearing account (PAB Note 1)"),
+]
+
+INCREMENT_COLUMNS = ["increment_id", "cca_id", "account_id", "arose_on", "requirement_at_arise",
+                     "customer_assets_at_arise", "call_issued_on", "cure_received_on", "cure_received_amount", "memo"]
+CCA_REQUIREMENT_INCREMENTS = [
+    # C-2004's requirement grew from 1,200,000.00 (Tuesday) to 2,000,000.00 (Wednesday). Each
+    # increment: the customer's assets were short when it arose ((A)), the call went out that
+    # day ((B)), and the customer delivered the shortfall by the close of the next business day ((C)).
+    {"increment_id": "INC-2004-1", "cca_id": "FICC", "account_id": "C-2004", "arose_on": date(2026, 11, 17),
+     "requirement_at_arise": 1_200_000.00, "customer_assets_at_arise": 250_000.00,
+     "call_issued_on": date(2026, 11, 17), "cure_received_on": date(2026, 11, 18), "cure_received_amount": 950_000.00,
+     "memo": "Shortfall 950,000.00, cured Wednesday"},
+    {"increment_id": "INC-2004-2", "cca_id": "FICC", "account_id": "C-2004", "arose_on": date(2026, 11, 18),
+     "requirement_at_arise": 2_000_000.00, "customer_assets_at_arise": 1_200_000.00,
+     "call_issued_on": date(2026, 11, 18), "cure_received_on": date(2026, 11, 19), "cure_received_amount": 800_000.00,
+     "memo": "Shortfall 800,000.00, cured Thursday"},
 ]
 
 # --------------------------------------------------------------------------- reserve bank accounts
@@ -377,8 +400,9 @@ def build_weekly_book() -> Workbook:
     _sheet(wb, "collateral", ["account_id", "security_id", "market_value", "exempted"], COLLATERAL)
     _sheet(wb, "items", ITEM_COLUMNS, ITEMS)
     _sheet(wb, "cca", CCA_COLUMNS, CCA)
-    _sheet(wb, "cca_requirements", ["cca_id", "account_id", "position_type", "basis", "requirement"],
-           CCA_REQUIREMENTS)
+    _sheet(wb, "cca_requirements", ["cca_id", "account_id", "position_type", "basis", "requirement",
+                                    "account_structure"], [r + (None,) * (6 - len(r)) for r in CCA_REQUIREMENTS])
+    _sheet(wb, "cca_requirement_increments", INCREMENT_COLUMNS, CCA_REQUIREMENT_INCREMENTS)
     _sheet(wb, "cca_deposits", DEPOSIT_COLUMNS, CCA_DEPOSITS)
     _sheet(wb, "reserve_bank_accounts", RBA_COLUMNS, RESERVE_BANK_ACCOUNTS)
     _sheet(wb, "holidays", ["date", "name"], HOLIDAYS)

@@ -94,6 +94,10 @@ FULL = dict(
     cca_requirements=[{"cca_id": "FICC", "account_id": "C1", "position_type": "ust_repo", "requirement": "900"},
                       {"cca_id": "FICC", "account_id": "C1", "position_type": "ust_cash", "basis": "net",
                        "requirement": "100"}],
+    cca_requirement_increments=[
+        {"increment_id": "INC1", "cca_id": "FICC", "account_id": "C1", "arose_on": "2026-11-19",
+         "requirement_at_arise": "100", "customer_assets_at_arise": "0", "call_issued_on": "2026-11-19",
+         "cure_received_on": "2026-11-20", "cure_received_amount": "100"}],
     cca_deposits=[
         {"deposit_id": "D1", "cca_id": "FICC", "account_id": "C1", "asset": "us_treasury", "owner": "customer",
          "value": "900"},
@@ -162,7 +166,8 @@ def test_every_table_loads_typed(tmp_path):
 
     assert b.table("holidays")["date"].tolist() == [pd.Timestamp("2026-12-24")]
     assert b.row_counts == {"accounts": 4, "collateral": 2, "items": 5, "cca": 1, "cca_requirements": 2,
-                            "cca_deposits": 2, "reserve_bank_accounts": 1, "holidays": 1}
+                            "cca_requirement_increments": 1, "cca_deposits": 2, "reserve_bank_accounts": 1,
+                            "holidays": 1}
 
 
 def test_defaults_applied(tmp_path):

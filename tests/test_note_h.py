@@ -24,11 +24,17 @@ from hypothesis import strategies as st
 from bookkit import BASE_PARAMETERS, book  # noqa: E402
 
 from reserve.calendar import BusinessCalendar  # noqa: E402
+from reserve.formula import compute  # noqa: E402
 from reserve.formula.note_h import note_h  # noqa: E402
+from reserve.formula.note_h_pairing import pairing_findings  # noqa: E402
 
 FIRM = BASE_PARAMETERS["firm_name"]
 DESIGNATION = f"Special Clearing Account for the Exclusive Benefit of the Customers of {FIRM}"
-TABLES = ("cca", "cca_requirements", "cca_deposits")
+TABLES = ("cca", "cca_requirements", "cca_requirement_increments", "cca_deposits")
+PAB_DESIGNATION = f"Special Clearing Account for the Exclusive Benefit of the PAB Accounts of {FIRM}"
+# The firm's PAB clearing account at the clearing agency, every condition attested (PAB Note 1).
+PAB_ACCOUNT = dict(pab_account_designation=PAB_DESIGNATION, pab_rules_apply="TRUE", pab_written_notice="TRUE",
+                   pab_written_contract="TRUE")
 
 
 def usd(dollars) -> int:
@@ -137,7 +143,8 @@ def test_baseline_customer_treasuries_cover_the_requirement(tmp_path):
     e = entry(out)
     assert e == {
         "cca_id": "FICC", "cca_name": "Fixed Income Clearing Corporation", "account_id": "A1", "customer_id": "A1",
-        "computation": "customer", "requirement": usd(1_000_000), "requirement_counted": usd(1_000_000),
+        "computation": "customer", "account_structure": None, "requirement": usd(1_000_000),
+        "requirement_counted": usd(1_000_000),
         "eligible_deposits": usd(1_000_000), "item_15": usd(1_000_000), "excess_on_deposit": 0,
         "status": "eligible", "failed_conditions": [], "pending": [],
     }
@@ -286,6 +293,7 @@ def test_each_deposit_condition(tmp_path, over, rule):
 
 
 def test_customer_securities_of_another_customer(tmp_path):
+    # One customer's assets never margin another's (reading: h_same_customer).
     # A1 (customer C1) has the requirement; B1 (customer C2) owns the Treasuries posted for it.
     accounts = [acct("A1", customer_id="C1"), acct("A2", customer_id="C1"), acct("B1", customer_id="C2")]
     # Same customer, another of their accounts: eligible, Item 15 = 1,000,000.
@@ -312,6 +320,7 @@ def test_another_customers_cash(tmp_path):
 
 
 def test_customer_cash_capped_at_credit_balances_across_ccas(tmp_path):
+    # Note H(b)(1)(i): one cap per customer, shared across clearing agencies (reading: h_customer_cash_cap).
     # Customer C1: accounts A1 (credit 300,000; margin debit -50,000) and A2 (credit 100,000).
     # Cash the firm owes C1 = 300,000 + 100,000 = 400,000 (debits do not reduce it).
     accounts = [acct("A1", balance=300_000, customer_id="C1"),
@@ -401,6 +410,8 @@ def test_firm_owned_assets_other_than_treasuries_never(tmp_path, asset):
      "deadline 2026-11-19 passed"),
 ])
 def test_firm_treasury_conditions(tmp_path, over, rule, needle):
+    # (A)-(C) on the deposit's own columns; met, the firm's Treasuries count at their value
+    # (reading: h_firm_treasury_amount).
     assert line(run(tmp_path, cca_deposits=[firm_ust()])) == usd(1_000_000)
     out = run(tmp_path, cca_deposits=[firm_ust(**over)])
     assert line(out) == 0
@@ -410,6 +421,7 @@ def test_firm_treasury_conditions(tmp_path, over, rule, needle):
 
 
 def test_firm_treasury_cure_shortfall_is_the_reading(tmp_path):
+    # (reading: h_cure_sufficient)
     # Customer held 400,000 when the 1,000,000 requirement arose; delivering exactly the
     # 600,000 shortfall is "sufficient". Item 15 = 1,000,000 (firm 1,000,000 deposit).
     out = run(tmp_path, cca_deposits=[firm_ust(cust_assets=400_000, cure_amount=600_000)])
@@ -417,6 +429,7 @@ def test_firm_treasury_cure_shortfall_is_the_reading(tmp_path):
 
 
 def test_missing_arise_date_means_not_demonstrated(tmp_path):
+    # A blank a condition needs is not demonstrated (reading: h_not_demonstrated).
     assert line(run(tmp_path, cca_deposits=[firm_ust()])) == usd(1_000_000)
     # No requirement_arose_on: neither (B) (same-day call) nor (C) (deadline) can be shown -> 0.
     out = run(tmp_path, cca_deposits=[firm_ust(arose=None)])
@@ -444,6 +457,7 @@ def test_thanksgiving_moves_the_cure_deadline(tmp_path):
 
 @pytest.mark.parametrize("policy,item_15", [("exclude", 400_000), ("include", 1_000_000)])
 def test_pending_cure(tmp_path, policy, item_15):
+    # (reading: h_pending)
     # Requirement 1,000,000 arose Friday 11-20 (= as_of = prepared_on); the customer had
     # 400,000 of Treasuries at the CCA; the firm posted 600,000 of its own Treasuries and
     # called the customer the same day. Deadline: Monday 11-23, not yet passed, no cure yet.
@@ -494,6 +508,7 @@ def test_pending_that_does_not_change_item_15_is_listed_but_not_the_status(tmp_p
 
 
 def test_excess_on_deposit_and_allocation_order(tmp_path):
+    # (reading: h_allocation_order; reading: h_excess)
     # Requirement 1,000,000. Deposits: firm Treasuries 500,000 (all conditions met), customer
     # qualified security 300,000, customer Treasuries 400,000, customer cash 200,000 (owed 200,000).
     deps = [firm_ust("F1", 500_000, cust_assets=0), dep("Q1", 300_000, "qualified_customer_security"),
@@ -525,7 +540,9 @@ def test_eligible_deposit_entirely_unused_is_excluded_as_excess(tmp_path):
 def test_deposit_without_requirement(tmp_path):
     out = run(tmp_path, cca_requirements=[], cca_deposits=CUST_UST)
     e = entry(out)
+    # requirement 0: Item 15 = min(0, 1,000,000) = 0; excess = 1,000,000 - 0 (reading: h_excess)
     assert (e["requirement"], e["item_15"], e["excess_on_deposit"]) == (0, 0, usd(1_000_000))
+    assert e["status"] == "excess only"
     assert line(out, "item_2") == usd(1_000_000)
 
 
@@ -551,15 +568,19 @@ def test_item_2_for_customer_securities_in_house_account_and_at_failing_cca(tmp_
 
 
 def test_pab_account_in_the_pab_computation(tmp_path):
-    # PAB Note 9: Note H applies to margin delivered for PAB accounts, in the PAB computation.
-    out = run(tmp_path, accounts=[acct("P1", "pab")], cca_requirements=[req("P1")],
-              cca_deposits=[dep("D1", 1_000_000, account_id="P1")])
+    # PAB Note 9: Note H applies to margin delivered for PAB accounts, in the PAB computation,
+    # in the firm's PAB clearing account (PAB Note 1; reading: h_pab_account).
+    out = run(tmp_path, accounts=[acct("P1", "pab")], cca=[good_cca(**PAB_ACCOUNT)], cca_requirements=[req("P1")],
+              cca_deposits=[dep("D1", 1_000_000, account_id="P1", special_account="pab_accounts")])
+    # PAB Item 15 = min(requirement 1,000,000, eligible 1,000,000) = 1,000,000; none in the customer computation.
     assert (line(out, computation="pab"), line(out, computation="customer")) == (usd(1_000_000), 0)
     assert line(out, "item_2", "pab") == usd(1_000_000)
     assert entry(out, "FICC", "P1")["computation"] == "pab"
+    assert out.findings == []
 
 
 def test_noncustomer_account_is_excluded(tmp_path):
+    # (reading: h_outside_accounts)
     out = run(tmp_path, accounts=[acct("H1", "noncustomer")], cca_requirements=[req("H1")],
               cca_deposits=[dep("D1", 1_000_000, account_id="H1")])
     assert line(out, computation="customer") == line(out, computation="pab") == 0
@@ -590,32 +611,47 @@ def books(draw):
                      draw(st.integers(-500, 2_000)) * 1000, customer_id=draw(st.sampled_from(["C1", "C2", "C3"])))
                 for i in range(n_acc)]
     ids = [a["account_id"] for a in accounts]
-    ccas = [good_cca(c, **{k: draw(BOOL) for k in ("registered", "rule_custody", "in_compliance")})
+    ccas = [good_cca(c, **{k: draw(BOOL) for k in ("registered", "rule_custody", "in_compliance")},
+                     **(PAB_ACCOUNT if draw(st.booleans()) else {}))
             for c in draw(st.lists(st.sampled_from(["FICC", "XCLR"]), min_size=1, max_size=2, unique=True))]
     cids = [c["cca_id"] for c in ccas]
+    # (basis, account_structure): a stated structure agrees with the basis (the loader refuses
+    # a contradiction).
     keys = draw(st.lists(st.tuples(st.sampled_from(cids), st.sampled_from(ids),
-                                   st.sampled_from(["ust_cash", "ust_repo", "other"]), st.sampled_from(["gross", "net"])),
+                                   st.sampled_from(["ust_cash", "ust_repo", "other"]),
+                                   st.sampled_from([("gross", ""), ("net", ""), ("gross", "own_gross"),
+                                                    ("gross", "omnibus_gross"), ("net", "omnibus_net")])),
                          max_size=6, unique=True))
-    reqs = [req(a, draw(st.integers(0, 3_000)) * 1000, c, p, basis=b) for c, a, p, b in keys]
-    deps = []
+    reqs = [req(a, draw(st.integers(0, 3_000)) * 1000, c, p, basis=b, account_structure=s_)
+            for c, a, p, (b, s_) in keys]
+    deps, increments = [], []
     for i in range(draw(st.integers(0, 8))):
         owner = draw(st.sampled_from(["customer", "customer", "firm"]))
+        account_id, cca_id = draw(st.sampled_from(ids)), draw(st.sampled_from(cids))
         extra = {}
         if owner == "firm":
-            extra = dict(requirement_arose_on=draw(st.sampled_from(DATES)), call_issued_on=draw(st.sampled_from(DATES)),
+            facts = dict(requirement_arose_on=draw(st.sampled_from(DATES)), call_issued_on=draw(st.sampled_from(DATES)),
                          cure_received_on=draw(st.sampled_from(DATES)),
                          requirement_at_arise=str(draw(st.integers(0, 2_000)) * 1000),
                          customer_assets_at_arise=str(draw(st.integers(0, 2_000)) * 1000),
                          cure_received_amount=str(draw(st.integers(0, 2_000)) * 1000))
+            if draw(st.booleans()):  # the same facts as an increment the deposit names
+                facts["arose_on"] = facts.pop("requirement_arose_on")
+                increments.append(dict(increment_id=f"I{i}", cca_id=cca_id, account_id=account_id, **facts))
+                extra = dict(increment_id=f"I{i}")
+            else:
+                extra = facts
         deps.append(dep(f"D{i}", draw(st.integers(0, 2_000)) * 1000,
-                        draw(st.sampled_from(["cash", "us_treasury", "qualified_customer_security", "other"])), owner,
-                        draw(st.sampled_from(ids)), draw(st.sampled_from(cids)),
+                        draw(st.sampled_from(["cash", "us_treasury", "qualified_customer_security", "other",
+                                              "other_security", "not_a_security"])), owner,
+                        account_id, cca_id,
                         owner_account_id=draw(st.sampled_from(ids)), cca_account=draw(st.sampled_from(
                             ["customer_segregated", "customer_segregated", "house"])),
+                        special_account=draw(st.sampled_from(["", "customers", "pab_accounts"])),
                         delivered_by_firm=draw(BOOL), **extra))
     policy = draw(st.sampled_from(["exclude", "include"]))
     return dict(parameters={"pending_cure_policy": policy}, accounts=accounts, cca=ccas,
-                cca_requirements=reqs, cca_deposits=deps)
+                cca_requirements=reqs, cca_requirement_increments=increments, cca_deposits=deps)
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -633,7 +669,7 @@ def test_item_15_is_bounded_and_every_row_disposed_once(spec, seed):
     for e in out.entries:
         assert e["item_15"] == min(e["requirement_counted"], e["eligible_deposits"])
         assert e["requirement_counted"] <= e["requirement"]
-        assert e["status"] in ("eligible", "partial", "ineligible", "pending")
+        assert e["status"] in ("eligible", "partial", "ineligible", "pending", "excess only")
     assert (d["amount"] >= 0).all()
     # Order-free: the same book with the rows of every table shuffled gives the same
     # entries and the same line totals.
@@ -643,3 +679,6 @@ def test_item_15_is_bounded_and_every_row_disposed_once(spec, seed):
     assert again.entries == out.entries
     key = ["computation", "line"]
     assert again.dispositions.groupby(key)["amount"].sum().to_dict() == d.groupby(key)["amount"].sum().to_dict()
+    # Pairing holds by construction on a computed book: each Item 15 debit keeps its Item 1 /
+    # Item 2 credit (reading: h_pairing).
+    assert pairing_findings(b, compute(b).dispositions) == []

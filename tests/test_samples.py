@@ -149,7 +149,15 @@ def test_sample_note_h_tables(sample):
     assert set(dep["owner"]) == {"customer", "firm"} and set(dep["cca_account"]) == {"customer_segregated", "house"}
     assert (dep["owner_account_id"] != dep["account_id"]).any() and not dep["delivered_by_firm"].all()
     firm = dep[dep["owner"] == "firm"]
-    assert firm["cure_received_on"].notna().any() and firm["cure_received_on"].isna().any()
+    # A pending cure on the deposit's own columns; recorded cures on the increments of a
+    # requirement that grew over two days (Note H(b)(1)(iii)), which firm deposits name.
+    assert firm["cure_received_on"].isna().all() and firm["increment_id"].notna().sum() == 2
+    inc = sample.table("cca_requirement_increments")
+    assert inc["cure_received_on"].notna().all() and set(inc["increment_id"]) == set(firm["increment_id"].dropna())
+    assert cca.loc["FICC", "pab_account_designation"] == (
+        "Special Clearing Account for the Exclusive Benefit of the PAB Accounts of Harbor Point Securities LLC")
+    assert set(req["account_structure"].dropna()) == {"own_gross", "omnibus_net"}
+    assert set(dep["special_account"].dropna()) == {"pab_accounts"}
 
 
 def test_sample_reserve_bank_accounts(sample):

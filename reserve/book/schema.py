@@ -192,6 +192,14 @@ CCA = Table(
         Column("in_compliance", "bool", False, "Note H(b)(2): the clearing agency and the firm comply with those rules."),
         Column("sec_notice_date", "date", BLANK, "Note H(b)(3): date the Commission published its notice permitting the debit."),
         Column("sec_notice_withdrawn_date", "date", BLANK, "Note H(b)(3): date that notice was withdrawn, if it was."),
+        # PAB Note 1: Note H read for PAB accounts ("references to ... customers will be
+        # treated as references to PAB accounts"): the firm's PAB clearing account at the
+        # clearing agency, with its own designation and attestations. Needed only where PAB
+        # accounts' margin is at this clearing agency; a blank never meets a condition.
+        Column("pab_account_designation", "text", BLANK, "PAB Note 1 with Note H(b)(2)(iii)(B): the designation of the firm's PAB clearing account; must read exactly `Special Clearing Account for the Exclusive Benefit of the PAB Accounts of <firm_name>`. Needed for a PAB Item 15 only."),
+        Column("pab_rules_apply", "bool", False, "PAB Note 1 with Note H(b)(2)(i)-(v): the clearing agency's rules (a separate margin per PAB account delivered gross, the investment limit, a segregated account used exclusively for PAB accounts' Treasury transactions, custody, return) apply to the firm's PAB clearing account, and the clearing agency and the firm comply with them."),
+        Column("pab_written_notice", "bool", False, "PAB Note 1 with Note H(b)(2)(iii)(C): the clearing agency's written notice that the PAB clearing account is held for the exclusive benefit of the firm's PAB accounts, retained."),
+        Column("pab_written_contract", "bool", False, "PAB Note 1 with Note H(b)(2)(iii)(D): written contract with the clearing agency for the PAB clearing account."),
     ),
     required=False,
     key=("cca_id",),
@@ -206,8 +214,27 @@ CCA_REQUIREMENTS = Table(
         _enum("position_type", ("ust_cash", "ust_repo", "other"), REQUIRED, "Purchases and sales of U.S. Treasuries; Treasury repos and reverse repos; anything else (not eligible)."),
         _enum("basis", ("gross", "net"), "gross", "`net`: computed net across customers: not eligible (Note H(b)(2)(i))."),
         _money("requirement", REQUIRED, "Margin required by the clearing agency for this customer's cleared positions.", nonneg=True),
+        _enum("account_structure", ("own_gross", "omnibus_gross", "omnibus_net"), BLANK, "Note H(b)(2)(i): how the clearing agency holds and margins these positions. `own_gross`: the customer's own account, margin calculated for the customer and delivered gross. `omnibus_gross`: an omnibus account in which the clearing agency still calculates a separate margin for each customer, delivered gross (as Release 34-99149 describes FICC's Sponsored Service). `omnibus_net`: an omnibus account margined net across customers: no Item 15 (an exemption has been applied for, Release 34-105980, July 2026: a notice, not an order). Must agree with `basis` (`own_gross`, `omnibus_gross`: gross; `omnibus_net`: net). Blank: not stated; the requirement's `basis` decides, a blank is never taken as gross."),
     ),
     required=False,
+)
+
+CCA_REQUIREMENT_INCREMENTS = Table(
+    "cca_requirement_increments",
+    "Optional (Note H(b)(1)(iii)): a requirement that grew over several days, one row per increment, each with its own arise date, call and cure. Firm-owned Treasury deposits name the increment they were delivered for (`cca_deposits.increment_id`); conditions (A)-(C) are then tested per increment. A deposit without `increment_id` keeps its own columns (one increment).",
+    (
+        Column("increment_id", "text", REQUIRED, "Identifier of the increment."),
+        Column("cca_id", "text", REQUIRED, "A row of `cca`."),
+        Column("account_id", "text", REQUIRED, "The customer (or PAB) account whose requirement grew."),
+        Column("arose_on", "date", BLANK, "Note H(b)(1)(iii)(A)-(C): the day this increment of the requirement arose. Blank: (B) and (C) are not demonstrated."),
+        _money("requirement_at_arise", BLANK, "(iii)(A): the customer's whole requirement at the clearing agency when this increment arose. Blank: not demonstrated.", nonneg=True),
+        _money("customer_assets_at_arise", BLANK, "(iii)(A): the customer's cash, Treasuries and qualified customer securities the firm owed or held at that time. Blank: not demonstrated.", nonneg=True),
+        Column("call_issued_on", "date", BLANK, "(iii)(B): the day the firm called the customer for this increment."),
+        Column("cure_received_on", "date", BLANK, "(iii)(C): the day the customer's delivery for this increment was received."),
+        _money("cure_received_amount", BLANK, "(iii)(C): the amount received from the customer for this increment.", nonneg=True),
+    ),
+    required=False,
+    key=("increment_id",),
 )
 
 CCA_DEPOSITS = Table(
@@ -217,7 +244,7 @@ CCA_DEPOSITS = Table(
         Column("deposit_id", "text", REQUIRED, "Identifier of the deposit."),
         Column("cca_id", "text", REQUIRED, "A row of `cca`."),
         Column("account_id", "text", REQUIRED, "The customer (or PAB) account whose requirement this deposit margins."),
-        _enum("asset", ("cash", "us_treasury", "qualified_customer_security", "other"), REQUIRED, "Note H(a)(1)."),
+        _enum("asset", ("cash", "us_treasury", "qualified_customer_security", "other_security", "not_a_security", "other"), REQUIRED, "Note H(a)(1): cash, U.S. Treasury securities or qualified customer securities are permitted collateral. `other_security`: a security that is not permitted collateral (e.g. a customer's equities): no Item 15, but a customer's is an Item 2 credit (Note B, last sentence). `not_a_security`: neither cash nor a security: no Item 15, no Item 2. `other` (the original format's value): no Item 15, taken as a security for Item 2 (conservatively), with a review finding."),
         _enum("owner", ("customer", "firm"), REQUIRED, "Whose asset it is."),
         Column("owner_account_id", "text", BLANK, "For owner=customer: the account whose cash or securities were delivered (default: account_id).", default_from="account_id"),
         _money("value", REQUIRED, "Cash amount, or market value of securities.", nonneg=True),
@@ -229,6 +256,8 @@ CCA_DEPOSITS = Table(
         Column("call_issued_on", "date", BLANK, "owner=firm only: the day the firm called the customer for margin ((iii)(B))."),
         Column("cure_received_on", "date", BLANK, "owner=firm only: the day the customer's delivery was received ((iii)(C))."),
         _money("cure_received_amount", BLANK, "owner=firm only: the amount received from the customer.", nonneg=True),
+        _enum("special_account", ("customers", "pab_accounts"), BLANK, "For cca_account `customer_segregated`: which Special Clearing Account holds the deposit, the one for the exclusive benefit of the Customers (Note H(b)(2)(iii)) or of the PAB Accounts (PAB Note 1). A customer account's margin counts only in the Customers' account, a PAB account's only in the PAB Accounts' account. Blank: the Customers' account (the only one the original format knew)."),
+        Column("increment_id", "text", BLANK, "owner=firm only (Note H(b)(1)(iii)): the row of `cca_requirement_increments` these Treasuries were delivered for; conditions (A)-(C) are tested on that increment, and this row's own requirement_arose_on ... cure_received_amount must then be blank."),
     ),
     required=False,
     key=("deposit_id",),
@@ -269,6 +298,7 @@ TABLES: tuple[Table, ...] = (
     ITEMS,
     CCA,
     CCA_REQUIREMENTS,
+    CCA_REQUIREMENT_INCREMENTS,
     CCA_DEPOSITS,
     RESERVE_BANK_ACCOUNTS,
     HOLIDAYS,

@@ -118,21 +118,7 @@ def _validate(params: dict, tables: dict[str, pd.DataFrame], log: ProblemLog, la
         report_rows(log, col, not_margin, "account_id", expected="a margin account (type margin in accounts)",
                     message="collateral is only tested for margin accounts (Note E(1))")
 
-    cca_ids = tables["cca"]["cca_id"]
-    req = tables["cca_requirements"]
-    dep = tables["cca_deposits"]
-    # the account ids the clearing-agency tables name, found in one pass over the accounts
-    account_ids = keys.among(accounts["account_id"], req["account_id"], dep["account_id"], dep["owner_account_id"])
-    if len(req):
-        check_reference(log, req, "cca_id", cca_ids, "a cca_id of the cca table")
-        check_reference(log, req, "account_id", account_ids, "an account_id of the accounts table")
-        dup = req.duplicated(subset=["cca_id", "account_id", "position_type", "basis"], keep="first").to_numpy()
-        report_rows(log, req, dup, "account_id", expected="one row per cca_id, account_id, position_type and basis",
-                    message="the same requirement is given twice")
-    if len(dep):
-        check_reference(log, dep, "cca_id", cca_ids, "a cca_id of the cca table")
-        check_reference(log, dep, "account_id", account_ids, "an account_id of the accounts table")
-        check_reference(log, dep, "owner_account_id", account_ids, "an account_id of the accounts table")
+    _validate_cca(log, tables, accounts)
 
     items = tables["items"]
     if len(items):
@@ -182,3 +168,73 @@ def _validate(params: dict, tables: dict[str, pd.DataFrame], log: ProblemLog, la
         log.add(Problem(label, "parameters", None, "value", str(params["prepared_on"]),
                         f"a date on or after as_of ({params['as_of']})", message="prepared_on is before as_of"))
     return links
+
+
+# --------------------------------------------------------------------------- Note H tables
+
+# The columns of a firm-owned Treasury deposit that an increment states instead (Note H(b)(1)(iii)).
+INCREMENT_COLUMNS = ("requirement_arose_on", "requirement_at_arise", "customer_assets_at_arise", "call_issued_on",
+                     "cure_received_on", "cure_received_amount")
+
+
+def _validate_cca(log: ProblemLog, tables: dict[str, pd.DataFrame], accounts: pd.DataFrame) -> None:
+    """The clearing-agency tables (Note H): references, duplicates, and the deposits' ties to
+    the increments of a requirement."""
+    cca_ids = tables["cca"]["cca_id"]
+    req = tables["cca_requirements"]
+    dep = tables["cca_deposits"]
+    inc = tables.get("cca_requirement_increments")
+    if inc is None:  # typed by an older caller without the table
+        inc = pd.DataFrame({c: pd.Series(dtype=object) for c in ("increment_id", "cca_id", "account_id")})
+    # the account ids the clearing-agency tables name, found in one pass over the accounts
+    account_ids = keys.among(accounts["account_id"], req["account_id"], dep["account_id"], dep["owner_account_id"],
+                             inc["account_id"])
+    if len(req):
+        check_reference(log, req, "cca_id", cca_ids, "a cca_id of the cca table")
+        check_reference(log, req, "account_id", account_ids, "an account_id of the accounts table")
+        subset = ["cca_id", "account_id", "position_type", "basis"] + (
+            ["account_structure"] if "account_structure" in req.columns else [])
+        dup = req.duplicated(subset=subset, keep="first").to_numpy()
+        report_rows(log, req, dup, "account_id", expected="one row per " + ", ".join(subset[:-1]) + " and " + subset[-1],
+                    message="the same requirement is given twice")
+        if "account_structure" in req.columns:
+            # Note H(b)(2)(i): a stated account structure and the basis say one thing twice and
+            # must agree (reading: h_account_structure).
+            structure = req["account_structure"].astype(object).to_numpy(dtype=object)
+            basis = req["basis"].astype(object).to_numpy(dtype=object)
+            stated = req["basis"].notna().to_numpy(dtype=bool)
+            for name, want in (("own_gross", "gross"), ("omnibus_gross", "gross"), ("omnibus_net", "net")):
+                report_rows(log, req, stated & (structure == name) & (basis != want), "account_structure",
+                            expected=f"basis {want} with account_structure {name}",
+                            message=f"the account structure contradicts basis {'net' if want == 'gross' else 'gross'}")
+    if len(dep):
+        check_reference(log, dep, "cca_id", cca_ids, "a cca_id of the cca table")
+        check_reference(log, dep, "account_id", account_ids, "an account_id of the accounts table")
+        check_reference(log, dep, "owner_account_id", account_ids, "an account_id of the accounts table")
+    if len(inc):
+        check_reference(log, inc, "cca_id", cca_ids, "a cca_id of the cca table")
+        check_reference(log, inc, "account_id", account_ids, "an account_id of the accounts table")
+    if len(dep) and "increment_id" in dep.columns and dep["increment_id"].notna().any():
+        # Note H(b)(1)(iii): a firm-owned Treasury deposit tied to an increment is tested on
+        # the increment's arise date, call and cure; one place states them.
+        tied = dep["increment_id"].notna().to_numpy(dtype=bool)
+        pos = keys.find(dep["increment_id"], inc["increment_id"]) if len(inc) else np.full(len(dep), -1)
+        report_rows(log, dep, tied & (pos < 0), "increment_id",
+                    expected="an increment_id of the cca_requirement_increments table")
+        report_rows(log, dep, tied & (dep["owner"] != "firm").to_numpy(dtype=bool), "increment_id",
+                    expected="blank for owner=customer",
+                    message="an increment ties firm-owned Treasuries to the day a requirement grew (Note H(b)(1)(iii))")
+        found = tied & (pos >= 0)
+        if found.any():
+            at = np.where(found, pos, 0)
+            for col in ("cca_id", "account_id"):
+                theirs = inc[col].to_numpy(dtype=object)[at]
+                ours = dep[col].to_numpy(dtype=object)
+                differ = found & (ours != theirs)
+                report_rows(log, dep, differ, col, expected=f"the {col} of its increment",
+                            message="the deposit and the increment it names are for different "
+                                    + ("clearing agencies" if col == "cca_id" else "accounts"))
+        for col in INCREMENT_COLUMNS:
+            if col in dep.columns:
+                report_rows(log, dep, tied & dep[col].notna().to_numpy(dtype=bool), col,
+                            expected="blank (the increment named in increment_id states it)")

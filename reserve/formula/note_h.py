@@ -2,25 +2,31 @@
 customers' cleared U.S. Treasury positions -- customer by customer -- and Note B's last
 sentence (customers' securities at a qualified clearing agency are an Item 2 credit).
 
-Reads the tables `cca`, `cca_requirements`, `cca_deposits` (and `accounts` for who owns
-what). For every (cca_id, account_id) with a requirement or a deposit:
+Reads the tables `cca`, `cca_requirements`, `cca_requirement_increments`, `cca_deposits`
+(and `accounts` for who owns what). For every (cca_id, account_id) with a requirement or a
+deposit:
 
-  1. the clearing agency test (Note H(a), (b)(2), (b)(3)), one row of `cca`;
-  2. the requirement rows that count (Note H(a)(2), (b)(2)(i));
+  1. the clearing agency test (Note H(a), (b)(2), (b)(3)), one row of `cca`: the agency's
+     own conditions, and those of the firm's clearing account for the computation of the
+     account -- the customers' account, or the PAB accounts' account (PAB Note 1);
+  2. the requirement rows that count (Note H(a)(2), (b)(2)(i), with the account structure);
   3. the deposits that are eligible (Note H(a)(1), (b)(1), (b)(2)(iii)), with the cap of
      customer cash at the cash the firm owes that customer and the conditions (A)-(C) of
-     Note H(b)(1)(iii) for firm-owned Treasuries;
+     Note H(b)(1)(iii) for firm-owned Treasuries, per increment of the requirement;
   4. Item 15 = min(requirement counted, eligible deposits), allocated to deposit rows.
 
-Independently of the (b) conditions, every customer-owned non-cash deposit at a qualified
-clearing agency is an Item 2 credit (Note B).
+Independently of the (b) conditions, every customer-owned deposit that is a security at a
+qualified clearing agency is an Item 2 credit (Note B). Whether each Item 15 debit keeps its
+matching credit (customer cash in Item 1, customer securities in Item 2) is checked on the
+final dispositions by `note_h_pairing.pairing_findings`.
 
 Disposition lines written here: ``item_15`` (debit), ``item_2`` (credit), ``note_h_test``
-(a row used only as evidence: `cca` rows, counted requirement rows; amount 0) and
-``excluded``. Every row of the three tables gets exactly one primary record.
+(a row used only as evidence: `cca` rows, counted requirement rows, increments; amount 0)
+and ``excluded``. Every row of the four tables gets exactly one primary record.
 
 The readings of open wording this module relies on are declared in `NOTE_H_READINGS`
-(same shape as `readings.READINGS`) so the report can list them among its assumptions.
+(same shape as `readings.READINGS`) so the report can list them among its assumptions; the
+code that applies one cites it as ``(reading: <key>)``.
 """
 
 from __future__ import annotations
@@ -46,17 +52,36 @@ NOTE_H_TEST = "note_h_test"
 UST_POSITION_TYPES = ("ust_cash", "ust_repo")
 # Note H(a)(1): "cash, U.S. Treasury securities, or qualified customer securities".
 ELIGIBLE_ASSETS = ("cash", "us_treasury", "qualified_customer_security")
-# Note H(b)(2)(iii)(B).
+# Note B, last sentence: "customers' securities". `other` (the original format's catch-all)
+# is taken as a security, conservatively (reading: h_item2_securities).
+SECURITY_ASSETS = ("us_treasury", "qualified_customer_security", "other_security", "other")
+# Note H(b)(2)(iii)(B), and the same read with PAB Note 1 ("Customers" -> "PAB Accounts")
+# for the PAB clearing account (reading: h_pab_account).
 DESIGNATION = "Special Clearing Account for the Exclusive Benefit of the Customers of {firm_name}"
-# Order in which Item 15 is allocated to the deposits of one customer (reading
-# "allocation_order"): the customer's own assets first, the firm's interim Treasuries last.
+PAB_DESIGNATION = "Special Clearing Account for the Exclusive Benefit of the PAB Accounts of {firm_name}"
+# cca_deposits.special_account: which Special Clearing Account a computation's margin must
+# sit in (blank: the Customers' one, the only one the original format knew).
+SPECIAL_ACCOUNT = {"customer": "customers", "pab": "pab_accounts"}
+
+# Note H(b)(2)(i) and the account structure (reading: h_account_structure). Margin held in
+# an omnibus account netted across customers earns no Item 15 debit: the clearing agency
+# does not "calculate a separate margin amount for each customer" delivered "on a gross
+# basis". Industry has applied for an exemption (Release 34-105980, July 2026); that release
+# is a notice of the application, not an order. Should the Commission grant an order, set
+# this to True (and add the order's conditions, and reword the reading; reading: h_account_structure):
+# omnibus_net requirements (basis net, as the loader makes sure) then count.
+OMNIBUS_NET_MARGIN_COUNTS = False
+ACCOUNT_STRUCTURES = ("own_gross", "omnibus_gross", "omnibus_net")
+
+# Order in which Item 15 is allocated to the deposits of one customer: the customer's own
+# assets first, the firm's interim Treasuries last (reading: h_allocation_order).
 ALLOCATION_RANK = {
     ("customer", "cash"): 0,
     ("customer", "us_treasury"): 1,
     ("customer", "qualified_customer_security"): 2,
     ("firm", "us_treasury"): 3,
 }
-STATUSES = ("eligible", "partial", "ineligible", "pending")
+STATUSES = ("eligible", "partial", "ineligible", "pending", "excess only")
 
 # Readings of Note H wording the rule leaves open, in one place (key: (rule, reading)).
 NOTE_H_READINGS: dict[str, tuple[str, str]] = {
@@ -70,14 +95,25 @@ NOTE_H_READINGS: dict[str, tuple[str, str]] = {
         "Note H(b)(1)(iii)",
         "Firm-owned Treasuries meeting (A)-(C) count at their value, up to the requirement after the customer's own "
         "eligible assets are allocated to it (h_allocation_order). The rule sets no cap at the shortfall when the "
-        "requirement arose (requirement_at_arise - customer_assets_at_arise); the release calls them an interim "
-        "step, so a firm posting more than that shortfall should expect the question. Not capped here.",
+        "requirement arose (requirement_at_arise - customer_assets_at_arise), nor at an increment's shortfall; the "
+        "release calls them an interim step, so a firm posting more than that shortfall should expect the question. "
+        "Not capped here.",
     ),
     "h_not_demonstrated": (
         "Note H(b)(1)(iii)",
         "A blank field that a condition needs (requirement_arose_on, requirement_at_arise, customer_assets_at_arise, "
-        "call_issued_on, cure_received_amount) means the condition is not demonstrated: the firm-owned Treasury "
-        "deposit is ineligible for that reason.",
+        "call_issued_on, cure_received_amount, or the same fields of the increment the deposit names) means the "
+        "condition is not demonstrated: the firm-owned Treasury deposit is ineligible for that reason.",
+    ),
+    "h_increments": (
+        "Note H(b)(1)(iii)",
+        "\"At the time the margin requirement arose\", \"on the day the margin requirement arose\" and \"by the close "
+        "of the next business day after the margin requirement arose\" are read per increment when a requirement "
+        "grew over several days: each row of cca_requirement_increments is one increment, with the customer's whole "
+        "requirement and assets when it arose, its own call and its own cure; firm-owned Treasuries delivered for it "
+        "name it (cca_deposits.increment_id) and are tested on it, so one cure is never counted for two increments' "
+        "deposits by being repeated on each. A deposit naming no increment is tested on its own columns (one "
+        "increment, as in the original format).",
     ),
     "h_pending": (
         "Note H(b)(1)(iii)(C)",
@@ -109,41 +145,87 @@ NOTE_H_READINGS: dict[str, tuple[str, str]] = {
     "h_excess": (
         "Note H(a)",
         "excess_on_deposit = eligible deposits less the whole requirement (never negative): eligible deposits "
-        "that cover a requirement that is not counted (net basis, non-Treasury positions) are not excess.",
+        "that cover a requirement that is not counted (net basis, omnibus account, non-Treasury positions) are not "
+        "excess. An entry with eligible deposits and no requirement at all has the status 'excess only'.",
     ),
     "h_item2_securities": (
         "Note B",
-        "Every customer-owned deposit that is not cash (us_treasury, qualified_customer_security and, "
-        "conservatively, other) at a clearing agency that is registered and clears U.S. Treasuries is an Item 2 "
-        "credit at its value, in any account at the clearing agency and including excess, in the computation of "
-        "owner_account_id's book, whatever the (b) conditions. Customer cash is not added: it is already in Item 1.",
+        "Every customer-owned deposit that is a security (us_treasury, qualified_customer_security, other_security "
+        "and, conservatively, the original format's `other`, flagged for review) at a clearing agency that is "
+        "registered and clears U.S. Treasuries is an Item 2 credit at its value, in any account at the clearing "
+        "agency and including excess, in the computation of owner_account_id's book, whatever the (b) conditions. "
+        "not_a_security is not. Customer cash is not added: it is already in Item 1.",
     ),
     "h_outside_accounts": (
         "Note H(a)(2); PAB Note 9",
         "Requirements and deposits of a PAB account belong to the PAB computation; those of a non-customer account "
         "(or an account not in the accounts table, or a cross-margin account outside the formula) are excluded.",
     ),
+    "h_pab_account": (
+        "PAB Note 1; Note H(b)(2)(iii); PAB Note 9",
+        "Note H read for PAB accounts (PAB Note 1: \"customers\" -> \"PAB accounts\"): a PAB Item 15 needs the "
+        "clearing agency's own conditions (registered, clears U.S. Treasuries, the (b)(2) rule sets, compliance, the "
+        "(b)(3) notice) and a PAB clearing account of its own: designated exactly \"Special Clearing Account for the "
+        "Exclusive Benefit of the PAB Accounts of <firm_name>\" (the rule's wording with PAB Note 1's substitution; "
+        "neither the rule nor Release 34-99149 gives other wording), with the clearing agency's written notice and "
+        "written contract for it and the rule sets applying to it (pab_rules_apply). The customers' designation, "
+        "notice and contract are not the PAB account's, and PAB margin counts only in the PAB Accounts' Special "
+        "Clearing Account (cca_deposits.special_account = pab_accounts). Failures of the PAB account's conditions "
+        "are reported only where PAB accounts' margin is at the clearing agency.",
+    ),
+    "h_account_structure": (
+        "Note H(b)(2)(i); Release 34-105980 (July 2026, notice)",
+        "A requirement counts only where the clearing agency calculates a separate margin for the customer, "
+        "delivered gross (basis gross), in the customer's own account (account_structure own_gross) or in an omnibus "
+        "account with a separate margin per customer (omnibus_gross, as Release 34-99149 describes FICC's Sponsored "
+        "Service). Margin in an omnibus account netted across customers (omnibus_net) earns no Item 15 debit: the "
+        "exemption applied for (Release 34-105980) is noticed, not granted; if an order is granted, the switch "
+        "OMNIBUS_NET_MARGIN_COUNTS in reserve/formula/note_h.py lets omnibus_net requirements count. A stated "
+        "structure must agree with the basis (own_gross and omnibus_gross: gross; omnibus_net: net), or the book is "
+        "refused. A blank account_structure states nothing and is never taken as gross: the requirement's own stated "
+        "basis (gross or net) then decides, as in the original format.",
+    ),
+    "h_pairing": (
+        "Note H; Items 1, 2; Note B; SEC staff FAQ (August 6, 2025)",
+        "Customer cash behind an Item 15 debit stays a credit in Item 1, and customers' securities at the clearing "
+        "agency a credit in Item 2. Checked on the final dispositions: per customer (customer_id of the deposit's "
+        "owner_account_id) and computation, the customer cash in Item 15 must not exceed the customer's Item 1 "
+        "credits (the Item 1 records of the accounts with that customer_id, after every exclusion); each customer "
+        "security's Item 15 amount must not exceed the Item 2 credit recorded for the same deposit. A debit without "
+        "its matching credit is a severe exception naming the customer; the debit itself is not changed.",
+    ),
 }
 
-# The clearing agency test, in the order of Note H. (column, rule, what fails).
-_CCA_BOOL_CONDITIONS: tuple[tuple[str, str, str], ...] = (
-    ("registered", "Note H(a)", "not attested as registered with the Commission under section 17A of the Act"),
-    ("clears_ust", "Note H(a)", "not attested as clearing, settling and novating U.S. Treasury transactions"),
+# The clearing agency test, in the order of Note H. (column, rule, what fails, scope): scope
+# "" is the clearing agency's own condition (both computations); "customer" a condition of
+# the firm's customers' clearing account; "pab" one of its PAB clearing account, read with
+# PAB Note 1 (reading: h_pab_account). The designations are checked between them.
+_CCA_BOOL_CONDITIONS: tuple[tuple[str, str, str, str], ...] = (
+    ("registered", "Note H(a)", "not attested as registered with the Commission under section 17A of the Act", ""),
+    ("clears_ust", "Note H(a)", "not attested as clearing, settling and novating U.S. Treasury transactions", ""),
     ("rule_gross_margin", "Note H(b)(2)(i)",
-     "no attested rule requiring a separate margin amount per customer, delivered on a gross basis"),
+     "no attested rule requiring a separate margin amount per customer, delivered on a gross basis", ""),
     ("rule_investment_limit", "Note H(b)(2)(ii)",
-     "no attested rule limiting investment of customer cash to U.S. Treasuries maturing in one year or less"),
+     "no attested rule limiting investment of customer cash to U.S. Treasuries maturing in one year or less", ""),
     ("rule_segregated_account", "Note H(b)(2)(iii)(A)",
-     "no attested rule requiring a segregated account used exclusively for customers' U.S. Treasury transactions"),
+     "no attested rule requiring a segregated account used exclusively for customers' U.S. Treasury transactions", ""),
+    ("pab_rules_apply", "PAB Note 1; Note H(b)(2)",
+     "PAB clearing account: the clearing agency's rules of Note H(b)(2)(i)-(v) (a separate margin per PAB account "
+     "delivered gross, the investment limit, a segregated account used exclusively for PAB accounts' Treasury "
+     "transactions, custody, return) are not attested to apply to it, with compliance (pab_rules_apply)", "pab"),
 )
-_CCA_BOOL_CONDITIONS_2: tuple[tuple[str, str, str], ...] = (
-    ("written_notice", "Note H(b)(2)(iii)(C)", "no written notice of the clearing agency on file"),
-    ("written_contract", "Note H(b)(2)(iii)(D)", "no written contract with the clearing agency on file"),
+_CCA_BOOL_CONDITIONS_2: tuple[tuple[str, str, str, str], ...] = (
+    ("written_notice", "Note H(b)(2)(iii)(C)", "no written notice of the clearing agency on file", "customer"),
+    ("pab_written_notice", "PAB Note 1; Note H(b)(2)(iii)(C)",
+     "PAB clearing account: no written notice of the clearing agency on file (pab_written_notice)", "pab"),
+    ("written_contract", "Note H(b)(2)(iii)(D)", "no written contract with the clearing agency on file", "customer"),
+    ("pab_written_contract", "PAB Note 1; Note H(b)(2)(iii)(D)",
+     "PAB clearing account: no written contract with the clearing agency on file (pab_written_contract)", "pab"),
     ("rule_custody", "Note H(b)(2)(iv)",
-     "no attested rule on custody at the clearing agency, a Federal Reserve Bank or an FDIC-insured bank"),
+     "no attested rule on custody at the clearing agency, a Federal Reserve Bank or an FDIC-insured bank", ""),
     ("rule_return_excess", "Note H(b)(2)(v)",
-     "no attested rule requiring the return of collateral no longer needed"),
-    ("in_compliance", "Note H(b)(2)", "the clearing agency and the firm are not attested to comply with those rules"),
+     "no attested rule requiring the return of collateral no longer needed", ""),
+    ("in_compliance", "Note H(b)(2)", "the clearing agency and the firm are not attested to comply with those rules", ""),
 )
 
 
@@ -320,32 +402,55 @@ def _concat_failures(parts) -> pd.DataFrame:
 # --------------------------------------------------------------------------- the CCA test
 
 
+def _bools(frame: pd.DataFrame, col: str) -> np.ndarray:
+    """A bool column (False where the column is absent: a blank never meets a condition)."""
+    if col not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    return frame[col].fillna(False).to_numpy(dtype=bool)
+
+
+def _designation_check(got: np.ndarray, want: str, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """Note H(b)(2)(iii)(B): the designation, exactly. A handful of rows: a loop is fine."""
+    bad = np.array([g != want for g in got], dtype=bool)
+    why = np.array([f"{what} is blank; it must read exactly \"" + want + "\"" if g is None
+                    else f"{what} " + _first_difference(g, want) for g in got], dtype=object)
+    return bad, why
+
+
 def _cca_test(book, as_of: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Note H(a), (b)(2), (b)(3) per `cca` row -> (per-cca frame, long failures)."""
+    """Note H(a), (b)(2), (b)(3) per `cca` row -> (per-cca frame, long failures).
+
+    The per-cca frame carries the outcome for each computation's clearing account:
+    `ok_customer`, `ok_pab` and their joined failures; each failure record has a `scope`
+    ("" the clearing agency's own condition, "customer" or "pab" its clearing account's)."""
     cca = book.tables["cca"]
     firm = book.params.firm_name
-    want = DESIGNATION.format(firm_name=firm)
     c = pd.DataFrame({"pos": np.arange(len(cca), dtype=np.int64),
                       "cca_id": model.text_values(cca["cca_id"]),
                       "cca_name": model.text_values(cca["name"])})
-    masks, rules_, msgs = [], [], []
+    masks, rules_, msgs, scopes = [], [], [], []
 
-    def add(mask, rule, message):
+    def add(mask, rule, message, scope=""):
         masks.append(np.asarray(mask, dtype=bool))
         rules_.append(rule)
         msgs.append(np.asarray(message, dtype=object) if isinstance(message, (pd.Series, np.ndarray))
                     else np.full(len(c), message, dtype=object))
+        scopes.append(scope)
 
-    for col, rule, what in _CCA_BOOL_CONDITIONS:
-        add(~cca[col].to_numpy(dtype=bool), rule, what)
-    # (b)(2)(iii)(B): the designation, exactly. A handful of rows: a loop is fine.
-    got = model.text_values(cca["account_designation"])
-    bad = np.array([g != want for g in got], dtype=bool)
-    why = np.array(["account designation is blank; it must read exactly \"" + want + "\"" if g is None
-                    else "account designation " + _first_difference(g, want) for g in got], dtype=object)
-    add(bad, "Note H(b)(2)(iii)(B)", why)
-    for col, rule, what in _CCA_BOOL_CONDITIONS_2:
-        add(~cca[col].to_numpy(dtype=bool), rule, what)
+    for col, rule, what, scope in _CCA_BOOL_CONDITIONS:
+        add(~_bools(cca, col), rule, what, scope)
+    # (b)(2)(iii)(B): the designation, exactly; the PAB account's read with PAB Note 1
+    # (reading: h_pab_account).
+    bad, why = _designation_check(model.text_values(cca["account_designation"]), DESIGNATION.format(firm_name=firm),
+                                  "account designation")
+    add(bad, "Note H(b)(2)(iii)(B)", why, "customer")
+    pab_got = (model.text_values(cca["pab_account_designation"]) if "pab_account_designation" in cca.columns
+               else np.full(len(cca), None, dtype=object))
+    bad, why = _designation_check(pab_got, PAB_DESIGNATION.format(firm_name=firm),
+                                  "PAB clearing account: designation (pab_account_designation)")
+    add(bad, "PAB Note 1; Note H(b)(2)(iii)(B)", why, "pab")
+    for col, rule, what, scope in _CCA_BOOL_CONDITIONS_2:
+        add(~_bools(cca, col), rule, what, scope)
     # (b)(3): the Commission "has published (and not subsequently withdrawn) a notice".
     notice = cca["sec_notice_date"]
     withdrawn = cca["sec_notice_withdrawn_date"]
@@ -361,25 +466,125 @@ def _cca_test(book, as_of: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
     f = pd.DataFrame({"cca_id": c["cca_id"].to_numpy()[ri], "pos": c["pos"].to_numpy()[ri],
                       "rule": np.asarray(rules_, dtype=object)[ci],
                       "message": np.column_stack(msgs)[ri, ci] if len(c) else np.zeros(0, dtype=object),
-                      "cond": ci.astype(np.int64)})
-    failed = c["cca_id"].isin(f["cca_id"])
-    c["ok"] = ~failed.to_numpy()
+                      "cond": ci.astype(np.int64),
+                      "scope": np.asarray(scopes, dtype=object)[ci]})
     # Note H(a) (and Note B): a "qualified clearing agency" is registered and clears U.S. Treasuries.
-    c["qualified_ca"] = cca["registered"].to_numpy(dtype=bool) & cca["clears_ust"].to_numpy(dtype=bool)
-    c["fail_rules"], c["fail_text"] = _join_by_row(len(c), f["pos"], f["cond"], f["rule"], f["message"])
+    c["qualified_ca"] = _bools(cca, "registered") & _bools(cca, "clears_ust")
+    for comp in model.COMPUTATIONS:
+        fc = f[f["scope"].isin(("", comp))]
+        c["ok_" + comp] = ~c["cca_id"].isin(fc["cca_id"]).to_numpy()
+        c["fail_rules_" + comp], c["fail_text_" + comp] = _join_by_row(len(c), fc["pos"], fc["cond"], fc["rule"],
+                                                                       fc["message"])
     return c, f
 
 
 def _with_cca(frame: pd.DataFrame, cca: pd.DataFrame) -> pd.DataFrame:
-    out = frame.merge(cca[["cca_id", "cca_name", "ok", "qualified_ca", "fail_rules", "fail_text"]],
-                      how="left", on="cca_id", sort=False)
-    unknown = out["ok"].isna().to_numpy(dtype=bool)
+    """The clearing agency's outcome for each row's computation: its PAB clearing account's
+    for a PAB row, its customers' clearing account's otherwise (reading: h_pab_account)."""
+    cols = ["cca_id", "cca_name", "qualified_ca"] + [f"{k}_{comp}" for comp in model.COMPUTATIONS
+                                                   for k in ("ok", "fail_rules", "fail_text")]
+    out = frame.merge(cca[cols], how="left", on="cca_id", sort=False)
+    unknown = out["ok_customer"].isna().to_numpy(dtype=bool)
+    pab = (out["computation"] == "pab").to_numpy(dtype=bool)
+    pick = {k: np.where(pab, out[f"{k}_pab"].to_numpy(dtype=object), out[f"{k}_customer"].to_numpy(dtype=object))
+            for k in ("ok", "fail_rules", "fail_text")}
+    out = out.drop(columns=[f"{k}_{comp}" for comp in model.COMPUTATIONS for k in ("ok", "fail_rules", "fail_text")])
     out["cca_known"] = ~unknown
-    out["cca_ok"] = out["ok"].fillna(False).astype(bool)
+    out["cca_ok"] = pd.Series(pick["ok"], index=out.index).fillna(False).astype(bool)
     out["qualified_ca"] = out["qualified_ca"].fillna(False).astype(bool)
-    out["fail_rules"] = out["fail_rules"].where(~unknown, "Note H(a)").fillna("")
-    out["fail_text"] = out["fail_text"].where(~unknown, "Note H(a): the clearing agency is not in the cca table").fillna("")
-    return out.drop(columns="ok")
+    out["fail_rules"] = pd.Series(pick["fail_rules"], index=out.index).where(~unknown, "Note H(a)").fillna("")
+    out["fail_text"] = pd.Series(pick["fail_text"], index=out.index).where(
+        ~unknown, "Note H(a): the clearing agency is not in the cca table").fillna("")
+    return out
+
+
+# --------------------------------------------------------------------------- increments
+
+# cca_deposits' Note H(b)(1)(iii) columns -> the same fact in cca_requirement_increments.
+INCREMENT_FACTS = {
+    "requirement_arose_on": "arose_on",
+    "requirement_at_arise": "requirement_at_arise",
+    "customer_assets_at_arise": "customer_assets_at_arise",
+    "call_issued_on": "call_issued_on",
+    "cure_received_on": "cure_received_on",
+    "cure_received_amount": "cure_received_amount",
+}
+
+
+def _increments(book) -> pd.DataFrame:
+    """The increments table (empty when the book, or an older caller, has none)."""
+    inc = book.tables.get("cca_requirement_increments")
+    if inc is None:
+        cols = {"increment_id": object, "cca_id": object, "account_id": object, "arose_on": "datetime64[ns]",
+                "requirement_at_arise": "Int64", "customer_assets_at_arise": "Int64", "call_issued_on": "datetime64[ns]",
+                "cure_received_on": "datetime64[ns]", "cure_received_amount": "Int64"}
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in cols.items()})
+    return inc
+
+
+def _increment_facts(dp: pd.DataFrame, inc: pd.DataFrame) -> pd.DataFrame:
+    """Per deposit row, the facts (A)-(C) are tested on: the row's own columns, or those of
+    the increment it names (reading: h_increments). The validator has made sure a deposit
+    naming an increment leaves its own columns blank and matches its clearing agency and
+    account, so the increment's facts simply take their place."""
+    out = pd.DataFrame(index=dp.index)
+    for col in INCREMENT_FACTS:
+        kind = "datetime64[ns]" if col.endswith("_on") else "Int64"
+        out[col] = dp[col].astype(kind) if col in dp.columns else pd.Series(pd.NA, index=dp.index, dtype=kind)
+    if "increment_id" not in dp.columns or not len(inc) or not dp["increment_id"].notna().any():
+        return out
+    at = keys.find(dp["increment_id"], inc["increment_id"])
+    tied = np.flatnonzero(at >= 0)
+    for col, inc_col in INCREMENT_FACTS.items():
+        kind = out[col].dtype
+        values = inc[inc_col].astype(kind).iloc[at[tied]].to_numpy()
+        column = out[col].copy()
+        column.iloc[tied] = values
+        out[col] = column
+    return out
+
+
+def _increment_dispositions(inc: pd.DataFrame, attrs: pd.DataFrame, d: pd.DataFrame, abc_frame: pd.DataFrame,
+                            cure_pending: np.ndarray) -> pd.DataFrame:
+    """One record per increment: evidence for the firm-owned Treasuries delivered for it, with
+    the outcome of (A)-(C) on its facts; an increment no deposit names is excluded."""
+    if not len(inc):
+        return model.empty_dispositions()
+    i = pd.DataFrame({"pos": np.arange(len(inc), dtype=np.int64),
+                      "increment_id": model.text_values(inc["increment_id"]),
+                      "cca_id": model.text_values(inc["cca_id"]),
+                      "account_id": model.text_values(inc["account_id"]),
+                      "arose": _dates_text(inc["arose_on"].astype("datetime64[ns]"))})
+    i = _attach_account(i, attrs, "account_id", "")
+    tied = d[d["increment_id"].notna()]
+    # (A)-(C) do not depend on which of the increment's deposits is looked at: the first one's.
+    abc_rules, abc_texts = _join_by_row(len(d), abc_frame["pos"], abc_frame["cond"], abc_frame["rule"],
+                                        abc_frame["detail"])
+    per = pd.DataFrame({"increment_id": tied["increment_id"].to_numpy(dtype=object),
+                        "deposit_id": tied["deposit_id"].to_numpy(dtype=object),
+                        "abc": abc_texts[tied["pos"].to_numpy(dtype=np.int64)],
+                        "pending": cure_pending[tied["pos"].to_numpy(dtype=np.int64)],
+                        "deadline": _dates_text(tied["deadline"]).to_numpy(dtype=object)})
+    per = per.sort_values(["increment_id", "deposit_id"], kind="mergesort")
+    g = per.groupby("increment_id", sort=False).agg(deposits=("deposit_id", ", ".join), abc=("abc", "first"),
+                                                    pending=("pending", "first"), deadline=("deadline", "first"))
+    i = i.merge(g, how="left", left_on="increment_id", right_index=True, sort=False)
+    used = i["deposits"].notna().to_numpy(dtype=bool)
+    abc = i["abc"].fillna("").to_numpy(dtype=object)
+    head = ("increment of the requirement of account " + _text(i["account_id"]) + " at " + _text(i["cca_id"])
+            + " that arose on " + i["arose"] + ": ")
+    outcome = np.select(
+        [abc != "", i["pending"].fillna(False).to_numpy(dtype=bool)],
+        ["conditions (A)-(C) not met: " + abc,
+         "(A) and (B) met; the customer's delivery is due by the close of " + i["deadline"].fillna("").astype(str)
+         + " and not yet recorded (cure pending)"],
+        "conditions (A)-(C) met")
+    reason = np.where(used, head + "tested for the firm-owned Treasuries delivered for it ("
+                      + i["deposits"].fillna("").astype(str) + "): " + outcome,
+                      head + "no firm-owned Treasury deposit names it (cca_deposits.increment_id): nothing to test")
+    line = np.where(used, NOTE_H_TEST, EXCLUDED)
+    return model.dispositions("cca_requirement_increments", i["pos"], i["computation"], line, 0,
+                              "Note H(b)(1)(iii)(A)-(C)", reason)
 
 
 # --------------------------------------------------------------------------- main
@@ -401,7 +606,10 @@ def note_h(book, cal: BusinessCalendar) -> NoteHOutcome:
         "cca_id": model.text_values(rq["cca_id"]),
         "account_id": model.text_values(rq["account_id"]),
         "position_type": model.text_values(rq["position_type"]),
-        "basis": rq["basis"].astype(object).fillna("gross").to_numpy(dtype=object),
+        # A blank basis or structure is never gross (the loader fills declared defaults).
+        "basis": rq["basis"].astype(object).fillna("").to_numpy(dtype=object),
+        "structure": (rq["account_structure"].astype(object).fillna("").to_numpy(dtype=object)
+                      if "account_structure" in rq.columns else np.full(len(rq), "", dtype=object)),
         "requirement": rq["requirement"].to_numpy(dtype=np.int64),
     })
     r = _attach_account(r, attrs, "account_id", "")
@@ -410,14 +618,22 @@ def note_h(book, cal: BusinessCalendar) -> NoteHOutcome:
     # Note H(a)(2): Treasury purchases/sales and repos only. A triparty GC repo whose matching
     # CUSIP is a non-Treasury collateral type is `other` (SEC staff FAQ 2025-09-30, Q1).
     r_not_ust = ~r["position_type"].isin(UST_POSITION_TYPES).to_numpy(dtype=bool)
-    # Note H(b)(2)(i): "a separate margin amount for each customer ... on a gross basis".
-    r_net = (r["basis"] != "gross").to_numpy(dtype=bool)
+    # Note H(b)(2)(i): "a separate margin amount for each customer ... on a gross basis", and
+    # the account structure of the customer's margin (reading: h_account_structure): an
+    # omnibus account netted across customers earns no debit unless an order permits it.
+    omnibus_net = (r["structure"] == "omnibus_net").to_numpy(dtype=bool)
+    r_omnibus = omnibus_net & (not OMNIBUS_NET_MARGIN_COUNTS)
+    # (An omnibus_net requirement is net by its structure: that is the one reason given.)
+    r_net = (r["basis"] != "gross").to_numpy(dtype=bool) & ~omnibus_net
+    # PAB accounts' requirements are the PAB computation's; a non-customer's, an unknown
+    # account's or an excluded cross-margin account's count in neither (reading: h_outside_accounts).
     r_outside = (r["computation"] == "").to_numpy(dtype=bool)
-    r_row_ok = ~r_not_ust & ~r_net & ~r_outside
+    r_row_ok = ~r_not_ust & ~r_net & ~r_omnibus & ~r_outside
     r_counted = r_row_ok & r["cca_ok"].to_numpy(dtype=bool)
     r["row_ok"] = r_row_ok
     r["counted"] = r_counted
-    r["sortkey"] = _text(r["position_type"]) + "/" + _text(r["basis"])
+    r["sortkey"] = (_text(r["position_type"]) + "/" + _text(r["basis"])
+                    + np.where(r["structure"] != "", "/" + r["structure"].astype(str), ""))
 
     def r_label(x):
         return "requirement " + x["sortkey"] + " of " + _usd(x["requirement"])
@@ -429,8 +645,15 @@ def note_h(book, cal: BusinessCalendar) -> NoteHOutcome:
         _failures(r, r_not_ust, "Note H(a)(2)", "the margin does not result from purchases, sales or repos of U.S. "
                   "Treasury securities (a triparty GC repo with a non-Treasury matching CUSIP is not one: SEC staff FAQ "
                   "2025-09-30)", "requirement", 1, "sortkey", 1, "cca_requirements", r_label),
-        _failures(r, r_net, "Note H(b)(2)(i)", "computed net across customers, not gross for this customer",
+        _failures(r, r_net, "Note H(b)(2)(i)",
+                  lambda x: np.where(x["basis"] == "", "basis blank: not shown computed gross for this customer",
+                                     "computed net across customers, not gross for this customer"),
                   "requirement", 1, "sortkey", 2, "cca_requirements", r_label),
+        _failures(r, r_omnibus, "Note H(b)(2)(i)",
+                  "held in an omnibus account margined net across customers (account_structure omnibus_net): the "
+                  "clearing agency does not calculate a separate margin for this customer delivered gross; no Item 15 "
+                  "(an exemption has been applied for, Release 34-105980, July 2026: a notice, not an order)",
+                  "requirement", 1, "sortkey", 3, "cca_requirements", r_label),
     ])
 
     # ---------------------------------------------------------------- deposits
@@ -445,8 +668,13 @@ def note_h(book, cal: BusinessCalendar) -> NoteHOutcome:
         "asset": model.text_values(dp["asset"]),
         "owner": model.text_values(dp["owner"]),
         "value": dp["value"].to_numpy(dtype=np.int64),
-        "cca_account": dp["cca_account"].astype(object).fillna("customer_segregated").to_numpy(dtype=object),
-        "delivered_by_firm": dp["delivered_by_firm"].to_numpy(dtype=bool),
+        # A blank never meets a condition (the loader fills declared defaults).
+        "cca_account": dp["cca_account"].astype(object).fillna("").to_numpy(dtype=object),
+        "delivered_by_firm": _bools(dp, "delivered_by_firm"),
+        "special_account": (dp["special_account"].astype(object).fillna("customers").to_numpy(dtype=object)
+                            if "special_account" in dp.columns else np.full(len(dp), "customers", dtype=object)),
+        "increment_id": (model.text_values(dp["increment_id"]) if "increment_id" in dp.columns
+                         else np.full(len(dp), None, dtype=object)),
     })
     d = _attach_account(d, attrs, "account_id", "")
     d = _attach_account(d, attrs, "owner_account_id", "owner_")
@@ -457,11 +685,13 @@ def note_h(book, cal: BusinessCalendar) -> NoteHOutcome:
     owner = d["owner"].to_numpy(dtype=object)
     is_cust = owner == "customer"
     is_firm = owner == "firm"
-    # Firm-owned Treasury documentation (Note H(b)(1)(iii)), blanks kept apart.
+    # Firm-owned Treasury documentation (Note H(b)(1)(iii)), blanks kept apart: the deposit's
+    # own columns, or those of the increment it names (reading: h_increments).
+    facts = _increment_facts(dp, _increments(book))
     for col in ("requirement_at_arise", "customer_assets_at_arise", "cure_received_amount"):
-        d[col], d[col + "_blank"] = _money(dp[col])
+        d[col], d[col + "_blank"] = _money(facts[col])
     for col in ("requirement_arose_on", "call_issued_on", "cure_received_on"):
-        d[col] = dp[col].to_numpy(dtype="datetime64[ns]")
+        d[col] = facts[col].to_numpy(dtype="datetime64[ns]")
     # (C) "by the close of the next business day after the margin requirement arose": one
     # calendar look-up per distinct date, not per row.
     arose = d["requirement_arose_on"]
@@ -471,7 +701,8 @@ def note_h(book, cal: BusinessCalendar) -> NoteHOutcome:
 
     def d_label(x):
         return ("deposit " + _text(x["deposit_id"]) + " (" + _text(x["owner"]) + " " + _text(x["asset"]) + " "
-                + _usd(x["value"]) + ")")
+                + _usd(x["value"]) + np.where(x["increment_id"].notna(), ", for increment " + _text(x["increment_id"]), "")
+                + ")")
 
     fails: list = []
     cond = iter(range(100))
@@ -484,15 +715,36 @@ def note_h(book, cal: BusinessCalendar) -> NoteHOutcome:
           lambda x: "margins account " + _text(x["account_id"]) + ", " + x["outside"])
     # Note H(a)(1): cash, U.S. Treasury securities or qualified customer securities.
     dfail(~d["asset"].isin(ELIGIBLE_ASSETS).to_numpy(dtype=bool), "Note H(a)(1)",
-          "not cash, a U.S. Treasury security or a qualified customer security")
-    # Note H(b)(2)(iii): held in the firm's segregated customer account at the clearing agency.
-    dfail((d["cca_account"] != "customer_segregated").to_numpy(dtype=bool), "Note H(b)(2)(iii)",
-          lambda x: "held in the firm's " + _text(x["cca_account"]) + " account, not the segregated Special Clearing "
-          "Account")
+          lambda x: np.select([x["asset"] == "other_security", x["asset"] == "not_a_security"],
+                              ["a security that is not permitted collateral: not cash, a U.S. Treasury security or a "
+                               "qualified customer security",
+                               "neither cash nor a security"],
+                              "not cash, a U.S. Treasury security or a qualified customer security"))
+    # Note H(b)(2)(iii): held in the firm's segregated Special Clearing Account at the
+    # clearing agency -- the Customers' for a customer account, the PAB Accounts' for a PAB
+    # account (PAB Note 1; reading: h_pab_account).
+    cca_acct = d["cca_account"].to_numpy(dtype=object)
+    dfail(cca_acct != "customer_segregated", "Note H(b)(2)(iii)",
+          lambda x: np.where(x["cca_account"] == "", "the account at the clearing agency holding it is blank "
+                             "(cca_account): not shown to be the segregated Special Clearing Account",
+                             "held in the firm's " + _text(x["cca_account"]) + " account, not the segregated Special "
+                             "Clearing Account"))
+    comp_d = d["computation"].to_numpy(dtype=object)
+    expected_special = np.where(comp_d == "pab", SPECIAL_ACCOUNT["pab"], SPECIAL_ACCOUNT["customer"])
+    wrong_special = ((cca_acct == "customer_segregated") & (comp_d != "")
+                     & (d["special_account"].to_numpy(dtype=object) != expected_special))
+    dfail(wrong_special, lambda x: np.where(x["computation"] == "pab", "PAB Note 1; Note H(b)(2)(iii)",
+                                            "Note H(b)(2)(iii)"),
+          lambda x: np.where(x["computation"] == "pab",
+                             "margins a PAB account but is held in the Special Clearing Account for the Customers, not "
+                             "the PAB Accounts' (special_account " + _text(x["special_account"]) + "; blank is the "
+                             "Customers' account)",
+                             "margins a customer account but is held in the Special Clearing Account for the PAB "
+                             "Accounts, not the Customers'"))
     # Note H(b)(1): "delivered by the broker or dealer to the qualified clearing agency".
     dfail(~d["delivered_by_firm"].to_numpy(dtype=bool), "Note H(b)(1)", "not delivered by this broker-dealer")
     # Note H(b)(1)(i)-(ii): the customer's own cash/securities, "and not for any other customer's"
-    # positions: one customer's assets never margin another's.
+    # positions: one customer's assets never margin another's (reading: h_same_customer).
     same_id = (d["owner_customer_id"].astype(object) == d["customer_id"].astype(object)).to_numpy(dtype=bool)
     # The owner's account must be in the same computation as the account margined: cash owed
     # and securities held "for the customer" are the customer's in that computation (PAB
@@ -516,8 +768,11 @@ def note_h(book, cal: BusinessCalendar) -> NoteHOutcome:
           lambda x: "only U.S. Treasury securities owned by the firm may be used; firm-owned " + _text(x["asset"])
           + " is never eligible")
 
-    # Note H(b)(1)(iii)(A)-(C) for firm-owned Treasuries (readings h_not_demonstrated, h_cure_sufficient).
+    # Note H(b)(1)(iii)(A)-(C) for firm-owned Treasuries, on the deposit's own facts or its
+    # increment's (reading: h_not_demonstrated; reading: h_cure_sufficient; reading: h_increments).
+    # Those meeting them count at their value (reading: h_firm_treasury_amount).
     ft = is_firm & (asset == "us_treasury")
+    abc_first = len(fails)  # the failures from here to the cure are the increment's (A)-(C)
     req_at, cust_at = d["requirement_at_arise"].to_numpy(), d["customer_assets_at_arise"].to_numpy()
     req_at_blank, cust_at_blank = d["requirement_at_arise_blank"].to_numpy(), d["customer_assets_at_arise_blank"].to_numpy()
     cure_amt, cure_amt_blank = d["cure_received_amount"].to_numpy(), d["cure_received_amount_blank"].to_numpy()
@@ -567,18 +822,19 @@ def note_h(book, cal: BusinessCalendar) -> NoteHOutcome:
           lambda x: "no delivery from the customer is recorded and the deadline " + _dates_text(x["deadline"])
           + " passed before prepared_on " + f"{prepared_on:%Y-%m-%d}")
     cure_pending = not_yet & ~c_missed
+    abc_frame = _concat_failures(fails[abc_first:])
 
     dfail_frame = _concat_failures(fails)
     d_failed = np.zeros(n_d, dtype=bool)
     d_failed[dfail_frame["pos"].to_numpy(dtype=np.int64)] = True
     cca_ok_d = d["cca_ok"].to_numpy(dtype=bool)
-    # Pending (reading h_pending): meets every other condition, cure not yet due.
+    # Pending (reading: h_pending): meets every other condition, cure not yet due.
     pending = cure_pending & ~d_failed & cca_ok_d
     ok = ~d_failed & cca_ok_d & ~cure_pending
     counts = ok | (pending & include_pending)
 
     # Note H(b)(1)(i): customer cash only up to the cash the firm owes that customer, one cap
-    # per customer shared across all clearing agencies (reading h_customer_cash_cap).
+    # per customer shared across all clearing agencies (reading: h_customer_cash_cap).
     cash_cust = counts & is_cust & (asset == "cash")
     eligible_amt = np.where(counts, val, 0)
     d["capped_out"] = np.zeros(n_d, dtype=np.int64)
@@ -588,7 +844,7 @@ def note_h(book, cal: BusinessCalendar) -> NoteHOutcome:
         cc = cc.merge(cash_owed, how="left", left_on=["customer_id", "computation"], right_index=True)
         cc["cash_owed"] = cc["cash_owed"].fillna(0).astype(np.int64)
         # The cap is spent first on the cash that meets a counted requirement -- customer cash is
-        # the first asset allocated to it (h_allocation_order) -- and only then on cash beyond
+        # the first asset allocated to it (reading: h_allocation_order) -- and only then on cash beyond
         # the requirements, so Item 15 does not depend on the order of the clearing agencies' ids.
         req_entry = pd.Series(np.where(r_counted, r_amt, 0)).groupby(
             [r["cca_id"].to_numpy(dtype=object), r["account_id"].to_numpy(dtype=object)]).sum().rename("req_entry")
@@ -643,20 +899,26 @@ def note_h(book, cal: BusinessCalendar) -> NoteHOutcome:
     e["item_15"] = np.minimum(req_c, e["eligible_deposits"].to_numpy(dtype=np.int64))
     item_excl = np.minimum(req_c, e["e_excl"].to_numpy(dtype=np.int64))
     item_incl = np.minimum(req_c, e["e_incl"].to_numpy(dtype=np.int64))
-    # Reading h_excess: eligible deposits beyond the whole requirement are excess to recall.
+    # Eligible deposits beyond the whole requirement are excess to recall (reading: h_excess).
     e["excess_on_deposit"] = np.maximum(e["eligible_deposits"] - e["requirement"], 0)
     it, rq_tot = e["item_15"].to_numpy(), e["requirement"].to_numpy()
-    # Status (reading h_pending for 'pending').
+    # Status ('pending': reading: h_pending; 'excess only', eligible deposits and no
+    # requirement at all: reading: h_excess).
     status = np.select(
         [item_excl != item_incl,
          (rq_tot > 0) & (it == rq_tot),
          it > 0,
          rq_tot > 0,
-         (e["n_deposits"] > 0).to_numpy() & (e["n_eligible"] == 0).to_numpy()],
-        ["pending", "eligible", "partial", "ineligible", "ineligible"], default="eligible")
+         (e["n_deposits"] > 0).to_numpy() & (e["n_eligible"] == 0).to_numpy(),
+         (e["excess_on_deposit"] > 0).to_numpy()],
+        ["pending", "eligible", "partial", "ineligible", "ineligible", "excess only"], default="eligible")
     e["status"] = status
+    # The account structures stated for the entry's requirements (reading: h_account_structure).
+    st = r.loc[r["structure"] != "", key + ["structure"]].drop_duplicates().sort_values(key + ["structure"])
+    st = st.groupby(key, sort=False)["structure"].agg(", ".join).rename("account_structure")
+    e = e.merge(st, how="left", left_on=key, right_index=True, sort=False)
 
-    # Allocate each entry's Item 15 to its deposits (reading h_allocation_order).
+    # Allocate each entry's Item 15 to its deposits (reading: h_allocation_order).
     d = d.merge(e[key + ["item_15", "requirement", "requirement_counted"]], how="left", on=key, sort=False)
     rank = np.full(n_d, 9, dtype=np.int64)
     for (o, a_), rk in ALLOCATION_RANK.items():
@@ -669,11 +931,22 @@ def note_h(book, cal: BusinessCalendar) -> NoteHOutcome:
     used[al["pos"].to_numpy(dtype=np.int64)] = np.clip(al["item_15"] - before, 0, al["eligible"]).to_numpy(dtype=np.int64)
 
     # ---------------------------------------------------------------- dispositions
+    # The clearing agencies where PAB accounts' margin is, and where customers' is: a
+    # clearing account's own conditions are reported where that computation is.
+    used_by = {comp: set(r.loc[r["computation"] == comp, "cca_id"]) | set(d.loc[d["computation"] == comp, "cca_id"])
+               for comp in model.COMPUTATIONS}
+    cca["used_pab"] = cca["cca_id"].isin(used_by["pab"]).to_numpy()
+    cca["used_customer"] = cca["cca_id"].isin(used_by["customer"]).to_numpy()
+    shown = cca_fail.merge(cca[["cca_id", "used_pab", "used_customer"]], on="cca_id", how="left")
+    cca_fail = cca_fail[((shown["scope"] == "")
+                         | ((shown["scope"] == "customer") & (shown["used_customer"] | ~shown["used_pab"]))
+                         | ((shown["scope"] == "pab") & shown["used_pab"])).to_numpy(dtype=bool)]
     disp = [_cca_dispositions(cca), _requirement_dispositions(r)]
+    disp.append(_increment_dispositions(_increments(book), attrs, d, abc_frame, cure_pending))
     disp.append(_deposit_dispositions(d, val, used, eligible_amt, capped_out, pending, include_pending,
                                       cure_pending, deadline, dfail_frame, is_cust, asset))
     dispositions = model.concat_dispositions(disp)
-    order = {"cca": 0, "cca_requirements": 1, "cca_deposits": 2}
+    order = {"cca": 0, "cca_requirements": 1, "cca_requirement_increments": 2, "cca_deposits": 3}
     dispositions = (dispositions.assign(_t=dispositions["table"].map(order), _p=~dispositions["primary"])
                     .sort_values(["_t", "row", "_p"], kind="mergesort").drop(columns=["_t", "_p"])
                     .reset_index(drop=True))
@@ -683,6 +956,7 @@ def note_h(book, cal: BusinessCalendar) -> NoteHOutcome:
     pend["deadline"] = deadline.to_numpy()[pending]
     entries = _entries(e, cca_fail, req_fail, dfail_frame, pend)
     findings = _findings(e, cca, cca_fail, r, req_fail, dfail_frame, pend, include_pending, prepared_on)
+    findings += _other_asset_findings(d, is_cust, asset)
     return NoteHOutcome(dispositions, entries, findings)
 
 
@@ -690,25 +964,50 @@ def note_h(book, cal: BusinessCalendar) -> NoteHOutcome:
 
 
 def _cca_dispositions(cca: pd.DataFrame) -> pd.DataFrame:
-    ok = cca["ok"].to_numpy(dtype=bool)
-    reason = np.where(ok, "qualified clearing agency meeting every Note H condition (a), (b)(2), (b)(3)",
-                      "does not meet Note H; no Item 15 debit at this clearing agency: " + cca["fail_text"])
-    rule = np.where(ok, "Note H(a), (b)(2), (b)(3)", cca["fail_rules"])
+    """One evidence record per clearing agency: the customers' clearing account's outcome,
+    and the PAB clearing account's where PAB accounts' margin is there (PAB Note 1)."""
+    ok = cca["ok_customer"].to_numpy(dtype=bool)
+    pab_used = cca["used_pab"].to_numpy(dtype=bool)
+    pab_ok = cca["ok_pab"].to_numpy(dtype=bool)
+    only_pab = pab_used & ~cca["used_customer"].to_numpy(dtype=bool)
+    customer_part = np.where(ok, "qualified clearing agency meeting every Note H condition (a), (b)(2), (b)(3)",
+                             np.where(pab_used & pab_ok, "does not meet Note H for the customers' clearing account; no "
+                                      "customer Item 15 debit at this clearing agency: ",
+                                      "does not meet Note H; no Item 15 debit at this clearing agency: ")
+                             + cca["fail_text_customer"])
+    pab_part = np.where(pab_ok, "; PAB clearing account (PAB Note 1): meets every Note H condition",
+                        "; PAB clearing account (PAB Note 1): no PAB Item 15 debit at this clearing agency: "
+                        + cca["fail_text_pab"])
+    reason = np.where(only_pab, np.where(pab_ok, "qualified clearing agency; PAB clearing account (PAB Note 1) meeting "
+                                         "every Note H condition (a), (b)(2), (b)(3)",
+                                         "PAB clearing account (PAB Note 1) does not meet Note H; no PAB Item 15 debit "
+                                         "at this clearing agency: " + cca["fail_text_pab"]),
+                      customer_part + np.where(pab_used, pab_part, ""))
+    rule_c = np.where(ok, "Note H(a), (b)(2), (b)(3)", cca["fail_rules_customer"])
+    rule_p = np.where(pab_ok, "PAB Note 1; Note H(a), (b)(2), (b)(3)", cca["fail_rules_pab"])
+    rule = np.where(only_pab, rule_p, np.where(pab_used, rule_c + "; " + np.where(pab_ok, "PAB Note 1", rule_p), rule_c))
     return model.dispositions("cca", cca["pos"], "", NOTE_H_TEST, 0, rule, reason)
 
 
 def _requirement_dispositions(r: pd.DataFrame) -> pd.DataFrame:
     counted = r["counted"].to_numpy(dtype=bool)
     row_ok = r["row_ok"].to_numpy(dtype=bool)
-    amt = _usd(r["requirement"])
+    structure = r["structure"].to_numpy(dtype=object)
+    amt = _usd(r["requirement"]) + np.where(structure != "", " (" + structure + " account)", "")
     outside = (r["computation"] == "").to_numpy(dtype=bool)
     not_ust = ~r["position_type"].isin(UST_POSITION_TYPES).to_numpy(dtype=bool)
-    net = (r["basis"] != "gross").to_numpy(dtype=bool)
+    omnibus_net = (r["structure"] == "omnibus_net").to_numpy(dtype=bool)
+    omnibus = omnibus_net & (not OMNIBUS_NET_MARGIN_COUNTS)
+    net = (r["basis"] != "gross").to_numpy(dtype=bool) & ~omnibus_net
     parts = [
         (outside, "Note H(a)(2)", "account " + _text(r["account_id"]) + " is " + r["outside"]),
         (not_ust, "Note H(a)(2)", "position type " + _text(r["position_type"]) + " is not a U.S. Treasury purchase/sale "
          "or repo (SEC staff FAQ 2025-09-30: triparty GC repo with a non-Treasury matching CUSIP)"),
-        (net, "Note H(b)(2)(i)", pd.Series("computed net, not gross for this customer", index=r.index)),
+        (net, "Note H(b)(2)(i)", pd.Series(np.where(r["basis"] == "", "basis blank, not shown gross for this customer",
+                                                    "computed net, not gross for this customer"), index=r.index)),
+        (omnibus, "Note H(b)(2)(i)", pd.Series("held in an omnibus account margined net across customers (no Item 15; "
+                                               "exemption applied for, Release 34-105980: a notice, not an order)",
+                                               index=r.index)),
         (row_ok & ~r["cca_ok"].to_numpy(dtype=bool), r["fail_rules"], "clearing agency fails Note H: " + r["fail_text"]),
     ]
     rule_s = pd.Series("", index=r.index, dtype=object)
@@ -727,6 +1026,28 @@ def _requirement_dispositions(r: pd.DataFrame) -> pd.DataFrame:
                       "up to what is on deposit)",
                       "requirement " + amt + " not counted for Item 15: " + why_s)
     return model.dispositions("cca_requirements", r["pos"], r["computation"], line, 0, rule, reason)
+
+
+def _item2_rows(d: pd.DataFrame, is_cust: np.ndarray, asset: np.ndarray) -> np.ndarray:
+    """Note B, last sentence: the deposits that are customers' securities at a qualified
+    clearing agency, owned by an account in a computation (reading: h_item2_securities)."""
+    owner_comp = d["owner_computation"].to_numpy(dtype=object)
+    return is_cust & np.isin(asset, SECURITY_ASSETS) & d["qualified_ca"].to_numpy(dtype=bool) & (owner_comp != "")
+
+
+def _other_asset_findings(d: pd.DataFrame, is_cust: np.ndarray, asset: np.ndarray) -> list[model.Finding]:
+    """A customer deposit of the original format's `other` counted in Item 2 as a security:
+    for review, so the book can say other_security or not_a_security (reading: h_item2_securities)."""
+    m = _item2_rows(d, is_cust, asset) & (asset == "other")
+    f = d.loc[m].sort_values(["cca_id", "account_id", "deposit_id"], kind="mergesort")
+    return [model.Finding("Note B", comp, f"clearing agency {cca_id}, account {acct}: deposit {dep_id} (customer `other` "
+                          f"asset {_usd1(value)}) is taken as a customer security and counted in Item 2, conservatively; "
+                          "state asset other_security (a security that is not permitted collateral) or not_a_security "
+                          "(not a security: no Item 2)", int(value), "cca_deposits", int(pos), "review")
+            for cca_id, acct, dep_id, comp, value, pos in zip(
+                *(f[c].to_numpy(dtype=object).tolist() for c in ("cca_id", "account_id", "deposit_id",
+                                                                  "owner_computation")),
+                f["value"].tolist(), f["pos"].tolist())]
 
 
 def _deposit_dispositions(d, val, used, eligible_amt, capped_out, pending, include_pending, cure_pending,
@@ -781,14 +1102,17 @@ def _deposit_dispositions(d, val, used, eligible_amt, capped_out, pending, inclu
                  + np.where(cash_cust[x], item1_note, ""))
 
     # Note B, last sentence: customers' securities at a qualified clearing agency -> Item 2,
-    # at their value, in any account, excess included, whatever the (b) conditions. `other`
-    # assets are treated as securities (reading h_item2_securities).
+    # at their value, in any account, excess included, whatever the (b) conditions. The
+    # original format's `other` is taken as a security, conservatively; `not_a_security`
+    # is not one (reading: h_item2_securities).
+    item2 = _item2_rows(d, is_cust, asset)
     owner_comp = d["owner_computation"].to_numpy(dtype=object)
-    item2 = is_cust & (asset != "cash") & d["qualified_ca"].to_numpy(dtype=bool) & (owner_comp != "")
     j = np.flatnonzero(item2)
     reason_2 = ("market value of customer securities (" + d["asset"].to_numpy(dtype=object)[j] + ") on deposit at a "
                 "qualified clearing agency, owned by account " + d["owner_account_id"].to_numpy(dtype=object)[j]
-                + ", in the " + d["cca_account"].to_numpy(dtype=object)[j] + " account")
+                + ", in the " + d["cca_account"].to_numpy(dtype=object)[j] + " account"
+                + np.where(asset[j] == "other", " (asset `other`: taken as a security, conservatively; state "
+                           "other_security or not_a_security)", ""))
     return model.concat_dispositions([
         model.dispositions("cca_deposits", pos[i], comp[i], ITEM_15, used[i], rule_15, reason_15, primary=True),
         model.dispositions("cca_deposits", pos[j], owner_comp[j], ITEM_2, val[j], "Item 2; Note B", reason_2,
@@ -806,7 +1130,10 @@ def _entry_failures(e: pd.DataFrame, cca_fail: pd.DataFrame, req_fail: pd.DataFr
     key = ["cca_id", "account_id"]
     # The clearing agency's failures are reported for every customer there, with the
     # requirement they put at stake.
-    cf = e[key + ["at_stake"]].merge(cca_fail[["cca_id", "rule", "message", "cond"]], on="cca_id")
+    cf = e[key + ["at_stake", "computation"]].merge(cca_fail[["cca_id", "rule", "message", "cond", "scope"]], on="cca_id")
+    # An entry meets its own computation's clearing account (reading: h_pab_account).
+    cf = cf[((cf["scope"] == "") | (cf["scope"] == np.where(cf["computation"] == "pab", "pab", "customer")))
+            .to_numpy(dtype=bool)]
     cf = cf.assign(amount=cf["at_stake"], kind=0, sortkey="", message="clearing agency " + cf["cca_id"] + ": " + cf["message"])
     missing = e.loc[~e["cca_id"].isin(cca_fail["cca_id"]) & e["cca_name"].isna(), key + ["at_stake"]]
     cf_unknown = missing.assign(rule="Note H(a)", message="clearing agency " + missing["cca_id"] + " is not in the cca table",
@@ -814,6 +1141,10 @@ def _entry_failures(e: pd.DataFrame, cca_fail: pd.DataFrame, req_fail: pd.DataFr
     cols = key + ["kind", "sortkey", "cond", "rule", "message", "amount"]
     allf = pd.concat([cf[cols], cf_unknown[cols], req_fail[cols], dfail[cols]], ignore_index=True)
     return allf.sort_values(key + ["kind", "sortkey", "cond"], kind="mergesort")
+
+
+def _or_none(v):
+    return None if v is None or v != v else v
 
 
 def _entries(e, cca_fail, req_fail, dfail, pend) -> list[dict]:
@@ -832,7 +1163,7 @@ def _entries(e, cca_fail, req_fail, dfail, pend) -> list[dict]:
                                                pend["deadline"].dt.date.tolist(), pend["value"].tolist()):
         pl.setdefault((cca_id, acct), []).append({"deposit_id": dep_id, "deadline": dl, "amount": int(value)})
     cols = {c: e[c].to_numpy(dtype=object).tolist() for c in ("cca_id", "cca_name", "account_id", "customer_id",
-                                                                "computation", "status")}
+                                                                "computation", "status", "account_structure")}
     nums = {c: e[c].to_numpy(dtype=np.int64).tolist() for c in ("requirement", "requirement_counted",
                                                                   "eligible_deposits", "item_15", "excess_on_deposit")}
     out = []
@@ -845,6 +1176,8 @@ def _entries(e, cca_fail, req_fail, dfail, pend) -> list[dict]:
             "account_id": ident[1],
             "customer_id": None if cust is None or cust != cust else cust,
             "computation": cols["computation"][k],
+            # The structures stated for its requirements, or None (reading: h_account_structure).
+            "account_structure": _or_none(cols["account_structure"][k]),
             "requirement": nums["requirement"][k],
             "requirement_counted": nums["requirement_counted"][k],
             "eligible_deposits": nums["eligible_deposits"][k],
@@ -861,15 +1194,25 @@ def _findings(e, cca, cca_fail, r, req_fail, dfail, pend, include_pending, prepa
     out: list[model.Finding] = []
     # Clearing agencies failing Note H: one finding per failed condition, with the
     # requirement at stake there.
+    # A condition of one computation's clearing account puts only that computation's
+    # requirements at stake (reading: h_pab_account).
     stake = r.groupby("cca_id")["row_ok_amt"].sum().to_dict()
+    stake_by = r.groupby(["cca_id", "computation"])["row_ok_amt"].sum().to_dict()
     comps = r[r["row_ok"]].groupby("cca_id")["computation"].unique().to_dict()
-    cf = cca_fail.merge(cca[["cca_id", "cca_name"]], on="cca_id").sort_values(["pos", "cond"], kind="mergesort")
-    for cca_id, name, rule, msg, pos in zip(*(cf[c].to_numpy(dtype=object).tolist() for c in
-                                              ("cca_id", "cca_name", "rule", "message", "pos"))):
-        at = int(stake.get(cca_id, 0))
-        cs = comps.get(cca_id, [])
-        out.append(model.Finding(rule, cs[0] if len(cs) == 1 else "",
-                                 f"clearing agency {cca_id} ({name}): {msg}; no Item 15 debit at this clearing agency "
+    cf = cca_fail.merge(cca[["cca_id", "cca_name", "used_pab"]], on="cca_id").sort_values(["pos", "cond"],
+                                                                                        kind="mergesort")
+    for cca_id, name, rule, msg, pos, scope, pab_too in zip(*(cf[c].to_numpy(dtype=object).tolist() for c in (
+            "cca_id", "cca_name", "rule", "message", "pos", "scope", "used_pab"))):
+        if scope:
+            at, comp = int(stake_by.get((cca_id, scope), 0)), scope
+            where = "for PAB accounts" if scope == "pab" else "for customers" if pab_too else ""
+        else:
+            at, where = int(stake.get(cca_id, 0)), ""
+            cs = comps.get(cca_id, [])
+            comp = cs[0] if len(cs) == 1 else ""
+        out.append(model.Finding(rule, comp,
+                                 f"clearing agency {cca_id} ({name}): {msg}; no Item 15 debit "
+                                 f"{where + ' ' if where else ''}at this clearing agency "
                                  f"({_usd1(at)} of requirements not counted)", at, "cca", int(pos), "review"))
     # Requirements not counted and deposits not eligible: one finding per failed condition.
     for table, f in (("cca_requirements", req_fail), ("cca_deposits", dfail)):

@@ -337,7 +337,7 @@ def _note_h(report: dict) -> list[NoteHGroup]:
         entry["failed_conditions"] = [{**f, "amount": _cents(f.get("amount"))} for f in e.get("failed_conditions", [])]
         entry["pending"] = [{**p, "amount": _cents(p.get("amount")), "deadline": _long_date(p.get("deadline"))}
                             for p in e.get("pending", [])]
-        for k in ("customer_id", "cca_name", "computation", "status"):
+        for k in ("customer_id", "cca_name", "computation", "status", "account_structure"):
             entry.setdefault(k, "")
             if entry[k] is None:
                 entry[k] = ""
