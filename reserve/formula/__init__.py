@@ -16,6 +16,7 @@ from ..calendar import BusinessCalendar
 from .accounts import accounts_and_collateral
 from .items import items
 from .note_h import note_h
+from .note_h_pairing import pairing_findings
 from .model import (
     COMPUTATIONS,
     CREDIT_LINES,
@@ -70,6 +71,9 @@ def compute(book) -> Result:
                          "extra non-business day used by the calendar"))
 
     disp = concat_dispositions(frames)
+    # Note H pairing (SEC staff FAQ, Aug. 2025): every Item 15 debit has its matching credit
+    # in Item 1 (customer cash) or Item 2 (customer securities) (reading: h_pairing).
+    findings += pairing_findings(book, disp)
 
     acc = book.tables["accounts"]
     margin_debits = bool(((acc["type"] == "margin") & (acc["balance"] < 0) & acc["book"].isin(("customer",))).any())
