@@ -69,13 +69,16 @@ per-element Python fallback (the *definition* of the rules) for rare values:
 
 Arithmetic
 ----------
-``mul_ratio(cents, num, den, rounding)`` computes ``cents * num / den``
-exactly with directed rounding ('up' = toward +inf, 'down' = toward -inf),
-on Python ints (unbounded) or int64 arrays.  For arrays it splits
-``cents = q*den + r`` so no intermediate exceeds int64 (``r*num < den*num``);
-out-of-range results raise ``OverflowError`` instead of wrapping.
-``percent_of(cents, n, d, rounding)`` is ``cents * (n/d) %``; with a
-``parse_pct`` value ``p`` use ``percent_of(cents, p, 10_000, rounding)``.
+``share(amount, num, den, effect)`` computes ``amount * num / den`` exactly and rounds
+the fraction of a cent toward the higher reserve requirement: the caller names the
+amount's effect on the requirement (``Effect.REDUCES_DEBITS``, ``Effect.CAPS_DEPOSIT``,
+...), never a direction. It works on Python ints (unbounded) or int64 arrays (``num`` and
+``den`` may be arrays), splitting ``amount = q*den + r`` so no intermediate exceeds int64
+and doing any element that could overflow in Python integers; out-of-range results raise
+``OverflowError`` instead of wrapping. ``mul_ratio(cents, num, den, rounding)`` and
+``percent_of(cents, n, d, rounding)`` are the same arithmetic with an explicit direction
+('up' = toward +inf, 'down' = toward -inf); with a ``parse_pct`` value ``p`` use
+``percent_of(cents, p, 10_000, rounding)``.
 """
 
 from __future__ import annotations
@@ -84,6 +87,7 @@ import datetime as _dt
 import math
 import re
 from decimal import Decimal, InvalidOperation
+from enum import Enum
 from typing import NamedTuple
 
 import numpy as np
@@ -99,6 +103,8 @@ __all__ = [
     "format_cents",
     "format_display",
     "parse_decimal_text",
+    "Effect",
+    "share",
     "mul_ratio",
     "percent_of",
     "MONEY_SCALE",
@@ -815,83 +821,77 @@ def parse_decimal_text(text: str) -> int:
     return units
 
 
-def _round_up(rounding: str) -> bool:
-    if rounding == "up":
-        return True
-    if rounding == "down":
-        return False
-    raise ValueError(f"rounding must be 'up' or 'down', got {rounding!r}")
+# --------------------------------------------------------------------------
+# Directed rounding: every percentage, share and cap of the formula
+# --------------------------------------------------------------------------
+#
+# SPEC "Rounding": where a percentage produces a fraction of a cent, round in the direction
+# that increases the reserve requirement -- worked out from the amount's *effect*, not its
+# name. So the caller does not choose "up" or "down": it says what the amount does to the
+# requirement (`Effect`), and `share` rounds the exact fraction accordingly (reading:
+# rounding). `mul_ratio` / `percent_of` are the same arithmetic with the direction given
+# explicitly, for code outside the formula.
 
 
-def _ratio_py(c: int, num: int, den: int, up: bool) -> int:
-    return -((-c * num) // den) if up else (c * num) // den
+class Effect(Enum):
+    """What an amount computed from a fraction does to the reserve requirement; it decides
+    which way the fraction of a cent is rounded (the way that gives the higher requirement)."""
+
+    ADDS_TO_CREDITS = ("up", "adds to total credits")
+    REDUCES_CREDITS = ("down", "is taken off total credits")
+    ADDS_TO_DEBITS = ("down", "adds to total debits (e.g. a Note E(1) reduction given back to Item 10)")
+    REDUCES_DEBITS = ("up", "reduces total debits: a debit reduction (1%, 2%, 3%) or an exclusion from debits "
+                            "(a Note E(6) share)")
+    REDUCES_A_DEBIT_REDUCTION = ("down", "is taken off a debit before a later reduction is measured on it, so a larger "
+                                         "amount makes that reduction smaller (the Note E(1) share before Note E(5))")
+    THRESHOLD = ("down", "is a threshold above which debits are reduced (Note E(1) 15%, Note E(5) 25%): a lower "
+                         "threshold reduces more")
+    CAPS_DEPOSIT = ("down", "caps, or is a share of, what counts on deposit in a reserve bank account "
+                            "(Rule 15c3-3(e)(5) 15% and its pro-rata shares)")
+    ADDS_TO_REQUIREMENT = ("up", "is the required deposit itself (105% of a monthly excess)")
+    NOT_MORE_THAN = ("down", "is a cap the rule words 'not more than' and that feeds both sides of a test "
+                             "(Note E(1) 140%): the rule's words decide")
+    NET_CAPITAL_DEDUCTION = ("up", "is deducted from net worth in computing net capital, not a reserve amount "
+                                   "(Rule 15c3-1(a)(1)(ii)(D) 1%): a larger deduction is the conservative one")
+
+    @property
+    def rounds_up(self) -> bool:
+        return self.value[0] == "up"
+
+    @property
+    def says(self) -> str:
+        return self.value[1]
 
 
-def _ratio_object(c: np.ndarray, num: int, den: int, up: bool) -> np.ndarray:
-    res = [_ratio_py(int(v), num, den, up) for v in c.tolist()]
-    if any(not INT64_MIN <= v <= INT64_MAX for v in res):
-        raise OverflowError("mul_ratio result exceeds int64")
-    return np.array(res, dtype=np.int64).reshape(c.shape)
+def share(amount, num, den, effect: Effect, *, remainder: bool = False):
+    """Exact ``amount * num / den``, its fraction of a cent rounded the way `effect` says
+    (toward the higher reserve requirement).
 
+    Scalars (Python or numpy integers) give a Python int (unbounded). Arrays (int64, or any
+    integer array-likes; `num` and `den` may be arrays too, broadcast against `amount`) give
+    an int64 array, computed without overflow (``amount = q*den + r`` so no intermediate
+    exceeds int64; elements that could overflow are done in Python integers) and raising
+    OverflowError when a result does not fit int64. A pandas Series `amount` gives a Series.
 
-def _ratio_int64(c: np.ndarray, num: int, den: int, up: bool) -> np.ndarray:
-    g = math.gcd(num, den)
-    num, den = num // g, den // g
-    if num == 0:
-        return np.zeros(c.shape, np.int64)
-    if num < 0:  # floor(c*num/den) = -ceil(c*|num|/den)
-        res = _ratio_int64(c, -num, den, not up)
-        if (res == INT64_MIN).any():
-            raise OverflowError("mul_ratio result exceeds int64")
-        return -res
-    if num > INT64_MAX or den > INT64_MAX or num * (den - 1) > INT64_MAX:
-        return _ratio_object(c, num, den, up)
-    q, r = np.divmod(c, den)  # c = q*den + r, 0 <= r < den
-    hi = (INT64_MAX - (num - 1)) // num
-    lo = -((2**63) // num)  # ceil(INT64_MIN / num)
-    if ((q > hi) | (q < lo)).any():  # possibly out of range: decide exactly
-        return _ratio_object(c, num, den, up)
-    q2, r2 = np.divmod(r * num, den)  # r*num < den*num <= int64 max
-    res = q * num + q2  # = floor(c*num/den), in range by the check above
-    if up:
-        bump = r2 != 0
-        if (res[bump] == INT64_MAX).any():
-            raise OverflowError("mul_ratio result exceeds int64")
-        res = res + bump
-    return res.astype(np.int64, copy=False)
+    With ``remainder=True`` also returns what the rounding left: ``amount*num - result*den``
+    (in units of 1/den; in [0, den) when rounded down, in (-den, 0] when rounded up; `den`
+    must then be positive) -- for spreading the cents a share leaves over largest remainders.
+    """
+    if not isinstance(effect, Effect):
+        raise TypeError(f"effect must be a money.Effect, got {effect!r}")
+    return _ratio(amount, num, den, effect.rounds_up, remainder)
 
 
 def mul_ratio(cents, num: int, den: int, rounding: str):
-    """Exact ``cents * num / den`` rounded 'up' (toward +inf) or 'down' (toward -inf).
+    """Exact ``cents * num / den`` rounded 'up' (toward +inf) or 'down' (toward -inf): the
+    arithmetic of `share` with the direction given explicitly (formula code uses `share`).
 
     Python int (or numpy integer scalar) in -> Python int out (unbounded).
     int array in -> int64 array out (pandas Series in -> Series out, same index);
     raises OverflowError if a result does not fit in int64.
     """
     num, den = _check_int(num), _check_int(den)
-    if den == 0:
-        raise ZeroDivisionError("mul_ratio denominator is zero")
-    if den < 0:
-        num, den = -num, -den
-    up = _round_up(rounding)
-    if isinstance(cents, (int, np.integer)) and not isinstance(cents, (bool, np.bool_)):
-        return _ratio_py(int(cents), num, den, up)
-    if isinstance(cents, pd.Series):
-        return pd.Series(mul_ratio(cents.to_numpy(), num, den, rounding),
-                         index=cents.index, name=cents.name)
-    a = np.asarray(cents)
-    if a.ndim == 0:
-        return _ratio_py(_check_int(a.item()), num, den, up)
-    if a.dtype.kind == "O":
-        return _ratio_object(np.array([_check_int(v) for v in a.ravel()], dtype=object).reshape(a.shape),
-                             num, den, up)
-    if a.dtype.kind == "u":
-        if (a > INT64_MAX).any():
-            raise OverflowError("cents exceed int64")
-        a = a.astype(np.int64)
-    elif a.dtype.kind != "i":
-        raise TypeError(f"expected integer cents, got dtype {a.dtype}")
-    return _ratio_int64(a.astype(np.int64, copy=False), num, den, up)
+    return _ratio(cents, num, den, _round_up(rounding), False)
 
 
 def percent_of(cents, pct_num: int, pct_den: int, rounding: str):
@@ -901,3 +901,145 @@ def percent_of(cents, pct_num: int, pct_den: int, rounding: str):
     ``parse_pct`` value ``p`` use ``percent_of(x, p, 10_000, rounding)``.
     """
     return mul_ratio(cents, pct_num, _check_int(pct_den) * 100, rounding)
+
+
+def _round_up(rounding: str) -> bool:
+    if rounding == "up":
+        return True
+    if rounding == "down":
+        return False
+    raise ValueError(f"rounding must be 'up' or 'down', got {rounding!r}")
+
+
+def _is_int_scalar(x) -> bool:
+    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
+
+
+def _ratio_py(a: int, n: int, d: int, up: bool) -> tuple[int, int]:
+    """(result, remainder) on Python integers: a*n = result*d + remainder."""
+    if d == 0:
+        raise ZeroDivisionError("ratio denominator is zero")
+    if d < 0:
+        n, d = -n, -d
+    q, r = divmod(a * n, d)  # floor; 0 <= r < d
+    if up and r:
+        q, r = q + 1, r - d
+    return q, r
+
+
+def _int_array(x) -> np.ndarray:
+    """An integer array-like -> int64 array, or an object array of Python ints when some
+    value does not fit int64; anything that is not integers is a TypeError."""
+    a = np.asarray(x.to_numpy() if isinstance(x, pd.Series) else x)
+    if a.dtype.kind == "i":
+        return a.astype(np.int64, copy=False)
+    if a.dtype.kind == "u":
+        if (a > INT64_MAX).any():
+            raise OverflowError("cents exceed int64")
+        return a.astype(np.int64)
+    if a.dtype.kind == "O":
+        vals = [_check_int(v) for v in a.ravel().tolist()]
+        if all(INT64_MIN <= v <= INT64_MAX for v in vals):
+            return np.array(vals, dtype=np.int64).reshape(a.shape)
+        return np.array(vals, dtype=object).reshape(a.shape)
+    raise TypeError(f"expected integer cents, got dtype {a.dtype}")
+
+
+def _ratio(amount, num, den, up: bool, want_remainder: bool):
+    if all(_is_int_scalar(v) for v in (amount, num, den)):
+        q, r = _ratio_py(int(amount), int(num), int(den), up)
+        return (q, r) if want_remainder else q
+    for v in (amount, num, den):
+        if isinstance(v, (float, bool, np.floating, np.bool_, Decimal)):
+            raise TypeError(f"expected integer cents, got {type(v).__name__}")
+    index = amount.index if isinstance(amount, pd.Series) else None
+    if _is_int_scalar(num) and _is_int_scalar(den):
+        a = _int_array(amount)
+        if a.dtype == np.int64 and a.ndim:
+            fast = _ratio_scalar_fast(a, int(num), int(den), up, want_remainder)
+            if fast is not None:
+                q, r = fast
+                if index is not None:
+                    q, r = pd.Series(q, index=index, name=amount.name), pd.Series(r, index=index, name=amount.name)
+                return (q, r) if want_remainder else q
+    a, n, d = np.broadcast_arrays(_int_array(amount), _int_array(num), _int_array(den))
+    if a.ndim == 0:
+        q, r = _ratio_py(int(a), int(n), int(d), up)
+        return (q, r) if want_remainder else q
+    if (d == 0).any():
+        raise ZeroDivisionError("ratio denominator is zero")
+    if a.dtype == object or n.dtype == object or d.dtype == object:
+        q, r = _ratio_slow(a, n, d, up, np.ones(a.shape, dtype=bool), np.zeros(a.shape, np.int64),
+                           np.zeros(a.shape, np.int64), want_remainder)
+    else:
+        q, r = _ratio_int64(a, n, d, up, want_remainder)
+    if index is not None:
+        q, r = pd.Series(q, index=index, name=amount.name), pd.Series(r, index=index, name=amount.name)
+    return (q, r) if want_remainder else q
+
+
+def _ratio_scalar_fast(a: np.ndarray, n: int, d: int, up: bool, need_r: bool):
+    """One ratio for a whole int64 array (a percentage): a single multiply and floor division
+    when every product a*n fits int64 -- the common case -- else None (the general path)."""
+    if d == 0:
+        raise ZeroDivisionError("ratio denominator is zero")
+    if d < 0:
+        n, d = -n, -d
+    g = math.gcd(n, d)
+    n, d = n // g, d // g
+    if not len(a):
+        z = np.zeros(a.shape, np.int64)
+        return z, z.copy()
+    biggest = max(abs(int(a.max())), abs(int(a.min())))
+    if biggest * abs(n) > INT64_MAX or d > INT64_MAX:
+        return None
+    prod = a * n  # |prod| <= INT64_MAX: exact, and -prod cannot wrap
+    q = -((-prod) // d) if up else prod // d
+    # the remainder in units of 1/den as given (before the gcd reduction)
+    return q, ((prod - q * d) * g if need_r else np.zeros(a.shape, np.int64))
+
+
+def _ratio_slow(a, n, d, up, mask, q, r, need_r):
+    """Python integers for the elements in `mask` (those that could overflow int64)."""
+    for i in zip(*np.nonzero(mask)):
+        qi, ri = _ratio_py(int(a[i]), int(n[i]), int(d[i]), up)
+        if not INT64_MIN <= qi <= INT64_MAX:
+            raise OverflowError("ratio result exceeds int64")
+        if not INT64_MIN <= ri <= INT64_MAX:
+            if need_r:
+                raise OverflowError("ratio remainder exceeds int64")
+            ri = 0
+        q[i], r[i] = qi, ri
+    return q, r
+
+
+def _ratio_int64(a0: np.ndarray, n0: np.ndarray, d0: np.ndarray, up: bool,
+                 need_r: bool) -> tuple[np.ndarray, np.ndarray]:
+    # a*n/d = (-a)*(-n)/d = a*(-n)/(-d): make d > 0 and n >= 0. A sign flip of INT64_MIN
+    # would wrap, so those elements go to Python integers on the operands as given.
+    slow = (a0 == INT64_MIN) | (n0 == INT64_MIN) | (d0 == INT64_MIN)
+    neg_d = d0 < 0
+    n = np.where(neg_d, -n0, n0)
+    d = np.where(neg_d, -d0, d0)
+    neg_n = n < 0
+    a = np.where(neg_n, -a0, a0)
+    n = np.where(neg_n, -n, n)
+    q, r = np.divmod(a, np.where(slow, 1, d))  # a = q*d + r, 0 <= r < d
+    n1 = np.maximum(n, 1)
+    # r*n <= (d-1)*n must fit int64, and so must q*n + (n-1); elements where either could
+    # overflow are done in Python integers.
+    slow |= (d - 1) > INT64_MAX // n1
+    lo = -(INT64_MAX // n1 + ((INT64_MAX % n1) == n1 - 1))  # ceil(INT64_MIN / n)
+    slow |= (q > (INT64_MAX - (n1 - 1)) // n1) | (q < lo)
+    q2, r2 = np.divmod(np.where(slow, 0, r) * np.where(slow, 0, n), np.where(slow, 1, d))
+    res = np.where(slow, 0, q * n + q2)
+    if up:
+        bump = (r2 != 0) & ~slow
+        if (res[bump] == INT64_MAX).any():
+            raise OverflowError("ratio result exceeds int64")
+        res = res + bump
+        r2 = r2 - np.where(bump, d, 0)
+    res, r2 = res.astype(np.int64), r2.astype(np.int64)
+    if slow.any():
+        res, r2 = _ratio_slow(a0, n0, d0, up, slow, res, r2, need_r)
+    return res, r2

@@ -58,7 +58,7 @@ PARAMETERS = [
 ACCOUNT_COLUMNS = [
     "account_id", "customer_id", "book", "type", "balance", "unsecured_amount", "doubtful",
     "related_party", "noncustomer_ownership_pct", "debit_related_to_credits", "omnibus_deficit",
-    "omnibus_calls_5bd", "e5_exception", "e5_exception_date", "cross_margin",
+    "omnibus_calls_5bd", "e5_exception", "e5_exception_date", "cross_margin", "non_pab_reason",
     "account_name",  # an extra column: not in the book format, carried into the audit trail
 ]
 
@@ -111,6 +111,11 @@ ACCOUNTS = [
          omnibus_deficit=180_000.00, omnibus_calls_5bd=60_000.00),  # Note E(2)
     acct("P-5004", "pab", "cash", 640_000.00, "Eastlake Capital Markets - proprietary"),
     acct("P-5005", "pab", "cash", 1_000_000.00, "Ridgeline Securities Inc. - FICC sponsored"),
+    # A broker-dealer's accounts that are not PAB accounts (Rule 15c3-3(a)(16)): out of both.
+    acct("P-5006", "pab", "cash", 430_000.00, "Ridgeline Securities Inc. - DVP settlement account",
+         non_pab_reason="delivery_versus_payment"),
+    acct("P-5007", "noncustomer", "cash", 1_500_000.00, "Corvid Trading LLC - subordinated loan account",
+         non_pab_reason="subordinated"),
     # Non-customers (Rule 15c3-3(a)(1)): excluded from both computations.
     acct("N-9001", "noncustomer", "cash", 500_000.00, "Harbor Point general partner"),
     acct("N-9002", "noncustomer", "margin", -220_000.00, "Director: Evelyn Marsh"),
@@ -145,7 +150,11 @@ COLLATERAL = [
 # --------------------------------------------------------------------------- items
 
 ITEM_COLUMNS = ["item_id", "book", "kind", "amount", "market_value", "open_date", "confirmed",
-                "margin_requirement", "collateral_form", "clearing_org_qualified", "description"]
+                "margin_requirement", "collateral_form", "clearing_org_qualified", "clearing_org_id",
+                "collateral_value", "security_id", "allocated_to", "security_type", "related_debit",
+                "payment_terms", "identified_as_payable", "replaced_next_business_day", "transaction_id",
+                "broker_id", "reserve_bank_account_id", "placed_on", "placed_by_noon", "swept_by_10am",
+                "free_of_liens", "description"]
 
 
 def item(item_id, book, kind, amount, **kw):
@@ -157,15 +166,22 @@ def item(item_id, book, kind, amount, **kw):
 ITEMS = [
     # Credits
     item("DFT-26-1187", "customer", "drafts_payable", 182_450.00, description="Outstanding customer checks"),
+    item("CHK-0092", "customer", "checks_drawn_in_excess", 46_300.00,
+         description="Checks drawn on the disbursement account in excess of its bank balance (Note A)"),
     item("BL-FLB-0412", "customer", "bank_loan", 5_000_000.00,
          description="First Lakeshore Bank call loan collateralized by customer margin securities"),
     item("LOC-OCC-07", "customer", "letter_of_credit", 2_000_000.00, margin_requirement=1_250_000.00,
-         description="Customer letter of credit at OCC: taken up to the requirement (Note B)"),
+         clearing_org_id="OCC", description="Customer letter of credit at OCC: taken up to the requirement (Note B)"),
+    item("LOC-PM-02", "customer", "letter_of_credit_portfolio_margin", 600_000.00,
+         description="Letter of credit for portfolio-margined futures: not capped (Note B, second sentence)"),
     item("SL-30318", "customer", "securities_loaned", 3_200_000.00, market_value=3_350_000.00,
          description="Loan to Keystone Prime: market value above collateral (Note C)"),
     item("SL-30322", "customer", "securities_loaned", 1_000_000.00, market_value=950_000.00),
+    item("SL-30340", "customer", "securities_loaned", 1_500_000.00, market_value=1_520_000.00,
+         collateral_value=1_450_000.00,
+         description="Loan against Treasury collateral valued 1,450,000.00: monies payable plus the excess (Note C)"),
     item("FTR-88410", "customer", "fail_to_receive", 410_000.00, market_value=415_000.00,
-         open_date=date(2026, 11, 17), description="Fresh fail: contract value"),
+         open_date=date(2026, 11, 17), security_id="88160R101", description="Fresh fail: contract value"),
     item("FTR-87122", "customer", "fail_to_receive", 250_000.00, market_value=275_000.00,
          open_date=date(2026, 10, 8), description="Over 30 days: market value above contract added (Note D)"),
     item("PSC-5510", "customer", "principal_sale_credit", 95_000.00,
@@ -194,16 +210,26 @@ ITEMS = [
          description="Fresh fail to deliver"),
     item("FTD-65002", "customer", "fail_to_deliver", 180_000.00, open_date=date(2026, 10, 5),
          description="Over 30 days: excluded"),
-    item("OCC-MRG-CASH", "customer", "occ_margin", 1_600_000.00, margin_requirement=1_450_000.00,
-         collateral_form="cash", description="Customer options margin at OCC in cash (Note F)"),
-    item("OCC-MRG-OTH", "customer", "occ_margin", 300_000.00, margin_requirement=300_000.00,
-         collateral_form="other", description="Margin in a form Note F does not allow"),
+    item("FTD-66077", "customer", "fail_to_deliver", 205_000.00, open_date=date(2026, 11, 17), security_id="88160R101",
+         allocated_to="FTR-88410", description="Allocated to a fail to receive of the same issue: out of Item 12, "
+                                              "1% of contract value deducted from net worth (Rule 15c3-1(a)(1)(ii)(D))"),
+    item("NI-MUNI-118", "customer", "new_issue_not_received", 300_000.00, open_date=date(2026, 11, 18),
+         security_type="municipal", related_debit=25_000.00,
+         description="Part of C-1004's credit: payable for a municipal new issue not yet received (Rule "
+                     "15c3-1(a)(1)(ii)(C)); its related debit is part of C-1006's"),
+    item("OCC-MRG-CASH", "customer", "occ_margin", 1_000_000.00, margin_requirement=1_450_000.00,
+         collateral_form="cash", clearing_org_id="OCC", description="Customer options margin at OCC in cash (Note F)"),
+    item("OCC-MRG-QS", "customer", "occ_margin", 600_000.00, margin_requirement=1_450_000.00,
+         collateral_form="qualified_securities", clearing_org_id="OCC",
+         description="The same OCC requirement, partly met in Treasury bills: counted with the cash up to it once"),
+    item("OCC-MRG-OTH", "customer", "occ_margin", 300_000.00, margin_requirement=1_450_000.00,
+         collateral_form="other", clearing_org_id="OCC", description="Margin in a form Note F does not allow"),
     item("FUT-CME-01", "customer", "futures_margin", 900_000.00, margin_requirement=850_000.00,
-         collateral_form="cash", clearing_org_qualified=True,
+         collateral_form="cash", clearing_org_qualified=True, clearing_org_id="CME",
          description="Security futures margin at CME Clearing (Note G)"),
     item("FUT-XYZ-02", "customer", "futures_margin", 400_000.00, margin_requirement=400_000.00,
-         collateral_form="qualified_securities", clearing_org_qualified=False,
-         description="Clearing organization not determined under Note G(c)"),
+         collateral_form="qualified_securities", clearing_org_qualified=False, clearing_org_id="XFC",
+         description="Clearing organization last determined under Note G(c) more than a year ago"),
     item("OD-01", "customer", "other_debit", 22_500.00,
          description="Receivable from clearing bank for a customer wire returned 2026-11-19"),
     item("SWP-1121", "customer", "sweep_next_day", 750_000.00,
@@ -213,14 +239,40 @@ ITEMS = [
     item("PFTR-2201", "pab", "fail_to_receive", 310_000.00, market_value=300_000.00, open_date=date(2026, 11, 18)),
     item("PSB-8810", "pab", "securities_borrowed", 850_000.00),
     item("PFTD-3307", "pab", "fail_to_deliver", 220_000.00, open_date=date(2026, 11, 19)),
-    item("PN5-01", "pab", "pab_note5_credit", 310_000.00,
-         description="Credits in PAB accounts from securities lending (PAB Note 5)"),
-    item("PN7-01", "pab", "pab_note7_exclusion", 5_500_000.00,
-         description="Ridgeline deposit of 5,500,000.00 excluded under PAB Note 7"),
-    item("PN8-01", "pab", "pab_note8_sweep", 450_000.00,
-         description="Eastlake credits swept into a money market fund by 10 a.m. ET"),
+    item("PN5-01", "pab", "pab_note5_credit", 310_000.00, payment_terms="immediate",
+         description="Commissions receivable of Ridgeline, subject to immediate cash payment (PAB Note 5)"),
+    item("PN5-02", "pab", "pab_note5_clearing_deposit", 150_000.00, payment_terms="within_30_days",
+         description="Corvid's clearing deposit, payable within 30 days: a PAB credit (PAB Note 5)"),
+    item("PN5-03", "pab", "pab_note5_exclusion", 40_000.00, identified_as_payable=True,
+         description="Floor brokerage receivable of Eastlake in P-5004's credit, identified as a payable (PAB Note 5)"),
+    item("PN6-01", "pab", "pab_note6_cross_margin", 120_000.00, replaced_next_business_day=True,
+         description="PAB securities pledged intra-day in the OCC-CME cross-margin account, replaced 2026-11-20 (PAB Note 6)"),
+    item("PN6-02", "pab", "pab_note6_cftc_segregated", 90_000.00,
+         description="Corvid portfolio margin balances segregated under CFTC rules (PAB Note 6)"),
+    item("PN7-01", "pab", "pab_note7_exclusion", 5_500_000.00, open_date=date(2026, 11, 19), transaction_id="RDG-IPO-77",
+         broker_id="P-5001", reserve_bank_account_id="RBA-LKS-PAB7", placed_on=date(2026, 11, 20), placed_by_noon=True,
+         description="Ridgeline deposit of 5,500,000.00 before a pending settlement, placed in the separate PAB "
+                     "account by noon the next business day (PAB Note 7)"),
+    item("PN7-02", "pab", "pab_note7_exclusion", 800_000.00, open_date=date(2026, 11, 19), transaction_id="EST-0311",
+         broker_id="P-5004", reserve_bank_account_id="RBA-LKS-PAB7", placed_on=date(2026, 11, 19),
+         description="Eastlake deposit under $5 million (and Eastlake's under $10 million): stays a credit"),
+    item("PN8-01", "pab", "pab_note8_sweep", 450_000.00, swept_by_10am=True, free_of_liens=True,
+         description="Eastlake credits swept into a money market fund by 10 a.m. ET, free of liens (PAB Note 8)"),
     item("PN9-01", "pab", "pab_note9_clearing_deposit", 275_000.00,
          description="Clearing deposit at NSCC relating to PAB proprietary business (PAB Note 9)"),
+]
+
+# --------------------------------------------------------------------------- clearing organizations
+
+CLEARING_ORG_COLUMNS = ["clearing_org_id", "name", "kind", "note_g_b1", "note_g_b2", "note_g_b3",
+                        "note_g_determined_on"]
+CLEARING_ORGANIZATIONS = [
+    {"clearing_org_id": "OCC", "name": "The Options Clearing Corporation", "kind": "occ"},
+    {"clearing_org_id": "CME", "name": "CME Clearing", "kind": "dco", "note_g_b1": True, "note_g_b2": True,
+     "note_g_b3": True, "note_g_determined_on": date(2026, 2, 12)},
+    # Meets Note G(b), but the firm's last determination is more than a year old (Note G(c)).
+    {"clearing_org_id": "XFC", "name": "Xylem Futures Clearing LLC", "kind": "dco", "note_g_b1": True,
+     "note_g_b2": True, "note_g_b3": True, "note_g_determined_on": date(2025, 9, 30)},
 ]
 
 # --------------------------------------------------------------------------- Note H
@@ -329,7 +381,7 @@ CCA_REQUIREMENT_INCREMENTS = [
 # --------------------------------------------------------------------------- reserve bank accounts
 
 RBA_COLUMNS = ["account_id", "book", "bank_id", "bank_name", "bank_affiliated", "bank_equity_capital",
-               "cash", "qualified_securities", "written_notification"]
+               "cash", "qualified_securities", "written_notification", "pab_note7_account"]
 RESERVE_BANK_ACCOUNTS = [
     # First Lakeshore: 15% of 20,000,000.00 = 3,000,000.00 of cash, shared by the customer and
     # PAB accounts there pro rata (3,500,000.00 of cash: the cap binds).
@@ -347,6 +399,11 @@ RESERVE_BANK_ACCOUNTS = [
     {"account_id": "RBA-MNB-CUST", "book": "customer", "bank_id": "MNB", "bank_name": "Meridian National Bank",
      "bank_affiliated": False, "bank_equity_capital": 900_000_000.00, "cash": 750_000.00,
      "qualified_securities": 0, "written_notification": False},
+    # The separate PAB Reserve Bank Account of PAB Note 7: the 5,500,000.00 Ridgeline deposit
+    # excluded from PAB credits is the money here, so it does not also count on deposit.
+    {"account_id": "RBA-LKS-PAB7", "book": "pab", "bank_id": "LKS", "bank_name": "Lakeshore Savings Bank",
+     "bank_affiliated": False, "bank_equity_capital": 400_000_000.00, "cash": 6_300_000.00,
+     "qualified_securities": 0, "written_notification": True, "pab_note7_account": True},
 ]
 
 HOLIDAYS = [
@@ -399,6 +456,7 @@ def build_weekly_book() -> Workbook:
     _sheet(wb, "accounts", ACCOUNT_COLUMNS, ACCOUNTS)
     _sheet(wb, "collateral", ["account_id", "security_id", "market_value", "exempted"], COLLATERAL)
     _sheet(wb, "items", ITEM_COLUMNS, ITEMS)
+    _sheet(wb, "clearing_organizations", CLEARING_ORG_COLUMNS, CLEARING_ORGANIZATIONS)
     _sheet(wb, "cca", CCA_COLUMNS, CCA)
     _sheet(wb, "cca_requirements", ["cca_id", "account_id", "position_type", "basis", "requirement",
                                     "account_structure"], [r + (None,) * (6 - len(r)) for r in CCA_REQUIREMENTS])

@@ -27,6 +27,7 @@ FED_2026 = [
 
 
 def test_fed_holidays_2026_exactly(cal):
+    # reading: business_days
     assert [d for d, _ in cal.holidays_in_year(2026)] == [D(s) for s in FED_2026]
     assert cal.holiday_name(D("2026-11-26")) == "Thanksgiving Day"
     for s in FED_2026:
@@ -108,6 +109,7 @@ def test_business_days_between(cal):
     ],
 )
 def test_deposit_deadline(cal, as_of, deadline):
+    # reading: deadline
     assert cal.deposit_deadline(D(as_of)) == D(deadline)
 
 
@@ -151,6 +153,7 @@ def test_weekly_with_book_holiday_friday():
 # ------------------------------------------------- FAQ Q6 non-computation days
 
 def test_faq_q6_2025(cal):
+    # reading: daily_non_computation
     expected = [
         ("2025-01-01", "Federal holiday"),   # New Year's Day (Wednesday)
         ("2025-01-17", "Additional Day"),    # Friday before MLK Day (Mon 01-20)

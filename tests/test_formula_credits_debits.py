@@ -28,6 +28,7 @@ def item(i, kind, amount, **kw):
 
 
 def test_item_1_credit_balances_and_note_a_drafts(tmp_path):
+    # reading: zero_balances
     # Item 1 = 1,000.00 + 250.50 credit balances + Note A draft 99.50 = 1,350.00
     b = book(tmp_path, accounts=[acct("A", "1000"), acct("B", "250.50"), acct("C", "-10")],
              items=[item("D1", "drafts_payable", "99.50")])
@@ -79,6 +80,7 @@ def test_items_5_to_9_ageing(tmp_path):
 
 
 def test_items_7_and_8_alternative_method_seven_business_days(tmp_path):
+    # reading: items_7_8_alternative; reading: business_days
     # Rule 15c3-1(a)(1)(ii)(B): more than 7 business days old.
     # age in business days = business days after open_date up to and including as_of (Fri
     # 2026-11-20): an item opened on T is n business days old on T+n.
@@ -131,6 +133,7 @@ def test_notes_f_and_g_clearing_margin(tmp_path):
 
 
 def test_item_10_unsecured_doubtful_e4_e6(tmp_path):
+    # reading: e6_bounds
     b = book(tmp_path, parameters={"net_capital_method": "basic"}, accounts=[
         acct("A", "-1000", unsecured_amount="300"),                         # 700
         acct("B", "-1000", doubtful="true"),                                # out
@@ -140,16 +143,17 @@ def test_item_10_unsecured_doubtful_e4_e6(tmp_path):
         acct("F", "-1000", noncustomer_ownership_pct="20"),                 # 5-50%: 800
         acct("G", "-1000", noncustomer_ownership_pct="50.01"),              # >50%: out
         acct("H", "-1000", noncustomer_ownership_pct="60", debit_related_to_credits="yes"),  # 1,000
-        acct("I", "-1000", noncustomer_ownership_pct="33.333"),             # 1,000 - ceil(333.33) = 666.67
+        acct("I", "-1000", noncustomer_ownership_pct="33.333"),             # 1,000 - 333.33 (333.33 up) = 666.67
     ])
     _, c = lines(b)
     # 700 + 1,000 + 1,000 + 800 + 1,000 + 666.67 = 5,166.67
     assert c.lines["item_10"] == 516_667
-    # Note E(3): 1% of Item 10 rounded down: 51.6667 -> 51.66
-    assert c.debit_reduction == 5_166
+    # Note E(3): 1% of Item 10 is a debit reduction: 51.6667 rounds up to 51.67 (reading: rounding)
+    assert c.debit_reduction == 5_167
 
 
 def test_note_e2_special_omnibus(tmp_path):
+    # reading: e2_omnibus
     # debit 10,000 reduced by deficit 3,000 less calls 1,000 = 8,000 (PAB omnibus)
     # credit 500 increased by deficit 700 less calls 200 -> 1,000 in Item 1
     b = book(tmp_path, accounts=[
@@ -229,6 +233,7 @@ def test_note_e1_account_never_loses_more_than_its_debit(tmp_path):
 
 
 def test_note_e5_applies_to_the_debits_left_after_note_e1(tmp_path):
+    # reading: e5_parenthetical; reading: e1_debit_basis
     # TNC 100,000 -> 25% = 25,000. Q0-Q3 (own customers) debit 20,000 each, holding their own
     # stock at 28,000 (cap 28,000); 4 x 28,000 = 112,000.
     q = [acct(f"Q{i}", "-20000", type="margin", customer_id=f"Q{i}") for i in range(4)]
@@ -268,6 +273,7 @@ def test_note_e1_not_tested_without_collateral_table(tmp_path):
 
 
 def test_note_e5_single_customer(tmp_path):
+    # reading: e5_parenthetical
     # TNC 1,000,000 -> 25% = 250,000. Customer X margin debits 200,000 + 150,000 = 350,000:
     # excess 100,000 > 50,000 -> reduced by 100,000. Customer Y 290,000: excess 40,000 <= 50,000 -> none.
     # Item 10 = 350,000 + 290,000 - 100,000 = 540,000
@@ -281,6 +287,7 @@ def test_note_e5_single_customer(tmp_path):
 
 
 def test_note_e5_exceptions(tmp_path):
+    # reading: e5_exception
     base = dict(type="margin", customer_id="X")
     tnc = {"tentative_net_capital": "1000000"}
     # plenary: no reduction -> 350,000
@@ -301,6 +308,7 @@ def test_note_e5_exceptions(tmp_path):
 
 
 def test_other_lines_sweep_and_reduction(tmp_path):
+    # reading: sweep; reading: reduction
     # credits: 10,000 + other credit 500 = 10,500; debits: 2,000 + other debit 1,000 = 3,000
     # alternative 3% of 3,000 = 90 -> total debits 2,910 -> required 7,590
     # on deposit 5,000; sweep 1,000 -> deposit needed 7,590 - 1,000 - 5,000 = 1,590
@@ -319,6 +327,7 @@ def test_other_lines_sweep_and_reduction(tmp_path):
 
 
 def test_daily_two_percent_and_monthly_105(tmp_path):
+    # reading: reduction; reading: daily_basis; reading: monthly_105
     # daily: 2% of 3,000 debits = 60 -> required 10,000 - 2,940 = 7,060
     b = book(tmp_path / "d", parameters={"frequency": "daily"}, accounts=[acct("A", "10000"), acct("B", "-3000")])
     assert lines(b)[1].required_deposit == 706_000
@@ -408,21 +417,49 @@ def test_reserve_bank_cap_cents_and_conflicting_equity(tmp_path):
 
 
 def test_pab_notes_5_7_8_9(tmp_path):
-    # PAB credits: balance 20,000,000 + Note 5 100,000 - Note 7 6,000,000 (>= 5M) - Note 8 1,000,000
-    #   Note 7 row of 1,000,000 alone (total 7,000,000 < 10M) stays a credit -> no reduction
+    # reading: pab_note7; reading: pab_note8; reading: pab_note5.
+    # PAB credits: balance 20,000,000 + Note 5 100,000 (immediate payment) - Note 7 6,000,000
+    # (>= 5M, placed in the separate PAB account on the day received) - Note 8 1,000,000
+    # (swept by 10 a.m., free of liens); the Note 7 row of 1,000,000 alone (its broker's total
+    # 1,000,000 < 10M) stays a credit -> no reduction
     # = 13,100,000; debits: Note 9 clearing deposit 400,000; no reduction (PAB Note 4)
-    pab = lambda i, k, a: {"item_id": i, "book": "pab", "kind": k, "amount": a}  # noqa: E731
+    pab = lambda i, k, a, **kw: {"item_id": i, "book": "pab", "kind": k, "amount": a, **kw}  # noqa: E731
+    n7 = dict(open_date="2026-11-20", placed_on="2026-11-20", reserve_bank_account_id="SEP")
     b = book(tmp_path, accounts=[{"account_id": "P", "book": "pab", "balance": "20000000"}], items=[
-        pab("N5", "pab_note5_credit", "100000"), pab("N7a", "pab_note7_exclusion", "6000000"),
-        pab("N7b", "pab_note7_exclusion", "1000000"), pab("N8", "pab_note8_sweep", "1000000"),
-        pab("N9", "pab_note9_clearing_deposit", "400000")])
-    _, c = lines(b, "pab")
+        pab("N5", "pab_note5_credit", "100000", payment_terms="immediate"),
+        pab("N7a", "pab_note7_exclusion", "6000000", broker_id="BD1", **n7),
+        pab("N7b", "pab_note7_exclusion", "1000000", broker_id="BD2", **n7),
+        pab("N8", "pab_note8_sweep", "1000000", swept_by_10am="true", free_of_liens="true"),
+        pab("N9", "pab_note9_clearing_deposit", "400000")],
+        reserve_bank_accounts=[{"account_id": "SEP", "book": "pab", "bank_id": "B", "bank_name": "B",
+                                "bank_equity_capital": "1000000000", "cash": "6000000", "written_notification": "true",
+                                "pab_note7_account": "true"}])
+    r, c = lines(b, "pab")
     assert c.lines["item_1"] == 1_310_000_000
     assert c.aggregate_debits == 40_000_000 and c.debit_reduction == 0
     assert c.required_deposit == 1_270_000_000
+    # reading: pab_note7_account. The 6,000,000 excluded from PAB credits is the money in the
+    # separate account, so it does not also count on deposit: 6,000,000 - 6,000,000 = 0.
+    assert c.on_deposit == 0
+
+
+def test_pab_notes_7_8_without_their_conditions_give_nothing(tmp_path):
+    # reading: pab_note7; reading: pab_note8. A book written to the original format: the Note 7
+    # and Note 8 rows state none of the Notes' conditions (where the deposit was placed, and
+    # when; the sweep's 10 a.m. and lien conditions), so neither reduces PAB credits:
+    # Item 1 = 20,000,000 + 100,000 (Note 5, payment terms not stated: kept, flagged) = 20,100,000.
+    pab = lambda i, k, a: {"item_id": i, "book": "pab", "kind": k, "amount": a}  # noqa: E731
+    b = book(tmp_path, accounts=[{"account_id": "P", "book": "pab", "balance": "20000000"}], items=[
+        pab("N5", "pab_note5_credit", "100000"), pab("N7a", "pab_note7_exclusion", "6000000"),
+        pab("N8", "pab_note8_sweep", "1000000")])
+    r, c = lines(b, "pab")
+    assert c.lines["item_1"] == 2_010_000_000
+    rules = [f.rule for f in r.findings]
+    assert {"PAB Note 5", "PAB Note 7", "PAB Note 8"} <= set(rules)
 
 
 def test_noncustomer_and_cross_margin(tmp_path):
+    # reading: cross_margin
     rows = [acct("A", "100"), {"account_id": "N", "book": "noncustomer", "balance": "999"},
             acct("X", "50", cross_margin="true")]
     b = book(tmp_path / "no", accounts=rows)
@@ -452,6 +489,7 @@ def test_negative_item_amount_goes_to_review(tmp_path):
 
 
 def test_every_row_accounted_for(tmp_path):
+    # reading: zero_balances
     b = book(tmp_path, accounts=[acct("A", "100"), acct("B", "0"), acct("C", "-5", doubtful="true"),
                                  {"account_id": "N", "book": "noncustomer", "balance": "1"}],
              items=[item("F", "fail_to_deliver", "4", open_date="2026-01-01"), item("L", "bank_loan", "3")])

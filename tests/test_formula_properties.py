@@ -41,10 +41,16 @@ account = st.fixed_dictionaries({
 })
 item = st.fixed_dictionaries({
     "kind": st.sampled_from(["drafts_payable", "bank_loan", "securities_loaned", "fail_to_receive", "fail_to_deliver",
-                             "securities_borrowed", "stock_dividend_receivable", "other_credit", "other_debit"]),
+                             "securities_borrowed", "stock_dividend_receivable", "other_credit", "other_debit",
+                             "checks_drawn_in_excess", "letter_of_credit", "letter_of_credit_portfolio_margin",
+                             "occ_margin", "futures_margin"]),
     "amount": pos_cents,
     "market_value": pos_cents,
     "age": st.integers(0, 60),
+    # margin rows naming no clearing organization are capped together: order must not matter
+    "margin_requirement": pos_cents,
+    "collateral_form": st.sampled_from(["cash", "qualified_securities", "customer_loc", "other"]),
+    "clearing_org_qualified": st.booleans(),
 })
 collateral = st.fixed_dictionaries({"acct": st.integers(0, 20), "security": st.sampled_from(["S1", "S2", "S3", "UST"]),
                                     "market_value": pos_cents})
@@ -61,6 +67,8 @@ def _rows(accounts, items, coll):
         open_date = (date(2026, 11, 20) - timedelta(days=it["age"])).isoformat()
         its.append({"item_id": f"I{i}", "book": "customer", "kind": it["kind"], "amount": format_cents(it["amount"]),
                     "market_value": format_cents(it["market_value"]), "open_date": open_date,
+                    "margin_requirement": format_cents(it["margin_requirement"]),
+                    "collateral_form": it["collateral_form"], "clearing_org_qualified": str(it["clearing_org_qualified"]),
                     "description": "generated"})
     col = []
     if margin_ids:
@@ -122,7 +130,8 @@ def test_splitting_a_table_across_files(accounts, items, cut):
 
 @SETTINGS
 @given(st.lists(account, min_size=1, max_size=15), st.lists(item, max_size=8), pos_cents,
-       st.sampled_from(["account", "drafts_payable", "bank_loan", "other_credit"]))
+       st.sampled_from(["account", "drafts_payable", "bank_loan", "other_credit", "checks_drawn_in_excess",
+                        "letter_of_credit_portfolio_margin"]))
 def test_adding_a_credit_never_lowers_the_requirement(accounts, items, extra, how):
     acc, its, _ = _rows(accounts, items, [])
     before = _compute(acc, its, [])

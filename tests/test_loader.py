@@ -108,6 +108,8 @@ FULL = dict(
     ],
     reserve_bank_accounts=[{"account_id": "R1", "book": "customer", "bank_id": "B", "bank_name": "Bank",
                             "bank_equity_capital": "1,000,000", "cash": "10", "written_notification": "TRUE"}],
+    clearing_organizations=[{"clearing_org_id": "OCC", "name": "The Options Clearing Corporation", "kind": "occ",
+                             "note_g_b1": "yes", "note_g_determined_on": "2026-06-30"}],
     holidays=[{"date": "2026-12-24", "name": "Christmas Eve"}],
 )
 
@@ -164,9 +166,14 @@ def test_every_table_loads_typed(tmp_path):
     assert rba["bank_equity_capital"] == 100_000_000 and rba["cash"] == 1000 and rba["qualified_securities"] == 0
     assert not bool(rba["bank_affiliated"]) and bool(rba["written_notification"])
 
+    org = b.table("clearing_organizations").iloc[0]
+    assert org["kind"] == "occ" and bool(org["note_g_b1"]) and not bool(org["note_g_b2"])
+    assert org["note_g_determined_on"] == pd.Timestamp("2026-06-30")
+
     assert b.table("holidays")["date"].tolist() == [pd.Timestamp("2026-12-24")]
     assert b.row_counts == {"accounts": 4, "collateral": 2, "items": 5, "cca": 1, "cca_requirements": 2,
                             "cca_requirement_increments": 1, "cca_deposits": 2, "reserve_bank_accounts": 1,
+                            "clearing_organizations": 1,
                             "holidays": 1}
 
 
@@ -338,6 +345,7 @@ def test_enumerations(tmp_path, table, column):
 
 
 def test_enumeration_case_insensitive(tmp_path):
+    # reading: enum_case
     b = book(tmp_path / "b", accounts=[{"account_id": "A1", "book": " Customer ", "type": "MARGIN", "balance": "1"}])
     assert b.table("accounts")[["book", "type"]].values.tolist() == [["customer", "margin"]]
 
@@ -453,7 +461,7 @@ def test_every_kind_loads_in_its_books(tmp_path):
         for bk in books:
             rows.append({"item_id": f"{kind}-{bk}", "book": bk, "kind": kind, "amount": "10", "market_value": "10",
                          "open_date": "2026-11-19", "margin_requirement": "10", "collateral_form": "cash",
-                         "description": "d"})
+                         "description": "d", "security_type": "municipal" if kind == "new_issue_not_received" else ""})
     b = book(tmp_path / "b", accounts=[A1], items=rows)
     assert set(b.table("items")["kind"]) == set(ITEM_KINDS)
 

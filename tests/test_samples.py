@@ -133,8 +133,19 @@ def test_sample_items_cover_most_kinds(sample):
     assert ((age > 30) & ftr).any() and ((age <= 30) & ftr).any()
     transfers = items[items["kind"] == "transfer_unconfirmed"]
     assert set(transfers["confirmed"]) == {True, False}
-    assert set(items.loc[items["kind"] == "occ_margin", "collateral_form"]) == {"cash", "other"}
+    occ = items[items["kind"] == "occ_margin"]
+    assert set(occ["collateral_form"]) == {"cash", "qualified_securities", "other"}
+    assert set(occ["clearing_org_id"]) == {"OCC"}  # one requirement met by deposits of several forms
     assert set(items.loc[items["kind"] == "futures_margin", "clearing_org_qualified"]) == {True, False}
+    orgs = sample.table("clearing_organizations").set_index("clearing_org_id")
+    assert set(orgs["kind"]) == {"occ", "dco"} and orgs["note_g_determined_on"].notna().sum() == 2
+
+
+def test_sample_shows_the_facts_added_for_issue_11(report):
+    rules = " | ".join(e["rule"] for e in report["exceptions"])
+    for rule in ("PAB Note 7", "Rule 15c3-1(a)(1)(ii)(C)", "Rule 15c3-1(a)(1)(ii)(D)"):
+        assert rule in rules, rule
+    assert report["computations"]["pab"]["items"]["2"] == "1480000.00"  # less PAB Note 6
 
 
 def test_sample_note_h_tables(sample):
@@ -211,25 +222,28 @@ def test_readme_command_on_the_sample(tmp_path):
 def test_sample_headline_figures(report):
     """The sample's headline result, pinned (issue 10: the documented $328,835.77 deposit and
     25 exceptions had drifted from the program; tests/test_readme.py keeps the documents equal
-    to the program, this test keeps the program's figures from moving unnoticed).
+    to the program, this test keeps the program's figures from moving unnoticed). Issue 11 added
+    to the sample the facts it made stateable (Note A checks, Note B portfolio-margin letter, Note
+    C collateral value, new issues, allocated fails, non-PAB broker-dealer accounts, PAB Notes
+    5-8), which moved these figures.
 
-    Customer: required 2,969,942.52 (Item 16: total credits 34,550,509.12 - total debits
-    31,580,566.60); less sweep 750,000.00 = 2,219,942.52 to hold, on deposit 2,557,142.85 >=
-    2,219,942.52: no deposit needed; withdrawal = 2,557,142.85 - 2,969,942.52 < 0 (the sweep
-    never permits one): 0.00. PAB: required 535,000.00 (7,110,000.00 - 6,575,000.00), no
-    offset (customer excess debits 0.00), on deposit 942,857.14: withdrawal permitted
-    942,857.14 - 535,000.00 = 407,857.14."""
+    Customer: required 4,910,492.55 (Item 16: total credits 36,466,809.12 - total debits
+    31,556,316.57); less sweep 750,000.00 = 4,160,492.55 to hold, on deposit 2,557,142.85:
+    deposit needed 4,160,492.55 - 2,557,142.85 = 1,603,349.70 by 2026-11-24; no withdrawal.
+    PAB: required 435,000.00 (7,010,000.00 - 6,575,000.00), no offset (customer excess debits
+    0.00), on deposit 1,742,857.14: withdrawal permitted 1,742,857.14 - 435,000.00 =
+    1,307,857.14."""
     expected = {
-        "customer": {"total_credits": "34550509.12", "total_debits": "31580566.60", "required_deposit": "2969942.52",
+        "customer": {"total_credits": "36466809.12", "total_debits": "31556316.57", "required_deposit": "4910492.55",
                      "offset_by_customer_excess_debits": "0.00", "sweep": "750000.00", "on_deposit": "2557142.85",
-                     "deposit_needed": "0.00", "withdrawal_permitted": "0.00", "deposit_deadline": "2026-11-24"},
-        "pab": {"total_credits": "7110000.00", "total_debits": "6575000.00", "required_deposit": "535000.00",
-                "offset_by_customer_excess_debits": "0.00", "sweep": "0.00", "on_deposit": "942857.14",
-                "deposit_needed": "0.00", "withdrawal_permitted": "407857.14", "deposit_deadline": "2026-11-24"},
+                     "deposit_needed": "1603349.70", "withdrawal_permitted": "0.00", "deposit_deadline": "2026-11-24"},
+        "pab": {"total_credits": "7010000.00", "total_debits": "6575000.00", "required_deposit": "435000.00",
+                "offset_by_customer_excess_debits": "0.00", "sweep": "0.00", "on_deposit": "1742857.14",
+                "deposit_needed": "0.00", "withdrawal_permitted": "1307857.14", "deposit_deadline": "2026-11-24"},
     }
     for name, figures in expected.items():
         c = report["computations"][name]
         assert {k: c[k] for k in figures} == figures, name
     severities = [e["severity"] for e in report["exceptions"]]
     assert (len(severities), severities.count("severe"), severities.count("review"), severities.count("info")) == \
-        (24, 4, 18, 2)
+        (29, 5, 20, 4)

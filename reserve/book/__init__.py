@@ -32,6 +32,8 @@ class Parameters:
     cross_margin_dual_registrant: bool = False
     cross_margin_joint_member: bool = False
     cross_margin_conditions_met: bool = False
+    daily_basis: str | None = None  # required | voluntary (Rule 15c3-3(e)(3)(i)(B)(1), (e)(3)(v))
+    daily_notice_date: date | None = None
 
     def __post_init__(self):
         if self.prepared_on is None:

@@ -7,7 +7,7 @@ A test checks that the committed file equals this output.
 
 from __future__ import annotations
 
-from .schema import BLANK, REQUIRED, ITEM_KINDS, TABLES
+from .schema import BLANK, REQUIRED, ITEM_KIND_HELP, ITEM_KINDS, TABLES
 
 HEADER = """# The book format
 
@@ -61,9 +61,9 @@ def render() -> str:
         for c in t.columns:
             out.append(f"| {c.name} | {_type(c)} | {_default(c)} | {c.help.replace('|', '/')} |")
         out.append("")
-    out.append("\n## Item kinds and their computations\n\n| kind | computations |\n|---|---|")
+    out.append("\n## Item kinds and their computations\n\n| kind | computations | line and amount taken |\n|---|---|---|")
     for k, books in ITEM_KINDS.items():
-        out.append(f"| `{k}` | {', '.join(books)} |")
+        out.append(f"| `{k}` | {', '.join(books)} | {ITEM_KIND_HELP.get(k, '').replace('|', '/')} |")
     out.append("")
     return "\n".join(out)
 

@@ -10,7 +10,7 @@ Column types:
     date    Excel date or ISO text -> datetime64[D]-like (pandas Timestamp, NaT for blank)
     bool    TRUE/FALSE, true/false/yes/no/y/n/1/0 -> bool
     text    stripped string
-    enum    text restricted to `choices`
+    enum    text restricted to `choices`, matched without regard to case (reading: enum_case)
 """
 
 from __future__ import annotations
@@ -66,8 +66,10 @@ ACCOUNT_BOOKS = ("customer", "pab", "noncustomer")
 # Item kinds -> which computation(s) they may appear in (BOOK_FORMAT.md "Kinds").
 ITEM_KINDS: dict[str, tuple[str, ...]] = {
     "drafts_payable": BOOKS,
+    "checks_drawn_in_excess": BOOKS,
     "bank_loan": BOOKS,
     "letter_of_credit": BOOKS,
+    "letter_of_credit_portfolio_margin": BOOKS,
     "securities_loaned": BOOKS,
     "fail_to_receive": BOOKS,
     "principal_sale_credit": BOOKS,
@@ -79,14 +81,52 @@ ITEM_KINDS: dict[str, tuple[str, ...]] = {
     "fail_to_deliver": BOOKS,
     "occ_margin": BOOKS,
     "futures_margin": BOOKS,
+    "new_issue_not_received": BOOKS,
     "other_credit": BOOKS,
     "other_debit": BOOKS,
     # SEC staff FAQ 2025-12-08 Q5: customer reserve bank account only.
     "sweep_next_day": ("customer",),
     "pab_note5_credit": ("pab",),
+    "pab_note5_clearing_deposit": ("pab",),
+    "pab_note5_exclusion": ("pab",),
+    "pab_note6_cross_margin": ("pab",),
+    "pab_note6_cftc_segregated": ("pab",),
     "pab_note7_exclusion": ("pab",),
     "pab_note8_sweep": ("pab",),
     "pab_note9_clearing_deposit": ("pab",),
+}
+
+# What each kind is, the line it goes to and the amount taken (docs/BOOK_FORMAT.md, the
+# template's README). "age" = calendar days from open_date to as_of.
+ITEM_KIND_HELP: dict[str, str] = {
+    "drafts_payable": "Item 1 (Note A): outstanding drafts payable to customers applied against their credit balances; `amount`.",
+    "checks_drawn_in_excess": "Item 1 (Note A): checks drawn in excess of bank balances per the firm's records; `amount` (the excess).",
+    "bank_loan": "Item 2: monies borrowed collateralized by customers' securities; `amount`.",
+    "letter_of_credit": "Item 2 (Note B, first sentence): an options- or security-futures-related letter of credit collateralized by customers' securities, to the extent of the member's margin requirement at the clearing organization: rows naming one `clearing_org_id` are capped together once, at the largest `margin_requirement` they state; a row naming none is capped at its own.",
+    "letter_of_credit_portfolio_margin": "Item 2 (Note B, second sentence): a letter of credit collateralized by customers' securities related to other futures (and options on them) carried in a securities account under an SRO portfolio margining rule; `amount`, not capped.",
+    "securities_loaned": "Item 3 (Note C): `amount` (monies payable against the securities loaned) + max(0, `market_value` − `collateral_value`); `collateral_value` (the value of the collateral received) defaults to `amount` (cash collateral).",
+    "fail_to_receive": "Item 4 (Note D): `amount` (contract value) + if age > 30: max(0, `market_value` − `amount`).",
+    "principal_sale_credit": "Item 5: credit balances in firm accounts attributable to principal sales to customers; `amount`.",
+    "stock_dividend_receivable": "Item 6: `market_value` if age > 30, else excluded.",
+    "short_count_difference": "Item 7: `market_value` if age > 30 (alternative method: more than 7 business days old), else excluded.",
+    "suspense_short": "Item 8: `market_value` if age > 30 (alternative method: more than 7 business days old), else excluded.",
+    "transfer_unconfirmed": "Item 9: `market_value` if age > 40 and not `confirmed`, else excluded.",
+    "securities_borrowed": "Item 11: `amount`; excluded (alternative method) when `allocated_to` names a fail to receive of the same issue (Rule 15c3-1(a)(1)(ii)(D)).",
+    "fail_to_deliver": "Item 12: `amount` (contract value) if age ≤ 30, else excluded; excluded (alternative method) when `allocated_to` names a fail to receive of the same issue (Rule 15c3-1(a)(1)(ii)(D)).",
+    "occ_margin": "Item 13 (Note F): margin required and on deposit at the OCC in cash, qualified securities or customer-collateralized letters of credit (`collateral_form`); the deposits of one clearing organization (`clearing_org_id`) count together up to its `margin_requirement`, once.",
+    "futures_margin": "Item 14 (Note G): as `occ_margin`, at a clearing organization meeting Note G(b) and determined so within the last year (Note G(c)): the facts of its `clearing_organizations` row, or `clearing_org_qualified` for a row naming none.",
+    "other_credit": "FOCUS \"Other credits (List)\", box 4425: a credit no Item names; `amount`; `description` required.",
+    "other_debit": "FOCUS \"Other debits (List)\", box 4469: `amount`; `description` required; listed for review.",
+    "sweep_next_day": "Customer only (SEC staff FAQ 2025-12-08 Q5): credits in the computation moving to a bank sweep program on the next business day; reduce the deposit needed, never justify a withdrawal.",
+    "new_issue_not_received": "Rule 15c3-1(a)(1)(ii)(C), alternative method: a credit balance representing amounts payable for securities not yet received from the issuer or its agent (`security_type` us_government_agency or municipal), with its `related_debit`; the credit balance and the related debit are part of account balances in `accounts`; while not more than 3 business days old (after `open_date`, up to and including as_of) this row takes the credit (`amount`) out of Item 1 and the `related_debit` out of Item 10. Basic method, other securities or older: both stay.",
+    "pab_note5_credit": "PAB Item 1 (PAB Note 5): commissions receivable and other receivables of another broker-dealer that are non-allowable assets; `amount`; a credit only when `payment_terms` is `immediate` (left out when stated otherwise; kept, flagged, when blank).",
+    "pab_note5_clearing_deposit": "PAB Item 1 (PAB Note 5): a clearing deposit of another broker-dealer; `amount`; a credit only when `payment_terms` is `immediate` or `within_30_days` (left out when `later`; kept, flagged, when blank).",
+    "pab_note5_exclusion": "Reduces PAB Item 1 (PAB Note 5, first sentence): interest receivable, floor brokerage or commissions receivable of another broker-dealer (not clearing deposits) that are allowable assets, only when `identified_as_payable`.",
+    "pab_note6_cross_margin": "Reduces PAB Item 2 (PAB Note 6): credits from PAB securities pledged for intra-day margin calls in an OCC-DCO cross-margin account, to the extent the other clearing corporation's excess margin replaced them the following business day; only when `replaced_next_business_day`.",
+    "pab_note6_cftc_segregated": "Reduces PAB Item 1 (PAB Note 6, second sentence): balances of a portfolio margin account segregated under CFTC regulations; `amount`.",
+    "pab_note7_exclusion": "Reduces PAB Item 1 (PAB Note 7): a deposit received (`open_date`) before a transaction pending settlement, when its transaction (`transaction_id`) totals $5,000,000 or more or its broker-dealer's (`broker_id`) such deposits total $10,000,000 or more, and it was placed (`placed_on`, `placed_by_noon`) in the separate PAB reserve account (`reserve_bank_account_id`) by 12 p.m. ET on the next business day.",
+    "pab_note8_sweep": "Reduces PAB Item 1 (PAB Note 8): credits swept into money market or mutual funds, only when `swept_by_10am` (by 10 a.m. ET on the deposit date) and `free_of_liens`.",
+    "pab_note9_clearing_deposit": "PAB other debit (PAB Note 9): clearing deposits identified as relating to other broker-dealers' proprietary business; `amount`.",
 }
 
 
@@ -113,6 +153,8 @@ PARAMETERS = Table(
         Column("cross_margin_dual_registrant", "bool", False, "The firm is registered as both broker-dealer and FCM (cross-margining order of April 15, 2026)."),
         Column("cross_margin_joint_member", "bool", False, "The firm is a clearing member of both FICC and CME."),
         Column("cross_margin_conditions_met", "bool", False, "The firm meets the order's conditions."),
+        _enum("daily_basis", ("required", "voluntary"), BLANK, "With `frequency` daily: why the firm computes daily. `required`: average total credits of $500 million or more (Rule 15c3-3(e)(3)(i)(B)(1)); 2% reduction. `voluntary`: by election under Rule 15c3-3(e)(3)(v); 2% only from 30 calendar days after `daily_notice_date`, 3% before. Blank: 2% (the smaller reduction), flagged."),
+        Column("daily_notice_date", "date", BLANK, "With `daily_basis` voluntary (then required): the date of the firm's written notice to its designated examining authority of its election to compute daily (Rule 15c3-3(e)(3)(v))."),
     ),
     kind="parameters",
 )
@@ -137,6 +179,7 @@ ACCOUNTS = Table(
         _money("e5_exception_amount", 0, "For `partial`: the amount of the E(5) reduction excepted.", nonneg=True),
         Column("e5_exception_date", "date", BLANK, "For `requested`: the day the request was made (the debit may be included for five business days from that day)."),
         Column("cross_margin", "bool", False, "A customer cross-margin account under the FICC-CME cross-margining order: outside both computations when all three `cross_margin_*` parameters are true."),
+        _enum("non_pab_reason", ("delivery_versus_payment", "receipt_versus_payment", "subordinated"), BLANK, "An account of a broker-dealer that is not a PAB account under Rule 15c3-3(a)(16): a delivery-versus-payment or receipt-versus-payment account, or one subordinated to the claims of creditors. For `book` `pab` or `noncustomer` (refused for `customer`); the account is excluded from both computations for that reason."),
     ),
     key=("account_id", "type"),
 )
@@ -162,15 +205,47 @@ ITEMS = Table(
         _enum("kind", tuple(ITEM_KINDS), REQUIRED, "What the row is (see the kinds table)."),
         _money("amount", REQUIRED, "The ledger/contract amount (see kind)."),
         _money("market_value", BLANK, "Market value, where the kind compares market and contract value.", nonneg=True),
-        Column("open_date", "date", BLANK, "The day the item arose (trade, settlement, record or break date), for aging in calendar days to as_of."),
+        Column("open_date", "date", BLANK, "The day the item arose (trade, settlement, record or break date), for aging in calendar days to as_of. Required for the kinds that age (Items 4, 6-9, 12, Note D; `new_issue_not_received`); for `pab_note7_exclusion`, the day the deposit was received."),
         Column("confirmed", "bool", False, "`transfer_unconfirmed` only: confirmed to be in transfer by the transfer agent or issuer during the 40 days."),
-        _money("margin_requirement", BLANK, "For `letter_of_credit`, `occ_margin`, `futures_margin`: the clearing organization's requirement.", nonneg=True),
+        _money("margin_requirement", BLANK, "For `letter_of_credit`, `occ_margin`, `futures_margin`: the clearing organization's margin requirement for the row's computation and line; the rows of one organization state the same figure (where they differ, the one giving the higher reserve requirement is used, flagged).", nonneg=True),
         _enum("collateral_form", ("cash", "qualified_securities", "customer_loc", "other"), BLANK, "For `occ_margin` and `futures_margin` (Notes F and G)."),
-        Column("clearing_org_qualified", "bool", False, "For `futures_margin`: the clearing organization meets Note G(b) and was determined so within the last year (Note G(c))."),
+        Column("clearing_org_qualified", "bool", False, "For `futures_margin` naming no `clearing_org_id`: the clearing organization meets Note G(b) and was determined so within the last year (Note G(c)). A row naming an organization takes its facts from `clearing_organizations` instead."),
         Column("description", "text", BLANK, "What the item is. Required for `other_credit` and `other_debit`."),
+        Column("clearing_org_id", "text", BLANK, "For `occ_margin`, `futures_margin`, `letter_of_credit`: the clearing organization (a row of `clearing_organizations`). Its rows are capped together once at its margin requirement (Notes B, F, G); its Note G(b)/(c) facts decide Item 14. Blank: the `occ_margin` (or `futures_margin`) rows of one computation naming none are taken as one organization's, counted together up to the largest requirement they state; a `letter_of_credit` naming none is capped at its own requirement."),
+        _money("collateral_value", BLANK, "For `securities_loaned` (Note C): the value of the collateral received (default: `amount`, cash collateral); `amount` is then the monies payable. Item 3 = amount + max(0, market_value − collateral_value).", nonneg=True, default_from="amount"),
+        Column("security_id", "text", BLANK, "The issue (CUSIP or other identifier), for `allocated_to`: a fail to deliver or security borrowed and the fail to receive it is allocated to must be of the same issue (Rule 15c3-1(a)(1)(ii)(D))."),
+        Column("allocated_to", "text", BLANK, "For `securities_borrowed` and `fail_to_deliver` (alternative method): the item_id of the `fail_to_receive` of the same issue it is allocated to; excluded from Items 11 and 12, 1% of its contract value deducted from net worth (Rule 15c3-1(a)(1)(ii)(D))."),
+        _enum("security_type", ("us_government_agency", "municipal", "other"), BLANK, "For `new_issue_not_received` (required): the new issue's securities (Rule 15c3-1(a)(1)(ii)(C) covers those of Rule 15c3-1(c)(2)(vi)(A), U.S. government and agency, and (E), municipal)."),
+        _money("related_debit", 0, "For `new_issue_not_received`: the related debit items excluded with the credit (Rule 15c3-1(a)(1)(ii)(C)); taken out of Item 10.", nonneg=True),
+        _enum("payment_terms", ("immediate", "within_30_days", "later"), BLANK, "For `pab_note5_credit` and `pab_note5_clearing_deposit` (PAB Note 5): when the amount is payable to the other broker-dealer. A receivable is a credit balance only if `immediate`; a clearing deposit if `immediate` or `within_30_days`."),
+        Column("identified_as_payable", "bool", False, "For `pab_note5_exclusion` (PAB Note 5): the amount is clearly identified as a payable on the firm's books."),
+        Column("replaced_next_business_day", "bool", False, "For `pab_note6_cross_margin` (PAB Note 6): the other clearing corporation's excess margin was used the following business day to replace the pledged PAB securities."),
+        Column("transaction_id", "text", BLANK, "For `pab_note7_exclusion`: the transaction pending settlement; deposits with the same id are one transaction ($5,000,000 test). Blank: the row is its own transaction."),
+        Column("broker_id", "text", BLANK, "For `pab_note7_exclusion`: the broker-dealer whose deposit it is; its deposits are summed for the $10,000,000 aggregate test. Blank: the row stands alone."),
+        Column("reserve_bank_account_id", "text", BLANK, "For `pab_note7_exclusion`: the separate PAB Reserve Bank Account holding the deposit (an account_id of `reserve_bank_accounts`, book `pab`, `pab_note7_account` true)."),
+        Column("placed_on", "date", BLANK, "For `pab_note7_exclusion`: the day the deposit was placed in that account (the deposit was received on `open_date`)."),
+        Column("placed_by_noon", "bool", False, "For `pab_note7_exclusion`: placed by 12 p.m. Eastern Time on `placed_on` (needed when `placed_on` is the business day after receipt)."),
+        Column("swept_by_10am", "bool", False, "For `pab_note8_sweep` (PAB Note 8): swept on or before 10 a.m. Eastern Time on the deposit date."),
+        Column("free_of_liens", "bool", False, "For `pab_note8_sweep` (PAB Note 8): the credits swept are not subject to any right, charge, security interest, lien or claim in favour of the investment company or the firm."),
     ),
     required=False,
     key=("item_id",),
+)
+
+CLEARING_ORGANIZATIONS = Table(
+    "clearing_organizations",
+    "Clearing organizations holding margin for Items 13 and 14 and the letters of credit of Note B: one row per organization, named by the `clearing_org_id` of item rows. Each boolean is the firm's attestation of one condition of Note G(b).",
+    (
+        Column("clearing_org_id", "text", REQUIRED, "Identifier of the clearing organization (named by `items.clearing_org_id`)."),
+        Column("name", "text", REQUIRED, "Name of the clearing organization."),
+        _enum("kind", ("occ", "clearing_agency", "dco"), REQUIRED, "`occ`: the Options Clearing Corporation (Item 13, Note F: an `occ_margin` row that names an organization must name one of this kind); `clearing_agency`: registered under section 17A of the Act; `dco`: a derivatives clearing organization registered under section 5b of the Commodity Exchange Act (Item 14, Note G). OCC security futures margin may name OCC too."),
+        Column("note_g_b1", "bool", False, "Note G(b)(1): security deposits and assessment power of at least $2 billion, $500 million of it security deposits; or at least $3 billion of margin deposits; or a Commission exemption."),
+        Column("note_g_b2", "bool", False, "Note G(b)(2): for margin it holds at a bank, the bank's written notification (exclusive benefit of clearing members, no lien) obtained and preserved."),
+        Column("note_g_b3", "bool", False, "Note G(b)(3): safeguards in handling cash and securities, fidelity bond coverage, periodic examination by independent public accountants; and (iv) a DCO not otherwise registered with the Commission has given its written undertaking."),
+        Column("note_g_determined_on", "date", BLANK, "Note G(c): the date of the firm's latest determination that the organization meets Note G; Item 14 applies only if it is within the year before as_of (at least annually)."),
+    ),
+    required=False,
+    key=("clearing_org_id",),
 )
 
 CCA = Table(
@@ -276,6 +351,7 @@ RESERVE_BANK_ACCOUNTS = Table(
         _money("cash", 0, "Cash on deposit at as_of.", nonneg=True),
         _money("qualified_securities", 0, "Value of qualified securities on deposit.", nonneg=True),
         Column("written_notification", "bool", False, "Rule 15c3-3(f) written notification and contract obtained from the bank."),
+        Column("pab_note7_account", "bool", False, "PAB accounts only: the separate PAB Reserve Bank Account in which PAB Note 7 deposits are placed and maintained. The Note 7 deposits excluded from PAB credits do not also count on deposit here; the rest of the account counts."),
     ),
     required=False,
     key=("account_id",),
@@ -296,6 +372,7 @@ TABLES: tuple[Table, ...] = (
     ACCOUNTS,
     COLLATERAL,
     ITEMS,
+    CLEARING_ORGANIZATIONS,
     CCA,
     CCA_REQUIREMENTS,
     CCA_REQUIREMENT_INCREMENTS,

@@ -17,7 +17,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .schema import BLANK, REQUIRED, TABLES, Column, ITEM_KINDS
+from .schema import BLANK, REQUIRED, TABLES, Column, ITEM_KIND_HELP, ITEM_KINDS
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 REQUIRED_FONT = Font(bold=True)
@@ -61,7 +61,7 @@ def write_template(path: Path) -> None:
         lines.append(f"  {t.name}{'' if t.required else ' (optional)'}: {t.help}")
     lines += ["", "Item kinds (items.kind) and the computations they belong to:"]
     for k, books in ITEM_KINDS.items():
-        lines.append(f"  {k}: {', '.join(books)}")
+        lines.append(f"  {k}: {', '.join(books)}. {ITEM_KIND_HELP.get(k, '')}")
     for i, text in enumerate(lines, start=1):
         readme.cell(row=i, column=1, value=text)
     readme.column_dimensions["A"].width = 120

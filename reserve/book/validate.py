@@ -23,6 +23,7 @@ AGED_KINDS = (
     "suspense_short",
     "transfer_unconfirmed",
     "fail_to_deliver",
+    "new_issue_not_received",  # Rule 15c3-1(a)(1)(ii)(C): 3 business days
 )
 # Kinds whose amount is (or may be) the market value: market_value required.
 MARKET_VALUE_KINDS = (
@@ -136,8 +137,13 @@ def _validate(params: dict, tables: dict[str, pd.DataFrame], log: ProblemLog, la
             "margin_requirement": (kind.isin(MARGIN_KINDS) & items["margin_requirement"].isna(), "the clearing organization's margin requirement"),
             "collateral_form": (kind.isin(("occ_margin", "futures_margin")) & items["collateral_form"].isna(), "the form of the margin: cash, qualified_securities, customer_loc or other"),
         }
+        if "security_type" in items.columns:
+            need["security_type"] = (kind.eq("new_issue_not_received") & items["security_type"].isna(),
+                                     "the new issue's securities: us_government_agency, municipal or other "
+                                     "(Rule 15c3-1(a)(1)(ii)(C))")
         for column, (mask, expected) in need.items():
             report_rows(log, items, mask.to_numpy(dtype=bool), column, expected=expected)
+        _check_item_links(log, tables, items)
         as_of = params.get("as_of")
         if as_of is not None:
             # Note D: a fail to receive over 30 calendar days takes market value over contract.
@@ -149,6 +155,18 @@ def _validate(params: dict, tables: dict[str, pd.DataFrame], log: ProblemLog, la
             report_rows(log, items, future, "open_date", expected=f"a date on or before as_of ({as_of})",
                         message="the item arose after the computation date")
 
+    if len(accounts) and "non_pab_reason" in accounts.columns:
+        # Rule 15c3-3(a)(16): a reason is given only for a broker-dealer's account (book pab or
+        # noncustomer); a customer's account is not a broker-dealer's proprietary account.
+        wrong = (accounts["non_pab_reason"].notna() & (accounts["book"] == "customer")).to_numpy(dtype=bool)
+        report_rows(log, accounts, wrong, "non_pab_reason", expected="blank for a customer account: non_pab_reason "
+                    "is for a broker-dealer's account (book pab or noncustomer) that is not a PAB account under "
+                    "Rule 15c3-3(a)(16)")
+    rba = tables.get("reserve_bank_accounts")
+    if rba is not None and len(rba) and "pab_note7_account" in rba.columns:
+        wrong = (rba["pab_note7_account"] & (rba["book"] != "pab")).to_numpy(dtype=bool)
+        report_rows(log, rba, wrong, "pab_note7_account", expected="false: only a PAB reserve bank account holds "
+                    "PAB Note 7 deposits")
     if len(accounts):
         req_date = ((accounts["e5_exception"] == "requested") & accounts["e5_exception_date"].isna()).to_numpy(dtype=bool)
         report_rows(log, accounts, req_date, "e5_exception_date",
@@ -164,6 +182,10 @@ def _validate(params: dict, tables: dict[str, pd.DataFrame], log: ProblemLog, la
                         "weekly or daily: a firm using the alternative method computes at least weekly "
                         "(Rule 15c3-3(e)(3)(i)(C) allows monthly only to small aggregate-indebtedness firms)",
                         message="frequency 'monthly' is refused with net_capital_method 'alternative'"))
+    if params.get("daily_basis") == "voluntary" and params.get("daily_notice_date") is None:
+        log.add(Problem(label, "parameters", None, "value",
+                        message="parameter 'daily_notice_date' is required with daily_basis 'voluntary': the 2% "
+                                "reduction starts 30 days after the written notice (Rule 15c3-3(e)(3)(v))"))
     if params.get("prepared_on") and params.get("as_of") and params["prepared_on"] < params["as_of"]:
         log.add(Problem(label, "parameters", None, "value", str(params["prepared_on"]),
                         f"a date on or after as_of ({params['as_of']})", message="prepared_on is before as_of"))
@@ -238,3 +260,92 @@ def _validate_cca(log: ProblemLog, tables: dict[str, pd.DataFrame], accounts: pd
             if col in dep.columns:
                 report_rows(log, dep, tied & dep[col].notna().to_numpy(dtype=bool), col,
                             expected="blank (the increment named in increment_id states it)")
+
+
+def _check_item_links(log: ProblemLog, tables: dict[str, pd.DataFrame], items: pd.DataFrame) -> None:
+    """The rows items name: clearing organizations (Notes B, F, G), the fail to receive a fail
+    to deliver or borrow is allocated to (Rule 15c3-1(a)(1)(ii)(D)), the separate PAB reserve
+    account of PAB Note 7."""
+    kind = items["kind"]
+    orgs = tables.get("clearing_organizations")
+    if "clearing_org_id" in items.columns and orgs is not None:
+        check_reference(log, items, "clearing_org_id", orgs["clearing_org_id"],
+                        "a clearing_org_id of the clearing_organizations table")
+        pos = keys.find(items["clearing_org_id"], orgs["clearing_org_id"])
+        org_kind = np.full(len(items), None, dtype=object)
+        known = pos >= 0
+        org_kind[known] = orgs["kind"].to_numpy(dtype=object)[pos[known]]
+        occ_elsewhere = (kind == "occ_margin").to_numpy(dtype=bool) & known & (org_kind != "occ")
+        report_rows(log, items, occ_elsewhere, "clearing_org_id", expected="a clearing organization of kind occ",
+                    message="Item 13 is margin on deposit with the Options Clearing Corporation (Note F)")
+    if "allocated_to" in items.columns:
+        given = items["allocated_to"].notna().to_numpy(dtype=bool)
+        if given.any():
+            allowed = kind.isin(("securities_borrowed", "fail_to_deliver")).to_numpy(dtype=bool)
+            report_rows(log, items, given & ~allowed, "allocated_to", expected="blank: allocated_to is for "
+                        "securities_borrowed and fail_to_deliver (Rule 15c3-1(a)(1)(ii)(D))")
+            pos = keys.find(items["allocated_to"], items["item_id"])
+            ok = pos >= 0
+            safe = np.where(ok, pos, 0)
+            same = ok & (kind.to_numpy(dtype=object)[safe] == "fail_to_receive") & \
+                (items["book"].to_numpy(dtype=object)[safe] == items["book"].to_numpy(dtype=object))
+            report_rows(log, items, given & allowed & ~same, "allocated_to",
+                        expected="the item_id of a fail_to_receive in the same book")
+            # "of the same issue": stated on both rows, and the same
+            has_sec = items["security_id"].notna().to_numpy(dtype=bool)
+            report_rows(log, items, given & allowed & same & ~has_sec, "security_id",
+                        expected="the issue (security_id) of an item allocated to a fail to receive: it must be the "
+                                 "same issue (Rule 15c3-1(a)(1)(ii)(D))")
+            report_rows(log, items, given & allowed & same & has_sec & ~has_sec[safe], "allocated_to",
+                        expected="a fail_to_receive that states its security_id (the same issue, Rule "
+                                 "15c3-1(a)(1)(ii)(D))")
+            sec = items["security_id"].to_numpy(dtype=object)
+            both = given & allowed & same & has_sec & has_sec[safe]
+            differ = both & (sec != sec[safe])
+            report_rows(log, items, differ, "security_id", expected="the security_id of the fail to receive it is "
+                        "allocated to (the same issue, Rule 15c3-1(a)(1)(ii)(D))")
+    rba = tables.get("reserve_bank_accounts")
+    if "reserve_bank_account_id" in items.columns and rba is not None:
+        check_reference(log, items, "reserve_bank_account_id", rba["account_id"],
+                        "an account_id of the reserve_bank_accounts table")
+    _check_kind_columns(log, items)
+
+
+# The items columns added for one Note (issue 11) and the kinds that use them: a value given
+# on another kind would be silently ignored, so it is refused. (Booleans and amounts that
+# default count as given when true / not zero; collateral_value is left out: its blank takes
+# the row's amount while loading, so a value given cannot be told from the default.)
+KIND_COLUMNS: dict[str, tuple[str, ...]] = {
+    "clearing_org_id": ("occ_margin", "futures_margin", "letter_of_credit"),
+    "security_type": ("new_issue_not_received",),
+    "related_debit": ("new_issue_not_received",),
+    "payment_terms": ("pab_note5_credit", "pab_note5_clearing_deposit"),
+    "identified_as_payable": ("pab_note5_exclusion",),
+    "replaced_next_business_day": ("pab_note6_cross_margin",),
+    "transaction_id": ("pab_note7_exclusion",),
+    "broker_id": ("pab_note7_exclusion",),
+    "reserve_bank_account_id": ("pab_note7_exclusion",),
+    "placed_on": ("pab_note7_exclusion",),
+    "placed_by_noon": ("pab_note7_exclusion",),
+    "swept_by_10am": ("pab_note8_sweep",),
+    "free_of_liens": ("pab_note8_sweep",),
+}
+
+
+def _check_kind_columns(log: ProblemLog, items: pd.DataFrame) -> None:
+    kind = items["kind"]
+    for column, kinds in KIND_COLUMNS.items():
+        if column not in items.columns:
+            continue
+        col = items[column]
+        ctype = TABLES_BY_NAME["items"].column(column).type
+        if ctype == "bool":
+            given = col.fillna(False).to_numpy(dtype=bool)
+        elif ctype == "money" and column == "related_debit":
+            given = col.fillna(0).to_numpy(dtype=np.int64) != 0
+        else:
+            given = col.notna().to_numpy(dtype=bool)
+        if not given.any():
+            continue
+        wrong = given & ~kind.isin(kinds).to_numpy(dtype=bool)
+        report_rows(log, items, wrong, column, expected=f"blank: {column} is used only for {', '.join(kinds)}")

@@ -8,10 +8,13 @@ accounts and the deposit rules.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import numpy as np
 import pandas as pd
 
 from .. import money
+from ..money import Effect
 from ..calendar import BusinessCalendar
 from .accounts import accounts_and_collateral
 from .items import items
@@ -35,6 +38,7 @@ MONTHLY_CREDIT_LIMIT = 100_000_000  # $1,000,000 aggregate customer funds (Rule 
 
 
 def calendar_for(book) -> BusinessCalendar:
+    """Weekdays the Federal Reserve Banks are open, less the book's holidays (reading: business_days)."""
     hol = book.tables.get("holidays")
     extra = []
     if hol is not None and len(hol):
@@ -53,13 +57,13 @@ def compute(book) -> Result:
     f, fi, e1_tested = accounts_and_collateral(book, cal)
     frames += f
     findings += fi
-    f, fi = items(book, cal)
-    frames += f
-    findings += fi
+    it = items(book, cal)
+    frames += it.frames
+    findings += it.findings
     nh = note_h(book, cal)
     frames.append(nh.dispositions)  # Item 15 (Note H) and Note B's Item 2 credit
     findings += nh.findings
-    f, fi, on_deposit = reserve_bank(book)
+    f, fi, on_deposit = reserve_bank(book, it.note7_placed)
     frames += f
     findings += fi
     # holidays rows are used by the calendar
@@ -99,22 +103,23 @@ def compute(book) -> Result:
         required = excess_credits
         if p.frequency == "monthly" and comp == "customer":
             # Rule 15c3-3(e)(3)(i)(C): a monthly Customer Reserve Bank Account computation
-            # deposits "not less than 105%" of the excess (rounded up). A monthly PAB
-            # computation ((e)(3)(iii)) has no such add-on (readings: monthly_105).
-            required = -((-excess_credits * 105) // 100)
+            # deposits "not less than 105%" of the excess. A monthly PAB computation
+            # ((e)(3)(iii)) has no such add-on (reading: monthly_105).
+            required = money.share(excess_credits, 105, 100, Effect.ADDS_TO_REQUIREMENT)
         computations[comp] = Computation(
             comp, lines, total_credits, aggregate, reduction, reduction_rule, total_debits,
             excess_credits, excess_debits, required,
             sweep=line_sum(comp, "sweep") if comp == "customer" else 0,
             on_deposit=on_deposit.get(comp, 0),
-            deposit_deadline=cal.deposit_deadline(p.as_of),
+            deposit_deadline=cal.deposit_deadline(p.as_of),  # (reading: deadline)
         )
     cust, pab = computations["customer"], computations["pab"]
     # Rule 15c3-3(e)(4): a PAB requirement may be met by customer excess debits of the same date; never the reverse.
     pab.offset_by_customer_excess_debits = min(pab.required_deposit, cust.excess_debits)
     for c in (cust, pab):
         net_required = c.required_deposit - c.offset_by_customer_excess_debits
-        # FAQ Q5: sweep credits reduce the deposit needed; Rule 15c3-3(g): never a withdrawal.
+        # FAQ Q5: sweep credits reduce the deposit needed; Rule 15c3-3(g): never a withdrawal
+        # (reading: sweep).
         c.deposit_needed = max(0, net_required - c.sweep - c.on_deposit)
         c.withdrawal_permitted = max(0, c.on_deposit - net_required)
         if c.deposit_needed > 0:
@@ -131,24 +136,90 @@ def compute(book) -> Result:
 
 
 def _reduction(p, comp: str, item_10: int, aggregate: int) -> tuple[int, str]:
+    """The percentage reduction of debits (reading: reduction). A reduction of debits: a
+    larger one raises the requirement, so its fraction of a cent rounds up (reading: rounding)."""
     if comp == "pab":
         return 0, "PAB Note 4: no reduction in the PAB computation"
     if p.net_capital_method == "basic":
-        # Note E(3): 1% of Item 10, rounded down (a smaller reduction raises the requirement)
-        return max(0, item_10) // 100, "Note E(3): 1% of Item 10"
-    if p.frequency == "daily":
-        return max(0, aggregate) * 2 // 100, "Rule 15c3-1(a)(1)(ii)(A): 2% of aggregate debits (daily computation)"
-    return max(0, aggregate) * 3 // 100, "Rule 15c3-1(a)(1)(ii)(A): 3% of aggregate debits (alternative method)"
+        return (money.share(max(0, item_10), 1, 100, Effect.REDUCES_DEBITS),
+                "Note E(3): 1% of Item 10")
+    pct, why = _alternative_pct(p)
+    return money.share(max(0, aggregate), pct, 100, Effect.REDUCES_DEBITS), why
+
+
+VOLUNTARY_NOTICE_DAYS = 30  # Rule 15c3-3(e)(3)(v): "at least 30 calendar days before beginning"
+
+
+def voluntary_daily_start(p) -> date | None:
+    """The first day a voluntary daily computer may take the 2% reduction: 30 calendar days
+    after its written notice to its designated examining authority (Rule 15c3-3(e)(3)(v);
+    reading: daily_basis)."""
+    if p.daily_notice_date is None:
+        return None
+    return p.daily_notice_date + timedelta(days=VOLUNTARY_NOTICE_DAYS)
+
+
+def _daily_required_by_credits(p) -> bool:
+    return p.average_total_credits is not None and p.average_total_credits >= DAILY_THRESHOLD
+
+
+def _alternative_pct(p) -> tuple[int, str]:
+    """Rule 15c3-1(a)(1)(ii)(A): 3% of aggregate debits; 2% for a firm that computes daily
+    because it must (Rule 15c3-3(e)(3)(i)(B)(1)) or, by choice, from 30 days after its written
+    notice (Rule 15c3-3(e)(3)(v)) (reading: daily_basis)."""
+    rule = "Rule 15c3-1(a)(1)(ii)(A)"
+    if p.frequency != "daily":
+        return 3, f"{rule}: 3% of aggregate debits (alternative method)"
+    if p.daily_basis == "required" or _daily_required_by_credits(p):
+        return 2, f"{rule}: 2% of aggregate debits (daily computation required, Rule 15c3-3(e)(3)(i)(B)(1))"
+    if p.daily_basis == "voluntary":
+        start = voluntary_daily_start(p)
+        if start is None or p.as_of < start:
+            return 3, (f"{rule}: 3% of aggregate debits (voluntary daily computation, Rule 15c3-3(e)(3)(v): "
+                       f"2% only from {start}, 30 days after the written notice)")
+        return 2, f"{rule}: 2% of aggregate debits (voluntary daily computation, Rule 15c3-3(e)(3)(v))"
+    # A book that does not say why it computes daily (written before daily_basis existed):
+    # 2%, the smaller reduction, which gives the higher requirement.
+    return 2, f"{rule}: 2% of aggregate debits (daily computation; why the firm computes daily is not stated)"
+
+
+def _daily_findings(p) -> list[Finding]:
+    """What the book says about daily computation, and what the rule makes of it
+    (Rule 15c3-3(e)(3)(i)(B), (e)(3)(v); reading: daily_basis)."""
+    out = []
+    stated = [n for n in ("daily_basis", "daily_notice_date") if getattr(p, n) is not None]
+    if p.frequency != "daily":
+        if stated:
+            out.append(Finding("Rule 15c3-3(e)(3)", "", f"{' and '.join(stated)} given, but frequency is {p.frequency}: "
+                               "not used", None, "", None, "review"))
+        return out
+    alternative = p.net_capital_method == "alternative"
+    if p.daily_basis is None and alternative:
+        out.append(Finding("Rule 15c3-1(a)(1)(ii)(A)", "customer", "frequency is daily but daily_basis is not stated "
+                           "(required under Rule 15c3-3(e)(3)(i)(B)(1), or voluntary under (e)(3)(v) with the date of "
+                           "the written notice): the 2% reduction is applied, the smaller one", None, "", None, "review"))
+    if p.daily_basis == "voluntary" and _daily_required_by_credits(p):
+        out.append(Finding("Rule 15c3-3(e)(3)(i)(B)(1)", "", "daily_basis is voluntary, but average total credits of "
+                           f"{money.format_display(p.average_total_credits)} reach $500 million: daily computation is "
+                           "required, and the 2% reduction applies", p.average_total_credits, "", None, "review"))
+    elif p.daily_basis == "voluntary" and alternative:
+        start = voluntary_daily_start(p)
+        if start is not None and p.as_of < start:
+            out.append(Finding("Rule 15c3-3(e)(3)(v)", "customer", f"voluntary daily computation: the 2% reduction "
+                               f"applies from {start}, 30 calendar days after the written notice of "
+                               f"{p.daily_notice_date} to the designated examining authority; until then 3%",
+                               None, "", None, "review"))
+    return out
 
 
 def _frequency_findings(p, cal: BusinessCalendar, cust: Computation, pab: Computation) -> list[Finding]:
-    out = []
+    out = _daily_findings(p)
     if not cal.is_business_day(p.as_of):
         out.append(Finding("Rule 15c3-3(e)(3)", "", f"as_of {p.as_of} is not a business day "
                            f"({cal.holiday_name(p.as_of) or p.as_of.strftime('%A')}); accepted (e.g. a year-end computation)",
                            None, "", None, "review"))
     if p.frequency == "daily":
-        why = cal.non_computation_reason(p.as_of)
+        why = cal.non_computation_reason(p.as_of)  # (reading: daily_non_computation)
         if why:
             out.append(Finding("SEC staff FAQ 2025-12-08 Q6", "", f"as_of {p.as_of} is a day a daily filer need not compute: {why}",
                                None, "", None, "info"))

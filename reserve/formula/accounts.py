@@ -18,7 +18,6 @@ Readings of open wording live in `readings.py`.
 
 from __future__ import annotations
 
-import math
 from datetime import date
 from fractions import Fraction
 
@@ -26,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .. import keys, money
+from ..money import Effect
 from ..calendar import BusinessCalendar
 from .model import Finding, adjustment, choose, dispositions
 
@@ -33,13 +33,6 @@ PCT_100 = 1_000_000  # pct columns are in 1/10,000 of a percent
 PCT_5 = 50_000
 PCT_50 = 500_000
 E5_MINIMUM = 5_000_000  # $50,000 in cents (Note E(5))
-
-
-def _ceil_share(amount: np.ndarray, pct: np.ndarray) -> np.ndarray:
-    """amount * pct / 100% rounded up, exact in int64 for amounts up to ~9e12 dollars."""
-    q, r = np.divmod(amount, PCT_100)
-    part = r * pct  # < 1e6 * 1e6
-    return q * pct + (part + PCT_100 - 1) // PCT_100
 
 
 def accounts_and_collateral(book, cal: BusinessCalendar):
@@ -53,20 +46,38 @@ def accounts_and_collateral(book, cal: BusinessCalendar):
     findings: list[Finding] = []
 
     bal = acc["balance"].to_numpy(dtype=np.int64)
-    # enums arrive as categoricals: compare their codes, never a Python string per row
+    # enums arrive as categoricals: compare their codes, never a Python string per row. Each
+    # row is in exactly one computation, by its book (PAB Note 2; reading: pab_note2).
     book_col = acc["book"].array  # Categorical; book_col[mask] keeps it categorical
     is_customer = (acc["book"] == "customer").to_numpy(dtype=bool)
     is_pab = (acc["book"] == "pab").to_numpy(dtype=bool)
     is_margin = (acc["type"] == "margin").to_numpy(dtype=bool)
-    in_formula = is_customer | is_pab
 
-    # 1. Outside both computations.
+    # 1. Outside both computations: non-customers, and a broker-dealer's accounts that are not
+    # PAB accounts -- delivery-versus-payment, receipt-versus-payment, subordinated to the
+    # claims of creditors (Rule 15c3-3(a)(16); reading: not_pab_accounts), whether the book
+    # puts them in `pab` or `noncustomer` (validation refuses a `customer` row with a reason).
     noncust = (acc["book"] == "noncustomer").to_numpy(dtype=bool)
-    frames.append(dispositions("accounts", rows[noncust], "", "excluded", 0,
+    not_pab = (acc["non_pab_reason"].notna().to_numpy(dtype=bool) if "non_pab_reason" in acc.columns
+               else np.zeros(n, dtype=bool)) & (noncust | is_pab)
+    is_pab = is_pab & ~not_pab
+    in_formula = is_customer | is_pab
+    plain = noncust & ~not_pab
+    frames.append(dispositions("accounts", rows[plain], "", "excluded", 0,
                                "Rule 15c3-3(a)(1) (definition of customer)",
                                "non-customer account: outside the customer and PAB computations"))
+    bd = not_pab
+    if bd.any():
+        why = acc["non_pab_reason"].to_numpy(dtype=object)
+        frames.append(dispositions("accounts", rows[bd], "", "excluded", 0, "Rule 15c3-3(a)(16) (definition of PAB account)",
+                                   choose(int(bd.sum()), "a broker-dealer's account subordinated to the claims of creditors: "
+                                          "not a PAB account, outside both computations",
+                                          (why[bd] == "delivery_versus_payment", "a broker-dealer's delivery-versus-payment "
+                                           "account: not a PAB account, outside both computations"),
+                                          (why[bd] == "receipt_versus_payment", "a broker-dealer's receipt-versus-payment "
+                                           "account: not a PAB account, outside both computations"))))
     # The order exempts *customer* cross-margin accounts; a PAB account marked cross_margin
-    # stays in the PAB computation (readings: cross_margin).
+    # stays in the PAB computation (reading: cross_margin).
     xm_flag = acc["cross_margin"].to_numpy(dtype=bool)
     xm = xm_flag & is_customer
     if (xm_flag & is_pab).any():
@@ -92,7 +103,8 @@ def accounts_and_collateral(book, cal: BusinessCalendar):
             xm = np.zeros(n, dtype=bool)
     live = in_formula & ~xm
 
-    # 2. Credits -> Item 1. Note E(2): an omnibus credit "must be increased" by the deficit less calls.
+    # 2. Credits -> Item 1. Note E(2): an omnibus credit "must be increased" by the deficit less
+    # calls (reading: e2_omnibus).
     omni = (acc["type"] == "omnibus").to_numpy(dtype=bool)
     e2 = np.maximum(acc["omnibus_deficit"].to_numpy(dtype=np.int64) - acc["omnibus_calls_5bd"].to_numpy(dtype=np.int64), 0)
     credit = live & (bal > 0)
@@ -104,7 +116,7 @@ def accounts_and_collateral(book, cal: BusinessCalendar):
                                choose(len(e2_side), "Item 1", (e2_side, "Item 1; Note E(2)")),
                                choose(len(e2_side), "credit balance",
                                       (e2_side, "omnibus credit balance increased by deficit less calls (Note E(2))"))))
-    zero = live & (bal == 0) & ~omni_credit_side
+    zero = live & (bal == 0) & ~omni_credit_side  # (reading: zero_balances)
     frames.append(dispositions("accounts", rows[zero], book_col[zero], "excluded", 0, "Items 1 and 10",
                                "zero balance: nothing to include"))
 
@@ -121,11 +133,12 @@ def accounts_and_collateral(book, cal: BusinessCalendar):
     secured = debit - unsecured
     e6_all = deb & ~doubtful & ~fully_unsecured & ~e4 & (pct > PCT_50) & ~related_ok
     e6_part = deb & ~doubtful & ~fully_unsecured & ~e4 & ~e6_all & (pct >= PCT_5) & ~related_ok
-    # Note E(6) 5%-50%: exclude the non-customer share (rounded up: excluding more raises the requirement).
+    # Note E(6) 5%-50%: exclude the non-customer share of the debit after its unsecured part
+    # (an exclusion from debits; reading: e6_bounds).
     e6_share = np.zeros(n, dtype=np.int64)
-    e6_share[e6_part] = _ceil_share(secured[e6_part], pct[e6_part])  # (a few rows: only those rows)
+    e6_share[e6_part] = money.share(secured[e6_part], pct[e6_part], PCT_100, Effect.REDUCES_DEBITS)  # (only those rows)
     after_e6 = secured - e6_share
-    e2_cut = np.where(deb & omni, np.minimum(e2, after_e6), 0)
+    e2_cut = np.where(deb & omni, np.minimum(e2, after_e6), 0)  # never below zero (reading: e2_omnibus)
     included = np.where(deb & ~doubtful & ~fully_unsecured & ~e4 & ~e6_all, after_e6 - e2_cut, 0)
 
     for mask, rule, why in (
@@ -157,7 +170,7 @@ def accounts_and_collateral(book, cal: BusinessCalendar):
     frames.extend(e1_frames)
     findings.extend(e1_findings)
 
-    # 4b. Note E(5), on the debits left after Note E(1) (readings: e5_parenthetical).
+    # 4b. Note E(5), on the debits left after Note E(1) (reading: e5_parenthetical).
     e5_frames, e5_findings = _note_e5(book, cal, acc, included, live & is_margin & (included > 0), book_col, e1)
     frames.extend(e5_frames)
     findings.extend(e5_findings)
@@ -200,8 +213,8 @@ def _note_e1(acc, col, links, included, margin_live, book_col):
     mv_t = col["market_value"].to_numpy(dtype=np.int64)[tested]
     exempt_t = col["exempted"].to_numpy(dtype=bool)[tested]
     n_sec = len(sec_ids)
-    # 140% of the account's debit, each security in the account capped separately (round up:
-    # see readings). Group the rows by (account, security) by sorting one integer key (a
+    # 140% of the account's debit, each security in the account capped separately (reading:
+    # e1_debit_basis). Group the rows by (account, security) by sorting one integer key (a
     # hash table over millions of pairs is several times slower), then reduce each run.
     pair = apos_t * n_sec + sec_codes
     order = np.argsort(pair)
@@ -211,10 +224,11 @@ def _note_e1(acc, col, links, included, margin_live, book_col):
     g_exempt = np.logical_or.reduceat(exempt_t[order], starts)
     g_apos, g_sec = apos_t[order][starts], sec_codes[order][starts]
     g_debit = included[g_apos]
-    # "not more than 140 percent" of the debit: rounded down (readings: rounding)
-    capped = np.minimum(g_mv, g_debit * 14 // 10)
+    # "not more than 140 percent" of the debit: the cap feeds both a security's excess and the
+    # 15% base, so the rule's words decide (reading: rounding)
+    capped = np.minimum(g_mv, money.share(g_debit, 140, 100, Effect.NOT_MORE_THAN))
     total = int(capped.sum())
-    threshold = total * 15 // 100  # 15% of all collateral value, rounded down (readings: rounding)
+    threshold = money.share(total, 15, 100, Effect.THRESHOLD)  # 15% of all collateral value
     # per security: capped value, exempted (any row), and the debits of the accounts holding it
     value = np.zeros(n_sec, dtype=np.int64)
     np.add.at(value, g_sec, capped)
@@ -250,7 +264,7 @@ def _note_e1(acc, col, links, included, margin_live, book_col):
 
 class E1Shares:
     """Note E(1) reductions attributed to the accounts holding each concentrated security,
-    pro rata to their debits (readings: e1_debit_basis): account a's share of security S's
+    pro rata to their debits (reading: e1_debit_basis): account a's share of security S's
     reduction R_S is R_S x d_a / D_S, D_S the debits of all accounts holding S. One
     security's shares never exceed an account's debit (R_S <= D_S); several can."""
 
@@ -286,7 +300,10 @@ def _e1_account_cap(e1: E1Shares, included: np.ndarray, acc, findings: list) -> 
     if not len(maybe):
         return []
     shares = e1.of(maybe, included)
-    back = {a: math.ceil(v - int(included[a])) for a, v in sorted(shares.items()) if v > int(included[a])}
+    # What is given back adds to Item 10 (Effect.ADDS_TO_DEBITS; reading: rounding).
+    back = {a: money.share((v - int(included[a])).numerator, 1, (v - int(included[a])).denominator, Effect.ADDS_TO_DEBITS)
+            for a, v in sorted(shares.items()) if v > int(included[a])}
+    back = {a: amount for a, amount in back.items() if amount > 0}
     if not back:
         return []
     total = sum(back.values())
@@ -296,21 +313,22 @@ def _e1_account_cap(e1: E1Shares, included: np.ndarray, acc, findings: list) -> 
                                 f"account {ids.iloc[a]}: its shares of the concentration reductions exceed its debit "
                                 f"{money.format_display(int(included[a]))} by {money.format_display(amount)}; limited to the debit",
                                 amount, "accounts", int(a), "review"))
-    # rounded up: giving back more raises the requirement (readings: rounding)
     return [adjustment("customer", "item_10", total, "Note E(1)",
                        f"the concentration reductions attributed to {len(back)} account(s) exceed their debits by "
                        f"{money.format_display(total)}: each account's reduction limited to its debit", "")]
 
 
 def _note_e5(book, cal: BusinessCalendar, acc, included, margin_live, book_col, e1: E1Shares | None = None):
-    """Note E(5): a single customer's margin debits over 25% of tentative net capital."""
+    """Note E(5): a single customer's margin debits over 25% of tentative net capital, in the
+    customer and the PAB computations (PAB Notes 3 and 4 remove only E(1) and E(3))
+    (reading: e5_applies_to_pab)."""
     frames: list[pd.DataFrame] = []
     findings: list[Finding] = []
     p = book.params
     subject = margin_live & ~acc["debit_related_to_credits"].to_numpy(dtype=bool)
     if not subject.any() or p.tentative_net_capital is None:
         return frames, findings
-    threshold = max(p.tentative_net_capital, 0) * 25 // 100  # rounded down (readings: rounding)
+    threshold = money.share(max(p.tentative_net_capital, 0), 25, 100, Effect.THRESHOLD)
     # Sum each customer's debits on integer codes first, and keep only the customers whose
     # excess is over $50,000 (a handful out of millions) for the rest of the test.
     cust, n_cust = keys.factorize(acc["customer_id"][subject])
@@ -324,12 +342,14 @@ def _note_e5(book, cal: BusinessCalendar, acc, included, margin_live, book_col, 
     subject = np.zeros(len(subject), dtype=bool)
     subject[candidates] = True
     # The candidates' debits after Note E(1): less each account's share of the concentration
-    # reductions, rounded up (a smaller E(5) reduction raises the requirement), never below zero.
+    # reductions (taken off before E(5) is measured: Effect.REDUCES_A_DEBIT_REDUCTION), never
+    # below zero (reading: e1_debit_basis).
     debit = included[subject]  # (a copy: the candidates only)
     e1_share = np.zeros(len(debit), dtype=np.int64)
     if e1 is not None:
         for a, share in e1.of(candidates, included).items():
-            e1_share[np.searchsorted(candidates, a)] = min(math.ceil(share), int(included[a]))
+            e1_share[np.searchsorted(candidates, a)] = min(
+                money.share(share.numerator, 1, share.denominator, Effect.REDUCES_A_DEBIT_REDUCTION), int(included[a]))
     d = pd.DataFrame({
         "computation": book_col[subject],
         "customer_id": acc["customer_id"][subject].to_numpy(),
@@ -340,7 +360,8 @@ def _note_e5(book, cal: BusinessCalendar, acc, included, margin_live, book_col, 
         "exc_date": acc["e5_exception_date"].to_numpy()[subject],
     })
     as_of = pd.Timestamp(p.as_of)
-    # 'requested': included for five business days counting the day of the request.
+    # DEA exceptions, per customer (reading: e5_exception). 'requested': included for five
+    # business days counting the day of the request.
     in_window = np.zeros(len(d), dtype=bool)
     req = (d["exc"] == "requested").to_numpy() & ~pd.isna(d["exc_date"]).to_numpy()
     if req.any():

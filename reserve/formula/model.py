@@ -46,7 +46,9 @@ class Line:
 
 
 # Exhibit A's lines, in its order. FOCUS boxes: Form X-17A-5 Part II (confirmed ones only;
-# Item 15 has no confirmed box yet and the PAB schedule's boxes are unconfirmed -> blank).
+# the PAB schedule's boxes are unconfirmed -> blank). Item 15 has no box: the boxes FOCUS Part
+# II added on March 1, 2026 (12843, 12844, 12849, 12850, 12851) are not confirmed line by line
+# here, and Item 15 is never put in the "Other debits" box (reading: focus_item_15).
 LINES: tuple[Line, ...] = (
     Line("item_1", "1", "Free credit balances and other credit balances in customers' security accounts", "credit", "Item 1; Note A", "4340"),
     Line("item_2", "2", "Monies borrowed collateralized by securities carried for the accounts of customers", "credit", "Item 2; Note B", "4350"),

@@ -10,12 +10,18 @@ from __future__ import annotations
 READINGS: dict[str, tuple[str, str]] = {
     # key: (rule, reading)
     "rounding": (
-        "Exhibit A (percentages)",
-        "Amounts are exact cents. Where a percentage produces a fraction of a cent it is rounded in the "
-        "direction that increases the reserve requirement: debit reductions (1%, 2%, 3%) and the 15% bank "
-        "cap round down; exclusions of debits (Note E(6) shares), the 105% monthly deposit and a Note E(1) "
-        "reduction given back or attributed to an account round up; the Note E(1) 15% threshold and Note E(5) 25% "
-        "threshold round down. Note E(1)'s 140% cap rounds down, as its words say ('not more than 140 percent').",
+        "Exhibit A (percentages, shares, caps); SPEC \"Rounding\"",
+        "Amounts are exact cents. Every percentage, share and cap goes through one helper (money.share) that is told "
+        "the amount's effect on the requirement and rounds its fraction of a cent toward the higher requirement: up "
+        "for a reduction of debits or an exclusion from debits (the 1% of Note E(3), the 2% and 3% of Rule "
+        "15c3-1(a)(1)(ii)(A), a Note E(6) non-customer share) and for the required deposit (the 105% of a monthly "
+        "computation); down for an amount that adds to debits (a Note E(1) reduction given back to Item 10), for an "
+        "amount taken off a debit before Note E(5) is measured on it (each account's share of the Note E(1) "
+        "reductions), for the thresholds above which debits are reduced (Note E(1) 15%, Note E(5) 25%) and for what "
+        "counts on deposit (the Rule 15c3-3(e)(5) 15% bank cap and each computation's and account's share of it). "
+        "Note E(1)'s 140% cap feeds both a security's excess and the 15% base, so the rule's words decide: 'not "
+        "more than 140 percent', rounded down. The 1% of Rule 15c3-1(a)(1)(ii)(D), a deduction from net worth "
+        "shown for the firm's net capital, rounds up.",
     ),
     "e5_parenthetical": (
         "Note E(5)",
@@ -43,7 +49,7 @@ READINGS: dict[str, tuple[str, str]] = {
         "account summed first). The 15% test compares each non-exempted security's capped value across all margin "
         "accounts with 15% of the capped value of all securities (exempted ones included). The reduction is the "
         "excess, never more than the debits of the accounts that security collateralizes. Each security's reduction is "
-        "attributed to the accounts holding it pro rata to their debits (rounded up); an account holding several "
+        "attributed to the accounts holding it pro rata to their debits (exact fractions); an account holding several "
         "concentrated securities never loses more than its whole debit (the reduction is limited and the rest "
         "given back), and Note E(5) is tested on each account's debit less its share.",
     ),
@@ -77,9 +83,20 @@ READINGS: dict[str, tuple[str, str]] = {
     ),
     "pab_note7": (
         "PAB Note 7",
-        "A pending-settlement deposit is excluded from PAB credits when it is $5,000,000 or more, or when the book's "
-        "pab_note7_exclusion rows total $10,000,000 or more; the firm attests it was placed in a separate PAB "
-        "reserve account by 12 p.m. ET the next business day.",
+        "A deposit received before a transaction pending settlement is excluded from PAB credits only when every "
+        "condition is stated and met: its transaction's deposits (same transaction_id; a row without one stands "
+        "alone) total $5,000,000 or more, or its broker-dealer's such deposits (same broker_id; a row without one "
+        "stands alone) total $10,000,000 or more in aggregate; it names the separate PAB Reserve Bank Account "
+        "holding it (reserve_bank_account_id: a PAB account marked pab_note7_account); and it was placed there "
+        "(placed_on) before the business day after it was received (open_date), or on that day by 12 p.m. ET "
+        "(placed_by_noon), and not after prepared_on. A row lacking any of these -- every row of a book written "
+        "before these columns existed -- stays a credit (the higher requirement), each listed for review.",
+    ),
+    "pab_note7_account": (
+        "PAB Note 7; Rule 15c3-3(e)",
+        "The Note 7 deposits excluded from PAB credits have left the computation, so the money representing them "
+        "does not also count on deposit: the separate PAB account's counted amount (after the Rule 15c3-3(e)(5) "
+        "cap) is reduced by the excluded deposits that name it; the rest of the account counts.",
     ),
     "pab_note2": (
         "PAB Note 2",
@@ -94,8 +111,18 @@ READINGS: dict[str, tuple[str, str]] = {
     ),
     "reduction": (
         "Note E(3); Rule 15c3-1(a)(1)(ii)(A); PAB Note 4",
-        "Basic method: 1% of Item 10. Alternative method: 3% of aggregate debits, 2% when frequency is `daily` "
-        "(required or voluntary daily computation). No reduction in the PAB computation.",
+        "Basic method: 1% of Item 10. Alternative method: 3% of aggregate debits, 2% for a firm computing daily "
+        "(see daily_basis). No reduction in the PAB computation.",
+    ),
+    "daily_basis": (
+        "Rule 15c3-1(a)(1)(ii)(A); Rule 15c3-3(e)(3)(i)(B)(1), (e)(3)(v)",
+        "With frequency daily, the 2% reduction applies when the firm must compute daily (daily_basis required, or "
+        "average_total_credits of $500 million or more, whatever daily_basis says) and, for a voluntary daily "
+        "computer, from the 30th calendar day after the date of its written notice to its designated examining "
+        "authority (as_of on or after daily_notice_date + 30 days); before that it takes 3%. A voluntary basis needs "
+        "the notice date. A daily book that does not say why it computes daily (written before daily_basis "
+        "existed) gets 2%, the smaller reduction and so the higher requirement, flagged for review. Average total "
+        "credits of $500 million or more are reported as making daily computation required.",
     ),
     "bank_cap": (
         "Rule 15c3-3(e)(5)",
@@ -140,18 +167,105 @@ READINGS: dict[str, tuple[str, str]] = {
         "BOOK_FORMAT.md",
         "Enumerations (book, type, kind, ...) are matched without regard to case.",
     ),
+    "focus_item_15": (
+        "Form X-17A-5 Part II (FOCUS), as amended March 1, 2026",
+        "Item 15 is shown with no FOCUS box. Since March 1, 2026 FOCUS Part II has new boxes for the reserve "
+        "computations (12843, 12844, 12849, 12850, 12851), covering daily computation and the Treasury-clearing "
+        "item, but which box is which line is not confirmed here, so Item 15's box is left blank. Item 15 is never "
+        "reported in an 'Other debits' box (4469): it is its own line of total debits (box 4470 includes it).",
+    ),
+    "clearing_margin_groups": (
+        "Notes F and G; Items 13, 14",
+        "Margin 'required and on deposit' is counted once per clearing organization, computation and line: the "
+        "deposits in a permitted form (cash, proprietary qualified securities, customer-collateralized letters of "
+        "credit) of the rows naming one clearing_org_id together count up to its margin requirement, given to the "
+        "rows in item_id order. Where those rows state different requirements, the smallest is used (the smaller "
+        "debit), flagged. Rows naming no clearing organization (every row of a book written before clearing_org_id "
+        "existed) are taken as one organization's per computation and line: each row counts up to the requirement it "
+        "states, and all of them together up to the largest requirement stated -- never more than counting each row "
+        "on its own, and the rows are listed for review when there are several.",
+    ),
+    "note_b_letters_of_credit": (
+        "Note B",
+        "letter_of_credit is the first sentence (options- or security-futures-related): Item 2 only to the extent of "
+        "the member's margin requirement at the clearing organization -- rows naming one clearing_org_id capped "
+        "together once at the largest requirement they state (the larger credit), a row naming none at its own. "
+        "letter_of_credit_portfolio_margin is the second sentence (other futures under an SRO portfolio margining "
+        "rule): its amount, not capped.",
+    ),
+    "note_g_annual": (
+        "Note G(b), (c)",
+        "For a futures_margin row naming a clearing organization, Item 14 applies only if the organization's row "
+        "attests Note G(b)(1), (2) and (3) and its note_g_determined_on is on or before as_of and not earlier than "
+        "the same day a year before ('at least annually'); the organization's facts decide, whatever the row's "
+        "clearing_org_qualified says. A row naming none keeps clearing_org_qualified.",
+    ),
+    "note_c": (
+        "Note C",
+        "securities_loaned: Item 3 = amount (monies payable against the securities loaned) + the excess of market "
+        "value over collateral_value (the value of the collateral received). A blank collateral_value is the amount: "
+        "cash collateral, for which monies payable and collateral received are the same number.",
+    ),
+    "ageing_blank_date": (
+        "Items 4, 6-9, 12; Note D; Rule 15c3-1(a)(1)(ii)(C)",
+        "An item of a kind that ages needs its open_date: a blank one is a problem in the book. Should one reach the "
+        "computation, it is never taken as a young item: a credit (Items 4 with Note D, 6-9) counts as aged, a fail "
+        "to deliver as older than 30 days (no Item 12 debit), a new-issue credit as outside its 3 business days.",
+    ),
+    "new_issue_exclusion": (
+        "Rule 15c3-1(a)(1)(ii)(C)",
+        "An alternative-method firm's new_issue_not_received row (credit balances payable for U.S. government or "
+        "agency, or municipal, securities not yet received from the issuer or its agent) is taken out of Item 1, and "
+        "its related_debit out of Item 10, while it is not more than 3 business days old (business days after "
+        "open_date up to and including as_of, as for Items 7 and 8). Otherwise -- a basic-method firm, other "
+        "securities, older -- the credit and debits stay in the formula.",
+    ),
+    "fails_allocated": (
+        "Rule 15c3-1(a)(1)(ii)(D)",
+        "For an alternative-method firm, a fail to deliver not older than 30 days or a security borrowed whose "
+        "allocated_to names a fail to receive of the same issue is excluded from Items 11 and 12; the report lists "
+        "their contract value and the 1% of it to deduct from net worth (rounded up). A basic-method firm's such "
+        "rows stay in their lines.",
+    ),
+    "pab_note5": (
+        "PAB Note 5",
+        "A receivable of another broker-dealer (pab_note5_credit) is a PAB credit balance when payment_terms is "
+        "immediate; a clearing deposit (pab_note5_clearing_deposit) when immediate or within_30_days. Stated "
+        "otherwise, it is not a credit balance and is left out. Not stated, it stays a credit (a blank never drops "
+        "a credit), flagged. The first sentence's exclusion (pab_note5_exclusion) is given only when "
+        "identified_as_payable.",
+    ),
+    "pab_note6": (
+        "PAB Note 6",
+        "pab_note6_cross_margin reduces PAB Item 2 (where credits from the use of PAB securities at a clearing "
+        "organization are carried, as in Note B) only when replaced_next_business_day; pab_note6_cftc_segregated "
+        "(balances of a portfolio margin account segregated under CFTC regulations) reduces PAB Item 1.",
+    ),
+    "pab_note8": (
+        "PAB Note 8",
+        "A sweep reduces PAB credits only when the row states both conditions: swept by 10 a.m. ET on the deposit "
+        "date (swept_by_10am) and free of any right, charge, security interest, lien or claim of the investment "
+        "company or the firm (free_of_liens). A row lacking either -- every row of a book written before these "
+        "columns existed -- reduces nothing, listed for review.",
+    ),
+    "not_pab_accounts": (
+        "Rule 15c3-3(a)(16)",
+        "An account of a broker-dealer that is a delivery-versus-payment or receipt-versus-payment account, or is "
+        "subordinated to the claims of creditors, is not a PAB account: a row of book pab or noncustomer with a "
+        "non_pab_reason is excluded from both computations for that reason (a customer row may not give one).",
+    ),
 }
 
 
-def _merge_note_h() -> None:
-    # Note H's readings are declared beside the code that applies them; listed here with the rest.
+def all_readings() -> dict[str, tuple[str, str]]:
+    """`READINGS` and Note H's readings (declared beside the code that applies them), as one new
+    dict: neither is changed."""
     from .note_h import NOTE_H_READINGS
 
-    for k, v in NOTE_H_READINGS.items():
-        READINGS.setdefault(k, v)
+    return {**READINGS, **{k: v for k, v in NOTE_H_READINGS.items() if k not in READINGS}}
 
 
 def assumptions(keys=None) -> list[dict]:
-    _merge_note_h()
-    keys = keys or READINGS.keys()
-    return [{"key": k, "rule": READINGS[k][0], "reading": READINGS[k][1]} for k in keys]
+    every = all_readings()
+    keys = keys or every.keys()
+    return [{"key": k, "rule": every[k][0], "reading": every[k][1]} for k in keys]

@@ -4,7 +4,7 @@
 at a non-affiliated bank "to the extent that the amount of the deposit exceeds 15% of the
 bank's equity capital". (f): an account without the bank's written notification does not
 count. The 15% cap is one per bank, shared by the customer and PAB accounts there pro rata
-to their cash (readings: bank_cap).
+to their cash (reading: bank_cap).
 """
 
 from __future__ import annotations
@@ -13,10 +13,13 @@ import numpy as np
 import pandas as pd
 
 from .. import money
+from ..money import Effect
 from .model import Finding, dispositions
 
 
-def reserve_bank(book):
+def reserve_bank(book, note7_placed: dict[str, int] | None = None):
+    """Amounts on deposit per computation. `note7_placed`: the PAB Note 7 deposits excluded from
+    PAB credits, per reserve bank account_id holding them (reading: pab_note7_account)."""
     rb = book.tables["reserve_bank_accounts"]
     frames: list[pd.DataFrame] = []
     findings: list[Finding] = []
@@ -39,27 +42,29 @@ def reserve_bank(book):
         t = pd.DataFrame({"row": rows[capped], "bank": bank[capped], "comp": comp[capped],
                           "cash": cash[capped], "equity": equity[capped], "account": rb["account_id"].to_numpy(dtype=object)[capped]})
         bank_cash = t.groupby("bank", sort=True)["cash"].transform("sum").to_numpy(dtype=np.int64)
-        # one cap per bank: 15% of its equity capital, rounded down (if rows disagree, the smallest
-        # figure is used -- the one that counts less on deposit -- and the disagreement is flagged)
+        # one cap per bank: 15% of its equity capital (if rows disagree, the smallest figure is
+        # used -- the one that counts less on deposit -- and the disagreement is flagged)
         eq = t.groupby("bank", sort=True)["equity"].transform("min").to_numpy(dtype=np.int64)
         differs = t.groupby("bank", sort=True)["equity"].nunique()
         for b in differs.index[differs > 1]:
             findings.append(Finding("Rule 15c3-3(e)(5)", "", f"bank {b}: its equity capital differs between its reserve "
                                     "account rows; the smallest figure is used", None, "reserve_bank_accounts", None, "review"))
-        cap = eq * 15 // 100
+        cap = money.share(eq, 15, 100, Effect.CAPS_DEPOSIT)  # (reading: bank_cap)
         t["bank_cash"] = bank_cash
         t["cap"] = cap
         t["allowed_bank"] = np.minimum(bank_cash, cap)
-        # share per computation, pro rata to its cash, rounded down
+        # share per computation, pro rata to its cash (what counts on deposit: Effect.CAPS_DEPOSIT)
         comp_cash = t.groupby(["bank", "comp"], sort=True)["cash"].transform("sum").to_numpy(dtype=np.int64)
         allowed_bank = t["allowed_bank"].to_numpy(dtype=np.int64)
-        over = bank_cash > cap
-        comp_allowed = np.where(over, np.where(bank_cash > 0, _floor_ratio(allowed_bank, comp_cash, bank_cash), 0), comp_cash)
+        over = bank_cash > cap  # (bank_cash > 0 wherever the cap binds)
+        comp_allowed = np.where(over, money.share(allowed_bank, comp_cash, np.maximum(bank_cash, 1), Effect.CAPS_DEPOSIT),
+                                comp_cash)
         # within a computation, the computation's share is spread over its accounts pro rata to
-        # their cash: each rounded down, and the cents left over go one each to the accounts with
-        # the largest remainders (ties by account id) -- never to an account holding no cash.
+        # their cash, and the cents the shares leave go one each to the accounts with the largest
+        # remainders (ties by account id) -- never to an account holding no cash. This moves no
+        # cent between computations, so it decides no figure of the formula.
         acct_cash = t["cash"].to_numpy(dtype=np.int64)
-        share, frac = _divmod_ratio(comp_allowed, acct_cash, comp_cash)
+        share, frac = money.share(comp_allowed, acct_cash, np.maximum(comp_cash, 1), Effect.CAPS_DEPOSIT, remainder=True)
         t["acc_allowed"] = np.where(over, share, acct_cash)
         t["comp_allowed"] = comp_allowed
         t["frac"] = np.where(over, frac, 0)
@@ -76,6 +81,14 @@ def reserve_bank(book):
                                     f"({money.format_display(int(g['cap'].iloc[0]))}): {money.format_display(excess)} not counted",
                                     excess, "reserve_bank_accounts", int(g["row"].iloc[0]), "severe"))
     counted = np.where(notified, counted_cash + qs, 0)
+    # PAB Note 7: the deposits placed in the separate PAB Reserve Bank Account have left PAB
+    # credits, so that money does not also count on deposit; the rest of the account counts.
+    note7_less = np.zeros(n, dtype=np.int64)
+    if note7_placed:
+        ids = rb["account_id"].to_numpy(dtype=object)
+        placed = np.array([note7_placed.get(a, 0) for a in ids.tolist()], dtype=np.int64)  # (a handful of accounts)
+        note7_less = np.minimum(placed, counted)
+        counted = counted - note7_less
     excluded_cash = np.where(notified, cash - counted_cash, cash)
     reason = np.full(n, "cash and qualified securities on deposit", dtype=object)
     rule = np.full(n, "Rule 15c3-3(e)", dtype=object)
@@ -85,6 +98,11 @@ def reserve_bank(book):
     m = notified & ~affiliated & (excluded_cash > 0)
     reason[m] = "cash above the bank's 15% equity-capital cap excluded"
     rule[m] = "Rule 15c3-3(e)(5)"
+    m = note7_less > 0
+    reason[m] = np.array([f"{r}; less {money.format_display(int(v))} of PAB Note 7 deposits held here and excluded from "
+                          "PAB credits (they do not also count on deposit)" for r, v in zip(reason[m], note7_less[m])],
+                         dtype=object)
+    rule[m] = np.array([f"{r}; PAB Note 7" for r in rule[m]], dtype=object)
     used = notified & (counted > 0)
     frames.append(dispositions("reserve_bank_accounts", rows[used], comp[used], "reserve_bank", counted[used], rule[used], reason[used]))
     not_notified = ~notified
@@ -99,19 +117,11 @@ def reserve_bank(book):
     for r in rows[not_notified & ((cash + qs) > 0)]:
         findings.append(Finding("Rule 15c3-3(f)", comp[r], "reserve bank account without written notification does not count",
                                 int(cash[r] + qs[r]), "reserve_bank_accounts", int(r), "severe"))
+    for r in rows[m]:
+        findings.append(Finding("PAB Note 7", "pab", f"reserve bank account {rb['account_id'].iloc[r]}: "
+                                f"{money.format_display(int(note7_less[r]))} of PAB Note 7 deposits it holds were excluded "
+                                "from PAB credits, so they do not count on deposit", int(note7_less[r]),
+                                "reserve_bank_accounts", int(r), "info"))
     for c in ("customer", "pab"):
         on_deposit[c] = int(counted[comp == c].sum())
     return frames, findings, on_deposit
-
-
-def _divmod_ratio(a: np.ndarray, num: np.ndarray, den: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """floor(a * num / den) and the remainder it drops (in units of 1/den), exactly,
-    elementwise (Python integers: a handful of bank rows); (0, 0) where den is 0."""
-    pairs = [divmod(int(x) * int(y), int(z)) if z else (0, 0) for x, y, z in zip(a, num, den)]
-    q = np.array([p[0] for p in pairs], dtype=np.int64)
-    r = np.array([p[1] for p in pairs], dtype=np.int64)
-    return q, r
-
-
-def _floor_ratio(a: np.ndarray, num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    return _divmod_ratio(a, num, den)[0]
