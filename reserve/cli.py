@@ -274,6 +274,20 @@ def validate(book):
         _fail_book(exc)
     counts = ", ".join(f"{k} {v}" for k, v in b.row_counts.items())
     click.echo(f"OK: {book} is a valid book ({counts} rows).")
+    _echo_read_past(b)
+
+
+def _echo_read_past(b) -> None:
+    """Issue 10: what the book holds that is not part of the format is listed, never dropped quietly."""
+    from .terminal import safe as clean
+
+    if b.ignored:
+        click.echo(f"Read past, not part of the book format ({len(b.ignored)}):")
+        for i in b.ignored:
+            where = clean(i["file"]) + (f", {i['what']} {clean(i['sheet'])}" if i["sheet"] and i["what"] != "column"
+                                         else (f", sheet {clean(i['sheet'])}" if i["sheet"] else ""))
+            col = f", column {clean(i['column'])}" if i["column"] else ""
+            click.echo(f"  {where}{col}: {i['reason']}")
 
 
 

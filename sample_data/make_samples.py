@@ -320,8 +320,9 @@ DEPOSIT_COLUMNS = ["deposit_id", "cca_id", "account_id", "asset", "owner", "owne
 
 
 def dep(deposit_id, cca_id, account_id, asset, owner, value, **kw):
+    # cca_account and delivered_by_firm are required (issue 10): stated on every row
     row = {"deposit_id": deposit_id, "cca_id": cca_id, "account_id": account_id, "asset": asset,
-           "owner": owner, "value": value}
+           "owner": owner, "value": value, "cca_account": "customer_segregated", "delivered_by_firm": True}
     row.update(kw)
     return row
 

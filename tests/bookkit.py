@@ -18,7 +18,21 @@ BASE_PARAMETERS = {
 }
 
 
-def write_book(folder: Path, parameters: dict | None = None, **tables: list[dict]) -> Path:
+# Columns the book format requires since issue 10 (their old defaults favoured the firm). A
+# test that leaves one out of a row gets the old default stated here, in the kit, so that each
+# test still says only what it is about; a test of the requirement itself writes the CSV
+# itself or passes the column as None (a blank cell).
+STATED = {
+    "accounts": {"type": "cash"},
+    "cca_requirements": {"basis": "gross"},
+    "cca_deposits": {"cca_account": "customer_segregated", "delivered_by_firm": "true"},
+    "reserve_bank_accounts": {"bank_affiliated": "false"},
+}
+
+
+def write_book(folder: Path, parameters: dict | None = None, state_required: bool = True, **tables: list[dict]) -> Path:
+    if state_required:
+        tables = {name: [{**STATED.get(name, {}), **r} for r in rows] for name, rows in tables.items()}
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     params = dict(BASE_PARAMETERS)

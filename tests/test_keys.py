@@ -132,11 +132,11 @@ def test_parquet_enum_read_as_dictionary_types_the_same(tmp_path):
                    folder / "parameters.parquet")
     books = pa.array(["customer", " PAB", "customer", "noncustomer"]).dictionary_encode()
     pq.write_table(pa.table({"account_id": ["A1", "A2", "A3", "A4"], "book": books,
-                             "type": ["cash", "margin", None, "cash"], "balance": [1.0, -2.5, 3.0, 4.0]}),
+                             "type": ["cash", "margin", " CASH", "cash"], "balance": [1.0, -2.5, 3.0, 4.0]}),
                    folder / "accounts.parquet")
     acc = load_book(folder).table("accounts")
     assert acc["book"].astype(str).tolist() == ["customer", "pab", "customer", "noncustomer"]
-    assert acc["type"].astype(str).tolist() == ["cash", "margin", "cash", "cash"]  # blank -> default
+    assert acc["type"].astype(str).tolist() == ["cash", "margin", "cash", "cash"]  # (type is required: issue 10)
     assert acc["balance"].tolist() == [100, -250, 300, 400]
 
 

@@ -43,11 +43,32 @@ def only(err: BookInvalid, **match):
     return found[0]
 
 
-def write_xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
+def _state_type(rows: list[list]) -> list[list]:
+    """accounts.type is required (issue 10): an accounts sheet written by a test that is not
+    about it gets a `type` column of `cash` after its last header cell (rows and column letters
+    of the test's own cells unchanged; blank rows stay blank)."""
+    header = next((i for i, r in enumerate(rows) if any(v is not None for v in r)), None)
+    if header is None or "type" in rows[header]:
+        return rows
+    width = len(rows[header])
+    out = []
+    for i, r in enumerate(rows):
+        if i == header:
+            out.append(list(r) + ["type"])
+        elif i > header and any(v is not None for v in r):
+            out.append(list(r) + [None] * (width - len(r)) + ["cash"])
+        else:
+            out.append(r)
+    return out
+
+
+def write_xlsx(path: Path, sheets: dict[str, list[list]], state_type: bool = True) -> Path:
     """A workbook with one sheet per entry; each row a list of cell values (None = empty)."""
     wb = Workbook()
     wb.remove(wb.active)
     for name, rows in sheets.items():
+        if name == "accounts" and state_type:
+            rows = _state_type(rows)
         ws = wb.create_sheet(name)
         for r in rows:
             ws.append(r)
@@ -74,7 +95,7 @@ FULL = dict(
          "cross_margin": "true"},
         {"account_id": "O1", "book": "pab", "type": "omnibus", "balance": "-300", "omnibus_deficit": "50",
          "omnibus_calls_5bd": "20", "e5_exception": "partial", "e5_exception_amount": "1,000"},
-        {"account_id": "N1", "book": "noncustomer", "balance": "5"},
+        {"account_id": "N1", "book": "noncustomer", "type": "cash", "balance": "5"},
     ],
     collateral=[{"account_id": "C2", "security_id": "912828ZT0", "market_value": "2,500", "exempted": "TRUE"},
                 {"account_id": "C2", "security_id": "037833100", "market_value": "100"}],
@@ -91,7 +112,8 @@ FULL = dict(
     cca=[{"cca_id": "FICC", "name": "Fixed Income Clearing Corporation", "registered": "yes", "clears_ust": "yes",
           "account_designation": "Special Clearing Account for the Exclusive Benefit of the Customers of X",
           "sec_notice_date": "2024-11-29"}],
-    cca_requirements=[{"cca_id": "FICC", "account_id": "C1", "position_type": "ust_repo", "requirement": "900"},
+    cca_requirements=[{"cca_id": "FICC", "account_id": "C1", "position_type": "ust_repo", "basis": "gross",
+                       "requirement": "900"},
                       {"cca_id": "FICC", "account_id": "C1", "position_type": "ust_cash", "basis": "net",
                        "requirement": "100"}],
     cca_requirement_increments=[
@@ -100,14 +122,15 @@ FULL = dict(
          "cure_received_on": "2026-11-20", "cure_received_amount": "100"}],
     cca_deposits=[
         {"deposit_id": "D1", "cca_id": "FICC", "account_id": "C1", "asset": "us_treasury", "owner": "customer",
-         "value": "900"},
+         "value": "900", "cca_account": "customer_segregated", "delivered_by_firm": "true"},
         {"deposit_id": "D2", "cca_id": "FICC", "account_id": "C1", "asset": "us_treasury", "owner": "firm",
          "value": "100", "cca_account": "house", "delivered_by_firm": "false", "requirement_arose_on": "2026-11-19",
          "requirement_at_arise": "100", "customer_assets_at_arise": "0", "call_issued_on": "2026-11-19",
          "cure_received_on": "2026-11-20", "cure_received_amount": "100"},
     ],
     reserve_bank_accounts=[{"account_id": "R1", "book": "customer", "bank_id": "B", "bank_name": "Bank",
-                            "bank_equity_capital": "1,000,000", "cash": "10", "written_notification": "TRUE"}],
+                            "bank_affiliated": "no", "bank_equity_capital": "1,000,000", "cash": "10",
+                            "written_notification": "TRUE"}],
     clearing_organizations=[{"clearing_org_id": "OCC", "name": "The Options Clearing Corporation", "kind": "occ",
                              "note_g_b1": "yes", "note_g_determined_on": "2026-06-30"}],
     holidays=[{"date": "2026-12-24", "name": "Christmas Eve"}],
@@ -256,7 +279,7 @@ def test_missing_required_column(tmp_path, table, column):
         r.pop(column, None)
     if table == "holidays":
         rows[table] = [{"name": "x"}]
-    err = bad_book(tmp_path, **rows)
+    err = problems_of(write_book(tmp_path / "book", None, state_required=False, **rows))
     p = only(err, column=column, sheet=table)
     assert p.row is None and p.file.endswith(f"{table}.csv")
     assert f"required column '{column}' is missing" in p.message
@@ -579,10 +602,10 @@ def test_problem_text_names_everything(tmp_path):
 
 def test_csv_line_numbers_count_blank_lines(tmp_path):
     folder = write_book(tmp_path / "b", accounts=[A1])
-    (folder / "accounts.csv").write_text("account_id,book,balance\nA1,customer,1\n\n,,\nA2,customer,oops\n")
+    (folder / "accounts.csv").write_text("account_id,book,balance,type\nA1,customer,1,cash\n\n,,,\nA2,customer,oops,cash\n")
     p = only(problems_of(folder), column="balance")
     assert (p.row, p.value) == (5, "oops")
-    (folder / "accounts.csv").write_text("account_id,book,balance\nA1,customer,1\n\n,,\nA2,customer,2\n")
+    (folder / "accounts.csv").write_text("account_id,book,balance,type\nA1,customer,1,cash\n\n,,,\nA2,customer,2,cash\n")
     b = load_book(folder)
     assert b.table("accounts")["_row"].tolist() == [2, 5]  # blank lines ignored, numbering kept
 
@@ -665,7 +688,13 @@ def _xlsxwriter_book(path, write_accounts):
         ws.write_row(r, 0, [k, v])
     ws.write(2, 0, "as_of")
     ws.write_datetime(2, 1, dt.datetime(2026, 11, 20), date_fmt)
-    write_accounts(wb.add_worksheet("accounts"))
+    ws = wb.add_worksheet("accounts")
+    write_accounts(ws)
+    # accounts.type is required (issue 10): a `type` of `cash` right of the test's own cells
+    last = ws.dim_colmax + 1
+    ws.write(0, last, "type")
+    for r in range(1, ws.dim_rowmax + 1):
+        ws.write(r, last, "cash")
     wb.close()
     return path
 
@@ -871,7 +900,7 @@ def test_parquet_problem_rows_count_from_1(tmp_path):
 
     folder = write_book(tmp_path / "b", accounts=[A1])
     (folder / "accounts.csv").unlink()
-    pq.write_table(pa.table({"account_id": ["A1", "A2"], "book": ["customer", "customer"],
+    pq.write_table(pa.table({"account_id": ["A1", "A2"], "book": ["customer", "customer"], "type": ["cash", "cash"],
                              "balance": pa.array([1.5, 1.255])}), folder / "accounts.parquet")
     p = only(problems_of(folder))
     assert (p.file, p.sheet, p.row, p.column) == (str(folder / "accounts.parquet"), "accounts", 2, "balance")
@@ -879,11 +908,11 @@ def test_parquet_problem_rows_count_from_1(tmp_path):
 
 def test_table_split_over_several_files(tmp_path):
     folder = write_book(tmp_path / "b", accounts=[A1, M1])
-    (folder / "accounts.part2.csv").write_text("account_id,book,balance\nA9,pab,7\nA10,customer,bad\n")
+    (folder / "accounts.part2.csv").write_text("account_id,book,balance,type\nA9,pab,7,cash\nA10,customer,bad,cash\n")
     err = problems_of(folder)
     p = only(err)
     assert (p.file, p.row) == (str(folder / "accounts.part2.csv"), 3)
-    (folder / "accounts.part2.csv").write_text("account_id,book,balance\nA9,pab,7\n")
+    (folder / "accounts.part2.csv").write_text("account_id,book,balance,type\nA9,pab,7,cash\n")
     acc = load_book(folder).table("accounts")
     assert sorted(acc["account_id"]) == ["A1", "A9", "M1"]
     assert len(acc["_src"].cat.categories) == 2
@@ -894,23 +923,23 @@ def test_table_in_a_sub_folder(tmp_path):
     (folder / "accounts.csv").unlink()
     sub = folder / "accounts"
     sub.mkdir()
-    (sub / "2026-11-a.csv").write_text("account_id,book,balance\nA1,customer,1\n")
-    (sub / "2026-11-b.csv").write_text("account_id,book,balance\nA2,customer,2\nA1,customer,3\n")
+    (sub / "2026-11-a.csv").write_text("account_id,book,balance,type\nA1,customer,1,cash\n")
+    (sub / "2026-11-b.csv").write_text("account_id,book,balance,type\nA2,customer,2,cash\nA1,customer,3,cash\n")
     err = problems_of(folder)
     p = only(err, column="account_id")  # the key is unique across the files of a table
     assert (p.file, p.row, p.value) == (str(sub / "2026-11-b.csv"), 3, "A1")
-    (sub / "2026-11-b.csv").write_text("account_id,book,balance\nA2,customer,2\n")
+    (sub / "2026-11-b.csv").write_text("account_id,book,balance,type\nA2,customer,2,cash\n")
     assert sorted(load_book(folder).table("accounts")["balance"]) == [100, 200]
 
 
-SPLIT_ROWS = [{"account_id": f"A{i}", "book": "customer", "balance": f"{i}.25"} for i in range(10)]
+SPLIT_ROWS = [{"account_id": f"A{i}", "book": "customer", "type": "cash", "balance": f"{i}.25"} for i in range(10)]
 
 
 def _split_book(folder: Path) -> Path:
     """SPLIT_ROWS over two files: accounts.csv (4 rows) and accounts.rest.csv (6 rows)."""
     folder = write_book(folder, accounts=SPLIT_ROWS[:4])
     with open(folder / "accounts.rest.csv", "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=["account_id", "book", "balance"])
+        w = csv.DictWriter(f, fieldnames=["account_id", "book", "type", "balance"])
         w.writeheader()
         w.writerows(SPLIT_ROWS[4:])
     return folder
@@ -1049,8 +1078,9 @@ def _header_workbook(path, how):
         ws.write_string(0, 2, "book")
     ws.write_string(0, 3, "balance")
     ws.write_number(0, 5, 2026)
-    ws.write_row(1, 1, ["A1", "customer", 12.5, "note", "x"])
-    ws.write_row(2, 1, ["A2", "pab", -3, None, "y"])
+    ws.write_string(0, 6, "type")
+    ws.write_row(1, 1, ["A1", "customer", 12.5, "note", "x", "cash"])
+    ws.write_row(2, 1, ["A2", "pab", -3, None, "y", "cash"])
     wb.close()
     return path
 
@@ -1067,8 +1097,9 @@ def test_xlsx_header_read_from_the_sheet_xml_in_one_pass(tmp_path, how, monkeypa
     with zipfile.ZipFile(path) as zf:
         first_row, header = read._scan_header(zf, read._sheet_parts(zf)["accounts"])
     assert first_row == 1
-    assert header == {"B": " account_id ", "C": "book", "D": "balance", "F": "2026"}
-    assert read._names_from_scan(header) == ["account_id", "book", "balance", "__UNNAMED__3", "2026"]
+    assert header == {"B": " account_id ", "C": "book", "D": "balance", "F": "2026", "G": "type"}
+    assert read._names_from_scan(header, "accounts") == ["account_id", "book", "balance", "__UNNAMED__3", "2026",
+                                                         "type"]
     calls = []
     real = fastexcel.ExcelReader.load_sheet
 
@@ -1102,10 +1133,10 @@ def test_shared_strings_read_only_as_far_as_needed(tmp_path):
 
 def test_xlsx_data_wider_than_its_header_falls_back_to_the_reader_header(tmp_path):
     path = write_xlsx(tmp_path / "w.xlsx", {"parameters": PARAMS_ROWS,
-                                            "accounts": [["account_id", "book", "balance"],
-                                                         ["A1", "customer", 1, "no header above me"]]})
+                                            "accounts": [["account_id", "book", "balance", "type"],
+                                                         ["A1", "customer", 1, "cash", "no header above me"]]})
     acc = load_book(path).table("accounts")
-    assert acc["balance"].tolist() == [100] and acc["__UNNAMED__3"].tolist() == ["no header above me"]
+    assert acc["balance"].tolist() == [100] and acc["__UNNAMED__4"].tolist() == ["no header above me"]
 
 
 def test_xlsx_damaged_header_cell_is_a_problem_not_a_traceback(tmp_path):
@@ -1137,11 +1168,11 @@ def test_csv_line_numbers_count_a_cell_with_a_line_break(tmp_path):
     # it): the record after it starts on line 4, and a problem there is reported on line 4.
     folder = write_book(tmp_path / "b", accounts=[A1])
     (folder / "accounts.csv").write_text(
-        'account_id,book,balance,description\n'
-        'A1,customer,1,"first line\nsecond line"\n'
-        'A2,customer,not money,\n')
+        'account_id,book,type,balance,description\n'
+        'A1,customer,cash,1,"first line\nsecond line"\n'
+        'A2,customer,cash,not money,\n')
     p = only(problems_of(folder), column="balance")
     assert (p.row, p.value) == (4, "not money")
     # CRLF line ends and no final line break: still one record per line
-    (folder / "accounts.csv").write_bytes(b"account_id,book,balance\r\nA1,customer,1\r\nA2,customer,x")
+    (folder / "accounts.csv").write_bytes(b"account_id,book,balance,type\r\nA1,customer,1,cash\r\nA2,customer,x,cash")
     assert only(problems_of(folder), column="balance").row == 3

@@ -52,6 +52,12 @@ class Book:
     # Row-to-row matches found while validating (reserve.keys), reused by the formula so that
     # no hash table over millions of ids is built twice. Derived data: empty is always valid.
     links: dict = field(default_factory=dict)
+    # Sheets, files and columns read past, each {"file", "sheet", "column", "what", "reason"}
+    # (issue 10: listed in `validate` and the provenance, never dropped quietly).
+    ignored: list[dict] = field(default_factory=list)
+    # Defaults the book leaned on (issue 10), each {"table", "column", "default", "rows",
+    # "omitted", "favourable"}: listed in the report; a favourable one is a review finding.
+    defaults_used: list[dict] = field(default_factory=list)
 
     def table(self, name: str) -> pd.DataFrame:
         return self.tables[name]
@@ -77,7 +83,7 @@ def load_book(path: str | Path) -> Book:
     if "accounts" in tables:  # cross-table checks run even when some cells were bad
         links = validate(params, tables, log, raw.label)
     log.raise_if_any()
-    return Book(Parameters(**params), tables, raw.files, raw.label, links)
+    return Book(Parameters(**params), tables, raw.files, raw.label, links, raw.ignored, raw.defaults)
 
 
 __all__ = ["Book", "BookInvalid", "Parameters", "load_book", "TABLES", "TABLES_BY_NAME"]

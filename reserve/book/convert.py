@@ -25,6 +25,7 @@ from pandas.api.types import union_categoricals
 
 from .. import keys, money
 from ..errors import Problem, ProblemLog
+from .names import match as match_name
 from .read import RawBook, RawChunk, _is_arrow_text
 from .schema import BLANK, REQUIRED, Column, Table, TABLES, TABLES_BY_NAME
 
@@ -362,8 +363,11 @@ def _default_value(c: Column):
     return c.default
 
 
-def type_chunk(table: Table, chunk: RawChunk, log: ProblemLog, bad: dict | None = None) -> pd.DataFrame | None:
-    """Type one chunk; `bad`, when given, receives {column: mask} of the cells reported bad."""
+def type_chunk(table: Table, chunk: RawChunk, log: ProblemLog, bad: dict | None = None,
+               used: dict | None = None) -> pd.DataFrame | None:
+    """Type one chunk; `bad`, when given, receives {column: mask} of the cells reported bad;
+    `used`, when given, receives {column: cells that took the column's default} (issue 10:
+    the report says when a default was used)."""
     frame = chunk.frame
     rep = _Reporter(chunk, log)
     # Duplicate headers are ambiguous: which one holds the value?
@@ -427,6 +431,7 @@ def type_chunk(table: Table, chunk: RawChunk, log: ProblemLog, bad: dict | None 
             rep.cells(c.name, blank, frame[c.name] if c.name in frame.columns else values, "a value (the column is required)")
         elif c.default_from:
             values = values.where(~blank, out[c.default_from])
+            _count_default(used, c, blank, out)
         elif c.default is BLANK:
             if c.type == "money":
                 values = pd.Series(pd.array(np.where(blank, 0, values.to_numpy(dtype=np.int64)), dtype="Int64"), index=frame.index)
@@ -435,6 +440,7 @@ def type_chunk(table: Table, chunk: RawChunk, log: ProblemLog, bad: dict | None 
                 values = values.where(~blank, None)
         else:
             d = _default_value(c)
+            _count_default(used, c, blank, out)
             if c.type in ("text", "enum"):
                 values = values.where(~blank, d)
             else:
@@ -488,9 +494,17 @@ def type_parameters(chunk: RawChunk, log: ProblemLog) -> dict:
             continue
         row = int(chunk.rows[pos])
         if name not in known:
-            log.add(Problem(chunk.file, chunk.sheet, row, "name", name,
-                            "a parameter name: " + ", ".join(known)))
-            continue
+            m = match_name(name, known, given)
+            if m.name:  # the format's name, typed in another case or spacing
+                name = m.name
+            elif m.refused:
+                log.add(Problem(chunk.file, chunk.sheet, row, "name", name,
+                                f"a parameter name (did you mean '{m.suggestion}'?)"))
+                continue
+            else:
+                log.add(Problem(chunk.file, chunk.sheet, row, "name", name,
+                                "a parameter name: " + ", ".join(known)))
+                continue
         if name in given:
             log.add(Problem(chunk.file, chunk.sheet, row, "name", name, message="the parameter is given twice"))
             continue
@@ -537,6 +551,70 @@ def type_parameters(chunk: RawChunk, log: ProblemLog) -> dict:
     return values
 
 
+def _columns_recognised(table: Table, chunk: RawChunk, log: ProblemLog, ignored: list) -> bool:
+    """Issue 10: a header the format does not know is refused when it is near a column of the
+    format that the chunk lacks ("did you mean"), else listed as ignored (it is carried into
+    the audit trail, never used by the computation). The reader already took every header in
+    the format's spelling whatever its case and spacing (read.header_names)."""
+    known = table.column_names
+    present = set(chunk.frame.columns)
+    ok = True
+    for name in chunk.frame.columns:
+        if name in known:
+            continue
+        shown = "(no header)" if str(name).startswith("__UNNAMED__") else str(name)
+        m = match_name(name, known, present) if shown != "(no header)" else None
+        if m is not None and m.refused:
+            log.add(Problem(chunk.file, chunk.sheet, None, shown, shown, f"a column of '{table.name}'",
+                            message=f"column '{shown}' is not a column of the book format; did you mean "
+                                    f"'{m.suggestion}'? (rename it; column names are matched ignoring case "
+                                    "and surrounding spaces)"))
+            ok = False
+        else:
+            ignored.append({"file": chunk.file, "sheet": chunk.sheet, "column": shown, "what": "column",
+                            "reason": "not a column of the book format: carried into the audit trail, "
+                                      "not used by the computation"})
+    return ok
+
+
+def _count_default(used: dict | None, c: Column, blank: np.ndarray, out: dict) -> None:
+    """Count the cells that take `c`'s default, and of those the rows on which the default
+    can favour the firm (Column.favourable_when), into used[c.name] = [cells, favourable cells]."""
+    if used is None:
+        return
+    n = int(blank.sum())
+    fav = 0
+    if n and c.favourable:
+        mask = blank
+        if c.favourable_when:
+            col, op, value = c.favourable_when
+            other = out[col]
+            if op == "<":
+                mask = blank & (other.to_numpy(dtype=np.int64, na_value=0) < value)
+            else:
+                mask = blank & (other.astype(object) == value).to_numpy(dtype=bool, na_value=False)
+        fav = int(mask.sum())
+    tally = used.setdefault(c.name, [0, 0])
+    tally[0] += n
+    tally[1] += fav
+
+
+def default_record(table: str, c: Column, tally: list, omitted: bool) -> dict:
+    """One default the book leaned on, for the report (issue 10)."""
+    taken = f"the value of {c.default_from}" if c.default_from else _default_text(c)
+    return {"table": table, "column": c.name, "default": taken, "rows": tally[0], "omitted": omitted,
+            "favourable": c.favourable if tally[1] else "", "favourable_rows": tally[1]}
+
+
+def _default_text(c: Column) -> str:
+    d = c.default
+    if isinstance(d, bool):
+        return "true" if d else "false"
+    if c.type == "money":
+        return f"{d:,.2f}" if isinstance(d, int) else str(d)
+    return str(d)
+
+
 def type_book(raw: RawBook, log: ProblemLog) -> tuple[dict, dict[str, pd.DataFrame]]:
     tables: dict[str, pd.DataFrame] = {}
     params: dict = {}
@@ -552,6 +630,10 @@ def type_book(raw: RawBook, log: ProblemLog) -> tuple[dict, dict[str, pd.DataFra
             if len(chunks) > 1:
                 log.add(Problem(raw.label, "parameters", message="parameters are given in more than one file"))
             params = type_parameters(chunks[0], log)
+            for extra in chunks[0].frame.columns:
+                if extra not in ("name", "value"):
+                    raw.ignored.append({"file": chunks[0].file, "sheet": chunks[0].sheet, "column": str(extra),
+                                        "what": "column", "reason": "the parameters table reads only 'name' and 'value'"})
             continue
         if not chunks:
             if table.required:
@@ -559,12 +641,19 @@ def type_book(raw: RawBook, log: ProblemLog) -> tuple[dict, dict[str, pd.DataFra
             tables[table.name] = _empty_frame(table)
             continue
         typed, bads = [], []
+        used: dict = {}
         for ch in chunks:
+            if not _columns_recognised(table, ch, log, raw.ignored):
+                continue
             bad: dict = {}
-            t = type_chunk(table, ch, log, bad)
+            t = type_chunk(table, ch, log, bad, used)
             if t is not None:
                 typed.append(t)
                 bads.append(bad)
+        for c in table.columns:
+            if used.get(c.name, [0])[0]:
+                omitted = all(c.name not in ch.frame.columns for ch in chunks)
+                raw.defaults.append(default_record(table.name, c, used[c.name], omitted))
         if not typed:
             tables[table.name] = _empty_frame(table)
             continue

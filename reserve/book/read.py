@@ -30,6 +30,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem, ProblemLog
+from .names import match as match_name
+from .names import normal
 from .schema import TABLES_BY_NAME
 
 # defusedxml guards the small XML parts we parse ourselves (workbook, relationships);
@@ -73,6 +75,12 @@ class RawBook:
     # False when the book itself could not be read (no such file, not a workbook): that one
     # problem is reported, not also every table as missing.
     readable: bool = True
+    # Sheets, files and columns read past (issue 10: listed, never dropped quietly):
+    # {"file", "sheet", "column", "what", "reason"}; shown by `validate` and in the provenance.
+    ignored: list[dict] = field(default_factory=list)
+    # Defaults the book leaned on, filled while typing (convert.default_record): a column
+    # omitted or cells left blank that took the format's default; the report lists each.
+    defaults: list[dict] = field(default_factory=list)
 
 
 def sha256_of(path: Path) -> str:
@@ -102,25 +110,65 @@ def read_book(path: str | Path, log: ProblemLog) -> RawBook:
 # --------------------------------------------------------------------------- folders
 
 
-def _table_of(name: str) -> str | None:
-    stem = name.split(".", 1)[0]
-    return stem if stem in TABLES_BY_NAME else None
+def _table_names(names, what: str, where: str, log: ProblemLog, ignored: list, folder: bool = False) -> dict:
+    """Typed sheet/file/folder names -> the table each one is (reserve.book.names): a name
+    near a table's name is refused with "did you mean"; two sheets for one table are refused;
+    any other name is listed as ignored. (A folder may split a table over several files.)"""
+    def stem(n):
+        return n.split(".", 1)[0] if folder else n
+    matches = {n: match_name(stem(n), TABLES_BY_NAME) for n in names}
+    present = {m.name for m in matches.values() if m.name}
+    out: dict = {}
+    for n, m in matches.items():
+        if m.name is None:
+            m = match_name(stem(n), TABLES_BY_NAME, present)
+        if m.name:
+            out[n] = m.name
+        elif m.refused:
+            log.add(Problem(where, n, message=f"{what} '{n}' is not a table of the book format; did you mean "
+                            f"'{m.suggestion}'? (rename it; table names are matched ignoring case and "
+                            "surrounding spaces)"))
+        else:
+            ignored.append({"file": where, "sheet": n, "column": "", "what": what,
+                            "reason": "not a table of the book format"})
+    if not folder:
+        by_table: dict = {}
+        for n, t in out.items():
+            by_table.setdefault(t, []).append(n)
+        for t, ns in by_table.items():
+            if len(ns) > 1:
+                log.add(Problem(where, ns[1], message=f"the sheets {', '.join(repr(x) for x in ns)} are all the "
+                                f"'{t}' table; a workbook holds each table once (keep one, rename the others)"))
+                for n in ns:
+                    del out[n]
+    return out
 
 
 def _read_folder(folder: Path, log: ProblemLog) -> RawBook:
     chunks: dict[str, list[RawChunk]] = {}
     files: list[InputFile] = []
+    ignored: list[dict] = []
     candidates: list[tuple[str, Path]] = []
-    for entry in sorted(folder.iterdir()):
-        if entry.is_dir() and entry.name in TABLES_BY_NAME:
+    entries = sorted(folder.iterdir())
+    table_files = [e.name for e in entries if e.suffix.lower() in (".csv", ".parquet") and not e.is_dir()]
+    dirs = [e.name for e in entries if e.is_dir()]
+    file_tables = _table_names(table_files, "file", str(folder), log, ignored, folder=True)
+    dir_tables = _table_names(dirs, "folder", str(folder), log, ignored)
+    for entry in entries:
+        if entry.is_dir():
+            if entry.name not in dir_tables:
+                continue
             for sub in sorted(entry.iterdir()):
-                if sub.suffix.lower() in (".csv", ".parquet"):
-                    candidates.append((entry.name, sub))
-        elif entry.is_file() and entry.suffix.lower() in (".csv", ".parquet"):
-            table = _table_of(entry.name)
-            if table is None:
-                continue  # not a table of the book; ignored (listed nowhere, like an extra sheet)
-            candidates.append((table, entry))
+                if sub.suffix.lower() in (".csv", ".parquet") and not sub.is_dir():
+                    candidates.append((dir_tables[entry.name], sub))
+                else:
+                    ignored.append({"file": str(entry), "sheet": sub.name, "column": "", "what": "file",
+                                    "reason": "not a .csv or .parquet file"})
+        elif entry.name in file_tables:
+            candidates.append((file_tables[entry.name], entry))
+        elif entry.name not in table_files:
+            ignored.append({"file": str(folder), "sheet": entry.name, "column": "", "what": "file",
+                            "reason": "not a .csv or .parquet file"})
     # The provenance digests are computed on a second thread while the files are parsed
     # (hashlib releases the GIL): a 10-million-row book is read once from the page cache.
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -137,13 +185,13 @@ def _read_folder(folder: Path, log: ProblemLog) -> RawBook:
                 continue
             chunks.setdefault(table, []).append(chunk)
             files.append(InputFile(shown, digest.result(), [table], {table: len(chunk.frame)}))
-    if not candidates:
+    if not candidates and not log.total:
         workbooks = sorted(e.name for e in folder.iterdir() if e.suffix.lower() in (".xlsx", ".xlsm"))
         hint = (f"; it holds the workbook {workbooks[0]}: pass the workbook itself as the book"
                 if workbooks else "")
         log.add(Problem(str(folder), message="the folder holds no table files (accounts.csv, parameters.parquet, ...)"
                         + hint))
-    return RawBook(chunks, files, str(folder))
+    return RawBook(chunks, files, str(folder), ignored=ignored)
 
 
 def _read_csv(path: Path, table: str, shown: str) -> RawChunk:
@@ -164,9 +212,9 @@ def _read_csv(path: Path, table: str, shown: str) -> RawChunk:
         encoding="utf-8-sig",
     )
     if len(header) == len(frame.columns):
-        frame.columns = header_names(header)
+        frame.columns = header_names(header, table)
     else:  # pragma: no cover - a header pandas parsed differently from the csv module
-        frame.columns = [str(c).strip() for c in frame.columns]
+        frame.columns = header_names(list(frame.columns), table)
     return RawChunk(table, shown, table, frame, _record_lines(path, len(frame)))
 
 
@@ -206,7 +254,7 @@ def _read_parquet(path: Path, table: str, shown: str) -> RawChunk:
              and c.name in file_schema.names and _is_arrow_text(file_schema.field(c.name).type)]
     arrow = pq.read_table(path, read_dictionary=enums or None)
     frame = arrow.to_pandas(types_mapper=_arrow_types, date_as_object=False)  # dates as datetime64, not objects
-    frame.columns = [str(c).strip() for c in frame.columns]
+    frame.columns = header_names(list(frame.columns), table)
     rows = np.arange(1, len(frame) + 1, dtype=np.int64)
     return RawChunk(table, shown, table, frame, rows)
 
@@ -486,10 +534,12 @@ def _read_xlsx(path: Path, log: ProblemLog) -> RawBook:
     # workbook and streams the sheet's XML for formulas without saved values and error cells.
     with zf, ThreadPoolExecutor(max_workers=1) as pool:
         digest = pool.submit(sha256_of, path)
+        ignored: list[dict] = []
+        sheet_tables = _table_names(reader.sheet_names, "sheet", shown, log, ignored)
         for sheet in reader.sheet_names:
-            table = sheet.strip()
-            if table not in TABLES_BY_NAME:
-                continue  # README or working sheets: not part of the book
+            table = sheet_tables.get(sheet)
+            if table is None:
+                continue  # refused (near a table's name) or listed as ignored (README, working sheets)
             member = parts.get(sheet)
             try:
                 first_row, header = _scan_header(zf, member) if member else (None, {})
@@ -526,16 +576,16 @@ def _read_xlsx(path: Path, log: ProblemLog) -> RawBook:
             tables_here.append(table)
             rows_here[table] = len(chunk.frame)
         sha = digest.result()
-    return RawBook(chunks, [InputFile(shown, sha, tables_here, rows_here)], shown)
+    return RawBook(chunks, [InputFile(shown, sha, tables_here, rows_here)], shown, ignored=ignored)
 
 
-def _names_from_scan(header: dict[str, str] | None) -> list[str] | None:
+def _names_from_scan(header: dict[str, str] | None, table: str) -> list[str] | None:
     """Header names, first to last header column, from the XML scan (None: not decoded)."""
     if not header:
         return None
     by_number = {_column_number(letters): text for letters, text in header.items()}
     lo, hi = min(by_number), max(by_number)
-    return header_names([by_number.get(i) for i in range(lo, hi + 1)])
+    return header_names([by_number.get(i) for i in range(lo, hi + 1)], table)
 
 
 def _same_columns(names: list[str], reader_names: list[str]) -> bool:
@@ -548,7 +598,8 @@ def _same_columns(names: list[str], reader_names: list[str]) -> bool:
         if ours.startswith("__UNNAMED__"):
             if not theirs.startswith("__UNNAMED__") and theirs != "":
                 return False
-        elif theirs != ours and not (theirs.startswith(ours + "_") and theirs[len(ours) + 1:].isdigit()):
+        elif normal(theirs) != normal(ours) and not (normal(theirs).startswith(normal(ours) + "_")
+                                                    and theirs[len(ours) + 1:].isdigit()):
             return False
     return True
 
@@ -565,11 +616,11 @@ def _load_sheet(reader, path: Path, sheet: str, table: str, first_row: int | Non
     # The header row as typed (fastexcel's own header names rename a repeated name to
     # `name_1`, which would hide an ambiguous sheet with two `balance` columns): from the
     # XML scan, or else by asking fastexcel for the first row (which parses the sheet twice).
-    names = _names_from_scan(header)
+    names = _names_from_scan(header, table)
     for attempt in (0, 1):
         if names is None:
             first = reader.load_sheet(sheet, header_row=None, n_rows=1).to_arrow()
-            names = header_names([first.column(i)[0].as_py() for i in range(first.num_columns)])
+            names = header_names([first.column(i)[0].as_py() for i in range(first.num_columns)], table)
         if len(set(names)) != len(names):  # reported by the typing step; no need to read the rows
             return RawChunk(table, shown, sheet, pd.DataFrame(columns=names), np.zeros(0, dtype=np.int64))
         text_cols = {i: "string" for i, n in enumerate(names) if n not in schema.column_names
@@ -594,21 +645,32 @@ def _load_sheet(reader, path: Path, sheet: str, table: str, first_row: int | Non
     if len(frame.columns) == len(names):
         frame.columns = names
     else:  # pragma: no cover - fastexcel reads the same range both times
-        frame.columns = [str(c).strip() for c in frame.columns]
+        frame.columns = header_names(list(frame.columns), table)
     rows = np.arange(first_row + 1, first_row + 1 + len(frame), dtype=np.int64)
     return RawChunk(table, shown, sheet, frame, rows)
 
 
-def header_names(values) -> list[str]:
+def header_names(values, table: str | None = None) -> list[str]:
     """Header cells -> column names: stripped text; a number typed as a header prints without
-    `.0`; a blank header cell gets fastexcel's placeholder name `__UNNAMED__<position>`."""
+    `.0`; a blank header cell gets fastexcel's placeholder name `__UNNAMED__<position>`.
+    With `table`, a name the format knows is taken in the format's spelling whatever its case
+    and spacing (`Unsecured Amount` -> `unsecured_amount`; reserve.book.names)."""
+    known = _header_vocabulary(table) if table else ()
     out = []
     for i, v in enumerate(values):
         if isinstance(v, float) and v.is_integer():
             v = int(v)
         text = "" if v is None else str(v).strip()
+        if text and known:
+            text = match_name(text, known).name or text
         out.append(text or f"__UNNAMED__{i}")
     return out
+
+
+def _header_vocabulary(table: str) -> tuple[str, ...]:
+    schema = TABLES_BY_NAME[table]
+    # the parameters table is name/value rows; its columns are the two headers
+    return ("name", "value") if schema.kind == "parameters" else schema.column_names
 
 
 def _load_sheet_cells(path: Path, sheet: str, table: str, shown: str) -> RawChunk:
@@ -622,7 +684,7 @@ def _load_sheet_cells(path: Path, sheet: str, table: str, shown: str) -> RawChun
     start_row = sh.start[0] + 1 if sh.start else 1  # 1-based Excel row of the header
     if not values:
         return RawChunk(table, shown, sheet, pd.DataFrame(), np.zeros(0, dtype=np.int64))
-    header = header_names(values[0])
+    header = header_names(values[0], table)
     body = values[1:]
     frame = pd.DataFrame(body, columns=header, dtype=object) if body else pd.DataFrame(columns=header, dtype=object)
     frame = frame.replace("", None) if len(frame) else frame

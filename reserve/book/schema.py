@@ -30,6 +30,14 @@ class Column:
     choices: tuple[str, ...] = ()
     nonneg: bool = False  # money >= 0
     default_from: str | None = None  # default is the value of another column (e.g. customer_id = account_id)
+    # Issue 10: a default that can favour the firm (earn a debit, keep a debit, meet a rule's
+    # condition) — the rule it touches and why. When a book leans on it (the column omitted, or
+    # cells left blank), the report lists it and raises a review finding; no default of a
+    # column that *decides* a condition is kept at all (those columns are REQUIRED).
+    favourable: str = ""
+    # The rows on which that default can favour the firm, as (column, op, value) with op one
+    # of "<", "==": e.g. ("balance", "<", 0), a debit. Empty: every row.
+    favourable_when: tuple = ()
 
     @property
     def required(self) -> bool:
@@ -130,12 +138,14 @@ ITEM_KIND_HELP: dict[str, str] = {
 }
 
 
-def _money(name, default=REQUIRED, help="", nonneg=False, default_from=None):
-    return Column(name, "money", default, help, nonneg=nonneg, default_from=default_from)
+def _money(name, default=REQUIRED, help="", nonneg=False, default_from=None, favourable="", favourable_when=()):
+    return Column(name, "money", default, help, nonneg=nonneg, default_from=default_from, favourable=favourable,
+                  favourable_when=favourable_when)
 
 
-def _enum(name, choices, default=REQUIRED, help=""):
-    return Column(name, "enum", default, help, choices=tuple(choices))
+def _enum(name, choices, default=REQUIRED, help="", favourable="", favourable_when=()):
+    return Column(name, "enum", default, help, choices=tuple(choices), favourable=favourable,
+                  favourable_when=favourable_when)
 
 
 PARAMETERS = Table(
@@ -164,16 +174,23 @@ ACCOUNTS = Table(
     "Customer, PAB and non-customer account balances. One row per account (or per account and type).",
     (
         Column("account_id", "text", REQUIRED, "The account."),
-        Column("customer_id", "text", BLANK, "The person (default: account_id): accounts with the same customer_id are one customer's (Note E(5) related accounts; Note H ownership).", default_from="account_id"),
+        Column("customer_id", "text", BLANK, "The person (default: account_id): accounts with the same customer_id are one customer's (Note E(5) related accounts; Note H ownership).", default_from="account_id",
+               favourable="Note E(5): each account taken as its own customer, so one customer's debits are never added up across accounts against 25% of tentative net capital", favourable_when=("type", "==", "margin")),
         _enum("book", ACCOUNT_BOOKS, REQUIRED, "Which computation the account belongs to. `noncustomer` rows are excluded from both (and reported as such)."),
-        _enum("type", ("cash", "margin", "omnibus"), "cash", "`omnibus`: a special omnibus account under Regulation T 220.7(f) or a similar account carried for another broker-dealer (Note E(2))."),
+        _enum("type", ("cash", "margin", "omnibus"), REQUIRED, "Required (issue 10: the original format's default `cash` let a margin account escape Notes E(1) and E(5)). `omnibus`: a special omnibus account under Regulation T 220.7(f) or a similar account carried for another broker-dealer (Note E(2))."),
         _money("balance", REQUIRED, "Signed net balance: positive = credit (owed to the customer, Item 1); negative = debit (owed by the customer, Item 10)."),
-        _money("unsecured_amount", 0, "The part of a debit balance that is unsecured (the whole debit for an unsecured account). Excluded from Item 10.", nonneg=True),
-        Column("doubtful", "bool", False, "Account doubtful of collection: its whole debit is excluded from Item 10."),
-        _enum("related_party", ("none", "principal", "affiliate"), "none", "Note E(4): household members and other persons related to principals, and affiliated persons."),
-        Column("noncustomer_ownership_pct", "pct", 0, "Note E(6): the non-customer share (percent, 0-100) of a joint, custodian, hedge-fund or similar account."),
+        _money("unsecured_amount", 0, "The part of a debit balance that is unsecured (the whole debit for an unsecured account). Excluded from Item 10.", nonneg=True,
+               favourable="Item 10: a blank is no unsecured part, so the whole debit is counted", favourable_when=("balance", "<", 0)),
+        Column("doubtful", "bool", False, "Account doubtful of collection: its whole debit is excluded from Item 10.",
+               favourable="Item 10: a blank is not doubtful, so the debit is counted", favourable_when=("balance", "<", 0)),
+        _enum("related_party", ("none", "principal", "affiliate"), "none", "Note E(4): household members and other persons related to principals, and affiliated persons.",
+              favourable="Note E(4): a blank is not related, so the debit is counted", favourable_when=("balance", "<", 0)),
+        Column("noncustomer_ownership_pct", "pct", 0, "Note E(6): the non-customer share (percent, 0-100) of a joint, custodian, hedge-fund or similar account.",
+               favourable="Note E(6): a blank is no non-customer share, so the whole debit is counted", favourable_when=("balance", "<", 0)),
         Column("debit_related_to_credits", "bool", False, "The firm can demonstrate that the debit balance is directly related to credit items in the formula (the exception in Notes E(4), E(5), E(6))."),
-        _money("omnibus_deficit", 0, "Note E(2): deficit in a special omnibus account.", nonneg=True),
+        _money("omnibus_deficit", 0, "Note E(2): deficit in a special omnibus account.", nonneg=True,
+               favourable="Note E(2): a blank is no deficit, so the omnibus account's debit is not reduced",
+               favourable_when=("type", "==", "omnibus")),
         _money("omnibus_calls_5bd", 0, "Note E(2): calls for margin, mark to the market or other required deposits outstanding five business days or less.", nonneg=True),
         _enum("e5_exception", ("none", "plenary", "partial", "requested"), "none", "Note E(5) exception by the designated examining authority."),
         _money("e5_exception_amount", 0, "For `partial`: the amount of the E(5) reduction excepted.", nonneg=True),
@@ -212,11 +229,15 @@ ITEMS = Table(
         Column("clearing_org_qualified", "bool", False, "For `futures_margin` naming no `clearing_org_id`: the clearing organization meets Note G(b) and was determined so within the last year (Note G(c)). A row naming an organization takes its facts from `clearing_organizations` instead."),
         Column("description", "text", BLANK, "What the item is. Required for `other_credit` and `other_debit`."),
         Column("clearing_org_id", "text", BLANK, "For `occ_margin`, `futures_margin`, `letter_of_credit`: the clearing organization (a row of `clearing_organizations`). Its rows are capped together once at its margin requirement (Notes B, F, G); its Note G(b)/(c) facts decide Item 14. Blank: the `occ_margin` (or `futures_margin`) rows of one computation naming none are taken as one organization's, counted together up to the largest requirement they state; a `letter_of_credit` naming none is capped at its own requirement."),
-        _money("collateral_value", BLANK, "For `securities_loaned` (Note C): the value of the collateral received (default: `amount`, cash collateral); `amount` is then the monies payable. Item 3 = amount + max(0, market_value − collateral_value).", nonneg=True, default_from="amount"),
+        _money("collateral_value", BLANK, "For `securities_loaned` (Note C): the value of the collateral received (default: `amount`, cash collateral); `amount` is then the monies payable. Item 3 = amount + max(0, market_value − collateral_value).", nonneg=True, default_from="amount",
+               favourable="Note C: collateral taken as worth the monies payable, so no shortfall of the collateral is added to Item 3",
+               favourable_when=("kind", "==", "securities_loaned")),
         Column("security_id", "text", BLANK, "The issue (CUSIP or other identifier), for `allocated_to`: a fail to deliver or security borrowed and the fail to receive it is allocated to must be of the same issue (Rule 15c3-1(a)(1)(ii)(D))."),
         Column("allocated_to", "text", BLANK, "For `securities_borrowed` and `fail_to_deliver` (alternative method): the item_id of the `fail_to_receive` of the same issue it is allocated to; excluded from Items 11 and 12, 1% of its contract value deducted from net worth (Rule 15c3-1(a)(1)(ii)(D))."),
         _enum("security_type", ("us_government_agency", "municipal", "other"), BLANK, "For `new_issue_not_received` (required): the new issue's securities (Rule 15c3-1(a)(1)(ii)(C) covers those of Rule 15c3-1(c)(2)(vi)(A), U.S. government and agency, and (E), municipal)."),
-        _money("related_debit", 0, "For `new_issue_not_received`: the related debit items excluded with the credit (Rule 15c3-1(a)(1)(ii)(C)); taken out of Item 10.", nonneg=True),
+        _money("related_debit", 0, "For `new_issue_not_received`: the related debit items excluded with the credit (Rule 15c3-1(a)(1)(ii)(C)); taken out of Item 10.", nonneg=True,
+               favourable="Rule 15c3-1(a)(1)(ii)(C): a blank is no related debit, so the debits stay in Item 10 while the credit leaves",
+               favourable_when=("kind", "==", "new_issue_not_received")),
         _enum("payment_terms", ("immediate", "within_30_days", "later"), BLANK, "For `pab_note5_credit` and `pab_note5_clearing_deposit` (PAB Note 5): when the amount is payable to the other broker-dealer. A receivable is a credit balance only if `immediate`; a clearing deposit if `immediate` or `within_30_days`."),
         Column("identified_as_payable", "bool", False, "For `pab_note5_exclusion` (PAB Note 5): the amount is clearly identified as a payable on the firm's books."),
         Column("replaced_next_business_day", "bool", False, "For `pab_note6_cross_margin` (PAB Note 6): the other clearing corporation's excess margin was used the following business day to replace the pledged PAB securities."),
@@ -287,7 +308,7 @@ CCA_REQUIREMENTS = Table(
         Column("cca_id", "text", REQUIRED, "A row of `cca`."),
         Column("account_id", "text", REQUIRED, "The customer (or PAB) account whose positions gave rise to it."),
         _enum("position_type", ("ust_cash", "ust_repo", "other"), REQUIRED, "Purchases and sales of U.S. Treasuries; Treasury repos and reverse repos; anything else (not eligible)."),
-        _enum("basis", ("gross", "net"), "gross", "`net`: computed net across customers: not eligible (Note H(b)(2)(i))."),
+        _enum("basis", ("gross", "net"), REQUIRED, "Required (issue 10: the original format's default `gross` met Note H(b)(2)(i) unstated). `net`: computed net across customers: not eligible (Note H(b)(2)(i))."),
         _money("requirement", REQUIRED, "Margin required by the clearing agency for this customer's cleared positions.", nonneg=True),
         _enum("account_structure", ("own_gross", "omnibus_gross", "omnibus_net"), BLANK, "Note H(b)(2)(i): how the clearing agency holds and margins these positions. `own_gross`: the customer's own account, margin calculated for the customer and delivered gross. `omnibus_gross`: an omnibus account in which the clearing agency still calculates a separate margin for each customer, delivered gross (as Release 34-99149 describes FICC's Sponsored Service). `omnibus_net`: an omnibus account margined net across customers: no Item 15 (an exemption has been applied for, Release 34-105980, July 2026: a notice, not an order). Must agree with `basis` (`own_gross`, `omnibus_gross`: gross; `omnibus_net`: net). Blank: not stated; the requirement's `basis` decides, a blank is never taken as gross."),
     ),
@@ -321,10 +342,12 @@ CCA_DEPOSITS = Table(
         Column("account_id", "text", REQUIRED, "The customer (or PAB) account whose requirement this deposit margins."),
         _enum("asset", ("cash", "us_treasury", "qualified_customer_security", "other_security", "not_a_security", "other"), REQUIRED, "Note H(a)(1): cash, U.S. Treasury securities or qualified customer securities are permitted collateral. `other_security`: a security that is not permitted collateral (e.g. a customer's equities): no Item 15, but a customer's is an Item 2 credit (Note B, last sentence). `not_a_security`: neither cash nor a security: no Item 15, no Item 2. `other` (the original format's value): no Item 15, taken as a security for Item 2 (conservatively), with a review finding."),
         _enum("owner", ("customer", "firm"), REQUIRED, "Whose asset it is."),
-        Column("owner_account_id", "text", BLANK, "For owner=customer: the account whose cash or securities were delivered (default: account_id).", default_from="account_id"),
+        Column("owner_account_id", "text", BLANK, "For owner=customer: the account whose cash or securities were delivered (default: account_id).", default_from="account_id",
+               favourable="Note H(b)(1)(i): the assets taken as the margined customer's own",
+               favourable_when=("owner", "==", "customer")),
         _money("value", REQUIRED, "Cash amount, or market value of securities.", nonneg=True),
-        _enum("cca_account", ("customer_segregated", "house"), "customer_segregated", "The firm's account at the clearing agency that holds it."),
-        Column("delivered_by_firm", "bool", True, "Delivered by this broker-dealer (not by another broker-dealer of the same customer)."),
+        _enum("cca_account", ("customer_segregated", "house"), REQUIRED, "Required (issue 10: the original format's default `customer_segregated` met Note H(b)(2)(iii)(A) unstated). The firm's account at the clearing agency that holds it."),
+        Column("delivered_by_firm", "bool", REQUIRED, "Required (issue 10: the original format's default true met Note H(a) unstated). Delivered by this broker-dealer (not by another broker-dealer of the same customer)."),
         Column("requirement_arose_on", "date", BLANK, "owner=firm only: the day the margin requirement arose (Note H(b)(1)(iii))."),
         _money("requirement_at_arise", BLANK, "owner=firm only: the requirement at that time.", nonneg=True),
         _money("customer_assets_at_arise", BLANK, "owner=firm only: the customer's cash, Treasuries and qualified customer securities the firm owed or held at that time ((iii)(A)).", nonneg=True),
@@ -346,7 +369,7 @@ RESERVE_BANK_ACCOUNTS = Table(
         _enum("book", BOOKS, REQUIRED, "Customer or PAB reserve bank account."),
         Column("bank_id", "text", REQUIRED, "Concentration limits apply per bank."),
         Column("bank_name", "text", REQUIRED, "Name of the bank."),
-        Column("bank_affiliated", "bool", False, "The bank is an affiliate of the firm."),
+        Column("bank_affiliated", "bool", REQUIRED, "The bank is an affiliate of the firm. Required (issue 10: the original format's default false counted deposits that Rule 15c3-3(e)(5) excludes)."),
         _money("bank_equity_capital", REQUIRED, "As reported in the bank's most recent Call Report.", nonneg=True),
         _money("cash", 0, "Cash on deposit at as_of.", nonneg=True),
         _money("qualified_securities", 0, "Value of qualified securities on deposit.", nonneg=True),

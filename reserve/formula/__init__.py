@@ -129,10 +129,46 @@ def compute(book) -> Result:
 
     findings += _frequency_findings(p, cal, cust, pab)
 
-    result_assumptions = assumptions()
+    findings += _default_findings(book)
+    result_assumptions = assumptions() + _default_assumptions(book)
     row_counts = _row_counts(book, disp)
     return Result(p, computations, disp, findings, nh.entries, result_assumptions, row_counts,
                   {"business_day": cal.is_business_day(p.as_of), "deposit_deadline": cal.deposit_deadline(p.as_of)})
+
+
+def _default_findings(book) -> list[Finding]:
+    """Issue 10: a default that can favour the firm, leaned on by rows where it matters, is a
+    review finding, one per table listing each such column (the columns whose default would
+    decide a condition of the rule are required instead: accounts.type, cca_requirements.basis,
+    cca_deposits.cca_account and delivered_by_firm, reserve_bank_accounts.bank_affiliated)."""
+    by_table: dict[str, list[dict]] = {}
+    for d in getattr(book, "defaults_used", []):
+        if d.get("favourable"):
+            by_table.setdefault(d["table"], []).append(d)
+    out = []
+    for table, used in by_table.items():
+        rules = sorted({d["favourable"].split(":", 1)[0] for d in used})
+        parts = []
+        for d in used:
+            how = "column not in the book" if d["omitted"] else "blank"
+            parts.append(f"{d['column']} taken as {d['default']} on {d['favourable_rows']:,} row(s) ({how}: "
+                         f"{d['favourable'].split(':', 1)[-1].strip()})")
+        out.append(Finding("; ".join(rules), "", f"{table}: defaults that can favour the firm were used where they "
+                           f"matter: {'; '.join(parts)}. State these columns to remove this finding.",
+                           None, "", None, "review"))
+    return out
+
+
+def _default_assumptions(book) -> list[dict]:
+    """Every default the book leaned on, listed with the reports' assumptions (issue 10)."""
+    out = []
+    for d in getattr(book, "defaults_used", []):
+        how = "column not in the book: every row" if d["omitted"] else f"{d['rows']:,} blank cell(s)"
+        out.append({"key": f"default:{d['table']}.{d['column']}", "rule": "Book format default",
+                    "reading": f"{d['table']}.{d['column']} taken as {d['default']} ({how})"
+                               + (f"; favours the firm on {d['favourable_rows']:,} row(s): {d['favourable']}"
+                                  if d.get("favourable") else "")})
+    return out
 
 
 def _reduction(p, comp: str, item_10: int, aggregate: int) -> tuple[int, str]:

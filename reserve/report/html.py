@@ -178,6 +178,7 @@ class ReportContext:
     row_accounting: list[dict]
     assumptions: list[dict]
     inputs: list[dict]
+    ignored: list[dict]  # sheets, files and columns read past (issue 10)
     parameters: list[tuple[str, str]]
     # --compare: why the prior report may not fit (another firm; not dated before the book)
     compared_warnings: list[str] = field(default_factory=list)
@@ -452,7 +453,7 @@ def build_context(report: dict, scheds: list[Schedule], heads: dict[str, Schedul
         schedules=_schedule_views(heads, report, scheds, sheets, rows_per_schedule),
         rows_per_schedule=rows_per_schedule, workbook=workbook,
         row_accounting=row_accounting, assumptions=list(report.get("assumptions", [])),
-        inputs=list(report.get("inputs", [])), parameters=params,
+        inputs=list(report.get("inputs", [])), ignored=list(report.get("ignored", [])), parameters=params,
         compared_warnings=list((report.get("compared_with") or {}).get("warnings") or []),
     )
 

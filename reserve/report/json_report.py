@@ -111,6 +111,8 @@ def build_report(book, result, run_time: datetime | None = None) -> dict:
         "row_counts": result.row_counts,
         "assumptions": result.assumptions,
         "inputs": inputs,
+        # sheets, files and columns of the book read past (issue 10): listed, never dropped quietly
+        "ignored": [dict(i) for i in getattr(book, "ignored", [])],
     }
 
 

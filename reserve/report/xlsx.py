@@ -362,6 +362,12 @@ def _provenance(wb, report: dict, previous: dict | None) -> None:
     for i in report.get("inputs", []):
         s.append([s.cell(i["file"]), s.cell(i["table"]), i["rows"], s.cell(i["sha256"])])
     s.append([])
+    s.header(["read past (not part of the book format)", "sheet / file", "column", "why"])
+    for i in report.get("ignored", []):
+        s.append([s.cell(i["file"]), s.cell(i["sheet"]), s.cell(i["column"]), s.cell(i["reason"])])
+    if not report.get("ignored"):
+        s.append([s.cell("nothing: every sheet, file and column is part of the book format")])
+    s.append([])
     s.header(["parameter", "value"])
     for k, v in report.get("parameters", {}).items():
         s.append([s.cell(k), s.cell(v if isinstance(v, (bool, type(None))) else str(v))])

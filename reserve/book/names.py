@@ -1,0 +1,99 @@
+"""Matching the names a person typed (sheets, files, columns, parameters) to the book format.
+
+Issue 10: a sheet named `Items`, `items ` or `Items.csv`, or a header `doubtfull`, used to be
+dropped silently, and the computation lost a credit with no exception. Now every name is
+one of three things:
+
+- **recognised**: equal to a name of the format once case, surrounding space and inner
+  runs of spaces (read as `_`) are set aside: `Unsecured Amount` is `unsecured_amount`;
+- **refused**: not recognised, but within a small edit distance of a name of the format,
+  or a clipped form of one (`doubtfull`, `unsecured`): the book is refused with
+  "did you mean ...", because a typo must never quietly drop a fact;
+- **ignored**: anything else (a `README` sheet, an `account_name` column): read past, and
+  listed as ignored in `validate`'s output and in the report's provenance.
+
+A near name is refused only when the name it resembles is not itself present (a column
+`balance_usd` beside `balance` is an extra column, not a typo).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_SPACES = re.compile(r"[\s]+")
+
+
+def normal(name: object) -> str:
+    """The form names are compared in: stripped, lower case, inner spaces as `_`."""
+    return _SPACES.sub("_", str(name).strip()).lower()
+
+
+def _distance(a: str, b: str, cap: int) -> int:
+    """Levenshtein distance, stopping early once it passes `cap` (names are short)."""
+    if abs(len(a) - len(b)) > cap:
+        return cap + 1
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if min(cur) > cap:
+            return cap + 1
+        prev = cur
+    return prev[-1]
+
+
+def near(name: str, known) -> str | None:
+    """The known name `name` is most likely a mistyped form of, or None.
+
+    Near means: the same once `_`, `-` and `.` are set aside (`unsecuredamount`); an edit
+    distance of 1 (known names of up to 6 letters) or 2 (longer names); or a clipped form of
+    at least 5 letters that a known name begins with (`unsecured` for `unsecured_amount`)."""
+    n = normal(name)
+    squeezed = re.sub(r"[_\-.]", "", n)
+    best, best_d = None, 99
+    for k in known:
+        if re.sub(r"[_\-.]", "", k) == squeezed:
+            return k
+        cap = 1 if len(k) <= 6 else 2
+        d = _distance(n, k, cap)
+        if d <= cap and d < best_d:
+            best, best_d = k, d
+        elif best is None and len(n) >= 5 and k.startswith(n) and len(k) > len(n):
+            best, best_d = k, cap + 1
+    return best
+
+
+@dataclass(frozen=True)
+class Match:
+    """How one typed name was taken."""
+
+    typed: str
+    name: str | None  # the format's name it was taken as (None: not taken)
+    suggestion: str | None = None  # refused: the name it is near
+
+    @property
+    def refused(self) -> bool:
+        return self.name is None and self.suggestion is not None
+
+    @property
+    def ignored(self) -> bool:
+        return self.name is None and self.suggestion is None
+
+
+def match(typed: object, known, present=()) -> Match:
+    """Take `typed` as one of `known`: recognised, refused (near one not in `present`) or ignored."""
+    text = str(typed)
+    n = normal(text)
+    by_normal = {normal(k): k for k in known}
+    if n in by_normal:
+        return Match(text, by_normal[n])
+    missing = [k for k in known if k not in present]
+    suggestion = near(n, missing)
+    return Match(text, None, suggestion)
+
+
+def did_you_mean(what: str, m: Match, known) -> str:
+    return (f"{what} '{m.typed}' is not a name of the book format; did you mean '{m.suggestion}'? "
+            f"(rename it; names are matched ignoring case and surrounding spaces)")

@@ -1,0 +1,191 @@
+"""Issue 10, items 1 and 2: every sheet, file and column is recognised, refused ("did you
+mean") or listed as ignored; no default favours the firm unseen.
+
+Each test names the "Found" case it covers; on the code before issue 10 each one failed
+silently (the sheet or column was dropped, the requirement fell, `validate` said OK).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import Workbook
+
+from reserve.book import load_book
+from reserve.book.names import match, near, normal
+from reserve.book.schema import TABLES_BY_NAME
+from reserve.cli import main
+from reserve.errors import BookInvalid
+from reserve.formula import compute
+
+from bookkit import write_book
+
+A1 = {"account_id": "A1", "book": "customer", "type": "cash", "balance": "1000000.00"}
+# The Found case: a bank loan of 500,000 and a fail to receive of 75,000 in `items`: the
+# requirement is 1,000,000 + 500,000 + 75,000 = 1,575,000.00 when the sheet is read, and
+# 1,000,000.00 (575,000 less) when it is dropped.
+ITEMS = [["item_id", "book", "kind", "amount", "market_value", "open_date"],
+         ["BL1", "customer", "bank_loan", 500_000, None, None],
+         ["FTR1", "customer", "fail_to_receive", 75_000, 75_000, "2026-11-18"]]
+PARAMS = [["name", "value"], ["firm_name", "Example Securities LLC"], ["as_of", "2026-11-20"],
+          ["tentative_net_capital", 100_000_000]]
+ACCOUNTS = [["account_id", "book", "type", "balance"], ["A1", "customer", "cash", 1_000_000]]
+
+
+def _xlsx(path: Path, sheets: dict) -> Path:
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for r in rows:
+            ws.append(r)
+    wb.save(path)
+    return path
+
+
+def _required(book) -> str:
+    return str(compute(book).computations["customer"].required_deposit)
+
+
+# --------------------------------------------------------------------------- names
+
+
+def test_names_compare_ignoring_case_and_spacing():
+    assert normal("  Unsecured   Amount ") == "unsecured_amount"
+    assert match("Items", TABLES_BY_NAME).name == "items"
+    assert match("items ", TABLES_BY_NAME).name == "items"
+    assert match("doubtfull", TABLES_BY_NAME["accounts"].column_names).suggestion == "doubtful"
+    assert match("unsecured", TABLES_BY_NAME["accounts"].column_names).suggestion == "unsecured_amount"
+    # an extra column not near any name: ignored, not refused
+    assert match("account_name", TABLES_BY_NAME["accounts"].column_names).ignored
+    # near a name that is present: an extra column (balance_usd beside balance), not a typo
+    assert match("balanc", ["balance"], present={"balance"}).ignored
+    assert near("README", TABLES_BY_NAME) is None
+
+
+@pytest.mark.parametrize("sheet", ["Items", "items ", " ITEMS"])
+def test_items_sheet_in_another_case_is_read(tmp_path, sheet):
+    """Found: a sheet named `Items` (or `items `) was ignored and the requirement fell by 575,000."""
+    path = _xlsx(tmp_path / "b.xlsx", {"parameters": PARAMS, "accounts": ACCOUNTS, sheet: ITEMS})
+    assert _required(load_book(path)) == str(1_575_000_00)
+
+
+def test_items_csv_in_another_case_is_read(tmp_path):
+    """Found: `Items.csv` in a folder was ignored."""
+    folder = write_book(tmp_path / "b", accounts=[A1])
+    with open(folder / "Items.csv", "w", newline="") as f:
+        csv.writer(f).writerows(ITEMS)
+    assert _required(load_book(folder)) == str(1_575_000_00)
+
+
+def test_a_sheet_near_a_table_name_is_refused(tmp_path):
+    path = _xlsx(tmp_path / "b.xlsx", {"parameters": PARAMS, "accounts": ACCOUNTS, "itemz": ITEMS})
+    with pytest.raises(BookInvalid) as err:
+        load_book(path)
+    (p,) = err.value.problems
+    assert p.sheet == "itemz" and "did you mean 'items'" in p.message
+
+
+def test_two_sheets_for_one_table_are_refused(tmp_path):
+    path = _xlsx(tmp_path / "b.xlsx", {"parameters": PARAMS, "accounts": ACCOUNTS, "items": ITEMS, "items ": ITEMS})  # (Excel itself refuses `Items` beside `items`)
+    with pytest.raises(BookInvalid) as err:
+        load_book(path)
+    assert any("are all the 'items' table" in p.message for p in err.value.problems)
+
+
+@pytest.mark.parametrize("header,suggestion", [("doubtfull", "doubtful"), ("unsecured", "unsecured_amount")])
+def test_a_column_near_a_column_name_is_refused(tmp_path, header, suggestion):
+    """Found: `doubtfull` or `unsecured` was taken as an extra column; the flag had no effect."""
+    folder = write_book(tmp_path / "b", accounts=[A1])
+    (folder / "accounts.csv").write_text(f"account_id,book,type,balance,{header}\nA1,customer,margin,-100,100\n")
+    with pytest.raises(BookInvalid) as err:
+        load_book(folder)
+    (p,) = err.value.problems
+    assert (p.sheet, p.column) == ("accounts", header) and f"did you mean '{suggestion}'" in p.message
+
+
+def test_a_column_in_another_case_is_the_column(tmp_path):
+    folder = write_book(tmp_path / "b", accounts=[A1])
+    (folder / "accounts.csv").write_text("Account_ID,BOOK, Type ,Balance,Unsecured Amount\nA1,customer,margin,-100,40\n")
+    acc = load_book(folder).table("accounts")
+    assert acc["unsecured_amount"].tolist() == [4000] and acc["type"].astype(str).tolist() == ["margin"]
+
+
+def test_parameter_names_in_another_case_and_near_ones(tmp_path):
+    folder = write_book(tmp_path / "b", {"Frequency": "weekly"}, accounts=[A1])
+    assert load_book(folder).params.frequency == "weekly"
+    folder = write_book(tmp_path / "c", {"frequncy": "weekly"}, accounts=[A1])
+    with pytest.raises(BookInvalid) as err:
+        load_book(folder)
+    assert "did you mean 'frequency'" in err.value.problems[0].expected
+
+
+def test_ignored_sheets_files_and_columns_are_listed(tmp_path):
+    """Found: the ignored sheet was not in the provenance. Now `validate` prints it and the
+    report lists it."""
+    path = _xlsx(tmp_path / "b.xlsx", {"parameters": PARAMS, "README": [["how to"]],
+                                       "accounts": [ACCOUNTS[0] + ["desk"], ACCOUNTS[1] + ["NY"]]})
+    b = load_book(path)
+    got = {(i["what"], i["sheet"], i["column"]) for i in b.ignored}
+    assert got == {("sheet", "README", ""), ("column", "accounts", "desk")}
+    r = CliRunner().invoke(main, ["validate", str(path)])
+    assert r.exit_code == 0 and "sheet README: not a table" in r.output and "column desk" in r.output
+    from reserve.report.json_report import build_report
+
+    assert {i["sheet"] for i in build_report(b, compute(b))["ignored"]} == {"README", "accounts"}
+    folder = write_book(tmp_path / "f", accounts=[A1])
+    (folder / "notes.txt").write_text("x")
+    (folder / "old_accounts.csv").write_text("x\n")
+    names = {i["sheet"] for i in load_book(folder).ignored}
+    assert names == {"notes.txt", "old_accounts.csv"}
+
+
+# --------------------------------------------------------------------------- defaults
+
+
+@pytest.mark.parametrize("table,column", [("accounts", "type"), ("cca_requirements", "basis"),
+                                          ("cca_deposits", "cca_account"), ("cca_deposits", "delivered_by_firm"),
+                                          ("reserve_bank_accounts", "bank_affiliated")])
+def test_columns_whose_default_favoured_the_firm_are_required(table, column):
+    """Found: omitted columns defaulted to the answer that earns a debit or meets a Note H
+    condition (accounts.type -> cash escaped Notes E(1) and E(5); basis -> gross;
+    cca_account -> customer_segregated; delivered_by_firm -> true; and a bank's affiliation
+    -> false counted deposits Rule 15c3-3(e)(5) excludes)."""
+    assert TABLES_BY_NAME[table].column(column).required
+
+
+def test_an_omitted_type_is_refused_not_taken_as_cash(tmp_path):
+    folder = write_book(tmp_path / "b", state_required=False,
+                        accounts=[{"account_id": "M1", "book": "customer", "balance": "-500"}])
+    with pytest.raises(BookInvalid) as err:
+        load_book(folder)
+    (p,) = err.value.problems
+    assert p.column == "type" and "required column 'type' is missing" in p.message
+
+
+def test_a_favourable_default_used_where_it_matters_is_a_review_finding(tmp_path):
+    """A margin debit of 500 with `doubtful` and `unsecured_amount` left out: the debit counts
+    (Item 10 = 500.00), and the report says the defaults were leaned on; a credit-only book
+    leaning on the same defaults raises nothing (no debit for them to favour)."""
+    b = load_book(write_book(tmp_path / "b", accounts=[
+        A1, {"account_id": "M1", "book": "customer", "type": "margin", "balance": "-500"}]))
+    used = {d["column"]: d for d in b.defaults_used}
+    assert used["doubtful"]["omitted"] and used["doubtful"]["favourable_rows"] == 1
+    r = compute(b)
+    found = [f for f in r.findings if "defaults that can favour the firm" in f.message]
+    assert len(found) == 1 and found[0].severity == "review"
+    assert "doubtful taken as false on 1 row(s)" in found[0].message
+    assert "Item 10" in found[0].rule
+    assert any(a["key"] == "default:accounts.doubtful" for a in r.assumptions)
+    credit_only = compute(load_book(write_book(tmp_path / "c", accounts=[A1])))
+    assert not [f for f in credit_only.findings if "defaults that can favour" in f.message]
+
+
+def test_stating_the_column_removes_the_finding(tmp_path):
+    b = load_book(write_book(tmp_path / "b", accounts=[
+        A1, {"account_id": "M1", "customer_id": "M1", "book": "customer", "type": "margin", "balance": "-500",
+             "doubtful": "no", "unsecured_amount": "0", "related_party": "none", "noncustomer_ownership_pct": "0"}]))
+    assert not [f for f in compute(b).findings if "defaults that can favour" in f.message]
