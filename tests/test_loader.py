@@ -305,9 +305,10 @@ def test_bad_date(tmp_path, value):
 
 def test_datetime_with_time_is_an_error(tmp_path):
     err = bad_book(tmp_path, accounts=[A1], holidays=[{"date": "2026-12-24 10:30", "name": "x"},
-                                                      {"date": "2026-12-31T00:00:00", "name": "midnight is a date"}])
-    p = only(err, column="date")
-    assert p.row == 2 and "time" in p.expected
+                                                      {"date": "2026-12-31T00:00:00", "name": "midnight text"}])
+    # ISO text is YYYY-MM-DD only, midnight included (issue 10; tests/test_dates_bounds.py)
+    assert {(p.row, p.column) for p in err.problems} == {(2, "date"), (3, "date")}
+    assert all("time" in p.message and "YYYY-MM-DD" in p.expected for p in err.problems)
 
 
 @pytest.mark.parametrize("value", ["maybe", "2", "TRUEISH", "si"])

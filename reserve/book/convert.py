@@ -17,6 +17,9 @@ Everything here is vectorised: a 10-million-row table is typed column by column.
 
 from __future__ import annotations
 
+import datetime as _dt
+from decimal import Decimal
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -289,36 +292,246 @@ def _convert_pct(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series, 
     return pd.Series(parsed.values, index=s.index, dtype=np.int64), parsed.blank
 
 
-def _convert_date(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series, np.ndarray]:
-    n = len(s)
-    blank = _blank_mask(s)
-    bad_number = np.zeros(n, dtype=bool)
-    if s.dtype.kind == "M":
-        dt = pd.Series(pd.to_datetime(s), index=s.index)
-        if getattr(dt.dt, "tz", None) is not None:
-            dt = dt.dt.tz_localize(None)
-    elif s.dtype.kind in "fiu":
-        bad_number = ~blank
-        dt = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
-    else:
-        if s.dtype == object:
-            kinds = s.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
-            bad_number = kinds.to_numpy(dtype=bool) & ~blank
-            as_text = s.map(lambda v: None if isinstance(v, (int, float)) and not isinstance(v, bool)
-                            else (v.isoformat() if hasattr(v, "isoformat") else v))
+# --------------------------------------------------------------------------- dates
+#
+# The date rule (docs/BOOK_FORMAT.md): ISO text YYYY-MM-DD, or a date cell (an Excel date,
+# a Parquet date, or a Parquet/Excel timestamp with no time zone at midnight), in the years
+# DATE_MIN..DATE_MAX -- the years the business calendar covers (reserve.calendar). Anything
+# else is refused, with the reason: 2026/11/20, 20261120, 11/20/2026, a time of day, a time
+# zone, a year outside the range, a number, TRUE/FALSE, a binary or nested value.
+# Vectorised: text through Arrow's regex and slicing kernels, date cells as integer ticks;
+# only an object column mixing Python types (a workbook sheet read cell by cell) is
+# classified value by value.
+
+DATE_MIN = _dt.date(1900, 1, 1)
+DATE_MAX = _dt.date(2199, 12, 31)
+DATE_EXPECTED = f"an ISO date YYYY-MM-DD between {DATE_MIN.isoformat()} and {DATE_MAX.isoformat()}"
+_DAY_MIN = int(np.datetime64(DATE_MIN.isoformat(), "D").astype(np.int64))  # days since 1970-01-01
+_DAY_MAX = int(np.datetime64(DATE_MAX.isoformat(), "D").astype(np.int64))
+_EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
+
+# A cell's status: OK, BLANK, or why it is not a date.
+(_D_OK, _D_BLANK, _D_NUMBER, _D_FORM, _D_DAY, _D_TIME, _D_TEXT_TIME, _D_ZONE, _D_RANGE, _D_BOOL, _D_BINARY, _D_NESTED,
+ _D_OTHER) = range(13)
+_DATE_WHY = {
+    _D_NUMBER: "a number, not a date (format the cell as a date, or type 2026-11-20)",
+    _D_FORM: "not in the form YYYY-MM-DD (e.g. 2026-11-20)",
+    _D_DAY: "no such day",
+    _D_TIME: "a time of day: a date has none (a time makes the day ambiguous)",
+    _D_TEXT_TIME: "a time after the day (even midnight): type the day alone, YYYY-MM-DD",
+    _D_ZONE: "a time zone: a date has none (the day would depend on the zone)",
+    _D_RANGE: f"a year outside {DATE_MIN.year}-{DATE_MAX.year}",
+    _D_BOOL: "TRUE/FALSE, not a date",
+    _D_BINARY: "a binary value, not a date",
+    _D_NESTED: "a list or structure, not a date",
+    _D_OTHER: "not a date",
+}
+_TICKS_PER_DAY = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000, "us": 86_400_000_000,
+                  "ns": 86_400_000_000_000}
+_ISO_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
+
+
+class _DateWhy:
+    """Reason of each refused cell, looked up lazily by position (rep.cells asks only for
+    the problems it keeps)."""
+
+    def __init__(self, status: np.ndarray):
+        self.status = status
+
+    def get(self, pos, default=""):
+        return _DATE_WHY.get(int(self.status[pos]), default)
+
+
+def _day_status(days: np.ndarray, status: np.ndarray, ok: np.ndarray) -> None:
+    """Cells `ok` so far whose day falls outside DATE_MIN..DATE_MAX get _D_RANGE."""
+    out = ok & ((days < _DAY_MIN) | (days > _DAY_MAX))
+    status[out] = _D_RANGE
+
+
+def _ticks_dates(ticks: np.ndarray, per_day: int, null: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Integer ticks since 1970-01-01 (per_day to a day) -> (days, status)."""
+    days = np.floor_divide(ticks, per_day)
+    status = np.where(null, _D_BLANK, np.where(np.remainder(ticks, per_day) != 0, _D_TIME, _D_OK)).astype(np.int8)
+    _day_status(days, status, status == _D_OK)
+    return days, status
+
+
+def _text_dates(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """ISO text YYYY-MM-DD (surrounding spaces allowed) -> (days, status)."""
+    n = len(arr)
+    if not pa.types.is_string(arr.type):
+        arr = arr.cast(pa.string())
+    trimmed = pc.utf8_trim_whitespace(arr)
+    blank = pc.fill_null(pc.equal(pc.binary_length(trimmed), 0), True).to_numpy(zero_copy_only=False)
+    shaped = pc.fill_null(pc.match_substring_regex(trimmed, _ISO_DAY + "$"), False).to_numpy(zero_copy_only=False)
+    days = np.zeros(n, dtype=np.int64)
+    status = np.full(n, _D_FORM, dtype=np.int8)
+    status[blank] = _D_BLANK
+    if shaped.any():
+        sub = pc.filter(trimmed, pa.array(shaped))
+
+        def part(a: int, b: int) -> np.ndarray:
+            return pc.cast(pc.utf8_slice_codeunits(sub, a, b), pa.int64()).to_numpy(zero_copy_only=False)
+
+        y, m, d = part(0, 4), part(5, 7), part(8, 10)
+        real = (m >= 1) & (m <= 12) & (d >= 1)
+        month = ((y - 1970) * 12 + np.where(real, m, 1) - 1).astype("datetime64[M]")
+        first = month.astype("datetime64[D]").astype(np.int64)
+        length = (month + 1).astype("datetime64[D]").astype(np.int64) - first
+        real &= d <= length
+        sub_days = first + d - 1
+        sub_status = np.where(real, _D_OK, _D_DAY).astype(np.int8)
+        _day_status(sub_days, sub_status, real)
+        days[shaped] = sub_days
+        status[shaped] = sub_status
+    rest = ~blank & ~shaped
+    if rest.any():  # why not: a time of day or a zone after an ISO day, or another form
+        sub = pc.filter(trimmed, pa.array(rest))
+        timed = pc.fill_null(pc.match_substring_regex(sub, _ISO_DAY + r"[Tt ]"), False).to_numpy(zero_copy_only=False)
+        zoned = pc.fill_null(pc.match_substring_regex(sub, _ISO_DAY + r"[Tt ].*([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$"),
+                             False).to_numpy(zero_copy_only=False)
+        status[rest] = np.where(zoned, _D_ZONE, np.where(timed, _D_TEXT_TIME, _D_FORM))
+    return days, status
+
+
+def _arrow_dates(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """Any Arrow array -> (days since 1970-01-01, status)."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    t = arr.type
+    n = len(arr)
+    if pa.types.is_dictionary(t):
+        days, status = _arrow_dates(arr.dictionary)
+        idx = pc.fill_null(arr.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        return np.append(days, 0)[idx], np.append(status, _D_BLANK).astype(np.int8)[idx]
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
+        return _text_dates(arr)
+    null = arr.is_null().to_numpy(zero_copy_only=False) if arr.null_count else np.zeros(n, dtype=bool)
+    if pa.types.is_timestamp(t) and t.tz is None:
+        return _ticks_dates(pc.fill_null(arr.cast(pa.int64()), 0).to_numpy(zero_copy_only=False), _TICKS_PER_DAY[t.unit], null)
+    if pa.types.is_date32(t):
+        return _ticks_dates(pc.fill_null(arr.cast(pa.int32()), 0).to_numpy(zero_copy_only=False).astype(np.int64), 1, null)
+    if pa.types.is_date64(t):
+        return _ticks_dates(pc.fill_null(arr.cast(pa.int64()), 0).to_numpy(zero_copy_only=False), _TICKS_PER_DAY["ms"], null)
+    if pa.types.is_null(t):
+        why = _D_BLANK
+    elif pa.types.is_timestamp(t):
+        why = _D_ZONE
+    elif pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
+        why = _D_NUMBER
+        if pa.types.is_floating(t):  # NaN is blank, as a missing cell
+            null = null | pc.fill_null(pc.is_nan(arr), False).to_numpy(zero_copy_only=False)
+    elif pa.types.is_boolean(t):
+        why = _D_BOOL
+    elif pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t) \
+            or pa.types.is_binary_view(t):
+        why = _D_BINARY
+    elif pa.types.is_nested(t):
+        why = _D_NESTED
+    else:  # a time, a duration, ...
+        why = _D_OTHER
+    return np.zeros(n, dtype=np.int64), np.where(null, _D_BLANK, why).astype(np.int8)
+
+
+def _object_dates(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """An object column -> (days, status): through Arrow when its values share one type,
+    else (a sheet read cell by cell that mixes dates, text and numbers) value by value."""
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind in ("string", "empty"):
+        return _text_dates(pa.array(values, type=pa.string(), from_pandas=True))
+    # Else by Python type. Not pa.array's own inference: it would silently convert a zoned
+    # datetime to the zone of the first one (or drop it), and a datetime among dates to a date.
+    n = len(values)
+    days = np.zeros(n, dtype=np.int64)
+    status = np.full(n, _D_OTHER, dtype=np.int8)
+    groups: dict[type, list[int]] = {}
+    for i, v in enumerate(values.tolist()):
+        groups.setdefault(type(v), []).append(i)
+    for kind, idx in groups.items():
+        sub = values[idx]
+        if kind is str:
+            days[idx], status[idx] = _text_dates(pa.array(sub.tolist(), type=pa.string()))
+        elif issubclass(kind, _dt.datetime):
+            for i, v in zip(idx, sub.tolist()):
+                if v is pd.NaT:
+                    status[i] = _D_BLANK
+                elif v.tzinfo is not None:
+                    status[i] = _D_ZONE
+                elif v.time() != _dt.time(0) or getattr(v, "nanosecond", 0):
+                    status[i] = _D_TIME
+                else:
+                    days[i], status[i] = v.toordinal() - _EPOCH_ORDINAL, _D_OK
+        elif issubclass(kind, _dt.date):
+            days[idx] = [v.toordinal() - _EPOCH_ORDINAL for v in sub.tolist()]
+            status[idx] = _D_OK
+        elif issubclass(kind, (bool, np.bool_)):
+            status[idx] = _D_BOOL
+        elif issubclass(kind, (int, float, np.number, Decimal)):
+            status[idx] = [_D_BLANK if v != v else _D_NUMBER for v in sub.tolist()]  # NaN: blank
+        elif issubclass(kind, (bytes, bytearray, memoryview)):
+            status[idx] = _D_BINARY
+        elif issubclass(kind, (list, tuple, dict, set, np.ndarray)):
+            status[idx] = _D_NESTED
+        elif kind is np.datetime64:
+            d, st = _numpy_dates(np.array(sub.tolist()))
+            days[idx], status[idx] = d, st
         else:
-            as_text = s
-        text = pd.Series(as_text, index=s.index).astype("string").str.strip()
-        dt = pd.to_datetime(text.where(~pd.Series(blank | bad_number, index=s.index)),
-                            format="ISO8601", errors="coerce")
-    dt = dt.astype("datetime64[ns]")
-    unparsed = ~blank & ~bad_number & dt.isna().to_numpy(dtype=bool)
-    timed = ~blank & ~dt.isna().to_numpy(dtype=bool) & (dt != dt.dt.normalize()).to_numpy(dtype=bool)
-    rep.cells(col.name, bad_number, s, "a date (format the cell as a date, or type 2026-11-20)",
-              {int(i): "a number, not a date" for i in np.flatnonzero(bad_number)[:200]})
-    rep.cells(col.name, unparsed, s, "a date such as 2026-11-20")
-    rep.cells(col.name, timed, s, "a date without a time of day (a time makes the day ambiguous)")
-    return dt, blank
+            status[idx] = [_D_BLANK if _is_missing(v) else _D_OTHER for v in sub.tolist()]
+    ok = status == _D_OK
+    _day_status(days, status, ok)
+    return days, status
+
+
+def _is_missing(v) -> bool:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _numpy_dates(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A numpy datetime64 array (any unit, NaT blank) -> (days, status)."""
+    unit, count = np.datetime_data(a.dtype)
+    if unit not in _TICKS_PER_DAY or count != 1:
+        a = a.astype("datetime64[s]")
+        unit = "s"
+    return _ticks_dates(a.view(np.int64), _TICKS_PER_DAY[unit], np.isnat(a))
+
+
+def _date_status(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    dt = s.dtype
+    if _is_text_dtype(s):
+        return _text_dates(keys.arrow_text(s))
+    if isinstance(dt, pd.CategoricalDtype):
+        days, status = _date_status(pd.Series(np.asarray(s.cat.categories, dtype=object), dtype=object))
+        codes = s.cat.codes.to_numpy().astype(np.int64)
+        return np.append(days, 0)[codes], np.append(status, _D_BLANK).astype(np.int8)[codes]
+    if isinstance(dt, pd.DatetimeTZDtype):
+        return np.zeros(len(s), dtype=np.int64), np.where(s.isna().to_numpy(dtype=bool), _D_BLANK, _D_ZONE).astype(np.int8)
+    if isinstance(dt, np.dtype) and dt.kind == "M":
+        return _numpy_dates(s.to_numpy())
+    if isinstance(dt, np.dtype) and dt.kind in "fiub":
+        return _arrow_dates(pa.array(s.to_numpy(), from_pandas=True))
+    if isinstance(dt, pd.api.extensions.ExtensionDtype) and not isinstance(dt, pd.ArrowDtype) and dt != object:
+        try:  # nullable numbers and booleans, pandas' own extension types
+            return _arrow_dates(pa.array(s.array, from_pandas=True))
+        except (pa.ArrowException, TypeError, ValueError):
+            return _object_dates(np.asarray(s.astype(object)))
+    if isinstance(dt, pd.ArrowDtype):
+        return _arrow_dates(pa.array(s.array))
+    return _object_dates(s.to_numpy(dtype=object))
+
+
+def _convert_date(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series, np.ndarray]:
+    days, status = _date_status(s)
+    ok = status == _D_OK
+    out = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[ns]")
+    out[ok] = days[ok].astype("datetime64[D]")  # within 1900-2199: always inside datetime64[ns]
+    bad = ~ok & (status != _D_BLANK)
+    rep.cells(col.name, bad, s, DATE_EXPECTED, _DateWhy(status))
+    return pd.Series(out, index=s.index), status == _D_BLANK
 
 
 CONVERTERS = {
