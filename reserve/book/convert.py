@@ -276,14 +276,74 @@ def _convert_bool(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series,
     return pd.Series(is_true, index=s.index), blank
 
 
+# --------------------------------------------------------------------------- bounds
+#
+# Every amount, and every money column's total of absolute values, is at most $10^15
+# (10^17 cents): far above any firm, far below int64 (9.2 * 10^18 cents). With the book's
+# money columns (MONEY_COLUMNS, 24) each bounded so, no sum the formula forms -- a line adds
+# parts of these columns, each at most once -- can pass int64 and wrap.
+
+AMOUNT_BOUND_CENTS = 10**17
+AMOUNT_BOUND_TEXT = money.format_display(AMOUNT_BOUND_CENTS)  # 1,000,000,000,000,000.00
+AMOUNT_EXPECTED = f"an amount of at most {AMOUNT_BOUND_TEXT} (either sign)"
+MONEY_COLUMNS = [(t.name, c.name) for t in TABLES for c in t.columns if c.type == "money"]
+assert len(MONEY_COLUMNS) * AMOUNT_BOUND_CENTS < 2**63 // 2  # room for every sum, with a factor 2 to spare
+
+
 def _convert_money(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series, np.ndarray]:
     parsed = money.parse_money(s)
-    bad = parsed.bad.copy()
+    values = parsed.values
+    # beyond int64 cents (the parser's "too large") or beyond the bound: the bound's message
+    huge = np.zeros(len(values), dtype=bool)
+    if parsed.why:
+        large = [i for i, w in parsed.why.items() if str(w).startswith(money.MSG_LARGE)]
+        huge[large] = True
+    huge |= ~parsed.bad & ~parsed.blank & ((values > AMOUNT_BOUND_CENTS) | (values < -AMOUNT_BOUND_CENTS))
+    bad = parsed.bad & ~huge
     rep.cells(col.name, bad, s, "an amount in dollars with at most 2 decimals", parsed.why)
-    neg = col.nonneg & ~parsed.blank & ~bad & (parsed.values < 0)
+    if huge.any():
+        rep.cells(col.name, huge, s, AMOUNT_EXPECTED,
+                  {int(i): f"beyond the bound of ${AMOUNT_BOUND_TEXT} on any amount (so that no sum can overflow)"
+                   for i in np.flatnonzero(huge)[:200]})
+        values = np.where(huge, 0, values)  # a placeholder, as for any bad cell
+    neg = col.nonneg & ~parsed.blank & ~parsed.bad & ~huge & (values < 0)
     if col.nonneg:
         rep.cells(col.name, neg, s, "an amount of zero or more")
-    return pd.Series(parsed.values, index=s.index, dtype=np.int64), parsed.blank
+    return pd.Series(values, index=s.index, dtype=np.int64), parsed.blank
+
+
+def _abs_total(values: np.ndarray) -> int:
+    """The exact total of |values| (int64 cents, each within +/-AMOUNT_BOUND_CENTS, so below
+    2**57) as a Python int: the high and low 32-bit halves are summed separately in int64,
+    blocks of 2**30 rows keeping each half's sum below 2**63; never a float."""
+    total = 0
+    block = 1 << 30
+    for start in range(0, len(values), block):
+        a = np.abs(values[start:start + block].astype(np.int64, copy=False))
+        total += (int(np.sum(a >> 32, dtype=np.int64)) << 32) + int(np.sum(a & 0xFFFFFFFF, dtype=np.int64))
+    return total
+
+
+def _possessive(name: str) -> str:
+    return name + ("'" if name.endswith("s") else "'s")
+
+
+def check_totals(label: str, tables: dict[str, pd.DataFrame], log: ProblemLog) -> None:
+    """Each money column's total of absolute values is within the bound (issue 10: sums
+    cannot overflow); a column beyond it is a problem naming the table and the column."""
+    for table_name, column in MONEY_COLUMNS:
+        frame = tables.get(table_name)
+        if frame is None or column not in frame.columns or not len(frame):
+            continue
+        s = frame[column]
+        values = s.to_numpy(dtype=np.int64, na_value=0) if s.hasnans else s.to_numpy(dtype=np.int64)
+        total = _abs_total(values)
+        if total > AMOUNT_BOUND_CENTS:
+            log.add(Problem(label, table_name, None, column, money.format_display(total),
+                            f"a total of absolute values of at most {AMOUNT_BOUND_TEXT}",
+                            f"the {_possessive(table_name)} {column} total of absolute values is "
+                            f"{money.format_display(total)}, above the bound of {AMOUNT_BOUND_TEXT} on any "
+                            f"amount and any column's total (so that no sum can overflow)"))
 
 
 def _convert_pct(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series, np.ndarray]:
@@ -575,17 +635,26 @@ def _default_value(c: Column):
     return c.default
 
 
+def _duplicate_columns(chunk: RawChunk, log: ProblemLog) -> bool:
+    """Duplicate headers are ambiguous (which one holds the value?): each repeated name is a
+    problem, once, and the chunk is not typed."""
+    seen: set = set()
+    repeated: list = []
+    for name in chunk.frame.columns:
+        if name in seen and name not in repeated:
+            repeated.append(name)
+        seen.add(name)
+    for name in repeated:
+        log.add(Problem(chunk.file, chunk.sheet, None, str(name), message=f"column {name} appears twice: "
+                        "which one holds the values is ambiguous; keep one"))
+    return bool(repeated)
+
+
 def type_chunk(table: Table, chunk: RawChunk, log: ProblemLog, bad: dict | None = None) -> pd.DataFrame | None:
     """Type one chunk; `bad`, when given, receives {column: mask} of the cells reported bad."""
     frame = chunk.frame
     rep = _Reporter(chunk, log)
-    # Duplicate headers are ambiguous: which one holds the value?
-    seen = set()
-    for name in frame.columns:
-        if name in seen:
-            log.add(Problem(chunk.file, chunk.sheet, None, name, message="the column appears twice"))
-        seen.add(name)
-    if len(seen) != len(frame.columns):
+    if _duplicate_columns(chunk, log):
         return None
     if len(frame.columns) == 0 and len(frame) == 0:
         return None  # an empty sheet
@@ -684,6 +753,8 @@ def type_parameters(chunk: RawChunk, log: ProblemLog) -> dict:
     """The parameters sheet is name/value rows; type each value by its declaration."""
     table = TABLES_BY_NAME["parameters"]
     frame = chunk.frame
+    if _duplicate_columns(chunk, log):
+        return {}
     for need in ("name", "value"):
         if need not in frame.columns:
             log.add(Problem(chunk.file, chunk.sheet, None, need,
@@ -793,4 +864,5 @@ def type_book(raw: RawBook, log: ProblemLog) -> tuple[dict, dict[str, pd.DataFra
                      for c in columns}
             frame.attrs[BadCells.ATTR] = BadCells(masks)
         tables[table.name] = frame
+    check_totals(raw.label, tables, log)
     return params, tables
