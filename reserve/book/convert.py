@@ -421,29 +421,48 @@ def _text_dates(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     n = len(arr)
     if not pa.types.is_string(arr.type):
         arr = arr.cast(pa.string())
-    trimmed = pc.utf8_trim_whitespace(arr)
-    blank = pc.fill_null(pc.equal(pc.binary_length(trimmed), 0), True).to_numpy(zero_copy_only=False)
-    shaped = pc.fill_null(pc.match_substring_regex(trimmed, _ISO_DAY + "$"), False).to_numpy(zero_copy_only=False)
+    trimmed = pc.utf8_trim_whitespace(arr) if _may_have_edge_space(arr) else arr
     days = np.zeros(n, dtype=np.int64)
     status = np.full(n, _D_FORM, dtype=np.int8)
+    if n == 0:
+        return days, status
+    fixed = _ten_bytes(trimmed)
+    if fixed is not None:  # the usual column: every cell ten bytes; read the digits off the buffer
+        def digit(j: int) -> np.ndarray:  # the byte at j as a digit value, 10+ if not a digit
+            return fixed[:, j] - np.uint8(48)  # (uint8: a byte below "0" wraps above 9)
+
+        digits = [digit(j) for j in (0, 1, 2, 3, 5, 6, 8, 9)]
+        shaped = (fixed[:, 4] == 45) & (fixed[:, 7] == 45)
+        for dj in digits:
+            shaped &= dj <= 9
+        y_all = (digits[0].astype(np.int32) * 1000 + digits[1].astype(np.int32) * 100
+                 + digits[2].astype(np.int32) * 10 + digits[3])
+        m_all = digits[4].astype(np.int32) * 10 + digits[5]
+        d_all = digits[6].astype(np.int32) * 10 + digits[7]
+        blank = np.zeros(n, dtype=bool)
+    else:
+        blank = pc.fill_null(pc.equal(pc.binary_length(trimmed), 0), True).to_numpy(zero_copy_only=False)
+        shaped = pc.fill_null(pc.match_substring_regex(trimmed, _ISO_DAY + "$"), False).to_numpy(zero_copy_only=False)
     status[blank] = _D_BLANK
     if shaped.any():
-        sub = pc.filter(trimmed, pa.array(shaped))
+        every = shaped.all()
+        if fixed is not None:
+            y, m, d = (y_all, m_all, d_all) if every else (y_all[shaped], m_all[shaped], d_all[shaped])
+        else:
+            sub = pc.filter(trimmed, pa.array(shaped))
 
-        def part(a: int, b: int) -> np.ndarray:
-            return pc.cast(pc.utf8_slice_codeunits(sub, a, b), pa.int64()).to_numpy(zero_copy_only=False)
+            def part(a: int, b: int) -> np.ndarray:
+                return pc.cast(pc.utf8_slice_codeunits(sub, a, b), pa.int32()).to_numpy(zero_copy_only=False)
 
-        y, m, d = part(0, 4), part(5, 7), part(8, 10)
-        real = (m >= 1) & (m <= 12) & (d >= 1)
-        month = ((y - 1970) * 12 + np.where(real, m, 1) - 1).astype("datetime64[M]")
-        first = month.astype("datetime64[D]").astype(np.int64)
-        length = (month + 1).astype("datetime64[D]").astype(np.int64) - first
-        real &= d <= length
-        sub_days = first + d - 1
+            y, m, d = part(0, 4), part(5, 7), part(8, 10)
+        sub_days, real = _civil_days(y, m, d)
         sub_status = np.where(real, _D_OK, _D_DAY).astype(np.int8)
         _day_status(sub_days, sub_status, real)
-        days[shaped] = sub_days
-        status[shaped] = sub_status
+        if every:
+            days, status = sub_days, sub_status
+        else:
+            days[shaped] = sub_days
+            status[shaped] = sub_status
     rest = ~blank & ~shaped
     if rest.any():  # why not: a time of day or a zone after an ISO day, or another form
         sub = pc.filter(trimmed, pa.array(rest))
@@ -452,6 +471,40 @@ def _text_dates(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
                              False).to_numpy(zero_copy_only=False)
         status[rest] = np.where(zoned, _D_ZONE, np.where(timed, _D_TEXT_TIME, _D_FORM))
     return days, status
+
+
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int32)
+
+
+def _civil_days(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Proleptic Gregorian (year, month, day) -> (days since 1970-01-01, whether the day
+    exists), in integer arithmetic (H. Hinnant's days_from_civil); years 0-9999."""
+    y = y.astype(np.int64)
+    real = (m >= 1) & (m <= 12) & (d >= 1)
+    mm = np.where(real, m, 1)
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    real &= d <= _MONTH_DAYS[mm] + (leap & (mm == 2))
+    yy = y - (mm <= 2)
+    era = np.floor_divide(yy, 400)
+    yoe = yy - era * 400
+    doy = (153 * ((mm + 9) % 12) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468, real
+
+
+def _ten_bytes(arr: pa.Array) -> np.ndarray | None:
+    """A string array with no null and every value ten bytes long, as an (n, 10) uint8 view
+    of its data buffer; None otherwise."""
+    if arr.null_count or arr.offset != 0 or not pa.types.is_string(arr.type):
+        return None
+    bufs = arr.buffers()
+    n = len(arr)
+    offsets = np.frombuffer(bufs[1], dtype=np.int32, count=n + 1)
+    if offsets[0] != 0 or offsets[-1] != 10 * n or bufs[2] is None:
+        return None
+    if not (np.diff(offsets) == 10).all():
+        return None
+    return np.frombuffer(bufs[2], dtype=np.uint8, count=10 * n).reshape(n, 10)
 
 
 def _arrow_dates(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
