@@ -319,8 +319,15 @@ def _abs_total(values: np.ndarray) -> int:
     total = 0
     block = 1 << 30
     for start in range(0, len(values), block):
-        a = np.abs(values[start:start + block].astype(np.int64, copy=False))
-        total += (int(np.sum(a >> 32, dtype=np.int64)) << 32) + int(np.sum(a & 0xFFFFFFFF, dtype=np.int64))
+        part = values[start:start + block].astype(np.int64, copy=False)
+        if not len(part):
+            continue
+        largest = max(int(part.max()), -int(part.min()))
+        a = np.abs(part)
+        if largest * len(part) < 2**63:  # the usual book: the plain int64 sum cannot pass int64
+            total += int(np.sum(a, dtype=np.int64))
+        else:
+            total += (int(np.sum(a >> 32, dtype=np.int64)) << 32) + int(np.sum(a & 0xFFFFFFFF, dtype=np.int64))
     return total
 
 
