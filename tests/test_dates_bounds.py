@@ -388,3 +388,36 @@ def test_formatters_never_raise_for_an_int(cents):
     c, d = money.format_cents(cents), money.format_display(cents)
     assert money.parse_decimal_text(c) == cents == money.parse_decimal_text(d)
     assert money.format_display(np.int64(-(2**63))) == "(92,233,720,368,547,758.08)"
+
+
+# --------------------------------------------------------------------------- a seeded fuzz of the date converter
+
+
+def test_date_converter_fuzz_never_raises():
+    # issue 10 item 9 for dates: any mix of cell values ends in dates or located problems
+    import decimal
+
+    from reserve.book import convert
+    from reserve.book.read import RawChunk
+    from reserve.book.schema import Column
+    from reserve.errors import ProblemLog
+
+    pool = [None, float("nan"), pd.NA, pd.NaT, "2026-01-01", " 2026-01-01 ", "2026/01/01", "", "  ", "x" * 50,
+            dt.date(2026, 1, 1), dt.date(9999, 12, 31), dt.date(1, 1, 1), dt.datetime(2026, 1, 1),
+            dt.datetime(2026, 1, 1, 1), dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), pd.Timestamp("2026-01-01"),
+            pd.Timestamp("2026-01-01", tz="UTC"), np.datetime64("2026-01-01"), np.datetime64("NaT"),
+            np.datetime64("2300-01-01T05"), 1, 1.5, 2**70, True, np.bool_(True), np.int64(5), np.float32(1.5),
+            decimal.Decimal("1"), decimal.Decimal("sNaN"), b"x", b"\xff", bytearray(b"a"), [1], (1,), {"a": 1},
+            np.array([1, 2]), dt.time(1), dt.timedelta(1), pd.Timedelta(1), object(), complex(1, 2),
+            "\u0662\u0660\u0662\u0666-\u0660\u0661-\u0660\u0661", "2026-01-01\x00", "\ud800"]
+    rng = random.Random(10)
+    for _ in range(600):
+        vals = [rng.choice(pool) for _ in range(rng.randint(0, 6))]
+        s = pd.Series(vals, dtype=object)
+        log = ProblemLog()
+        chunk = RawChunk("holidays", "f.csv", "holidays", pd.DataFrame({"date": s}), np.arange(2, 2 + len(s)))
+        out, blank = convert._convert_date(Column("date", "date", None), s, convert._Reporter(chunk, log))
+        assert out.dtype == "datetime64[ns]" and len(out) == len(s) == len(blank)
+        assert all(p.expected == DATE_EXPECTED and str(p) for p in log.items)
+        good = ~blank & out.notna().to_numpy()
+        assert log.total == int((~blank & ~good).sum())

@@ -558,7 +558,10 @@ def _object_dates(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     else (a sheet read cell by cell that mixes dates, text and numbers) value by value."""
     kind = pd.api.types.infer_dtype(values, skipna=True)
     if kind in ("string", "empty"):
-        return _text_dates(pa.array(values, type=pa.string(), from_pandas=True))
+        try:
+            return _text_dates(pa.array(values, type=pa.string(), from_pandas=True))
+        except (pa.ArrowException, UnicodeError):  # (no reader gives such text: a lone surrogate)
+            pass
     # Else by Python type. Not pa.array's own inference: it would silently convert a zoned
     # datetime to the zone of the first one (or drop it), and a datetime among dates to a date.
     n = len(values)
@@ -570,7 +573,12 @@ def _object_dates(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     for kind, idx in groups.items():
         sub = values[idx]
         if kind is str:
-            days[idx], status[idx] = _text_dates(pa.array(sub.tolist(), type=pa.string()))
+            try:
+                days[idx], status[idx] = _text_dates(pa.array(sub.tolist(), type=pa.string()))
+            except (pa.ArrowException, UnicodeError):  # a lone surrogate (no reader gives one): not a date
+                text = [v.encode("utf-8", "replace").decode("utf-8") for v in sub.tolist()]
+                days[idx], status[idx] = _text_dates(pa.array(text, type=pa.string()))
+                status[idx] = np.where([t != v for t, v in zip(text, sub.tolist())], _D_FORM, status[idx])
         elif issubclass(kind, _dt.datetime):
             for i, v in zip(idx, sub.tolist()):
                 if v is pd.NaT:
@@ -587,7 +595,7 @@ def _object_dates(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         elif issubclass(kind, (bool, np.bool_)):
             status[idx] = _D_BOOL
         elif issubclass(kind, (int, float, np.number, Decimal)):
-            status[idx] = [_D_BLANK if v != v else _D_NUMBER for v in sub.tolist()]  # NaN: blank
+            status[idx] = [_D_BLANK if _is_missing(v) else _D_NUMBER for v in sub.tolist()]  # NaN: blank
         elif issubclass(kind, (bytes, bytearray, memoryview)):
             status[idx] = _D_BINARY
         elif issubclass(kind, (list, tuple, dict, set, np.ndarray)):
@@ -605,6 +613,8 @@ def _object_dates(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _is_missing(v) -> bool:
     if v is None or v is pd.NA or v is pd.NaT:
         return True
+    if isinstance(v, Decimal):
+        return v.is_nan()
     try:
         return bool(pd.isna(v))
     except (TypeError, ValueError):
