@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api.types import union_categoricals
 
-from .. import keys, money
+from .. import calendar, keys, money
 from ..errors import Problem, ProblemLog
 from .read import RawBook, RawChunk, _is_arrow_text
 from .schema import BLANK, REQUIRED, Column, Table, TABLES, TABLES_BY_NAME
@@ -288,6 +288,17 @@ AMOUNT_BOUND_TEXT = money.format_display(AMOUNT_BOUND_CENTS)  # 1,000,000,000,00
 AMOUNT_EXPECTED = f"an amount of at most {AMOUNT_BOUND_TEXT} (either sign)"
 MONEY_COLUMNS = [(t.name, c.name) for t in TABLES for c in t.columns if c.type == "money"]
 assert len(MONEY_COLUMNS) * AMOUNT_BOUND_CENTS < 2**63 // 2  # room for every sum, with a factor 2 to spare
+_BEYOND_BOUND = f"beyond the bound of ${AMOUNT_BOUND_TEXT} on any amount (so that no sum can overflow)"
+
+
+class _Same:
+    """The same reason for every refused cell (rep.cells' `why`, without a dict per cell)."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def get(self, pos, default=""):
+        return self.text
 
 
 def _convert_money(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series, np.ndarray]:
@@ -302,9 +313,7 @@ def _convert_money(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series
     bad = parsed.bad & ~huge
     rep.cells(col.name, bad, s, "an amount in dollars with at most 2 decimals", parsed.why)
     if huge.any():
-        rep.cells(col.name, huge, s, AMOUNT_EXPECTED,
-                  {int(i): f"beyond the bound of ${AMOUNT_BOUND_TEXT} on any amount (so that no sum can overflow)"
-                   for i in np.flatnonzero(huge)[:200]})
+        rep.cells(col.name, huge, s, AMOUNT_EXPECTED, _Same(_BEYOND_BOUND))
         values = np.where(huge, 0, values)  # a placeholder, as for any bad cell
     neg = col.nonneg & ~parsed.blank & ~parsed.bad & ~huge & (values < 0)
     if col.nonneg:
@@ -366,12 +375,13 @@ def _convert_pct(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series, 
 # DATE_MIN..DATE_MAX -- the years the business calendar covers (reserve.calendar). Anything
 # else is refused, with the reason: 2026/11/20, 20261120, 11/20/2026, a time of day, a time
 # zone, a year outside the range, a number, TRUE/FALSE, a binary or nested value.
-# Vectorised: text through Arrow's regex and slicing kernels, date cells as integer ticks;
-# only an object column mixing Python types (a workbook sheet read cell by cell) is
+# Vectorised: text of ten bytes a cell read off the Arrow buffer (other text through Arrow's
+# regex and slicing kernels), days by integer civil-date arithmetic, date cells as integer
+# ticks; only an object column mixing Python types (a workbook sheet read cell by cell) is
 # classified value by value.
 
-DATE_MIN = _dt.date(1900, 1, 1)
-DATE_MAX = _dt.date(2199, 12, 31)
+DATE_MIN = _dt.date(calendar.MIN_YEAR, 1, 1)
+DATE_MAX = _dt.date(calendar.MAX_YEAR, 12, 31)
 DATE_EXPECTED = f"an ISO date YYYY-MM-DD between {DATE_MIN.isoformat()} and {DATE_MAX.isoformat()}"
 _DAY_MIN = int(np.datetime64(DATE_MIN.isoformat(), "D").astype(np.int64))  # days since 1970-01-01
 _DAY_MAX = int(np.datetime64(DATE_MAX.isoformat(), "D").astype(np.int64))
