@@ -27,10 +27,13 @@ Rules applied (see ``/work/shared/reference/rules-beyond-exhibit-a.md``):
   Thursday); the business day before New Year's Day.
 
 Holiday sets are computed lazily per year and cached.  Supported years:
-1990-2100.  The ``holidays`` XFED calendar starts in 1999; for 1990-1998 the same
-rules are applied (MLK Day has been a federal holiday since 1986; the Saturday
-rule is the Fed's long-standing practice) -- not checked against the Fed's
-published lists for those years.
+1900-2199, the years a book's dates may take (``reserve.book.convert``), plus 2200
+for the deadlines and next business days of late December 2199.  The ``holidays``
+XFED calendar starts in 1999; for earlier years the package's present rules are
+applied (MLK Day, a federal holiday since 1986, is then a closure in every year;
+the Saturday rule is the Fed's long-standing practice) -- not checked against the
+Fed's published lists for those years, and stated as such in docs/BOOK_FORMAT.md.
+Juneteenth is a holiday from 2021 on, as in the package.
 
 No I/O.
 """
@@ -51,8 +54,8 @@ __all__ = [
     "BusinessCalendar",
 ]
 
-MIN_YEAR = 1990
-MAX_YEAR = 2100
+MIN_YEAR = 1900
+MAX_YEAR = 2199  # a book's dates lie in MIN_YEAR..MAX_YEAR (reserve.book.convert.DATE_MIN/DATE_MAX)
 
 #: Value returned by :meth:`BusinessCalendar.busday_count` where start or end is NaT.
 #: Note that, like ``numpy.busday_count``, a reversed range (start > end) gives a
@@ -78,9 +81,9 @@ _NEW_YEAR = "New Year's Day"
 
 
 class _FederalReserveHolidays(XFED):
-    """The package's XFED calendar, allowed back to 1990 (the package starts at 1999)."""
+    """The package's XFED calendar, allowed back to MIN_YEAR (the package starts at 1999)."""
 
-    start_year = MIN_YEAR
+    start_year = MIN_YEAR - 1  # the business day before early January MIN_YEAR falls in the year before
     end_year = MAX_YEAR + 1  # deadlines of late December MAX_YEAR fall in the next year
 
 
@@ -98,9 +101,11 @@ def _as_date(d: date) -> date:
 
 
 def _check_year(year: int, ahead: int = 0) -> None:
-    # `ahead`: the holidays of the year after MAX_YEAR are looked up too, since a deadline
-    # or a "business day before New Year's Day" of late December MAX_YEAR falls in it.
-    if not MIN_YEAR <= year <= MAX_YEAR + ahead:
+    # `ahead`: the holidays of the years just outside MIN_YEAR..MAX_YEAR are looked up too,
+    # since a deadline or a "business day before New Year's Day" of late December MAX_YEAR
+    # falls in the year after, and the business day before early January MIN_YEAR in the
+    # year before.
+    if not MIN_YEAR - ahead <= year <= MAX_YEAR + ahead:
         raise ValueError(f"year {year} outside the supported range {MIN_YEAR}-{MAX_YEAR}")
 
 

@@ -59,8 +59,8 @@ def test_years_1990_to_2100_work(cal):
     assert cal.business_days(1990) and cal.business_days(2100)
     cal.daily_non_computation_days(1990)
     cal.daily_non_computation_days(2100)
-    with pytest.raises(ValueError):
-        cal.is_business_day(D("1989-06-01"))
+    with pytest.raises(ValueError):  # the range is 1900-2199 (with a year's margin): tests/test_dates_bounds.py
+        cal.is_business_day(D("1898-06-01"))
     # The last days of 2100 have their deadlines in 2101 (Jan 1, 2101 is a Saturday: no
     # Fed holiday; Monday Jan 3 is the first business day), and Friday Dec 31, 2100 is the
     # business day before New Year's Day.

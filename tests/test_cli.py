@@ -110,7 +110,7 @@ def test_validate_bad_book_lists_every_problem_and_writes_nothing(tmp_path):
     assert r.exit_code == 1
     err = r.stderr
     assert "3 problem(s)" in err and "nothing was written" in err
-    assert "parameters.csv, sheet parameters, row 3, column value: found '2026-11-31'" in err.replace('; ', ' ')
+    assert "parameters.csv, sheet parameters, row 3, column value: no such day found '2026-11-31'" in err.replace('; ', ' ')
     assert "accounts.csv, sheet accounts, row 2, column balance" in err and "'1.005'" in err
     assert "accounts.csv, sheet accounts, row 3, column book: found 'client'; expected one of" in err
     assert r.stdout == ""

@@ -17,13 +17,16 @@ Everything here is vectorised: a 10-million-row table is typed column by column.
 
 from __future__ import annotations
 
+import datetime as _dt
+from decimal import Decimal
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api.types import union_categoricals
 
-from .. import keys, money
+from .. import calendar, keys, money
 from ..errors import Problem, ProblemLog
 from .names import match as match_name
 from .read import RawBook, RawChunk, _is_arrow_text
@@ -274,14 +277,90 @@ def _convert_bool(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series,
     return pd.Series(is_true, index=s.index), blank
 
 
+# --------------------------------------------------------------------------- bounds
+#
+# Every amount, and every money column's total of absolute values, is at most $10^15
+# (10^17 cents): far above any firm, far below int64 (9.2 * 10^18 cents). With the book's
+# money columns (MONEY_COLUMNS, 24) each bounded so, no sum the formula forms -- a line adds
+# parts of these columns, each at most once -- can pass int64 and wrap.
+
+AMOUNT_BOUND_CENTS = 10**17
+AMOUNT_BOUND_TEXT = money.format_display(AMOUNT_BOUND_CENTS)  # 1,000,000,000,000,000.00
+AMOUNT_EXPECTED = f"an amount of at most {AMOUNT_BOUND_TEXT} (either sign)"
+MONEY_COLUMNS = [(t.name, c.name) for t in TABLES for c in t.columns if c.type == "money"]
+assert len(MONEY_COLUMNS) * AMOUNT_BOUND_CENTS < 2**63 // 2  # room for every sum, with a factor 2 to spare
+_BEYOND_BOUND = f"beyond the bound of ${AMOUNT_BOUND_TEXT} on any amount (so that no sum can overflow)"
+
+
+class _Same:
+    """The same reason for every refused cell (rep.cells' `why`, without a dict per cell)."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def get(self, pos, default=""):
+        return self.text
+
+
 def _convert_money(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series, np.ndarray]:
     parsed = money.parse_money(s)
-    bad = parsed.bad.copy()
+    values = parsed.values
+    # beyond int64 cents (the parser's "too large") or beyond the bound: the bound's message
+    huge = np.zeros(len(values), dtype=bool)
+    if parsed.why:
+        large = [i for i, w in parsed.why.items() if str(w).startswith(money.MSG_LARGE)]
+        huge[large] = True
+    huge |= ~parsed.bad & ~parsed.blank & ((values > AMOUNT_BOUND_CENTS) | (values < -AMOUNT_BOUND_CENTS))
+    bad = parsed.bad & ~huge
     rep.cells(col.name, bad, s, "an amount in dollars with at most 2 decimals", parsed.why)
-    neg = col.nonneg & ~parsed.blank & ~bad & (parsed.values < 0)
+    if huge.any():
+        rep.cells(col.name, huge, s, AMOUNT_EXPECTED, _Same(_BEYOND_BOUND))
+        values = np.where(huge, 0, values)  # a placeholder, as for any bad cell
+    neg = col.nonneg & ~parsed.blank & ~parsed.bad & ~huge & (values < 0)
     if col.nonneg:
         rep.cells(col.name, neg, s, "an amount of zero or more")
-    return pd.Series(parsed.values, index=s.index, dtype=np.int64), parsed.blank
+    return pd.Series(values, index=s.index, dtype=np.int64), parsed.blank
+
+
+def _abs_total(values: np.ndarray) -> int:
+    """The exact total of |values| (int64 cents, each within +/-AMOUNT_BOUND_CENTS, so below
+    2**57) as a Python int: the high and low 32-bit halves are summed separately in int64,
+    blocks of 2**30 rows keeping each half's sum below 2**63; never a float."""
+    total = 0
+    block = 1 << 30
+    for start in range(0, len(values), block):
+        part = values[start:start + block].astype(np.int64, copy=False)
+        if not len(part):
+            continue
+        largest = max(int(part.max()), -int(part.min()))
+        a = np.abs(part)
+        if largest * len(part) < 2**63:  # the usual book: the plain int64 sum cannot pass int64
+            total += int(np.sum(a, dtype=np.int64))
+        else:
+            total += (int(np.sum(a >> 32, dtype=np.int64)) << 32) + int(np.sum(a & 0xFFFFFFFF, dtype=np.int64))
+    return total
+
+
+def _possessive(name: str) -> str:
+    return name + ("'" if name.endswith("s") else "'s")
+
+
+def check_totals(label: str, tables: dict[str, pd.DataFrame], log: ProblemLog) -> None:
+    """Each money column's total of absolute values is within the bound (issue 10: sums
+    cannot overflow); a column beyond it is a problem naming the table and the column."""
+    for table_name, column in MONEY_COLUMNS:
+        frame = tables.get(table_name)
+        if frame is None or column not in frame.columns or not len(frame):
+            continue
+        s = frame[column]
+        values = s.to_numpy(dtype=np.int64, na_value=0) if s.hasnans else s.to_numpy(dtype=np.int64)
+        total = _abs_total(values)
+        if total > AMOUNT_BOUND_CENTS:
+            log.add(Problem(label, table_name, None, column, money.format_display(total),
+                            f"a total of absolute values of at most {AMOUNT_BOUND_TEXT}",
+                            f"the {_possessive(table_name)} {column} total of absolute values is "
+                            f"{money.format_display(total)}, above the bound of {AMOUNT_BOUND_TEXT} on any "
+                            f"amount and any column's total (so that no sum can overflow)"))
 
 
 def _convert_pct(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series, np.ndarray]:
@@ -290,36 +369,310 @@ def _convert_pct(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series, 
     return pd.Series(parsed.values, index=s.index, dtype=np.int64), parsed.blank
 
 
-def _convert_date(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series, np.ndarray]:
-    n = len(s)
-    blank = _blank_mask(s)
-    bad_number = np.zeros(n, dtype=bool)
-    if s.dtype.kind == "M":
-        dt = pd.Series(pd.to_datetime(s), index=s.index)
-        if getattr(dt.dt, "tz", None) is not None:
-            dt = dt.dt.tz_localize(None)
-    elif s.dtype.kind in "fiu":
-        bad_number = ~blank
-        dt = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+# --------------------------------------------------------------------------- dates
+#
+# The date rule (docs/BOOK_FORMAT.md): ISO text YYYY-MM-DD, or a date cell (an Excel date,
+# a Parquet date, or a Parquet/Excel timestamp with no time zone at midnight), in the years
+# DATE_MIN..DATE_MAX -- the years the business calendar covers (reserve.calendar). Anything
+# else is refused, with the reason: 2026/11/20, 20261120, 11/20/2026, a time of day, a time
+# zone, a year outside the range, a number, TRUE/FALSE, a binary or nested value.
+# Vectorised: text of ten bytes a cell read off the Arrow buffer (other text through Arrow's
+# regex and slicing kernels), days by integer civil-date arithmetic, date cells as integer
+# ticks; only an object column mixing Python types (a workbook sheet read cell by cell) is
+# classified value by value.
+
+DATE_MIN = _dt.date(calendar.MIN_YEAR, 1, 1)
+DATE_MAX = _dt.date(calendar.MAX_YEAR, 12, 31)
+DATE_EXPECTED = f"an ISO date YYYY-MM-DD between {DATE_MIN.isoformat()} and {DATE_MAX.isoformat()}"
+_DAY_MIN = int(np.datetime64(DATE_MIN.isoformat(), "D").astype(np.int64))  # days since 1970-01-01
+_DAY_MAX = int(np.datetime64(DATE_MAX.isoformat(), "D").astype(np.int64))
+_EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
+
+# A cell's status: OK, BLANK, or why it is not a date.
+(_D_OK, _D_BLANK, _D_NUMBER, _D_FORM, _D_DAY, _D_TIME, _D_TEXT_TIME, _D_ZONE, _D_RANGE, _D_BOOL, _D_BINARY, _D_NESTED,
+ _D_OTHER) = range(13)
+_DATE_WHY = {
+    _D_NUMBER: "a number, not a date (format the cell as a date, or type 2026-11-20)",
+    _D_FORM: "not in the form YYYY-MM-DD (e.g. 2026-11-20)",
+    _D_DAY: "no such day",
+    _D_TIME: "a time of day: a date has none (a time makes the day ambiguous)",
+    _D_TEXT_TIME: "a time after the day (even midnight): type the day alone, YYYY-MM-DD",
+    _D_ZONE: "a time zone: a date has none (the day would depend on the zone)",
+    _D_RANGE: f"a year outside {DATE_MIN.year}-{DATE_MAX.year}",
+    _D_BOOL: "TRUE/FALSE, not a date",
+    _D_BINARY: "a binary value, not a date",
+    _D_NESTED: "a list or structure, not a date",
+    _D_OTHER: "not a date",
+}
+_TICKS_PER_DAY = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000, "us": 86_400_000_000,
+                  "ns": 86_400_000_000_000}
+_ISO_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
+
+
+class _DateWhy:
+    """Reason of each refused cell, looked up lazily by position (rep.cells asks only for
+    the problems it keeps)."""
+
+    def __init__(self, status: np.ndarray):
+        self.status = status
+
+    def get(self, pos, default=""):
+        return _DATE_WHY.get(int(self.status[pos]), default)
+
+
+def _day_status(days: np.ndarray, status: np.ndarray, ok: np.ndarray) -> None:
+    """Cells `ok` so far whose day falls outside DATE_MIN..DATE_MAX get _D_RANGE."""
+    out = ok & ((days < _DAY_MIN) | (days > _DAY_MAX))
+    status[out] = _D_RANGE
+
+
+def _ticks_dates(ticks: np.ndarray, per_day: int, null: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Integer ticks since 1970-01-01 (per_day to a day) -> (days, status)."""
+    days = np.floor_divide(ticks, per_day)
+    status = np.where(null, _D_BLANK, np.where(np.remainder(ticks, per_day) != 0, _D_TIME, _D_OK)).astype(np.int8)
+    _day_status(days, status, status == _D_OK)
+    return days, status
+
+
+def _text_dates(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """ISO text YYYY-MM-DD (surrounding spaces allowed) -> (days, status)."""
+    n = len(arr)
+    if not pa.types.is_string(arr.type):
+        arr = arr.cast(pa.string())
+    trimmed = pc.utf8_trim_whitespace(arr) if _may_have_edge_space(arr) else arr
+    days = np.zeros(n, dtype=np.int64)
+    status = np.full(n, _D_FORM, dtype=np.int8)
+    if n == 0:
+        return days, status
+    fixed = _ten_bytes(trimmed)
+    if fixed is not None:  # the usual column: every cell ten bytes; read the digits off the buffer
+        def digit(j: int) -> np.ndarray:  # the byte at j as a digit value, 10+ if not a digit
+            return fixed[:, j] - np.uint8(48)  # (uint8: a byte below "0" wraps above 9)
+
+        digits = [digit(j) for j in (0, 1, 2, 3, 5, 6, 8, 9)]
+        shaped = (fixed[:, 4] == 45) & (fixed[:, 7] == 45)
+        for dj in digits:
+            shaped &= dj <= 9
+        y_all = (digits[0].astype(np.int32) * 1000 + digits[1].astype(np.int32) * 100
+                 + digits[2].astype(np.int32) * 10 + digits[3])
+        m_all = digits[4].astype(np.int32) * 10 + digits[5]
+        d_all = digits[6].astype(np.int32) * 10 + digits[7]
+        blank = np.zeros(n, dtype=bool)
     else:
-        if s.dtype == object:
-            kinds = s.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
-            bad_number = kinds.to_numpy(dtype=bool) & ~blank
-            as_text = s.map(lambda v: None if isinstance(v, (int, float)) and not isinstance(v, bool)
-                            else (v.isoformat() if hasattr(v, "isoformat") else v))
+        blank = pc.fill_null(pc.equal(pc.binary_length(trimmed), 0), True).to_numpy(zero_copy_only=False)
+        shaped = pc.fill_null(pc.match_substring_regex(trimmed, _ISO_DAY + "$"), False).to_numpy(zero_copy_only=False)
+    status[blank] = _D_BLANK
+    if shaped.any():
+        every = shaped.all()
+        if fixed is not None:
+            y, m, d = (y_all, m_all, d_all) if every else (y_all[shaped], m_all[shaped], d_all[shaped])
         else:
-            as_text = s
-        text = pd.Series(as_text, index=s.index).astype("string").str.strip()
-        dt = pd.to_datetime(text.where(~pd.Series(blank | bad_number, index=s.index)),
-                            format="ISO8601", errors="coerce")
-    dt = dt.astype("datetime64[ns]")
-    unparsed = ~blank & ~bad_number & dt.isna().to_numpy(dtype=bool)
-    timed = ~blank & ~dt.isna().to_numpy(dtype=bool) & (dt != dt.dt.normalize()).to_numpy(dtype=bool)
-    rep.cells(col.name, bad_number, s, "a date (format the cell as a date, or type 2026-11-20)",
-              {int(i): "a number, not a date" for i in np.flatnonzero(bad_number)[:200]})
-    rep.cells(col.name, unparsed, s, "a date such as 2026-11-20")
-    rep.cells(col.name, timed, s, "a date without a time of day (a time makes the day ambiguous)")
-    return dt, blank
+            sub = pc.filter(trimmed, pa.array(shaped))
+
+            def part(a: int, b: int) -> np.ndarray:
+                return pc.cast(pc.utf8_slice_codeunits(sub, a, b), pa.int32()).to_numpy(zero_copy_only=False)
+
+            y, m, d = part(0, 4), part(5, 7), part(8, 10)
+        sub_days, real = _civil_days(y, m, d)
+        sub_status = np.where(real, _D_OK, _D_DAY).astype(np.int8)
+        _day_status(sub_days, sub_status, real)
+        if every:
+            days, status = sub_days, sub_status
+        else:
+            days[shaped] = sub_days
+            status[shaped] = sub_status
+    rest = ~blank & ~shaped
+    if rest.any():  # why not: a time of day or a zone after an ISO day, or another form
+        sub = pc.filter(trimmed, pa.array(rest))
+        timed = pc.fill_null(pc.match_substring_regex(sub, _ISO_DAY + r"[Tt ]"), False).to_numpy(zero_copy_only=False)
+        zoned = pc.fill_null(pc.match_substring_regex(sub, _ISO_DAY + r"[Tt ].*([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$"),
+                             False).to_numpy(zero_copy_only=False)
+        status[rest] = np.where(zoned, _D_ZONE, np.where(timed, _D_TEXT_TIME, _D_FORM))
+    return days, status
+
+
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int32)
+
+
+def _civil_days(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Proleptic Gregorian (year, month, day) -> (days since 1970-01-01, whether the day
+    exists), in integer arithmetic (H. Hinnant's days_from_civil); years 0-9999."""
+    y = y.astype(np.int64)
+    real = (m >= 1) & (m <= 12) & (d >= 1)
+    mm = np.where(real, m, 1)
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    real &= d <= _MONTH_DAYS[mm] + (leap & (mm == 2))
+    yy = y - (mm <= 2)
+    era = np.floor_divide(yy, 400)
+    yoe = yy - era * 400
+    doy = (153 * ((mm + 9) % 12) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468, real
+
+
+def _ten_bytes(arr: pa.Array) -> np.ndarray | None:
+    """A string array with no null and every value ten bytes long, as an (n, 10) uint8 view
+    of its data buffer; None otherwise."""
+    if arr.null_count or arr.offset != 0 or not pa.types.is_string(arr.type):
+        return None
+    bufs = arr.buffers()
+    n = len(arr)
+    offsets = np.frombuffer(bufs[1], dtype=np.int32, count=n + 1)
+    if offsets[0] != 0 or offsets[-1] != 10 * n or bufs[2] is None:
+        return None
+    if not (np.diff(offsets) == 10).all():
+        return None
+    return np.frombuffer(bufs[2], dtype=np.uint8, count=10 * n).reshape(n, 10)
+
+
+def _arrow_dates(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """Any Arrow array -> (days since 1970-01-01, status)."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    t = arr.type
+    n = len(arr)
+    if pa.types.is_dictionary(t):
+        days, status = _arrow_dates(arr.dictionary)
+        idx = pc.fill_null(arr.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        return np.append(days, 0)[idx], np.append(status, _D_BLANK).astype(np.int8)[idx]
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
+        return _text_dates(arr)
+    null = arr.is_null().to_numpy(zero_copy_only=False) if arr.null_count else np.zeros(n, dtype=bool)
+    if pa.types.is_timestamp(t) and t.tz is None:
+        return _ticks_dates(pc.fill_null(arr.cast(pa.int64()), 0).to_numpy(zero_copy_only=False), _TICKS_PER_DAY[t.unit], null)
+    if pa.types.is_date32(t):
+        return _ticks_dates(pc.fill_null(arr.cast(pa.int32()), 0).to_numpy(zero_copy_only=False).astype(np.int64), 1, null)
+    if pa.types.is_date64(t):
+        return _ticks_dates(pc.fill_null(arr.cast(pa.int64()), 0).to_numpy(zero_copy_only=False), _TICKS_PER_DAY["ms"], null)
+    if pa.types.is_null(t):
+        why = _D_BLANK
+    elif pa.types.is_timestamp(t):
+        why = _D_ZONE
+    elif pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
+        why = _D_NUMBER
+        if pa.types.is_floating(t):  # NaN is blank, as a missing cell
+            null = null | pc.fill_null(pc.is_nan(arr), False).to_numpy(zero_copy_only=False)
+    elif pa.types.is_boolean(t):
+        why = _D_BOOL
+    elif pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t) \
+            or pa.types.is_binary_view(t):
+        why = _D_BINARY
+    elif pa.types.is_nested(t):
+        why = _D_NESTED
+    else:  # a time, a duration, ...
+        why = _D_OTHER
+    return np.zeros(n, dtype=np.int64), np.where(null, _D_BLANK, why).astype(np.int8)
+
+
+def _object_dates(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """An object column -> (days, status): through Arrow when its values share one type,
+    else (a sheet read cell by cell that mixes dates, text and numbers) value by value."""
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind in ("string", "empty"):
+        try:
+            return _text_dates(pa.array(values, type=pa.string(), from_pandas=True))
+        except (pa.ArrowException, UnicodeError):  # (no reader gives such text: a lone surrogate)
+            pass
+    # Else by Python type. Not pa.array's own inference: it would silently convert a zoned
+    # datetime to the zone of the first one (or drop it), and a datetime among dates to a date.
+    n = len(values)
+    days = np.zeros(n, dtype=np.int64)
+    status = np.full(n, _D_OTHER, dtype=np.int8)
+    groups: dict[type, list[int]] = {}
+    for i, v in enumerate(values.tolist()):
+        groups.setdefault(type(v), []).append(i)
+    for kind, idx in groups.items():
+        sub = values[idx]
+        if kind is str:
+            try:
+                days[idx], status[idx] = _text_dates(pa.array(sub.tolist(), type=pa.string()))
+            except (pa.ArrowException, UnicodeError):  # a lone surrogate (no reader gives one): not a date
+                text = [v.encode("utf-8", "replace").decode("utf-8") for v in sub.tolist()]
+                days[idx], status[idx] = _text_dates(pa.array(text, type=pa.string()))
+                status[idx] = np.where([t != v for t, v in zip(text, sub.tolist())], _D_FORM, status[idx])
+        elif issubclass(kind, _dt.datetime):
+            for i, v in zip(idx, sub.tolist()):
+                if v is pd.NaT:
+                    status[i] = _D_BLANK
+                elif v.tzinfo is not None:
+                    status[i] = _D_ZONE
+                elif v.time() != _dt.time(0) or getattr(v, "nanosecond", 0):
+                    status[i] = _D_TIME
+                else:
+                    days[i], status[i] = v.toordinal() - _EPOCH_ORDINAL, _D_OK
+        elif issubclass(kind, _dt.date):
+            days[idx] = [v.toordinal() - _EPOCH_ORDINAL for v in sub.tolist()]
+            status[idx] = _D_OK
+        elif issubclass(kind, (bool, np.bool_)):
+            status[idx] = _D_BOOL
+        elif issubclass(kind, (int, float, np.number, Decimal)):
+            status[idx] = [_D_BLANK if _is_missing(v) else _D_NUMBER for v in sub.tolist()]  # NaN: blank
+        elif issubclass(kind, (bytes, bytearray, memoryview)):
+            status[idx] = _D_BINARY
+        elif issubclass(kind, (list, tuple, dict, set, np.ndarray)):
+            status[idx] = _D_NESTED
+        elif kind is np.datetime64:
+            d, st = _numpy_dates(np.array(sub.tolist()))
+            days[idx], status[idx] = d, st
+        else:
+            status[idx] = [_D_BLANK if _is_missing(v) else _D_OTHER for v in sub.tolist()]
+    ok = status == _D_OK
+    _day_status(days, status, ok)
+    return days, status
+
+
+def _is_missing(v) -> bool:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    if isinstance(v, Decimal):
+        return v.is_nan()
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _numpy_dates(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A numpy datetime64 array (any unit, NaT blank) -> (days, status)."""
+    unit, count = np.datetime_data(a.dtype)
+    if unit not in _TICKS_PER_DAY or count != 1:
+        a = a.astype("datetime64[s]")
+        unit = "s"
+    return _ticks_dates(a.view(np.int64), _TICKS_PER_DAY[unit], np.isnat(a))
+
+
+def _date_status(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    dt = s.dtype
+    if _is_text_dtype(s):
+        return _text_dates(keys.arrow_text(s))
+    if isinstance(dt, pd.CategoricalDtype):
+        days, status = _date_status(pd.Series(np.asarray(s.cat.categories, dtype=object), dtype=object))
+        codes = s.cat.codes.to_numpy().astype(np.int64)
+        return np.append(days, 0)[codes], np.append(status, _D_BLANK).astype(np.int8)[codes]
+    if isinstance(dt, pd.DatetimeTZDtype):
+        return np.zeros(len(s), dtype=np.int64), np.where(s.isna().to_numpy(dtype=bool), _D_BLANK, _D_ZONE).astype(np.int8)
+    if isinstance(dt, np.dtype) and dt.kind == "M":
+        return _numpy_dates(s.to_numpy())
+    if isinstance(dt, np.dtype) and dt.kind in "fiub":
+        return _arrow_dates(pa.array(s.to_numpy(), from_pandas=True))
+    if isinstance(dt, pd.api.extensions.ExtensionDtype) and not isinstance(dt, pd.ArrowDtype) and dt != object:
+        try:  # nullable numbers and booleans, pandas' own extension types
+            return _arrow_dates(pa.array(s.array, from_pandas=True))
+        except (pa.ArrowException, TypeError, ValueError):
+            return _object_dates(np.asarray(s.astype(object)))
+    if isinstance(dt, pd.ArrowDtype):
+        return _arrow_dates(pa.array(s.array))
+    return _object_dates(s.to_numpy(dtype=object))
+
+
+def _convert_date(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series, np.ndarray]:
+    days, status = _date_status(s)
+    ok = status == _D_OK
+    out = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[ns]")
+    out[ok] = days[ok].astype("datetime64[D]")  # within 1900-2199: always inside datetime64[ns]
+    bad = ~ok & (status != _D_BLANK)
+    rep.cells(col.name, bad, s, DATE_EXPECTED, _DateWhy(status))
+    return pd.Series(out, index=s.index), status == _D_BLANK
 
 
 CONVERTERS = {
@@ -363,6 +716,21 @@ def _default_value(c: Column):
     return c.default
 
 
+def _duplicate_columns(chunk: RawChunk, log: ProblemLog) -> bool:
+    """Duplicate headers are ambiguous (which one holds the value?): each repeated name is a
+    problem, once, and the chunk is not typed."""
+    seen: set = set()
+    repeated: list = []
+    for name in chunk.frame.columns:
+        if name in seen and name not in repeated:
+            repeated.append(name)
+        seen.add(name)
+    for name in repeated:
+        log.add(Problem(chunk.file, chunk.sheet, None, str(name), message=f"column {name} appears twice: "
+                        "which one holds the values is ambiguous; keep one"))
+    return bool(repeated)
+
+
 def type_chunk(table: Table, chunk: RawChunk, log: ProblemLog, bad: dict | None = None,
                used: dict | None = None) -> pd.DataFrame | None:
     """Type one chunk; `bad`, when given, receives {column: mask} of the cells reported bad;
@@ -370,13 +738,7 @@ def type_chunk(table: Table, chunk: RawChunk, log: ProblemLog, bad: dict | None 
     the report says when a default was used)."""
     frame = chunk.frame
     rep = _Reporter(chunk, log)
-    # Duplicate headers are ambiguous: which one holds the value?
-    seen = set()
-    for name in frame.columns:
-        if name in seen:
-            log.add(Problem(chunk.file, chunk.sheet, None, name, message="the column appears twice"))
-        seen.add(name)
-    if len(seen) != len(frame.columns):
+    if _duplicate_columns(chunk, log):
         return None
     if len(frame.columns) == 0 and len(frame) == 0:
         return None  # an empty sheet
@@ -477,6 +839,8 @@ def type_parameters(chunk: RawChunk, log: ProblemLog) -> dict:
     """The parameters sheet is name/value rows; type each value by its declaration."""
     table = TABLES_BY_NAME["parameters"]
     frame = chunk.frame
+    if _duplicate_columns(chunk, log):
+        return {}
     for need in ("name", "value"):
         if need not in frame.columns:
             log.add(Problem(chunk.file, chunk.sheet, None, need,
@@ -669,4 +1033,5 @@ def type_book(raw: RawBook, log: ProblemLog) -> tuple[dict, dict[str, pd.DataFra
                      for c in columns}
             frame.attrs[BadCells.ATTR] = BadCells(masks)
         tables[table.name] = frame
+    check_totals(raw.label, tables, log)
     return params, tables

@@ -7,6 +7,7 @@ A test checks that the committed file equals this output.
 
 from __future__ import annotations
 
+from .convert import AMOUNT_BOUND_TEXT, DATE_MAX, DATE_MIN, MONEY_COLUMNS
 from .schema import BLANK, REQUIRED, ITEM_KIND_HELP, ITEM_KINDS, TABLES
 
 HEADER = """# The book format
@@ -23,10 +24,37 @@ ignored. A column with a default may be left out or left blank.
 Types: **money** — dollars with at most 2 decimals (`1234.5`, `1,234.50`, `$1,234.50`,
 `(1,234.50)` = -1234.50; an Excel number that is a whole number of cents up to floating-point
 noise, such as `=0.1+0.2`, is that number of cents; `12.345` is an error). **date** — an Excel
-date or ISO text `2026-11-20` (a time of day is an error). **bool** — TRUE/FALSE, or
+date or ISO text `2026-11-20`, 1900 to 2199 (see *Dates and limits*). **bool** — TRUE/FALSE, or
 `true/false/yes/no/y/n/1/0`. **pct** — 0 to 100. **text** — leading/trailing spaces removed.
 **enum** — one of the listed values (case does not matter). A formula cell is read by its
 saved value; a formula with no saved value is an error.
+"""
+
+
+LIMITS = f"""
+## Dates and limits
+
+**Dates.** A date is ISO text `YYYY-MM-DD` (`2026-11-20`; spaces around it are ignored) or a
+date cell: an Excel date, a Parquet `date`, or an Excel/Parquet timestamp with no time zone at
+midnight. The years are {DATE_MIN.year} to {DATE_MAX.year}. Anything else is an error naming
+the cell and why: another form (`2026/11/20`, `20261120`, `11/20/2026`), text with a time after
+the day (even `2026-11-20T00:00:00`), a time zone (`Z`, `+05:00`), a date cell with a time of
+day, a year outside {DATE_MIN.year}-{DATE_MAX.year} (`2300-01-01`, `0001-01-01`, Excel's
+9999-12-31), a day that does not exist (`2026-02-30`), a number, TRUE/FALSE, or a binary or
+nested (list, struct) Parquet value. The business calendar covers the same years, and
+{DATE_MAX.year + 1} for the deadlines of late December {DATE_MAX.year}; before 1999 its Federal
+Reserve holidays are today's rules applied back (Martin Luther King, Jr. Day in every year, for
+instance), not the Fed's historical lists.
+
+**Amounts.** Every amount is at most ${AMOUNT_BOUND_TEXT} ($10^15) either way, and so is every
+money column's total of absolute values over its table (all its files together); a book beyond
+either is refused, naming the cell, or the table and the column. The bound is far above any
+firm and far below what the engine's integer cents hold (about $92 quadrillion): with the
+{len(MONEY_COLUMNS)} money columns each within it, no sum the computation forms can overflow.
+Percentages are 0 to 100.
+
+**Headers.** A column header that appears twice in a table (a sheet or a file) is an error:
+which of the two holds the values would be a guess.
 """
 
 
@@ -51,7 +79,7 @@ def _type(c) -> str:
 
 
 def render() -> str:
-    out = [HEADER]
+    out = [HEADER, LIMITS]
     for t in TABLES:
         out.append(f"\n## `{t.name}`{'' if t.required else ' (optional)'}\n\n{t.help}\n")
         if t.key:
