@@ -56,7 +56,7 @@ BYTES_PER_CELL = 32  # what calamine holds per cell of a sheet's range (its Data
 MAX_SHEET_CELLS = 1 << 26  # rows x columns of a sheet's range: 67,108,864 cells, 2 GiB in the reader
 FREE_CELLS = 1 << 20  # a range up to 1,048,576 cells (32 MiB) needs no data behind it
 CELLS_PER_BYTE = 8  # beyond FREE_CELLS, a range may cover at most 8 cells per byte of its sheet's XML
-SCAN_ALWAYS_BYTES = 16 * MiB  # a sheet part up to this size is scanned for its real range
+SCAN_ALWAYS_BYTES = 4 * MiB  # a sheet part up to this size is scanned for its real range (~15 ms per MiB)
 HEAD_BYTES = 64 * 1024  # where a sheet part's <dimension> is looked for
 # --- text
 MAX_CELL_CHARS = 32_767  # Excel's own limit for the text of one cell
@@ -236,8 +236,10 @@ def csv_problems(path: Path, shown: str, table: str) -> list[Problem]:
         return []
     end = head.find(b"\n")
     if end < 0 and len(head) > MAX_HEADER_BYTES:
+        fields = head.count(b",") + 1
+        many = (f" and more than {fields:,} columns" if fields > MAX_COLUMNS else "")
         return [Problem(shown, table, 1, message=f"the header line is longer than {MAX_HEADER_BYTES // MiB} MiB "
-                        f"(the file's first {MAX_HEADER_BYTES:,} bytes hold no line break); "
+                        f"(the file's first {MAX_HEADER_BYTES:,} bytes hold no line break{many}); "
                         f"a table has at most {MAX_COLUMNS:,} columns: is this a CSV file of the table?")]
     text = head.decode("utf-8-sig", errors="replace")
     try:
@@ -391,13 +393,15 @@ _SHEET_DATA = re.compile(rb"<(?:[\w.-]+:)?sheetData\b")
 # (digits only). It over-counts (an empty formatted cell or row has one too), never
 # under-counts, unless an attribute is separated by a tab or a line break (then the exact
 # pass runs).
-_ANY_REF = re.compile(rb' r="([A-Za-z]*)(\d+)"')
+_ANY_LETTERS = re.compile(rb' r="([A-Za-z]*)\d+"')
+_ANY_DIGITS = re.compile(rb' r="[A-Za-z]*(\d+)"')
 _ODD_SPACE = (b'\tr="', b'\nr="', b'\rr="')
 # The exact pass: a cell that can hold a value (not self-closing; calamine's range spans
 # those only), and a row followed by cells (its cells may carry no reference: calamine
 # then places them by counting).
 _VALUE_CELL = re.compile(rb'<(?:[\w.-]+:)?c\s[^>]*?\br="([A-Za-z]+)(\d+)"[^>]*(?<!/)>')
-_ROW = re.compile(rb'<(?:[\w.-]+:)?row\s[^>]*?\br="(\d+)"[^>]*(?<!/)>\s*<(?:[\w.-]+:)?c[\s>/]')
+_ROW = re.compile(rb'<(?:[\w.-]+:)?row\s[^>]*?\br="(\d+)"[^>]*(?<!/)>\s*'
+                  rb'<(?:[\w.-]+:)?c(?:>|\s(?![^>]*\br=)[^>]*(?<!/)>)')
 
 
 def column_number(letters: str) -> int:
@@ -432,17 +436,19 @@ class _Extent:
     def max_col(self) -> int:
         return self.cols_top[0] if self.cols_top else 0
 
-    def add(self, letters, digits, row_digits=()) -> None:
-        """Cells (column letters and row digits, index-aligned) and rows of one block."""
+    def add(self, letters, digits, row_digits=(), name: bool = True) -> None:
+        """Cells (column letters and row digits, index-aligned) and rows of one block; a
+        cell without letters (a row's own reference, in the quick pass) counts as column A.
+        name: find the cells at the far ends (for the message)."""
         prev_col, prev_row = self.max_col, self.max_row
         if letters:
-            cols = {column_number(x.decode()) for x in set(letters)}
+            cols = {column_number(x.decode()) or 1 for x in set(letters)}
             nums = set(map(int, set(digits)))
             self._widen(cols, nums)
-            if self.max_col > prev_col:
+            if name and self.max_col > prev_col:
                 i = next(i for i, x in enumerate(letters) if column_number(x.decode()) == self.max_col)
                 self.far_col_cell = f"{letters[i].decode().upper()}{int(digits[i])}"
-            if self.max_row > prev_row:
+            if name and self.max_row > prev_row:
                 i = next(i for i, d in enumerate(digits) if int(d) == self.max_row)
                 self.far_row_cell = f"{letters[i].decode().upper()}{self.max_row}"
                 prev_row = self.max_row
@@ -535,7 +541,9 @@ def sheet_problems(zf: zipfile.ZipFile, member: str, sheet: str, shown: str) -> 
 
 def _scan(zf, member, table, exact: bool) -> tuple[_Extent, bool, int]:
     """(the range of the sheet's cells, whether an attribute is separated oddly, bytes
-    read). Stops as soon as the range passes every budget (a stray cell far away)."""
+    read). Stops as soon as the range passes the budget of the part's declared size (a
+    stray cell far away)."""
+    budget = _cell_budget(zf.getinfo(member).file_size)
     ext = _Extent()
     odd = False
     read = 0
@@ -554,16 +562,9 @@ def _scan(zf, member, table, exact: bool) -> tuple[_Extent, bool, int]:
                 letters, digits = zip(*refs) if refs else ((), ())
                 ext.add(letters, digits, _ROW.findall(part))
             else:
-                refs = _ANY_REF.findall(part)
-                if refs:
-                    letters, digits = zip(*refs)
-                    rows = {d for x, d in zip(letters, digits) if not x} if b"" in set(letters) else ()
-                    if rows:
-                        keep = [i for i, x in enumerate(letters) if x]
-                        letters, digits = [letters[i] for i in keep], [digits[i] for i in keep]
-                    ext.add(letters, digits, tuple(rows))
+                ext.add(_ANY_LETTERS.findall(part), _ANY_DIGITS.findall(part), name=False)
                 odd = odd or any(s in part for s in _ODD_SPACE)
-            if ext.cells > MAX_SHEET_CELLS or (table and ext.cols > MAX_COLUMNS):
+            if ext.cells > budget or (table and ext.cols > MAX_COLUMNS):
                 break
             if not block:
                 break
