@@ -98,8 +98,8 @@ def write_workbook(path: Path, stray=None, extra_sheets=None, accounts_header=No
                              ["as_of", "2026-11-20"], ["tentative_net_capital", "100000000"]]):
         s.write_row(i, 0, row)
     a = wb.add_worksheet("accounts")
-    a.write_row(0, 0, accounts_header or ["account_id", "customer_id", "book", "balance"])
-    a.write_row(1, 0, ["A1", "C1", "customer", "100"])
+    a.write_row(0, 0, accounts_header or ["account_id", "customer_id", "book", "type", "balance"])
+    a.write_row(1, 0, ["A1", "C1", "customer", "cash", "100"])
     if stray:
         a.write_string(stray[0], stray[1], "x")
     for name, rows in (extra_sheets or {}).items():
@@ -155,27 +155,27 @@ def test_one_cell_at_XFD1048576_is_refused_in_under_5s_within_1GiB(tmp_path):
 
 
 def test_a_lying_dimension_does_not_hide_the_stray_cell(tmp_path):
-    # The sheet declares A1:D2 but holds a cell at XFD1048576: its cells are scanned.
+    # The sheet declares A1:E2 but holds a cell at XFD1048576: its cells are scanned.
     book = write_workbook(tmp_path / "book.xlsx", stray=(1048575, 16383))
     rewrite(book, accounts_part(book), lambda x: x.replace(b'<dimension ref="A1:XFD1048576"/>',
-                                                          b'<dimension ref="A1:D2"/>'))
+                                                          b'<dimension ref="A1:E2"/>'))
     assert_refused(book, "delete the stray cell at XFD1048576", tmp_path=tmp_path, compute=False)
 
 
 def test_a_cell_in_the_last_row_is_refused(tmp_path):
-    # issue 10: "A cell in the last row: 1.1 GB, 7 s." The range A1:D1048576 holds a few
+    # issue 10: "A cell in the last row: 1.1 GB, 7 s." The range A1:E1048576 holds a few
     # hundred bytes of data: a stray cell, named.
     book = write_workbook(tmp_path / "book.xlsx", stray=(1048575, 3))
     msgs = problems(book)
     assert len(msgs) == 1, msgs
-    assert "A1:D1048576" in msgs[0] and "delete the stray cell at D1048576" in msgs[0]
+    assert "A1:E1048576" in msgs[0] and "delete the stray cell at D1048576" in msgs[0]
 
 
 def test_a_stale_large_dimension_over_small_data_is_read(tmp_path):
-    # Excel's dimension can be stale: declared A1:XFD1048576, cells only in A1:D2. The
+    # Excel's dimension can be stale: declared A1:XFD1048576, cells only in A1:E2. The
     # cells decide, and the book loads.
     book = write_workbook(tmp_path / "book.xlsx")
-    rewrite(book, accounts_part(book), lambda x: x.replace(b'<dimension ref="A1:D2"/>',
+    rewrite(book, accounts_part(book), lambda x: x.replace(b'<dimension ref="A1:E2"/>',
                                                           b'<dimension ref="A1:XFD1048576"/>'))
     assert b"A1:XFD1048576" in zipfile.ZipFile(book).read(accounts_part(book))
     assert load_book(book).tables["accounts"].shape[0] == 1
@@ -190,7 +190,7 @@ def test_empty_formatted_cells_far_away_are_not_refused(tmp_path):
 
 
 def test_a_table_sheet_with_more_than_1000_columns_is_refused(tmp_path):
-    header = ["account_id", "customer_id", "book", "balance"] + [f"x{i}" for i in range(997)]
+    header = ["account_id", "customer_id", "book", "type", "balance"] + [f"x{i}" for i in range(996)]
     book = write_workbook(tmp_path / "book.xlsx", accounts_header=header)
     msgs = problems(book)
     assert len(msgs) == 1 and "1,001 columns" in msgs[0] and "at most 1,000" in msgs[0], msgs
@@ -255,9 +255,12 @@ def test_a_300MB_shared_string_in_a_small_workbook_is_refused_in_under_5s(tmp_pa
     assert_refused(book, "xl/sharedStrings.xml", tmp_path=tmp_path)
 
 
+_LETTERS = bytes(ord(string.ascii_letters[i % 52]) for i in range(256))
+
+
 def _random_text(n):
-    rnd = random.Random(10)
-    return "".join(rnd.choice(string.ascii_letters) for _ in range(n)).encode()
+    """n random letters (they compress about 1.6:1: not a zip bomb)."""
+    return random.Random(10).randbytes(n).translate(_LETTERS)
 
 
 def test_a_shared_string_longer_than_a_cell_can_hold_is_refused(tmp_path):
@@ -353,7 +356,7 @@ def test_a_table_file_linked_outside_the_book_is_refused(tmp_path):
     # Any symbolic link is refused (reading: a link repeats a file of the book or reads one
     # outside it, whose digest then describes a file the folder does not hold).
     outside = write_book(tmp_path / "elsewhere", accounts=[{"account_id": "X", "book": "customer",
-                                                            "balance": "575000"}])
+                                                            "type": "cash", "balance": "575000"}])
     book = write_book(tmp_path / "book")
     (book / "accounts.part2.csv").symlink_to(outside / "accounts.csv")
     (msg,) = problems(book)
@@ -407,9 +410,10 @@ def test_a_parquet_file_with_too_many_columns_or_a_lying_footer_is_refused(tmp_p
 
 
 def test_normal_folder_books_pass_the_guard(tmp_path):
-    book = write_book(tmp_path / "book", accounts=[{"account_id": "A", "book": "customer", "balance": "1"}])
+    book = write_book(tmp_path / "book", accounts=[{"account_id": "A", "book": "customer", "type": "cash",
+                                                       "balance": "1"}])
     (book / "accounts").mkdir()
-    (book / "accounts" / "more.csv").write_text("account_id,book,balance\nB,customer,2\n")
+    (book / "accounts" / "more.csv").write_text("account_id,book,type,balance\nB,customer,cash,2\n")
     (book / "notes.txt").write_text("not a table")
     log = ProblemLog()
     assert guard.check_folder(book, log) and not log
