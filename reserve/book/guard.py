@@ -603,10 +603,14 @@ def shared_string_problems(zf: zipfile.ZipFile, member: str, shown: str) -> list
         while True:
             block = f.read(MiB)
             data = tail + block
-            pieces = data.split(b"</si>")
-            tail = pieces.pop() if block else b""
-            longest = max(map(len, pieces), default=0)
-            if longest > MAX_CELL_CHARS:
+            end = data.rfind(b"</si>") + len(b"</si>") if block else len(data)
+            if end < len(b"</si>"):
+                end = 0
+            done, tail = data[:end], data[end:]
+            # Quick: a string of over MAX_CELL_CHARS bytes leaves some aligned window with no
+            # `</si>` in it; only then is the block split and measured.
+            if any(done.find(b"</si>", i, i + _WINDOW + 5) < 0 for i in range(0, len(done) - _WINDOW, _WINDOW)):
+                pieces = done.split(b"</si>")
                 for i, piece in enumerate(pieces):
                     if len(piece) > MAX_CELL_CHARS:
                         chars, start = _si_text_length(piece)
@@ -614,7 +618,7 @@ def shared_string_problems(zf: zipfile.ZipFile, member: str, shown: str) -> list
                             out.append(_long_string(shown, member, index + i, f"{chars:,} characters", start))
                             if len(out) >= 20:
                                 return out
-            index += len(pieces)
+            index += done.count(b"</si>")
             if len(tail) > MAX_STRING_XML_BYTES:
                 start = tail[tail.find(b"<si"):][:200]
                 out.append(_long_string(shown, member, index, f"more than {MAX_STRING_XML_BYTES // MiB} MiB of XML",
@@ -625,6 +629,7 @@ def shared_string_problems(zf: zipfile.ZipFile, member: str, shown: str) -> list
     return out
 
 
+_WINDOW = 8 * 1024  # a string of over MAX_CELL_CHARS bytes spans 3 whole aligned windows of this size
 _T = re.compile(rb"<(?:[\w.-]+:)?t\b[^>]*?(?:/>|>([^<]*)</(?:[\w.-]+:)?t>)")
 _RPH = re.compile(rb"<(?:[\w.-]+:)?rPh\b.*?</(?:[\w.-]+:)?rPh>", re.S)
 
