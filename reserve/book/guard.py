@@ -303,13 +303,13 @@ def check_workbook(path: Path, log: ProblemLog) -> bool:
     with open(path, "rb") as fh:
         magic = fh.read(8)
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
-        log.add(Problem(shown, message="not an .xlsx workbook: an old .xls workbook or a password-protected "
-                        "one (save it as .xlsx without a password)"))
+        log.add(Problem(shown, message="cannot open the workbook: it is not an .xlsx workbook but an old .xls "
+                        "workbook or a password-protected one (save it as .xlsx without a password)"))
         return False
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        log.add(Problem(shown, message=f"not an .xlsx workbook (not a zip file: {exc})"))
+        log.add(Problem(shown, message=f"cannot open the workbook: it is not an .xlsx workbook (not a zip file: {exc})"))
         return False
     with zf:
         problems = zip_problems(zf.infolist(), shown)
