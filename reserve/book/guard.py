@@ -142,7 +142,10 @@ def check_folder(folder: Path, log: ProblemLog) -> bool:
         if not (tabular or table):
             continue
         shown = str(Path(folder) / entry.name)
-        mode = entry.stat(follow_symlinks=False).st_mode
+        try:
+            mode = entry.stat(follow_symlinks=False).st_mode
+        except OSError:
+            continue  # gone since the listing: the reader says so
         if stat.S_ISLNK(mode):
             problems.append(_link_problem(shown, entry.path, table or ""))
             continue
@@ -170,7 +173,10 @@ def _check_subfolder(sub: Path, shown_dir: str, table: str) -> list[Problem]:
         if not entry.name.lower().endswith(_TABLE_SUFFIXES):
             continue
         shown = str(Path(shown_dir) / entry.name)
-        mode = entry.stat(follow_symlinks=False).st_mode
+        try:
+            mode = entry.stat(follow_symlinks=False).st_mode
+        except OSError:
+            continue
         if stat.S_ISLNK(mode):
             out.append(_link_problem(shown, entry.path, table))
         elif not stat.S_ISREG(mode):
@@ -193,10 +199,13 @@ def _irregular_problem(shown: str, mode: int, table: str) -> Problem:
 
 def _content_problems(path: Path, shown: str, table: str) -> list[Problem]:
     name = path.name.lower()
-    if name.endswith(".csv"):
-        return csv_problems(path, shown, table)
-    if name.endswith(".parquet"):
-        return parquet_problems(path, shown, table)
+    try:
+        if name.endswith(".csv"):
+            return csv_problems(path, shown, table)
+        if name.endswith(".parquet"):
+            return parquet_problems(path, shown, table)
+    except OSError:
+        pass  # unreadable (permissions): the reader reports "cannot read the file"
     return []
 
 
@@ -300,8 +309,12 @@ def check_workbook(path: Path, log: ProblemLog) -> bool:
     if not stat.S_ISREG(st.st_mode):
         log.add(Problem(shown, message=f"the workbook is {_kind(st.st_mode)}, not a regular file"))
         return False
-    with open(path, "rb") as fh:
-        magic = fh.read(8)
+    try:
+        with open(path, "rb") as fh:
+            magic = fh.read(8)
+    except OSError as exc:
+        log.add(Problem(shown, message=f"cannot open the workbook: {exc.strerror or exc}"))
+        return False
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
         log.add(Problem(shown, message="cannot open the workbook: it is not an .xlsx workbook but an old .xls "
                         "workbook or a password-protected one (save it as .xlsx without a password)"))
@@ -553,9 +566,7 @@ def _scan(zf, member, table, exact: bool) -> tuple[_Extent, bool, int]:
             block = f.read(4 * MiB)
             read += len(block)
             data = tail + block
-            cut = data.rfind(b"<") if block else len(data)
-            if cut <= 0 or len(data) - cut > HEAD_BYTES:  # no tag start, or one of over 64 KiB
-                cut = len(data)
+            cut = _cut(data) if block else len(data)
             part, tail = data[:cut], data[cut:]
             if exact:
                 refs = _VALUE_CELL.findall(part)
@@ -569,6 +580,20 @@ def _scan(zf, member, table, exact: bool) -> tuple[_Extent, bool, int]:
             if not block:
                 break
     return ext, odd, read
+
+
+def _cut(data: bytes) -> int:
+    """Where to end this block's scan: before the last tag (kept for the next block, so that
+    no reference is split), unless that tag is finished and followed by 64 KiB of text. An
+    unfinished tag is always kept whole; one of over 1 MiB is refused (no sheet has one)."""
+    lt = data.rfind(b"<")
+    if lt < 0:
+        return len(data)
+    if data.find(b">", lt) < 0:
+        if len(data) - lt > MiB:
+            raise ValueError("a sheet holds an XML tag of more than 1 MiB")
+        return lt
+    return lt if len(data) - lt <= HEAD_BYTES else len(data)
 
 
 def _extent_problems(ext: _Extent, sheet, table, shown, declared, xml_bytes) -> list[Problem]:
