@@ -430,3 +430,12 @@ def test_every_limit_is_documented():
         assert what in doc
     for figure in ("1,000", "32,767", "67,108,864", "4.0 GiB", "8.0 GiB", "256:1", "XFD1048576"):
         assert figure in doc, figure
+
+
+def test_a_tag_is_never_split_between_scan_blocks():
+    # A cell tag with a long attribute before its reference stays whole for the next block;
+    # a tag of over 1 MiB is refused (no sheet has one).
+    assert guard._cut(b'<c r="A1"><v>1</v></c><c s="1" x="' + b"y" * 70_000) == 22
+    assert guard._cut(b"<t>" + b"a" * 70_000) == 70_003  # a finished tag and long text: cut after
+    with pytest.raises(ValueError, match="more than 1 MiB"):
+        guard._cut(b'<c x="' + b"y" * (2 * MiB))
