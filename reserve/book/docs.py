@@ -7,6 +7,7 @@ A test checks that the committed file equals this output.
 
 from __future__ import annotations
 
+from . import guard
 from .convert import AMOUNT_BOUND_TEXT, DATE_MAX, DATE_MIN, MONEY_COLUMNS
 from .schema import BLANK, REQUIRED, ITEM_KIND_HELP, ITEM_KINDS, TABLES
 
@@ -92,6 +93,13 @@ def render() -> str:
     out.append("\n## Item kinds and their computations\n\n| kind | computations | line and amount taken |\n|---|---|---|")
     for k, books in ITEM_KINDS.items():
         out.append(f"| `{k}` | {', '.join(books)} | {ITEM_KIND_HELP.get(k, '').replace('|', '/')} |")
+    out.append("")
+    out.append("\n## Limits\n\nA book is checked before it is parsed, so that a damaged or hostile file is refused at "
+               "once with a message (never a crash, a hang or gigabytes of memory). Beyond these limits a book "
+               "is refused; every limit is far above a real book (`reserve/book/guard.py`).\n\n"
+               "| what | limit |\n|---|---|")
+    for what, limit in guard.limits():
+        out.append(f"| {what} | {limit.replace('|', '/')} |")
     out.append("")
     return "\n".join(out)
 

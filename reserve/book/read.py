@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem, ProblemLog
+from . import guard
 from .names import match as match_name
 from .names import normal
 from .schema import TABLES_BY_NAME
@@ -93,6 +94,8 @@ def sha256_of(path: Path) -> str:
 
 def read_book(path: str | Path, log: ProblemLog) -> RawBook:
     p = Path(path)
+    if not guard.check_book(p, log):  # a device, FIFO or socket: never opened
+        return RawBook({}, [], str(p), readable=False)
     if p.is_dir():
         return _read_folder(p, log)
     if p.suffix.lower() in (".xlsx", ".xlsm"):
@@ -145,6 +148,8 @@ def _table_names(names, what: str, where: str, log: ProblemLog, ignored: list, f
 
 
 def _read_folder(folder: Path, log: ProblemLog) -> RawBook:
+    if not guard.check_folder(folder, log):  # links, devices, FIFOs; headers out of bounds
+        return RawBook({}, [], str(folder), readable=False)
     chunks: dict[str, list[RawChunk]] = {}
     files: list[InputFile] = []
     ignored: list[dict] = []
@@ -195,6 +200,7 @@ def _read_folder(folder: Path, log: ProblemLog) -> RawBook:
 
 
 def _read_csv(path: Path, table: str, shown: str) -> RawChunk:
+    guard.check_csv(path, table, shown)
     with open(path, "rb") as fh:  # (only the start: a CSV book may be gigabytes)
         empty = not fh.read(4096).strip()
     if empty:
@@ -246,6 +252,8 @@ def _record_lines(path: Path, n_records: int) -> np.ndarray:
 
 def _read_parquet(path: Path, table: str, shown: str) -> RawChunk:
     import pyarrow.parquet as pq
+
+    guard.check_parquet(path, table, shown)
 
     # Enumerations (book, type, kind...) are read dictionary-encoded: a handful of distinct
     # strings, never one string object per row.
@@ -520,6 +528,8 @@ def _read_xlsx(path: Path, log: ProblemLog) -> RawBook:
     import fastexcel
 
     shown = str(path)
+    if not guard.check_workbook(path, log):  # before fastexcel/calamine parse anything
+        return RawBook({}, [], shown, readable=False)
     chunks: dict[str, list[RawChunk]] = {}
     try:
         zf = zipfile.ZipFile(path)
