@@ -189,3 +189,59 @@ def test_stating_the_column_removes_the_finding(tmp_path):
         A1, {"account_id": "M1", "customer_id": "M1", "book": "customer", "type": "margin", "balance": "-500",
              "doubtful": "no", "unsecured_amount": "0", "related_party": "none", "noncustomer_ownership_pct": "0"}]))
     assert not [f for f in compute(b).findings if "defaults that can favour" in f.message]
+
+
+# --------------------------------------------------------------------------- what a newcomer meets
+
+
+def _problems(path) -> list:
+    with pytest.raises(BookInvalid) as err:
+        load_book(path)
+    return err.value.problems
+
+
+def test_a_title_row_above_the_header_is_named(tmp_path):
+    """Found: a title row above the header gave "required column ... is missing" for every
+    column. Now one problem names the title row and the row the header is on."""
+    path = _xlsx(tmp_path / "t.xlsx", {"parameters": PARAMS,
+                                       "accounts": [["Harbor Point - accounts as of 2026-11-20"], [],
+                                                    *ACCOUNTS]})
+    (p,) = _problems(path)
+    assert (p.sheet, p.row) == ("accounts", 1) and "header is on row 3" in p.message
+    folder = write_book(tmp_path / "f", accounts=[A1])
+    (folder / "accounts.csv").write_text("Accounts at 2026-11-20\naccount_id,book,type,balance\nA1,customer,cash,1\n")
+    (p,) = _problems(folder)
+    assert "header is on line 2" in p.message
+
+
+def test_a_cp1252_csv_says_how_to_save_it(tmp_path):
+    """Found: a cp1252 CSV (Excel's default on Windows) gave a decoder's message."""
+    folder = write_book(tmp_path / "b", accounts=[A1])
+    (folder / "accounts.csv").write_bytes("account_id,book,type,balance,account_name\nA1,customer,cash,5,Café\n"
+                                          .encode("cp1252"))
+    (p,) = _problems(folder)
+    assert "line 2 holds the byte 0xe9" in p.message and "CSV UTF-8" in p.message
+    (folder / "accounts.csv").write_bytes("account_id,book,type,balance\nA1,customer,cash,5\n".encode("utf-16"))
+    (p,) = _problems(folder)
+    assert "UTF-16" in p.message and "CSV UTF-8" in p.message
+
+
+def test_a_semicolon_csv_says_how_to_save_it(tmp_path):
+    """Found: a semicolon-delimited CSV gave "required column ... missing" for every column."""
+    folder = write_book(tmp_path / "b", accounts=[A1])
+    (folder / "accounts.csv").write_text("account_id;book;type;balance\nA1;customer;cash;5\n")
+    (p,) = _problems(folder)
+    assert "separated by semicolons" in p.message and p.file.endswith("accounts.csv")
+
+
+def test_a_parquet_file_with_a_column_twice_is_named_not_reported_missing(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = write_book(tmp_path / "b", accounts=[A1])
+    (folder / "accounts.csv").unlink()
+    pq.write_table(pa.table([pa.array(["A1"]), pa.array(["customer"]), pa.array(["cash"]), pa.array([1.0]),
+                             pa.array([2.0])], names=["account_id", "book", "type", "balance", "Balance"]),
+                   folder / "accounts.parquet")
+    (p,) = _problems(folder)  # and not also "the book has no 'accounts' table"
+    assert "appears twice" in p.message

@@ -738,6 +738,7 @@ def type_chunk(table: Table, chunk: RawChunk, log: ProblemLog, bad: dict | None 
     the report says when a default was used)."""
     frame = chunk.frame
     rep = _Reporter(chunk, log)
+    header_row = int(chunk.rows[0]) - 1 if len(chunk.rows) else 1  # (before blank rows are dropped)
     if _duplicate_columns(chunk, log):
         return None
     if len(frame.columns) == 0 and len(frame) == 0:
@@ -757,6 +758,8 @@ def type_chunk(table: Table, chunk: RawChunk, log: ProblemLog, bad: dict | None 
             chunk = RawChunk(chunk.table, chunk.file, chunk.sheet, frame, chunk.rows[keep], chunk.flagged)
             rep = _Reporter(chunk, log)
     missing = [c.name for c in table.columns if c.required and c.name not in frame.columns]
+    if missing and _title_rows(table, chunk, header_row, log):
+        return None
     for name in missing:
         log.add(Problem(chunk.file, chunk.sheet, None, name,
                         message=f"required column '{name}' is missing "
@@ -915,6 +918,27 @@ def type_parameters(chunk: RawChunk, log: ProblemLog) -> dict:
     return values
 
 
+def _title_rows(table: Table, chunk: RawChunk, header_row: int, log: ProblemLog) -> bool:
+    """Issue 10: a title row above the header ("Harbor Point - accounts as of 2026-11-20")
+    made every required column "missing". When one of the first rows below the row taken as
+    the header holds the table's column names, say so: one problem naming both rows."""
+    from .names import normal
+
+    frame = chunk.frame
+    known = set(table.column_names)
+    head = frame.head(10)
+    for i in range(len(head)):
+        cells = [v for v in head.iloc[i].tolist() if v is not None and str(v).strip() and str(v) != "nan"]
+        names = {normal(v) for v in cells}
+        if len(names & known) >= 2:
+            title = ", ".join(str(c) for c in frame.columns if not str(c).startswith("__UNNAMED__"))[:80]
+            log.add(Problem(chunk.file, chunk.sheet, header_row, "", title, "the table's header",
+                            message=f"the table's header is on row {int(chunk.rows[i])}, below a title row: delete "
+                                    f"the row(s) above the header so that the header is the table's first row"))
+            return True
+    return False
+
+
 def _columns_recognised(table: Table, chunk: RawChunk, log: ProblemLog, ignored: list) -> bool:
     """Issue 10: a header the format does not know is refused when it is near a column of the
     format that the chunk lacks ("did you mean"), else listed as ignored (it is carried into
@@ -1000,7 +1024,7 @@ def type_book(raw: RawBook, log: ProblemLog) -> tuple[dict, dict[str, pd.DataFra
                                         "what": "column", "reason": "the parameters table reads only 'name' and 'value'"})
             continue
         if not chunks:
-            if table.required:
+            if table.required and table.name not in raw.unread:
                 log.add(Problem(raw.label, table.name, message=f"the book has no '{table.name}' sheet/table"))
             tables[table.name] = _empty_frame(table)
             continue

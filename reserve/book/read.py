@@ -82,6 +82,9 @@ class RawBook:
     # Defaults the book leaned on, filled while typing (convert.default_record): a column
     # omitted or cells left blank that took the format's default; the report lists each.
     defaults: list[dict] = field(default_factory=list)
+    # Tables one of whose files or sheets could not be read (already a problem): not reported
+    # again as "the book has no ... table".
+    unread: set = field(default_factory=set)
 
 
 def sha256_of(path: Path) -> str:
@@ -153,6 +156,7 @@ def _read_folder(folder: Path, log: ProblemLog) -> RawBook:
     chunks: dict[str, list[RawChunk]] = {}
     files: list[InputFile] = []
     ignored: list[dict] = []
+    unread: set = set()
     candidates: list[tuple[str, Path]] = []
     entries = sorted(folder.iterdir())
     table_files = [e.name for e in entries if e.suffix.lower() in (".csv", ".parquet") and not e.is_dir()]
@@ -187,6 +191,7 @@ def _read_folder(folder: Path, log: ProblemLog) -> RawBook:
                     chunk = _read_parquet(f, table, shown)
             except Exception as exc:  # unreadable file: a problem, not a traceback
                 log.add(Problem(shown, table, message=f"cannot read the file: {exc}"))
+                unread.add(table)
                 continue
             chunks.setdefault(table, []).append(chunk)
             files.append(InputFile(shown, digest.result(), [table], {table: len(chunk.frame)}))
@@ -196,7 +201,7 @@ def _read_folder(folder: Path, log: ProblemLog) -> RawBook:
                 if workbooks else "")
         log.add(Problem(str(folder), message="the folder holds no table files (accounts.csv, parameters.parquet, ...)"
                         + hint))
-    return RawBook(chunks, files, str(folder), ignored=ignored)
+    return RawBook(chunks, files, str(folder), ignored=ignored, unread=unread)
 
 
 def _read_csv(path: Path, table: str, shown: str) -> RawChunk:
@@ -205,23 +210,86 @@ def _read_csv(path: Path, table: str, shown: str) -> RawChunk:
         empty = not fh.read(4096).strip()
     if empty:
         return RawChunk(table, shown, table, pd.DataFrame(), np.zeros(0, dtype=np.int64))
+    _check_csv_text(path)
     # The header as typed: pandas renames a repeated column to `name.1`, which would hide
     # an ambiguous file with two `balance` columns.
     with open(path, newline="", encoding="utf-8-sig") as fh:
-        header = next(csv.reader(fh), [])
-    frame = pd.read_csv(
-        path,
-        dtype=str,
-        keep_default_na=False,
-        na_filter=False,
-        skip_blank_lines=False,
-        encoding="utf-8-sig",
-    )
+        reader = csv.reader(fh)
+        header = next(reader, [])
+        _check_delimiter(header, table)
+        known = set(_header_vocabulary(table))
+        if len(known & {normal(h) for h in header}) < 2:
+            # Issue 10: a title line above the header (convert._title_rows does the same for sheets)
+            for line, fields in zip(range(2, 12), reader):
+                if len(known & {normal(f) for f in fields}) >= 2:
+                    raise ValueError(f"the table's header is on line {line}, below a title line "
+                                     f"({','.join(header)[:80]!r}): delete the line(s) above the header")
+    try:
+        frame = pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            encoding="utf-8-sig",
+        )
+    except UnicodeDecodeError:
+        raise ValueError(_not_utf8(path)) from None
     if len(header) == len(frame.columns):
         frame.columns = header_names(header, table)
     else:  # pragma: no cover - a header pandas parsed differently from the csv module
         frame.columns = header_names(list(frame.columns), table)
     return RawChunk(table, shown, table, frame, _record_lines(path, len(frame)))
+
+
+_SAVE_AS = "in Excel, save it with File > Save As > 'CSV UTF-8 (Comma delimited) (*.csv)'"
+
+
+def _check_csv_text(path: Path) -> None:
+    """A CSV book is UTF-8 text, comma-separated (issue 10: Excel on Windows saves cp1252 or
+    UTF-16 'Unicode text' by default; say what to do instead of a decoder's traceback text)."""
+    with open(path, "rb") as fh:
+        start = fh.read(1 << 16)
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValueError("the file is UTF-16 text (Excel's 'Unicode Text'), not UTF-8 CSV: " + _SAVE_AS)
+    try:
+        start.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if len(start) < 1 << 16 or exc.start < len(start) - 4:  # (not a character cut at the block's end)
+            raise ValueError(_not_utf8(path)) from None
+
+
+def _not_utf8(path: Path) -> str:
+    """Where the first byte that is not UTF-8 is (line, byte), found only when decoding failed."""
+    import codecs
+
+    dec = codecs.getincrementaldecoder("utf-8")()
+    offset, lines = 0, 1
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            try:
+                dec.decode(block)
+            except UnicodeDecodeError as exc:
+                bad = block[exc.start:exc.start + 1]
+                lines += block[:exc.start].count(b"\n")
+                return (f"line {lines} holds the byte 0x{bad.hex()} (byte {offset + exc.start + 1}), which is not UTF-8 "
+                        "text: the file was probably saved as Windows-1252 ('CSV (Comma delimited)'); " + _SAVE_AS)
+            lines += block.count(b"\n")
+            offset += len(block)
+    return "the file is not UTF-8 text: " + _SAVE_AS
+
+
+def _check_delimiter(header: list[str], table: str) -> None:
+    """A header read as one field that splits on `;` (or a tab) into the table's names: the
+    file uses another separator (Excel's CSV where the list separator is `;`)."""
+    if len(header) != 1:
+        return
+    known = set(_header_vocabulary(table))
+    for sep, name in ((";", "semicolons"), ("\t", "tabs")):
+        parts = [normal(x) for x in header[0].split(sep)]
+        if len(parts) > 1 and len(known.intersection(parts)) >= 2:
+            raise ValueError(f"the file is separated by {name}, not commas (its header reads {header[0][:80]!r}): "
+                             + _SAVE_AS + ", or replace the separators with commas")
 
 
 def _record_lines(path: Path, n_records: int) -> np.ndarray:
@@ -258,6 +326,12 @@ def _read_parquet(path: Path, table: str, shown: str) -> RawChunk:
     # Enumerations (book, type, kind...) are read dictionary-encoded: a handful of distinct
     # strings, never one string object per row.
     file_schema = pq.read_schema(path)
+    seen: set = set()
+    for name in file_schema.names:
+        n = normal(name)
+        if n in seen:
+            raise ValueError(f"column {name.strip()} appears twice: which one holds the values is ambiguous; keep one")
+        seen.add(n)
     enums = [c.name for c in TABLES_BY_NAME[table].columns if c.type == "enum"
              and c.name in file_schema.names and _is_arrow_text(file_schema.field(c.name).type)]
     arrow = pq.read_table(path, read_dictionary=enums or None)
@@ -545,6 +619,7 @@ def _read_xlsx(path: Path, log: ProblemLog) -> RawBook:
     with zf, ThreadPoolExecutor(max_workers=1) as pool:
         digest = pool.submit(sha256_of, path)
         ignored: list[dict] = []
+        unread: set = set()
         sheet_tables = _table_names(reader.sheet_names, "sheet", shown, log, ignored)
         for sheet in reader.sheet_names:
             table = sheet_tables.get(sheet)
@@ -555,6 +630,7 @@ def _read_xlsx(path: Path, log: ProblemLog) -> RawBook:
                 first_row, header = _scan_header(zf, member) if member else (None, {})
             except Exception as exc:  # a damaged sheet part: a problem, not a traceback
                 log.add(Problem(shown, sheet, message=f"cannot read the sheet: {exc}"))
+                unread.add(table)
                 continue
             scan_job = pool.submit(_scan_member, path, member) if member else None
             failure = None
@@ -579,6 +655,7 @@ def _read_xlsx(path: Path, log: ProblemLog) -> RawBook:
                 log.add(Problem(shown, sheet, bad.row, col, bad.value, bad.expected, bad.message))
             if failure is not None:
                 log.add(Problem(shown, sheet, message=f"cannot read the sheet: {failure}"))
+                unread.add(table)
                 continue
             if flagged:
                 chunk.flagged = frozenset(flagged)
@@ -586,7 +663,7 @@ def _read_xlsx(path: Path, log: ProblemLog) -> RawBook:
             tables_here.append(table)
             rows_here[table] = len(chunk.frame)
         sha = digest.result()
-    return RawBook(chunks, [InputFile(shown, sha, tables_here, rows_here)], shown, ignored=ignored)
+    return RawBook(chunks, [InputFile(shown, sha, tables_here, rows_here)], shown, ignored=ignored, unread=unread)
 
 
 def _names_from_scan(header: dict[str, str] | None, table: str) -> list[str] | None:
