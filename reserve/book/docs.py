@@ -18,9 +18,8 @@ Generated from `reserve/book/schema.py` by `python -m reserve.book.docs`; do not
 A **book** is one `.xlsx` workbook with one sheet per table, or one folder with one `.csv` or
 `.parquet` file per table named after it (`accounts.csv`, `items.parquet`, ...). A table may be
 split across files: `accounts.csv` + `accounts.part2.csv` (any `<table>.<anything>.csv|parquet`),
-or a sub-folder `accounts/` of `.csv`/`.parquet` files. Sheet, table and column names are exact;
-column order does not matter; extra columns are kept for the audit trail; blank rows are
-ignored. A column with a default may be left out or left blank.
+or a sub-folder `accounts/` of `.csv`/`.parquet` files. Column order does not matter; blank rows are ignored. A column with a default may be left
+out or left blank (see *Names and defaults*).
 
 Types: **money** — dollars with at most 2 decimals (`1234.5`, `1,234.50`, `$1,234.50`,
 `(1,234.50)` = -1234.50; an Excel number that is a whole number of cents up to floating-point
@@ -59,6 +58,43 @@ which of the two holds the values would be a guess.
 """
 
 
+def names_and_defaults() -> str:
+    """The name-matching rules and the defaults that can favour the firm, from the schema."""
+    rows = []
+    for t in TABLES:
+        for c in t.columns:
+            if c.favourable:
+                when = (f"`{c.favourable_when[0]}` {c.favourable_when[1]} `{c.favourable_when[2]}`"
+                        if c.favourable_when else "every row")
+                rows.append(f"| {t.name}.{c.name} | {_default(c)} | {when} | {c.favourable} |")
+    return """
+## Names and defaults
+
+**Names.** Sheet, file, folder, column and parameter names are matched ignoring case and
+surrounding spaces, inner runs of spaces read as `_` (`Items`, ` items `, `Unsecured Amount`).
+A name close to a name of the format (one edit for names of up to 6 letters, two for longer
+ones, the same letters without `_`/`-`/`.`, or a clipped form of 5 letters or more: `itemz`,
+`doubtfull`, `unsecured`) is an error that says "did you mean ...", unless the name it
+resembles is also present. Any other sheet, file or column is read past: `reserve validate`
+lists it, and so does the report's provenance (json `ignored`); extra columns are carried into
+the audit trail. Two sheets of one workbook that are the same table are an error. A title row
+above a table's header, a CSV that is not UTF-8, and a CSV separated by semicolons or tabs are
+errors that say what to do.
+
+**Defaults.** A column whose default would meet a condition of the rule, earn a debit or drop a
+credit is required (issue 10: `accounts.type`, `cca_requirements.basis`,
+`cca_deposits.cca_account`, `cca_deposits.delivered_by_firm`,
+`reserve_bank_accounts.bank_affiliated`, whose original defaults were `cash`, `gross`,
+`customer_segregated`, true and false). Every default a book leans on (a column left out, or
+cells left blank) is listed with the report's assumptions (`default:<table>.<column>`). The
+defaults below can still favour the firm on the rows named; a book that leans on one there gets
+a review finding per table, naming each column, until it states them:
+
+| column | default | rows where it matters | effect |
+| --- | --- | --- | --- |
+""" + "\n".join(rows) + "\n"
+
+
 def _default(c) -> str:
     if c.default is REQUIRED:
         return "required"
@@ -80,7 +116,7 @@ def _type(c) -> str:
 
 
 def render() -> str:
-    out = [HEADER, LIMITS]
+    out = [HEADER, LIMITS, names_and_defaults()]
     for t in TABLES:
         out.append(f"\n## `{t.name}`{'' if t.required else ' (optional)'}\n\n{t.help}\n")
         if t.key:
