@@ -36,7 +36,7 @@ OUT = HERE / "out"
 SEED = 20261120
 AS_OF = dt.date(2026, 11, 20)  # a Friday
 FIRM = "Example Clearing Securities LLC"
-GEN_VERSION = 1  # bump when the generated data changes (invalidates cached books)
+GEN_VERSION = 2  # bump when the generated data changes (invalidates cached books)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -226,6 +226,12 @@ def generate_tables(n_accounts: int, n_collateral: int | None = None, n_items: i
         "clearing_org_qualified": ("bool", rng.random(n_items) < 0.8, None),
         "description": ("text", pa.array(np.where(described, "synthetic item", "").tolist(), pa.string()), ~described),
     }
+    # Columns the format made required after GEN_VERSION 1 (issue 11), drawn from their own
+    # stream so that every value of version 1 stays as it was (the figures stay comparable).
+    rng2 = np.random.default_rng([seed, 2])
+    new_issue = kind_names == "new_issue_not_received"
+    st_idx = rng2.choice(3, size=n_items, p=[0.45, 0.35, 0.20])
+    T["items"]["security_type"] = ("text", _choice(["us_government_agency", "municipal", "other"], st_idx), ~new_issue)
 
     # ---------------------------------------------------------------- reserve bank accounts
     rb_n = 8
@@ -369,6 +375,47 @@ def write_parquet_book(data: dict, out: Path, money: str = "float") -> None:
         pq.write_table(t, out / f"{table}.parquet")
 
 
+def _cents_text(c: np.ndarray, null=None):
+    """Integer cents -> exact 2-decimal text ("-1234.05"), as a CSV export of a DECIMAL
+    column writes it (no float formatting, no exponent)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    c = np.asarray(c, dtype=np.int64)
+    a = np.abs(c)
+    whole = pa.array(a // 100).cast(pa.string())
+    frac = pc.utf8_lpad(pa.array(a % 100).cast(pa.string()), 2, "0")
+    sign = pa.array(np.where(c < 0, "-", ""), pa.string())
+    arr = pc.binary_join_element_wise(sign, whole, pa.array(np.full(len(c), ".")), frac, pa.scalar(""))
+    if null is not None:
+        arr = pc.if_else(pa.array(np.asarray(null, bool)), pa.scalar(None, pa.string()), arr)
+    return arr
+
+
+def write_csv_book(data: dict, out: Path) -> None:
+    """A folder of <table>.csv (UTF-8, comma, header row): money as exact 2-decimal text,
+    dates ISO, booleans true/false, blanks empty, text quoted."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    out.mkdir(parents=True, exist_ok=True)
+    names = [k for k, _ in data["params"]]
+    vals = []
+    for k, v in data["params"]:
+        if isinstance(v, dt.date):
+            vals.append(v.isoformat())
+        elif k in ("tentative_net_capital", "average_total_credits"):
+            vals.append(f"{v // 100}.{v % 100:02d}")
+        else:
+            vals.append(str(v))
+    opts = pcsv.WriteOptions(quoting_style="none")  # as a spreadsheet export: no quotes (none is needed)
+    pcsv.write_csv(pa.table({"name": names, "value": vals}), out / "parameters.csv", opts)
+    for table, cols in data["tables"].items():
+        t = pa.table({c: (_cents_text(v, null) if kind == "money" else _arrow_column(kind, v, null, "float"))
+                      for c, (kind, v, null) in cols.items()})
+        pcsv.write_csv(t, out / f"{table}.csv", opts)
+
+
 def write_xlsx_book(data: dict, path: Path) -> None:
     import xlsxwriter
 
@@ -435,6 +482,9 @@ def cmd_generate(args) -> dict:
     out = Path(args.out)
     if args.format == "parquet":
         write_parquet_book(data, out, args.money)
+        book = out
+    elif args.format == "csv":
+        write_csv_book(data, out)
         book = out
     else:
         book = out / "book.xlsx"
@@ -797,7 +847,7 @@ def main(argv=None) -> None:
     g.add_argument("--collateral", type=int, default=None, help="collateral rows (default: = accounts)")
     g.add_argument("--items", type=int, default=None, help="item rows (default: accounts / 100)")
     g.add_argument("--cca-customers", type=int, default=1000)
-    g.add_argument("--format", choices=("xlsx", "parquet"), required=True)
+    g.add_argument("--format", choices=("xlsx", "parquet", "csv"), required=True)
     g.add_argument("--money", choices=("float", "decimal"), default="float",
                    help="Parquet money columns: float64 dollars (default, what most exports give) or decimal128(18,2)")
     g.add_argument("--seed", type=int, default=SEED)
