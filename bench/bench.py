@@ -232,6 +232,11 @@ def generate_tables(n_accounts: int, n_collateral: int | None = None, n_items: i
     new_issue = kind_names == "new_issue_not_received"
     st_idx = rng2.choice(3, size=n_items, p=[0.45, 0.35, 0.20])
     T["items"]["security_type"] = ("text", _choice(["us_government_agency", "municipal", "other"], st_idx), ~new_issue)
+    # Note C: a securities loan's collateral received; three in four in cash (worth the monies
+    # payable), the rest securities worth 85-100% of them (Item 3 adds the shortfall)
+    loaned = kind_names == "securities_loaned"
+    cv = np.where(rng2.random(n_items) < 0.75, amt, np.rint(amt * rng2.uniform(0.85, 1.0, n_items))).astype(np.int64)
+    T["items"]["collateral_value"] = ("money", cv, ~loaned)
 
     # ---------------------------------------------------------------- reserve bank accounts
     rb_n = 8
