@@ -379,9 +379,75 @@ def m_parameter(rnd, bk):
     return f"parameter: {name} = {v!r:.40}"
 
 
+def _valid_for(rnd: random.Random, col, bk):
+    """A value the column accepts (so that the book is likelier to compute)."""
+    if col.type == "money":
+        return rnd.choice(["0", "0.01", "-0.01", "999999999.99", "-123456.78", "(1.00)", "$5", "1,000,000", 12, 1.5,
+                           -7, "0.00", "-0"])
+    if col.type == "pct":
+        return rnd.choice(["0", "100", "50.1234", 25, 0.5])
+    if col.type == "date":
+        return rnd.choice(["1900-01-01", "2199-12-31", "2026-11-20", "2026-11-21", "2026-11-23", "2025-01-01",
+                           "2026-12-24", dt.date(2026, 11, 19), dt.date(2000, 2, 29)])
+    if col.type == "bool":
+        return rnd.choice(["yes", "no", "TRUE", "false", "Y", "n", "1", "0", True, False])
+    if col.type == "enum" and col.choices:
+        v = rnd.choice(col.choices)
+        return rnd.choice([v, v.upper(), f" {v} "])
+    ids = [r[0] for tb in bk.values() for r in tb["rows"] if r and isinstance(r[0], str)]
+    return rnd.choice(ids + ["NEW1", "Ünïcödé", "x" * 300])
+
+
+def m_valid_value(rnd, bk):
+    from reserve.book.schema import TABLES_BY_NAME
+
+    t = _table(rnd, bk)
+    if t not in TABLES_BY_NAME:
+        return f"valid_value: {t!r} (not a table)"
+    rows, header = bk[t]["rows"], bk[t]["header"]
+    if t == "parameters":
+        cols = [c for c in TABLES_BY_NAME[t].columns]
+        col = rnd.choice(cols)
+        v = _valid_for(rnd, col, bk)
+        rows[:] = [r for r in rows if not r or r[0] != col.name] + [[col.name, v]]
+        return f"valid_value: parameters {col.name} = {v!r:.40}"
+    if not rows:
+        return f"valid_value: {t} (empty)"
+    col = rnd.choice([c for c in TABLES_BY_NAME[t].columns])
+    if col.name not in header:
+        header.append(col.name)
+    c = header.index(col.name)
+    row = rnd.choice(rows)
+    while len(row) <= c:
+        row.append(None)
+    row[c] = _valid_for(rnd, col, bk)
+    return f"valid_value: {t}.{col.name} = {row[c]!r:.40}"
+
+
+def m_more_rows(rnd, bk):
+    """More rows of valid shape: an account copied under fresh ids, or an item of any kind."""
+    from reserve.book.schema import ITEM_KINDS
+
+    t = rnd.choice(["accounts", "items"])
+    if t not in bk or not bk[t]["rows"] or not bk[t]["header"]:
+        return f"more_rows: {t} (absent)"
+    tb = bk[t]
+    n = rnd.choice([1, 5, 40])
+    for i in range(n):
+        row = list(rnd.choice(tb["rows"]))
+        row[0] = f"{t[0].upper()}X{len(tb['rows'])}"
+        if t == "items" and "kind" in tb["header"] and "book" in tb["header"]:
+            kind = rnd.choice(sorted(ITEM_KINDS))
+            row[tb["header"].index("kind")] = kind
+            row[tb["header"].index("book")] = rnd.choice(ITEM_KINDS[kind])
+        tb["rows"].append(row)
+    return f"more_rows: {t} +{n}"
+
+
 MUTATIONS = [m_cell_type, m_cell_type, m_blank, m_extreme, m_extreme_column, m_date, m_date, m_rename_table,
              m_rename_column, m_rename_column, m_duplicate_column, m_drop_column, m_drop_table, m_empty_table,
-             m_extra_table, m_rows, m_title_row, m_parameter, m_parameter]
+             m_extra_table, m_rows, m_title_row, m_parameter, m_parameter,
+             m_valid_value, m_valid_value, m_valid_value, m_more_rows, m_more_rows]
 
 # --------------------------------------------------------------------------- writers
 
@@ -465,7 +531,7 @@ def write_xlsx(path: Path, bk: dict, rnd: random.Random) -> str:
 def _arrow_column(values: list, rnd: random.Random):
     import pyarrow as pa
 
-    how = rnd.randrange(10)
+    how = rnd.randrange(12)
     texts = [None if v is None else _text(v) for v in values]
     if how == 0:  # typed as the values are, where arrow can
         try:
@@ -493,6 +559,26 @@ def _arrow_column(values: list, rnd: random.Random):
     if how == 7:
         stamps = [dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc) if t else None for t in texts]
         return pa.array(stamps, pa.timestamp("us", tz="UTC")), "timestamp_tz"
+    if how == 8:
+        def day(t):
+            try:
+                return dt.date.fromisoformat(t.strip())
+            except (AttributeError, ValueError):
+                return None
+        return pa.array([day(t) for t in texts], pa.date32()), "date32"
+    if how == 9:
+        def dec(t):
+            try:
+                return Decimal(t.replace(",", "").replace("$", "")).quantize(Decimal("0.01"))
+            except Exception:
+                return None
+        try:
+            return pa.array([dec(t) for t in texts], pa.decimal128(38, 2)), "decimal128"
+        except (pa.ArrowException, ValueError):
+            pass
+    if how == 10:
+        return pa.array([None if t is None else t.strip().lower() in ("yes", "true", "y", "1") for t in texts],
+                        pa.bool_()), "bool"
     return pa.array(texts, pa.string()), "string"
 
 
@@ -502,12 +588,13 @@ def write_parquet_folder(folder: Path, bk: dict, rnd: random.Random) -> str:
 
     folder.mkdir(parents=True)
     kinds = []
+    retype = rnd.random() < 0.5  # half the Parquet books hold a few typed, binary or nested columns
     for name, tb in bk.items():
         header = [_text(h) for h in tb["header"]]
         arrays = []
         for i, h in enumerate(header):
             values = [row[i] if i < len(row) else None for row in tb["rows"]]
-            if rnd.random() < 0.15:
+            if retype and rnd.random() < 0.08:
                 arr, kind = _arrow_column(values, rnd)
                 kinds.append(f"{name}.{h}:{kind}")
             else:
