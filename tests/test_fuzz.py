@@ -10,7 +10,8 @@ typos of table and column names), duplicated and dropped columns, dropped tables
 (cp1252, UTF-16, a BOM) and extra sheets or files. Each book is written as a CSV folder, an
 xlsx workbook (openpyxl) or a folder of Parquet files (pyarrow; typed, binary and nested
 columns too). On a Result, the JSON report, the summary and (for every fourth book) the HTML
-page and workbook are rendered as well.
+page and workbook are rendered as well; every fourth book also goes through `reserve compute`
+(exit 0 or 1, never "internal error").
 
 The suite runs FUZZ_BOOKS (48) books. A longer campaign: RESERVE_FUZZ_BOOKS=N (and
 RESERVE_FUZZ_SEED=S for another starting seed), e.g.
@@ -656,6 +657,20 @@ def test_fuzzed_book_ends_in_a_result_or_located_problems(tmp_path, seed):
         check_book(path, tmp_path / "out" if seed % 4 == 0 else None)
     except Exception:
         pytest.fail(f"seed {seed}: {'; '.join(done)}\n{traceback.format_exc()}")
+    if seed % 4 == 2:  # the command a user runs: exit 0 or 1 with a message, never "internal error"
+        r = run_cli(path, tmp_path / "cli-out")
+        assert r.exit_code in (0, 1) and r.exception is None or isinstance(r.exception, SystemExit), \
+            f"seed {seed}: {'; '.join(done)}\n{r.output}"
+        assert "internal error" not in r.output and "Traceback" not in r.output, \
+            f"seed {seed}: {'; '.join(done)}\n{r.output}"
+
+
+def run_cli(path: Path, out: Path):
+    from click.testing import CliRunner
+
+    from reserve.cli import main
+
+    return CliRunner().invoke(main, ["compute", str(path), "--out", str(out)])
 
 
 def test_the_unmutated_book_computes(tmp_path):
