@@ -224,6 +224,8 @@ def test_a_cp1252_csv_says_how_to_save_it(tmp_path):
     (folder / "accounts.csv").write_bytes("account_id,book,type,balance\nA1,customer,cash,5\n".encode("utf-16"))
     (p,) = _problems(folder)
     assert "UTF-16" in p.message and "CSV UTF-8" in p.message
+    (folder / "parameters.csv").write_bytes((folder / "parameters.csv").read_text().encode("utf-16"))
+    assert len(_problems(folder)) == 2  # one per file, and not also "the book has no 'parameters' table"
 
 
 def test_a_semicolon_csv_says_how_to_save_it(tmp_path):

@@ -1011,6 +1011,8 @@ def type_book(raw: RawBook, log: ProblemLog) -> tuple[dict, dict[str, pd.DataFra
     for table in TABLES:
         chunks = raw.chunks.get(table.name, [])
         if table.kind == "parameters":
+            if not chunks and "parameters" in raw.unread:
+                continue  # its file could not be read: that problem was reported
             if not chunks:
                 log.add(Problem(raw.label, "parameters", message="the book has no 'parameters' sheet/table "
                                 "(two columns: name, value)"))
