@@ -247,3 +247,13 @@ def test_a_parquet_file_with_a_column_twice_is_named_not_reported_missing(tmp_pa
                    folder / "accounts.parquet")
     (p,) = _problems(folder)  # and not also "the book has no 'accounts' table"
     assert "appears twice" in p.message
+
+
+def test_a_parameter_value_with_a_blank_name_is_a_problem(tmp_path):
+    """Found by the fuzz campaign: a name of spaces in a workbook was reported as "found nan";
+    a value under no name must not be dropped silently either."""
+    path = _xlsx(tmp_path / "b.xlsx", {"parameters": PARAMS + [["  ", "weekly"]], "accounts": ACCOUNTS})
+    (p,) = _problems(path)
+    assert (p.row, p.column) == (5, "name") and "'weekly' has no parameter name" in p.message
+    path = _xlsx(tmp_path / "c.xlsx", {"parameters": PARAMS + [["  ", None]], "accounts": ACCOUNTS})
+    load_book(path)  # a blank row

@@ -857,7 +857,12 @@ def type_parameters(chunk: RawChunk, log: ProblemLog) -> dict:
     bad_names: set = set()  # names whose value was reported bad: no default either
     for pos in range(len(frame)):
         name = names.iloc[pos]
-        if name is None:
+        if name is None or (not isinstance(name, str) and pd.isna(name)):
+            value = frame["value"].iloc[pos]
+            if value is None or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == "":
+                continue  # a blank row
+            log.add(Problem(chunk.file, chunk.sheet, int(chunk.rows[pos]), "name", "", "a parameter name",
+                            message=f"the value {str(value)[:80]!r} has no parameter name"))
             continue
         row = int(chunk.rows[pos])
         if name not in known:
