@@ -66,9 +66,14 @@ def test_first_command_makes_and_uses_a_virtual_environment():
 
 
 def test_ci_runs_the_readmes_test_command():
-    """.ci/run takes the test command from the README itself, so the two cannot drift."""
+    """.ci/run states the README's test command literally, runs exactly those steps, and
+    refuses to run when the README says something else, so the two cannot drift."""
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "Run the tests" in script and "README.md" in script
+    readme_command = sh_blocks(README.read_text(encoding="utf-8"))[1]
+    assert f'TEST_COMMAND="{readme_command}"' in script
+    steps = script.rsplit('echo "+ $TEST_COMMAND"', 1)[1].split()
+    assert " ".join(steps) == readme_command.replace(" && ", " ")
     done = subprocess.run(["bash", str(ROOT / ".ci" / "run"), "--print-command"], capture_output=True, text=True,
                           timeout=30, cwd=ROOT)
     assert done.returncode == 0, done.stderr
