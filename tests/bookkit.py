@@ -64,3 +64,40 @@ def write_book(folder: Path, parameters: dict | None = None, state_required: boo
 
 def book(folder: Path, parameters: dict | None = None, **tables: list[dict]):
     return load_book(write_book(folder, parameters, **tables))
+
+
+def problems_of(path):
+    """The BookInvalid that loading `path` raises (the test fails if it loads)."""
+    import pytest
+
+    from reserve.errors import BookInvalid
+
+    with pytest.raises(BookInvalid) as exc:
+        load_book(path)
+    return exc.value
+
+
+def bad_book(tmp_path: Path, parameters: dict | None = None, **tables: list[dict]):
+    return problems_of(write_book(tmp_path / "book", parameters, **tables))
+
+
+def only(err, **match):
+    """The one problem whose fields equal `match` (fails listing every problem otherwise)."""
+    found = [p for p in err.problems if all(getattr(p, k) == v for k, v in match.items())]
+    assert len(found) == 1, f"expected one problem {match}, got:\n" + "\n".join(map(str, err.problems))
+    return found[0]
+
+
+def write_xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
+    """A workbook with one sheet per entry, each row a list of cell values (None = empty),
+    written exactly as given."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for r in rows:
+            ws.append(r)
+    wb.save(path)
+    return path

@@ -16,45 +16,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from openpyxl import Workbook
 
-from bookkit import book, write_book
+from bookkit import bad_book, book, only, problems_of, write_book, write_xlsx
 from reserve import money
 from reserve.book import load_book
 from reserve.book.convert import AMOUNT_BOUND_CENTS, AMOUNT_EXPECTED, DATE_EXPECTED, MONEY_COLUMNS, _abs_total
 from reserve.calendar import BusinessCalendar
-from reserve.errors import BookInvalid
 from reserve.formula import compute
 
 A1 = {"account_id": "A1", "book": "customer", "balance": "-100"}
 D = dt.date.fromisoformat
-
-
-def problems_of(path) -> BookInvalid:
-    with pytest.raises(BookInvalid) as exc:
-        load_book(path)
-    return exc.value
-
-
-def bad_book(tmp_path, parameters=None, **tables) -> BookInvalid:
-    return problems_of(write_book(tmp_path / "book", parameters, **tables))
-
-
-def only(err: BookInvalid, **match):
-    found = [p for p in err.problems if all(getattr(p, k) == v for k, v in match.items())]
-    assert len(found) == 1, f"expected one problem {match}, got:\n" + "\n".join(map(str, err.problems))
-    return found[0]
-
-
-def write_xlsx(path, sheets):
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for r in rows:
-            ws.append(r)
-    wb.save(path)
-    return path
 
 
 PARAMS_ROWS = [["name", "value"], ["firm_name", "Example Securities LLC"], ["as_of", dt.date(2026, 11, 20)],

@@ -8,11 +8,9 @@ silently (the sheet or column was dropped, the requirement fell, `validate` said
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from openpyxl import Workbook
 
 from reserve.book import load_book
 from reserve.book.names import match, near, normal
@@ -21,7 +19,7 @@ from reserve.cli import main
 from reserve.errors import BookInvalid
 from reserve.formula import compute
 
-from bookkit import write_book
+from bookkit import problems_of, write_book, write_xlsx
 
 A1 = {"account_id": "A1", "book": "customer", "type": "cash", "balance": "1000000.00"}
 # The Found case: a bank loan of 500,000 and a fail to receive of 75,000 in `items`: the
@@ -33,17 +31,6 @@ ITEMS = [["item_id", "book", "kind", "amount", "market_value", "open_date"],
 PARAMS = [["name", "value"], ["firm_name", "Example Securities LLC"], ["as_of", "2026-11-20"],
           ["tentative_net_capital", 100_000_000]]
 ACCOUNTS = [["account_id", "book", "type", "balance"], ["A1", "customer", "cash", 1_000_000]]
-
-
-def _xlsx(path: Path, sheets: dict) -> Path:
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for r in rows:
-            ws.append(r)
-    wb.save(path)
-    return path
 
 
 def _required(book) -> str:
@@ -69,7 +56,7 @@ def test_names_compare_ignoring_case_and_spacing():
 @pytest.mark.parametrize("sheet", ["Items", "items ", " ITEMS"])
 def test_items_sheet_in_another_case_is_read(tmp_path, sheet):
     """Found: a sheet named `Items` (or `items `) was ignored and the requirement fell by 575,000."""
-    path = _xlsx(tmp_path / "b.xlsx", {"parameters": PARAMS, "accounts": ACCOUNTS, sheet: ITEMS})
+    path = write_xlsx(tmp_path / "b.xlsx", {"parameters": PARAMS, "accounts": ACCOUNTS, sheet: ITEMS})
     assert _required(load_book(path)) == str(1_575_000_00)
 
 
@@ -82,7 +69,7 @@ def test_items_csv_in_another_case_is_read(tmp_path):
 
 
 def test_a_sheet_near_a_table_name_is_refused(tmp_path):
-    path = _xlsx(tmp_path / "b.xlsx", {"parameters": PARAMS, "accounts": ACCOUNTS, "itemz": ITEMS})
+    path = write_xlsx(tmp_path / "b.xlsx", {"parameters": PARAMS, "accounts": ACCOUNTS, "itemz": ITEMS})
     with pytest.raises(BookInvalid) as err:
         load_book(path)
     (p,) = err.value.problems
@@ -90,7 +77,7 @@ def test_a_sheet_near_a_table_name_is_refused(tmp_path):
 
 
 def test_two_sheets_for_one_table_are_refused(tmp_path):
-    path = _xlsx(tmp_path / "b.xlsx", {"parameters": PARAMS, "accounts": ACCOUNTS, "items": ITEMS, "items ": ITEMS})  # (Excel itself refuses `Items` beside `items`)
+    path = write_xlsx(tmp_path / "b.xlsx", {"parameters": PARAMS, "accounts": ACCOUNTS, "items": ITEMS, "items ": ITEMS})  # (Excel itself refuses `Items` beside `items`)
     with pytest.raises(BookInvalid) as err:
         load_book(path)
     assert any("are all the 'items' table" in p.message for p in err.value.problems)
@@ -126,7 +113,7 @@ def test_parameter_names_in_another_case_and_near_ones(tmp_path):
 def test_ignored_sheets_files_and_columns_are_listed(tmp_path):
     """Found: the ignored sheet was not in the provenance. Now `validate` prints it and the
     report lists it."""
-    path = _xlsx(tmp_path / "b.xlsx", {"parameters": PARAMS, "README": [["how to"]],
+    path = write_xlsx(tmp_path / "b.xlsx", {"parameters": PARAMS, "README": [["how to"]],
                                        "accounts": [ACCOUNTS[0] + ["desk"], ACCOUNTS[1] + ["NY"]]})
     b = load_book(path)
     got = {(i["what"], i["sheet"], i["column"]) for i in b.ignored}
@@ -195,15 +182,13 @@ def test_stating_the_column_removes_the_finding(tmp_path):
 
 
 def _problems(path) -> list:
-    with pytest.raises(BookInvalid) as err:
-        load_book(path)
-    return err.value.problems
+    return problems_of(path).problems
 
 
 def test_a_title_row_above_the_header_is_named(tmp_path):
     """Found: a title row above the header gave "required column ... is missing" for every
     column. Now one problem names the title row and the row the header is on."""
-    path = _xlsx(tmp_path / "t.xlsx", {"parameters": PARAMS,
+    path = write_xlsx(tmp_path / "t.xlsx", {"parameters": PARAMS,
                                        "accounts": [["Harbor Point - accounts as of 2026-11-20"], [],
                                                     *ACCOUNTS]})
     (p,) = _problems(path)
@@ -252,8 +237,8 @@ def test_a_parquet_file_with_a_column_twice_is_named_not_reported_missing(tmp_pa
 def test_a_parameter_value_with_a_blank_name_is_a_problem(tmp_path):
     """Found by the fuzz campaign: a name of spaces in a workbook was reported as "found nan";
     a value under no name must not be dropped silently either."""
-    path = _xlsx(tmp_path / "b.xlsx", {"parameters": PARAMS + [["  ", "weekly"]], "accounts": ACCOUNTS})
+    path = write_xlsx(tmp_path / "b.xlsx", {"parameters": PARAMS + [["  ", "weekly"]], "accounts": ACCOUNTS})
     (p,) = _problems(path)
     assert (p.row, p.column) == (5, "name") and "'weekly' has no parameter name" in p.message
-    path = _xlsx(tmp_path / "c.xlsx", {"parameters": PARAMS + [["  ", None]], "accounts": ACCOUNTS})
+    path = write_xlsx(tmp_path / "c.xlsx", {"parameters": PARAMS + [["  ", None]], "accounts": ACCOUNTS})
     load_book(path)  # a blank row
