@@ -26,21 +26,70 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
 
 DISPOSITION_COLUMNS = ("table", "row", "computation", "line", "amount", "rule", "reason", "ref", "primary")
 
-COMPUTATIONS = ("customer", "pab")
+
+
+class Severity(StrEnum):
+    """How urgently a finding needs a reviewer (a `StrEnum`: equal to its text, so JSON and
+    templates see "severe", "review", "info")."""
+
+    SEVERE = "severe"  # the figure may be wrong or the rule is breached
+    REVIEW = "review"  # a reviewer must look; the figure stands as computed
+    INFO = "info"  # stated for the record
+
+
+class Side(StrEnum):
+    """The side of Exhibit A a line stands on."""
+
+    CREDIT = "credit"
+    DEBIT = "debit"
+
+
+class ComputationName(StrEnum):
+    """The two reserve computations: customers (Rule 15c3-3a) and PAB accounts (the PAB
+    reserve computation, Rule 15c3-3(a)(16), Exhibit A's notes as adapted)."""
+
+    CUSTOMER = "customer"
+    PAB = "pab"
+
+
+class LineKey(StrEnum):
+    """The lines of Exhibit A (Items 1-15 and the FOCUS other credits/debits), in its order."""
+
+    ITEM_1 = "item_1"
+    ITEM_2 = "item_2"
+    ITEM_3 = "item_3"
+    ITEM_4 = "item_4"
+    ITEM_5 = "item_5"
+    ITEM_6 = "item_6"
+    ITEM_7 = "item_7"
+    ITEM_8 = "item_8"
+    ITEM_9 = "item_9"
+    OTHER_CREDITS = "other_credits"
+    ITEM_10 = "item_10"
+    ITEM_11 = "item_11"
+    ITEM_12 = "item_12"
+    ITEM_13 = "item_13"
+    ITEM_14 = "item_14"
+    ITEM_15 = "item_15"
+    OTHER_DEBITS = "other_debits"
+
+
+COMPUTATIONS = tuple(ComputationName)
 
 
 @dataclass(frozen=True)
 class Line:
-    key: str
+    key: LineKey
     number: str  # "1".."16", or "" for other lines
     caption: str
-    side: str  # credit | debit
+    side: Side
     rule: str
     focus_box: str = ""  # customer computation box (confirmed boxes only; see rules-beyond-exhibit-a.md)
 
@@ -50,27 +99,27 @@ class Line:
 # II added on March 1, 2026 (12843, 12844, 12849, 12850, 12851) are not confirmed line by line
 # here, and Item 15 is never put in the "Other debits" box (reading: focus_item_15).
 LINES: tuple[Line, ...] = (
-    Line("item_1", "1", "Free credit balances and other credit balances in customers' security accounts", "credit", "Item 1; Note A", "4340"),
-    Line("item_2", "2", "Monies borrowed collateralized by securities carried for the accounts of customers", "credit", "Item 2; Note B", "4350"),
-    Line("item_3", "3", "Monies payable against customers' securities loaned", "credit", "Item 3; Note C", "4360"),
-    Line("item_4", "4", "Customers' securities failed to receive", "credit", "Item 4; Note D", "4370"),
-    Line("item_5", "5", "Credit balances in firm accounts which are attributable to principal sales to customers", "credit", "Item 5", "4380"),
-    Line("item_6", "6", "Market value of stock dividends, stock splits and similar distributions receivable outstanding over 30 calendar days", "credit", "Item 6", "4390"),
-    Line("item_7", "7", "Market value of short security count differences over 30 calendar days old", "credit", "Item 7", "4400"),
-    Line("item_8", "8", "Market value of short securities and credits (not to be offset by longs or by debits) in all suspense accounts over 30 calendar days", "credit", "Item 8", "4410"),
-    Line("item_9", "9", "Market value of securities which are in transfer in excess of 40 calendar days and have not been confirmed to be in transfer by the transfer agent or the issuer during the 40 days", "credit", "Item 9", "4420"),
-    Line("other_credits", "", "Other credits (List)", "credit", "FOCUS Other credits", "4425"),
-    Line("item_10", "10", "Debit balances in customers' cash and margin accounts excluding unsecured accounts and accounts doubtful of collection (net of Note E deductions)", "debit", "Item 10; Note E", "4440"),
-    Line("item_11", "11", "Securities borrowed to effectuate short sales by customers and securities borrowed to make delivery on customers' securities failed to deliver", "debit", "Item 11", "4450"),
-    Line("item_12", "12", "Failed to deliver of customers' securities not older than 30 calendar days", "debit", "Item 12", "4460"),
-    Line("item_13", "13", "Margin required and on deposit with the Options Clearing Corporation for all option contracts written or purchased in customer accounts", "debit", "Item 13; Note F", "4465"),
-    Line("item_14", "14", "Margin required and on deposit with a registered clearing agency or derivatives clearing organization (security futures; portfolio-margined futures)", "debit", "Item 14; Note G", "4467"),
-    Line("item_15", "15", "Margin required and on deposit with a qualified clearing agency for customers' cleared U.S. Treasury purchases, sales and repos", "debit", "Item 15; Note H", ""),
-    Line("other_debits", "", "Other debits (List)", "debit", "FOCUS Other debits", "4469"),
+    Line(LineKey.ITEM_1, "1", "Free credit balances and other credit balances in customers' security accounts", Side.CREDIT, "Item 1; Note A", "4340"),
+    Line(LineKey.ITEM_2, "2", "Monies borrowed collateralized by securities carried for the accounts of customers", Side.CREDIT, "Item 2; Note B", "4350"),
+    Line(LineKey.ITEM_3, "3", "Monies payable against customers' securities loaned", Side.CREDIT, "Item 3; Note C", "4360"),
+    Line(LineKey.ITEM_4, "4", "Customers' securities failed to receive", Side.CREDIT, "Item 4; Note D", "4370"),
+    Line(LineKey.ITEM_5, "5", "Credit balances in firm accounts which are attributable to principal sales to customers", Side.CREDIT, "Item 5", "4380"),
+    Line(LineKey.ITEM_6, "6", "Market value of stock dividends, stock splits and similar distributions receivable outstanding over 30 calendar days", Side.CREDIT, "Item 6", "4390"),
+    Line(LineKey.ITEM_7, "7", "Market value of short security count differences over 30 calendar days old", Side.CREDIT, "Item 7", "4400"),
+    Line(LineKey.ITEM_8, "8", "Market value of short securities and credits (not to be offset by longs or by debits) in all suspense accounts over 30 calendar days", Side.CREDIT, "Item 8", "4410"),
+    Line(LineKey.ITEM_9, "9", "Market value of securities which are in transfer in excess of 40 calendar days and have not been confirmed to be in transfer by the transfer agent or the issuer during the 40 days", Side.CREDIT, "Item 9", "4420"),
+    Line(LineKey.OTHER_CREDITS, "", "Other credits (List)", Side.CREDIT, "FOCUS Other credits", "4425"),
+    Line(LineKey.ITEM_10, "10", "Debit balances in customers' cash and margin accounts excluding unsecured accounts and accounts doubtful of collection (net of Note E deductions)", Side.DEBIT, "Item 10; Note E", "4440"),
+    Line(LineKey.ITEM_11, "11", "Securities borrowed to effectuate short sales by customers and securities borrowed to make delivery on customers' securities failed to deliver", Side.DEBIT, "Item 11", "4450"),
+    Line(LineKey.ITEM_12, "12", "Failed to deliver of customers' securities not older than 30 calendar days", Side.DEBIT, "Item 12", "4460"),
+    Line(LineKey.ITEM_13, "13", "Margin required and on deposit with the Options Clearing Corporation for all option contracts written or purchased in customer accounts", Side.DEBIT, "Item 13; Note F", "4465"),
+    Line(LineKey.ITEM_14, "14", "Margin required and on deposit with a registered clearing agency or derivatives clearing organization (security futures; portfolio-margined futures)", Side.DEBIT, "Item 14; Note G", "4467"),
+    Line(LineKey.ITEM_15, "15", "Margin required and on deposit with a qualified clearing agency for customers' cleared U.S. Treasury purchases, sales and repos", Side.DEBIT, "Item 15; Note H", ""),
+    Line(LineKey.OTHER_DEBITS, "", "Other debits (List)", Side.DEBIT, "FOCUS Other debits", "4469"),
 )
 LINES_BY_KEY = {l.key: l for l in LINES}
-CREDIT_LINES = tuple(l.key for l in LINES if l.side == "credit")
-DEBIT_LINES = tuple(l.key for l in LINES if l.side == "debit")
+CREDIT_LINES = tuple(l.key for l in LINES if l.side is Side.CREDIT)
+DEBIT_LINES = tuple(l.key for l in LINES if l.side is Side.DEBIT)
 
 # Boxes of the summary lines (customer computation).
 SUMMARY_BOXES = {
@@ -204,7 +253,7 @@ class Finding:
     amount: int | None = None  # cents at stake
     table: str = ""
     row: int | None = None  # positional row in the table (resolved to file/sheet/row by the report)
-    severity: str = "review"  # severe | review | info
+    severity: Severity = Severity.REVIEW
 
 
 @dataclass
