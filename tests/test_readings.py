@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from reserve.formula import readings
-from reserve.formula.note_h import NOTE_H_READINGS
 
 ROOT = Path(__file__).resolve().parents[1]
 CITE = re.compile(r"readings?: ([a-z][a-z0-9_]*)")
@@ -33,7 +32,8 @@ TESTS = _cited("tests")
 TESTS.pop("key", None)
 TESTS.pop("a", None)
 TESTS.pop("b", None)
-DECLARED = {**readings.READINGS, **NOTE_H_READINGS}
+DECLARED = dict(readings.READINGS)
+NOTE_H_READINGS = {k: r for k, r in readings.READINGS.items() if r in readings._NOTE_H}
 # note_h.py is converted to the convention by the Note H work (issue 11); until that is in,
 # the Note H keys are checked only where they already follow it.
 NOTE_H_CONVERTED = any(k in CODE for k in NOTE_H_READINGS)
@@ -67,13 +67,9 @@ def test_tests_name_only_declared_readings():
     assert not unknown, f"readings named in tests but declared nowhere: {unknown}"
 
 
-def test_the_two_declarations_do_not_overlap():
-    assert not set(readings.READINGS) & set(NOTE_H_READINGS)
-
-
 def test_each_reading_has_its_rule_and_text():
-    for key, (rule, text) in DECLARED.items():
-        assert rule.strip() and len(text) > 20, key
+    for key, r in DECLARED.items():
+        assert r.id == key and r.rule.strip() and len(r.text) > 20, key
 
 
 def test_assumptions_list_every_reading_once_and_change_nothing():

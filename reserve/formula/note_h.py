@@ -24,9 +24,9 @@ Disposition lines written here: ``item_15`` (debit), ``item_2`` (credit), ``note
 (a row used only as evidence: `cca` rows, counted requirement rows, increments; amount 0)
 and ``excluded``. Every row of the four tables gets exactly one primary record.
 
-The readings of open wording this module relies on are declared in `NOTE_H_READINGS`
-(same shape as `readings.READINGS`) so the report can list them among its assumptions; the
-code that applies one cites it as ``(reading: <key>)``.
+The readings of open wording this module relies on are declared in the one registry,
+`reserve.formula.readings.READINGS` (its Note H block), so the report lists them among its
+assumptions; the code that applies one cites it as ``(reading: <key>)``.
 """
 
 from __future__ import annotations
@@ -82,119 +82,6 @@ ALLOCATION_RANK = {
     ("firm", "us_treasury"): 3,
 }
 STATUSES = ("eligible", "partial", "ineligible", "pending", "excess only")
-
-# Readings of Note H wording the rule leaves open, in one place (key: (rule, reading)).
-NOTE_H_READINGS: dict[str, tuple[str, str]] = {
-    "h_cure_sufficient": (
-        "Note H(b)(1)(iii)(C)",
-        "\"A sufficient amount ... to meet the margin requirement\" is the shortfall at the time the requirement "
-        "arose: cure_received_amount >= requirement_at_arise - customer_assets_at_arise, received on or before "
-        "the next business day after requirement_arose_on (Federal Reserve calendar plus book holidays).",
-    ),
-    "h_firm_treasury_amount": (
-        "Note H(b)(1)(iii)",
-        "Firm-owned Treasuries meeting (A)-(C) count at their value, up to the requirement after the customer's own "
-        "eligible assets are allocated to it (h_allocation_order). The rule sets no cap at the shortfall when the "
-        "requirement arose (requirement_at_arise - customer_assets_at_arise), nor at an increment's shortfall; the "
-        "release calls them an interim step, so a firm posting more than that shortfall should expect the question. "
-        "Not capped here.",
-    ),
-    "h_not_demonstrated": (
-        "Note H(b)(1)(iii)",
-        "A blank field that a condition needs (requirement_arose_on, requirement_at_arise, customer_assets_at_arise, "
-        "call_issued_on, cure_received_amount, or the same fields of the increment the deposit names) means the "
-        "condition is not demonstrated: the firm-owned Treasury deposit is ineligible for that reason.",
-    ),
-    "h_increments": (
-        "Note H(b)(1)(iii)",
-        "\"At the time the margin requirement arose\", \"on the day the margin requirement arose\" and \"by the close "
-        "of the next business day after the margin requirement arose\" are read per increment when a requirement "
-        "grew over several days: each row of cca_requirement_increments is one increment, with the customer's whole "
-        "requirement and assets when it arose, its own call and its own cure; firm-owned Treasuries delivered for it "
-        "name it (cca_deposits.increment_id) and are tested on it, so one cure is never counted for two increments' "
-        "deposits by being repeated on each. A deposit naming no increment is tested on its own columns (one "
-        "increment, as in the original format).",
-    ),
-    "h_pending": (
-        "Note H(b)(1)(iii)(C)",
-        "A firm-owned Treasury deposit meeting every other condition whose cure is not recorded while prepared_on "
-        "is on or before the deadline is pending: counted only under pending_cure_policy=include, always listed "
-        "with its deadline. An entry's status is 'pending' when its Item 15 under the two policies differs. A cure "
-        "not recorded once the deadline has passed, or recorded after it, fails (C).",
-    ),
-    "h_customer_cash_cap": (
-        "Note H(b)(1)(i)",
-        "Customer cash counts only up to the cash the firm owes that customer: the sum of the positive balances "
-        "of all accounts with the customer's customer_id in the same computation. The cap is shared by all of "
-        "that customer's otherwise eligible cash deposits at all clearing agencies: spent first on the cash that meets "
-        "a counted requirement (customer cash is allocated to a requirement first), then on cash beyond the "
-        "requirements, each in order of cca_id, account_id, deposit_id; the rest is excluded. The owner's account "
-        "must be in the same computation as the account margined (customer or PAB).",
-    ),
-    "h_same_customer": (
-        "Note H(b)(1)(i)-(ii)",
-        "A customer-owned deposit margins only the requirement of an account with the same customer_id as "
-        "owner_account_id; otherwise it is ineligible (one customer's assets never margin another's).",
-    ),
-    "h_allocation_order": (
-        "Note H(a)",
-        "Item 15 of one customer at one clearing agency is allocated to that customer's eligible deposits in the "
-        "order: customer cash, customer Treasuries, qualified customer securities, firm Treasuries; then by "
-        "deposit_id. Eligible deposits beyond the requirement are excess on deposit, reported for recall.",
-    ),
-    "h_excess": (
-        "Note H(a)",
-        "excess_on_deposit = eligible deposits less the whole requirement (never negative): eligible deposits "
-        "that cover a requirement that is not counted (net basis, omnibus account, non-Treasury positions) are not "
-        "excess. An entry with eligible deposits and no requirement at all has the status 'excess only'.",
-    ),
-    "h_item2_securities": (
-        "Note B",
-        "Every customer-owned deposit that is a security (us_treasury, qualified_customer_security, other_security "
-        "and, conservatively, the original format's `other`, flagged for review) at a clearing agency that is "
-        "registered and clears U.S. Treasuries is an Item 2 credit at its value, in any account at the clearing "
-        "agency and including excess, in the computation of owner_account_id's book, whatever the (b) conditions. "
-        "not_a_security is not. Customer cash is not added: it is already in Item 1.",
-    ),
-    "h_outside_accounts": (
-        "Note H(a)(2); PAB Note 9",
-        "Requirements and deposits of a PAB account belong to the PAB computation; those of a non-customer account "
-        "(or an account not in the accounts table, or a cross-margin account outside the formula) are excluded.",
-    ),
-    "h_pab_account": (
-        "PAB Note 1; Note H(b)(2)(iii); PAB Note 9",
-        "Note H read for PAB accounts (PAB Note 1: \"customers\" -> \"PAB accounts\"): a PAB Item 15 needs the "
-        "clearing agency's own conditions (registered, clears U.S. Treasuries, the (b)(2) rule sets, compliance, the "
-        "(b)(3) notice) and a PAB clearing account of its own: designated exactly \"Special Clearing Account for the "
-        "Exclusive Benefit of the PAB Accounts of <firm_name>\" (the rule's wording with PAB Note 1's substitution; "
-        "neither the rule nor Release 34-99149 gives other wording), with the clearing agency's written notice and "
-        "written contract for it and the rule sets applying to it (pab_rules_apply). The customers' designation, "
-        "notice and contract are not the PAB account's, and PAB margin counts only in the PAB Accounts' Special "
-        "Clearing Account (cca_deposits.special_account = pab_accounts). Failures of the PAB account's conditions "
-        "are reported only where PAB accounts' margin is at the clearing agency.",
-    ),
-    "h_account_structure": (
-        "Note H(b)(2)(i); Release 34-105980 (July 2026, notice)",
-        "A requirement counts only where the clearing agency calculates a separate margin for the customer, "
-        "delivered gross (basis gross), in the customer's own account (account_structure own_gross) or in an omnibus "
-        "account with a separate margin per customer (omnibus_gross, as Release 34-99149 describes FICC's Sponsored "
-        "Service). Margin in an omnibus account netted across customers (omnibus_net) earns no Item 15 debit: the "
-        "exemption applied for (Release 34-105980) is noticed, not granted; if an order is granted, the switch "
-        "OMNIBUS_NET_MARGIN_COUNTS in reserve/formula/note_h.py lets omnibus_net requirements count. A stated "
-        "structure must agree with the basis (own_gross and omnibus_gross: gross; omnibus_net: net), or the book is "
-        "refused. A blank account_structure states nothing and is never taken as gross: the requirement's own stated "
-        "basis (gross or net) then decides, as in the original format.",
-    ),
-    "h_pairing": (
-        "Note H; Items 1, 2; Note B; SEC staff FAQ (August 6, 2025)",
-        "Customer cash behind an Item 15 debit stays a credit in Item 1, and customers' securities at the clearing "
-        "agency a credit in Item 2. Checked on the final dispositions: per customer (customer_id of the deposit's "
-        "owner_account_id) and computation, the customer cash in Item 15 must not exceed the customer's Item 1 "
-        "credits (the Item 1 records of the accounts with that customer_id, after every exclusion); each customer "
-        "security's Item 15 amount must not exceed the Item 2 credit recorded for the same deposit. A debit without "
-        "its matching credit is a severe exception naming the customer; the debit itself is not changed.",
-    ),
-}
 
 # The clearing agency test, in the order of Note H. (column, rule, what fails, scope): scope
 # "" is the clearing agency's own condition (both computations); "customer" a condition of

@@ -7,265 +7,466 @@ them under "Assumptions". To change a reading, change it here (and its test).
 
 from __future__ import annotations
 
-READINGS: dict[str, tuple[str, str]] = {
-    # key: (rule, reading)
-    "rounding": (
-        "Exhibit A (percentages, shares, caps); SPEC \"Rounding\"",
-        "Amounts are exact cents. Every percentage, share and cap goes through one helper (money.share) that is told "
-        "the amount's effect on the requirement and rounds its fraction of a cent toward the higher requirement: up "
-        "for a reduction of debits or an exclusion from debits (the 1% of Note E(3), the 2% and 3% of Rule "
-        "15c3-1(a)(1)(ii)(A), a Note E(6) non-customer share) and for the required deposit (the 105% of a monthly "
-        "computation); down for an amount that adds to debits (a Note E(1) reduction given back to Item 10), for an "
-        "amount taken off a debit before Note E(5) is measured on it (each account's share of the Note E(1) "
-        "reductions), for the thresholds above which debits are reduced (Note E(1) 15%, Note E(5) 25%) and for what "
-        "counts on deposit (the Rule 15c3-3(e)(5) 15% bank cap and each computation's and account's share of it). "
-        "Note E(1)'s 140% cap feeds both a security's excess and the 15% base, so the rule's words decide: 'not "
-        "more than 140 percent', rounded down. The 1% of Rule 15c3-1(a)(1)(ii)(D), a deduction from net worth "
-        "shown for the firm's net capital, rounds up.",
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One reading of wording the rule leaves open.
+
+    id: the key the code and the tests cite it by, as ``(reading: <id>)``.
+    rule: the provision it interprets (a citation, e.g. "Note E(5)").
+    text: the reading chosen, as the report's Assumptions print it.
+    applied_by: the functions (``module:function``) that apply it.
+    tests: the tests (``tests/file.py::test``) that pin it.
+    """
+
+    id: str
+    rule: str
+    text: str
+    applied_by: tuple[str, ...] = ()
+    tests: tuple[str, ...] = ()
+
+
+_GENERAL: tuple[Reading, ...] = (
+    Reading(
+        'rounding',
+        'Exhibit A (percentages, shares, caps); SPEC "Rounding"',
+        'Amounts are exact cents. Every percentage, share and cap goes through one helper (money.share) that '
+        "is told the amount's effect on the requirement and rounds its fraction of a cent toward the higher "
+        'requirement: up for a reduction of debits or an exclusion from debits (the 1% of Note E(3), the 2% '
+        'and 3% of Rule 15c3-1(a)(1)(ii)(A), a Note E(6) non-customer share) and for the required deposit '
+        '(the 105% of a monthly computation); down for an amount that adds to debits (a Note E(1) reduction '
+        'given back to Item 10), for an amount taken off a debit before Note E(5) is measured on it (each '
+        "account's share of the Note E(1) reductions), for the thresholds above which debits are reduced "
+        '(Note E(1) 15%, Note E(5) 25%) and for what counts on deposit (the Rule 15c3-3(e)(5) 15% bank cap '
+        "and each computation's and account's share of it). Note E(1)'s 140% cap feeds both a security's "
+        "excess and the 15% base, so the rule's words decide: 'not more than 140 percent', rounded down. The "
+        "1% of Rule 15c3-1(a)(1)(ii)(D), a deduction from net worth shown for the firm's net capital, rounds "
+        'up.',
     ),
-    "e5_parenthetical": (
-        "Note E(5)",
-        "A single customer's margin debits (all margin accounts with one customer_id, omnibus accounts excluded, "
-        "after Notes E(1), E(2), E(4), E(6), unsecured parts and doubtful accounts; accounts whose debit is "
-        "demonstrated related to credits left out) that exceed 25% of tentative net capital are reduced by the "
-        "whole excess when that excess is greater than $50,000; an excess of $50,000 or less is not reduced.",
+    Reading(
+        'e5_parenthetical',
+        'Note E(5)',
+        "A single customer's margin debits (all margin accounts with one customer_id, omnibus accounts "
+        'excluded, after Notes E(1), E(2), E(4), E(6), unsecured parts and doubtful accounts; accounts whose '
+        'debit is demonstrated related to credits left out) that exceed 25% of tentative net capital are '
+        'reduced by the whole excess when that excess is greater than $50,000; an excess of $50,000 or less '
+        'is not reduced.',
     ),
-    "e5_exception": (
-        "Note E(5)",
-        "DEA exceptions are read per customer from the customer's account rows: `plenary` removes the reduction; "
-        "`partial` removes up to the sum of e5_exception_amount; `requested` keeps the debit in the formula for "
-        "five business days counting the day of the request (the day itself if a business day, else the next "
-        "business day, is day 1). Where a customer's rows disagree, plenary > requested (in its window) > partial > none.",
+    Reading(
+        'e5_exception',
+        'Note E(5)',
+        "DEA exceptions are read per customer from the customer's account rows: `plenary` removes the "
+        'reduction; `partial` removes up to the sum of e5_exception_amount; `requested` keeps the debit in '
+        'the formula for five business days counting the day of the request (the day itself if a business '
+        "day, else the next business day, is day 1). Where a customer's rows disagree, plenary > requested "
+        '(in its window) > partial > none.',
     ),
-    "e5_applies_to_pab": (
-        "PAB Notes 1, 3, 4",
-        "Note E(5) applies in the PAB computation too (PAB Notes 3 and 4 remove only Notes E(1) and E(3)).",
+    Reading(
+        'e5_applies_to_pab',
+        'PAB Notes 1, 3, 4',
+        'Note E(5) applies in the PAB computation too (PAB Notes 3 and 4 remove only Notes E(1) and E(3)).',
     ),
-    "e1_debit_basis": (
-        "Note E(1)",
-        "The margin accounts tested are customer margin accounts whose debit is in Item 10 after unsecured parts, "
-        "doubtful accounts and Notes E(2), E(4), E(6). A security is collateral for an account only up to 140% of "
-        "that account's debit (each security in the account capped separately, several rows of one security in one "
-        "account summed first). The 15% test compares each non-exempted security's capped value across all margin "
-        "accounts with 15% of the capped value of all securities (exempted ones included). The reduction is the "
-        "excess, never more than the debits of the accounts that security collateralizes. Each security's reduction is "
-        "attributed to the accounts holding it pro rata to their debits (exact fractions); an account holding several "
-        "concentrated securities never loses more than its whole debit (the reduction is limited and the rest "
-        "given back), and Note E(5) is tested on each account's debit less its share.",
+    Reading(
+        'e1_debit_basis',
+        'Note E(1)',
+        'The margin accounts tested are customer margin accounts whose debit is in Item 10 after unsecured '
+        'parts, doubtful accounts and Notes E(2), E(4), E(6). A security is collateral for an account only up'
+        " to 140% of that account's debit (each security in the account capped separately, several rows of "
+        "one security in one account summed first). The 15% test compares each non-exempted security's capped"
+        ' value across all margin accounts with 15% of the capped value of all securities (exempted ones '
+        'included). The reduction is the excess, never more than the debits of the accounts that security '
+        "collateralizes. Each security's reduction is attributed to the accounts holding it pro rata to their"
+        ' debits (exact fractions); an account holding several concentrated securities never loses more than '
+        'its whole debit (the reduction is limited and the rest given back), and Note E(5) is tested on each '
+        "account's debit less its share.",
     ),
-    "e6_bounds": (
-        "Note E(6)",
-        "Non-customer share under 5%: the whole debit stays; from 5% through 50% inclusive: the non-customer share "
-        "of the debit is excluded; over 50%: the whole debit is excluded — unless the debit is demonstrated related "
-        "to credits. The share applies to the debit after its unsecured part is removed.",
+    Reading(
+        'e6_bounds',
+        'Note E(6)',
+        'Non-customer share under 5%: the whole debit stays; from 5% through 50% inclusive: the non-customer '
+        'share of the debit is excluded; over 50%: the whole debit is excluded — unless the debit is '
+        'demonstrated related to credits. The share applies to the debit after its unsecured part is removed.',
     ),
-    "e2_omnibus": (
-        "Note E(2)",
-        "A special omnibus account's debit is reduced by its deficit less calls outstanding five business days or "
-        "less (never below zero); an omnibus account with a credit (or zero) balance has its credit increased by "
-        "that amount (Item 1).",
+    Reading(
+        'e2_omnibus',
+        'Note E(2)',
+        "A special omnibus account's debit is reduced by its deficit less calls outstanding five business "
+        'days or less (never below zero); an omnibus account with a credit (or zero) balance has its credit '
+        'increased by that amount (Item 1).',
     ),
-    "zero_balances": (
-        "Items 1, 10",
+    Reading(
+        'zero_balances',
+        'Items 1, 10',
         "An account with a zero balance is accounted for as excluded ('nothing to include').",
     ),
-    "items_7_8_alternative": (
-        "Rule 15c3-1(a)(1)(ii)(B)",
-        "For an alternative-method firm, Items 7 and 8 take items more than 7 business days old, the age being the "
-        "business days after open_date up to and including as_of (an item opened on day T is n business days old on "
-        "T+n; one opened on a non-business day is already one day old on the next business day); otherwise over 30 "
-        "calendar days.",
+    Reading(
+        'items_7_8_alternative',
+        'Rule 15c3-1(a)(1)(ii)(B)',
+        'For an alternative-method firm, Items 7 and 8 take items more than 7 business days old, the age '
+        'being the business days after open_date up to and including as_of (an item opened on day T is n '
+        'business days old on T+n; one opened on a non-business day is already one day old on the next '
+        'business day); otherwise over 30 calendar days.',
     ),
-    "pab_note9_line": (
-        "PAB Note 9",
-        "Clearing deposits relating to other broker-dealers' proprietary business are a PAB debit shown with the "
-        "other debits (Exhibit A has no numbered line for them); they are not flagged as unsupported other debits.",
+    Reading(
+        'pab_note9_line',
+        'PAB Note 9',
+        "Clearing deposits relating to other broker-dealers' proprietary business are a PAB debit shown with "
+        'the other debits (Exhibit A has no numbered line for them); they are not flagged as unsupported '
+        'other debits.',
     ),
-    "pab_note7": (
-        "PAB Note 7",
-        "A deposit received before a transaction pending settlement is excluded from PAB credits only when every "
-        "condition is stated and met: its transaction's deposits (same transaction_id; a row without one stands "
-        "alone) total $5,000,000 or more, or its broker-dealer's such deposits (same broker_id; a row without one "
-        "stands alone) total $10,000,000 or more in aggregate; it names the separate PAB Reserve Bank Account "
-        "holding it (reserve_bank_account_id: a PAB account marked pab_note7_account); and it was placed there "
-        "(placed_on) before the business day after it was received (open_date), or on that day by 12 p.m. ET "
-        "(placed_by_noon), and not after prepared_on. A row lacking any of these -- every row of a book written "
-        "before these columns existed -- stays a credit (the higher requirement), each listed for review.",
+    Reading(
+        'pab_note7',
+        'PAB Note 7',
+        'A deposit received before a transaction pending settlement is excluded from PAB credits only when '
+        "every condition is stated and met: its transaction's deposits (same transaction_id; a row without "
+        "one stands alone) total $5,000,000 or more, or its broker-dealer's such deposits (same broker_id; a "
+        'row without one stands alone) total $10,000,000 or more in aggregate; it names the separate PAB '
+        'Reserve Bank Account holding it (reserve_bank_account_id: a PAB account marked pab_note7_account); '
+        'and it was placed there (placed_on) before the business day after it was received (open_date), or on'
+        ' that day by 12 p.m. ET (placed_by_noon), and not after prepared_on. A row lacking any of these -- '
+        'every row of a book written before these columns existed -- stays a credit (the higher requirement),'
+        ' each listed for review.',
     ),
-    "pab_note7_account": (
-        "PAB Note 7; Rule 15c3-3(e)",
-        "The Note 7 deposits excluded from PAB credits have left the computation, so the money representing them "
-        "does not also count on deposit: the separate PAB account's counted amount (after the Rule 15c3-3(e)(5) "
-        "cap) is reduced by the excluded deposits that name it; the rest of the account counts.",
+    Reading(
+        'pab_note7_account',
+        'PAB Note 7; Rule 15c3-3(e)',
+        'The Note 7 deposits excluded from PAB credits have left the computation, so the money representing '
+        "them does not also count on deposit: the separate PAB account's counted amount (after the Rule "
+        '15c3-3(e)(5) cap) is reduced by the excluded deposits that name it; the rest of the account counts.',
     ),
-    "pab_note2": (
-        "PAB Note 2",
-        "Every row belongs to exactly one computation by its `book` column, so no credit is counted in both.",
+    Reading(
+        'pab_note2',
+        'PAB Note 2',
+        'Every row belongs to exactly one computation by its `book` column, so no credit is counted in both.',
     ),
-    "monthly_105": (
-        "Item 16; Rule 15c3-3(e)(3)(i)(C)",
-        "With frequency `monthly` the customer computation's required deposit is 105% of its excess of credits "
-        "(rounded up); the PAB computation's is its excess (Rule 15c3-3(e)(3)(iii) has no 105%). A monthly as_of "
-        "that is not the month's last business day, and a monthly PAB computation in a book with customer "
-        "accounts, are flagged for review.",
+    Reading(
+        'monthly_105',
+        'Item 16; Rule 15c3-3(e)(3)(i)(C)',
+        "With frequency `monthly` the customer computation's required deposit is 105% of its excess of "
+        "credits (rounded up); the PAB computation's is its excess (Rule 15c3-3(e)(3)(iii) has no 105%). A "
+        "monthly as_of that is not the month's last business day, and a monthly PAB computation in a book "
+        'with customer accounts, are flagged for review.',
     ),
-    "reduction": (
-        "Note E(3); Rule 15c3-1(a)(1)(ii)(A); PAB Note 4",
-        "Basic method: 1% of Item 10. Alternative method: 3% of aggregate debits, 2% for a firm computing daily "
-        "(see daily_basis). No reduction in the PAB computation.",
+    Reading(
+        'reduction',
+        'Note E(3); Rule 15c3-1(a)(1)(ii)(A); PAB Note 4',
+        'Basic method: 1% of Item 10. Alternative method: 3% of aggregate debits, 2% for a firm computing '
+        'daily (see daily_basis). No reduction in the PAB computation.',
     ),
-    "daily_basis": (
-        "Rule 15c3-1(a)(1)(ii)(A); Rule 15c3-3(e)(3)(i)(B)(1), (e)(3)(v)",
-        "With frequency daily, the 2% reduction applies when the firm must compute daily (daily_basis required, or "
-        "average_total_credits of $500 million or more, whatever daily_basis says) and, for a voluntary daily "
-        "computer, from the 30th calendar day after the date of its written notice to its designated examining "
-        "authority (as_of on or after daily_notice_date + 30 days); before that it takes 3%. A voluntary basis needs "
-        "the notice date. A daily book that does not say why it computes daily (written before daily_basis "
-        "existed) gets 2%, the smaller reduction and so the higher requirement, flagged for review. Average total "
-        "credits of $500 million or more are reported as making daily computation required.",
+    Reading(
+        'daily_basis',
+        'Rule 15c3-1(a)(1)(ii)(A); Rule 15c3-3(e)(3)(i)(B)(1), (e)(3)(v)',
+        'With frequency daily, the 2% reduction applies when the firm must compute daily (daily_basis '
+        'required, or average_total_credits of $500 million or more, whatever daily_basis says) and, for a '
+        'voluntary daily computer, from the 30th calendar day after the date of its written notice to its '
+        'designated examining authority (as_of on or after daily_notice_date + 30 days); before that it takes'
+        ' 3%. A voluntary basis needs the notice date. A daily book that does not say why it computes daily '
+        '(written before daily_basis existed) gets 2%, the smaller reduction and so the higher requirement, '
+        'flagged for review. Average total credits of $500 million or more are reported as making daily '
+        'computation required.',
     ),
-    "bank_cap": (
-        "Rule 15c3-3(e)(5)",
-        "Cash at an affiliated bank is excluded. Cash at a non-affiliated bank counts up to 15% of the bank's equity "
-        "capital (rounded down), one cap per bank shared by the customer and PAB accounts there pro rata to their "
-        "cash (each computation's share rounded down; within a computation, its share is spread over its accounts "
-        "pro rata to their cash, the cents left by rounding going to the largest remainders). Where a bank's rows "
-        "disagree on its equity capital, the smallest figure is used. Qualified securities are not capped. An "
-        "account without the Rule 15c3-3(f) written notification counts for nothing.",
+    Reading(
+        'bank_cap',
+        'Rule 15c3-3(e)(5)',
+        "Cash at an affiliated bank is excluded. Cash at a non-affiliated bank counts up to 15% of the bank's"
+        ' equity capital (rounded down), one cap per bank shared by the customer and PAB accounts there pro '
+        "rata to their cash (each computation's share rounded down; within a computation, its share is spread"
+        ' over its accounts pro rata to their cash, the cents left by rounding going to the largest '
+        "remainders). Where a bank's rows disagree on its equity capital, the smallest figure is used. "
+        'Qualified securities are not capped. An account without the Rule 15c3-3(f) written notification '
+        'counts for nothing.',
     ),
-    "sweep": (
-        "SEC staff FAQ 2025-12-08 Q5",
-        "sweep_next_day credits reduce the customer deposit needed but never the required deposit used to "
-        "decide a withdrawal.",
+    Reading(
+        'sweep',
+        'SEC staff FAQ 2025-12-08 Q5',
+        'sweep_next_day credits reduce the customer deposit needed but never the required deposit used to '
+        'decide a withdrawal.',
     ),
-    "cross_margin": (
-        "Cross-margining order, April 15, 2026",
-        "A customer account marked cross_margin is outside both computations only when the firm attests all three "
-        "cross_margin_* parameters; otherwise it stays in and the report says why. The order covers customer "
-        "accounts: a PAB account marked cross_margin stays in the PAB computation, flagged for review.",
+    Reading(
+        'cross_margin',
+        'Cross-margining order, April 15, 2026',
+        'A customer account marked cross_margin is outside both computations only when the firm attests all '
+        'three cross_margin_* parameters; otherwise it stays in and the report says why. The order covers '
+        'customer accounts: a PAB account marked cross_margin stays in the PAB computation, flagged for '
+        'review.',
     ),
-    "business_days": (
-        "Rule 15c3-3 (business day undefined)",
-        "Business days are weekdays on which the Federal Reserve Banks are open (holidays package, XFED calendar), "
-        "less the book's extra holidays. Ageing in Items 4, 6-9 and 12 counts calendar days.",
+    Reading(
+        'business_days',
+        'Rule 15c3-3 (business day undefined)',
+        'Business days are weekdays on which the Federal Reserve Banks are open (holidays package, XFED '
+        "calendar), less the book's extra holidays. Ageing in Items 4, 6-9 and 12 counts calendar days.",
     ),
-    "daily_non_computation": (
-        "SEC staff FAQ 2025-12-08 Q6",
-        "A daily filer's non-computation days: weekday Federal Reserve holidays (the FAQ's 'Federal Holiday', "
-        "read as the Fed's calendar: a Saturday holiday closes no Friday), Good Friday, and the FAQ's Additional "
-        "Days (the Friday before MLK Day, Washington's Birthday, Memorial Day, Labor Day and Columbus Day; the "
-        "Thursday before Good Friday; the Friday after Thanksgiving; the business day before Juneteenth, "
-        "Independence Day and Christmas -- the Friday after when the holiday is a Thursday -- and before New Year's "
-        "Day). A daily filer computing as of such a day is told so, not stopped.",
+    Reading(
+        'daily_non_computation',
+        'SEC staff FAQ 2025-12-08 Q6',
+        "A daily filer's non-computation days: weekday Federal Reserve holidays (the FAQ's 'Federal Holiday',"
+        " read as the Fed's calendar: a Saturday holiday closes no Friday), Good Friday, and the FAQ's "
+        "Additional Days (the Friday before MLK Day, Washington's Birthday, Memorial Day, Labor Day and "
+        'Columbus Day; the Thursday before Good Friday; the Friday after Thanksgiving; the business day '
+        'before Juneteenth, Independence Day and Christmas -- the Friday after when the holiday is a Thursday'
+        " -- and before New Year's Day). A daily filer computing as of such a day is told so, not stopped.",
     ),
-    "deadline": (
-        "Rule 15c3-3(e)(3)",
-        "The deposit is due one hour after the opening of banking business on the second business day after as_of; "
-        "the report gives that date.",
+    Reading(
+        'deadline',
+        'Rule 15c3-3(e)(3)',
+        'The deposit is due one hour after the opening of banking business on the second business day after '
+        'as_of; the report gives that date.',
     ),
-    "enum_case": (
-        "BOOK_FORMAT.md",
-        "Enumerations (book, type, kind, ...) are matched without regard to case.",
+    Reading(
+        'enum_case',
+        'BOOK_FORMAT.md',
+        'Enumerations (book, type, kind, ...) are matched without regard to case.',
     ),
-    "focus_item_15": (
-        "Form X-17A-5 Part II (FOCUS), as amended March 1, 2026",
-        "Item 15 is shown with no FOCUS box. Since March 1, 2026 FOCUS Part II has new boxes for the reserve "
-        "computations (12843, 12844, 12849, 12850, 12851), covering daily computation and the Treasury-clearing "
-        "item, but which box is which line is not confirmed here, so Item 15's box is left blank. Item 15 is never "
-        "reported in an 'Other debits' box (4469): it is its own line of total debits (box 4470 includes it).",
+    Reading(
+        'focus_item_15',
+        'Form X-17A-5 Part II (FOCUS), as amended March 1, 2026',
+        'Item 15 is shown with no FOCUS box. Since March 1, 2026 FOCUS Part II has new boxes for the reserve '
+        'computations (12843, 12844, 12849, 12850, 12851), covering daily computation and the '
+        "Treasury-clearing item, but which box is which line is not confirmed here, so Item 15's box is left "
+        "blank. Item 15 is never reported in an 'Other debits' box (4469): it is its own line of total debits"
+        ' (box 4470 includes it).',
     ),
-    "clearing_margin_groups": (
-        "Notes F and G; Items 13, 14",
-        "Margin 'required and on deposit' is counted once per clearing organization, computation and line: the "
-        "deposits in a permitted form (cash, proprietary qualified securities, customer-collateralized letters of "
-        "credit) of the rows naming one clearing_org_id together count up to its margin requirement, given to the "
-        "rows in item_id order. Where those rows state different requirements, the smallest is used (the smaller "
-        "debit), flagged. Rows naming no clearing organization (every row of a book written before clearing_org_id "
-        "existed) are taken as one organization's per computation and line: each row counts up to the requirement it "
-        "states, and all of them together up to the largest requirement stated -- never more than counting each row "
-        "on its own, and the rows are listed for review when there are several.",
+    Reading(
+        'clearing_margin_groups',
+        'Notes F and G; Items 13, 14',
+        "Margin 'required and on deposit' is counted once per clearing organization, computation and line: "
+        'the deposits in a permitted form (cash, proprietary qualified securities, customer-collateralized '
+        'letters of credit) of the rows naming one clearing_org_id together count up to its margin '
+        'requirement, given to the rows in item_id order. Where those rows state different requirements, the '
+        'smallest is used (the smaller debit), flagged. Rows naming no clearing organization (every row of a '
+        "book written before clearing_org_id existed) are taken as one organization's per computation and "
+        'line: each row counts up to the requirement it states, and all of them together up to the largest '
+        'requirement stated -- never more than counting each row on its own, and the rows are listed for '
+        'review when there are several.',
     ),
-    "note_b_letters_of_credit": (
-        "Note B",
-        "letter_of_credit is the first sentence (options- or security-futures-related): Item 2 only to the extent of "
-        "the member's margin requirement at the clearing organization -- rows naming one clearing_org_id capped "
-        "together once at the largest requirement they state (the larger credit), a row naming none at its own. "
-        "letter_of_credit_portfolio_margin is the second sentence (other futures under an SRO portfolio margining "
-        "rule): its amount, not capped.",
+    Reading(
+        'note_b_letters_of_credit',
+        'Note B',
+        'letter_of_credit is the first sentence (options- or security-futures-related): Item 2 only to the '
+        "extent of the member's margin requirement at the clearing organization -- rows naming one "
+        'clearing_org_id capped together once at the largest requirement they state (the larger credit), a '
+        'row naming none at its own. letter_of_credit_portfolio_margin is the second sentence (other futures '
+        'under an SRO portfolio margining rule): its amount, not capped.',
     ),
-    "note_g_annual": (
-        "Note G(b), (c)",
-        "For a futures_margin row naming a clearing organization, Item 14 applies only if the organization's row "
-        "attests Note G(b)(1), (2) and (3) and its note_g_determined_on is on or before as_of and not earlier than "
-        "the same day a year before ('at least annually'); the organization's facts decide, whatever the row's "
-        "clearing_org_qualified says. A row naming none keeps clearing_org_qualified.",
+    Reading(
+        'note_g_annual',
+        'Note G(b), (c)',
+        "For a futures_margin row naming a clearing organization, Item 14 applies only if the organization's "
+        'row attests Note G(b)(1), (2) and (3) and its note_g_determined_on is on or before as_of and not '
+        "earlier than the same day a year before ('at least annually'); the organization's facts decide, "
+        "whatever the row's clearing_org_qualified says. A row naming none keeps clearing_org_qualified.",
     ),
-    "note_c": (
-        "Note C",
-        "securities_loaned: Item 3 = amount (monies payable against the securities loaned) + the excess of market "
-        "value over collateral_value (the value of the collateral received). A blank collateral_value is the amount: "
-        "cash collateral, for which monies payable and collateral received are the same number.",
+    Reading(
+        'note_c',
+        'Note C',
+        'securities_loaned: Item 3 = amount (monies payable against the securities loaned) + the excess of '
+        'market value over collateral_value (the value of the collateral received). A blank collateral_value '
+        'is the amount: cash collateral, for which monies payable and collateral received are the same '
+        'number.',
     ),
-    "ageing_blank_date": (
-        "Items 4, 6-9, 12; Note D; Rule 15c3-1(a)(1)(ii)(C)",
-        "An item of a kind that ages needs its open_date: a blank one is a problem in the book. Should one reach the "
-        "computation, it is never taken as a young item: a credit (Items 4 with Note D, 6-9) counts as aged, a fail "
-        "to deliver as older than 30 days (no Item 12 debit), a new-issue credit as outside its 3 business days.",
+    Reading(
+        'ageing_blank_date',
+        'Items 4, 6-9, 12; Note D; Rule 15c3-1(a)(1)(ii)(C)',
+        'An item of a kind that ages needs its open_date: a blank one is a problem in the book. Should one '
+        'reach the computation, it is never taken as a young item: a credit (Items 4 with Note D, 6-9) counts'
+        ' as aged, a fail to deliver as older than 30 days (no Item 12 debit), a new-issue credit as outside '
+        'its 3 business days.',
     ),
-    "new_issue_exclusion": (
-        "Rule 15c3-1(a)(1)(ii)(C)",
-        "An alternative-method firm's new_issue_not_received row (credit balances payable for U.S. government or "
-        "agency, or municipal, securities not yet received from the issuer or its agent) is taken out of Item 1, and "
-        "its related_debit out of Item 10, while it is not more than 3 business days old (business days after "
-        "open_date up to and including as_of, as for Items 7 and 8). Otherwise -- a basic-method firm, other "
-        "securities, older -- the credit and debits stay in the formula.",
+    Reading(
+        'new_issue_exclusion',
+        'Rule 15c3-1(a)(1)(ii)(C)',
+        "An alternative-method firm's new_issue_not_received row (credit balances payable for U.S. government"
+        ' or agency, or municipal, securities not yet received from the issuer or its agent) is taken out of '
+        'Item 1, and its related_debit out of Item 10, while it is not more than 3 business days old '
+        '(business days after open_date up to and including as_of, as for Items 7 and 8). Otherwise -- a '
+        'basic-method firm, other securities, older -- the credit and debits stay in the formula.',
     ),
-    "fails_allocated": (
-        "Rule 15c3-1(a)(1)(ii)(D)",
-        "For an alternative-method firm, a fail to deliver not older than 30 days or a security borrowed whose "
-        "allocated_to names a fail to receive of the same issue is excluded from Items 11 and 12; the report lists "
-        "their contract value and the 1% of it to deduct from net worth (rounded up). A basic-method firm's such "
-        "rows stay in their lines.",
+    Reading(
+        'fails_allocated',
+        'Rule 15c3-1(a)(1)(ii)(D)',
+        'For an alternative-method firm, a fail to deliver not older than 30 days or a security borrowed '
+        'whose allocated_to names a fail to receive of the same issue is excluded from Items 11 and 12; the '
+        'report lists their contract value and the 1% of it to deduct from net worth (rounded up). A '
+        "basic-method firm's such rows stay in their lines.",
     ),
-    "pab_note5": (
-        "PAB Note 5",
-        "A receivable of another broker-dealer (pab_note5_credit) is a PAB credit balance when payment_terms is "
-        "immediate; a clearing deposit (pab_note5_clearing_deposit) when immediate or within_30_days. Stated "
-        "otherwise, it is not a credit balance and is left out. Not stated, it stays a credit (a blank never drops "
-        "a credit), flagged. The first sentence's exclusion (pab_note5_exclusion) is given only when "
-        "identified_as_payable.",
+    Reading(
+        'pab_note5',
+        'PAB Note 5',
+        'A receivable of another broker-dealer (pab_note5_credit) is a PAB credit balance when payment_terms '
+        'is immediate; a clearing deposit (pab_note5_clearing_deposit) when immediate or within_30_days. '
+        'Stated otherwise, it is not a credit balance and is left out. Not stated, it stays a credit (a blank'
+        " never drops a credit), flagged. The first sentence's exclusion (pab_note5_exclusion) is given only "
+        'when identified_as_payable.',
     ),
-    "pab_note6": (
-        "PAB Note 6",
-        "pab_note6_cross_margin reduces PAB Item 2 (where credits from the use of PAB securities at a clearing "
-        "organization are carried, as in Note B) only when replaced_next_business_day; pab_note6_cftc_segregated "
-        "(balances of a portfolio margin account segregated under CFTC regulations) reduces PAB Item 1.",
+    Reading(
+        'pab_note6',
+        'PAB Note 6',
+        'pab_note6_cross_margin reduces PAB Item 2 (where credits from the use of PAB securities at a '
+        'clearing organization are carried, as in Note B) only when replaced_next_business_day; '
+        'pab_note6_cftc_segregated (balances of a portfolio margin account segregated under CFTC regulations)'
+        ' reduces PAB Item 1.',
     ),
-    "pab_note8": (
-        "PAB Note 8",
-        "A sweep reduces PAB credits only when the row states both conditions: swept by 10 a.m. ET on the deposit "
-        "date (swept_by_10am) and free of any right, charge, security interest, lien or claim of the investment "
-        "company or the firm (free_of_liens). A row lacking either -- every row of a book written before these "
-        "columns existed -- reduces nothing, listed for review.",
+    Reading(
+        'pab_note8',
+        'PAB Note 8',
+        'A sweep reduces PAB credits only when the row states both conditions: swept by 10 a.m. ET on the '
+        'deposit date (swept_by_10am) and free of any right, charge, security interest, lien or claim of the '
+        'investment company or the firm (free_of_liens). A row lacking either -- every row of a book written '
+        'before these columns existed -- reduces nothing, listed for review.',
     ),
-    "not_pab_accounts": (
-        "Rule 15c3-3(a)(16)",
-        "An account of a broker-dealer that is a delivery-versus-payment or receipt-versus-payment account, or is "
-        "subordinated to the claims of creditors, is not a PAB account: a row of book pab or noncustomer with a "
-        "non_pab_reason is excluded from both computations for that reason (a customer row may not give one).",
+    Reading(
+        'not_pab_accounts',
+        'Rule 15c3-3(a)(16)',
+        'An account of a broker-dealer that is a delivery-versus-payment or receipt-versus-payment account, '
+        'or is subordinated to the claims of creditors, is not a PAB account: a row of book pab or '
+        'noncustomer with a non_pab_reason is excluded from both computations for that reason (a customer row'
+        ' may not give one).',
     ),
-}
+)
 
+# Note H (Item 15) readings, kept with the Note H package (reserve/formula/note_h).
+_NOTE_H: tuple[Reading, ...] = (
+    Reading(
+        'h_cure_sufficient',
+        'Note H(b)(1)(iii)(C)',
+        '"A sufficient amount ... to meet the margin requirement" is the shortfall at the time the '
+        'requirement arose: cure_received_amount >= requirement_at_arise - customer_assets_at_arise, received'
+        ' on or before the next business day after requirement_arose_on (Federal Reserve calendar plus book '
+        'holidays).',
+    ),
+    Reading(
+        'h_firm_treasury_amount',
+        'Note H(b)(1)(iii)',
+        'Firm-owned Treasuries meeting (A)-(C) count at their value, up to the requirement after the '
+        "customer's own eligible assets are allocated to it (h_allocation_order). The rule sets no cap at the"
+        ' shortfall when the requirement arose (requirement_at_arise - customer_assets_at_arise), nor at an '
+        "increment's shortfall; the release calls them an interim step, so a firm posting more than that "
+        'shortfall should expect the question. Not capped here.',
+    ),
+    Reading(
+        'h_not_demonstrated',
+        'Note H(b)(1)(iii)',
+        'A blank field that a condition needs (requirement_arose_on, requirement_at_arise, '
+        'customer_assets_at_arise, call_issued_on, cure_received_amount, or the same fields of the increment '
+        'the deposit names) means the condition is not demonstrated: the firm-owned Treasury deposit is '
+        'ineligible for that reason.',
+    ),
+    Reading(
+        'h_increments',
+        'Note H(b)(1)(iii)',
+        '"At the time the margin requirement arose", "on the day the margin requirement arose" and "by the '
+        'close of the next business day after the margin requirement arose" are read per increment when a '
+        'requirement grew over several days: each row of cca_requirement_increments is one increment, with '
+        "the customer's whole requirement and assets when it arose, its own call and its own cure; firm-owned"
+        ' Treasuries delivered for it name it (cca_deposits.increment_id) and are tested on it, so one cure '
+        "is never counted for two increments' deposits by being repeated on each. A deposit naming no "
+        'increment is tested on its own columns (one increment, as in the original format).',
+    ),
+    Reading(
+        'h_pending',
+        'Note H(b)(1)(iii)(C)',
+        'A firm-owned Treasury deposit meeting every other condition whose cure is not recorded while '
+        'prepared_on is on or before the deadline is pending: counted only under pending_cure_policy=include,'
+        " always listed with its deadline. An entry's status is 'pending' when its Item 15 under the two "
+        'policies differs. A cure not recorded once the deadline has passed, or recorded after it, fails (C).',
+    ),
+    Reading(
+        'h_customer_cash_cap',
+        'Note H(b)(1)(i)',
+        'Customer cash counts only up to the cash the firm owes that customer: the sum of the positive '
+        "balances of all accounts with the customer's customer_id in the same computation. The cap is shared "
+        "by all of that customer's otherwise eligible cash deposits at all clearing agencies: spent first on "
+        'the cash that meets a counted requirement (customer cash is allocated to a requirement first), then '
+        'on cash beyond the requirements, each in order of cca_id, account_id, deposit_id; the rest is '
+        "excluded. The owner's account must be in the same computation as the account margined (customer or "
+        'PAB).',
+    ),
+    Reading(
+        'h_same_customer',
+        'Note H(b)(1)(i)-(ii)',
+        'A customer-owned deposit margins only the requirement of an account with the same customer_id as '
+        "owner_account_id; otherwise it is ineligible (one customer's assets never margin another's).",
+    ),
+    Reading(
+        'h_allocation_order',
+        'Note H(a)',
+        "Item 15 of one customer at one clearing agency is allocated to that customer's eligible deposits in "
+        'the order: customer cash, customer Treasuries, qualified customer securities, firm Treasuries; then '
+        'by deposit_id. Eligible deposits beyond the requirement are excess on deposit, reported for recall.',
+    ),
+    Reading(
+        'h_excess',
+        'Note H(a)',
+        'excess_on_deposit = eligible deposits less the whole requirement (never negative): eligible deposits'
+        ' that cover a requirement that is not counted (net basis, omnibus account, non-Treasury positions) '
+        "are not excess. An entry with eligible deposits and no requirement at all has the status 'excess "
+        "only'.",
+    ),
+    Reading(
+        'h_item2_securities',
+        'Note B',
+        'Every customer-owned deposit that is a security (us_treasury, qualified_customer_security, '
+        "other_security and, conservatively, the original format's `other`, flagged for review) at a clearing"
+        ' agency that is registered and clears U.S. Treasuries is an Item 2 credit at its value, in any '
+        "account at the clearing agency and including excess, in the computation of owner_account_id's book, "
+        'whatever the (b) conditions. not_a_security is not. Customer cash is not added: it is already in '
+        'Item 1.',
+    ),
+    Reading(
+        'h_outside_accounts',
+        'Note H(a)(2); PAB Note 9',
+        'Requirements and deposits of a PAB account belong to the PAB computation; those of a non-customer '
+        'account (or an account not in the accounts table, or a cross-margin account outside the formula) are'
+        ' excluded.',
+    ),
+    Reading(
+        'h_pab_account',
+        'PAB Note 1; Note H(b)(2)(iii); PAB Note 9',
+        'Note H read for PAB accounts (PAB Note 1: "customers" -> "PAB accounts"): a PAB Item 15 needs the '
+        "clearing agency's own conditions (registered, clears U.S. Treasuries, the (b)(2) rule sets, "
+        'compliance, the (b)(3) notice) and a PAB clearing account of its own: designated exactly "Special '
+        'Clearing Account for the Exclusive Benefit of the PAB Accounts of <firm_name>" (the rule\'s wording '
+        "with PAB Note 1's substitution; neither the rule nor Release 34-99149 gives other wording), with the"
+        " clearing agency's written notice and written contract for it and the rule sets applying to it "
+        "(pab_rules_apply). The customers' designation, notice and contract are not the PAB account's, and "
+        "PAB margin counts only in the PAB Accounts' Special Clearing Account (cca_deposits.special_account ="
+        " pab_accounts). Failures of the PAB account's conditions are reported only where PAB accounts' "
+        'margin is at the clearing agency.',
+    ),
+    Reading(
+        'h_account_structure',
+        'Note H(b)(2)(i); Release 34-105980 (July 2026, notice)',
+        'A requirement counts only where the clearing agency calculates a separate margin for the customer, '
+        "delivered gross (basis gross), in the customer's own account (account_structure own_gross) or in an "
+        'omnibus account with a separate margin per customer (omnibus_gross, as Release 34-99149 describes '
+        "FICC's Sponsored Service). Margin in an omnibus account netted across customers (omnibus_net) earns "
+        'no Item 15 debit: the exemption applied for (Release 34-105980) is noticed, not granted; if an order'
+        ' is granted, the switch OMNIBUS_NET_MARGIN_COUNTS in reserve/formula/note_h.py lets omnibus_net '
+        'requirements count. A stated structure must agree with the basis (own_gross and omnibus_gross: '
+        'gross; omnibus_net: net), or the book is refused. A blank account_structure states nothing and is '
+        "never taken as gross: the requirement's own stated basis (gross or net) then decides, as in the "
+        'original format.',
+    ),
+    Reading(
+        'h_pairing',
+        'Note H; Items 1, 2; Note B; SEC staff FAQ (August 6, 2025)',
+        "Customer cash behind an Item 15 debit stays a credit in Item 1, and customers' securities at the "
+        'clearing agency a credit in Item 2. Checked on the final dispositions: per customer (customer_id of '
+        "the deposit's owner_account_id) and computation, the customer cash in Item 15 must not exceed the "
+        "customer's Item 1 credits (the Item 1 records of the accounts with that customer_id, after every "
+        "exclusion); each customer security's Item 15 amount must not exceed the Item 2 credit recorded for "
+        'the same deposit. A debit without its matching credit is a severe exception naming the customer; the'
+        ' debit itself is not changed.',
+    ),
+)
 
-def all_readings() -> dict[str, tuple[str, str]]:
-    """`READINGS` and Note H's readings (declared beside the code that applies them), as one new
-    dict: neither is changed."""
-    from .note_h import NOTE_H_READINGS
-
-    return {**READINGS, **{k: v for k, v in NOTE_H_READINGS.items() if k not in READINGS}}
+#: The one registry of readings, in the order the report lists them.
+READINGS: dict[str, Reading] = {r.id: r for r in (*_GENERAL, *_NOTE_H)}
+assert len(READINGS) == len(_GENERAL) + len(_NOTE_H), "a reading id is declared twice"
 
 
 def assumptions(keys=None) -> list[dict]:
-    every = all_readings()
-    keys = keys or every.keys()
-    return [{"key": k, "rule": every[k][0], "reading": every[k][1]} for k in keys]
+    keys = keys or READINGS.keys()
+    return [{"key": k, "rule": READINGS[k].rule, "reading": READINGS[k].text} for k in keys]
