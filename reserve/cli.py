@@ -21,6 +21,7 @@ import tempfile
 import traceback
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -28,6 +29,9 @@ from . import __version__
 from .errors import MAX_PROBLEMS, BookInvalid
 from .outputs import OutputError
 from .terminal import SafeStream
+
+if TYPE_CHECKING:
+    from .report.model import Report, ReportFigures
 
 FAIL_ON = {"severe": ("severe",), "review": ("severe", "review")}
 
@@ -147,7 +151,7 @@ def _compute_or_fail(book):
         _fail_book(exc)
 
 
-def _read_report(option: str, path, require_schema: bool = False) -> dict:
+def _read_report(option: str, path: Path, require_schema: bool = False) -> ReportFigures:
     """A --compare / --expected report file, checked; ReportFileError (one line per problem)."""
     from .report.compare import ReportFileInvalid, read_report_file
 
@@ -157,12 +161,12 @@ def _read_report(option: str, path, require_schema: bool = False) -> dict:
         raise ReportFileError(option, path, exc.problems, exc.total) from None
 
 
-def _severe_failures(report: dict, fail_on: str | None) -> str | None:
+def _severe_failures(report: Report, fail_on: str | None) -> str | None:
     """The FAIL line of --fail-on, or None when the run passes."""
     if not fail_on:
         return None
     levels = FAIL_ON[fail_on]
-    n = sum(1 for e in report.get("exceptions", []) if e.get("severity") in levels)
+    n = sum(1 for e in report.exceptions if e.severity in levels)
     if not n:
         return None
     return f"FAIL: {n} {' or '.join(levels)} exception(s) (--fail-on {fail_on})"
@@ -213,7 +217,7 @@ def compute(book, out_dir, formats, previous, fail_on, quiet, as_json):
     """Compute both reserve formulas for BOOK and write the report."""
     from .api import FORMATS, write_outputs
     from .outputs import check_output_dir, resolve_out
-    from .report.json_report import build_report
+    from .report.model import build_report
     from .report.summary import summary, summary_text
 
     chosen = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
@@ -238,11 +242,11 @@ def compute(book, out_dir, formats, previous, fail_on, quiet, as_json):
 
         report = add_comparison(report, prev)
     s = summary(report)
-    text = json.dumps(s, indent=2) if as_json else summary_text(s)
+    text = json.dumps(s.to_dict(), indent=2) if as_json else summary_text(s)
     fail = _severe_failures(report, fail_on)
     notes: list[str] = []
     paths = write_outputs(out_dir, b, result, chosen, report=report, previous=prev, warnings=notes)
-    for w in report.get("compared_with", {}).get("warnings", []):
+    for w in report.compared_with.warnings if report.compared_with else ():
         _err(f"Warning: --compare {previous}: {w}")
     for n in notes:
         _err(f"Note: {n}")
@@ -333,7 +337,7 @@ def check(book, expected, fail_on):
     Also exit 1 when EXPECTED lacks a computation or a line the program computes (a check
     that compares nothing passes nothing)."""
     from .report.compare import compare_reports, coverage_problems, fit_warnings
-    from .report.json_report import build_report
+    from .report.model import build_report
 
     exp = _read_report("--expected", expected)
     b, result = _compute_or_fail(book)
@@ -402,7 +406,7 @@ def reperform(book, prepared, tolerance, out_path):
     """Recompute BOOK and compare it line by line with PREPARED; exit 1 on any variance above --tolerance."""
     from .outputs import check_output_file, write_file_atomically
     from .report.compare import ReportFileInvalid, fit_warnings
-    from .report.json_report import build_report
+    from .report.model import build_report
     from .report.reperform import (PreparedInvalid, format_variances, parse_tolerance, read_prepared,
                                    reperform as run, variances_file_is_ours, write_variances)
 

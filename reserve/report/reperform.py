@@ -22,13 +22,19 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..errors import Problem
 from ..formula.model import CREDIT_LINES, DEBIT_LINES, LINES, SUMMARY_BOXES
 from ..money import format_cents, format_display, parse_decimal_text, parse_money
 from .compare import SUMMARY_KEYS, ZIP_MAGIC, ReportFileInvalid, read_report_file, report_lines
-from .json_report import source_of
+from .model import Report, ReportFigures, source_of
+
+if TYPE_CHECKING:
+    from ..book import Book
+    from ..formula.model import Result
 
 LARGEST_ROWS = 5  # rows shown behind each line
 SUMMARY_NAMES = SUMMARY_KEYS
@@ -118,7 +124,7 @@ def load_prepared(path) -> dict[tuple[str, str], int]:
     return read_prepared(path)[0]
 
 
-def read_prepared(path) -> tuple[dict[tuple[str, str], int], dict | None]:
+def read_prepared(path: str | Path) -> tuple[dict[tuple[str, str], int], ReportFigures | None]:
     """(lines, the report's firm_name and as_of -- None for a schedule) of a prepared
     computation. A report.json is checked like every report file (`compare.read_report_file`:
     ReportFileInvalid, one located line per problem); a schedule raises PreparedInvalid."""
@@ -132,7 +138,7 @@ def read_prepared(path) -> tuple[dict[tuple[str, str], int], dict | None]:
     lines = report_lines(data)
     if not lines:
         raise ReportFileInvalid(p, ["has nothing to compare: no item or summary figure in `computations`"])
-    return lines, {"firm_name": data.get("firm_name"), "as_of": data.get("as_of")}
+    return lines, data
 
 
 def _load_xlsx(p: Path) -> dict[tuple[str, str], int]:
@@ -235,7 +241,7 @@ def _behind(line: str) -> tuple[str, ...]:
             "on_deposit": ("reserve_bank",), "sweep": ("sweep",)}.get(line, ())
 
 
-def reperform(book, result, report: dict, prepared: dict[tuple[str, str], int], tolerance_cents: int = 0,
+def reperform(book: Book, result: Result, report: Report, prepared: dict[tuple[str, str], int], tolerance_cents: int = 0,
               largest: int = LARGEST_ROWS) -> list[Variance]:
     """Every prepared line against the recomputed one, in report order; `over_tolerance` marks
     a |difference| above the tolerance (or a line the computation does not have)."""
@@ -255,8 +261,9 @@ def reperform(book, result, report: dict, prepared: dict[tuple[str, str], int], 
         for i in top:
             r = d.iloc[int(i)]
             src = source_of(book, str(r["table"]), int(r["row"])) if str(r["table"]) else None
-            rows.append({"table": str(r["table"]) or "(adjustment)", "file": (src or {}).get("file"),
-                         "sheet": (src or {}).get("sheet"), "row": (src or {}).get("row"), "amount": int(r["amount"]),
+            rows.append({"table": str(r["table"]) or "(adjustment)", "file": src.file if src else None,
+                         "sheet": src.sheet if src else None, "row": src.row if src else None,
+                         "amount": int(r["amount"]),
                          "line": str(r["line"]), "rule": str(r["rule"]), "reason": str(r["reason"])})
         got = computed.get(key)
         v = Variance(comp, line, prepared[key], got, int(len(pos)), rows)
