@@ -19,6 +19,7 @@ import os
 import sys
 import tempfile
 import traceback
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -62,7 +63,7 @@ def _fail_book(exc: BookInvalid) -> None:
     sys.exit(1)
 
 
-def _log_internal_error(exc: BaseException | None, extra: list[str] = ()) -> str:
+def _log_internal_error(exc: BaseException | None, extra: Sequence[str] = ()) -> str:
     """Write the traceback (and any clean-up errors) to a log file in the system's temporary
     folder; its path."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -407,13 +408,20 @@ def reperform(book, prepared, tolerance, out_path):
     from .outputs import check_output_file, write_file_atomically
     from .report.compare import ReportFileInvalid, fit_warnings
     from .report.model import build_report
-    from .report.reperform import (PreparedInvalid, format_variances, parse_tolerance, read_prepared,
-                                   reperform as run, variances_file_is_ours, write_variances)
+    from .report.reperform import (
+        PreparedInvalid,
+        format_variances,
+        parse_tolerance,
+        read_prepared,
+        variances_file_is_ours,
+        write_variances,
+    )
+    from .report.reperform import reperform as run
 
     try:
         tol = parse_tolerance(tolerance)
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--tolerance")
+        raise click.BadParameter(str(exc), param_hint="--tolerance") from None
     if out_path is not None and out_path.suffix.lower() not in (".json", ".csv"):
         raise click.BadParameter("the variances are written as .json or .csv", param_hint="--out")
     if out_path is not None:  # say at once, before the work, when the file cannot be written

@@ -8,9 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
+from bookkit import write_book
 from click.testing import CliRunner
 
-from bookkit import write_book
 from reserve.cli import main
 
 AMOUNT = re.compile(r"^-?\d+\.\d\d$")
@@ -529,9 +529,9 @@ def test_huge_line_totals_format_everywhere(tmp_path):
     """Found (issue 10): line totals past the decimal formatter's range raised "too large" in
     the renderers and the CLI summary. Formatting is exact for any int (the book's amounts
     are bounded where they are read; the formatting must never raise)."""
-    from reserve.api import compute_book, write_outputs
     from dataclasses import replace
 
+    from reserve.api import compute_book, write_outputs
     from reserve.money import format_cents, format_display, parse_decimal_text
     from reserve.report.model import build_report
     from reserve.report.summary import summary, summary_text

@@ -15,7 +15,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from test_report_golden import computed
 
 from reserve.api import write_outputs
@@ -65,7 +64,7 @@ def test_chromium_renders_the_requirement_without_console_errors(tmp_path):
     dom = done.stdout
     required = "$" + format_display(report.computations["customer"].required_deposit)
     assert f'data-figure="customer-required">{required}<' in dom
-    console = [l for l in done.stderr.splitlines() if ":CONSOLE" in l]
+    console = [x for x in done.stderr.splitlines() if ":CONSOLE" in x]
     assert not console, "\n".join(console)
 
 

@@ -8,7 +8,6 @@ import json
 import openpyxl
 import pytest
 from click.testing import CliRunner
-
 from test_report_golden import report_book, report_tables
 from test_report_html import parse
 
@@ -211,8 +210,8 @@ def test_a_bad_report_file_is_one_located_line(two_weeks, option, case):
     code, stdout, stderr = run3(*command)
     assert code == 1
     lines = stderr.strip().splitlines()
-    assert lines and all(l.startswith(f"Error: {option} {path}: ") for l in lines), stderr
-    assert any(message in l for l in lines), stderr
+    assert lines and all(x.startswith(f"Error: {option} {path}: ") for x in lines), stderr
+    assert any(message in x for x in lines), stderr
     assert not out.exists() and not out.with_suffix(".json").exists()
 
 

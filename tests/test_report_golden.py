@@ -19,7 +19,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-
 from bookkit import book as load_inline_book
 
 from reserve import __version__

@@ -9,7 +9,6 @@ from html.parser import HTMLParser
 
 import jinja2
 import pytest
-
 from test_report_golden import HYPERLINK, SCRIPT, computed
 
 from reserve.api import write_outputs

@@ -3,10 +3,7 @@ behind each variance."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
-
 from test_report_golden import computed
 
 from reserve.report.compare import ReportFileInvalid

@@ -1,7 +1,12 @@
 """Line-by-line comparison of two reports (used by `check`, `reperform` and `--compare`),
 and the reading of the report files those commands are given (`read_report_file`): a file
 that is not JSON, not a report, or holds a figure that is not an amount is refused with one
-located line per problem, never a traceback."""
+located line per problem, never a traceback.
+
+A file given to these commands needs only its figures (an expected file may be hand-written,
+holding nothing but a `computations` section), so it is read into a `ReportFigures`; a run's
+own report gives the same shape (`Report.figures()`), and `report_problems` is the one set of
+validators, shared with `Report.from_json` (the parser of a complete report.json)."""
 
 from __future__ import annotations
 
@@ -72,8 +77,8 @@ def read_json_file(path: str | Path, what: str = "a report.json") -> object:
         raise ReportFileInvalid(p, [f"is not JSON: {exc}"]) from exc
 
 
-ITEM_NUMBERS = tuple(l.number for l in LINES if l.number)
-LINE_KEYS = tuple(l.key for l in LINES)
+ITEM_NUMBERS = tuple(spec.number for spec in LINES if spec.number)
+LINE_KEYS = tuple(spec.key for spec in LINES)
 
 
 def kind_of(v: object) -> str:
@@ -161,15 +166,15 @@ def report_problems(data: object, require_schema: bool = False) -> list[str]:
             if not isinstance(lines, list):
                 problems.append(f"{where}.lines: found {kind_of(lines)}; expected a list of {{key, amount}}")
             else:
-                for i, l in enumerate(lines):
+                for i, line in enumerate(lines):
                     lw = f"{where}.lines[{i}]"
-                    if not isinstance(l, dict):
-                        problems.append(f"{lw}: found {kind_of(l)}; expected an object with `key` and `amount`")
-                    elif l.get("key") not in LINE_KEYS:
-                        problems.append(f"{lw}.key: found {kind_of(l.get('key'))}; expected a line key such as item_1")
-                    elif "amount" not in l:
-                        problems.append(f"{lw}: line {l['key']} has no `amount`")
-                    elif (p := amount_problem(f"{lw}.amount", l["amount"])):
+                    if not isinstance(line, dict):
+                        problems.append(f"{lw}: found {kind_of(line)}; expected an object with `key` and `amount`")
+                    elif line.get("key") not in LINE_KEYS:
+                        problems.append(f"{lw}.key: found {kind_of(line.get('key'))}; expected a line key such as item_1")
+                    elif "amount" not in line:
+                        problems.append(f"{lw}: line {line['key']} has no `amount`")
+                    elif (p := amount_problem(f"{lw}.amount", line["amount"])):
                         problems.append(p)
     return problems
 
@@ -259,7 +264,7 @@ def comparison(report: Report, previous: ReportFigures | None) -> dict[Computati
         before_c = previous.computations.get(name)
         before = before_c.amounts if before_c is not None else {}
         prior = {k: before.get(k) for k in now}
-        change = {k: (None if prior[k] is None else now[k] - p) for k, p in prior.items()}
+        change = {k: (None if p is None else now[k] - p) for k, p in prior.items()}
         moved = [k for k in line_keys if change.get(k)]
         moved.sort(key=lambda k: (-abs(change[k] or 0), line_keys.index(k)))
         out[name] = Previous(previous.as_of, previous.run_at, prior, change, tuple(moved[:LARGEST_MOVERS]))

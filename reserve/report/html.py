@@ -12,18 +12,28 @@ misspelt field fails loudly instead of printing nothing.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from collections.abc import Mapping
 from datetime import date
-from typing import Any
 
 import jinja2
 import pandas as pd
 
-from ..formula.model import LINES_BY_KEY, ComputationName, Side
-from ..money import format_cents, format_display
+from ..formula.model import LINES_BY_KEY, ComputationName, LineKey, Side
+from ..money import format_display
 from .compare import comparison
-from .model import NOTE_H_AMOUNTS, Assumption, InputRecord, Previous, ReadPast, Report, ReportFigures, Source
+from .model import (
+    NOTE_H_AMOUNTS,
+    Assumption,
+    FailedCondition,
+    InputRecord,
+    Previous,
+    ReadPast,
+    Report,
+    ReportFigures,
+    RowCount,
+    Source,
+)
 from .supporting import Schedule, ScheduleRows, schedule_for
 
 HTML_ROWS_PER_SCHEDULE = 50  # rows of each schedule shown on the page; the workbook and supporting/ hold the rest
@@ -117,12 +127,52 @@ class ExceptionGroup:
     rows: list[ExceptionRow]
 
 
+@dataclass(frozen=True)
+class PendingCureView:
+    """A pending cure as the page states it."""
+
+    deposit_id: str
+    amount: int | None  # cents
+    deadline: str  # the customer's delivery is due by the close of this day (long date)
+
+
+@dataclass(frozen=True)
+class NoteHEntryView:
+    """One Note H entry (`model.NoteHEntry`) with its blanks as "" for the page."""
+
+    cca_id: str
+    cca_name: str
+    account_id: str
+    customer_id: str
+    computation: str
+    account_structure: str
+    requirement: int  # cents, as are the four below
+    requirement_counted: int
+    eligible_deposits: int
+    item_15: int
+    excess_on_deposit: int
+    status: str
+    failed_conditions: tuple[FailedCondition, ...]
+    pending: tuple[PendingCureView, ...]
+
+
 @dataclass
 class NoteHGroup:
     cca_id: str
     cca_name: str
-    entries: list[dict[str, Any]]  # amounts in cents; failed_conditions / pending lists
+    entries: list[NoteHEntryView]
     totals: dict[str, int] = field(default_factory=dict)  # amount key -> cents over the entries
+
+
+@dataclass(frozen=True)
+class Mover:
+    """A formula line among the largest changes since the previous computation."""
+
+    computation: str  # "Customer" | "PAB"
+    caption: str
+    prior: int | None  # cents
+    now: int
+    change: int | None
 
 
 @dataclass
@@ -133,6 +183,19 @@ class NoteHTie:
     item_15: int
     entries_total: int
     ties: bool
+
+
+@dataclass(frozen=True)
+class ScheduleRecord:
+    """A row of a schedule as the page shows it."""
+
+    source: str  # "accounts.csv · accounts · row 4", or "adjustment (no single row)"
+    source_title: str  # the full path
+    identity: str  # the columns that identify the row ("account_id: C-100")
+    amount: int  # cents the row contributed to the line
+    rule: str
+    reason: str
+    ref: str
 
 
 @dataclass
@@ -148,7 +211,7 @@ class ScheduleView:
     sheet: str | None  # workbook sheet holding it (None when no workbook is written)
     sheet_rows: int
     parquet: str
-    records: list[dict[str, Any]]  # {source, source_title, identity, amount, rule, reason, ref}
+    records: list[ScheduleRecord]
 
 
 @dataclass
@@ -165,7 +228,7 @@ class ReportContext:
     summary: list[SummaryCard]
     compared_as_of: str | None
     compared_run_at: str | None
-    movers: list[dict[str, Any]]  # {computation, caption, prior, now, change}
+    movers: list[Mover]
     computations: list[ComputationView]
     note_h: list[NoteHGroup]
     note_h_ties: list[NoteHTie]
@@ -175,7 +238,7 @@ class ReportContext:
     schedules: list[ScheduleView]
     rows_per_schedule: int
     workbook: str | None
-    row_accounting: list[dict[str, Any]]
+    row_accounting: list[RowCount]
     assumptions: list[Assumption]
     inputs: list[InputRecord]
     ignored: list[ReadPast]  # sheets, files and columns read past (issue 10)
@@ -325,20 +388,15 @@ def _exceptions(report: Report) -> list[ExceptionGroup]:
 def _note_h(report: Report) -> list[NoteHGroup]:
     groups: dict[str, NoteHGroup] = {}
     for e in report.note_h:
-        entry: dict[str, Any] = {
-            "cca_id": e.cca_id, "cca_name": e.cca_name or "", "account_id": e.account_id,
-            "customer_id": e.customer_id or "", "computation": e.computation or "",
-            "account_structure": e.account_structure or "", **{k: getattr(e, k) for k in NOTE_H_AMOUNTS},
-            "status": e.status or "",
-            "failed_conditions": [{"rule": f.rule, "message": f.message, "amount": f.amount}
-                                  for f in e.failed_conditions],
-            "pending": [{"deposit_id": p.deposit_id, "amount": p.amount, "deadline": _long_date(p.deadline)}
-                        for p in e.pending],
-        }
-        g = groups.setdefault(e.cca_id, NoteHGroup(e.cca_id, entry["cca_name"], []))
+        entry = NoteHEntryView(
+            e.cca_id, e.cca_name or "", e.account_id, e.customer_id or "", e.computation or "",
+            e.account_structure or "", e.requirement, e.requirement_counted, e.eligible_deposits, e.item_15,
+            e.excess_on_deposit, e.status or "", e.failed_conditions,
+            tuple(PendingCureView(p.deposit_id, p.amount, _long_date(p.deadline)) for p in e.pending))
+        g = groups.setdefault(e.cca_id, NoteHGroup(e.cca_id, entry.cca_name, []))
         g.entries.append(entry)
     for g in groups.values():
-        g.totals = {k: sum(e[k] or 0 for e in g.entries) for k in NOTE_H_AMOUNTS}
+        g.totals = {k: sum(getattr(e, k) for e in g.entries) for k in NOTE_H_AMOUNTS}
     return [groups[k] for k in sorted(groups)]
 
 
@@ -359,7 +417,7 @@ def _text(v: object) -> str:
     if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
         return ""
     if isinstance(v, pd.Timestamp):
-        return v.date().isoformat()
+        return str(v.date().isoformat())
     return str(v)
 
 
@@ -384,9 +442,8 @@ def _schedule_views(heads: dict[str, ScheduleRows], report: Report, scheds: list
                 if not v or (col == "customer_id" and v == _text(r.get("account_id"))):
                     continue
                 ident.append(f"{col}: {v}")
-            records.append({"source": src, "source_title": title, "identity": " · ".join(ident),
-                            "amount": int(r["line_amount"]), "rule": _text(r["rule"]), "reason": _text(r["reason"]),
-                            "ref": _text(r["ref"])})
+            records.append(ScheduleRecord(src, title, " · ".join(ident), int(r["line_amount"]), _text(r["rule"]),
+                                          _text(r["reason"]), _text(r["ref"])))
         line_amount = None
         ties = None
         comp = report.computation(s.computation)
@@ -396,7 +453,7 @@ def _schedule_views(heads: dict[str, ScheduleRows], report: Report, scheds: list
                     line_amount = line.amount
             ties = None if line_amount is None else line_amount == s.total
         sheet, sheet_rows = (sheets or {}).get(s.slug, (None, 0))
-        rule = LINES_BY_KEY[s.line].rule if s.line in LINES_BY_KEY else ""
+        rule = LINES_BY_KEY[LineKey(s.line)].rule if s.line in LINES_BY_KEY else ""
         out.append(ScheduleView(s.anchor, s.title, rule, s.rows, len(records), s.total, line_amount, ties, sheet,
                                 sheet_rows, s.file_name, records))
     return out
@@ -423,12 +480,11 @@ def build_context(report: Report, scheds: list[Schedule], heads: dict[str, Sched
     for name, p in cmp.items():
         amounts = {line.key: line.amount for line in report.computations[name].lines}
         for key in p.largest_movers:
-            spec = LINES_BY_KEY[key]
-            movers.append({"computation": COMPUTATION_TITLES[name].split()[0], "caption":
-                           (f"Item {spec.number}" if spec.number else spec.caption), "prior": p.amounts.get(key),
-                           "now": amounts[spec.key], "change": p.change[key]})
-    row_accounting = [{"table": rc.table, "rows": rc.rows, "used": rc.used, "excluded": rc.excluded, "ties": rc.ties}
-                      for rc in report.row_counts]
+            spec = LINES_BY_KEY[LineKey(key)]
+            movers.append(Mover(COMPUTATION_TITLES[name].split()[0],
+                                f"Item {spec.number}" if spec.number else spec.caption, p.amounts.get(key),
+                                amounts[spec.key], p.change[key]))
+    row_accounting = list(report.row_counts)
     params = [(k, "" if v is None else (("true" if v else "false") if isinstance(v, bool) else str(v)))
               for k, v in report.parameter_json().items()]
     return ReportContext(
@@ -454,18 +510,18 @@ def build_context(report: Report, scheds: list[Schedule], heads: dict[str, Sched
 # ------------------------------------------------------------------------------ rendering
 
 
-def _money(cents) -> str:
+def _money(cents: int | None) -> str:
     return "" if cents is None else format_display(int(cents))
 
 
-def _usd(cents) -> str:
+def _usd(cents: int | None) -> str:
     if cents is None:
         return ""
     c = int(cents)
     return f"−${format_display(-c)}" if c < 0 else f"${format_display(c)}"
 
 
-def _change(cents) -> str:
+def _change(cents: int | None) -> str:
     if cents is None:
         return "new"
     c = int(cents)
@@ -474,7 +530,7 @@ def _change(cents) -> str:
     return f"+{format_display(c)}" if c > 0 else f"−{format_display(-c)}"
 
 
-def _count(n) -> str:
+def _count(n: int) -> str:
     return f"{int(n):,}"
 
 
@@ -484,7 +540,7 @@ def environment() -> jinja2.Environment:
 
     root = files("reserve.templates")
 
-    def load(name: str):
+    def load(name: str) -> tuple[str, None, Callable[[], bool]] | None:
         res = root.joinpath(name)
         if not res.is_file():
             return None

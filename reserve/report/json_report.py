@@ -12,14 +12,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ..formula.model import Result
-from .model import JSON, SCHEMA, Report, source_of
+from .model import JSON, SCHEMA, Report
 from .model import build_report as build_report_model
 from .model import dumps as _dumps
 
 if TYPE_CHECKING:
     from ..book import Book
 
-__all__ = ["SCHEMA", "build_report", "dumps", "source_of"]
+__all__ = ["SCHEMA", "build_report", "dumps"]
 
 
 def build_report(book: Book, result: Result, run_time: datetime | None = None) -> dict[str, JSON]:

@@ -19,7 +19,9 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from decimal import Decimal
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -48,6 +50,7 @@ _SEVERITY_RANK = {s.value: i for i, s in enumerate(SEVERITY_ORDER)}
 
 ParameterValue = str | int | bool | date | None  # int: cents (PARAMETER_AMOUNTS)
 JSON = Any  # a JSON value as json.loads returns it
+_E = TypeVar("_E", bound=StrEnum)
 
 
 class ReportInvalid(Exception):
@@ -228,9 +231,9 @@ class RowCount:
 class Assumption:
     """A reading of ambiguous wording the computation relies on."""
 
-    key: str
+    key: str  # the reading's id (reserve.formula.readings)
     rule: str
-    reading: str
+    text: str  # the reading itself (report.json's "reading")
 
 
 @dataclass(frozen=True)
@@ -346,7 +349,7 @@ class Report:
             "note_h": [_note_h_json(e) for e in self.note_h],
             "exceptions": [_exception_json(e) for e in self.exceptions],
             "row_counts": {r.table: {"rows": r.rows, "used": r.used, "excluded": r.excluded} for r in self.row_counts},
-            "assumptions": [{"key": a.key, "rule": a.rule, "reading": a.reading} for a in self.assumptions],
+            "assumptions": [{"key": a.key, "rule": a.rule, "reading": a.text} for a in self.assumptions],
             "inputs": [{"file": i.file, "table": i.table, "rows": i.rows, "sha256": i.sha256} for i in self.inputs],
             # sheets, files and columns of the book read past (issue 10): listed, never dropped quietly
             "ignored": [{"file": i.file, "sheet": i.sheet, "column": i.column, "what": i.what, "reason": i.reason}
@@ -368,7 +371,7 @@ class Report:
         from .compare import report_problems  # the validators shared with the figures' reader
 
         try:
-            data = json.loads(text)
+            data = json.loads(text, parse_float=Decimal)  # exact: a figure written as a number is read as written
         except json.JSONDecodeError as exc:
             raise ReportInvalid([f"is not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"]) from exc
         except (ValueError, RecursionError) as exc:
@@ -671,12 +674,13 @@ class _Reader:
             self._bad(f"{where}.{key}" if where else key, v, "a date such as \"2026-11-20\"")
             return None
 
-    def enum(self, cls: type[Any], v: JSON, where: str) -> Any:
+    def enum(self, cls: type[_E], v: JSON, where: str) -> _E:
         try:
             return cls(v)
         except ValueError:
-            self._bad(where, v, " or ".join(repr(m.value) for m in cls))
-            return next(iter(cls))
+            members = list(cls)
+            self._bad(where, v, " or ".join(repr(m.value) for m in members))
+            return members[0]
 
     def report(self, data: Mapping[str, JSON]) -> Report | None:
         prog = self.obj(data.get("program"), "program")

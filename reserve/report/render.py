@@ -14,11 +14,17 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .html import HTML_ROWS_PER_SCHEDULE, build_context, render_html
 from . import supporting as supporting_mod
-from .supporting import schedule_columns, schedule_rows, schedules, write_supporting, write_supporting_batches
+from .html import HTML_ROWS_PER_SCHEDULE, build_context, render_html
 from .model import Report, ReportFigures
-from .supporting import ScheduleRows
+from .supporting import (
+    ScheduleRows,
+    schedule_columns,
+    schedule_rows,
+    schedules,
+    write_supporting,
+    write_supporting_batches,
+)
 from .xlsx import WORKBOOK_ROWS_PER_SCHEDULE, WorkbookWriter
 
 if TYPE_CHECKING:

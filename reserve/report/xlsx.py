@@ -25,7 +25,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -77,14 +77,15 @@ def _dec(cents: int | None, scale: int = 2) -> Decimal | None:
 class _Sheet:
     """A write-only sheet with helpers that make every cell safe and typed."""
 
-    def __init__(self, wb: Workbook, title: str, widths: dict[int, float] | None = None):
+    def __init__(self, wb: Workbook, title: str, widths: Mapping[int, float] | None = None):
         self.ws = wb.create_sheet(title)
         self.title = title
         self.rows = 0
         for col, w in (widths or {}).items():
             self.ws.column_dimensions[get_column_letter(col)].width = w
 
-    def cell(self, value, *, font=None, fill=None, fmt=None, border=None, align=None, link: str | None = None):
+    def cell(self, value: object, *, font: Font | None = None, fill: PatternFill | None = None, fmt: str | None = None,
+             border: Border | None = None, align: Alignment | None = None, link: str | None = None) -> WriteOnlyCell:
         c = WriteOnlyCell(self.ws, value=None)
         if isinstance(value, str):
             text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
@@ -109,17 +110,18 @@ class _Sheet:
             c.font = font or _LINK
         return c
 
-    def money(self, cents, **kw):
-        return self.cell(_dec(cents), fmt=ACCOUNTING, **kw)
+    def money(self, cents: int | None, *, font: Font | None = None, fill: PatternFill | None = None,
+              border: Border | None = None) -> WriteOnlyCell:
+        return self.cell(_dec(cents), fmt=ACCOUNTING, font=font, fill=fill, border=border)
 
-    def append(self, values) -> None:
+    def append(self, values: Iterable[object]) -> None:
         self.ws.append(values)
         self.rows += 1
 
-    def header(self, names) -> None:
+    def header(self, names: Iterable[str]) -> None:
         self.append([self.cell(n, font=_HEADER_FONT, fill=_HEADER_FILL) for n in names])
 
-    def title_rows(self, *lines) -> None:
+    def title_rows(self, *lines: str) -> None:
         for i, line in enumerate(lines):
             self.append([self.cell(line, font=_TITLE if i == 0 else None)])
 
@@ -271,11 +273,14 @@ def _uninformative(f: pd.DataFrame, name: str) -> bool:
     defaults = set()
     for t in pd.unique(f.loc[~blank.to_numpy(), "table"].astype(str)):
         spec = TABLES_BY_NAME.get(t)
+        if spec is None:
+            return False
         try:
-            d = spec.column(name).default if spec is not None else None
+            column = spec.column(name)
         except KeyError:
             return False
-        if d is None or d is REQUIRED or spec.column(name).default_from:
+        d = column.default
+        if d is None or d is REQUIRED or column.default_from:
             return False
         defaults.add(d)
     if len(defaults) != 1:
@@ -287,15 +292,15 @@ def _uninformative(f: pd.DataFrame, name: str) -> bool:
         return False
 
 
-def _cell_styles(wb) -> CellStyles:
+def _cell_styles(wb: Workbook) -> CellStyles:
     """The style ids of the data cells of schedule sheets, registered in the workbook."""
     probe = wb.create_sheet("__styles__")
 
-    def style_id(**attrs) -> int:
+    def style_id(**attrs: object) -> int:
         c = WriteOnlyCell(probe)
         for k, v in attrs.items():
             setattr(c, k, v)
-        return c.style_id
+        return int(c.style_id)
 
     ids = CellStyles(money=style_id(number_format=ACCOUNTING), pct=style_id(number_format=PCT),
                      date=style_id(number_format=DATE), quoted=style_id(quotePrefix=True))
@@ -338,7 +343,7 @@ def _schedule_sheet(wb: Workbook, report: Report, sched: Schedule, title: str, r
     s.ws.freeze_panes = f"A{header_row + 1}"
     # The data rows are written as XML a column at a time (xlsx_rows) into a spool file, and
     # spliced into the sheet's part after openpyxl has saved the workbook.
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+    spool: BinaryIO = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # type: ignore[assignment]  # typeshed: SpooledTemporaryFile is not an IO[bytes], though it is one
     for chunk in rows_xml(f, names, rows.types, header_row + 1, styles):
         spool.write(chunk)
     spool.seek(0)
@@ -357,7 +362,7 @@ def _assumptions(wb: Workbook, report: Report) -> None:
     s = _Sheet(wb, "Assumptions", {1: 22, 2: 34, 3: 120})
     s.header(["key", "rule", "reading"])
     for a in report.assumptions:
-        s.append([s.cell(a.key), s.cell(a.rule), s.cell(a.reading, align=_WRAP)])
+        s.append([s.cell(a.key), s.cell(a.rule), s.cell(a.text, align=_WRAP)])
 
 
 def _provenance(wb: Workbook, report: Report, previous: ReportFigures | None) -> None:
@@ -424,7 +429,7 @@ class WorkbookWriter:
         return min(sched.rows, self.limit)
 
     def begin(self) -> None:
-        sheet_of: dict = {s.slug: (self.titles[s.slug], self.sheet_rows(s)) for s in self.scheds}
+        sheet_of: dict[str, Any] = {s.slug: (self.titles[s.slug], self.sheet_rows(s)) for s in self.scheds}
         sheet_of["__by_line__"] = {(s.computation, s.line): s for s in self.scheds}
         _summary(self.wb, self.report, comparison(self.report, self.previous), sheet_of, self.previous)
         _exceptions(self.wb, self.report)
