@@ -69,6 +69,7 @@ def _edited(report: Report, edit) -> str:
     (lambda d: d["computations"]["customer"].__setitem__("lines", d["computations"]["customer"]["lines"][1:]),
      "computations.customer.lines: has no line item_1"),
     (lambda d: d.__setitem__("schema", "other/1"), "is not a reserve report.json"),
+    (lambda d: d["computations"]["customer"].pop("sweep"), "computations.customer: has no `sweep`"),
 ])
 def test_a_hand_edited_report_is_refused_with_located_problems(run, edit, located):
     _, _, _, report = run

@@ -654,6 +654,9 @@ class _Reader:
     def cents(self, d: Mapping[str, JSON], key: str, where: str, nullable: bool = False) -> int | None:
         from .compare import amount_problem
 
+        if key not in d and not nullable:
+            self.problems.append(f"{where}: has no `{key}`; expected an amount such as \"1234.50\"")
+            return 0
         v = d.get(key)
         problem = amount_problem(f"{where}.{key}", v, nullable=nullable)
         if problem:
