@@ -671,11 +671,13 @@ class _Reader:
         v = d.get(key)
         if v is None and nullable:
             return None
-        try:
-            return date.fromisoformat(str(v)) if isinstance(v, str) else _raise(v)
-        except ValueError:
-            self._bad(f"{where}.{key}" if where else key, v, "a date such as \"2026-11-20\"")
-            return None
+        if isinstance(v, str):
+            try:
+                return date.fromisoformat(v)
+            except ValueError:
+                pass
+        self._bad(f"{where}.{key}" if where else key, v, "a date such as \"2026-11-20\"")
+        return None
 
     def enum(self, cls: type[_E], v: JSON, where: str) -> _E:
         try:
@@ -795,7 +797,3 @@ class _Reader:
             None if not comp else self.enum(ComputationName, comp, f"{where}.computation"),
             self.enum(Severity, e.get("severity"), f"{where}.severity"), source,
             self.cents(e, "amount", where, nullable=True), self.text(e, "message", where))
-
-
-def _raise(v: JSON) -> date:
-    raise ValueError(v)
