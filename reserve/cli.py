@@ -19,8 +19,10 @@ import os
 import sys
 import tempfile
 import traceback
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -28,6 +30,9 @@ from . import __version__
 from .errors import MAX_PROBLEMS, BookInvalid
 from .outputs import OutputError
 from .terminal import SafeStream
+
+if TYPE_CHECKING:
+    from .report.model import Report, ReportFigures
 
 FAIL_ON = {"severe": ("severe",), "review": ("severe", "review")}
 
@@ -58,7 +63,7 @@ def _fail_book(exc: BookInvalid) -> None:
     sys.exit(1)
 
 
-def _log_internal_error(exc: BaseException | None, extra: list[str] = ()) -> str:
+def _log_internal_error(exc: BaseException | None, extra: Sequence[str] = ()) -> str:
     """Write the traceback (and any clean-up errors) to a log file in the system's temporary
     folder; its path."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -147,7 +152,7 @@ def _compute_or_fail(book):
         _fail_book(exc)
 
 
-def _read_report(option: str, path, require_schema: bool = False) -> dict:
+def _read_report(option: str, path: Path, require_schema: bool = False) -> ReportFigures:
     """A --compare / --expected report file, checked; ReportFileError (one line per problem)."""
     from .report.compare import ReportFileInvalid, read_report_file
 
@@ -157,12 +162,12 @@ def _read_report(option: str, path, require_schema: bool = False) -> dict:
         raise ReportFileError(option, path, exc.problems, exc.total) from None
 
 
-def _severe_failures(report: dict, fail_on: str | None) -> str | None:
+def _severe_failures(report: Report, fail_on: str | None) -> str | None:
     """The FAIL line of --fail-on, or None when the run passes."""
     if not fail_on:
         return None
     levels = FAIL_ON[fail_on]
-    n = sum(1 for e in report.get("exceptions", []) if e.get("severity") in levels)
+    n = sum(1 for e in report.exceptions if e.severity in levels)
     if not n:
         return None
     return f"FAIL: {n} {' or '.join(levels)} exception(s) (--fail-on {fail_on})"
@@ -213,7 +218,7 @@ def compute(book, out_dir, formats, previous, fail_on, quiet, as_json):
     """Compute both reserve formulas for BOOK and write the report."""
     from .api import FORMATS, write_outputs
     from .outputs import check_output_dir, resolve_out
-    from .report.json_report import build_report
+    from .report.model import build_report
     from .report.summary import summary, summary_text
 
     chosen = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
@@ -238,11 +243,11 @@ def compute(book, out_dir, formats, previous, fail_on, quiet, as_json):
 
         report = add_comparison(report, prev)
     s = summary(report)
-    text = json.dumps(s, indent=2) if as_json else summary_text(s)
+    text = json.dumps(s.to_dict(), indent=2) if as_json else summary_text(s)
     fail = _severe_failures(report, fail_on)
     notes: list[str] = []
     paths = write_outputs(out_dir, b, result, chosen, report=report, previous=prev, warnings=notes)
-    for w in report.get("compared_with", {}).get("warnings", []):
+    for w in report.compared_with.warnings if report.compared_with else ():
         _err(f"Warning: --compare {previous}: {w}")
     for n in notes:
         _err(f"Note: {n}")
@@ -333,7 +338,7 @@ def check(book, expected, fail_on):
     Also exit 1 when EXPECTED lacks a computation or a line the program computes (a check
     that compares nothing passes nothing)."""
     from .report.compare import compare_reports, coverage_problems, fit_warnings
-    from .report.json_report import build_report
+    from .report.model import build_report
 
     exp = _read_report("--expected", expected)
     b, result = _compute_or_fail(book)
@@ -402,14 +407,21 @@ def reperform(book, prepared, tolerance, out_path):
     """Recompute BOOK and compare it line by line with PREPARED; exit 1 on any variance above --tolerance."""
     from .outputs import check_output_file, write_file_atomically
     from .report.compare import ReportFileInvalid, fit_warnings
-    from .report.json_report import build_report
-    from .report.reperform import (PreparedInvalid, format_variances, parse_tolerance, read_prepared,
-                                   reperform as run, variances_file_is_ours, write_variances)
+    from .report.model import build_report
+    from .report.reperform import (
+        PreparedInvalid,
+        format_variances,
+        parse_tolerance,
+        read_prepared,
+        variances_file_is_ours,
+        write_variances,
+    )
+    from .report.reperform import reperform as run
 
     try:
         tol = parse_tolerance(tolerance)
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--tolerance")
+        raise click.BadParameter(str(exc), param_hint="--tolerance") from None
     if out_path is not None and out_path.suffix.lower() not in (".json", ".csv"):
         raise click.BadParameter("the variances are written as .json or .csv", param_hint="--out")
     if out_path is not None:  # say at once, before the work, when the file cannot be written

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from functools import partial
 from importlib import resources
 from pathlib import Path
 
@@ -60,8 +61,7 @@ def write_samples(directory, force: bool = False) -> list[Path]:
     try:
         for name in names:
             with resources.as_file(root.joinpath(name)) as src:
-                written.append(write_file_atomically(out / name, lambda tmp, src=src: shutil.copyfile(src, tmp),
-                                                     "", force=True))
+                written.append(write_file_atomically(out / name, partial(shutil.copyfile, src), "", force=True))
     except BaseException:
         for p in written:  # all the samples or none
             p.unlink(missing_ok=True)

@@ -32,7 +32,7 @@ PNG_KEY = "reserve-sample-headline"
 @lru_cache(maxsize=1)
 def sample_report() -> dict:
     from reserve.api import compute_book
-    from reserve.report.json_report import build_report
+    from reserve.report.model import build_report
 
     b, result = compute_book(SAMPLE)
     return build_report(b, result)
@@ -50,7 +50,7 @@ def headline(report: dict) -> str:
     from reserve.money import format_display, parse_decimal_text
     from reserve.report.summary import summary
 
-    s = summary(report)
+    s = summary(report).to_dict()
 
     def usd(v) -> str:
         return "$" + format_display(parse_decimal_text(v))

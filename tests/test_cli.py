@@ -8,9 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
+from bookkit import write_book
 from click.testing import CliRunner
 
-from bookkit import write_book
 from reserve.cli import main
 
 AMOUNT = re.compile(r"^-?\d+\.\d\d$")
@@ -496,18 +496,29 @@ def test_summary_shows_the_sweep_and_the_path_to_the_result(tmp_path):
     assert sum(s["exceptions_by_severity"].values()) == s["exceptions"]
 
 
-def test_summary_text_and_json_come_from_one_function():
+def test_summary_text_and_json_come_from_one_function(tmp_path):
+    from dataclasses import replace
+    from datetime import date
+
+    from reserve.api import compute_book
+    from reserve.formula.model import Severity
+    from reserve.report.model import ReportException, build_report
     from reserve.report.summary import summary, summary_text
 
-    report = {"firm_name": "F", "as_of": "2026-11-20", "exceptions": [{"severity": "severe"}, {"severity": "info"}],
-              "computations": {n: {"required_deposit": "100.00", "offset_by_customer_excess_debits": "0.00",
-                                   "sweep": "30.00" if n == "customer" else "0.00", "on_deposit": "50.00",
-                                   "deposit_needed": "20.00" if n == "customer" else "50.00",
-                                   "withdrawal_permitted": "0.00", "deposit_deadline": "2026-11-24"}
-                               for n in ("customer", "pab")}}
-    s = summary(report)
-    assert s["customer"]["result"] == "deposit needed" and s["exceptions_by_severity"] == {"severe": 1, "review": 0,
-                                                                                            "info": 1}
+    b, result = compute_book(good_book(tmp_path / "book"))
+    report = build_report(b, result)
+    figures = dict(required_deposit=10000, offset_by_customer_excess_debits=0, on_deposit=5000,
+                   withdrawal_permitted=0, deposit_deadline=date(2026, 11, 24))
+    comps = {n: replace(c, **figures, sweep=3000 if n == "customer" else 0,
+                        deposit_needed=2000 if n == "customer" else 5000)
+             for n, c in report.computations.items()}
+    exceptions = (ReportException("r", None, Severity.SEVERE, None, None, "m"),
+                  ReportException("r", None, Severity.INFO, None, None, "m"))
+    s = summary(replace(report, computations=comps, exceptions=exceptions))
+    d = s.to_dict()
+    assert d["customer"]["result"] == "deposit needed" and d["exceptions_by_severity"] == {"severe": 1, "review": 0,
+                                                                                          "info": 1}
+    assert d["customer"]["deposit_needed"] == "20.00" and d["customer"]["deposit_deadline"] == "2026-11-24"
     text = summary_text(s)
     assert "Customer: DEPOSIT NEEDED 20.00 (after 30.00 of sweep credits) by one hour after banks open on " \
            "Tuesday 2026-11-24" in text
@@ -518,9 +529,11 @@ def test_huge_line_totals_format_everywhere(tmp_path):
     """Found (issue 10): line totals past the decimal formatter's range raised "too large" in
     the renderers and the CLI summary. Formatting is exact for any int (the book's amounts
     are bounded where they are read; the formatting must never raise)."""
+    from dataclasses import replace
+
     from reserve.api import compute_book, write_outputs
     from reserve.money import format_cents, format_display, parse_decimal_text
-    from reserve.report.json_report import build_report
+    from reserve.report.model import build_report
     from reserve.report.summary import summary, summary_text
 
     for cents in (2**63, -(2**63) - 1, 10**40 + 7, -(10**5000) - 13):
@@ -529,13 +542,11 @@ def test_huge_line_totals_format_everywhere(tmp_path):
     assert format_display(94467440737095516_16) == "94,467,440,737,095,516.16"
     b, result = compute_book(good_book(tmp_path / "book"))
     report = build_report(b, result)
-    huge = format_cents(10**30 + 1)
-    for c in report["computations"].values():
-        for k in ("total_credits", "excess_credits", "required_deposit", "deposit_needed"):
-            c[k] = huge
-        c["items"]["1"] = huge
-        for l in c["lines"]:
-            l["amount"] = huge
+    huge = 10**30 + 1
+    report = replace(report, computations={
+        n: replace(c, total_credits=huge, excess_credits=huge, required_deposit=huge, deposit_needed=huge,
+                   lines=tuple(replace(line, amount=huge) for line in c.lines))
+        for n, c in report.computations.items()})
     assert "10,000,000,000,000,000,000,000,000,000.01" in summary_text(summary(report))
     write_outputs(tmp_path / "out", b, result, report=report)
     assert "10,000,000,000,000,000,000,000,000,000.01" in (tmp_path / "out" / "report.html").read_text()

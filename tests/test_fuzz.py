@@ -626,7 +626,8 @@ def fuzz_book(seed: int, root: Path) -> tuple[Path, list[str]]:
 def check_book(path: Path, render_dir: Path | None = None) -> str:
     """'result' or 'invalid'; anything else raises (the fuzz failure)."""
     from reserve.formula import compute
-    from reserve.report.json_report import build_report, dumps
+    from reserve.report.json_report import dumps
+    from reserve.report.model import build_report
     from reserve.report.summary import summary, summary_text
 
     try:

@@ -15,11 +15,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from test_report_golden import computed
 
 from reserve.api import write_outputs
-from reserve.money import format_display, parse_decimal_text
+from reserve.money import format_display
 
 CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium") or "", shutil.which("chromium-browser") or "")
                  if p and os.path.exists(p)), None)
@@ -43,7 +42,7 @@ def sample_report(tmp_path: Path) -> tuple[Path, dict]:
     inline book when no sample is installed."""
     try:
         from reserve.api import compute_book
-        from reserve.report.json_report import build_report
+        from reserve.report.model import build_report
         from reserve.samples import write_samples
 
         books = [p for p in write_samples(tmp_path / "samples") if p.name == "weekly_book.xlsx"]
@@ -63,9 +62,9 @@ def test_chromium_renders_the_requirement_without_console_errors(tmp_path):
     done = chromium(tmp_path, "--dump-dom", page.as_uri())
     assert done.returncode == 0, done.stderr[-2000:]
     dom = done.stdout
-    required = "$" + format_display(parse_decimal_text(report["computations"]["customer"]["required_deposit"]))
+    required = "$" + format_display(report.computations["customer"].required_deposit)
     assert f'data-figure="customer-required">{required}<' in dom
-    console = [l for l in done.stderr.splitlines() if ":CONSOLE" in l]
+    console = [x for x in done.stderr.splitlines() if ":CONSOLE" in x]
     assert not console, "\n".join(console)
 
 

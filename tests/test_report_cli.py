@@ -8,7 +8,6 @@ import json
 import openpyxl
 import pytest
 from click.testing import CliRunner
-
 from test_report_golden import report_book, report_tables
 from test_report_html import parse
 
@@ -68,21 +67,25 @@ def test_compute_compare_in_report_json(two_weeks):
     assert report["compared_with"]["as_of"] == "2026-11-20"
 
 
-def test_add_comparison_pairs_every_line():
-    now = {"as_of": "2026-11-27", "computations": {"customer": {
-        "lines": [{"key": "item_1", "amount": "150.00"}, {"key": "item_2", "amount": "10.00"},
-                  {"key": "item_10", "amount": "0.00"}],
-        "total_credits": "160.00", "required_deposit": "160.00"}}}
-    before = {"as_of": "2026-11-20", "run_at": "x", "computations": {"customer": {
+def test_add_comparison_pairs_every_line(tmp_path):
+    from test_report_golden import computed
+
+    from reserve.report.model import ReportFigures
+
+    _, _, now = computed(tmp_path / "book")  # customer Item 1 1,013,234.56, Item 2 75,000.00, Item 10 0.00
+    before = ReportFigures.from_data({"as_of": "2026-11-13", "run_at": "x", "computations": {"customer": {
         "lines": [{"key": "item_1", "amount": "100.00"}, {"key": "item_10", "amount": "70.00"}],
-        "total_credits": "100.00"}}}
+        "total_credits": "100.00"}}})
     out = add_comparison(now, before)
-    p = out["computations"]["customer"]["previous"]
-    assert p["amounts"] == {"item_1": "100.00", "item_2": None, "item_10": "70.00", "total_credits": "100.00",
-                            "required_deposit": None}
-    assert p["change"]["item_1"] == "50.00" and p["change"]["item_10"] == "-70.00" and p["change"]["item_2"] is None
-    assert p["largest_movers"] == ["item_10", "item_1"]  # by size of the change; a new line has no change
-    assert "previous" not in now["computations"]["customer"]  # the input is not modified
+    p = out.computations["customer"].previous
+    assert p is not None and p.as_of == "2026-11-13"
+    assert (p.amounts["item_1"], p.amounts["item_2"], p.amounts["item_10"], p.amounts["total_credits"],
+            p.amounts["required_deposit"]) == (10000, None, 7000, 10000, None)
+    assert p.change["item_1"] == 101323456 - 10000 and p.change["item_10"] == -7000 and p.change["item_2"] is None
+    assert p.largest_movers == ("item_1", "item_10")  # by size of the change; a new line has no change
+    d = out.to_dict()["computations"]["customer"]["previous"]
+    assert d["amounts"]["item_10"] == "70.00" and d["change"]["item_10"] == "-70.00" and d["amounts"]["item_2"] is None
+    assert now.computations["customer"].previous is None  # the input is not modified
     assert add_comparison(now, None) is now
     assert comparison(now, None) == {}
 
@@ -207,8 +210,8 @@ def test_a_bad_report_file_is_one_located_line(two_weeks, option, case):
     code, stdout, stderr = run3(*command)
     assert code == 1
     lines = stderr.strip().splitlines()
-    assert lines and all(l.startswith(f"Error: {option} {path}: ") for l in lines), stderr
-    assert any(message in l for l in lines), stderr
+    assert lines and all(x.startswith(f"Error: {option} {path}: ") for x in lines), stderr
+    assert any(message in x for x in lines), stderr
     assert not out.exists() and not out.with_suffix(".json").exists()
 
 

@@ -19,13 +19,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-
 from bookkit import book as load_inline_book
 
 from reserve import __version__
 from reserve.api import write_outputs
 from reserve.formula import compute
-from reserve.report.json_report import build_report, dumps
+from reserve.report.json_report import dumps
+from reserve.report.model import build_report
 
 GOLDEN = Path(__file__).parent / "golden"
 RUN_TIME = datetime(2026, 11, 20, 18, 30, tzinfo=timezone.utc)
@@ -150,7 +150,8 @@ def test_same_book_same_outputs(tmp_path):
 def test_golden_json_amounts_are_strings(tmp_path):
     _, _, report = computed(tmp_path / "book")
     text = dumps(report)
-    for comp in report["computations"].values():
+    data = report.to_dict()
+    for comp in data["computations"].values():
         for v in comp["items"].values():
             assert re.fullmatch(r"-?\d+\.\d\d", v)
-    assert json.loads(text) == report
+    assert json.loads(text) == data

@@ -9,7 +9,6 @@ from html.parser import HTMLParser
 
 import jinja2
 import pytest
-
 from test_report_golden import HYPERLINK, SCRIPT, computed
 
 from reserve.api import write_outputs
@@ -95,7 +94,7 @@ def page(tmp_path_factory):
 def test_summary_shows_both_requirements_deposit_and_deadline(page):
     _, root, report = page
     for name in ("customer", "pab"):
-        c = report["computations"][name]
+        c = report.to_dict()["computations"][name]
         fig = {n.attrs["data-figure"]: n.text.strip() for n in root.find_all(data_figure=True)}
         assert fig[f"{name}-required"] == usd(c["required_deposit"])
         assert fig[f"{name}-on-deposit"] == usd(c["on_deposit"])
@@ -119,7 +118,7 @@ def test_green_banner_when_nothing_is_due(tmp_path):
         collateral=[], cca_requirements=[], cca_deposits=[],
         reserve_bank_accounts=[dict(account_id="RB", book="customer", bank_id="B", bank_name="Bank",
                                     bank_equity_capital="100000000", cash="5000", written_notification="true")])
-    assert not [e for e in report["exceptions"] if e["severity"] == "severe"]
+    assert not [e for e in report.to_dict()["exceptions"] if e["severity"] == "severe"]
     write_outputs(tmp_path / "out", b, result, ("html",), report=report)
     root = parse((tmp_path / "out" / "report.html").read_text())
     assert "banner-ok" in root.find("div", class_="banner").attrs["class"]
@@ -130,10 +129,10 @@ def test_exceptions_grouped_by_rule_with_source_rows(page):
     _, root, report = page
     groups = list(root.find("section", id="exceptions").find_all("div", class_="group"))
     rules = [g.attrs["data-rule"] for g in groups]
-    assert sorted(set(rules)) == sorted({e["rule"] for e in report["exceptions"]})
+    assert sorted(set(rules)) == sorted({e["rule"] for e in report.to_dict()["exceptions"]})
     assert len(rules) == len(set(rules))  # one group per rule
     rows = [tr for g in groups for tr in g.find("tbody").find_all("tr")]
-    assert len(rows) == len(report["exceptions"])
+    assert len(rows) == len(report.to_dict()["exceptions"])
     other = next(g for g in groups if g.attrs["data-rule"] == "Other debits")
     cells = [td.text.strip() for td in other.find("tbody").find("tr").find_all("td")]
     assert cells[3] == "items.csv · items · row 3"  # OD-1 is the second data row (CSV line 3)
@@ -174,7 +173,7 @@ def test_page_is_self_contained(page):
 def test_row_accounting_ties(page):
     _, root, report = page
     rows = list(root.find("section", id="row-accounting").find("tbody").find_all("tr"))
-    assert [r.attrs["data-table"] for r in rows] == list(report["row_counts"])
+    assert [r.attrs["data-table"] for r in rows] == list(report.to_dict()["row_counts"])
     assert all("✓" in r.text for r in rows)
 
 

@@ -3,10 +3,7 @@ behind each variance."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
-
 from test_report_golden import computed
 
 from reserve.report.compare import ReportFileInvalid
@@ -36,7 +33,7 @@ def test_line_names_rejected(text, computation, why):
 def test_load_prepared_report_json(tmp_path):
     _, _, report = computed(tmp_path / "book")
     p = tmp_path / "r.json"
-    p.write_text(json.dumps(report))
+    p.write_text(report.to_json())
     lines = load_prepared(p)
     assert lines[("customer", "item 1")] == 101323456
     assert lines[("pab", "required_deposit")] == 2600000

@@ -11,7 +11,6 @@ from decimal import Decimal
 import openpyxl
 import pyarrow.parquet as pq
 import pytest
-
 from test_report_golden import HYPERLINK, SCRIPT, computed
 
 from reserve.api import write_outputs
@@ -78,7 +77,7 @@ def test_sheets(outputs):
     assert "Customer Item 1" in names and "PAB Item 1" in names and "Customer Excluded" not in names[:3]
     assert len(names) == 6 + len(schedules(result))
     exc = wb["Exceptions"]
-    assert exc.max_row - 1 == len(report["exceptions"])
+    assert exc.max_row - 1 == len(report.to_dict()["exceptions"])
 
 
 def test_line_sheet_lists_rows_with_source(outputs):
@@ -87,9 +86,9 @@ def test_line_sheet_lists_rows_with_source(outputs):
     rows = list(ws.iter_rows(values_only=True))
     h = next(i for i, r in enumerate(rows) if r and r[0] == "line_amount")
     head = rows[h]
-    data = [dict(zip(head, r)) for r in rows[h + 1:]]
+    data = [dict(zip(head, r, strict=False)) for r in rows[h + 1:]]
     assert len(data) == 4  # four customer credit balances
-    assert sum(cents(r["line_amount"]) for r in data) == cents(report["computations"]["customer"]["items"]["1"])
+    assert sum(cents(r["line_amount"]) for r in data) == cents(report.to_dict()["computations"]["customer"]["items"]["1"])
     assert all(r["file"].endswith("accounts.csv") and r["sheet"] == "accounts" and isinstance(r["row"], int)
                for r in data)
     assert [r["account_id"] for r in data][:1] == ["C-100"]  # largest first
@@ -122,8 +121,8 @@ def test_note_h_sheet(outputs):
     _, wb, report, _, _ = outputs
     rows = list(wb["Note H"].iter_rows(values_only=True))
     h = next(i for i, r in enumerate(rows) if r and r[0] == "cca_id")
-    entries = rows[h + 1:h + 1 + len(report["note_h"])]
-    assert [(r[0], r[2]) for r in entries] == [(e["cca_id"], e["account_id"]) for e in report["note_h"]]
+    entries = rows[h + 1:h + 1 + len(report.to_dict()["note_h"])]
+    assert [(r[0], r[2]) for r in entries] == [(e["cca_id"], e["account_id"]) for e in report.to_dict()["note_h"]]
     item15 = next(r for r in entries if r[2] == "C-100")
     assert cents(item15[8]) == 2000000
     flat = [c for r in rows for c in r if isinstance(c, str)]
@@ -152,7 +151,7 @@ def test_big_line_is_capped_in_the_workbook_and_complete_in_parquet(tmp_path):
     t = pq.read_table(tmp_path / "all" / "supporting" / "customer_item_1.parquet")
     assert t.num_rows == 60
     assert str(t.schema.field("line_amount").type) == "decimal128(20, 2)"
-    assert sum(t.column("line_amount").to_pylist()) == Decimal(report["computations"]["customer"]["items"]["1"])
+    assert sum(t.column("line_amount").to_pylist()) == Decimal(report.to_dict()["computations"]["customer"]["items"]["1"])
     assert t.column("row").to_pylist()[0] == 61  # A059 is CSV line 61
 
 
@@ -162,7 +161,7 @@ def test_every_formula_line_ties_to_its_parquet(outputs):
         t = pq.read_table(out / s.file_name)
         assert t.num_rows == s.rows
         if s.is_formula_line:
-            line = next(l for l in report["computations"][s.computation]["lines"] if l["key"] == s.line)
+            line = next(x for x in report.to_dict()["computations"][s.computation]["lines"] if x["key"] == s.line)
             assert sum(t.column("line_amount").to_pylist(), Decimal(0)) == Decimal(line["amount"]), s.slug
 
 
@@ -185,7 +184,7 @@ def test_schedule_cells_are_typed_escaped_and_exact(tmp_path):
     rows = list(ws.iter_rows())
     h = next(i for i, r in enumerate(rows) if r[0].value == "line_amount")
     head = [c.value for c in rows[h]]
-    data = [dict(zip(head, r)) for r in rows[h + 1:]]
+    data = [dict(zip(head, r, strict=False)) for r in rows[h + 1:]]
     assert [r["account_id"].value for r in data] == ["A&<1>", "B\ufffd"]
     amount = data[0]["line_amount"]
     assert amount.data_type == "n" and amount.number_format == ACCOUNTING and cents(amount.value) == 123456789007
@@ -202,7 +201,7 @@ def _sheet_rows(ws) -> list[dict]:
     rows = list(ws.iter_rows())
     h = next(i for i, r in enumerate(rows) if r[0].value == "line_amount")
     head = [c.value for c in rows[h]]
-    return [dict(zip(head, r)) for r in rows[h + 1:]]
+    return [dict(zip(head, r, strict=False)) for r in rows[h + 1:]]
 
 
 def test_rows_xml_cells():

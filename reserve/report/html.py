@@ -1,6 +1,7 @@
 """`report.html`: one self-contained page a treasurer acts on and an auditor traces.
 
-The page is a view of report.json plus the supporting schedules. All arithmetic and
+The page is a view of the report (`reserve.report.model.Report`) plus the supporting
+schedules; amounts are the model's integer cents, never parsed back from text. All arithmetic and
 choices happen here, in `build_context`, which returns a `ReportContext` (the template's
 documented context); the jinja2 templates in `templates/` only lay it out, and number
 formatting lives in the filters registered by `environment()`. Autoescape is on and
@@ -11,15 +12,28 @@ misspelt field fails loudly instead of printing nothing.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
 import jinja2
 import pandas as pd
 
-from ..formula.model import LINES_BY_KEY
-from ..money import format_display, parse_decimal_text
+from ..formula.model import LINES_BY_KEY, ComputationName, LineKey, Side
+from ..money import format_display
 from .compare import comparison
+from .model import (
+    NOTE_H_AMOUNTS,
+    Assumption,
+    FailedCondition,
+    InputRecord,
+    Previous,
+    ReadPast,
+    Report,
+    ReportFigures,
+    RowCount,
+    Source,
+)
 from .supporting import Schedule, ScheduleRows, schedule_for
 
 HTML_ROWS_PER_SCHEDULE = 50  # rows of each schedule shown on the page; the workbook and supporting/ hold the rest
@@ -39,10 +53,6 @@ IDENTITY_COLUMNS = {
     "reserve_bank_accounts": ("account_id", "bank_name"),
     "holidays": ("date", "name"),
 }
-
-
-def _cents(text) -> int | None:
-    return None if text is None else parse_decimal_text(str(text))
 
 
 # ------------------------------------------------------------------------------ context
@@ -117,12 +127,52 @@ class ExceptionGroup:
     rows: list[ExceptionRow]
 
 
+@dataclass(frozen=True)
+class PendingCureView:
+    """A pending cure as the page states it."""
+
+    deposit_id: str
+    amount: int | None  # cents
+    deadline: str  # the customer's delivery is due by the close of this day (long date)
+
+
+@dataclass(frozen=True)
+class NoteHEntryView:
+    """One Note H entry (`model.NoteHEntry`) with its blanks as "" for the page."""
+
+    cca_id: str
+    cca_name: str
+    account_id: str
+    customer_id: str
+    computation: str
+    account_structure: str
+    requirement: int  # cents, as are the four below
+    requirement_counted: int
+    eligible_deposits: int
+    item_15: int
+    excess_on_deposit: int
+    status: str
+    failed_conditions: tuple[FailedCondition, ...]
+    pending: tuple[PendingCureView, ...]
+
+
 @dataclass
 class NoteHGroup:
     cca_id: str
     cca_name: str
-    entries: list[dict]  # amounts in cents; failed_conditions / pending lists
-    totals: dict = field(default_factory=dict)  # amount key -> cents over the entries
+    entries: list[NoteHEntryView]
+    totals: dict[str, int] = field(default_factory=dict)  # amount key -> cents over the entries
+
+
+@dataclass(frozen=True)
+class Mover:
+    """A formula line among the largest changes since the previous computation."""
+
+    computation: str  # "Customer" | "PAB"
+    caption: str
+    prior: int | None  # cents
+    now: int
+    change: int | None
 
 
 @dataclass
@@ -133,6 +183,19 @@ class NoteHTie:
     item_15: int
     entries_total: int
     ties: bool
+
+
+@dataclass(frozen=True)
+class ScheduleRecord:
+    """A row of a schedule as the page shows it."""
+
+    source: str  # "accounts.csv · accounts · row 4", or "adjustment (no single row)"
+    source_title: str  # the full path
+    identity: str  # the columns that identify the row ("account_id: C-100")
+    amount: int  # cents the row contributed to the line
+    rule: str
+    reason: str
+    ref: str
 
 
 @dataclass
@@ -148,7 +211,7 @@ class ScheduleView:
     sheet: str | None  # workbook sheet holding it (None when no workbook is written)
     sheet_rows: int
     parquet: str
-    records: list[dict]  # {source, source_title, identity, amount, rule, reason, ref}
+    records: list[ScheduleRecord]
 
 
 @dataclass
@@ -165,7 +228,7 @@ class ReportContext:
     summary: list[SummaryCard]
     compared_as_of: str | None
     compared_run_at: str | None
-    movers: list[dict]  # {computation, caption, prior, now, change}
+    movers: list[Mover]
     computations: list[ComputationView]
     note_h: list[NoteHGroup]
     note_h_ties: list[NoteHTie]
@@ -175,48 +238,45 @@ class ReportContext:
     schedules: list[ScheduleView]
     rows_per_schedule: int
     workbook: str | None
-    row_accounting: list[dict]
-    assumptions: list[dict]
-    inputs: list[dict]
-    ignored: list[dict]  # sheets, files and columns read past (issue 10)
+    row_accounting: list[RowCount]
+    assumptions: list[Assumption]
+    inputs: list[InputRecord]
+    ignored: list[ReadPast]  # sheets, files and columns read past (issue 10)
     parameters: list[tuple[str, str]]
     # --compare: why the prior report may not fit (another firm; not dated before the book)
     compared_warnings: list[str] = field(default_factory=list)
 
 
-def _source_text(src: dict | None) -> tuple[str, str]:
-    if not src:
+def _source_text(src: Source | None) -> tuple[str, str]:
+    if src is None:
         return "", ""
-    name = os.path.basename(src.get("file") or "") or (src.get("file") or "")
+    name = os.path.basename(src.file or "") or (src.file or "")
     parts = [name]
-    if src.get("sheet"):
-        parts.append(str(src["sheet"]))
-    if src.get("row") is not None:
-        parts.append(f"row {src['row']}")
-    return " · ".join(parts), f"{src.get('file', '')} | {src.get('sheet', '')} | row {src.get('row', '')}"
+    if src.sheet:
+        parts.append(str(src.sheet))
+    parts.append(f"row {src.row}")
+    return " · ".join(parts), f"{src.file} | {src.sheet} | row {src.row}"
 
 
-def _long_date(iso: str | None) -> str:
-    if not iso:
+def _long_date(d: date | str | None) -> str:
+    if not d:
         return ""
-    d = date.fromisoformat(iso)
+    if isinstance(d, str):
+        d = date.fromisoformat(d)
     return f"{d:%A}, {d.day} {d:%B %Y}"
 
 
-def _summary_cards(report: dict, cmp: dict) -> list[SummaryCard]:
+def _summary_cards(report: Report, cmp: Mapping[ComputationName, Previous]) -> list[SummaryCard]:
     cards = []
-    for name in ("customer", "pab"):
-        c = report["computations"].get(name)
+    for name in ComputationName:
+        c = report.computations.get(name)
         if c is None:
             continue
-        required = _cents(c["required_deposit"])
-        on_dep = _cents(c["on_deposit"])
-        offset = _cents(c.get("offset_by_customer_excess_debits")) or 0
-        sweep = _cents(c.get("sweep")) or 0
-        need = _cents(c["deposit_needed"])
-        wd = _cents(c["withdrawal_permitted"])
+        required, on_dep = c.required_deposit, c.on_deposit
+        offset, sweep = c.offset_by_customer_excess_debits, c.sweep
+        need, wd = c.deposit_needed, c.withdrawal_permitted
         account = BANK_ACCOUNT_NAMES[name]
-        deadline = _long_date(c.get("deposit_deadline"))
+        deadline = _long_date(c.deposit_deadline)
         if need > 0:
             action = (f"Deposit ${format_display(need)} into the {account} by one hour after the opening of "
                       f"banking business on {deadline}.")
@@ -225,56 +285,57 @@ def _summary_cards(report: dict, cmp: dict) -> list[SummaryCard]:
                       f"withdrawn (Rule 15c3-3(g)).")
         else:
             action = "No deposit is needed: the amount on deposit covers the requirement."
-        prior = cmp.get(name, {}).get("amounts", {}).get("required_deposit") if cmp else None
-        change = cmp.get(name, {}).get("change", {}).get("required_deposit") if cmp else None
+        p = cmp.get(name)
+        prior = p.amounts.get("required_deposit") if p else None
+        change = p.change.get("required_deposit") if p else None
         cards.append(SummaryCard(name, COMPUTATION_TITLES[name], required, on_dep, offset, sweep, need, wd,
-                                 c.get("deposit_deadline"), action, need > 0, prior, change))
+                                 c.deposit_deadline.isoformat() if c.deposit_deadline else None, action, need > 0,
+                                 prior, change))
     return cards
 
 
-def _formula(report: dict, name: str, cmp: dict, scheds: list[Schedule]) -> ComputationView:
-    c = report["computations"][name]
-    boxes = report.get("focus_boxes", {}) if name == "customer" else {}
-    prior = cmp.get(name, {}).get("amounts", {}) if cmp else {}
-    change = cmp.get(name, {}).get("change", {}) if cmp else {}
-    movers = set(cmp.get(name, {}).get("largest_movers", [])) if cmp else set()
+def _formula(report: Report, name: ComputationName, cmp: Mapping[ComputationName, Previous],
+             scheds: list[Schedule]) -> ComputationView:
+    c = report.computations[name]
+    boxes: Mapping[str, str] = report.focus_boxes if name == ComputationName.CUSTOMER else {}
+    p = cmp.get(name)
+    prior: Mapping[str, int | None] = p.amounts if p else {}
+    change: Mapping[str, int | None] = p.change if p else {}
+    movers = set(p.largest_movers) if p else set()
 
-    def figure(kind, caption, key, rule="", box="", item="", ties=None, tie_text=""):
-        amt = _cents(c.get(key)) if key in c else None
-        return FormulaRow(kind, caption, amt, item, rule, box, key, prior.get(key), change.get(key), key in movers,
-                          ties=ties, tie_text=tie_text)
+    def figure(kind: str, caption: str, key: str, rule: str = "", box: str = "", item: str = "",
+               ties: bool | None = None, tie_text: str = "") -> FormulaRow:
+        return FormulaRow(kind, caption, c.amount(key), item, rule, box, key, prior.get(key), change.get(key),
+                          key in movers, ties=ties, tie_text=tie_text)
 
     rows: list[FormulaRow] = []
-    sums = {"credit": 0, "debit": 0}
-    for side, heading in (("credit", "Credit balances"), ("debit", "Debit balances")):
+    sums = {Side.CREDIT: 0, Side.DEBIT: 0}
+    for side, heading in ((Side.CREDIT, "Credit balances"), (Side.DEBIT, "Debit balances")):
         rows.append(FormulaRow("heading", heading))
-        for l in c["lines"]:
-            if l["side"] != side:
+        for line in c.lines:
+            if line.side != side:
                 continue
-            amt = _cents(l["amount"])
-            sums[side] += amt
-            s = schedule_for(scheds, name, l["key"])
-            rows.append(FormulaRow("line", l["caption"], amt, l["item"], l["rule"], l["focus_box"], l["key"],
-                                   prior.get(l["key"]), change.get(l["key"]), l["key"] in movers,
+            sums[side] += line.amount
+            s = schedule_for(scheds, name, line.key)
+            rows.append(FormulaRow("line", line.caption, line.amount, line.item, line.rule, line.focus_box, line.key,
+                                   prior.get(line.key), change.get(line.key), line.key in movers,
                                    s.anchor if s else "", s.rows if s else 0))
-        if side == "credit":
-            tc = _cents(c["total_credits"])
+        if side == Side.CREDIT:
+            tc = c.total_credits
             rows.append(figure("total", "Total credits", "total_credits", "Items 1–9 and other credits",
-                               boxes.get("total_credits", ""), ties=sums["credit"] == tc,
-                               tie_text=f"sum of the credit lines above: {format_display(sums['credit'])}"))
-    agg = _cents(c["aggregate_debits"])
-    red = _cents(c["debit_reduction"])
-    td = _cents(c["total_debits"])
+                               boxes.get("total_credits", ""), ties=sums[Side.CREDIT] == tc,
+                               tie_text=f"sum of the credit lines above: {format_display(sums[Side.CREDIT])}"))
+    agg, red, td = c.aggregate_debits, c.debit_reduction, c.total_debits
     rows.append(figure("total", "Aggregate debits", "aggregate_debits", "Items 10–15 and other debits",
-                       boxes.get("aggregate_debits", ""), ties=sums["debit"] == agg,
-                       tie_text=f"sum of the debit lines above: {format_display(sums['debit'])}"))
-    rows.append(figure("line", "Less: debit reduction", "debit_reduction", c.get("debit_reduction_rule") or "",
+                       boxes.get("aggregate_debits", ""), ties=sums[Side.DEBIT] == agg,
+                       tie_text=f"sum of the debit lines above: {format_display(sums[Side.DEBIT])}"))
+    rows.append(figure("line", "Less: debit reduction", "debit_reduction", c.debit_reduction_rule or "",
                        boxes.get("debit_reduction", "")))
     rows.append(figure("total", "Total debits", "total_debits", "Aggregate debits less the reduction",
                        boxes.get("total_debits", ""), ties=agg - red == td,
                        tie_text=f"{format_display(agg)} − {format_display(red)}"))
-    tc = _cents(c["total_credits"])
-    ec, ed = _cents(c["excess_credits"]), _cents(c["excess_debits"])
+    tc = c.total_credits
+    ec, ed = c.excess_credits, c.excess_debits
     rows.append(FormulaRow("heading", "Reserve requirement"))
     rows.append(figure("result", "Excess of total credits over total debits", "excess_credits", "Item 16",
                        boxes.get("excess_credits", ""), "16", ties=ec == max(0, tc - td),
@@ -282,15 +343,15 @@ def _formula(report: dict, name: str, cmp: dict, scheds: list[Schedule]) -> Comp
     rows.append(figure("result", "Excess of total debits over total credits", "excess_debits", "Item 16",
                        boxes.get("excess_debits", ""), ties=ed == max(0, td - tc),
                        tie_text=f"{format_display(td)} − {format_display(tc)}, if positive"))
-    monthly = report.get("parameters", {}).get("frequency") == "monthly"
+    monthly = report.monthly
     rows.append(figure("result", "Required deposit (105% of the excess: monthly computation)" if monthly
                        else "Required deposit", "required_deposit",
                        "Item 16; Rule 15c3-3(e)(3)(i)(C)" if monthly else "Item 16; Rule 15c3-3(e)",
                        boxes.get("required_deposit_monthly", "") if monthly else ""))
-    if name == "pab":
+    if name == ComputationName.PAB:
         rows.append(figure("line", "Less: met by the customer computation's excess debits",
                            "offset_by_customer_excess_debits", "Rule 15c3-3(e)(4)"))
-    if _cents(c.get("sweep")) or (name == "customer" and "sweep" in c and prior.get("sweep")):
+    if c.sweep or (name == ComputationName.CUSTOMER and prior.get("sweep")):
         rows.append(figure("line", "Less: credits moving to a bank sweep program next business day", "sweep",
                            "SEC staff FAQ 2025-12-08 Q5"))
     rows.append(figure("result", "Amount on deposit in the reserve bank accounts", "on_deposit",
@@ -303,74 +364,64 @@ def _formula(report: dict, name: str, cmp: dict, scheds: list[Schedule]) -> Comp
     rows.append(figure("result", "Withdrawal permitted", "withdrawal_permitted", "Rule 15c3-3(g)",
                        boxes.get("deposit_or_withdrawal", "")))
     rows.append(FormulaRow("date", "Deposit deadline", rule="Rule 15c3-3(e)(3)",
-                           focus_box=boxes.get("deposit_date", ""), text=_long_date(c.get("deposit_deadline"))))
-    note = ("FOCUS boxes: Form X-17A-5 Part II. Item 15 has no confirmed box yet and is left blank." if name == "customer"
+                           focus_box=boxes.get("deposit_date", ""), text=_long_date(c.deposit_deadline)))
+    note = ("FOCUS boxes: Form X-17A-5 Part II. Item 15 has no confirmed box yet and is left blank."
+            if name == ComputationName.CUSTOMER
             else "The PAB schedule's FOCUS boxes are not confirmed and are left blank; PAB Note 4: no debit reduction.")
     return ComputationView(name, COMPUTATION_TITLES.get(name, name), rows, note)
 
 
-def _exceptions(report: dict) -> list[ExceptionGroup]:
-    groups: dict[str, list[dict]] = {}
-    for e in report.get("exceptions", []):
-        groups.setdefault(e["rule"], []).append(e)
+def _exceptions(report: Report) -> list[ExceptionGroup]:
+    groups: dict[str, list[ExceptionRow]] = {}
+    for e in report.exceptions:
+        src, title = _source_text(e.source)
+        groups.setdefault(e.rule, []).append(ExceptionRow(e.severity, e.computation or "", e.amount, e.message, src,
+                                                          title))
     out = []
-    for rule, items in groups.items():
-        rows = []
-        for e in items:
-            src, title = _source_text(e.get("source"))
-            rows.append(ExceptionRow(e["severity"], e.get("computation") or "", _cents(e.get("amount")), e["message"],
-                                     src, title))
+    for rule, rows in groups.items():
         sev = min((r.severity for r in rows), key=lambda s: SEVERITY_RANK.get(s, 3))
         out.append(ExceptionGroup(rule, sev, len(rows), sum(r.amount or 0 for r in rows), rows))
     out.sort(key=lambda g: (SEVERITY_RANK.get(g.severity, 3), g.rule))
     return out
 
 
-_NOTE_H_AMOUNTS = ("requirement", "requirement_counted", "eligible_deposits", "item_15", "excess_on_deposit")
-
-
-def _note_h(report: dict) -> list[NoteHGroup]:
+def _note_h(report: Report) -> list[NoteHGroup]:
     groups: dict[str, NoteHGroup] = {}
-    for e in report.get("note_h", []):
-        entry = dict(e)
-        for k in _NOTE_H_AMOUNTS:
-            entry[k] = _cents(e.get(k))
-        entry["failed_conditions"] = [{**f, "amount": _cents(f.get("amount"))} for f in e.get("failed_conditions", [])]
-        entry["pending"] = [{**p, "amount": _cents(p.get("amount")), "deadline": _long_date(p.get("deadline"))}
-                            for p in e.get("pending", [])]
-        for k in ("customer_id", "cca_name", "computation", "status", "account_structure"):
-            entry.setdefault(k, "")
-            if entry[k] is None:
-                entry[k] = ""
-        g = groups.setdefault(e["cca_id"], NoteHGroup(e["cca_id"], entry["cca_name"], []))
+    for e in report.note_h:
+        entry = NoteHEntryView(
+            e.cca_id, e.cca_name or "", e.account_id, e.customer_id or "", e.computation or "",
+            e.account_structure or "", e.requirement, e.requirement_counted, e.eligible_deposits, e.item_15,
+            e.excess_on_deposit, e.status or "", e.failed_conditions,
+            tuple(PendingCureView(p.deposit_id, p.amount, _long_date(p.deadline)) for p in e.pending))
+        g = groups.setdefault(e.cca_id, NoteHGroup(e.cca_id, entry.cca_name, []))
         g.entries.append(entry)
     for g in groups.values():
-        g.totals = {k: sum(e[k] or 0 for e in g.entries) for k in _NOTE_H_AMOUNTS}
+        g.totals = {k: sum(getattr(e, k) for e in g.entries) for k in NOTE_H_AMOUNTS}
     return [groups[k] for k in sorted(groups)]
 
 
-def _note_h_ties(report: dict) -> list[NoteHTie]:
+def _note_h_ties(report: Report) -> list[NoteHTie]:
     out = []
-    for name, c in report["computations"].items():
-        entries = [e for e in report.get("note_h", []) if e.get("computation") == name]
+    for name, c in report.computations.items():
+        entries = [e for e in report.note_h if e.computation == name]
         if not entries:
             continue
-        total = sum(_cents(e.get("item_15")) or 0 for e in entries)
-        item_15 = _cents(c["items"].get("15", "0"))
+        total = sum(e.item_15 for e in entries)
+        item_15 = c.items.get("15", 0)
         out.append(NoteHTie(COMPUTATION_TITLES[name].split()[0], item_15, total, item_15 == total))
     return out
 
 
-def _text(v) -> str:
+def _text(v: object) -> str:
     """A cell of a schedule as text: blank for missing values, dates as ISO dates."""
     if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
         return ""
     if isinstance(v, pd.Timestamp):
-        return v.date().isoformat()
+        return str(v.date().isoformat())
     return str(v)
 
 
-def _schedule_views(heads: dict[str, ScheduleRows], report: dict, scheds: list[Schedule],
+def _schedule_views(heads: dict[str, ScheduleRows], report: Report, scheds: list[Schedule],
                     sheets: dict[str, tuple[str, int]] | None, limit: int) -> list[ScheduleView]:
     out = []
     for s in scheds:
@@ -380,7 +431,7 @@ def _schedule_views(heads: dict[str, ScheduleRows], report: dict, scheds: list[S
             r = f.iloc[i]
             table = r["table"]
             if table:
-                src, title = _source_text({"file": r["file"], "sheet": r["sheet"], "row": int(r["row"])})
+                src, title = _source_text(Source(r["file"], r["sheet"], int(r["row"])))
             else:
                 src, title = "adjustment (no single row)", ""
             ident = []
@@ -391,24 +442,25 @@ def _schedule_views(heads: dict[str, ScheduleRows], report: dict, scheds: list[S
                 if not v or (col == "customer_id" and v == _text(r.get("account_id"))):
                     continue
                 ident.append(f"{col}: {v}")
-            records.append({"source": src, "source_title": title, "identity": " · ".join(ident),
-                            "amount": int(r["line_amount"]), "rule": _text(r["rule"]), "reason": _text(r["reason"]),
-                            "ref": _text(r["ref"])})
+            records.append(ScheduleRecord(src, title, " · ".join(ident), int(r["line_amount"]), _text(r["rule"]),
+                                          _text(r["reason"]), _text(r["ref"])))
         line_amount = None
         ties = None
-        if s.is_formula_line:
-            for l in report["computations"].get(s.computation, {}).get("lines", []):
-                if l["key"] == s.line:
-                    line_amount = _cents(l["amount"])
+        comp = report.computation(s.computation)
+        if s.is_formula_line and comp is not None:
+            for line in comp.lines:
+                if line.key == s.line:
+                    line_amount = line.amount
             ties = None if line_amount is None else line_amount == s.total
         sheet, sheet_rows = (sheets or {}).get(s.slug, (None, 0))
-        rule = LINES_BY_KEY[s.line].rule if s.line in LINES_BY_KEY else ""
+        rule = LINES_BY_KEY[LineKey(s.line)].rule if s.line in LINES_BY_KEY else ""
         out.append(ScheduleView(s.anchor, s.title, rule, s.rows, len(records), s.total, line_amount, ties, sheet,
                                 sheet_rows, s.file_name, records))
     return out
 
 
-def build_context(report: dict, scheds: list[Schedule], heads: dict[str, ScheduleRows], previous: dict | None = None,
+def build_context(report: Report, scheds: list[Schedule], heads: dict[str, ScheduleRows],
+                  previous: ReportFigures | None = None,
                   sheets: dict[str, tuple[str, int]] | None = None, workbook: str | None = None,
                   rows_per_schedule: int = HTML_ROWS_PER_SCHEDULE) -> ReportContext:
     """The page's content. `heads`: schedule slug -> its first rows (at least `rows_per_schedule`,
@@ -416,7 +468,7 @@ def build_context(report: dict, scheds: list[Schedule], heads: dict[str, Schedul
     cmp = comparison(report, previous)
     summary = _summary_cards(report, cmp)
     exceptions = _exceptions(report)
-    severe = sum(1 for e in report.get("exceptions", []) if e["severity"] == "severe")
+    severe = report.exceptions_by_severity()["severe"]
     banner = []
     for card in summary:
         if card.deposit_needed > 0:
@@ -425,54 +477,51 @@ def build_context(report: dict, scheds: list[Schedule], heads: dict[str, Schedul
     if severe:
         banner.append(f"{severe} severe exception{'s' if severe != 1 else ''} to resolve")
     movers = []
-    for name, c in (cmp or {}).items():
-        amounts = {l["key"]: _cents(l["amount"]) for l in report["computations"][name]["lines"]}
-        for key in c["largest_movers"]:
-            l = LINES_BY_KEY[key]
-            movers.append({"computation": COMPUTATION_TITLES[name].split()[0], "caption":
-                           (f"Item {l.number}" if l.number else l.caption), "prior": c["amounts"].get(key),
-                           "now": amounts[key], "change": c["change"][key]})
-    row_accounting = []
-    for table, rc in report.get("row_counts", {}).items():
-        row_accounting.append({"table": table, "rows": rc["rows"], "used": rc["used"], "excluded": rc["excluded"],
-                               "ties": rc["rows"] == rc["used"] + rc["excluded"]})
+    for name, p in cmp.items():
+        amounts = {line.key: line.amount for line in report.computations[name].lines}
+        for key in p.largest_movers:
+            spec = LINES_BY_KEY[LineKey(key)]
+            movers.append(Mover(COMPUTATION_TITLES[name].split()[0],
+                                f"Item {spec.number}" if spec.number else spec.caption, p.amounts.get(key),
+                                amounts[spec.key], p.change[key]))
+    row_accounting = list(report.row_counts)
     params = [(k, "" if v is None else (("true" if v else "false") if isinstance(v, bool) else str(v)))
-              for k, v in report.get("parameters", {}).items()]
+              for k, v in report.parameter_json().items()]
     return ReportContext(
-        firm_name=report["firm_name"], as_of=report["as_of"], run_at=report.get("run_at", ""),
-        program=report.get("program", {}).get("name", "reserve"), version=report.get("program", {}).get("version", ""),
+        firm_name=report.firm_name, as_of=report.as_of.isoformat(), run_at=report.run_at_text,
+        program=report.program.name, version=report.program.version,
         banner_level="danger" if banner else "ok",
         banner_lines=banner or ["No deposit is needed and there is no severe exception."],
         summary=summary,
-        compared_as_of=(previous or {}).get("as_of") if previous else None,
-        compared_run_at=(previous or {}).get("run_at") if previous else None,
+        compared_as_of=previous.as_of if previous else None,
+        compared_run_at=previous.run_at if previous else None,
         movers=movers,
-        computations=[_formula(report, n, cmp, scheds) for n in ("customer", "pab") if n in report["computations"]],
+        computations=[_formula(report, n, cmp, scheds) for n in ComputationName if n in report.computations],
         note_h=_note_h(report), note_h_ties=_note_h_ties(report),
-        exceptions=exceptions, exception_total=len(report.get("exceptions", [])), severe_count=severe,
+        exceptions=exceptions, exception_total=len(report.exceptions), severe_count=severe,
         schedules=_schedule_views(heads, report, scheds, sheets, rows_per_schedule),
         rows_per_schedule=rows_per_schedule, workbook=workbook,
-        row_accounting=row_accounting, assumptions=list(report.get("assumptions", [])),
-        inputs=list(report.get("inputs", [])), ignored=list(report.get("ignored", [])), parameters=params,
-        compared_warnings=list((report.get("compared_with") or {}).get("warnings") or []),
+        row_accounting=row_accounting, assumptions=list(report.assumptions),
+        inputs=list(report.inputs), ignored=list(report.ignored), parameters=params,
+        compared_warnings=list(report.compared_with.warnings if report.compared_with else ()),
     )
 
 
 # ------------------------------------------------------------------------------ rendering
 
 
-def _money(cents) -> str:
+def _money(cents: int | None) -> str:
     return "" if cents is None else format_display(int(cents))
 
 
-def _usd(cents) -> str:
+def _usd(cents: int | None) -> str:
     if cents is None:
         return ""
     c = int(cents)
     return f"−${format_display(-c)}" if c < 0 else f"${format_display(c)}"
 
 
-def _change(cents) -> str:
+def _change(cents: int | None) -> str:
     if cents is None:
         return "new"
     c = int(cents)
@@ -481,7 +530,7 @@ def _change(cents) -> str:
     return f"+{format_display(c)}" if c > 0 else f"−{format_display(-c)}"
 
 
-def _count(n) -> str:
+def _count(n: int) -> str:
     return f"{int(n):,}"
 
 
@@ -491,7 +540,7 @@ def environment() -> jinja2.Environment:
 
     root = files("reserve.templates")
 
-    def load(name: str):
+    def load(name: str) -> tuple[str, None, Callable[[], bool]] | None:
         res = root.joinpath(name)
         if not res.is_file():
             return None

@@ -10,18 +10,33 @@ rows is joined and written to Parquet a million rows at a time.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .html import HTML_ROWS_PER_SCHEDULE, build_context, render_html
 from . import supporting as supporting_mod
-from .supporting import schedule_columns, schedule_rows, schedules, write_supporting, write_supporting_batches
+from .html import HTML_ROWS_PER_SCHEDULE, build_context, render_html
+from .model import Report, ReportFigures
+from .supporting import (
+    ScheduleRows,
+    schedule_columns,
+    schedule_rows,
+    schedules,
+    write_supporting,
+    write_supporting_batches,
+)
 from .xlsx import WORKBOOK_ROWS_PER_SCHEDULE, WorkbookWriter
+
+if TYPE_CHECKING:
+    from ..book import Book
+    from ..formula.model import Result
 
 HTML_NAME = "report.html"
 XLSX_NAME = "report.xlsx"
 
 
-def render_all(out_dir, book, result, report: dict, formats, previous: dict | None = None) -> list[str]:
+def render_all(out_dir: str | Path, book: Book, result: Result, report: Report, formats: Iterable[str],
+               previous: ReportFigures | None = None) -> list[str]:
     """Write report.html / report.xlsx (as chosen in `formats`) and supporting/*.parquet into
     out_dir; return the names written, relative to out_dir, in a stable order."""
     out = Path(out_dir)
@@ -29,7 +44,8 @@ def render_all(out_dir, book, result, report: dict, formats, previous: dict | No
     workbook = WorkbookWriter(report, scheds, previous, WORKBOOK_ROWS_PER_SCHEDULE) if "xlsx" in formats else None
     if workbook:
         workbook.begin()
-    heads = {}
+    formats = tuple(formats)
+    heads: dict[str, ScheduleRows] = {}
     supporting = []
     for s in scheds:
         if s.rows > supporting_mod.SUPPORTING_BATCH_ROWS:

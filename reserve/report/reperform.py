@@ -19,8 +19,10 @@ from __future__ import annotations
 import csv
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -28,7 +30,11 @@ from ..errors import Problem
 from ..formula.model import CREDIT_LINES, DEBIT_LINES, LINES, SUMMARY_BOXES
 from ..money import format_cents, format_display, parse_decimal_text, parse_money
 from .compare import SUMMARY_KEYS, ZIP_MAGIC, ReportFileInvalid, read_report_file, report_lines
-from .json_report import source_of
+from .model import Report, ReportFigures, source_of
+
+if TYPE_CHECKING:
+    from ..book import Book
+    from ..formula.model import Result
 
 LARGEST_ROWS = 5  # rows shown behind each line
 SUMMARY_NAMES = SUMMARY_KEYS
@@ -45,16 +51,16 @@ class PreparedInvalid(Exception):
 # A report_lines key for every way a line may be named.
 def _line_names() -> dict[str, str]:
     names: dict[str, str] = {}
-    for l in LINES:
-        target = f"item {l.number}" if l.number else l.key
-        if l.number:
-            names[l.number] = target
-            names[f"item {l.number}"] = target
-            names[f"item_{l.number}"] = target
-        names[l.key] = target
-        names[l.key.replace("_", " ")] = target
-        if l.focus_box:
-            names[f"box:{l.focus_box}"] = target
+    for spec in LINES:
+        target = f"item {spec.number}" if spec.number else spec.key
+        if spec.number:
+            names[spec.number] = target
+            names[f"item {spec.number}"] = target
+            names[f"item_{spec.number}"] = target
+        names[spec.key] = target
+        names[spec.key.replace("_", " ")] = target
+        if spec.focus_box:
+            names[f"box:{spec.focus_box}"] = target
     names["16"] = names["item 16"] = names["item_16"] = "excess_credits"
     for k in SUMMARY_NAMES:
         names[k] = k
@@ -71,7 +77,7 @@ NOT_AMOUNT_BOXES = {v: k for k, v in SUMMARY_BOXES.items() if k in ("deposit_or_
                                                                       "deposit_date", "frequency")}
 
 
-def normalise_line(text, computation: str = "customer") -> tuple[str | None, str]:
+def normalise_line(text: object, computation: str = "customer") -> tuple[str | None, str]:
     """A prepared line label -> (report_lines key, "") or (None, why not)."""
     if text is None:
         return None, "blank line"
@@ -97,12 +103,12 @@ def normalise_line(text, computation: str = "customer") -> tuple[str | None, str
     return None, f"unknown line {text!r} (expected an Item number 1-16, a FOCUS box or a summary figure name)"
 
 
-def _is_blank(v) -> bool:
+def _is_blank(v: object) -> bool:
     return v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and np.isnan(v))
 
 
-def _header_index(row) -> dict[str, int] | None:
-    names = {}
+def _header_index(row: Sequence[object]) -> dict[str, int] | None:
+    names: dict[str, int] = {}
     for i, v in enumerate(row):
         if isinstance(v, str) and v.strip():
             names.setdefault(v.strip().lower(), i)
@@ -112,13 +118,13 @@ def _header_index(row) -> dict[str, int] | None:
     return {"line": line, "amount": names["amount"], "computation": names.get("computation", -1)}
 
 
-def load_prepared(path) -> dict[tuple[str, str], int]:
+def load_prepared(path: str | Path) -> dict[tuple[str, str], int]:
     """{(computation, line): cents} of a prepared computation (report.json or .xlsx schedule);
     raises PreparedInvalid with every problem found."""
     return read_prepared(path)[0]
 
 
-def read_prepared(path) -> tuple[dict[tuple[str, str], int], dict | None]:
+def read_prepared(path: str | Path) -> tuple[dict[tuple[str, str], int], ReportFigures | None]:
     """(lines, the report's firm_name and as_of -- None for a schedule) of a prepared
     computation. A report.json is checked like every report file (`compare.read_report_file`:
     ReportFileInvalid, one located line per problem); a schedule raises PreparedInvalid."""
@@ -132,7 +138,12 @@ def read_prepared(path) -> tuple[dict[tuple[str, str], int], dict | None]:
     lines = report_lines(data)
     if not lines:
         raise ReportFileInvalid(p, ["has nothing to compare: no item or summary figure in `computations`"])
-    return lines, {"firm_name": data.get("firm_name"), "as_of": data.get("as_of")}
+    return lines, data
+
+
+def _cell(row: Sequence[object], i: int) -> object:
+    """Cell i of a worksheet row, None when the row is shorter (or i is -1: no such column)."""
+    return row[i] if 0 <= i < len(row) else None
 
 
 def _load_xlsx(p: Path) -> dict[tuple[str, str], int]:
@@ -161,8 +172,8 @@ def _load_xlsx(p: Path) -> dict[tuple[str, str], int]:
                     if header is None and r >= 30:
                         break
                     continue
-                get = lambda i: row[i] if 0 <= i < len(row) else None  # noqa: E731
-                line, amount, comp = get(header["line"]), get(header["amount"]), get(header["computation"])
+                line, amount, comp = (_cell(row, header["line"]), _cell(row, header["amount"]),
+                                      _cell(row, header["computation"]))
                 if _is_blank(line) or _is_blank(amount):
                     continue  # headings, blank lines, lines left empty
                 comp = "customer" if _is_blank(comp) else str(comp).strip().lower()
@@ -209,14 +220,14 @@ class Variance:
     prepared: int  # cents
     computed: int | None  # None: the line is not in the computation
     rows: int  # rows of the book behind the line
-    largest: list[dict] = field(default_factory=list)  # {table, file, sheet, row, amount, rule, reason}
+    largest: list[dict[str, Any]] = field(default_factory=list)  # {table, file, sheet, row, amount, rule, reason}
     over_tolerance: bool = False
 
     @property
     def difference(self) -> int | None:
         return None if self.computed is None else self.computed - self.prepared
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"computation": self.computation, "line": self.line, "prepared": format_cents(self.prepared),
                 "computed": None if self.computed is None else format_cents(self.computed),
                 "difference": None if self.difference is None else format_cents(self.difference),
@@ -228,14 +239,14 @@ def _behind(line: str) -> tuple[str, ...]:
     """Disposition lines behind a compared figure."""
     if line.startswith("item "):
         num = line.split()[1]
-        return tuple(l.key for l in LINES if l.number == num)
+        return tuple(spec.key for spec in LINES if spec.number == num)
     return {"other_credits": ("other_credits",), "other_debits": ("other_debits",), "total_credits": CREDIT_LINES,
             "aggregate_debits": DEBIT_LINES, "total_debits": DEBIT_LINES, "excess_credits": CREDIT_LINES + DEBIT_LINES,
             "excess_debits": CREDIT_LINES + DEBIT_LINES, "required_deposit": CREDIT_LINES + DEBIT_LINES,
             "on_deposit": ("reserve_bank",), "sweep": ("sweep",)}.get(line, ())
 
 
-def reperform(book, result, report: dict, prepared: dict[tuple[str, str], int], tolerance_cents: int = 0,
+def reperform(book: Book, result: Result, report: Report, prepared: dict[tuple[str, str], int], tolerance_cents: int = 0,
               largest: int = LARGEST_ROWS) -> list[Variance]:
     """Every prepared line against the recomputed one, in report order; `over_tolerance` marks
     a |difference| above the tolerance (or a line the computation does not have)."""
@@ -255,8 +266,9 @@ def reperform(book, result, report: dict, prepared: dict[tuple[str, str], int], 
         for i in top:
             r = d.iloc[int(i)]
             src = source_of(book, str(r["table"]), int(r["row"])) if str(r["table"]) else None
-            rows.append({"table": str(r["table"]) or "(adjustment)", "file": (src or {}).get("file"),
-                         "sheet": (src or {}).get("sheet"), "row": (src or {}).get("row"), "amount": int(r["amount"]),
+            rows.append({"table": str(r["table"]) or "(adjustment)", "file": src.file if src else None,
+                         "sheet": src.sheet if src else None, "row": src.row if src else None,
+                         "amount": int(r["amount"]),
                          "line": str(r["line"]), "rule": str(r["rule"]), "reason": str(r["reason"])})
         got = computed.get(key)
         v = Variance(comp, line, prepared[key], got, int(len(pos)), rows)
@@ -291,7 +303,7 @@ def format_variances(variances: list[Variance], tolerance_cents: int = 0) -> str
     return "\n".join(lines)
 
 
-def write_variances(path, variances: list[Variance], tolerance_cents: int = 0) -> Path:
+def write_variances(path: str | Path, variances: list[Variance], tolerance_cents: int = 0) -> Path:
     """The variances to PATH: .csv (one row per line) or JSON (with the rows behind each line)."""
     p = Path(path)
     if p.suffix.lower() == ".csv":
@@ -313,7 +325,7 @@ VARIANCES_SCHEMA = "reserve.reperform/1"
 CSV_HEADER = "computation,line,prepared,computed,difference,over_tolerance,rows"
 
 
-def variances_file_is_ours(path) -> bool:
+def variances_file_is_ours(path: str | Path) -> bool:
     """Was PATH written by `write_variances` (so --out may replace it)?"""
     p = Path(path)
     try:

@@ -1,22 +1,27 @@
 """The run summary: what `reserve compute` prints on the terminal and, with `--json`, on
 stdout. Both come from `summary(report)`, so they cannot disagree; `summary_text` only lays
-the dict out.
+it out.
 
 Each computation shows the whole path from the requirement to the action, so the figures
 add up on the screen: required deposit, less the PAB offset by customer excess debits
 (Rule 15c3-3(e)(4)), less next-day sweep credits (SEC staff FAQ 2025-12-08 Q5), against the
 amount on deposit, giving the deposit needed (with its deadline) or the withdrawal
-permitted -- and the exceptions by severity.
+permitted -- and the exceptions by severity (counts of every exception: nothing is cut).
 """
 
 from __future__ import annotations
 
-from ..money import format_display, parse_decimal_text
+from dataclasses import dataclass
+from datetime import date
 
-SEVERITIES = ("severe", "review", "info")
+from ..formula.model import ComputationName
+from ..money import format_cents, format_display
+from .model import JSON, SEVERITY_ORDER, Report
+
+SEVERITIES = tuple(s.value for s in SEVERITY_ORDER)
 FIGURES = ("required_deposit", "offset_by_customer_excess_debits", "sweep", "on_deposit", "deposit_needed",
            "withdrawal_permitted")
-TITLES = {"customer": "Customer", "pab": "PAB"}
+TITLES = {ComputationName.CUSTOMER: "Customer", ComputationName.PAB: "PAB"}
 ROW_CAPTIONS = {
     "required_deposit": "required deposit",
     "offset_by_customer_excess_debits": "less offset by customer excess debits",
@@ -27,61 +32,84 @@ ROW_CAPTIONS = {
 }
 
 
-def _cents(v) -> int:
-    return 0 if v is None else parse_decimal_text(str(v))
+@dataclass(frozen=True)
+class ComputationSummary:
+    """The path from the requirement to the action for one computation, in cents."""
+
+    name: ComputationName
+    figures: dict[str, int]  # FIGURES -> cents
+    deposit_deadline: date | None
+    result: str  # deposit needed | withdrawal permitted | no deposit needed
 
 
-def summary(report: dict) -> dict:
-    """The summary of one run as a JSON-ready dict (amounts as report.json writes them)."""
-    out: dict = {"firm_name": report.get("firm_name"), "as_of": report.get("as_of")}
-    for name, c in report.get("computations", {}).items():
-        entry = {k: c.get(k) for k in FIGURES}
-        need, withdraw = _cents(c.get("deposit_needed")), _cents(c.get("withdrawal_permitted"))
-        entry["deposit_deadline"] = c.get("deposit_deadline")
-        entry["result"] = ("deposit needed" if need > 0 else "withdrawal permitted" if withdraw > 0
-                           else "no deposit needed")
-        out[name] = entry
-    exceptions = report.get("exceptions", [])
-    out["exceptions"] = len(exceptions)
-    out["exceptions_by_severity"] = {s: sum(1 for e in exceptions if e.get("severity") == s) for s in SEVERITIES}
-    if report.get("compared_with", {}).get("warnings"):
-        out["comparison_warnings"] = list(report["compared_with"]["warnings"])
-    return out
+@dataclass(frozen=True)
+class RunSummary:
+    """The summary of one run."""
+
+    firm_name: str
+    as_of: date
+    computations: tuple[ComputationSummary, ...]
+    exceptions: int
+    exceptions_by_severity: dict[str, int]
+    comparison_warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, JSON]:
+        """The summary as `reserve compute --json` prints it (amounts as report.json writes them)."""
+        out: dict[str, JSON] = {"firm_name": self.firm_name, "as_of": self.as_of.isoformat()}
+        for c in self.computations:
+            entry: dict[str, JSON] = {k: format_cents(v) for k, v in c.figures.items()}
+            entry["deposit_deadline"] = c.deposit_deadline.isoformat() if c.deposit_deadline else None
+            entry["result"] = c.result
+            out[c.name.value] = entry
+        out["exceptions"] = self.exceptions
+        out["exceptions_by_severity"] = dict(self.exceptions_by_severity)
+        if self.comparison_warnings:
+            out["comparison_warnings"] = list(self.comparison_warnings)
+        return out
 
 
-def _long_date(iso: str | None) -> str:
-    if not iso:
+def summary(report: Report) -> RunSummary:
+    """The summary of one run."""
+    comps = []
+    for name, c in report.computations.items():
+        need, withdraw = c.deposit_needed, c.withdrawal_permitted
+        result = "deposit needed" if need > 0 else "withdrawal permitted" if withdraw > 0 else "no deposit needed"
+        comps.append(ComputationSummary(name, {k: c.amount(k) for k in FIGURES}, c.deposit_deadline, result))
+    warnings = report.compared_with.warnings if report.compared_with else ()
+    return RunSummary(report.firm_name, report.as_of, tuple(comps), len(report.exceptions),
+                      report.exceptions_by_severity(), tuple(warnings))
+
+
+def _long_date(d: date | None) -> str:
+    if d is None:
         return "(no deadline)"
-    from datetime import date
-
-    return f"{date.fromisoformat(iso):%A} {iso}"
+    return f"{d:%A} {d.isoformat()}"
 
 
-def summary_text(s: dict) -> str:
+def summary_text(s: RunSummary) -> str:
     """The summary as the lines printed on the terminal."""
-    names = [n for n in TITLES if isinstance(s.get(n), dict)]
-    cells = {n: {k: format_display(_cents(s[n].get(k))) for k in FIGURES} for n in names}
+    comps = [c for c in s.computations if c.name in TITLES]
+    cells = {c.name: {k: format_display(c.figures[k]) for k in FIGURES} for c in comps}
     label_w = max(len(v) for v in ROW_CAPTIONS.values())
-    col_w = max([len(TITLES.get(n, n)) for n in names] + [len(v) for c in cells.values() for v in c.values()] + [12])
-    lines = [f"{s.get('firm_name')} — reserve computation as of {s.get('as_of')}",
-             "  " + " " * label_w + "".join(f"  {TITLES.get(n, n):>{col_w}}" for n in names)]
+    col_w = max([len(TITLES[c.name]) for c in comps] + [len(v) for c in cells.values() for v in c.values()] + [12])
+    lines = [f"{s.firm_name} — reserve computation as of {s.as_of.isoformat()}",
+             "  " + " " * label_w + "".join(f"  {TITLES[c.name]:>{col_w}}" for c in comps)]
     for k in FIGURES:
-        lines.append(f"  {ROW_CAPTIONS[k]:<{label_w}}" + "".join(f"  {cells[n][k]:>{col_w}}" for n in names))
-    for n in names:
-        c = s[n]
-        title = TITLES.get(n, n)
-        sweep = _cents(c.get("sweep"))
-        after = f" (after {cells[n]['sweep']} of sweep credits)" if sweep > 0 else ""
-        if c["result"] == "deposit needed":
-            lines.append(f"  {title}: DEPOSIT NEEDED {cells[n]['deposit_needed']}{after} by one hour after banks open "
-                         f"on {_long_date(c.get('deposit_deadline'))}")
-        elif c["result"] == "withdrawal permitted":
-            lines.append(f"  {title}: no deposit needed; withdrawal permitted {cells[n]['withdrawal_permitted']}")
+        lines.append(f"  {ROW_CAPTIONS[k]:<{label_w}}" + "".join(f"  {cells[c.name][k]:>{col_w}}" for c in comps))
+    for c in comps:
+        title, cell = TITLES[c.name], cells[c.name]
+        sweep = c.figures["sweep"]
+        after = f" (after {cell['sweep']} of sweep credits)" if sweep > 0 else ""
+        if c.result == "deposit needed":
+            lines.append(f"  {title}: DEPOSIT NEEDED {cell['deposit_needed']}{after} by one hour after banks open "
+                         f"on {_long_date(c.deposit_deadline)}")
+        elif c.result == "withdrawal permitted":
+            lines.append(f"  {title}: no deposit needed; withdrawal permitted {cell['withdrawal_permitted']}")
         else:
             never = " (sweep credits never permit one)" if sweep > 0 else ""
             lines.append(f"  {title}: no deposit needed{after}; no withdrawal permitted{never}")
-    by = s.get("exceptions_by_severity", {})
-    lines.append(f"  {s.get('exceptions', 0)} exception(s): " + ", ".join(f"{by.get(k, 0)} {k}" for k in SEVERITIES))
-    for w in s.get("comparison_warnings", []):
+    by = s.exceptions_by_severity
+    lines.append(f"  {s.exceptions} exception(s): " + ", ".join(f"{by.get(k, 0)} {k}" for k in SEVERITIES))
+    for w in s.comparison_warnings:
         lines.append(f"  Warning: {w}")
     return "\n".join(lines)

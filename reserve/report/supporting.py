@@ -25,12 +25,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from ..book.schema import TABLES, TABLES_BY_NAME
-from ..formula.model import LINES, LINES_BY_KEY
+from ..formula.model import LINES, LINES_BY_KEY, LineKey, Result
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from ..book import Book
 
 SUPPORTING_DIR = "supporting"
 
@@ -57,9 +63,9 @@ _TABLE_ORDER = {t.name: i for i, t in enumerate(TABLES)}
 
 def line_label(line: str, short: bool = False) -> str:
     if line in LINES_BY_KEY:
-        l = LINES_BY_KEY[line]
-        if l.number:
-            return f"Item {l.number}"
+        spec = LINES_BY_KEY[LineKey(line)]
+        if spec.number:
+            return f"Item {spec.number}"
         return "Other credits" if line == "other_credits" else "Other debits"
     if line in OTHER_LINES:
         return OTHER_LINES[line][1 if short else 0]
@@ -109,8 +115,8 @@ class Schedule:
         return f"{SUPPORTING_DIR}/{self.slug}.parquet"
 
 
-def _line_rank(line: str) -> tuple:
-    keys = [l.key for l in LINES]
+def _line_rank(line: str) -> tuple[int, int, str]:
+    keys = [spec.key.value for spec in LINES]
     if line in keys:
         return (0, keys.index(line), "")
     others = list(OTHER_LINES)
@@ -131,7 +137,7 @@ def _sorted_categorical(col: pd.Series) -> pd.Categorical:
     return a.reorder_categories(sorted(a.categories))
 
 
-def schedules(result) -> list[Schedule]:
+def schedules(result: Result) -> list[Schedule]:
     """Every (computation, line) of the dispositions, in report order, rows largest first."""
     d = result.dispositions
     if not len(d):
@@ -195,7 +201,7 @@ def _source_columns(table: str, frame: pd.DataFrame) -> list[tuple[str, str]]:
     return cols
 
 
-def _obj(values) -> pd.Series:
+def _obj(values: Any) -> pd.Series:
     """An object column as is (pandas would otherwise convert it to its string dtype, slowly)."""
     return pd.Series(values, dtype=object, copy=False)
 
@@ -206,7 +212,7 @@ def _output_name(name: str) -> str:
     return name
 
 
-def schedule_columns(book, result, sched: Schedule) -> dict[str, str]:
+def schedule_columns(book: Book, result: Result, sched: Schedule) -> dict[str, str]:
     """The source columns (name -> type) of a whole schedule, in the order `schedule_rows`
     gives them for all its rows: what every batch of a big schedule is conformed to."""
     cat = _sorted_categorical(result.dispositions["table"].iloc[sched.positions])
@@ -230,7 +236,7 @@ def _missing_column(n: int, typ: str) -> pd.Series:
     return pd.Series(np.full(n, np.nan), dtype="str")  # float-ok: NaN = missing text
 
 
-def schedule_rows(book, result, sched: Schedule, limit: int | None = None, *, start: int = 0,
+def schedule_rows(book: Book, result: Result, sched: Schedule, limit: int | None = None, *, start: int = 0,
                   columns: dict[str, str] | None = None) -> ScheduleRows:
     """Rows `start` to `start + limit` (all when None) of a schedule, joined to their source
     rows; with `columns` (from `schedule_columns`), exactly those source columns, in that
@@ -257,7 +263,7 @@ def schedule_rows(book, result, sched: Schedule, limit: int | None = None, *, st
     sheets: list[str] = []
     row_col = np.zeros(n, dtype=np.int64)
     row_na = np.ones(n, dtype=bool)
-    extra: dict[str, tuple[str, list]] = {}  # name -> (type, [(positions, values)])
+    extra: dict[str, tuple[str, list[Any]]] = {}  # name -> (type, [(positions, values)])
     for code, t in enumerate(table_cat.categories):
         if not t or t not in book.tables:
             continue
@@ -298,7 +304,7 @@ def schedule_rows(book, result, sched: Schedule, limit: int | None = None, *, st
     return ScheduleRows(pd.DataFrame(data, copy=False), types)
 
 
-def _assemble(n: int, typ: str, parts: list) -> pd.Series:
+def _assemble(n: int, typ: str, parts: list[Any]) -> pd.Series:
     """One output column from per-table pieces (missing where the row's table lacks it)."""
     if len(parts) == 1 and len(parts[0][0]) == n:
         vals = parts[0][1].reset_index(drop=True)
@@ -338,7 +344,7 @@ def _assemble(n: int, typ: str, parts: list) -> pd.Series:
 # ------------------------------------------------------------------------------ parquet
 
 
-def _arrow_column(series: pd.Series, typ: str):
+def _arrow_column(series: pd.Series, typ: str) -> pa.Array:
     import pyarrow as pa
 
     if typ == "money" or typ == "pct":
@@ -365,7 +371,7 @@ def _arrow_column(series: pd.Series, typ: str):
         return pa.array([None if pd.isna(v) else str(v) for v in series], type=pa.string())
 
 
-def _arrow_table(rows: ScheduleRows):
+def _arrow_table(rows: ScheduleRows) -> pa.Table:
     import pyarrow as pa
 
     cols = [_arrow_column(rows.frame[c], rows.types.get(c, "text")) for c in rows.frame.columns]
@@ -383,7 +389,7 @@ def write_parquet(path: Path, rows: ScheduleRows) -> None:
 SUPPORTING_BATCH_ROWS = 1_000_000
 
 
-def _plain_text(table):
+def _plain_text(table: pa.Table) -> pa.Table:
     """Dictionary-encoded text -> plain strings (the batches of one file must share one
     schema, and each batch's categories differ). Parquet still stores repeated text once."""
     import pyarrow as pa
@@ -392,7 +398,7 @@ def _plain_text(table):
     return pa.Table.from_arrays(cols, names=table.column_names)
 
 
-def write_supporting_batches(out_dir: Path, book, result, sched: Schedule, columns: dict[str, str],
+def write_supporting_batches(out_dir: Path, book: Book, result: Result, sched: Schedule, columns: dict[str, str],
                              batch: int | None = None) -> str:
     """Every row of a big schedule -> supporting/<slug>.parquet, `batch` rows at a time, each
     batch conformed to the whole schedule's columns. Text columns are plain strings here."""

@@ -25,10 +25,10 @@ from __future__ import annotations
 import shutil
 import tempfile
 import zipfile
-from datetime import datetime
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pandas as pd
 from openpyxl import Workbook
@@ -39,10 +39,16 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from ..book.schema import REQUIRED, TABLES_BY_NAME
-from ..money import parse_decimal_text
+from ..formula.model import ComputationName
+from ..formula.model import Side as LineSide
 from .compare import comparison
+from .model import NOTE_H_AMOUNTS, Previous, Report, ReportFigures
 from .supporting import FIXED_COLUMNS, Schedule, ScheduleRows, schedule_rows
 from .xlsx_rows import FORMULA_PREFIXES, CellStyles, rows_xml
+
+if TYPE_CHECKING:
+    from ..book import Book
+    from ..formula.model import Result
 
 WORKBOOK_ROWS_PER_SCHEDULE = 100_000
 SPOOL_IN_MEMORY = 16 << 20  # a schedule's rows stay in memory up to 16 MiB, then go to a temporary file
@@ -64,10 +70,6 @@ _LINK = Font(color="1F5FA8", underline="single")
 _WRAP = Alignment(wrap_text=True, vertical="top")
 
 
-def _cents(text) -> int | None:
-    return None if text is None else parse_decimal_text(str(text))
-
-
 def _dec(cents: int | None, scale: int = 2) -> Decimal | None:
     return None if cents is None else Decimal(int(cents)).scaleb(-scale)
 
@@ -75,14 +77,15 @@ def _dec(cents: int | None, scale: int = 2) -> Decimal | None:
 class _Sheet:
     """A write-only sheet with helpers that make every cell safe and typed."""
 
-    def __init__(self, wb: Workbook, title: str, widths: dict[int, float] | None = None):
+    def __init__(self, wb: Workbook, title: str, widths: Mapping[int, float] | None = None):
         self.ws = wb.create_sheet(title)
         self.title = title
         self.rows = 0
         for col, w in (widths or {}).items():
             self.ws.column_dimensions[get_column_letter(col)].width = w
 
-    def cell(self, value, *, font=None, fill=None, fmt=None, border=None, align=None, link: str | None = None):
+    def cell(self, value: object, *, font: Font | None = None, fill: PatternFill | None = None, fmt: str | None = None,
+             border: Border | None = None, align: Alignment | None = None, link: str | None = None) -> WriteOnlyCell:
         c = WriteOnlyCell(self.ws, value=None)
         if isinstance(value, str):
             text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
@@ -107,17 +110,18 @@ class _Sheet:
             c.font = font or _LINK
         return c
 
-    def money(self, cents, **kw):
-        return self.cell(_dec(cents), fmt=ACCOUNTING, **kw)
+    def money(self, cents: int | None, *, font: Font | None = None, fill: PatternFill | None = None,
+              border: Border | None = None) -> WriteOnlyCell:
+        return self.cell(_dec(cents), fmt=ACCOUNTING, font=font, fill=fill, border=border)
 
-    def append(self, values) -> None:
+    def append(self, values: Iterable[object]) -> None:
         self.ws.append(values)
         self.rows += 1
 
-    def header(self, names) -> None:
+    def header(self, names: Iterable[str]) -> None:
         self.append([self.cell(n, font=_HEADER_FONT, fill=_HEADER_FILL) for n in names])
 
-    def title_rows(self, *lines) -> None:
+    def title_rows(self, *lines: str) -> None:
         for i, line in enumerate(lines):
             self.append([self.cell(line, font=_TITLE if i == 0 else None)])
 
@@ -126,29 +130,35 @@ def _sheet_ref(title: str) -> str:
     return "'" + title.replace("'", "''") + "'!A1"
 
 
-def _summary(wb, report: dict, cmp: dict, sheet_of: dict, previous: dict | None) -> None:
+def _summary(wb: Workbook, report: Report, cmp: Mapping[ComputationName, Previous], sheet_of: dict[str, Any],
+             previous: ReportFigures | None) -> None:
     compared = bool(cmp)
     widths = {1: 12, 2: 8, 3: 70, 4: 20, 5: 34, 6: 10, 7: 9, 8: 24}
     if compared:
         widths.update({9: 20, 10: 18})
     s = _Sheet(wb, "Summary", widths)
-    s.title_rows(f"{report['firm_name']}",
-                 f"Rule 15c3-3 reserve computations (Exhibit A) as of {report['as_of']}",
-                 f"Computed {report.get('run_at', '')} by {report['program']['name']} {report['program']['version']}"
-                 + (f"; compared with the computation as of {previous.get('as_of')}" if compared else "")
-                 + "".join(f"; WARNING: {w}" for w in (report.get("compared_with") or {}).get("warnings") or []))
+    warnings = report.compared_with.warnings if report.compared_with else ()
+    s.title_rows(f"{report.firm_name}",
+                 f"Rule 15c3-3 reserve computations (Exhibit A) as of {report.as_of.isoformat()}",
+                 f"Computed {report.run_at_text} by {report.program.name} {report.program.version}"
+                 + (f"; compared with the computation as of {previous.as_of if previous else None}" if compared else "")
+                 + "".join(f"; WARNING: {w}" for w in warnings))
     s.append([])
     head = ["computation", "line", "caption", "amount", "rule", "focus_box", "rows", "schedule"]
     if compared:
-        head += [f"prior ({previous.get('as_of')})", "change"]
+        head += [f"prior ({previous.as_of if previous else None})", "change"]
     s.header(head)
-    for name, c in report["computations"].items():
-        boxes = report.get("focus_boxes", {}) if name == "customer" else {}
-        prior = cmp.get(name, {}).get("amounts", {})
-        change = cmp.get(name, {}).get("change", {})
-        movers = set(cmp.get(name, {}).get("largest_movers", []))
+    for name, c in report.computations.items():
+        boxes: Mapping[str, str] = report.focus_boxes if name == ComputationName.CUSTOMER else {}
+        p = cmp.get(name)
+        prior: Mapping[str, int | None] = p.amounts if p else {}
+        change: Mapping[str, int | None] = p.change if p else {}
+        movers = set(p.largest_movers) if p else set()
 
-        def row(line, caption, key, amount, rule="", box="", total=False, sched=None):
+        def row(line: str, caption: str, key: str, amount: int | None, rule: str = "", box: str = "",
+                total: bool = False, sched: Schedule | None = None, *, name: str = name,
+                prior: Mapping[str, int | None] = prior, change: Mapping[str, int | None] = change,
+                movers: set[str] = movers) -> None:
             mover = key in movers
             fill = _MOVER_FILL if mover else None
             font = _BOLD if total else None
@@ -166,91 +176,93 @@ def _summary(wb, report: dict, cmp: dict, sheet_of: dict, previous: dict | None)
                 cells += [s.money(prior.get(key), fill=fill), s.money(change.get(key), fill=fill)]
             s.append(cells)
 
-        def section(text):
+        def section(text: str, name: str = name) -> None:
             s.append([s.cell(name, fill=_SECTION_FILL), s.cell(None, fill=_SECTION_FILL),
                       s.cell(text, font=_BOLD, fill=_SECTION_FILL)] + [s.cell(None, fill=_SECTION_FILL)] * (len(head) - 3))
 
         scheds = sheet_of.get("__by_line__", {})
-        for side, heading in (("credit", "Credit balances"), ("debit", "Debit balances")):
+        for side, heading in ((LineSide.CREDIT, "Credit balances"), (LineSide.DEBIT, "Debit balances")):
             section(heading)
-            for l in c["lines"]:
-                if l["side"] == side:
-                    row(l["item"] or l["caption"].replace(" (List)", "").lower(), l["caption"], l["key"],
-                        _cents(l["amount"]), l["rule"], l["focus_box"], sched=scheds.get((name, l["key"])))
-            if side == "credit":
-                row("total credits", "Total credits", "total_credits", _cents(c["total_credits"]),
+            for line in c.lines:
+                if line.side == side:
+                    row(line.item or line.caption.replace(" (List)", "").lower(), line.caption, line.key,
+                        line.amount, line.rule, line.focus_box, sched=scheds.get((name, line.key)))
+            if side == LineSide.CREDIT:
+                row("total credits", "Total credits", "total_credits", c.total_credits,
                     "Items 1-9 and other credits", boxes.get("total_credits", ""), total=True)
-        row("aggregate debits", "Aggregate debits", "aggregate_debits", _cents(c["aggregate_debits"]),
+        row("aggregate debits", "Aggregate debits", "aggregate_debits", c.aggregate_debits,
             "Items 10-15 and other debits", boxes.get("aggregate_debits", ""), total=True)
-        row("debit reduction", "Less: debit reduction", "debit_reduction", _cents(c["debit_reduction"]),
-            c.get("debit_reduction_rule") or "", boxes.get("debit_reduction", ""))
-        row("total debits", "Total debits", "total_debits", _cents(c["total_debits"]),
+        row("debit reduction", "Less: debit reduction", "debit_reduction", c.debit_reduction,
+            c.debit_reduction_rule or "", boxes.get("debit_reduction", ""))
+        row("total debits", "Total debits", "total_debits", c.total_debits,
             "Aggregate debits less the reduction", boxes.get("total_debits", ""), total=True)
         section("Reserve requirement")
-        row("16", "Excess of total credits over total debits", "excess_credits", _cents(c["excess_credits"]), "Item 16",
+        row("16", "Excess of total credits over total debits", "excess_credits", c.excess_credits, "Item 16",
             boxes.get("excess_credits", ""))
-        row("excess debits", "Excess of total debits over total credits", "excess_debits", _cents(c["excess_debits"]),
+        row("excess debits", "Excess of total debits over total credits", "excess_debits", c.excess_debits,
             "Item 16", boxes.get("excess_debits", ""))
-        monthly = report.get("parameters", {}).get("frequency") == "monthly"
+        monthly = report.monthly
         row("required deposit", "Required deposit" + (" (105% of the excess: monthly)" if monthly else ""),
-            "required_deposit", _cents(c["required_deposit"]), "Item 16; Rule 15c3-3(e)",
+            "required_deposit", c.required_deposit, "Item 16; Rule 15c3-3(e)",
             boxes.get("required_deposit_monthly", "") if monthly else "", total=True)
-        if name == "pab":
+        if name == ComputationName.PAB:
             row("offset by customer excess debits", "Less: met by the customer computation's excess debits",
-                "offset_by_customer_excess_debits", _cents(c.get("offset_by_customer_excess_debits")), "Rule 15c3-3(e)(4)")
-        if c.get("sweep") is not None and name == "customer":
-            row("sweep", "Less: credits moving to a bank sweep program next business day", "sweep", _cents(c["sweep"]),
+                "offset_by_customer_excess_debits", c.offset_by_customer_excess_debits, "Rule 15c3-3(e)(4)")
+        if name == ComputationName.CUSTOMER:
+            row("sweep", "Less: credits moving to a bank sweep program next business day", "sweep", c.sweep,
                 "SEC staff FAQ 2025-12-08 Q5")
-        row("on deposit", "Amount on deposit in the reserve bank accounts", "on_deposit", _cents(c["on_deposit"]),
+        row("on deposit", "Amount on deposit in the reserve bank accounts", "on_deposit", c.on_deposit,
             "Rule 15c3-3(e), (f)", boxes.get("on_deposit", ""), sched=scheds.get((name, "reserve_bank")))
-        row("deposit needed", "Deposit needed", "deposit_needed", _cents(c["deposit_needed"]), "Rule 15c3-3(e)",
+        row("deposit needed", "Deposit needed", "deposit_needed", c.deposit_needed, "Rule 15c3-3(e)",
             boxes.get("deposit_or_withdrawal", ""), total=True)
-        row("withdrawal permitted", "Withdrawal permitted", "withdrawal_permitted", _cents(c["withdrawal_permitted"]),
+        row("withdrawal permitted", "Withdrawal permitted", "withdrawal_permitted", c.withdrawal_permitted,
             "Rule 15c3-3(g)", boxes.get("deposit_or_withdrawal", ""))
-        s.append([s.cell(name), s.cell(None), s.cell(f"Deposit deadline: {c.get('deposit_deadline') or ''} "
+        deadline = c.deposit_deadline.isoformat() if c.deposit_deadline else ""
+        s.append([s.cell(name), s.cell(None), s.cell(f"Deposit deadline: {deadline} "
                                                      "(one hour after the opening of banking business)"),
                   s.cell(None), s.cell("Rule 15c3-3(e)(3)"), s.cell(boxes.get("deposit_date", ""))])
         s.append([])
     s.ws.freeze_panes = "A6"
 
 
-def _exceptions(wb, report: dict) -> None:
+def _exceptions(wb: Workbook, report: Report) -> None:
     s = _Sheet(wb, "Exceptions", {1: 10, 2: 26, 3: 12, 4: 18, 5: 90, 6: 40, 7: 18, 8: 8})
     s.header(["severity", "rule", "computation", "amount", "message", "file", "sheet", "row"])
-    for e in report.get("exceptions", []):
-        src = e.get("source") or {}
-        s.append([s.cell(e["severity"], font=_RED if e["severity"] == "severe" else None), s.cell(e["rule"]),
-                  s.cell(e.get("computation") or ""), s.money(_cents(e.get("amount"))),
-                  s.cell(e["message"], align=_WRAP), s.cell(src.get("file")), s.cell(src.get("sheet")),
-                  s.cell(src.get("row"))])
+    for e in report.exceptions:
+        src = e.source
+        s.append([s.cell(str(e.severity), font=_RED if e.severity == "severe" else None), s.cell(e.rule),
+                  s.cell(str(e.computation or "")), s.money(e.amount),
+                  s.cell(e.message, align=_WRAP), s.cell(src.file if src else None),
+                  s.cell(src.sheet if src else None), s.cell(src.row if src else None)])
     s.ws.freeze_panes = "A2"
 
 
 _NOTE_H_COLS = ("cca_id", "cca_name", "account_id", "customer_id", "computation", "requirement", "requirement_counted",
                 "eligible_deposits", "item_15", "excess_on_deposit", "status")
-_NOTE_H_MONEY = {"requirement", "requirement_counted", "eligible_deposits", "item_15", "excess_on_deposit"}
+_NOTE_H_MONEY = set(NOTE_H_AMOUNTS)
 
 
-def _note_h(wb, report: dict) -> None:
+def _note_h(wb: Workbook, report: Report) -> None:
     s = _Sheet(wb, "Note H", {1: 12, 2: 28, 3: 14, 4: 14, 5: 12, 6: 16, 7: 16, 8: 16, 9: 16, 10: 16, 11: 12})
     s.title_rows("Item 15 — Note H per clearing agency and customer")
-    entries = report.get("note_h", [])
+    entries = report.note_h
     if not entries:
         s.append([s.cell("No margin requirement at a clearing agency for customers' U.S. Treasury positions.")])
         return
     s.header(list(_NOTE_H_COLS))
     for e in entries:
-        s.append([s.money(_cents(e.get(k))) if k in _NOTE_H_MONEY else s.cell(e.get(k)) for k in _NOTE_H_COLS])
+        s.append([s.money(getattr(e, k)) if k in _NOTE_H_MONEY else s.cell(getattr(e, k)) for k in _NOTE_H_COLS])
     s.append([])
     s.append([s.cell("Failed conditions and pending cures", font=_BOLD)])
     s.header(["cca_id", "account_id", "kind", "rule / deposit", "amount", "message / deadline"])
     for e in entries:
-        for f in e.get("failed_conditions", []):
-            s.append([s.cell(e["cca_id"]), s.cell(e["account_id"]), s.cell("failed condition"), s.cell(f.get("rule")),
-                      s.money(_cents(f.get("amount"))), s.cell(f.get("message"))])
-        for p in e.get("pending", []):
-            s.append([s.cell(e["cca_id"]), s.cell(e["account_id"]), s.cell("pending cure"), s.cell(p.get("deposit_id")),
-                      s.money(_cents(p.get("amount"))), s.cell(f"customer's delivery due by the close of {p.get('deadline')}")])
+        for f in e.failed_conditions:
+            s.append([s.cell(e.cca_id), s.cell(e.account_id), s.cell("failed condition"), s.cell(f.rule),
+                      s.money(f.amount), s.cell(f.message)])
+        for p in e.pending:
+            deadline = p.deadline.isoformat() if p.deadline else None
+            s.append([s.cell(e.cca_id), s.cell(e.account_id), s.cell("pending cure"), s.cell(p.deposit_id),
+                      s.money(p.amount), s.cell(f"customer's delivery due by the close of {deadline}")])
 
 
 def _uninformative(f: pd.DataFrame, name: str) -> bool:
@@ -261,11 +273,14 @@ def _uninformative(f: pd.DataFrame, name: str) -> bool:
     defaults = set()
     for t in pd.unique(f.loc[~blank.to_numpy(), "table"].astype(str)):
         spec = TABLES_BY_NAME.get(t)
+        if spec is None:
+            return False
         try:
-            d = spec.column(name).default if spec is not None else None
+            column = spec.column(name)
         except KeyError:
             return False
-        if d is None or d is REQUIRED or spec.column(name).default_from:
+        d = column.default
+        if d is None or d is REQUIRED or column.default_from:
             return False
         defaults.add(d)
     if len(defaults) != 1:
@@ -277,15 +292,15 @@ def _uninformative(f: pd.DataFrame, name: str) -> bool:
         return False
 
 
-def _cell_styles(wb) -> CellStyles:
+def _cell_styles(wb: Workbook) -> CellStyles:
     """The style ids of the data cells of schedule sheets, registered in the workbook."""
     probe = wb.create_sheet("__styles__")
 
-    def style_id(**attrs) -> int:
+    def style_id(**attrs: object) -> int:
         c = WriteOnlyCell(probe)
         for k, v in attrs.items():
             setattr(c, k, v)
-        return c.style_id
+        return int(c.style_id)
 
     ids = CellStyles(money=style_id(number_format=ACCOUNTING), pct=style_id(number_format=PCT),
                      date=style_id(number_format=DATE), quoted=style_id(quotePrefix=True))
@@ -293,7 +308,7 @@ def _cell_styles(wb) -> CellStyles:
     return ids
 
 
-def _schedule_sheet(wb, report: dict, sched: Schedule, title: str, rows: ScheduleRows,
+def _schedule_sheet(wb: Workbook, report: Report, sched: Schedule, title: str, rows: ScheduleRows,
                     styles: CellStyles) -> tuple[int, BinaryIO]:
     f = rows.frame
     # A book column blank, or at its default, in every row shown says nothing about these
@@ -306,10 +321,11 @@ def _schedule_sheet(wb, report: dict, sched: Schedule, title: str, rows: Schedul
     s = _Sheet(wb, title, widths)
     shown = len(f)
     line_amount = None
-    if sched.is_formula_line:
-        for l in report["computations"].get(sched.computation, {}).get("lines", []):
-            if l["key"] == sched.line:
-                line_amount = _cents(l["amount"])
+    comp = report.computation(sched.computation)
+    if sched.is_formula_line and comp is not None:
+        for line in comp.lines:
+            if line.key == sched.line:
+                line_amount = line.amount
     s.title_rows(sched.title)
     s.append([s.cell("rows"), s.cell(sched.rows), s.cell("total of the rows"), s.money(sched.total)]
              + ([s.cell("line on Summary"), s.money(line_amount),
@@ -327,49 +343,48 @@ def _schedule_sheet(wb, report: dict, sched: Schedule, title: str, rows: Schedul
     s.ws.freeze_panes = f"A{header_row + 1}"
     # The data rows are written as XML a column at a time (xlsx_rows) into a spool file, and
     # spliced into the sheet's part after openpyxl has saved the workbook.
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+    spool: BinaryIO = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # type: ignore[assignment]  # typeshed: SpooledTemporaryFile is not an IO[bytes], though it is one
     for chunk in rows_xml(f, names, rows.types, header_row + 1, styles):
         spool.write(chunk)
     spool.seek(0)
     return shown, spool
 
 
-def _row_accounting(wb, report: dict) -> None:
+def _row_accounting(wb: Workbook, report: Report) -> None:
     s = _Sheet(wb, "Row accounting", {1: 24, 2: 12, 3: 12, 4: 12, 5: 30})
     s.header(["table", "rows in", "used", "excluded", "rows in = used + excluded"])
-    for t, rc in report.get("row_counts", {}).items():
-        ok = rc["rows"] == rc["used"] + rc["excluded"]
-        s.append([s.cell(t), rc["rows"], rc["used"], rc["excluded"],
-                  s.cell("ties" if ok else "DOES NOT TIE", font=None if ok else _RED)])
+    for rc in report.row_counts:
+        s.append([s.cell(rc.table), rc.rows, rc.used, rc.excluded,
+                  s.cell("ties" if rc.ties else "DOES NOT TIE", font=None if rc.ties else _RED)])
 
 
-def _assumptions(wb, report: dict) -> None:
+def _assumptions(wb: Workbook, report: Report) -> None:
     s = _Sheet(wb, "Assumptions", {1: 22, 2: 34, 3: 120})
     s.header(["key", "rule", "reading"])
-    for a in report.get("assumptions", []):
-        s.append([s.cell(a.get("key")), s.cell(a.get("rule")), s.cell(a.get("reading"), align=_WRAP)])
+    for a in report.assumptions:
+        s.append([s.cell(a.key), s.cell(a.rule), s.cell(a.text, align=_WRAP)])
 
 
-def _provenance(wb, report: dict, previous: dict | None) -> None:
+def _provenance(wb: Workbook, report: Report, previous: ReportFigures | None) -> None:
     s = _Sheet(wb, "Provenance", {1: 60, 2: 24, 3: 10, 4: 70})
-    for k, v in (("program", f"{report['program']['name']} {report['program']['version']}"),
-                 ("run_at", report.get("run_at")), ("firm_name", report["firm_name"]), ("as_of", report["as_of"]),
-                 ("schema", report.get("schema")),
-                 ("compared_with", f"{previous.get('as_of')} (run {previous.get('run_at')})" if previous else "")):
+    for k, v in (("program", f"{report.program.name} {report.program.version}"),
+                 ("run_at", report.run_at_text), ("firm_name", report.firm_name), ("as_of", report.as_of.isoformat()),
+                 ("schema", report.schema),
+                 ("compared_with", f"{previous.as_of} (run {previous.run_at})" if previous else "")):
         s.append([s.cell(k, font=_BOLD), s.cell(v)])
     s.append([])
     s.header(["file", "table", "rows", "sha256"])
-    for i in report.get("inputs", []):
-        s.append([s.cell(i["file"]), s.cell(i["table"]), i["rows"], s.cell(i["sha256"])])
+    for i in report.inputs:
+        s.append([s.cell(i.file), s.cell(i.table), i.rows, s.cell(i.sha256)])
     s.append([])
     s.header(["read past (not part of the book format)", "sheet / file", "column", "why"])
-    for i in report.get("ignored", []):
-        s.append([s.cell(i["file"]), s.cell(i["sheet"]), s.cell(i["column"]), s.cell(i["reason"])])
-    if not report.get("ignored"):
+    for r in report.ignored:
+        s.append([s.cell(r.file), s.cell(r.sheet), s.cell(r.column), s.cell(r.reason)])
+    if not report.ignored:
         s.append([s.cell("nothing: every sheet, file and column is part of the book format")])
     s.append([])
     s.header(["parameter", "value"])
-    for k, v in report.get("parameters", {}).items():
+    for k, v in report.parameter_json().items():
         s.append([s.cell(k), s.cell(v if isinstance(v, (bool, type(None))) else str(v))])
 
 
@@ -394,7 +409,7 @@ class WorkbookWriter:
     order (so each schedule's rows are built once and shared with the other outputs), then
     `save`."""
 
-    def __init__(self, report: dict, scheds: list[Schedule], previous: dict | None = None,
+    def __init__(self, report: Report, scheds: list[Schedule], previous: ReportFigures | None = None,
                  limit: int = WORKBOOK_ROWS_PER_SCHEDULE):
         self.report, self.scheds, self.previous, self.limit = report, scheds, previous, limit
         self.titles = unique_titles(scheds)
@@ -402,20 +417,19 @@ class WorkbookWriter:
         self.bulk: dict[int, BinaryIO] = {}  # sheet number -> its data rows as XML
         self.styles: CellStyles | None = None
         wb = self.wb = Workbook(write_only=True)
-        wb.properties.creator = f"{report['program']['name']} {report['program']['version']}"
-        wb.properties.title = f"{report['firm_name']} Rule 15c3-3 reserve computation as of {report['as_of']}"
-        try:  # stamp the run time, not the write time: the workbook says when the figures were computed
-            stamp = datetime.fromisoformat(report["run_at"]).replace(tzinfo=None)
-            wb.properties.created = wb.properties.modified = stamp
-        except (KeyError, ValueError, TypeError):
-            pass
+        wb.properties.creator = f"{report.program.name} {report.program.version}"
+        wb.properties.title = (f"{report.firm_name} Rule 15c3-3 reserve computation as of "
+                               f"{report.as_of.isoformat()}")
+        # stamp the run time, not the write time: the workbook says when the figures were computed
+        stamp = report.run_at.replace(tzinfo=None, microsecond=0)
+        wb.properties.created = wb.properties.modified = stamp
 
     def sheet_rows(self, sched: Schedule) -> int:
         """How many rows of a schedule its sheet holds."""
         return min(sched.rows, self.limit)
 
     def begin(self) -> None:
-        sheet_of: dict = {s.slug: (self.titles[s.slug], self.sheet_rows(s)) for s in self.scheds}
+        sheet_of: dict[str, Any] = {s.slug: (self.titles[s.slug], self.sheet_rows(s)) for s in self.scheds}
         sheet_of["__by_line__"] = {(s.computation, s.line): s for s in self.scheds}
         _summary(self.wb, self.report, comparison(self.report, self.previous), sheet_of, self.previous)
         _exceptions(self.wb, self.report)
@@ -467,7 +481,8 @@ def _splice_rows(src: Path, dst: Path, bulk: dict[str, BinaryIO]) -> None:
                 out.write(data[cut:])
 
 
-def write_workbook(path: Path, book, result, report: dict, scheds: list[Schedule], previous: dict | None = None,
+def write_workbook(path: Path, book: Book, result: Result, report: Report, scheds: list[Schedule],
+                   previous: ReportFigures | None = None,
                    limit: int = WORKBOOK_ROWS_PER_SCHEDULE) -> dict[str, tuple[str, int]]:
     """Write report.xlsx on its own; returns {schedule slug: (sheet title, rows written)}."""
     w = WorkbookWriter(report, scheds, previous, limit)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -52,14 +53,14 @@ def column_letter(i: int) -> str:
     return out
 
 
-def _text(values) -> pa.Array:
+def _text(values: Any) -> pa.Array:
     return pc.cast(pa.array(values), pa.large_string())
 
 
-def _join(*parts) -> pa.Array:
+def _join(*parts: Any) -> pa.Array:
     """Concatenate, element by element; a str part is the same text on every row."""
-    parts = [pa.scalar(p, pa.large_string()) if isinstance(p, str) else p for p in parts]
-    return pc.binary_join_element_wise(*parts, pa.scalar("", pa.large_string()))
+    arrays = [pa.scalar(p, pa.large_string()) if isinstance(p, str) else p for p in parts]
+    return pc.binary_join_element_wise(*arrays, pa.scalar("", pa.large_string()))
 
 
 def _fixed_point(units: np.ndarray, scale: int) -> pa.Array:
@@ -138,7 +139,7 @@ def _python_cells(values: pd.Series, letter: str, rownums: pa.Array, styles: Cel
     from datetime import date, datetime
 
     out = []
-    for v, r in zip(values.to_numpy(dtype=object), rownums.to_pylist()):
+    for v, r in zip(values.to_numpy(dtype=object), rownums.to_pylist(), strict=True):
         ref = f'<c r="{letter}{r}"'
         if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):  # float-ok: a blank (NaN) cell, not an amount
             out.append("")
@@ -148,7 +149,8 @@ def _python_cells(values: pd.Series, letter: str, rownums: pa.Array, styles: Cel
             out.append(f'{ref} t="n"><v>{int(v)}</v></c>')
         elif isinstance(v, (date, datetime, pd.Timestamp)):
             d = np.datetime64(pd.Timestamp(v).date(), "D")
-            out.append(f'{ref} s="{styles.date}" t="n"><v>{int((d - _EXCEL_EPOCH).astype(np.int64))}</v></c>')
+            serial = int((d - _EXCEL_EPOCH) // np.timedelta64(1, "D"))
+            out.append(f'{ref} s="{styles.date}" t="n"><v>{serial}</v></c>')
         else:
             text = str(v)
             quoted = text.startswith(FORMULA_PREFIXES)

@@ -1,0 +1,799 @@
+"""The report of one computation as a typed model (SPEC.md "Outputs").
+
+`build_report(book, result) -> Report` is the one place a computation becomes a report;
+`Report.to_json()` is the one serialisation (report.json: amounts as text with exactly two
+decimals, never JSON numbers); `Report.from_json(text)` is the one parser of a report.json
+(every problem of a hand-edited or foreign file as one located line, `ReportInvalid`, never
+a traceback). The renderers (HTML page, workbook, terminal summary, comparison) read this
+model: every amount here is integer cents, formatted only by `reserve.money`.
+
+Reading an *earlier* or *prepared* computation needs only its figures, and a hand-written
+expected file may hold nothing but a `computations` section: `ReportFigures` is that view,
+read by `ReportFigures.from_data` through the same validators (`reserve.report.compare`), and
+given for a run by `Report.figures()`, so both sides of a comparison have one shape.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import numpy as np
+
+from .. import __version__
+from ..formula.model import LINES, SUMMARY_BOXES, ComputationName, LineKey, Result, Severity, Side
+from ..money import format_cents, parse_decimal_text
+
+if TYPE_CHECKING:
+    from ..book import Book
+
+SCHEMA = "reserve.report/1"
+
+# The summary figures of a computation, in report.json's order (after its items).
+SUMMARY_FIGURES: tuple[str, ...] = (
+    "total_credits", "aggregate_debits", "debit_reduction", "total_debits", "excess_credits", "excess_debits",
+    "required_deposit", "offset_by_customer_excess_debits", "sweep", "on_deposit", "deposit_needed",
+    "withdrawal_permitted",
+)
+# The figures `check` and `reperform` compare after the items: the two FOCUS lines, then the summary.
+COMPARED_FIGURES: tuple[str, ...] = ("other_credits", "other_debits") + SUMMARY_FIGURES
+# Parameters that are amounts (cents in the model, "1234.50" in report.json).
+PARAMETER_AMOUNTS = ("tentative_net_capital", "average_total_credits")
+NOTE_H_AMOUNTS = ("requirement", "requirement_counted", "eligible_deposits", "item_15", "excess_on_deposit")
+SEVERITY_ORDER: tuple[Severity, ...] = (Severity.SEVERE, Severity.REVIEW, Severity.INFO)
+_SEVERITY_RANK = {s.value: i for i, s in enumerate(SEVERITY_ORDER)}
+
+ParameterValue = str | int | bool | date | None  # int: cents (PARAMETER_AMOUNTS)
+JSON = Any  # a JSON value as json.loads returns it
+_E = TypeVar("_E", bound=StrEnum)
+
+
+class ReportInvalid(Exception):
+    """A JSON text is not a usable report; `problems`: one line each, located by the path in
+    the file (`computations.customer.items.1: ...`)."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__(problems[0] if problems else "not a report")
+
+
+def _amount(v: int | None) -> str | None:
+    return None if v is None else format_cents(int(v))
+
+
+def _cents(v: JSON) -> int | None:
+    return None if v is None else parse_decimal_text(str(v))
+
+
+def _iso(d: date | None) -> str | None:
+    return None if d is None else d.isoformat()
+
+
+def _date(v: JSON) -> date | None:
+    return None if v is None else date.fromisoformat(str(v))
+
+
+# ------------------------------------------------------------------------------ the model
+
+
+@dataclass(frozen=True)
+class Program:
+    """The program that computed the report."""
+
+    name: str
+    version: str
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    """One line of Exhibit A in a computation (Items 1-15 and the FOCUS other credits/debits)."""
+
+    key: LineKey
+    item: str  # "1".."15", or "" for the other credits / debits
+    caption: str
+    side: Side
+    rule: str  # citation shown beside the line ("Item 4; Note D")
+    focus_box: str  # the FOCUS box (customer computation only; "" when unconfirmed)
+    amount: int  # cents
+
+
+@dataclass(frozen=True)
+class Previous:
+    """Last computation's figures beside this one (`reserve compute --compare`)."""
+
+    as_of: str | None
+    run_at: str | None
+    amounts: Mapping[str, int | None]  # line key or summary figure -> prior cents (None: not in the prior report)
+    change: Mapping[str, int | None]  # the same keys -> now less prior, cents
+    largest_movers: tuple[str, ...]  # line keys that moved most, largest first
+
+
+@dataclass(frozen=True)
+class ComputationReport:
+    """One reserve computation (customer or PAB): its lines and summary figures, in cents."""
+
+    name: ComputationName
+    lines: tuple[ReportLine, ...]
+    total_credits: int
+    aggregate_debits: int
+    debit_reduction: int
+    total_debits: int
+    excess_credits: int  # Item 16
+    excess_debits: int
+    required_deposit: int
+    offset_by_customer_excess_debits: int  # Rule 15c3-3(e)(4) (PAB only)
+    sweep: int  # SEC staff FAQ 2025-12-08 Q5 (customer only)
+    on_deposit: int
+    deposit_needed: int
+    withdrawal_permitted: int
+    debit_reduction_rule: str
+    deposit_deadline: date | None
+    previous: Previous | None = None
+
+    @property
+    def items(self) -> dict[str, int]:
+        """Item number -> cents (report.json's `items`)."""
+        return {line.item: line.amount for line in self.lines if line.item}
+
+    def amount(self, key: str) -> int:
+        """The cents of a line (by line key) or a summary figure (by name)."""
+        for line in self.lines:
+            if line.key == key:
+                return line.amount
+        if key in SUMMARY_FIGURES:
+            value: int = getattr(self, key)
+            return value
+        raise KeyError(key)
+
+    def summary_figures(self) -> dict[str, int]:
+        return {k: self.amount(k) for k in SUMMARY_FIGURES}
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a row came from: file, sheet ("" for a CSV or Parquet file) and row as the user numbers it."""
+
+    file: str
+    sheet: str
+    row: int
+
+
+@dataclass(frozen=True)
+class ReportException:
+    """A finding of the computation, for a reviewer."""
+
+    rule: str
+    computation: ComputationName | None  # None: both / book-wide
+    severity: Severity
+    source: Source | None
+    amount: int | None  # cents at stake
+    message: str
+
+
+@dataclass(frozen=True)
+class FailedCondition:
+    """A Note H condition a clearing agency account fails."""
+
+    rule: str
+    message: str
+    amount: int | None
+
+
+@dataclass(frozen=True)
+class PendingCure:
+    """A deposit counted while the customer's delivery is pending (Note H, pending-cure policy)."""
+
+    deposit_id: str
+    deadline: date | None
+    amount: int | None
+
+
+@dataclass(frozen=True)
+class NoteHEntry:
+    """Item 15 for one customer account at one qualified clearing agency (Note H)."""
+
+    cca_id: str
+    cca_name: str | None
+    account_id: str
+    customer_id: str | None
+    computation: str  # customer | pab
+    account_structure: str | None  # (reading: h_account_structure)
+    requirement: int
+    requirement_counted: int
+    eligible_deposits: int
+    item_15: int
+    excess_on_deposit: int
+    status: str  # eligible | partial | ineligible | pending | excess only
+    failed_conditions: tuple[FailedCondition, ...]
+    pending: tuple[PendingCure, ...]
+
+
+@dataclass(frozen=True)
+class RowCount:
+    """Rows of one table in = used + excluded."""
+
+    table: str
+    rows: int
+    used: int
+    excluded: int
+
+    @property
+    def ties(self) -> bool:
+        return self.rows == self.used + self.excluded
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """A reading of ambiguous wording the computation relies on."""
+
+    key: str  # the reading's id (reserve.formula.readings)
+    rule: str
+    text: str  # the reading itself (report.json's "reading")
+
+
+@dataclass(frozen=True)
+class InputRecord:
+    """A table's rows from one input file, with the file's hash."""
+
+    file: str
+    table: str
+    rows: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ReadPast:
+    """A sheet, file or column of the book that is not part of the book format (issue 10)."""
+
+    file: str
+    sheet: str | None
+    column: str | None
+    what: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ComparedWith:
+    """The previous report of `--compare`, and why it may not fit."""
+
+    as_of: str | None
+    run_at: str | None
+    firm_name: str | None
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything report.json holds (see SPEC.md "Outputs"); amounts in cents."""
+
+    program: Program
+    run_at: datetime
+    firm_name: str
+    as_of: date
+    parameters: Mapping[str, ParameterValue]  # the book's parameters sheet as used (PARAMETER_AMOUNTS in cents)
+    computations: Mapping[ComputationName, ComputationReport]  # customer, then pab
+    note_h: tuple[NoteHEntry, ...]
+    exceptions: tuple[ReportException, ...]  # most severe first
+    row_counts: tuple[RowCount, ...]
+    assumptions: tuple[Assumption, ...]
+    inputs: tuple[InputRecord, ...]
+    ignored: tuple[ReadPast, ...]
+    focus_boxes: Mapping[str, str] = field(default_factory=lambda: dict(SUMMARY_BOXES))
+    compared_with: ComparedWith | None = None
+    schema: str = SCHEMA
+
+    # -------------------------------------------------------------- views
+
+    @property
+    def run_at_text(self) -> str:
+        return self.run_at.isoformat(timespec="seconds")
+
+    @property
+    def monthly(self) -> bool:
+        return self.parameters.get("frequency") == "monthly"
+
+    def computation(self, name: str) -> ComputationReport | None:
+        """The computation called `name` (a schedule's computation may be neither: "noncustomer")."""
+        for n, c in self.computations.items():
+            if n.value == name:
+                return c
+        return None
+
+    def parameter_json(self) -> dict[str, JSON]:
+        """The parameters as report.json writes them (amounts as text, dates ISO)."""
+        out: dict[str, JSON] = {}
+        for k, v in self.parameters.items():
+            if k in PARAMETER_AMOUNTS and v is not None and not isinstance(v, bool) and isinstance(v, int):
+                out[k] = format_cents(v)
+            elif isinstance(v, date):
+                out[k] = v.isoformat()
+            else:
+                out[k] = v
+        return out
+
+    def exceptions_by_severity(self) -> dict[str, int]:
+        return {s.value: sum(1 for e in self.exceptions if e.severity == s) for s in SEVERITY_ORDER}
+
+    def figures(self) -> ReportFigures:
+        """This report's comparable figures (what `check` and `reperform` compare)."""
+        comps = {}
+        for name, c in self.computations.items():
+            compared = {f"item {num}": amt for num, amt in c.items.items()}
+            compared.update({k: c.amount(k) for k in COMPARED_FIGURES})
+            amounts = {line.key.value: line.amount for line in c.lines}
+            amounts.update(c.summary_figures())
+            comps[name] = ComputationFigures(compared, amounts)
+        return ReportFigures(self.schema, self.firm_name, self.as_of.isoformat(), self.run_at_text, comps)
+
+    def with_computations(self, computations: Mapping[ComputationName, ComputationReport]) -> Report:
+        return replace(self, computations=dict(computations))
+
+    # -------------------------------------------------------------- JSON
+
+    def to_dict(self) -> dict[str, JSON]:
+        """report.json as a JSON value (the exact record: amounts as text with two decimals)."""
+        out: dict[str, JSON] = {
+            "schema": self.schema,
+            "program": {"name": self.program.name, "version": self.program.version},
+            "run_at": self.run_at_text,
+            "firm_name": self.firm_name,
+            "as_of": self.as_of.isoformat(),
+            "parameters": self.parameter_json(),
+            "computations": {n.value: _computation_json(c) for n, c in self.computations.items()},
+            "focus_boxes": dict(self.focus_boxes),
+            "note_h": [_note_h_json(e) for e in self.note_h],
+            "exceptions": [_exception_json(e) for e in self.exceptions],
+            "row_counts": {r.table: {"rows": r.rows, "used": r.used, "excluded": r.excluded} for r in self.row_counts},
+            "assumptions": [{"key": a.key, "rule": a.rule, "reading": a.text} for a in self.assumptions],
+            "inputs": [{"file": i.file, "table": i.table, "rows": i.rows, "sha256": i.sha256} for i in self.inputs],
+            # sheets, files and columns of the book read past (issue 10): listed, never dropped quietly
+            "ignored": [{"file": i.file, "sheet": i.sheet, "column": i.column, "what": i.what, "reason": i.reason}
+                        for i in self.ignored],
+        }
+        if self.compared_with is not None:
+            w = self.compared_with
+            out["compared_with"] = {"as_of": w.as_of, "run_at": w.run_at, "firm_name": w.firm_name,
+                                    "warnings": list(w.warnings)}
+        return out
+
+    def to_json(self) -> str:
+        """report.json's text."""
+        return dumps(self.to_dict())
+
+    @classmethod
+    def from_json(cls, text: str) -> Report:
+        """A report.json's text -> Report; ReportInvalid with every problem, located."""
+        from .compare import report_problems  # the validators shared with the figures' reader
+
+        try:
+            data = json.loads(text, parse_float=Decimal)  # exact: a figure written as a number is read as written
+        except json.JSONDecodeError as exc:
+            raise ReportInvalid([f"is not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"]) from exc
+        except (ValueError, RecursionError) as exc:
+            raise ReportInvalid([f"is not JSON: {exc}"]) from exc
+        problems = report_problems(data, require_schema=True)
+        if problems:
+            raise ReportInvalid(problems)
+        reader = _Reader()
+        report = reader.report(data)
+        if reader.problems or report is None:
+            raise ReportInvalid(reader.problems or ["is not a report"])
+        return report
+
+
+def dumps(value: JSON) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def _computation_json(c: ComputationReport) -> dict[str, JSON]:
+    by_key = {line.key: line.amount for line in c.lines}
+    entry: dict[str, JSON] = {
+        "items": {num: format_cents(amt) for num, amt in c.items.items()},
+        "other_credits": format_cents(by_key[LineKey.OTHER_CREDITS]),
+        "other_debits": format_cents(by_key[LineKey.OTHER_DEBITS]),
+    }
+    for k, v in c.summary_figures().items():
+        entry[k] = format_cents(v)
+    entry["debit_reduction_rule"] = c.debit_reduction_rule
+    entry["deposit_deadline"] = _iso(c.deposit_deadline)
+    entry["lines"] = [{"key": line.key.value, "item": line.item, "caption": line.caption, "side": line.side.value,
+                       "rule": line.rule, "focus_box": line.focus_box, "amount": format_cents(line.amount)}
+                      for line in c.lines]
+    if c.previous is not None:
+        p = c.previous
+        entry["previous"] = {"as_of": p.as_of, "run_at": p.run_at,
+                             "amounts": {k: _amount(v) for k, v in p.amounts.items()},
+                             "change": {k: _amount(v) for k, v in p.change.items()},
+                             "largest_movers": list(p.largest_movers)}
+    return entry
+
+
+def _note_h_json(e: NoteHEntry) -> dict[str, JSON]:
+    return {
+        "cca_id": e.cca_id, "cca_name": e.cca_name, "account_id": e.account_id, "customer_id": e.customer_id,
+        "computation": e.computation, "account_structure": e.account_structure,
+        **{k: format_cents(getattr(e, k)) for k in NOTE_H_AMOUNTS},
+        "status": e.status,
+        "failed_conditions": [{"rule": f.rule, "message": f.message, "amount": _amount(f.amount)}
+                              for f in e.failed_conditions],
+        "pending": [{"deposit_id": p.deposit_id, "deadline": _iso(p.deadline), "amount": _amount(p.amount)}
+                    for p in e.pending],
+    }
+
+
+def _exception_json(e: ReportException) -> dict[str, JSON]:
+    src = None if e.source is None else {"file": e.source.file, "sheet": e.source.sheet, "row": e.source.row}
+    return {"rule": e.rule, "computation": e.computation.value if e.computation else "",
+            "severity": e.severity.value, "source": src, "amount": _amount(e.amount), "message": e.message}
+
+
+# ------------------------------------------------------------------------------ building
+
+
+def source_of(book: Book, table: str, row: int | None) -> Source | None:
+    """The file / sheet / row of a table's positional row, or None."""
+    if not table or row is None or row < 0 or table not in book.tables:
+        return None
+    frame = book.tables[table]
+    src = str(frame["_src"].iloc[int(row)])
+    file, _, sheet = src.partition(" | ")
+    return Source(file, sheet, int(frame["_row"].iloc[int(row)]))
+
+
+def _exception_key(e: ReportException) -> tuple[int, str, str, str, str, int, str]:
+    s = e.source
+    return (_SEVERITY_RANK.get(e.severity, 3), e.rule, e.computation.value if e.computation else "",
+            s.file if s else "", s.sheet if s else "", s.row if s else 0, e.message)
+
+
+def _computation_name(v: object) -> ComputationName | None:
+    return ComputationName(str(v)) if v else None
+
+
+def build_report(book: Book, result: Result, run_time: datetime | None = None) -> Report:
+    """The report of one computation (`run_time`: when it ran; now when None)."""
+    comps: dict[ComputationName, ComputationReport] = {}
+    for name, c in result.computations.items():
+        cname = ComputationName(name)
+        lines = tuple(ReportLine(line.key, line.number, line.caption, line.side, line.rule,
+                                 line.focus_box if cname is ComputationName.CUSTOMER else "", int(c.lines[line.key]))
+                      for line in LINES)
+        comps[cname] = ComputationReport(
+            cname, lines, int(c.total_credits), int(c.aggregate_debits), int(c.debit_reduction), int(c.total_debits),
+            int(c.excess_credits), int(c.excess_debits), int(c.required_deposit),
+            int(c.offset_by_customer_excess_debits), int(c.sweep), int(c.on_deposit), int(c.deposit_needed),
+            int(c.withdrawal_permitted), c.reduction_rule, c.deposit_deadline)
+    exceptions = sorted(
+        (ReportException(f.rule, _computation_name(f.computation), Severity(f.severity),
+                         source_of(book, f.table, f.row) if f.table else None,
+                         None if f.amount is None else int(f.amount), f.message)
+         for f in result.findings),
+        key=_exception_key)
+    per_source = _rows_per_source(book)
+    inputs = []
+    for f in book.files:
+        for t in f.tables or [""]:
+            # a table's rows from this file (a table may be split over several files); the
+            # parameters sheet's name/value rows as read
+            rows = per_source.get((t, f.path), 0) if t in book.tables else f.rows.get(t, 0)
+            inputs.append(InputRecord(f.path, t, int(rows), f.sha256))
+    return Report(
+        program=Program("reserve", __version__),
+        run_at=(run_time or datetime.now().astimezone()).replace(microsecond=0),  # report.json keeps seconds
+        firm_name=book.params.firm_name,
+        as_of=book.params.as_of,
+        parameters=dict(book.params.as_dict()),
+        computations=comps,
+        note_h=tuple(_note_h_entry(e) for e in result.note_h),
+        exceptions=tuple(exceptions),
+        row_counts=tuple(RowCount(t, int(rc["rows"]), int(rc["used"]), int(rc["excluded"]))
+                         for t, rc in result.row_counts.items()),
+        assumptions=tuple(Assumption(a["key"], a["rule"], a["reading"]) for a in result.assumptions),
+        inputs=tuple(inputs),
+        ignored=tuple(ReadPast(i["file"], i["sheet"], i["column"], i["what"], i["reason"])
+                      for i in getattr(book, "ignored", [])),
+    )
+
+
+def _field(e: object, name: str) -> Any:
+    """A field of a Note H entry of the Result: a dict today, a dataclass later (either reads)."""
+    return e[name] if isinstance(e, Mapping) else getattr(e, name)
+
+
+def _note_h_entry(e: object) -> NoteHEntry:
+    return NoteHEntry(
+        cca_id=_field(e, "cca_id"), cca_name=_field(e, "cca_name"), account_id=_field(e, "account_id"),
+        customer_id=_field(e, "customer_id"), computation=str(_field(e, "computation")),
+        account_structure=_field(e, "account_structure"),
+        requirement=int(_field(e, "requirement")), requirement_counted=int(_field(e, "requirement_counted")),
+        eligible_deposits=int(_field(e, "eligible_deposits")), item_15=int(_field(e, "item_15")),
+        excess_on_deposit=int(_field(e, "excess_on_deposit")), status=str(_field(e, "status")),
+        failed_conditions=tuple(FailedCondition(_field(f, "rule"), _field(f, "message"),
+                                                None if _field(f, "amount") is None else int(_field(f, "amount")))
+                                for f in _field(e, "failed_conditions")),
+        pending=tuple(PendingCure(_field(p, "deposit_id"), _pending_deadline(_field(p, "deadline")),
+                                  None if _field(p, "amount") is None else int(_field(p, "amount")))
+                      for p in _field(e, "pending")),
+    )
+
+
+def _pending_deadline(v: object) -> date | None:
+    if v is None:
+        return None
+    if isinstance(v, datetime):
+        return v.date()
+    if isinstance(v, date):
+        return v
+    return date.fromisoformat(str(v))
+
+
+def _rows_per_source(book: Book) -> dict[tuple[str, str], int]:
+    """(table, file) -> rows of the table that came from that file (its `_src` codes)."""
+    out: dict[tuple[str, str], int] = {}
+    for t, frame in book.tables.items():
+        src = frame["_src"].array if "_src" in frame else None
+        if src is None or not len(frame):
+            continue
+        counts = np.bincount(src.codes[src.codes >= 0], minlength=len(src.categories))
+        for label, n in zip(src.categories, counts, strict=True):
+            file = str(label).rsplit(" | ", 1)[0]
+            out[(t, file)] = out.get((t, file), 0) + int(n)
+    return out
+
+
+# ------------------------------------------------------------------------------ figures
+
+
+@dataclass(frozen=True)
+class ComputationFigures:
+    """The comparable figures of one computation of a report (or of a hand-written file)."""
+
+    compared: Mapping[str, int]  # "item 1".."item 15", other_credits, ..., withdrawal_permitted -> cents
+    amounts: Mapping[str, int]  # line key (item_1, ...) or summary figure -> cents
+
+
+@dataclass(frozen=True)
+class ReportFigures:
+    """What a comparison reads of a report: who, when, and each computation's figures."""
+
+    schema: str | None
+    firm_name: str | None
+    as_of: str | None
+    run_at: str | None
+    computations: Mapping[ComputationName, ComputationFigures]
+
+    def lines(self) -> dict[tuple[str, str], int]:
+        """{(computation, line): cents} for every comparable figure, in report order."""
+        return {(n.value, k): v for n, c in self.computations.items() for k, v in c.compared.items()}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, JSON]) -> ReportFigures:
+        """The figures of a JSON value `compare.report_problems` found no problem in."""
+        comps: dict[ComputationName, ComputationFigures] = {}
+        for name, c in (data.get("computations") or {}).items():
+            compared: dict[str, int] = {}
+            for num, amt in (c.get("items") or {}).items():
+                compared[f"item {num}"] = parse_decimal_text(str(amt))
+            for k in COMPARED_FIGURES:
+                if c.get(k) is not None:
+                    compared[k] = parse_decimal_text(str(c[k]))
+            amounts: dict[str, int] = {}
+            if c.get("lines"):
+                for line in c["lines"]:
+                    amounts[line["key"]] = parse_decimal_text(str(line["amount"]))
+            else:  # a report without the `lines` list: items by number
+                for num, amt in (c.get("items") or {}).items():
+                    amounts[f"item_{num}"] = parse_decimal_text(str(amt))
+                for k in ("other_credits", "other_debits"):
+                    if c.get(k) is not None:
+                        amounts[k] = parse_decimal_text(str(c[k]))
+            for k in SUMMARY_FIGURES:
+                if c.get(k) is not None:
+                    amounts[k] = parse_decimal_text(str(c[k]))
+            comps[ComputationName(name)] = ComputationFigures(compared, amounts)
+
+        def text(key: str) -> str | None:
+            v = data.get(key)
+            return None if v is None else str(v)
+
+        return cls(text("schema"), text("firm_name"), text("as_of"), text("run_at"), comps)
+
+
+# ------------------------------------------------------------------------------ parsing
+
+
+class _Reader:
+    """Reads a report.json's JSON value into the model, collecting every problem (located)."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def _bad(self, where: str, found: JSON, expected: str) -> None:
+        from .compare import kind_of
+
+        self.problems.append(f"{where}: found {kind_of(found)}; expected {expected}")
+
+    def obj(self, v: JSON, where: str) -> Mapping[str, JSON]:
+        if isinstance(v, dict):
+            return v
+        self._bad(where, v, "an object")
+        return {}
+
+    def seq(self, v: JSON, where: str) -> list[JSON]:
+        if isinstance(v, list):
+            return v
+        self._bad(where, v, "a list")
+        return []
+
+    def text(self, d: Mapping[str, JSON], key: str, where: str, nullable: bool = False) -> str:
+        v = d.get(key)
+        if isinstance(v, str) or (v is None and nullable):
+            return "" if v is None else v
+        self._bad(f"{where}.{key}" if where else key, v, "text")
+        return ""
+
+    def opt_text(self, d: Mapping[str, JSON], key: str, where: str) -> str | None:
+        v = d.get(key)
+        if v is None or isinstance(v, str):
+            return v
+        self._bad(f"{where}.{key}", v, "text or null")
+        return None
+
+    def count(self, d: Mapping[str, JSON], key: str, where: str) -> int:
+        v = d.get(key)
+        if isinstance(v, int) and not isinstance(v, bool) and v >= 0:
+            return v
+        self._bad(f"{where}.{key}", v, "a count such as 12")
+        return 0
+
+    def cents(self, d: Mapping[str, JSON], key: str, where: str, nullable: bool = False) -> int | None:
+        from .compare import amount_problem
+
+        if key not in d and not nullable:
+            self.problems.append(f"{where}: has no `{key}`; expected an amount such as \"1234.50\"")
+            return 0
+        v = d.get(key)
+        problem = amount_problem(f"{where}.{key}", v, nullable=nullable)
+        if problem:
+            self.problems.append(problem)
+            return 0
+        return _cents(v)
+
+    def money(self, d: Mapping[str, JSON], key: str, where: str) -> int:
+        return self.cents(d, key, where) or 0
+
+    def day(self, d: Mapping[str, JSON], key: str, where: str, nullable: bool = True) -> date | None:
+        v = d.get(key)
+        if v is None and nullable:
+            return None
+        if isinstance(v, str):
+            try:
+                return date.fromisoformat(v)
+            except ValueError:
+                pass
+        self._bad(f"{where}.{key}" if where else key, v, "a date such as \"2026-11-20\"")
+        return None
+
+    def enum(self, cls: type[_E], v: JSON, where: str) -> _E:
+        try:
+            return cls(v)
+        except ValueError:
+            members = list(cls)
+            self._bad(where, v, " or ".join(repr(m.value) for m in members))
+            return members[0]
+
+    def report(self, data: Mapping[str, JSON]) -> Report | None:
+        prog = self.obj(data.get("program"), "program")
+        try:
+            run_at = datetime.fromisoformat(str(data.get("run_at")))
+        except ValueError:
+            self._bad("run_at", data.get("run_at"), "a time such as \"2026-11-20T18:30:00+00:00\"")
+            run_at = datetime(1970, 1, 1)
+        params: dict[str, ParameterValue] = {}
+        for k, v in self.obj(data.get("parameters", {}), "parameters").items():
+            if k in PARAMETER_AMOUNTS:
+                params[k] = self.cents({k: v}, k, "parameters", nullable=True)
+            elif k in ("as_of", "prepared_on", "daily_notice_date"):
+                params[k] = self.day({k: v}, k, "parameters")
+            elif v is None or isinstance(v, (str, bool)):
+                params[k] = v
+            else:
+                self._bad(f"parameters.{k}", v, "text, true/false or null")
+        comps = {ComputationName(n): self.computation(ComputationName(n), self.obj(c, f"computations.{n}"))
+                 for n, c in self.obj(data.get("computations"), "computations").items()}
+        compared = None
+        if "compared_with" in data:
+            w = self.obj(data["compared_with"], "compared_with")
+            compared = ComparedWith(self.opt_text(w, "as_of", "compared_with"), self.opt_text(w, "run_at", "compared_with"),
+                                    self.opt_text(w, "firm_name", "compared_with"),
+                                    tuple(str(x) for x in self.seq(w.get("warnings", []), "compared_with.warnings")))
+        boxes = self.obj(data.get("focus_boxes", dict(SUMMARY_BOXES)), "focus_boxes")
+        return Report(
+            program=Program(self.text(prog, "name", "program"), self.text(prog, "version", "program")),
+            run_at=run_at, firm_name=self.text(data, "firm_name", ""), as_of=self.day(data, "as_of", "", False)
+            or date(1970, 1, 1), parameters=params, computations=comps,
+            note_h=tuple(self.note_h(self.obj(e, f"note_h[{i}]"), f"note_h[{i}]")
+                         for i, e in enumerate(self.seq(data.get("note_h", []), "note_h"))),
+            exceptions=tuple(self.exception(self.obj(e, f"exceptions[{i}]"), f"exceptions[{i}]")
+                             for i, e in enumerate(self.seq(data.get("exceptions", []), "exceptions"))),
+            row_counts=tuple(RowCount(t, self.count(rc, "rows", f"row_counts.{t}"), self.count(rc, "used", f"row_counts.{t}"),
+                                      self.count(rc, "excluded", f"row_counts.{t}"))
+                             for t, rc in ((t, self.obj(rc, f"row_counts.{t}"))
+                                           for t, rc in self.obj(data.get("row_counts", {}), "row_counts").items())),
+            assumptions=tuple(Assumption(self.text(a, "key", w), self.text(a, "rule", w), self.text(a, "reading", w))
+                              for w, a in self._objs(data, "assumptions")),
+            inputs=tuple(InputRecord(self.text(i, "file", w), self.text(i, "table", w), self.count(i, "rows", w),
+                                     self.text(i, "sha256", w)) for w, i in self._objs(data, "inputs")),
+            ignored=tuple(ReadPast(self.text(i, "file", w), self.opt_text(i, "sheet", w), self.opt_text(i, "column", w),
+                                   self.text(i, "what", w), self.text(i, "reason", w))
+                          for w, i in self._objs(data, "ignored")),
+            focus_boxes={str(k): str(v) for k, v in boxes.items()},
+            compared_with=compared,
+            schema=str(data.get("schema")),
+        )
+
+    def _objs(self, data: Mapping[str, JSON], key: str, where: str = "") -> Iterable[tuple[str, Mapping[str, JSON]]]:
+        at = f"{where}.{key}" if where else key
+        for i, v in enumerate(self.seq(data.get(key, []), at)):
+            yield f"{at}[{i}]", self.obj(v, f"{at}[{i}]")
+
+    def computation(self, name: ComputationName, c: Mapping[str, JSON]) -> ComputationReport:
+        where = f"computations.{name.value}"
+        raw = {(line.get("key") if isinstance(line, dict) else None): line
+               for line in self.seq(c.get("lines"), f"{where}.lines")}
+        lines = []
+        for i, spec in enumerate(LINES):
+            line = raw.get(spec.key.value)
+            if not isinstance(line, dict):
+                self.problems.append(f"{where}.lines: has no line {spec.key.value}")
+                continue
+            lw = f"{where}.lines[{i}]"
+            lines.append(ReportLine(spec.key, self.text(line, "item", lw), self.text(line, "caption", lw),
+                                    self.enum(Side, line.get("side"), f"{lw}.side"), self.text(line, "rule", lw),
+                                    self.text(line, "focus_box", lw), self.money(line, "amount", lw)))
+        figures = {k: self.money(c, k, where) for k in SUMMARY_FIGURES}
+        previous = None
+        if "previous" in c:
+            p = self.obj(c["previous"], f"{where}.previous")
+            pw = f"{where}.previous"
+            amounts = self.obj(p.get("amounts", {}), f"{pw}.amounts")
+            change = self.obj(p.get("change", {}), f"{pw}.change")
+            previous = Previous(self.opt_text(p, "as_of", pw), self.opt_text(p, "run_at", pw),
+                                {k: self.cents(amounts, k, f"{pw}.amounts", nullable=True) for k in amounts},
+                                {k: self.cents(change, k, f"{pw}.change", nullable=True) for k in change},
+                                tuple(str(x) for x in self.seq(p.get("largest_movers", []), f"{pw}.largest_movers")))
+        return ComputationReport(name, tuple(lines), **figures,
+                                 debit_reduction_rule=self.text(c, "debit_reduction_rule", where, nullable=True),
+                                 deposit_deadline=self.day(c, "deposit_deadline", where), previous=previous)
+
+    def note_h(self, e: Mapping[str, JSON], where: str) -> NoteHEntry:
+        amounts = {k: self.money(e, k, where) for k in NOTE_H_AMOUNTS}
+        return NoteHEntry(
+            self.text(e, "cca_id", where), self.opt_text(e, "cca_name", where), self.text(e, "account_id", where),
+            self.opt_text(e, "customer_id", where), self.text(e, "computation", where),
+            self.opt_text(e, "account_structure", where), **amounts, status=self.text(e, "status", where),
+            failed_conditions=tuple(FailedCondition(self.text(f, "rule", w), self.text(f, "message", w),
+                                                    self.cents(f, "amount", w, nullable=True))
+                                    for w, f in self._objs(e, "failed_conditions", where)),
+            pending=tuple(PendingCure(self.text(p, "deposit_id", w), self.day(p, "deadline", w),
+                                      self.cents(p, "amount", w, nullable=True))
+                          for w, p in self._objs(e, "pending", where)))
+
+    def exception(self, e: Mapping[str, JSON], where: str) -> ReportException:
+        src = e.get("source")
+        source = None
+        if src is not None:
+            s = self.obj(src, f"{where}.source")
+            source = Source(self.text(s, "file", f"{where}.source"), self.text(s, "sheet", f"{where}.source"),
+                            self.count(s, "row", f"{where}.source"))
+        comp = e.get("computation")
+        return ReportException(
+            self.text(e, "rule", where),
+            None if not comp else self.enum(ComputationName, comp, f"{where}.computation"),
+            self.enum(Severity, e.get("severity"), f"{where}.severity"), source,
+            self.cents(e, "amount", where, nullable=True), self.text(e, "message", where))
