@@ -22,18 +22,30 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from bookkit import book, write_book
-from test_note_h import (PAB_ACCOUNT, PAB_DESIGNATION, acct, calendar, check_rows, dep, entry, firm_ust, good_cca,
-                         line, req, rules, run, usd)
+from test_note_h import (
+    PAB_ACCOUNT,
+    PAB_DESIGNATION,
+    acct,
+    calendar,
+    check_rows,
+    dep,
+    entry,
+    firm_ust,
+    good_cca,
+    line,
+    req,
+    rules,
+    run,
+    usd,
+)
 
 from reserve.book import load_book
 from reserve.errors import BookInvalid
 from reserve.formula import compute, model
-from reserve.formula.note_h import note_h
-from reserve.formula.note_h_pairing import pairing_findings
+from reserve.formula.note_h import note_h, pairing_findings
 
-note_h_module = importlib.import_module("reserve.formula.note_h")  # the module (the package exports the function)
+requirements_module = importlib.import_module("reserve.formula.note_h.requirements")  # where the switch is read
 
 
 # ------------------------------------------------------------------ the PAB clearing account
@@ -175,7 +187,7 @@ def test_an_order_permitting_omnibus_margin_is_one_switch(tmp_path, monkeypatch)
     assert line(note_h(b, calendar(b))) == 0
     # Should the Commission grant the exemption applied for (Release 34-105980), the switch
     # lets omnibus_net requirements count: Item 15 = min(1,000,000, 1,000,000).
-    monkeypatch.setattr(note_h_module, "OMNIBUS_NET_MARGIN_COUNTS", True)
+    monkeypatch.setattr(requirements_module, "OMNIBUS_NET_MARGIN_COUNTS", True)
     out = note_h(b, calendar(b))
     check_rows(b, out)
     assert line(out) == usd(1_000_000) and rules(entry(out)) == []
