@@ -222,6 +222,7 @@ def pairing_book(tmp_path, **over):
 
 
 def test_pairing_holds_on_a_computed_book(tmp_path):
+    # Every Item 15 debit has its matching credit: no pairing finding (reading: h_pairing).
     b = pairing_book(tmp_path)
     result = compute(b)
     # Item 15 = 400,000 cash + 600,000 Treasuries; Item 1 = 300,000 + 100,000 = 400,000 >= 400,000;
@@ -318,6 +319,7 @@ GROWN = [tied("F1", 600_000, "I1"), tied("F2", 400_000, "I2")]
 
 
 def test_a_requirement_grown_over_two_days(tmp_path):
+    # Each increment tested on its own facts (reading: h_increments).
     out = run(tmp_path, cca_requirement_increments=[I1, I2], cca_deposits=GROWN)
     # I1: (A) 0 < 600,000; (B) call 11-18 = arose; (C) 600,000 >= 600,000 - 0 by Thu 11-19.
     # I2: (A) 600,000 < 1,000,000; (B) call 11-19 = arose; (C) 400,000 >= 1,000,000 - 600,000 by Fri 11-20.
@@ -409,6 +411,7 @@ def test_deposit_ties_to_increments_are_validated(tmp_path, deposit, column, nee
 
 
 def test_other_security_not_a_security_and_other(tmp_path):
+    # (reading: h_item2_securities)
     # Requirement 1,000,000 met by Treasuries D1 1,000,000; the customer also has equities E1
     # (other_security, 300,000), a letter of guarantee G1 (not_a_security, 200,000) and an
     # `other` O1 (50,000) at FICC. None is permitted collateral (Note H(a)(1)): Item 15 = 1,000,000.

@@ -263,8 +263,9 @@ def margin_required_and_on_deposit(r: pd.DataFrame, d: pd.DataFrame, pending: Bo
 def allocate(d: pd.DataFrame, e: pd.DataFrame) -> tuple[pd.DataFrame, IntArray]:
     """Each entry's Item 15 allocated to its eligible deposits: the customer's cash, then
     Treasuries, then qualified customer securities, then the firm's Treasuries, by deposit_id
-    (Note H(a); reading: h_allocation_order). -> (`d` with its entry's item_15, requirement
-    and requirement_counted; the amount of each deposit used)."""
+    (Note H(a); reading: h_allocation_order); firm Treasuries meeting (A)-(C) at their value,
+    up to what the customer's own assets leave (reading: h_firm_treasury_amount). -> (`d` with
+    its entry's item_15, requirement and requirement_counted; the amount of each deposit used)."""
     owner, asset = d["owner"].to_numpy(dtype=object), d["asset"].to_numpy(dtype=object)
     d = d.merge(e[KEY + ["item_15", "requirement", "requirement_counted"]], how="left", on=KEY, sort=False)
     n_d = len(d)
