@@ -11,22 +11,18 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sys
 import tempfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from bookkit import BASE_PARAMETERS, book  # noqa: E402
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-
-from bookkit import BASE_PARAMETERS, book  # noqa: E402
-
 from reserve.calendar import BusinessCalendar  # noqa: E402
 from reserve.formula import compute  # noqa: E402
-from reserve.formula.note_h import note_h  # noqa: E402
-from reserve.formula.note_h_pairing import pairing_findings  # noqa: E402
+from reserve.formula.note_h import note_h, pairing_findings  # noqa: E402
 
 FIRM = BASE_PARAMETERS["firm_name"]
 DESIGNATION = f"Special Clearing Account for the Exclusive Benefit of the Customers of {FIRM}"
@@ -76,7 +72,7 @@ def firm_ust(deposit_id="F1", value=1_000_000, arose="2026-11-19", at_arise=1_00
 
 def calendar(b) -> BusinessCalendar:
     hol = b.tables["holidays"]
-    return BusinessCalendar([(pd.Timestamp(d).date(), n or "") for d, n in zip(hol["date"], hol["name"])])
+    return BusinessCalendar([(pd.Timestamp(d).date(), n or "") for d, n in zip(hol["date"], hol["name"], strict=False)])
 
 
 def check_rows(b, out) -> None:

@@ -22,18 +22,30 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from bookkit import book, write_book
-from test_note_h import (PAB_ACCOUNT, PAB_DESIGNATION, acct, calendar, check_rows, dep, entry, firm_ust, good_cca,
-                         line, req, rules, run, usd)
+from test_note_h import (
+    PAB_ACCOUNT,
+    PAB_DESIGNATION,
+    acct,
+    calendar,
+    check_rows,
+    dep,
+    entry,
+    firm_ust,
+    good_cca,
+    line,
+    req,
+    rules,
+    run,
+    usd,
+)
 
 from reserve.book import load_book
 from reserve.errors import BookInvalid
 from reserve.formula import compute, model
-from reserve.formula.note_h import note_h
-from reserve.formula.note_h_pairing import pairing_findings
+from reserve.formula.note_h import note_h, pairing_findings
 
-note_h_module = importlib.import_module("reserve.formula.note_h")  # the module (the package exports the function)
+requirements_module = importlib.import_module("reserve.formula.note_h.requirements")  # where the switch is read
 
 
 # ------------------------------------------------------------------ the PAB clearing account
@@ -175,7 +187,7 @@ def test_an_order_permitting_omnibus_margin_is_one_switch(tmp_path, monkeypatch)
     assert line(note_h(b, calendar(b))) == 0
     # Should the Commission grant the exemption applied for (Release 34-105980), the switch
     # lets omnibus_net requirements count: Item 15 = min(1,000,000, 1,000,000).
-    monkeypatch.setattr(note_h_module, "OMNIBUS_NET_MARGIN_COUNTS", True)
+    monkeypatch.setattr(requirements_module, "OMNIBUS_NET_MARGIN_COUNTS", True)
     out = note_h(b, calendar(b))
     check_rows(b, out)
     assert line(out) == usd(1_000_000) and rules(entry(out)) == []
@@ -210,6 +222,7 @@ def pairing_book(tmp_path, **over):
 
 
 def test_pairing_holds_on_a_computed_book(tmp_path):
+    # Every Item 15 debit has its matching credit: no pairing finding (reading: h_pairing).
     b = pairing_book(tmp_path)
     result = compute(b)
     # Item 15 = 400,000 cash + 600,000 Treasuries; Item 1 = 300,000 + 100,000 = 400,000 >= 400,000;
@@ -306,6 +319,7 @@ GROWN = [tied("F1", 600_000, "I1"), tied("F2", 400_000, "I2")]
 
 
 def test_a_requirement_grown_over_two_days(tmp_path):
+    # Each increment tested on its own facts (reading: h_increments).
     out = run(tmp_path, cca_requirement_increments=[I1, I2], cca_deposits=GROWN)
     # I1: (A) 0 < 600,000; (B) call 11-18 = arose; (C) 600,000 >= 600,000 - 0 by Thu 11-19.
     # I2: (A) 600,000 < 1,000,000; (B) call 11-19 = arose; (C) 400,000 >= 1,000,000 - 600,000 by Fri 11-20.
@@ -397,6 +411,7 @@ def test_deposit_ties_to_increments_are_validated(tmp_path, deposit, column, nee
 
 
 def test_other_security_not_a_security_and_other(tmp_path):
+    # (reading: h_item2_securities)
     # Requirement 1,000,000 met by Treasuries D1 1,000,000; the customer also has equities E1
     # (other_security, 300,000), a letter of guarantee G1 (not_a_security, 200,000) and an
     # `other` O1 (50,000) at FICC. None is permitted collateral (Note H(a)(1)): Item 15 = 1,000,000.

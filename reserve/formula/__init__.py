@@ -19,7 +19,7 @@ from ..calendar import BusinessCalendar
 from .accounts import accounts_and_collateral
 from .items import items
 from .note_h import note_h
-from .note_h_pairing import pairing_findings
+from .note_h import pairing_findings
 from .model import (
     COMPUTATIONS,
     CREDIT_LINES,

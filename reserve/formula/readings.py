@@ -335,6 +335,13 @@ _NOTE_H: tuple[Reading, ...] = (
         'requirement arose: cure_received_amount >= requirement_at_arise - customer_assets_at_arise, received'
         ' on or before the next business day after requirement_arose_on (Federal Reserve calendar plus book '
         'holidays).',
+        applied_by=(
+            'reserve.formula.note_h.allocation:firm_treasuries_stop_gap',
+        ),
+        tests=(
+            'tests/test_note_h.py::test_firm_treasury_cure_shortfall_is_the_reading',
+            'tests/test_note_h.py::test_firm_treasury_conditions',
+        ),
     ),
     Reading(
         'h_firm_treasury_amount',
@@ -344,6 +351,13 @@ _NOTE_H: tuple[Reading, ...] = (
         ' shortfall when the requirement arose (requirement_at_arise - customer_assets_at_arise), nor at an '
         "increment's shortfall; the release calls them an interim step, so a firm posting more than that "
         'shortfall should expect the question. Not capped here.',
+        applied_by=(
+            'reserve.formula.note_h.allocation:firm_treasuries_stop_gap',
+            'reserve.formula.note_h.allocation:allocate',
+        ),
+        tests=(
+            'tests/test_note_h.py::test_firm_treasury_conditions',
+        ),
     ),
     Reading(
         'h_not_demonstrated',
@@ -352,6 +366,13 @@ _NOTE_H: tuple[Reading, ...] = (
         'customer_assets_at_arise, call_issued_on, cure_received_amount, or the same fields of the increment '
         'the deposit names) means the condition is not demonstrated: the firm-owned Treasury deposit is '
         'ineligible for that reason.',
+        applied_by=(
+            'reserve.formula.note_h.allocation:firm_treasuries_stop_gap',
+        ),
+        tests=(
+            'tests/test_note_h.py::test_missing_arise_date_means_not_demonstrated',
+            'tests/test_note_h.py::test_firm_treasury_conditions',
+        ),
     ),
     Reading(
         'h_increments',
@@ -363,6 +384,17 @@ _NOTE_H: tuple[Reading, ...] = (
         ' Treasuries delivered for it name it (cca_deposits.increment_id) and are tested on it, so one cure '
         "is never counted for two increments' deposits by being repeated on each. A deposit naming no "
         'increment is tested on its own columns (one increment, as in the original format).',
+        applied_by=(
+            'reserve.formula.note_h.allocation:stop_gap_facts',
+            'reserve.formula.note_h.allocation:firm_treasuries_stop_gap',
+            'reserve.formula.note_h.allocation:increment_dispositions',
+        ),
+        tests=(
+            'tests/test_note_h_facts.py::test_a_requirement_grown_over_two_days',
+            'tests/test_note_h_facts.py::test_each_increment_is_tested_on_its_own',
+            'tests/test_note_h_facts.py::test_one_cure_for_several_deposits_of_one_increment',
+            'tests/test_note_h_facts.py::test_an_increment_no_deposit_names_is_excluded',
+        ),
     ),
     Reading(
         'h_pending',
@@ -371,6 +403,17 @@ _NOTE_H: tuple[Reading, ...] = (
         'prepared_on is on or before the deadline is pending: counted only under pending_cure_policy=include,'
         " always listed with its deadline. An entry's status is 'pending' when its Item 15 under the two "
         'policies differs. A cure not recorded once the deadline has passed, or recorded after it, fails (C).',
+        applied_by=(
+            'reserve.formula.note_h.allocation:pending_and_counted',
+            'reserve.formula.note_h.allocation:margin_required_and_on_deposit',
+            'reserve.formula.note_h.allocation:pending_cure_findings',
+        ),
+        tests=(
+            'tests/test_note_h.py::test_pending_cure',
+            'tests/test_note_h.py::test_pending_cure_past_its_deadline_fails',
+            'tests/test_note_h.py::test_pending_cure_on_the_deadline_day_is_still_pending',
+            'tests/test_note_h.py::test_pending_that_does_not_change_item_15_is_listed_but_not_the_status',
+        ),
     ),
     Reading(
         'h_customer_cash_cap',
@@ -382,12 +425,28 @@ _NOTE_H: tuple[Reading, ...] = (
         'on cash beyond the requirements, each in order of cca_id, account_id, deposit_id; the rest is '
         "excluded. The owner's account must be in the same computation as the account margined (customer or "
         'PAB).',
+        applied_by=(
+            'reserve.formula.note_h.deposits:customer_cash_cap',
+        ),
+        tests=(
+            'tests/test_note_h.py::test_customer_cash_capped_at_credit_balances_across_ccas',
+            'tests/test_note_h.py::test_customer_cash_cap_is_spent_on_cash_meeting_requirements_first',
+            'tests/test_note_h.py::test_customer_cash_cap_counts_only_the_same_computation',
+        ),
     ),
     Reading(
         'h_same_customer',
         'Note H(b)(1)(i)-(ii)',
         'A customer-owned deposit margins only the requirement of an account with the same customer_id as '
         "owner_account_id; otherwise it is ineligible (one customer's assets never margin another's).",
+        applied_by=(
+            'reserve.formula.note_h.deposits:held_for_the_customer',
+        ),
+        tests=(
+            'tests/test_note_h.py::test_customer_securities_of_another_customer',
+            'tests/test_note_h.py::test_another_customers_cash',
+            'tests/test_note_h.py::test_owner_account_must_be_in_the_same_computation',
+        ),
     ),
     Reading(
         'h_allocation_order',
@@ -395,6 +454,14 @@ _NOTE_H: tuple[Reading, ...] = (
         "Item 15 of one customer at one clearing agency is allocated to that customer's eligible deposits in "
         'the order: customer cash, customer Treasuries, qualified customer securities, firm Treasuries; then '
         'by deposit_id. Eligible deposits beyond the requirement are excess on deposit, reported for recall.',
+        applied_by=(
+            'reserve.formula.note_h.allocation:allocate',
+            'reserve.formula.note_h.deposits:customer_cash_cap',
+        ),
+        tests=(
+            'tests/test_note_h.py::test_excess_on_deposit_and_allocation_order',
+            'tests/test_note_h.py::test_customer_cash_cap_is_spent_on_cash_meeting_requirements_first',
+        ),
     ),
     Reading(
         'h_excess',
@@ -403,6 +470,15 @@ _NOTE_H: tuple[Reading, ...] = (
         ' that cover a requirement that is not counted (net basis, omnibus account, non-Treasury positions) '
         "are not excess. An entry with eligible deposits and no requirement at all has the status 'excess "
         "only'.",
+        applied_by=(
+            'reserve.formula.note_h.allocation:margin_required_and_on_deposit',
+            'reserve.formula.note_h.allocation:excess_findings',
+        ),
+        tests=(
+            'tests/test_note_h.py::test_excess_on_deposit_and_allocation_order',
+            'tests/test_note_h.py::test_deposit_without_requirement',
+            'tests/test_note_h.py::test_eligible_deposit_entirely_unused_is_excluded_as_excess',
+        ),
     ),
     Reading(
         'h_item2_securities',
@@ -413,6 +489,16 @@ _NOTE_H: tuple[Reading, ...] = (
         "account at the clearing agency and including excess, in the computation of owner_account_id's book, "
         'whatever the (b) conditions. not_a_security is not. Customer cash is not added: it is already in '
         'Item 1.',
+        applied_by=(
+            'reserve.formula.note_h.deposits:customer_securities_item_2',
+            'reserve.formula.note_h.deposits:deposit_dispositions',
+            'reserve.formula.note_h.deposits:other_asset_findings',
+        ),
+        tests=(
+            'tests/test_note_h.py::test_item_2_for_customer_securities_in_house_account_and_at_failing_cca',
+            'tests/test_note_h_facts.py::test_other_security_not_a_security_and_other',
+            'tests/test_note_h_facts.py::test_firm_owned_other_security_is_no_item_2',
+        ),
     ),
     Reading(
         'h_outside_accounts',
@@ -420,6 +506,15 @@ _NOTE_H: tuple[Reading, ...] = (
         'Requirements and deposits of a PAB account belong to the PAB computation; those of a non-customer '
         'account (or an account not in the accounts table, or a cross-margin account outside the formula) are'
         ' excluded.',
+        applied_by=(
+            'reserve.formula.note_h.accounts:account_facts',
+            'reserve.formula.note_h.requirements:outside_the_computations',
+            'reserve.formula.note_h.deposits:for_the_customers_positions',
+        ),
+        tests=(
+            'tests/test_note_h.py::test_noncustomer_account_is_excluded',
+            'tests/test_note_h.py::test_pab_account_in_the_pab_computation',
+        ),
     ),
     Reading(
         'h_pab_account',
@@ -434,6 +529,21 @@ _NOTE_H: tuple[Reading, ...] = (
         "PAB margin counts only in the PAB Accounts' Special Clearing Account (cca_deposits.special_account ="
         " pab_accounts). Failures of the PAB account's conditions are reported only where PAB accounts' "
         'margin is at the clearing agency.',
+        applied_by=(
+            'reserve.formula.note_h.cca:cca_test',
+            'reserve.formula.note_h.cca:special_clearing_account_designation',
+            'reserve.formula.note_h.cca:with_cca',
+            'reserve.formula.note_h.cca:cca_findings',
+            'reserve.formula.note_h.deposits:special_clearing_account',
+        ),
+        tests=(
+            'tests/test_note_h.py::test_pab_account_in_the_pab_computation',
+            'tests/test_note_h_facts.py::test_pab_margin_needs_the_pab_clearing_account',
+            'tests/test_note_h_facts.py::test_each_pab_attestation_is_required',
+            'tests/test_note_h_facts.py::test_pab_designation_must_read_exactly',
+            'tests/test_note_h_facts.py::test_pab_margin_in_the_customers_special_account',
+            'tests/test_note_h_facts.py::test_customer_and_pab_clearing_accounts_are_tested_apart',
+        ),
     ),
     Reading(
         'h_account_structure',
@@ -448,6 +558,15 @@ _NOTE_H: tuple[Reading, ...] = (
         'gross; omnibus_net: net), or the book is refused. A blank account_structure states nothing and is '
         "never taken as gross: the requirement's own stated basis (gross or net) then decides, as in the "
         'original format.',
+        applied_by=(
+            'reserve.formula.note_h.requirements:omnibus_net_margin',
+            'reserve.formula.note_h.allocation:margin_required_and_on_deposit',
+        ),
+        tests=(
+            'tests/test_note_h_facts.py::test_account_structure',
+            'tests/test_note_h_facts.py::test_a_structure_contradicting_the_basis_is_refused',
+            'tests/test_note_h_facts.py::test_an_order_permitting_omnibus_margin_is_one_switch',
+        ),
     ),
     Reading(
         'h_pairing',
@@ -459,6 +578,16 @@ _NOTE_H: tuple[Reading, ...] = (
         "exclusion); each customer security's Item 15 amount must not exceed the Item 2 credit recorded for "
         'the same deposit. A debit without its matching credit is a severe exception naming the customer; the'
         ' debit itself is not changed.',
+        applied_by=(
+            'reserve.formula.note_h.pairing:pairing_findings',
+        ),
+        tests=(
+            'tests/test_note_h_facts.py::test_pairing_holds_on_a_computed_book',
+            'tests/test_note_h_facts.py::test_customer_cash_in_item_15_without_its_item_1_credit',
+            'tests/test_note_h_facts.py::test_customer_security_in_item_15_without_its_item_2_credit',
+            'tests/test_note_h_facts.py::test_compute_reports_a_debit_without_its_credit',
+            'tests/test_note_h_facts.py::test_pairing_in_the_pab_computation',
+        ),
     ),
 )
 

@@ -5,9 +5,9 @@ requirement is still owed to the customer and stays a credit in Item 1; customer
 securities on deposit at a qualified clearing agency are a credit in Item 2 (Note B, last
 sentence). An Item 15 debit without that credit would offset credits that are not there.
 
-Checked on the *final* dispositions of the whole computation (after `accounts.py` has put
-each account's credit balance in Item 1 or excluded it, and `note_h.py` has written Item 15
-and Item 2), not on the book: whatever excluded a credit -- a non-customer or cross-margin
+Checked on the *final* dispositions of the whole computation (after `formula/accounts.py` has
+put each account's credit balance in Item 1 or excluded it, and this package has written
+Item 15 and Item 2), not on the book: whatever excluded a credit -- a non-customer or cross-margin
 account, an account outside the PAB definition, any later rule -- the check sees it
 (reading: h_pairing).
 
@@ -22,10 +22,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import keys
-from . import model
-from .note_h import _account_attributes
-from .note_h import _usd1 as _usd
+from ... import keys
+from .. import model
+from ..model import Severity
+from .accounts import account_facts
+from .inputs import BookLike, cross_margin_outside
+from .text import TextArray
+from .text import usd as _usd
 
 RULE_CASH = "Note H(b)(1)(i); Item 1; SEC staff FAQ (August 6, 2025)"
 RULE_SECURITIES = "Note H(b)(1)(ii); Item 2; Note B; SEC staff FAQ (August 6, 2025)"
@@ -39,15 +42,17 @@ def _records(disp: pd.DataFrame, table: str, line: str) -> pd.DataFrame:
                          "amount": disp["amount"].to_numpy(dtype=np.int64)[m]})
 
 
-def _customer_of(book, account_ids: np.ndarray) -> np.ndarray:
+def _customer_of(book: BookLike, account_ids: TextArray) -> TextArray:
     """customer_id of each account id, as Note H reads it (the account's first row by type;
     None when the account is unknown)."""
-    attrs, _ = _account_attributes(book)
-    return attrs["customer_id"].reindex(pd.Index(account_ids, dtype=object)).astype(object).where(
-        lambda x: x.notna(), None).to_numpy(dtype=object)
+    t = book.tables
+    attrs = account_facts(t["accounts"], t["cca_requirements"], t["cca_deposits"],
+                          cross_margin_outside(book.params)).attrs
+    customer = attrs["customer_id"].reindex(pd.Index(account_ids, dtype=object)).astype(object)
+    return np.asarray(customer.where(customer.notna(), None).to_numpy(dtype=object), dtype=object)
 
 
-def pairing_findings(book, dispositions: pd.DataFrame) -> list[model.Finding]:
+def pairing_findings(book: BookLike, dispositions: pd.DataFrame) -> list[model.Finding]:
     """Severe findings for Item 15 debits whose matching credit is missing, one per customer
     (cash) or per deposit (securities), naming the customer (reading: h_pairing)."""
     dep = book.tables["cca_deposits"]
@@ -100,7 +105,7 @@ def pairing_findings(book, dispositions: pd.DataFrame) -> list[model.Finding]:
                 f"customer {cust}: customer cash of {_usd(r['item_15'])} counted in Item 15 (deposits {r['deposits']} "
                 f"at {r['ccas']}) has no matching credit: the customer's Item 1 credits after every exclusion are "
                 f"{_usd(have)}, {_usd(short)} less; customer cash delivered to a clearing agency stays a credit in Item 1 "
-                "(it is still owed to the customer)", short, "cca_deposits", int(r["row"]), "severe"))
+                "(it is still owed to the customer)", short, "cca_deposits", int(r["row"]), Severity.SEVERE))
 
     # Securities: each customer security in Item 15 is in Item 2 for at least that amount.
     sec = i15[i15["asset"] != "cash"]
@@ -112,11 +117,11 @@ def pairing_findings(book, dispositions: pd.DataFrame) -> list[model.Finding]:
         for cust, comp, dep_id, cca_id, asset, amount, got, miss, row in zip(
                 *(bad[c].to_numpy(dtype=object).tolist() for c in ("customer_id", "computation", "deposit_id", "cca_id",
                                                                    "asset")),
-                bad["amount"].tolist(), bad["have"].tolist(), bad["short"].tolist(), bad["row"].tolist()):
+                bad["amount"].tolist(), bad["have"].tolist(), bad["short"].tolist(), bad["row"].tolist(), strict=False):
             out.append(model.Finding(
                 RULE_SECURITIES, comp,
                 f"customer {cust}: {asset} deposit {dep_id} at {cca_id} counted in Item 15 for {_usd(amount)} has no "
                 f"matching Item 2 credit ({_usd(got)} recorded, {_usd(miss)} less): customers' securities on deposit at "
                 "a qualified clearing agency are a credit in Item 2 (Note B, last sentence)", int(miss), "cca_deposits",
-                int(row), "severe"))
+                int(row), Severity.SEVERE))
     return out
