@@ -28,6 +28,7 @@ from pandas.api.types import union_categoricals
 
 from .. import calendar, keys, money
 from ..errors import Problem, ProblemLog
+from . import cells
 from .names import match as match_name
 from .read import RawBook, RawChunk, _is_arrow_text
 from .schema import BLANK, REQUIRED, Column, Table, TABLES, TABLES_BY_NAME
@@ -303,7 +304,7 @@ class _Same:
 
 
 def _convert_money(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series, np.ndarray]:
-    parsed = money.parse_money(s)
+    parsed = cells.parse_money(s)
     values = parsed.values
     # beyond int64 cents (the parser's "too large") or beyond the bound: the bound's message
     huge = np.zeros(len(values), dtype=bool)
@@ -364,7 +365,7 @@ def check_totals(label: str, tables: dict[str, pd.DataFrame], log: ProblemLog) -
 
 
 def _convert_pct(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series, np.ndarray]:
-    parsed = money.parse_pct(s)
+    parsed = cells.parse_pct(s)
     rep.cells(col.name, parsed.bad, s, "a percentage from 0 to 100", parsed.why)
     return pd.Series(parsed.values, index=s.index, dtype=np.int64), parsed.blank
 
