@@ -31,6 +31,7 @@ import pandas as pd
 
 from ..errors import Problem, ProblemLog
 from . import guard
+from .model import DefaultUsed, IgnoredInput, InputFile
 from .names import match as match_name
 from .names import normal
 from .schema import TABLES_BY_NAME
@@ -61,14 +62,6 @@ class RawChunk:
 
 
 @dataclass
-class InputFile:
-    path: str
-    sha256: str
-    tables: list[str] = field(default_factory=list)
-    rows: dict[str, int] = field(default_factory=dict)  # rows read per table (as read, before typing)
-
-
-@dataclass
 class RawBook:
     chunks: dict[str, list[RawChunk]]
     files: list[InputFile]
@@ -76,15 +69,15 @@ class RawBook:
     # False when the book itself could not be read (no such file, not a workbook): that one
     # problem is reported, not also every table as missing.
     readable: bool = True
-    # Sheets, files and columns read past (issue 10: listed, never dropped quietly):
-    # {"file", "sheet", "column", "what", "reason"}; shown by `validate` and in the provenance.
-    ignored: list[dict] = field(default_factory=list)
+    # Sheets, files and columns read past (issue 10: listed, never dropped quietly); shown by
+    # `validate` and in the provenance.
+    ignored: list[IgnoredInput] = field(default_factory=list)
     # Defaults the book leaned on, filled while typing (convert.default_record): a column
     # omitted or cells left blank that took the format's default; the report lists each.
-    defaults: list[dict] = field(default_factory=list)
+    defaults: list[DefaultUsed] = field(default_factory=list)
     # Tables one of whose files or sheets could not be read (already a problem): not reported
     # again as "the book has no ... table".
-    unread: set = field(default_factory=set)
+    unread: set[str] = field(default_factory=set)
 
 
 def sha256_of(path: Path) -> str:
@@ -116,7 +109,8 @@ def read_book(path: str | Path, log: ProblemLog) -> RawBook:
 # --------------------------------------------------------------------------- folders
 
 
-def _table_names(names, what: str, where: str, log: ProblemLog, ignored: list, folder: bool = False) -> dict:
+def _table_names(names, what: str, where: str, log: ProblemLog, ignored: list[IgnoredInput],
+                 folder: bool = False) -> dict:
     """Typed sheet/file/folder names -> the table each one is (reserve.book.names): a name
     near a table's name is refused with "did you mean"; two sheets for one table are refused;
     any other name is listed as ignored. (A folder may split a table over several files.)"""
@@ -155,7 +149,7 @@ def _read_folder(folder: Path, log: ProblemLog) -> RawBook:
         return RawBook({}, [], str(folder), readable=False)
     chunks: dict[str, list[RawChunk]] = {}
     files: list[InputFile] = []
-    ignored: list[dict] = []
+    ignored: list[IgnoredInput] = []
     unread: set = set()
     candidates: list[tuple[str, Path]] = []
     entries = sorted(folder.iterdir())
@@ -618,7 +612,7 @@ def _read_xlsx(path: Path, log: ProblemLog) -> RawBook:
     # workbook and streams the sheet's XML for formulas without saved values and error cells.
     with zf, ThreadPoolExecutor(max_workers=1) as pool:
         digest = pool.submit(sha256_of, path)
-        ignored: list[dict] = []
+        ignored: list[IgnoredInput] = []
         unread: set = set()
         sheet_tables = _table_names(reader.sheet_names, "sheet", shown, log, ignored)
         for sheet in reader.sheet_names:
