@@ -132,6 +132,7 @@ def decimal_units(d: Decimal, scale: int) -> tuple[int | None, str | None]:
     if d.adjusted() + scale >= 19:  # |units| >= 10**19 > int64
         return None, MSG_LARGE
     sign, digits, exp = d.as_tuple()
+    assert isinstance(exp, int)  # a finite Decimal's exponent (NaN and infinity were refused above)
     coef = "".join(map(str, digits))
     sig = coef.rstrip("0")  # trailing zeros never matter ("1.000" is 100 cents)
     e = exp + len(coef) - len(sig) + scale
@@ -190,7 +191,7 @@ def text_units(s: str, spec: AmountGrammar) -> tuple[int | None, str | None, boo
 # Formatting, and reading back one amount
 # --------------------------------------------------------------------------
 
-def _check_int(x) -> int:
+def _check_int(x: object) -> int:
     if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, np.integer)):
         raise TypeError(f"expected integer cents, got {type(x).__name__}")
     return int(x)
@@ -211,14 +212,14 @@ def _digits(q: int, grouped: bool = False) -> str:
     return f"{d:,}" if grouped else str(d)
 
 
-def format_cents(cents: int) -> str:
+def format_cents(cents: IntScalar) -> str:
     """Integer cents -> '1234567.89' / '-0.05' / '0.00' (JSON form); exact for any int."""
     c = _check_int(cents)
     q, r = divmod(abs(c), 100)
     return f"{'-' if c < 0 else ''}{_digits(q)}.{r:02d}"
 
 
-def format_display(cents: int) -> str:
+def format_display(cents: IntScalar) -> str:
     """Integer cents -> '1,234,567.89'; negatives in parentheses '(1,234.50)'; exact for any int."""
     c = _check_int(cents)
     q, r = divmod(abs(c), 100)
@@ -342,7 +343,7 @@ def share(amount: Any, num: Any, den: Any, effect: Effect, *, remainder: bool = 
 
 
 
-def _is_int_scalar(x) -> bool:
+def _is_int_scalar(x: object) -> bool:
     return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
 
 
@@ -376,7 +377,9 @@ def _int_array(x) -> np.ndarray:
     raise TypeError(f"expected integer cents, got dtype {a.dtype}")
 
 
-def _ratio(amount, num, den, up: bool, want_remainder: bool):
+def _ratio(amount: Any, num: Any, den: Any, up: bool, want_remainder: bool) -> Any:
+    q: Any  # a Python int, an int64 array or a Series, as the inputs are
+    r: Any
     if all(_is_int_scalar(v) for v in (amount, num, den)):
         q, r = _ratio_py(int(amount), int(num), int(den), up)
         return (q, r) if want_remainder else q
@@ -405,7 +408,8 @@ def _ratio(amount, num, den, up: bool, want_remainder: bool):
     else:
         q, r = _ratio_int64(a, n, d, up, want_remainder)
     if index is not None:
-        q, r = pd.Series(q, index=index, name=amount.name), pd.Series(r, index=index, name=amount.name)
+        qs, rs = pd.Series(q, index=index, name=amount.name), pd.Series(r, index=index, name=amount.name)
+        return (qs, rs) if want_remainder else qs
     return (q, r) if want_remainder else q
 
 

@@ -227,6 +227,7 @@ def _apply_scalar(out: Parsed, i: int, res: tuple[int | None, str | None, bool])
     if is_blank:
         out.blank[i] = True
     elif units is None:
+        assert msg is not None  # every refusal carries its reason
         out.bad[i] = True
         out.why[i] = msg
     else:
@@ -252,6 +253,7 @@ def _parse_float64(x: np.ndarray, spec: AmountGrammar) -> Parsed:  # float-ok: d
     for i in np.flatnonzero(~ok & ~blank).tolist():
         units, msg = _float_slow(float(x[i]), spec)  # float-ok: unboxing, no arithmetic
         if units is None:
+            assert msg is not None  # every refusal carries its reason
             bad[i] = True
             why[i] = msg
         else:

@@ -18,9 +18,10 @@ Everything here is vectorised: a 10-million-row table is typed column by column.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -79,6 +80,12 @@ class TypedBook:
     bad_cells: dict[str, BadCells] = field(default_factory=dict)  # table name -> cells reported
 
 
+class _Why(Protocol):
+    """The reason of each refused cell, by position (a dict, or one computed on demand)."""
+
+    def get(self, pos: int, default: str = "", /) -> str: ...
+
+
 class _Reporter:
     def __init__(self, chunk: RawChunk, log: ProblemLog):
         self.chunk = chunk
@@ -89,7 +96,8 @@ class _Reporter:
         prev = self.bad.get(column)
         self.bad[column] = mask.copy() if prev is None else (prev | mask)
 
-    def cells(self, column: str, mask: np.ndarray, values: pd.Series, expected: str, why: dict | None = None):
+    def cells(self, column: str, mask: npt.ArrayLike, values: pd.Series, expected: str,
+              why: Mapping[int, str] | _Why | None = None) -> None:
         mask = np.asarray(mask, dtype=bool)
         if len(mask) == len(self.chunk.rows) and mask.any():
             self.mark(column, mask)
@@ -302,7 +310,7 @@ class _Same:
     def __init__(self, text: str):
         self.text = text
 
-    def get(self, pos, default=""):
+    def get(self, pos: int, default: str = "", /) -> str:
         return self.text
 
 
@@ -420,7 +428,7 @@ class _DateWhy:
     def __init__(self, status: np.ndarray):
         self.status = status
 
-    def get(self, pos, default=""):
+    def get(self, pos: int, default: str = "", /) -> str:
         return _DATE_WHY.get(int(self.status[pos]), default)
 
 

@@ -29,17 +29,17 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 import pandas as pd
 
+# defusedxml guards the small XML parts we parse ourselves (workbook, relationships);
+# openpyxl (used for writing and by python-calamine-free fallbacks) also picks it up
+# automatically when installed.
+from defusedxml import ElementTree as SafeET
+
 from ..errors import Problem, ProblemLog
 from . import guard
 from .model import DefaultUsed, IgnoredInput, InputFile
 from .names import match as match_name
 from .names import normal
 from .schema import TABLES_BY_NAME
-
-# defusedxml guards the small XML parts we parse ourselves (workbook, relationships);
-# openpyxl (used for writing and by python-calamine-free fallbacks) also picks it up
-# automatically when installed.
-from defusedxml import ElementTree as SafeET
 
 # fastexcel logs "Could not determine dtype for column N, falling back to string" for a
 # column that is entirely blank; that is normal in a book (an optional column left empty),
@@ -176,7 +176,7 @@ def _read_folder(folder: Path, log: ProblemLog) -> RawBook:
     # (hashlib releases the GIL): a 10-million-row book is read once from the page cache.
     with ThreadPoolExecutor(max_workers=1) as pool:
         digests = [pool.submit(sha256_of, f) for _, f in candidates]
-        for (table, f), digest in zip(candidates, digests):
+        for (table, f), digest in zip(candidates, digests, strict=True):
             shown = str(f)
             try:
                 if f.suffix.lower() == ".csv":
@@ -214,7 +214,7 @@ def _read_csv(path: Path, table: str, shown: str) -> RawChunk:
         known = set(_header_vocabulary(table))
         if len(known & {normal(h) for h in header}) < 2:
             # Issue 10: a title line above the header (convert._title_rows does the same for sheets)
-            for line, fields in zip(range(2, 12), reader):
+            for line, fields in zip(range(2, 12), reader, strict=False):  # (the first ten lines at most)
                 if len(known & {normal(f) for f in fields}) >= 2:
                     raise ValueError(f"the table's header is on line {line}, below a title line "
                                      f"({','.join(header)[:80]!r}): delete the line(s) above the header")
@@ -427,8 +427,8 @@ def _scan_sheet(zf: zipfile.ZipFile, member: str, cap: int = 500) -> SheetScan:
                     ref = _REF.search(attrs)
                     if ref is None:
                         continue
-                    typ = _TYPE.search(attrs)
-                    typ = typ.group(1) if typ else b"n"
+                    typ_m = _TYPE.search(attrs)
+                    typ = typ_m.group(1) if typ_m else b"n"
                     val = _VALUE.search(body)
                     has_value = (val is not None and val.group(1) != b"") or b"<is>" in body
                     letters = ref.group(1).decode()
@@ -492,14 +492,15 @@ def _scan_header(zf: zipfile.ZipFile, member: str) -> tuple[int | None, dict[str
                 if not ((val is not None and val.group(1) != b"") or b"<is>" in body):
                     continue
                 first_row = row
-                typ = _TYPE.search(attrs)
-                cells[ref.group(1).decode()] = (typ.group(1) if typ else b"n", body)
+                typ_m = _TYPE.search(attrs)
+                cells[ref.group(1).decode()] = (typ_m.group(1) if typ_m else b"n", body)
             if not block:
                 break
     if first_row is None:
         return None, {}
     try:
-        wanted = {int(_VALUE.search(b).group(1)) for t, b in cells.values() if t == b"s"}
+        # (a shared-string cell holds its index in <v>)
+        wanted = {int(v.group(1)) for t, b in cells.values() if t == b"s" and (v := _VALUE.search(b)) is not None}
     except ValueError:  # not a shared-string index: let the workbook reader read the header
         return first_row, None
     shared = _shared_strings(zf, max(wanted)) if wanted else {}
@@ -651,6 +652,7 @@ def _read_xlsx(path: Path, log: ProblemLog) -> RawBook:
                 log.add(Problem(shown, sheet, message=f"cannot read the sheet: {failure}"))
                 unread.add(table)
                 continue
+            assert chunk is not None  # (no chunk only when reading failed)
             if flagged:
                 chunk.flagged = frozenset(flagged)
             chunks.setdefault(table, []).append(chunk)
@@ -674,7 +676,7 @@ def _same_columns(names: list[str], reader_names: list[str]) -> bool:
     repeated name `name_1` and calls a blank header `__UNNAMED__<n>`)."""
     if len(names) != len(reader_names):
         return False
-    for ours, theirs in zip(names, reader_names):
+    for ours, theirs in zip(names, reader_names, strict=True):
         theirs = str(theirs).strip()
         if ours.startswith("__UNNAMED__"):
             if not theirs.startswith("__UNNAMED__") and theirs != "":
@@ -723,6 +725,7 @@ def _load_sheet(reader, path: Path, sheet: str, table: str, first_row: int | Non
             continue
         break
     frame = data.to_pandas(types_mapper=_arrow_types)
+    assert names is not None  # (set by the loop above)
     if len(frame.columns) == len(names):
         frame.columns = names
     else:  # pragma: no cover - fastexcel reads the same range both times
