@@ -51,15 +51,11 @@ per-element Python fallback (the *definition* of the rules) for rare values:
 * **decimal** (pyarrow decimal32/64/128/256, Python ``Decimal``): exact; a
   nonzero digit beyond the scale is bad.  decimal128 is read straight from
   the Arrow buffer (unscaled int64 when it fits).
-* **text**: one grammar (``_text_pattern``) used by both the Arrow RE2
-  vectorised path and the Python fallback, so they cannot disagree.  Accepted:
-  ``1234.5``, ``1,234.50`` (proper 3-digit grouping only), ``$1,234.50``,
-  ``-$1,234.50``, ``$-1,234.50``, ``(1,234.50)``, ``($1,234.50)``,
-  ``$(1,234.50)``, ``+12``, ``.5``, ``5.``, surrounding whitespace, trailing
-  zeros beyond the scale (``1.000``), and scientific notation only when the
-  result is a whole number of units (``1e3`` ok, ``1e-3`` bad).  ``parse_pct``
-  accepts an optional trailing ``%`` instead of ``$``.  NaN/inf text is
-  "not a number".  Whitespace-only text is blank.
+* **text**: the grammar of ``reserve.money`` (``AmountGrammar``: its Python
+  pattern and the same pattern for Arrow's RE2), used by both the vectorised
+  path here and the per-element rule ``money.text_units``, so they cannot
+  disagree (the forms accepted are listed in ``reserve.money``).  NaN/inf text
+  is "not a number".  Whitespace-only text is blank.
 * **object** columns are split by element type; str/float/int groups go
   through the vectorised paths above, the rest (None/NA/NaT = blank,
   Decimal, datetime = bad, ...) element by element.
@@ -292,7 +288,7 @@ _TEXT_CHUNK = 1 << 16
 
 
 def _strict_pattern(spec_scale: int, money: bool) -> str:
-    """Common formatted forms, all also accepted by ``_text_pattern`` with the same value."""
+    """Common formatted forms, all also accepted by the grammar (``money.AmountGrammar``) with the same value."""
     num = (rf"(?:(?:[0-9]{{1,{18 - spec_scale}}}|[0-9]{{1,3}}(?:,[0-9]{{3}}){{1,4}})"
            rf"(?:\.[0-9]{{0,{spec_scale}}})?|\.[0-9]{{1,{spec_scale}}})")
     if money:
