@@ -56,7 +56,8 @@ def _index_in(values: pa.Array, keys: pa.Array) -> npt.NDArray[np.int64]:
     if values.type != keys.type:
         values = values.cast(keys.type)
     found = pc.index_in(values, value_set=keys, skip_nulls=True)
-    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    out: npt.NDArray[np.int64] = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return out
 
 
 def find(values: pd.Series, keys: pd.Series) -> npt.NDArray[np.int64]:
@@ -110,7 +111,8 @@ def duplicated(frame: pd.DataFrame, key: list[str]) -> npt.NDArray[np.bool_]:
         # proves the whole key unique without building a table of tuples.
         if len(pc.unique(arrow_text(first))) == n:
             return np.zeros(n, dtype=bool)
-    return frame.duplicated(subset=key, keep="first").to_numpy(dtype=bool)
+    dup: npt.NDArray[np.bool_] = frame.duplicated(subset=key, keep="first").to_numpy(dtype=bool)
+    return dup
 
 
 def margin_account_positions(accounts: pd.DataFrame, collateral: pd.DataFrame) -> npt.NDArray[np.int64]:

@@ -93,7 +93,7 @@ IntArray = npt.NDArray[np.int64]
 class AmountGrammar(NamedTuple):
     scale: int
     money: bool
-    py_re: re.Pattern
+    py_re: re.Pattern[str]
     arrow_re: str
     max_int_digits: int  # integer-part digits the vectorised text path may take
 
@@ -359,7 +359,7 @@ def _ratio_py(a: int, n: int, d: int, up: bool) -> tuple[int, int]:
     return q, r
 
 
-def _int_array(x) -> np.ndarray:
+def _int_array(x: Any) -> npt.NDArray[Any]:
     """An integer array-like -> int64 array, or an object array of Python ints when some
     value does not fit int64; anything that is not integers is a TypeError."""
     a = np.asarray(x.to_numpy() if isinstance(x, pd.Series) else x)
@@ -413,7 +413,7 @@ def _ratio(amount: Any, num: Any, den: Any, up: bool, want_remainder: bool) -> A
     return (q, r) if want_remainder else q
 
 
-def _ratio_scalar_fast(a: np.ndarray, n: int, d: int, up: bool, need_r: bool):
+def _ratio_scalar_fast(a: IntArray, n: int, d: int, up: bool, need_r: bool) -> tuple[IntArray, IntArray] | None:
     """One ratio for a whole int64 array (a percentage): a single multiply and floor division
     when every product a*n fits int64 -- the common case -- else None (the general path)."""
     if d == 0:
@@ -434,7 +434,8 @@ def _ratio_scalar_fast(a: np.ndarray, n: int, d: int, up: bool, need_r: bool):
     return q, ((prod - q * d) * g if need_r else np.zeros(a.shape, np.int64))
 
 
-def _ratio_slow(a, n, d, up, mask, q, r, need_r):
+def _ratio_slow(a: npt.NDArray[Any], n: npt.NDArray[Any], d: npt.NDArray[Any], up: bool, mask: npt.NDArray[np.bool_],
+                q: IntArray, r: IntArray, need_r: bool) -> tuple[IntArray, IntArray]:
     """Python integers for the elements in `mask` (those that could overflow int64)."""
     for i in zip(*np.nonzero(mask), strict=True):
         qi, ri = _ratio_py(int(a[i]), int(n[i]), int(d[i]), up)
