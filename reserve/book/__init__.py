@@ -7,6 +7,7 @@
     convert.type_book  RawBook -> TypedBook (engine types; cells.py reads amounts and percentages)
     validate.validate  TypedBook -> Links (keys, references, the columns a row's kind needs)
 
+`model.py` holds what the rest of the program reads: `Book`, `Parameters` and their records.
 Everything is declared once in `schema.py`, which also generates docs/BOOK_FORMAT.md
 (`docs.py`) and the `reserve template` workbook (`template.py`).
 """
