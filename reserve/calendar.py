@@ -1,6 +1,7 @@
 """Business-day calendar for SEC Rule 15c3-3 reserve computations.
 
-Rules applied (see ``/work/shared/reference/rules-beyond-exhibit-a.md``):
+Rules applied (Rule 15c3-3(e)(3) and the SEC staff FAQ of 2025-12-08, with the readings
+settled for this project stated here; docs/BOOK_FORMAT.md states the years covered):
 
 * **Business day.**  Rule 15c3-3 does not define it.  Settled for this project: a
   weekday on which the Federal Reserve Banks are open (Fedwire; U.S. Treasury
@@ -42,9 +43,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from typing import TypedDict
 
 import numpy as np
-from dateutil.easter import easter
+import numpy.typing as npt
+
+# python-dateutil (installed with holidays) ships no annotations, and its stubs are not a dependency
+from dateutil.easter import easter  # type: ignore[import-untyped]
 from holidays.financial import XFED
 
 __all__ = [
@@ -52,6 +57,8 @@ __all__ = [
     "MAX_YEAR",
     "MIN_YEAR",
     "BusinessCalendar",
+    "CalendarRow",
+    "DateLike",
 ]
 
 MIN_YEAR = 1900
@@ -64,6 +71,20 @@ MAX_YEAR = 2199  # a book's dates lie in MIN_YEAR..MAX_YEAR (reserve.book.conver
 BUSDAY_COUNT_NAT = -1
 
 BOOK_HOLIDAY_NAME = "Book holiday"
+
+#: What the calendar's methods take as a day: a date (a datetime or pandas.Timestamp is taken
+#: at its day), an ISO "YYYY-MM-DD" string, or a numpy datetime64.
+DateLike = date | str | np.datetime64
+
+
+class CalendarRow(TypedDict):
+    """One business day, as `reserve calendar YEAR` lists it."""
+
+    date: date
+    weekday: str
+    weekly_computation: bool  # the last business day of its week
+    daily_non_computation: str  # why a daily filer need not compute (FAQ Q6), or ""
+    deposit_deadline: date  # the second following business day
 
 _WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -87,7 +108,7 @@ class _FederalReserveHolidays(XFED):
     end_year = MAX_YEAR + 1  # deadlines of late December MAX_YEAR fall in the next year
 
 
-def _as_date(d: date) -> date:
+def _as_date(d: DateLike) -> date:
     """Normalise a ``date``/``datetime``/``pandas.Timestamp``/ISO string to ``date``."""
     if isinstance(d, datetime):  # datetime (and pandas.Timestamp) subclass date
         return d.date()
@@ -121,7 +142,7 @@ class BusinessCalendar:
     ``(date, name)`` pairs (ISO strings and ``datetime`` are accepted too).
     """
 
-    def __init__(self, extra_holidays: Iterable[tuple[date, str]] | Iterable[date] = ()) -> None:
+    def __init__(self, extra_holidays: Iterable[tuple[DateLike, str]] | Iterable[DateLike] = ()) -> None:
         self._extra: dict[date, str] = {}
         for item in extra_holidays:
             if isinstance(item, (tuple, list)):
@@ -154,12 +175,12 @@ class BusinessCalendar:
                 return d
         return None
 
-    def is_federal_holiday(self, d: date) -> bool:
+    def is_federal_holiday(self, d: DateLike) -> bool:
         """True if ``d`` is a Federal Reserve holiday that falls on a weekday."""
         d = _as_date(d)
         return d.weekday() < 5 and d in self._fed(d.year)
 
-    def holiday_name(self, d: date) -> str | None:
+    def holiday_name(self, d: DateLike) -> str | None:
         """Name of the Fed holiday or book holiday on ``d``; ``None`` otherwise.
 
         A Fed holiday that falls on a Saturday (not observed by the Fed) is still
@@ -178,25 +199,25 @@ class BusinessCalendar:
 
     # ------------------------------------------------------------- business days
 
-    def is_business_day(self, d: date) -> bool:
+    def is_business_day(self, d: DateLike) -> bool:
         d = _as_date(d)
         return d.weekday() < 5 and d not in self._fed(d.year) and d not in self._extra
 
-    def next_business_day(self, d: date) -> date:
+    def next_business_day(self, d: DateLike) -> date:
         """First business day strictly after ``d``."""
         d = _as_date(d) + timedelta(days=1)
         while not self.is_business_day(d):
             d += timedelta(days=1)
         return d
 
-    def previous_business_day(self, d: date) -> date:
+    def previous_business_day(self, d: DateLike) -> date:
         """Last business day strictly before ``d``."""
         d = _as_date(d) - timedelta(days=1)
         while not self.is_business_day(d):
             d -= timedelta(days=1)
         return d
 
-    def add_business_days(self, d: date, n: int) -> date:
+    def add_business_days(self, d: DateLike, n: int) -> date:
         """The ``n``-th business day strictly after ``d`` (``n`` = 0 returns ``d``;
         negative ``n`` counts back strictly before ``d``)."""
         d = _as_date(d)
@@ -205,7 +226,7 @@ class BusinessCalendar:
             d = step(d)
         return d
 
-    def business_days_between(self, start: date, end: date) -> int:
+    def business_days_between(self, start: DateLike, end: DateLike) -> int:
         """Number of business days in ``[start, end)``.
 
         When ``end < start`` the result is minus the number of business days in
@@ -222,14 +243,14 @@ class BusinessCalendar:
             d += timedelta(days=1)
         return count
 
-    def _numpy_holidays(self, first_year: int, last_year: int) -> np.ndarray:
+    def _numpy_holidays(self, first_year: int, last_year: int) -> npt.NDArray[np.datetime64]:
         days: set[date] = set()
         for year in range(first_year, last_year + 1):
             days.update(self._fed(year))
         days.update(d for d in self._extra if first_year <= d.year <= last_year)
         return np.array(sorted(days), dtype="datetime64[D]")
 
-    def busday_count(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    def busday_count(self, start: npt.ArrayLike, end: npt.ArrayLike) -> npt.NDArray[np.int64]:
         """Vectorised :meth:`business_days_between` over ``datetime64`` arrays.
 
         Arrays broadcast against each other; any ``datetime64`` unit is accepted
@@ -262,12 +283,12 @@ class BusinessCalendar:
 
     # ------------------------------------------------------------- deadlines etc.
 
-    def deposit_deadline(self, as_of: date) -> date:
+    def deposit_deadline(self, as_of: DateLike) -> date:
         """Second following business day (Rule 15c3-3(e)(3)); the deposit is due one
         hour after the opening of banking business on that day."""
         return self.add_business_days(as_of, 2)
 
-    def is_weekly_computation_date(self, d: date) -> bool:
+    def is_weekly_computation_date(self, d: DateLike) -> bool:
         """True if ``d`` is the last business day of its Monday-Sunday week."""
         d = _as_date(d)
         if not self.is_business_day(d):
@@ -372,14 +393,14 @@ class BusinessCalendar:
         are listed (a book holiday is not a business day, so it is not listed)."""
         return list(self._non_computation(year).items())
 
-    def non_computation_reason(self, d: date) -> str | None:
+    def non_computation_reason(self, d: DateLike) -> str | None:
         """Why a daily filer need not compute as of ``d`` (FAQ Q6), else ``None``."""
         d = _as_date(d)
         return self._non_computation(d.year).get(d)
 
     # -------------------------------------------------------------------- output
 
-    def calendar_rows(self, year: int) -> list[dict]:
+    def calendar_rows(self, year: int) -> list[CalendarRow]:
         """One row per business day of ``year`` for the ``reserve calendar YEAR`` command."""
         return [
             {

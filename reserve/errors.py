@@ -7,6 +7,7 @@ the whole list out of the API.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 MAX_PROBLEMS = 200  # how many problems are shown; the count of all of them is always given
@@ -22,7 +23,7 @@ class Problem:
     expected: str = ""  # what was expected
     message: str = ""  # anything else
 
-    def sort_key(self):
+    def sort_key(self) -> tuple[str, str, int, str, str]:
         return (self.file, self.sheet, self.row if self.row is not None else -1, self.column, self.message)
 
     def __str__(self) -> str:
@@ -44,7 +45,7 @@ class Problem:
                 details.append(f"expected {self.expected}")
         return f"{where}: {'; '.join(details)}" if details else where
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, str | int | None]:
         return {
             "file": self.file,
             "sheet": self.sheet,
@@ -59,7 +60,7 @@ class Problem:
 class BookInvalid(Exception):
     """The book has problems; nothing is computed or written."""
 
-    def __init__(self, problems: list[Problem], total: int | None = None):
+    def __init__(self, problems: list[Problem], total: int | None = None) -> None:
         self.problems = sorted(problems, key=Problem.sort_key)
         self.total = total if total is not None else len(problems)
         super().__init__(f"{self.total} problem(s) in the book")
@@ -68,7 +69,7 @@ class BookInvalid(Exception):
 class ProblemLog:
     """Collects problems, keeping at most MAX_PROBLEMS but counting all of them."""
 
-    def __init__(self, cap: int = MAX_PROBLEMS):
+    def __init__(self, cap: int = MAX_PROBLEMS) -> None:
         self.cap = cap
         self.items: list[Problem] = []
         self.total = 0
@@ -78,7 +79,7 @@ class ProblemLog:
         if len(self.items) < self.cap:
             self.items.append(problem)
 
-    def add_many(self, count: int, make) -> None:
+    def add_many(self, count: int, make: Callable[[int], Problem]) -> None:
         """Record `count` problems, building only those that fit under the cap: make(i) -> Problem."""
         room = max(0, self.cap - len(self.items))
         for i in range(min(count, room)):

@@ -10,14 +10,26 @@ Pure functions: no I/O.
 
 from __future__ import annotations
 
+from typing import Final, TypedDict
+
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 # Book.links key: for each collateral row, the accounts position of the margin account it
 # names (-1 when there is none).
-COLLATERAL_MARGIN_ACCOUNT = "collateral.margin_account"
+COLLATERAL_MARGIN_ACCOUNT: Final = "collateral.margin_account"
+
+# `Book.links`: the row-to-row matches the book's validation found, each keyed as above and
+# each optional (derived data: a consumer that finds a key missing computes it itself, with
+# the function named below, and gets the same positions).
+Links = TypedDict("Links", {
+    # collateral row -> accounts position of its margin account, -1 for none
+    # (`margin_account_positions(accounts, collateral)`)
+    "collateral.margin_account": npt.NDArray[np.int64],
+}, total=False)
 
 
 def arrow_text(s: pd.Series) -> pa.Array:
@@ -36,7 +48,7 @@ def arrow_text(s: pd.Series) -> pa.Array:
     return arr
 
 
-def _index_in(values: pa.Array, keys: pa.Array) -> np.ndarray:
+def _index_in(values: pa.Array, keys: pa.Array) -> npt.NDArray[np.int64]:
     if len(values) == 0:
         return np.zeros(0, dtype=np.int64)
     if len(keys) == 0:
@@ -44,10 +56,11 @@ def _index_in(values: pa.Array, keys: pa.Array) -> np.ndarray:
     if values.type != keys.type:
         values = values.cast(keys.type)
     found = pc.index_in(values, value_set=keys, skip_nulls=True)
-    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    out: npt.NDArray[np.int64] = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return out
 
 
-def find(values: pd.Series, keys: pd.Series) -> np.ndarray:
+def find(values: pd.Series, keys: pd.Series) -> npt.NDArray[np.int64]:
     """For each value, the position of the first equal key (-1 when absent or blank).
 
     When the values are far fewer than the keys (a few thousand clearing-agency rows
@@ -63,7 +76,7 @@ def find(values: pd.Series, keys: pd.Series) -> np.ndarray:
     return _index_in(v, k)
 
 
-def factorize(values: pd.Series) -> tuple[np.ndarray, int]:
+def factorize(values: pd.Series) -> tuple[npt.NDArray[np.int64], int]:
     """Integer codes of a text column (equal strings, equal codes; -1 where blank) and the
     number of distinct values: for grouping with numpy instead of hashing strings again."""
     enc = arrow_text(values).dictionary_encode()
@@ -71,7 +84,7 @@ def factorize(values: pd.Series) -> tuple[np.ndarray, int]:
     return codes, len(enc.dictionary)
 
 
-def positions_among(keys: pd.Series, *values: pd.Series) -> np.ndarray:
+def positions_among(keys: pd.Series, *values: pd.Series) -> npt.NDArray[np.int64]:
     """Positions of the keys equal to one of `values`, ascending: one pass over millions of
     keys for several small look-ups, which then search only these."""
     wanted = [arrow_text(v).drop_null() for v in values if len(v)]
@@ -87,7 +100,7 @@ def among(keys: pd.Series, *values: pd.Series) -> pd.Series:
     return keys.iloc[positions_among(keys, *values)]
 
 
-def duplicated(frame: pd.DataFrame, key: list[str]) -> np.ndarray:
+def duplicated(frame: pd.DataFrame, key: list[str]) -> npt.NDArray[np.bool_]:
     """Rows whose key repeats an earlier row's (the first occurrence is not marked)."""
     n = len(frame)
     if n == 0:
@@ -98,10 +111,11 @@ def duplicated(frame: pd.DataFrame, key: list[str]) -> np.ndarray:
         # proves the whole key unique without building a table of tuples.
         if len(pc.unique(arrow_text(first))) == n:
             return np.zeros(n, dtype=bool)
-    return frame.duplicated(subset=key, keep="first").to_numpy(dtype=bool)
+    dup: npt.NDArray[np.bool_] = frame.duplicated(subset=key, keep="first").to_numpy(dtype=bool)
+    return dup
 
 
-def margin_account_positions(accounts: pd.DataFrame, collateral: pd.DataFrame) -> np.ndarray:
+def margin_account_positions(accounts: pd.DataFrame, collateral: pd.DataFrame) -> npt.NDArray[np.int64]:
     """For each collateral row, the accounts position of the margin account it names, or -1.
     ((account_id, type) is the accounts key, so a margin account id appears once.)"""
     margin = np.flatnonzero((accounts["type"] == "margin").to_numpy(dtype=bool))

@@ -96,7 +96,7 @@ def _stage(name: str) -> None:
 # --------------------------------------------------------------------------- checks
 
 
-def resolve_out(out_dir) -> Path:
+def resolve_out(out_dir: str | os.PathLike[str]) -> Path:
     """The output folder as an absolute path, a symlink to a folder followed (its target is
     the folder written), `..` resolved."""
     p = Path(os.path.abspath(os.fspath(out_dir)))
@@ -110,7 +110,7 @@ def is_reserve_folder(entries: Iterable[str]) -> bool:
     return MANIFEST in names or bool(names & {*REPORT_FILES, SUPPORTING})
 
 
-def check_output_dir(out_dir, label: str = "--out") -> Path:
+def check_output_dir(out_dir: str | os.PathLike[str], label: str = "--out") -> Path:
     """The resolved output folder, or OutputError saying in one line why it cannot be used."""
     given = os.fspath(out_dir)
     out = resolve_out(out_dir)
@@ -222,7 +222,7 @@ class _Lock:
     """An exclusive flock on a folder, held until released or the process ends."""
 
     def __init__(self, path: Path, block: bool = True):
-        self.fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        self.fd: int | None = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX | (0 if block else fcntl.LOCK_NB))
         except OSError:
@@ -342,7 +342,7 @@ def recover(out: Path) -> list[str]:
     """Complete or roll back what a killed run left beside `out`; returns warnings (hidden
     folders kept because they hold files that are not reserve's)."""
     parent, name = out.parent, out.name
-    warnings = []
+    warnings: list[str] = []
     try:
         entries = sorted(os.listdir(parent))
     except OSError:
@@ -437,7 +437,7 @@ def carry_user_files(old: Path, new: Path, ours: Callable[[str], bool]) -> list[
 # --------------------------------------------------------------------------- publish
 
 
-def publish(out_dir, write: Callable[[Path], list[str]], manifest: dict | None = None,
+def publish(out_dir: str | os.PathLike[str], write: Callable[[Path], list[str]], manifest: dict | None = None,
             label: str = "--out") -> tuple[Path, list[str], list[str]]:
     """Write one set of outputs into out_dir as described in the module docstring.
 
@@ -548,7 +548,7 @@ def _remove_stale_temps(p: Path) -> None:
             os.close(fd)
 
 
-def check_output_file(path, label: str = "", force: bool = True,
+def check_output_file(path: str | os.PathLike[str], label: str = "", force: bool = True,
                       ours: Callable[[Path], bool] | None = None) -> Path:
     """The absolute path of an output file that can be written, or OutputError (one line):
     its folder must exist and be writable, PATH must not be a folder, and without `force` an
@@ -572,7 +572,7 @@ def check_output_file(path, label: str = "", force: bool = True,
     return p
 
 
-def write_file_atomically(path, write: Callable[[Path], None], label: str, force: bool = True,
+def write_file_atomically(path: str | os.PathLike[str], write: Callable[[Path], None], label: str, force: bool = True,
                           ours: Callable[[Path], bool] | None = None) -> Path:
     """Write one file: into a hidden sibling, then renamed over PATH in one step (a complete
     file or none). PATH's folder must exist. Without `force`, an existing PATH is refused

@@ -1,8 +1,6 @@
 """Tests for reserve.calendar (Rule 15c3-3(e)(3) deadlines; SEC staff FAQ 2025-12-08 Q6)."""
 
-import sys
 from datetime import date, datetime
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -181,7 +179,7 @@ def test_faq_q6_2025(cal):
     ]
     got = cal.daily_non_computation_days(2025)
     assert [d for d, _ in got] == [D(s) for s, _ in expected]
-    for (d, reason), (_, kind) in zip(got, expected):
+    for (d, reason), (_, kind) in zip(got, expected, strict=True):
         assert reason.startswith(kind), (d, reason)
     assert "Juneteenth" in cal.non_computation_reason(D("2025-06-20"))
     assert "Christmas" in cal.non_computation_reason(D("2025-12-26"))
@@ -251,7 +249,7 @@ def test_busday_count_matches_scalar(cal):
     ends = starts + rng.integers(-40, 400, 300).astype("timedelta64[D]")
     got = cal.busday_count(starts, ends)
     want = [
-        cal.business_days_between(D(str(s)), D(str(e))) for s, e in zip(starts, ends)
+        cal.business_days_between(D(str(s)), D(str(e))) for s, e in zip(starts, ends, strict=True)
     ]
     assert got.tolist() == want
 

@@ -16,8 +16,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
 from bookkit import bad_book, book, only, problems_of, write_book, write_xlsx
+
 from reserve import money
 from reserve.book import load_book
 from reserve.book.convert import AMOUNT_BOUND_CENTS, AMOUNT_EXPECTED, DATE_EXPECTED, MONEY_COLUMNS, _abs_total

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 import xlsxwriter
-
 from bookkit import write_book
+
 from reserve.book import guard, load_book
 from reserve.book.docs import render
 from reserve.errors import BookInvalid, ProblemLog

@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from bookkit import book, write_book
 from openpyxl import Workbook
 
-from bookkit import book, write_book
 from reserve.book import load_book
 from reserve.book.schema import ITEM_KINDS, TABLES, TABLES_BY_NAME
 from reserve.errors import MAX_PROBLEMS, BookInvalid
@@ -867,9 +867,9 @@ def _write_parquet_form(folder):
     pq.write_table(pa.table({"name": [k for k, _ in PARAMS], "value": [_cell_text(v) for _, v in PARAMS]}),
                    folder / "parameters.parquet")
     for t, rows in TYPED_ROWS.items():
-        cols = list(zip(*rows))
+        cols = list(zip(*rows, strict=True))
         arrays = {}
-        for name, values in zip(TYPED_COLUMNS[t], cols):
+        for name, values in zip(TYPED_COLUMNS[t], cols, strict=True):
             arrays[name] = pa.array(list(values))  # native: string, float64, bool, date32
         pq.write_table(pa.table(arrays), folder / f"{t}.parquet")
     return folder

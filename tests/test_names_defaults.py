@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 
 import pytest
+from bookkit import problems_of, write_book, write_xlsx
 from click.testing import CliRunner
 
 from reserve.book import load_book
@@ -18,8 +19,6 @@ from reserve.book.schema import TABLES_BY_NAME
 from reserve.cli import main
 from reserve.errors import BookInvalid
 from reserve.formula import compute
-
-from bookkit import problems_of, write_book, write_xlsx
 
 A1 = {"account_id": "A1", "book": "customer", "type": "cash", "balance": "1000000.00"}
 # The Found case: a bank loan of 500,000 and a fail to receive of 75,000 in `items`: the

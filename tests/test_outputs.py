@@ -20,7 +20,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from bookkit import write_book
 
 from reserve import outputs

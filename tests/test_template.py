@@ -45,7 +45,7 @@ def test_every_column_has_a_header_with_a_description(wb, table):
     ws = wb[table.name]
     headers = [c.value for c in ws[1]]
     assert headers == list(table.column_names)
-    for cell, col in zip(ws[1], table.columns):
+    for cell, col in zip(ws[1], table.columns, strict=True):
         assert cell.comment is not None, f"{table.name}.{col.name} has no comment"
         assert cell.comment.text.startswith(col.name) and col.help[:30] in cell.comment.text
         assert bool(cell.font.bold) == col.required  # required columns are bold

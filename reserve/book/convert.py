@@ -18,9 +18,13 @@ Everything here is vectorised: a 10-million-row table is typed column by column.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, Protocol
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -28,9 +32,11 @@ from pandas.api.types import union_categoricals
 
 from .. import calendar, keys, money
 from ..errors import Problem, ProblemLog
+from . import cells
+from .model import DefaultUsed, IgnoredInput
 from .names import match as match_name
 from .read import RawBook, RawChunk, _is_arrow_text
-from .schema import BLANK, REQUIRED, Column, Table, TABLES, TABLES_BY_NAME
+from .schema import BLANK, TABLES, TABLES_BY_NAME, Column, Table
 
 TRUE_WORDS = {"true", "yes", "y", "1", "t"}
 FALSE_WORDS = {"false", "no", "n", "0", "f"}
@@ -47,32 +53,37 @@ def _shown(v) -> str:
     return str(v)
 
 
+@dataclass(frozen=True)
 class BadCells:
-    """Per table, the cells already reported while typing: {column: bool mask over rows}.
+    """One table's cells already reported while typing: {column: bool mask over its rows}.
 
     The typed value of a bad cell is a placeholder (blank, 0, or the text as found), so the
     cross-row checks in `validate.py` skip these cells rather than report the same cell a
     second time ("found blank, expected the date the item arose" after "not a date").
-    Carried to `validate` in the frame's `attrs` (popped there); deep-copying it is free, so
-    pandas operations that propagate attrs never copy the masks.
+    Handed to `validate` explicitly, in `TypedBook.bad_cells`.
     """
 
-    ATTR = "_reserve_bad_cells"
+    masks: dict[str, npt.NDArray[np.bool_]] = field(default_factory=dict)
 
-    def __init__(self, masks: dict[str, np.ndarray] | None = None):
-        self.masks = masks or {}
-
-    def __deepcopy__(self, memo):
-        return self
-
-    def mask(self, column: str, n: int) -> np.ndarray | None:
+    def mask(self, column: str, n: int) -> npt.NDArray[np.bool_] | None:
         m = self.masks.get(column)
         return m if m is not None and len(m) == n else None
 
-    @classmethod
-    def of(cls, frame: pd.DataFrame) -> "BadCells":
-        found = frame.attrs.get(cls.ATTR)
-        return found if isinstance(found, cls) else cls()
+
+@dataclass
+class TypedBook:
+    """What typing gives validation: the parameters and tables in engine types, and for
+    each table the cells already reported (so that validation does not report them again)."""
+
+    params: dict[str, Any]  # parameter name -> typed value (the fields of model.Parameters)
+    tables: dict[str, pd.DataFrame]  # table name -> typed frame (see the module docstring)
+    bad_cells: dict[str, BadCells] = field(default_factory=dict)  # table name -> cells reported
+
+
+class _Why(Protocol):
+    """The reason of each refused cell, by position (a dict, or one computed on demand)."""
+
+    def get(self, pos: int, default: str = "", /) -> str: ...
 
 
 class _Reporter:
@@ -85,7 +96,8 @@ class _Reporter:
         prev = self.bad.get(column)
         self.bad[column] = mask.copy() if prev is None else (prev | mask)
 
-    def cells(self, column: str, mask: np.ndarray, values: pd.Series, expected: str, why: dict | None = None):
+    def cells(self, column: str, mask: npt.ArrayLike, values: pd.Series, expected: str,
+              why: Mapping[int, str] | _Why | None = None) -> None:
         mask = np.asarray(mask, dtype=bool)
         if len(mask) == len(self.chunk.rows) and mask.any():
             self.mark(column, mask)
@@ -298,12 +310,12 @@ class _Same:
     def __init__(self, text: str):
         self.text = text
 
-    def get(self, pos, default=""):
+    def get(self, pos: int, default: str = "", /) -> str:
         return self.text
 
 
 def _convert_money(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series, np.ndarray]:
-    parsed = money.parse_money(s)
+    parsed = cells.parse_money(s)
     values = parsed.values
     # beyond int64 cents (the parser's "too large") or beyond the bound: the bound's message
     huge = np.zeros(len(values), dtype=bool)
@@ -364,7 +376,7 @@ def check_totals(label: str, tables: dict[str, pd.DataFrame], log: ProblemLog) -
 
 
 def _convert_pct(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series, np.ndarray]:
-    parsed = money.parse_pct(s)
+    parsed = cells.parse_pct(s)
     rep.cells(col.name, parsed.bad, s, "a percentage from 0 to 100", parsed.why)
     return pd.Series(parsed.values, index=s.index, dtype=np.int64), parsed.blank
 
@@ -416,7 +428,7 @@ class _DateWhy:
     def __init__(self, status: np.ndarray):
         self.status = status
 
-    def get(self, pos, default=""):
+    def get(self, pos: int, default: str = "", /) -> str:
         return _DATE_WHY.get(int(self.status[pos]), default)
 
 
@@ -589,9 +601,9 @@ def _object_dates(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             except (pa.ArrowException, UnicodeError):  # a lone surrogate (no reader gives one): not a date
                 text = [v.encode("utf-8", "replace").decode("utf-8") for v in sub.tolist()]
                 days[idx], status[idx] = _text_dates(pa.array(text, type=pa.string()))
-                status[idx] = np.where([t != v for t, v in zip(text, sub.tolist())], _D_FORM, status[idx])
+                status[idx] = np.where([t != v for t, v in zip(text, sub.tolist(), strict=True)], _D_FORM, status[idx])
         elif issubclass(kind, _dt.datetime):
-            for i, v in zip(idx, sub.tolist()):
+            for i, v in zip(idx, sub.tolist(), strict=True):
                 if v is pd.NaT:
                     status[i] = _D_BLANK
                 elif v.tzinfo is not None:
@@ -655,7 +667,8 @@ def _date_status(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         return _numpy_dates(s.to_numpy())
     if isinstance(dt, np.dtype) and dt.kind in "fiub":
         return _arrow_dates(pa.array(s.to_numpy(), from_pandas=True))
-    if isinstance(dt, pd.api.extensions.ExtensionDtype) and not isinstance(dt, pd.ArrowDtype) and dt != object:
+    # (`dt != object` as written: an extension dtype may compare equal to object, e.g. a numpy-backed one)
+    if isinstance(dt, pd.api.extensions.ExtensionDtype) and not isinstance(dt, pd.ArrowDtype) and dt != object:  # noqa: E721
         try:  # nullable numbers and booleans, pandas' own extension types
             return _arrow_dates(pa.array(s.array, from_pandas=True))
         except (pa.ArrowException, TypeError, ValueError):
@@ -944,7 +957,7 @@ def _title_rows(table: Table, chunk: RawChunk, header_row: int, log: ProblemLog)
     return False
 
 
-def _columns_recognised(table: Table, chunk: RawChunk, log: ProblemLog, ignored: list) -> bool:
+def _columns_recognised(table: Table, chunk: RawChunk, log: ProblemLog, ignored: list[IgnoredInput]) -> bool:
     """Issue 10: a header the format does not know is refused when it is near a column of the
     format that the chunk lacks ("did you mean"), else listed as ignored (it is carried into
     the audit trail, never used by the computation). The reader already took every header in
@@ -992,7 +1005,7 @@ def _count_default(used: dict | None, c: Column, blank: np.ndarray, out: dict) -
     tally[1] += fav
 
 
-def default_record(table: str, c: Column, tally: list, omitted: bool) -> dict:
+def default_record(table: str, c: Column, tally: list[int], omitted: bool) -> DefaultUsed:
     """One default the book leaned on, for the report (issue 10)."""
     taken = f"the value of {c.default_from}" if c.default_from else _default_text(c)
     return {"table": table, "column": c.name, "default": taken, "rows": tally[0], "omitted": omitted,
@@ -1008,11 +1021,13 @@ def _default_text(c: Column) -> str:
     return str(d)
 
 
-def type_book(raw: RawBook, log: ProblemLog) -> tuple[dict, dict[str, pd.DataFrame]]:
+def type_book(raw: RawBook, log: ProblemLog) -> TypedBook:
+    """Type every table of a raw book; every problem goes to `log`."""
     tables: dict[str, pd.DataFrame] = {}
-    params: dict = {}
+    params: dict[str, Any] = {}
+    bad_cells: dict[str, BadCells] = {}
     if not raw.readable:  # the reader reported why; nothing else to say
-        return params, tables
+        return TypedBook(params, tables)
     for table in TABLES:
         chunks = raw.chunks.get(table.name, [])
         if table.kind == "parameters":
@@ -1060,9 +1075,9 @@ def type_book(raw: RawBook, log: ProblemLog) -> tuple[dict, dict[str, pd.DataFra
             frame = typed[0].reset_index(drop=True)
         columns = {c for b in bads for c in b}
         if columns:  # masks aligned with the concatenated frame
-            masks = {c: np.concatenate([b.get(c, np.zeros(len(t), dtype=bool)) for t, b in zip(typed, bads)])
+            masks = {c: np.concatenate([b.get(c, np.zeros(len(t), dtype=bool)) for t, b in zip(typed, bads, strict=True)])
                      for c in columns}
-            frame.attrs[BadCells.ATTR] = BadCells(masks)
+            bad_cells[table.name] = BadCells(masks)
         tables[table.name] = frame
     check_totals(raw.label, tables, log)
-    return params, tables
+    return TypedBook(params, tables, bad_cells)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from . import guard
 from .convert import AMOUNT_BOUND_TEXT, DATE_MAX, DATE_MIN, MONEY_COLUMNS
-from .schema import BLANK, REQUIRED, ITEM_KIND_HELP, ITEM_KINDS, TABLES
+from .schema import BLANK, ITEM_KIND_HELP, ITEM_KINDS, REQUIRED, TABLES
 
 HEADER = """# The book format
 

@@ -435,8 +435,9 @@ def column_letters(n: int) -> str:
 class _Extent:
     """The range of a sheet's cells, as calamine will allocate it (first to last cell)."""
 
-    def __init__(self):
-        self.min_row = self.min_col = None
+    def __init__(self) -> None:
+        self.min_row: int | None = None  # (both None until a cell is added)
+        self.min_col: int | None = None
         self.rows_top: list[int] = []  # the two largest row numbers
         self.cols_top: list[int] = []  # the two largest column numbers
         self.far_row_cell = self.far_col_cell = ""  # a cell in the last row, in the last column
@@ -483,11 +484,11 @@ class _Extent:
 
     @property
     def rows(self) -> int:
-        return 0 if self.empty else self.max_row - self.min_row + 1
+        return 0 if self.min_row is None else self.max_row - self.min_row + 1
 
     @property
     def cols(self) -> int:
-        return 0 if self.empty else self.max_col - self.min_col + 1
+        return 0 if self.min_col is None else self.max_col - self.min_col + 1
 
     @property
     def cells(self) -> int:
@@ -495,7 +496,7 @@ class _Extent:
 
     @property
     def ref(self) -> str:
-        if self.empty:
+        if self.min_row is None or self.min_col is None:
             return ""
         return f"{column_letters(self.min_col)}{self.min_row}:{column_letters(self.max_col)}{self.max_row}"
 
@@ -570,7 +571,7 @@ def _scan(zf, member, table, exact: bool) -> tuple[_Extent, bool, int]:
             part, tail = data[:cut], data[cut:]
             if exact:
                 refs = _VALUE_CELL.findall(part)
-                letters, digits = zip(*refs) if refs else ((), ())
+                letters, digits = zip(*refs, strict=True) if refs else ((), ())
                 ext.add(letters, digits, _ROW.findall(part))
             else:
                 ext.add(_ANY_LETTERS.findall(part), _ANY_DIGITS.findall(part), name=False)
@@ -645,9 +646,9 @@ def shared_string_problems(zf: zipfile.ZipFile, member: str, shown: str) -> list
                                 return out
             index += done.count(b"</si>")
             if len(tail) > MAX_STRING_XML_BYTES:
-                start = tail[tail.find(b"<si"):][:200]
+                head = tail[tail.find(b"<si"):][:200]
                 out.append(_long_string(shown, member, index, f"more than {MAX_STRING_XML_BYTES // MiB} MiB of XML",
-                                        _si_text_length(start + b"</t>")[1]))
+                                        _si_text_length(head + b"</t>")[1]))
                 return out
             if not block:
                 break

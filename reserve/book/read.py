@@ -29,16 +29,17 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 import pandas as pd
 
-from ..errors import Problem, ProblemLog
-from . import guard
-from .names import match as match_name
-from .names import normal
-from .schema import TABLES_BY_NAME
-
 # defusedxml guards the small XML parts we parse ourselves (workbook, relationships);
 # openpyxl (used for writing and by python-calamine-free fallbacks) also picks it up
 # automatically when installed.
 from defusedxml import ElementTree as SafeET
+
+from ..errors import Problem, ProblemLog
+from . import guard
+from .model import DefaultUsed, IgnoredInput, InputFile
+from .names import match as match_name
+from .names import normal
+from .schema import TABLES_BY_NAME
 
 # fastexcel logs "Could not determine dtype for column N, falling back to string" for a
 # column that is entirely blank; that is normal in a book (an optional column left empty),
@@ -61,14 +62,6 @@ class RawChunk:
 
 
 @dataclass
-class InputFile:
-    path: str
-    sha256: str
-    tables: list[str] = field(default_factory=list)
-    rows: dict[str, int] = field(default_factory=dict)  # rows read per table (as read, before typing)
-
-
-@dataclass
 class RawBook:
     chunks: dict[str, list[RawChunk]]
     files: list[InputFile]
@@ -76,15 +69,15 @@ class RawBook:
     # False when the book itself could not be read (no such file, not a workbook): that one
     # problem is reported, not also every table as missing.
     readable: bool = True
-    # Sheets, files and columns read past (issue 10: listed, never dropped quietly):
-    # {"file", "sheet", "column", "what", "reason"}; shown by `validate` and in the provenance.
-    ignored: list[dict] = field(default_factory=list)
+    # Sheets, files and columns read past (issue 10: listed, never dropped quietly); shown by
+    # `validate` and in the provenance.
+    ignored: list[IgnoredInput] = field(default_factory=list)
     # Defaults the book leaned on, filled while typing (convert.default_record): a column
     # omitted or cells left blank that took the format's default; the report lists each.
-    defaults: list[dict] = field(default_factory=list)
+    defaults: list[DefaultUsed] = field(default_factory=list)
     # Tables one of whose files or sheets could not be read (already a problem): not reported
     # again as "the book has no ... table".
-    unread: set = field(default_factory=set)
+    unread: set[str] = field(default_factory=set)
 
 
 def sha256_of(path: Path) -> str:
@@ -116,7 +109,8 @@ def read_book(path: str | Path, log: ProblemLog) -> RawBook:
 # --------------------------------------------------------------------------- folders
 
 
-def _table_names(names, what: str, where: str, log: ProblemLog, ignored: list, folder: bool = False) -> dict:
+def _table_names(names, what: str, where: str, log: ProblemLog, ignored: list[IgnoredInput],
+                 folder: bool = False) -> dict:
     """Typed sheet/file/folder names -> the table each one is (reserve.book.names): a name
     near a table's name is refused with "did you mean"; two sheets for one table are refused;
     any other name is listed as ignored. (A folder may split a table over several files.)"""
@@ -155,7 +149,7 @@ def _read_folder(folder: Path, log: ProblemLog) -> RawBook:
         return RawBook({}, [], str(folder), readable=False)
     chunks: dict[str, list[RawChunk]] = {}
     files: list[InputFile] = []
-    ignored: list[dict] = []
+    ignored: list[IgnoredInput] = []
     unread: set = set()
     candidates: list[tuple[str, Path]] = []
     entries = sorted(folder.iterdir())
@@ -182,7 +176,7 @@ def _read_folder(folder: Path, log: ProblemLog) -> RawBook:
     # (hashlib releases the GIL): a 10-million-row book is read once from the page cache.
     with ThreadPoolExecutor(max_workers=1) as pool:
         digests = [pool.submit(sha256_of, f) for _, f in candidates]
-        for (table, f), digest in zip(candidates, digests):
+        for (table, f), digest in zip(candidates, digests, strict=True):
             shown = str(f)
             try:
                 if f.suffix.lower() == ".csv":
@@ -220,7 +214,7 @@ def _read_csv(path: Path, table: str, shown: str) -> RawChunk:
         known = set(_header_vocabulary(table))
         if len(known & {normal(h) for h in header}) < 2:
             # Issue 10: a title line above the header (convert._title_rows does the same for sheets)
-            for line, fields in zip(range(2, 12), reader):
+            for line, fields in zip(range(2, 12), reader, strict=False):  # (the first ten lines at most)
                 if len(known & {normal(f) for f in fields}) >= 2:
                     raise ValueError(f"the table's header is on line {line}, below a title line "
                                      f"({','.join(header)[:80]!r}): delete the line(s) above the header")
@@ -433,8 +427,8 @@ def _scan_sheet(zf: zipfile.ZipFile, member: str, cap: int = 500) -> SheetScan:
                     ref = _REF.search(attrs)
                     if ref is None:
                         continue
-                    typ = _TYPE.search(attrs)
-                    typ = typ.group(1) if typ else b"n"
+                    typ_m = _TYPE.search(attrs)
+                    typ = typ_m.group(1) if typ_m else b"n"
                     val = _VALUE.search(body)
                     has_value = (val is not None and val.group(1) != b"") or b"<is>" in body
                     letters = ref.group(1).decode()
@@ -498,14 +492,15 @@ def _scan_header(zf: zipfile.ZipFile, member: str) -> tuple[int | None, dict[str
                 if not ((val is not None and val.group(1) != b"") or b"<is>" in body):
                     continue
                 first_row = row
-                typ = _TYPE.search(attrs)
-                cells[ref.group(1).decode()] = (typ.group(1) if typ else b"n", body)
+                typ_m = _TYPE.search(attrs)
+                cells[ref.group(1).decode()] = (typ_m.group(1) if typ_m else b"n", body)
             if not block:
                 break
     if first_row is None:
         return None, {}
     try:
-        wanted = {int(_VALUE.search(b).group(1)) for t, b in cells.values() if t == b"s"}
+        # (a shared-string cell holds its index in <v>)
+        wanted = {int(v.group(1)) for t, b in cells.values() if t == b"s" and (v := _VALUE.search(b)) is not None}
     except ValueError:  # not a shared-string index: let the workbook reader read the header
         return first_row, None
     shared = _shared_strings(zf, max(wanted)) if wanted else {}
@@ -618,7 +613,7 @@ def _read_xlsx(path: Path, log: ProblemLog) -> RawBook:
     # workbook and streams the sheet's XML for formulas without saved values and error cells.
     with zf, ThreadPoolExecutor(max_workers=1) as pool:
         digest = pool.submit(sha256_of, path)
-        ignored: list[dict] = []
+        ignored: list[IgnoredInput] = []
         unread: set = set()
         sheet_tables = _table_names(reader.sheet_names, "sheet", shown, log, ignored)
         for sheet in reader.sheet_names:
@@ -657,6 +652,7 @@ def _read_xlsx(path: Path, log: ProblemLog) -> RawBook:
                 log.add(Problem(shown, sheet, message=f"cannot read the sheet: {failure}"))
                 unread.add(table)
                 continue
+            assert chunk is not None  # (no chunk only when reading failed)
             if flagged:
                 chunk.flagged = frozenset(flagged)
             chunks.setdefault(table, []).append(chunk)
@@ -680,7 +676,7 @@ def _same_columns(names: list[str], reader_names: list[str]) -> bool:
     repeated name `name_1` and calls a blank header `__UNNAMED__<n>`)."""
     if len(names) != len(reader_names):
         return False
-    for ours, theirs in zip(names, reader_names):
+    for ours, theirs in zip(names, reader_names, strict=True):
         theirs = str(theirs).strip()
         if ours.startswith("__UNNAMED__"):
             if not theirs.startswith("__UNNAMED__") and theirs != "":
@@ -729,6 +725,7 @@ def _load_sheet(reader, path: Path, sheet: str, table: str, first_row: int | Non
             continue
         break
     frame = data.to_pandas(types_mapper=_arrow_types)
+    assert names is not None  # (set by the loop above)
     if len(frame.columns) == len(names):
         frame.columns = names
     else:  # pragma: no cover - fastexcel reads the same range both times

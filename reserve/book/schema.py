@@ -15,7 +15,7 @@ Column types:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 REQUIRED = object()  # sentinel: the column must be present and non-blank
 BLANK = None  # the column may be blank; stays missing (NaN/NaT/<NA>)
@@ -42,10 +42,6 @@ class Column:
     @property
     def required(self) -> bool:
         return self.default is REQUIRED
-
-    @property
-    def may_be_omitted(self) -> bool:
-        return not self.required
 
 
 @dataclass(frozen=True)
@@ -404,6 +400,3 @@ TABLES: tuple[Table, ...] = (
     HOLIDAYS,
 )
 TABLES_BY_NAME = {t.name: t for t in TABLES}
-
-# Row tables (everything but the name/value parameters sheet).
-ROW_TABLES = tuple(t for t in TABLES if t.kind == "rows")

@@ -17,7 +17,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .schema import BLANK, REQUIRED, TABLES, Column, ITEM_KIND_HELP, ITEM_KINDS
+from .schema import BLANK, ITEM_KIND_HELP, ITEM_KINDS, REQUIRED, TABLES, Column
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 REQUIRED_FONT = Font(bold=True)

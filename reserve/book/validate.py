@@ -3,16 +3,18 @@ a row needs because of what it is. Each check returns problems; none raises."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
-
-from concurrent.futures import ThreadPoolExecutor
 
 from .. import keys
 from ..errors import Problem, ProblemLog
-from .convert import BadCells
+from ..keys import Links
+from .convert import BadCells, TypedBook
 from .schema import ITEM_KINDS, TABLES_BY_NAME
 
 # Kinds whose amount depends on age (BOOK_FORMAT.md kinds table): open_date required.
@@ -42,68 +44,77 @@ def _src_file_sheet(src: str) -> tuple[str, str]:
     return file, sheet
 
 
-def report_rows(log: ProblemLog, frame: pd.DataFrame, mask, column: str, expected: str = "",
+@dataclass(frozen=True)
+class Checks:
+    """Where the checks report: the problem log, the typed tables, and the cells typing
+    already reported (`convert.TypedBook.bad_cells`), which are not reported again."""
+
+    log: ProblemLog
+    tables: Mapping[str, pd.DataFrame]
+    bad_cells: Mapping[str, BadCells]
+
+
+def report_rows(checks: Checks, table: str, mask: npt.ArrayLike, column: str, expected: str = "",
                 message: str = "", value_col: str | None = None) -> None:
-    mask = np.asarray(mask, dtype=bool)
-    already = BadCells.of(frame).mask(column, len(mask))
+    """One problem per row of `table` in `mask`, at `column` (showing `value_col`'s value)."""
+    frame = checks.tables[table]
+    rows = np.asarray(mask, dtype=bool)
+    bad = checks.bad_cells.get(table)
+    already = bad.mask(column, len(rows)) if bad is not None else None
     if already is not None:  # reported while typing: do not report the same cell twice
-        mask = mask & ~already
-    idx = np.flatnonzero(mask)
+        rows = rows & ~already
+    idx = np.flatnonzero(rows)
     if not len(idx):
         return
     vcol = value_col or column
 
-    def make(i):
+    def make(i: int) -> Problem:
         pos = int(idx[i])
         file, sheet = _src_file_sheet(frame["_src"].iloc[pos])
         v = frame[vcol].iloc[pos] if vcol in frame.columns else ""
         shown = "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
         return Problem(file, sheet, int(frame["_row"].iloc[pos]), column, shown, expected, message)
 
-    log.add_many(len(idx), make)
+    checks.log.add_many(len(idx), make)
 
 
-def check_unique(log: ProblemLog, name: str, frame: pd.DataFrame, dup: np.ndarray | None = None) -> None:
+def check_unique(checks: Checks, name: str, dup: npt.NDArray[np.bool_] | None = None) -> None:
     key = list(TABLES_BY_NAME[name].key)
+    frame = checks.tables[name]
     if not key or not len(frame):
         return
     if dup is None:
         dup = keys.duplicated(frame, key)
-    report_rows(log, frame, dup, key[0], expected="a unique " + " + ".join(key),
+    report_rows(checks, name, dup, key[0], expected="a unique " + " + ".join(key),
                 message=f"duplicate {' + '.join(key)} (each must appear once in '{name}')")
 
 
-def check_reference(log: ProblemLog, frame: pd.DataFrame, column: str, known: pd.Series, what: str) -> None:
+def check_reference(checks: Checks, table: str, column: str, known: pd.Series, what: str) -> None:
     """Every non-blank `column` value must be one of `known` (an id column of another table)."""
+    frame = checks.tables[table]
     if not len(frame):
         return
     unknown = frame[column].notna().to_numpy(dtype=bool) & (keys.find(frame[column], known) < 0)
-    report_rows(log, frame, unknown, column, expected=what)
+    report_rows(checks, table, unknown, column, expected=what)
 
 
-def validate(params: dict, tables: dict[str, pd.DataFrame], log: ProblemLog, label: str) -> dict:
+def validate(typed: TypedBook, log: ProblemLog, label: str) -> Links:
     """Check the typed tables; returns the row links found on the way (`Book.links`)."""
-    try:
-        return _validate(params, tables, log, label)
-    finally:
-        for frame in tables.values():  # the typing step's notes are for validation only
-            frame.attrs.pop(BadCells.ATTR, None)
-
-
-def _validate(params: dict, tables: dict[str, pd.DataFrame], log: ProblemLog, label: str) -> dict:
-    links: dict = {}
+    params, tables = typed.params, typed.tables
+    checks = Checks(log, tables, typed.bad_cells)
+    links: Links = {}
     accounts = tables["accounts"]
     col = tables["collateral"]
     # The two hash passes over millions of ids -- the accounts key, and collateral to its
     # margin account -- are independent; Arrow's kernels release the GIL, so they run side
     # by side on two cores. Their problems are reported afterwards, in table order.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        acc_dup = pool.submit(keys.duplicated, accounts, list(TABLES_BY_NAME["accounts"].key))
-        col_pos = pool.submit(keys.margin_account_positions, accounts, col)
-        acc_dup, col_pos = acc_dup.result(), col_pos.result()
+        acc_dup_job = pool.submit(keys.duplicated, accounts, list(TABLES_BY_NAME["accounts"].key))
+        col_pos_job = pool.submit(keys.margin_account_positions, accounts, col)
+        acc_dup, col_pos = acc_dup_job.result(), col_pos_job.result()
     for name in TABLES_BY_NAME:
         if name in tables:
-            check_unique(log, name, tables[name], acc_dup if name == "accounts" else None)
+            check_unique(checks, name, acc_dup if name == "accounts" else None)
 
     if len(col):
         links[keys.COLLATERAL_MARGIN_ACCOUNT] = col_pos
@@ -115,11 +126,11 @@ def _validate(params: dict, tables: dict[str, pd.DataFrame], log: ProblemLog, la
             anywhere = keys.find(col["account_id"].iloc[miss], accounts["account_id"]) >= 0
             unknown[miss[~anywhere]] = True
             not_margin[miss[anywhere]] = True
-        report_rows(log, col, unknown, "account_id", expected="an account_id of the accounts table")
-        report_rows(log, col, not_margin, "account_id", expected="a margin account (type margin in accounts)",
+        report_rows(checks, "collateral", unknown, "account_id", expected="an account_id of the accounts table")
+        report_rows(checks, "collateral", not_margin, "account_id", expected="a margin account (type margin in accounts)",
                     message="collateral is only tested for margin accounts (Note E(1))")
 
-    _validate_cca(log, tables, accounts)
+    _validate_cca(checks, tables, accounts)
 
     items = tables["items"]
     if len(items):
@@ -127,7 +138,7 @@ def _validate(params: dict, tables: dict[str, pd.DataFrame], log: ProblemLog, la
         for kind, books in ITEM_KINDS.items():
             allowed |= ((items["kind"] == kind) & items["book"].isin(books)).to_numpy()
         wrong = ~allowed & items["kind"].notna().to_numpy() & items["book"].notna().to_numpy()
-        report_rows(log, items, wrong, "kind", expected="a kind that belongs to the row's book "
+        report_rows(checks, "items", wrong, "kind", expected="a kind that belongs to the row's book "
                     "(sweep_next_day is customer only; pab_* kinds are PAB only)")
         kind = items["kind"]
         need = {
@@ -142,34 +153,34 @@ def _validate(params: dict, tables: dict[str, pd.DataFrame], log: ProblemLog, la
                                      "the new issue's securities: us_government_agency, municipal or other "
                                      "(Rule 15c3-1(a)(1)(ii)(C))")
         for column, (mask, expected) in need.items():
-            report_rows(log, items, mask.to_numpy(dtype=bool), column, expected=expected)
-        _check_item_links(log, tables, items)
+            report_rows(checks, "items", mask.to_numpy(dtype=bool), column, expected=expected)
+        _check_item_links(checks, tables, items)
         as_of = params.get("as_of")
         if as_of is not None:
             # Note D: a fail to receive over 30 calendar days takes market value over contract.
             age = (pd.Timestamp(as_of) - items["open_date"]).dt.days
             old_ftr = ((kind == "fail_to_receive") & (age > 30) & items["market_value"].isna()).to_numpy(dtype=bool)
-            report_rows(log, items, old_ftr, "market_value",
+            report_rows(checks, "items", old_ftr, "market_value",
                         expected="the market value (the fail is over 30 days old: Note D)")
             future = (items["open_date"].notna() & (age < 0)).to_numpy(dtype=bool)
-            report_rows(log, items, future, "open_date", expected=f"a date on or before as_of ({as_of})",
+            report_rows(checks, "items", future, "open_date", expected=f"a date on or before as_of ({as_of})",
                         message="the item arose after the computation date")
 
     if len(accounts) and "non_pab_reason" in accounts.columns:
         # Rule 15c3-3(a)(16): a reason is given only for a broker-dealer's account (book pab or
         # noncustomer); a customer's account is not a broker-dealer's proprietary account.
         wrong = (accounts["non_pab_reason"].notna() & (accounts["book"] == "customer")).to_numpy(dtype=bool)
-        report_rows(log, accounts, wrong, "non_pab_reason", expected="blank for a customer account: non_pab_reason "
+        report_rows(checks, "accounts", wrong, "non_pab_reason", expected="blank for a customer account: non_pab_reason "
                     "is for a broker-dealer's account (book pab or noncustomer) that is not a PAB account under "
                     "Rule 15c3-3(a)(16)")
     rba = tables.get("reserve_bank_accounts")
     if rba is not None and len(rba) and "pab_note7_account" in rba.columns:
         wrong = (rba["pab_note7_account"] & (rba["book"] != "pab")).to_numpy(dtype=bool)
-        report_rows(log, rba, wrong, "pab_note7_account", expected="false: only a PAB reserve bank account holds "
+        report_rows(checks, "reserve_bank_accounts", wrong, "pab_note7_account", expected="false: only a PAB reserve bank account holds "
                     "PAB Note 7 deposits")
     if len(accounts):
         req_date = ((accounts["e5_exception"] == "requested") & accounts["e5_exception_date"].isna()).to_numpy(dtype=bool)
-        report_rows(log, accounts, req_date, "e5_exception_date",
+        report_rows(checks, "accounts", req_date, "e5_exception_date",
                     expected="the day the Note E(5) exception was requested")
         margin_debit = (accounts["type"] == "margin") & (accounts["balance"] < 0) & accounts["book"].isin(("customer", "pab"))
         if margin_debit.any() and "tentative_net_capital" in params and params["tentative_net_capital"] is None:
@@ -199,7 +210,7 @@ INCREMENT_COLUMNS = ("requirement_arose_on", "requirement_at_arise", "customer_a
                      "cure_received_on", "cure_received_amount")
 
 
-def _validate_cca(log: ProblemLog, tables: dict[str, pd.DataFrame], accounts: pd.DataFrame) -> None:
+def _validate_cca(checks: Checks, tables: Mapping[str, pd.DataFrame], accounts: pd.DataFrame) -> None:
     """The clearing-agency tables (Note H): references, duplicates, and the deposits' ties to
     the increments of a requirement."""
     cca_ids = tables["cca"]["cca_id"]
@@ -212,12 +223,12 @@ def _validate_cca(log: ProblemLog, tables: dict[str, pd.DataFrame], accounts: pd
     account_ids = keys.among(accounts["account_id"], req["account_id"], dep["account_id"], dep["owner_account_id"],
                              inc["account_id"])
     if len(req):
-        check_reference(log, req, "cca_id", cca_ids, "a cca_id of the cca table")
-        check_reference(log, req, "account_id", account_ids, "an account_id of the accounts table")
+        check_reference(checks, "cca_requirements", "cca_id", cca_ids, "a cca_id of the cca table")
+        check_reference(checks, "cca_requirements", "account_id", account_ids, "an account_id of the accounts table")
         subset = ["cca_id", "account_id", "position_type", "basis"] + (
             ["account_structure"] if "account_structure" in req.columns else [])
         dup = req.duplicated(subset=subset, keep="first").to_numpy()
-        report_rows(log, req, dup, "account_id", expected="one row per " + ", ".join(subset[:-1]) + " and " + subset[-1],
+        report_rows(checks, "cca_requirements", dup, "account_id", expected="one row per " + ", ".join(subset[:-1]) + " and " + subset[-1],
                     message="the same requirement is given twice")
         if "account_structure" in req.columns:
             # Note H(b)(2)(i): a stated account structure and the basis say one thing twice and
@@ -226,24 +237,24 @@ def _validate_cca(log: ProblemLog, tables: dict[str, pd.DataFrame], accounts: pd
             basis = req["basis"].astype(object).to_numpy(dtype=object)
             stated = req["basis"].notna().to_numpy(dtype=bool)
             for name, want in (("own_gross", "gross"), ("omnibus_gross", "gross"), ("omnibus_net", "net")):
-                report_rows(log, req, stated & (structure == name) & (basis != want), "account_structure",
+                report_rows(checks, "cca_requirements", stated & (structure == name) & (basis != want), "account_structure",
                             expected=f"basis {want} with account_structure {name}",
                             message=f"the account structure contradicts basis {'net' if want == 'gross' else 'gross'}")
     if len(dep):
-        check_reference(log, dep, "cca_id", cca_ids, "a cca_id of the cca table")
-        check_reference(log, dep, "account_id", account_ids, "an account_id of the accounts table")
-        check_reference(log, dep, "owner_account_id", account_ids, "an account_id of the accounts table")
+        check_reference(checks, "cca_deposits", "cca_id", cca_ids, "a cca_id of the cca table")
+        check_reference(checks, "cca_deposits", "account_id", account_ids, "an account_id of the accounts table")
+        check_reference(checks, "cca_deposits", "owner_account_id", account_ids, "an account_id of the accounts table")
     if len(inc):
-        check_reference(log, inc, "cca_id", cca_ids, "a cca_id of the cca table")
-        check_reference(log, inc, "account_id", account_ids, "an account_id of the accounts table")
+        check_reference(checks, "cca_requirement_increments", "cca_id", cca_ids, "a cca_id of the cca table")
+        check_reference(checks, "cca_requirement_increments", "account_id", account_ids, "an account_id of the accounts table")
     if len(dep) and "increment_id" in dep.columns and dep["increment_id"].notna().any():
         # Note H(b)(1)(iii): a firm-owned Treasury deposit tied to an increment is tested on
         # the increment's arise date, call and cure; one place states them.
         tied = dep["increment_id"].notna().to_numpy(dtype=bool)
         pos = keys.find(dep["increment_id"], inc["increment_id"]) if len(inc) else np.full(len(dep), -1)
-        report_rows(log, dep, tied & (pos < 0), "increment_id",
+        report_rows(checks, "cca_deposits", tied & (pos < 0), "increment_id",
                     expected="an increment_id of the cca_requirement_increments table")
-        report_rows(log, dep, tied & (dep["owner"] != "firm").to_numpy(dtype=bool), "increment_id",
+        report_rows(checks, "cca_deposits", tied & (dep["owner"] != "firm").to_numpy(dtype=bool), "increment_id",
                     expected="blank for owner=customer",
                     message="an increment ties firm-owned Treasuries to the day a requirement grew (Note H(b)(1)(iii))")
         found = tied & (pos >= 0)
@@ -253,62 +264,62 @@ def _validate_cca(log: ProblemLog, tables: dict[str, pd.DataFrame], accounts: pd
                 theirs = inc[col].to_numpy(dtype=object)[at]
                 ours = dep[col].to_numpy(dtype=object)
                 differ = found & (ours != theirs)
-                report_rows(log, dep, differ, col, expected=f"the {col} of its increment",
+                report_rows(checks, "cca_deposits", differ, col, expected=f"the {col} of its increment",
                             message="the deposit and the increment it names are for different "
                                     + ("clearing agencies" if col == "cca_id" else "accounts"))
         for col in INCREMENT_COLUMNS:
             if col in dep.columns:
-                report_rows(log, dep, tied & dep[col].notna().to_numpy(dtype=bool), col,
+                report_rows(checks, "cca_deposits", tied & dep[col].notna().to_numpy(dtype=bool), col,
                             expected="blank (the increment named in increment_id states it)")
 
 
-def _check_item_links(log: ProblemLog, tables: dict[str, pd.DataFrame], items: pd.DataFrame) -> None:
+def _check_item_links(checks: Checks, tables: Mapping[str, pd.DataFrame], items: pd.DataFrame) -> None:
     """The rows items name: clearing organizations (Notes B, F, G), the fail to receive a fail
     to deliver or borrow is allocated to (Rule 15c3-1(a)(1)(ii)(D)), the separate PAB reserve
     account of PAB Note 7."""
     kind = items["kind"]
     orgs = tables.get("clearing_organizations")
     if "clearing_org_id" in items.columns and orgs is not None:
-        check_reference(log, items, "clearing_org_id", orgs["clearing_org_id"],
+        check_reference(checks, "items", "clearing_org_id", orgs["clearing_org_id"],
                         "a clearing_org_id of the clearing_organizations table")
         pos = keys.find(items["clearing_org_id"], orgs["clearing_org_id"])
         org_kind = np.full(len(items), None, dtype=object)
         known = pos >= 0
         org_kind[known] = orgs["kind"].to_numpy(dtype=object)[pos[known]]
         occ_elsewhere = (kind == "occ_margin").to_numpy(dtype=bool) & known & (org_kind != "occ")
-        report_rows(log, items, occ_elsewhere, "clearing_org_id", expected="a clearing organization of kind occ",
+        report_rows(checks, "items", occ_elsewhere, "clearing_org_id", expected="a clearing organization of kind occ",
                     message="Item 13 is margin on deposit with the Options Clearing Corporation (Note F)")
     if "allocated_to" in items.columns:
         given = items["allocated_to"].notna().to_numpy(dtype=bool)
         if given.any():
             allowed = kind.isin(("securities_borrowed", "fail_to_deliver")).to_numpy(dtype=bool)
-            report_rows(log, items, given & ~allowed, "allocated_to", expected="blank: allocated_to is for "
+            report_rows(checks, "items", given & ~allowed, "allocated_to", expected="blank: allocated_to is for "
                         "securities_borrowed and fail_to_deliver (Rule 15c3-1(a)(1)(ii)(D))")
             pos = keys.find(items["allocated_to"], items["item_id"])
             ok = pos >= 0
             safe = np.where(ok, pos, 0)
             same = ok & (kind.to_numpy(dtype=object)[safe] == "fail_to_receive") & \
                 (items["book"].to_numpy(dtype=object)[safe] == items["book"].to_numpy(dtype=object))
-            report_rows(log, items, given & allowed & ~same, "allocated_to",
+            report_rows(checks, "items", given & allowed & ~same, "allocated_to",
                         expected="the item_id of a fail_to_receive in the same book")
             # "of the same issue": stated on both rows, and the same
             has_sec = items["security_id"].notna().to_numpy(dtype=bool)
-            report_rows(log, items, given & allowed & same & ~has_sec, "security_id",
+            report_rows(checks, "items", given & allowed & same & ~has_sec, "security_id",
                         expected="the issue (security_id) of an item allocated to a fail to receive: it must be the "
                                  "same issue (Rule 15c3-1(a)(1)(ii)(D))")
-            report_rows(log, items, given & allowed & same & has_sec & ~has_sec[safe], "allocated_to",
+            report_rows(checks, "items", given & allowed & same & has_sec & ~has_sec[safe], "allocated_to",
                         expected="a fail_to_receive that states its security_id (the same issue, Rule "
                                  "15c3-1(a)(1)(ii)(D))")
             sec = items["security_id"].to_numpy(dtype=object)
             both = given & allowed & same & has_sec & has_sec[safe]
             differ = both & (sec != sec[safe])
-            report_rows(log, items, differ, "security_id", expected="the security_id of the fail to receive it is "
+            report_rows(checks, "items", differ, "security_id", expected="the security_id of the fail to receive it is "
                         "allocated to (the same issue, Rule 15c3-1(a)(1)(ii)(D))")
     rba = tables.get("reserve_bank_accounts")
     if "reserve_bank_account_id" in items.columns and rba is not None:
-        check_reference(log, items, "reserve_bank_account_id", rba["account_id"],
+        check_reference(checks, "items", "reserve_bank_account_id", rba["account_id"],
                         "an account_id of the reserve_bank_accounts table")
-    _check_kind_columns(log, items)
+    _check_kind_columns(checks, items)
 
 
 # The items columns added for one Note (issue 11) and the kinds that use them: a value given
@@ -332,7 +343,7 @@ KIND_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _check_kind_columns(log: ProblemLog, items: pd.DataFrame) -> None:
+def _check_kind_columns(checks: Checks, items: pd.DataFrame) -> None:
     kind = items["kind"]
     for column, kinds in KIND_COLUMNS.items():
         if column not in items.columns:
@@ -348,4 +359,4 @@ def _check_kind_columns(log: ProblemLog, items: pd.DataFrame) -> None:
         if not given.any():
             continue
         wrong = given & ~kind.isin(kinds).to_numpy(dtype=bool)
-        report_rows(log, items, wrong, column, expected=f"blank: {column} is used only for {', '.join(kinds)}")
+        report_rows(checks, "items", wrong, column, expected=f"blank: {column} is used only for {', '.join(kinds)}")
