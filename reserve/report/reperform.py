@@ -26,9 +26,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..book.cells import parse_money
 from ..errors import Problem
 from ..formula.model import CREDIT_LINES, DEBIT_LINES, LINES, SUMMARY_BOXES
-from ..money import format_cents, format_display, parse_decimal_text, parse_money
+from ..money import format_cents, format_display, parse_decimal_text
 from .compare import SUMMARY_KEYS, ZIP_MAGIC, ReportFileInvalid, read_report_file, report_lines
 from .model import Report, ReportFigures, source_of
 
