@@ -7,6 +7,7 @@ them under "Assumptions". To change a reading, change it here (and its test).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -467,6 +468,7 @@ READINGS: dict[str, Reading] = {r.id: r for r in (*_GENERAL, *_NOTE_H)}
 assert len(READINGS) == len(_GENERAL) + len(_NOTE_H), "a reading id is declared twice"
 
 
-def assumptions(keys=None) -> list[dict]:
-    keys = keys or READINGS.keys()
-    return [{"key": k, "rule": READINGS[k].rule, "reading": READINGS[k].text} for k in keys]
+def assumptions(keys: Iterable[str] | None = None) -> list[dict[str, str]]:
+    """The readings (all, or those of `keys`, in that order) as the report's Assumptions list them."""
+    chosen = keys or READINGS.keys()
+    return [{"key": k, "rule": READINGS[k].rule, "reading": READINGS[k].text} for k in chosen]
