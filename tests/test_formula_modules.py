@@ -79,3 +79,18 @@ def test_every_step_returns_an_outcome():
 def test_the_public_entry_is_compute():
     assert reserve.formula.compute is computation.compute
     assert set(reserve.formula.__all__) >= {"compute", "calendar_for", "Result"}
+
+
+def test_pab_note_3_no_concentration_test_for_pab_collateral(tmp_path):
+    # PAB Note 3: Note E(1) does not apply to the PAB computation. A PAB margin debit of
+    # 10,000 wholly collateralized by one security (which, in the customer computation, would
+    # be reduced: capped value 14,000 = all collateral, 15% = 2,100, excess 11,900 > debit)
+    # stays whole in PAB Item 10, and its collateral row is excluded under PAB Note 3.
+    b = book(tmp_path, accounts=[{"account_id": "P1", "book": "pab", "type": "margin", "balance": "-10000"}],
+             collateral=[{"account_id": "P1", "security_id": "XYZ", "market_value": "20000"}])
+    r = compute(b)
+    assert r.computations["pab"].lines["item_10"] == 1_000_000
+    d = r.dispositions
+    col = d[d["table"] == "collateral"]
+    assert list(col["rule"]) == ["PAB Note 3"] and list(col["computation"]) == ["pab"]
+    assert not any(f.rule == "Note E(1)" for f in r.findings)
