@@ -91,6 +91,10 @@ COMPUTATIONS = tuple(ComputationName)
 
 @dataclass(frozen=True)
 class Line:
+    """One line of Exhibit A: its key, number ("1".."15", "" for the FOCUS other lines),
+    caption, side, the rule it carries and its FOCUS box. Item 15 has no box and is never
+    reported in the "Other debits" box (reading: focus_item_15)."""
+
     key: LineKey
     number: str  # "1".."16", or "" for other lines
     caption: str
