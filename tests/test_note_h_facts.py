@@ -247,26 +247,27 @@ def test_customer_security_in_item_15_without_its_item_2_credit(tmp_path):
     assert "customer C1" in f.message and "T1" in f.message and f.rule.startswith("Note H(b)(1)(ii); Item 2")
 
 
-formula_module = importlib.import_module("reserve.formula")
-PAIRING_WIRED = "pairing_findings" in inspect.getsource(formula_module.compute)
+formula_module = importlib.import_module("reserve.formula.credits")  # Item 1 of the accounts
+PAIRING_WIRED = "pairing_findings" in inspect.getsource(importlib.import_module("reserve.formula.computation"))
 
 
 @pytest.mark.skipif(not PAIRING_WIRED, reason="pairing_findings is not yet called from reserve.formula.compute "
                     "(one line after the dispositions are joined: findings += pairing_findings(book, disp))")
 def test_compute_reports_a_debit_without_its_credit(tmp_path, monkeypatch):
     # The check runs on the final dispositions of the whole computation: an exclusion that
-    # takes A2's 100,000 credit out of Item 1 (simulated here on what accounts.py returns)
+    # takes A2's 100,000 credit out of Item 1 (simulated here on what credits.py returns)
     # leaves 400,000 of C1's cash in Item 15 against 300,000 of Item 1: one severe finding.
     b = pairing_book(tmp_path)
-    real = formula_module.accounts_and_collateral
+    real = formula_module.item_1_credit_balances
 
-    def without_a2_credit(book_, cal):
-        frames, findings, e1 = real(book_, cal)
-        return [f[~((f["table"] == "accounts") & (f["row"] == 1) & (f["line"] == "item_1")).to_numpy(dtype=bool)]
-                for f in frames], findings, e1
+    def without_a2_credit(scope):
+        out = real(scope)
+        out.frames = [f[~((f["table"] == "accounts") & (f["row"] == 1) & (f["line"] == "item_1")).to_numpy(dtype=bool)]
+                      for f in out.frames]
+        return out
 
     assert [f for f in compute(b).findings if f.rule.startswith("Note H(b)(1)(i); Item 1")] == []
-    monkeypatch.setattr(formula_module, "accounts_and_collateral", without_a2_credit)
+    monkeypatch.setattr(formula_module, "item_1_credit_balances", without_a2_credit)
     (f,) = [f for f in compute(b).findings if f.rule.startswith("Note H(b)(1)(i); Item 1")]
     assert (f.severity, f.amount) == ("severe", usd(100_000)) and f.message.startswith("customer C1:")
 
