@@ -35,7 +35,7 @@ from ..money import Effect
 from . import credits, debits, note_e, pab
 from .debits import DebitBasis
 from .inputs import BookData, Params
-from .item_rows import ItemRows
+from .item_rows import ItemRows, item_row_checks
 from .model import (
     COMPUTATIONS,
     CREDIT_LINES,
@@ -213,7 +213,7 @@ STEPS: tuple[Step, ...] = (
     _item_10_accounts,
     _note_e1,
     _note_e5,
-    _on_items(credits.item_rows_checks),
+    _on_items(item_row_checks),
     _on_items(credits.note_a_drafts_and_checks),
     _on_items(credits.item_2_bank_loans),
     _on_items(credits.note_b_letters_of_credit),

@@ -54,24 +54,6 @@ def item_1_credit_balances(s: AccountScope) -> Outcome:
     return out
 
 
-def item_rows_checks(ir: ItemRows) -> Outcome:
-    """Rows every item rule relies on: an ageing kind without its open_date (Items 4, 6-9, 12;
-    Note D; reading: ageing_blank_date), and a negative amount, which works against its line."""
-    out = Outcome()
-    kind, ids, amount = ir.kind, ir.ids, ir.amount
-    ageing = np.isin(kind, ("fail_to_receive", "stock_dividend_receivable", "short_count_difference", "suspense_short",
-                            "transfer_unconfirmed", "fail_to_deliver", "new_issue_not_received"))
-    ir.listed(out, ageing & ir.no_date, "Items 4, 6-9, 12; Note D (ageing)",
-              lambda r: f"{kind[r].replace('_', ' ')} {ids[r]} has no open_date: "
-              "its age is unknown, so it is treated as the older item (the higher requirement)", amount, Severity.SEVERE)
-    # A negative amount is accepted (BOOK_FORMAT.md sets no sign) but it works against its
-    # line -- a negative credit lowers the requirement -- so each one goes to review.
-    ir.listed(out, amount < 0, "Exhibit A items: negative amount",
-              lambda r: f"negative amount on a {kind[r].replace('_', ' ')} item: it reduces the line it belongs to; "
-                        "a credit or debit of the other sign needs support", amount)
-    return out
-
-
 def note_a_drafts_and_checks(ir: ItemRows) -> Outcome:
     """Note A: drafts payable applied against credit balances, and checks drawn in excess of
     bank balances per the firm's records, are both in Item 1."""

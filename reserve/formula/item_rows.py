@@ -140,3 +140,20 @@ class ItemRows:
             out.findings.append(Finding(rule, self.comp[r], message(r),
                                         int(amt[r]) if isinstance(amt, np.ndarray) else amt, "items", int(r), severity))
         more_than_listed(len(picked), out.findings, rule, "", "items", severity)
+
+
+def item_row_checks(ir: ItemRows) -> Outcome:
+    """Rows every item rule relies on: an ageing kind without its open_date (Items 4, 6-9, 12;
+    Note D; reading: ageing_blank_date), and a negative amount, which works against its line."""
+    out = Outcome()
+    kind, ids, amount = ir.kind, ir.ids, ir.amount
+    ageing = np.isin(kind, AGEING_KINDS)
+    ir.listed(out, ageing & ir.no_date, "Items 4, 6-9, 12; Note D (ageing)",
+              lambda r: f"{kind[r].replace('_', ' ')} {ids[r]} has no open_date: "
+              "its age is unknown, so it is treated as the older item (the higher requirement)", amount, Severity.SEVERE)
+    # A negative amount is accepted (BOOK_FORMAT.md sets no sign) but it works against its
+    # line -- a negative credit lowers the requirement -- so each one goes to review.
+    ir.listed(out, amount < 0, "Exhibit A items: negative amount",
+              lambda r: f"negative amount on a {kind[r].replace('_', ' ')} item: it reduces the line it belongs to; "
+                        "a credit or debit of the other sign needs support", amount)
+    return out

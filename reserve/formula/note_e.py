@@ -24,7 +24,7 @@ import pandas as pd
 from .. import keys, money
 from ..calendar import BusinessCalendar
 from ..money import Effect
-from .inputs import Bools, Ints, Params
+from .inputs import Bools, Ints, Params, Texts
 from .model import MAX_LISTED, Finding, Outcome, Severity, adjustment, dispositions, more_than_listed
 from .pab import pab_note_3_no_concentration_test
 
@@ -128,24 +128,61 @@ class NoteE1:
 
 def note_e1_concentration(acc: pd.DataFrame, col: pd.DataFrame, links: dict[str, object], included: Ints,
                           margin_live: Bools, book_col: pd.Categorical) -> NoteE1:
-    """Note E(1): concentration in a specific security across customer margin accounts.
-    `included`: each account's Item 10 debit; `margin_live`: customer margin accounts with a
-    debit in Item 10 (PAB Note 3: the PAB computation is not tested)."""
+    """Note E(1): margin debits reduced by the market value of a specific security, held as
+    collateral across customer margin accounts, in excess of 15% of all such collateral -- the
+    reduction never more than the debits that security collateralizes. `included`: each
+    account's Item 10 debit; `margin_live`: customer margin accounts with a debit in Item 10
+    (PAB Note 3: the PAB computation is not tested)."""
     out = Outcome()
-    frames, findings = out.frames, out.findings
-    ncol = len(col)
-    crow = np.arange(ncol, dtype=np.int64)
-    if ncol == 0:
+    if len(col) == 0:
         return NoteE1(out, False, None)
+    tested, pos_i = _e1_collateral(acc, col, links, margin_live, book_col, out.frames)
+    if not tested.any():
+        return NoteE1(out, True, None)
+    v = _E1Values.of(col, tested, pos_i, included)
+    out.frames.append(dispositions("collateral", np.flatnonzero(tested).astype(np.int64), "customer", "note_e1_test", 0,
+                                   "Note E(1)", "collateral for a margin debit (Note E(1) concentration test; value "
+                                   "capped at 140% of the account's debit)",
+                                   pd.Categorical.from_codes(v.sec_codes, categories=pd.Index(v.sec_ids, dtype=object))))
+    concentrated = np.flatnonzero(~v.exempt & (v.value > v.threshold))  # a handful, in id order
+    reductions: dict[int, int] = {}
+    for code in concentrated:
+        sec, sec_value, sec_debits = v.sec_ids[code], int(v.value[code]), int(v.debits[code])
+        excess = sec_value - v.threshold
+        reduction = min(excess, sec_debits)
+        reductions[int(code)] = reduction
+        out.frames.append(adjustment("customer", "item_10", -reduction, "Note E(1)",
+                                     f"concentration in security {sec}: collateral value "
+                                     f"{money.format_display(sec_value)} exceeds 15% of all margin collateral "
+                                     f"({money.format_display(v.threshold)}) by {money.format_display(excess)}; "
+                                     f"reduction capped at the debits it collateralizes "
+                                     f"({money.format_display(sec_debits)})", str(sec)))
+        out.findings.append(Finding("Note E(1)", "customer",
+                                    f"security {sec} is concentrated: Item 10 reduced by {money.format_display(reduction)}",
+                                    reduction, "", None, Severity.REVIEW))
+    if not reductions:
+        return NoteE1(out, True, None)
+    held = np.isin(v.g_sec, concentrated)
+    e1 = E1Shares(v.g_apos[held], v.g_sec[held], reductions, {c: int(v.debits[c]) for c in reductions})
+    out.frames.extend(_e1_account_cap(e1, included, acc, out.findings))
+    return NoteE1(out, True, e1)
+
+
+def _e1_collateral(acc: pd.DataFrame, col: pd.DataFrame, links: dict[str, object], margin_live: Bools,
+                   book_col: pd.Categorical, frames: list[pd.DataFrame]) -> tuple[Bools, Ints]:
+    """Note E(1)'s collateral: the rows of margin accounts with a debit in Item 10 are tested;
+    those of PAB accounts are excluded (PAB Note 3), the rest excluded as collateral for no
+    margin debit. Returns the rows tested and each row's account position."""
+    crow = np.arange(len(col), dtype=np.int64)
     # map collateral rows to account positions (margin accounts only; (account_id, type) is
     # unique, so each margin account id appears once)
     found = links.get(keys.COLLATERAL_MARGIN_ACCOUNT)
-    if found is None or len(found) != ncol:  # type: ignore[arg-type]  # links hold position arrays
+    if found is None or len(found) != len(col):  # type: ignore[arg-type]  # links hold position arrays
         found = keys.margin_account_positions(acc, col)
     found_a: Ints = np.asarray(found, dtype=np.int64)
     known = found_a >= 0
-    pos_i = np.where(known, found_a, 0).astype(np.int64)
-    tested = known & margin_live[pos_i]
+    pos_i: Ints = np.where(known, found_a, 0).astype(np.int64)
+    tested: Bools = known & margin_live[pos_i]
     acc_pab = (acc["book"] == "pab").to_numpy(dtype=bool)
     pab = known & acc_pab[pos_i]
     other = ~tested & ~pab
@@ -155,64 +192,56 @@ def note_e1_concentration(acc: pd.DataFrame, col: pd.DataFrame, links: dict[str,
     other_comp[~known[other]] = ""
     frames.append(dispositions("collateral", crow[other], other_comp, "excluded", 0,
                                "Note E(1)", "account has no debit in Item 10: not collateral for a margin debit"))
-    if not tested.any():
-        return NoteE1(out, True, None)
-    # group on integer codes of the security ids (sorted, so the output order is the ids' order)
-    sec_codes_, sec_ids_ = pd.factorize(col["security_id"][tested], sort=True)
-    sec_ids = np.asarray(sec_ids_, dtype=object)
-    sec_codes = np.asarray(sec_codes_, dtype=np.int64)
-    crow_t, apos_t = crow[tested], pos_i[tested]
-    mv_t = col["market_value"].to_numpy(dtype=np.int64)[tested]
-    exempt_t = col["exempted"].to_numpy(dtype=bool)[tested]
-    n_sec = len(sec_ids)
-    # 140% of the account's debit, each security in the account capped separately (reading:
-    # e1_debit_basis). Group the rows by (account, security) by sorting one integer key (a
-    # hash table over millions of pairs is several times slower), then reduce each run.
-    pair = apos_t * n_sec + sec_codes
-    order = np.argsort(pair)
-    sorted_pair = pair[order]
-    starts = np.flatnonzero(np.concatenate(([True], sorted_pair[1:] != sorted_pair[:-1])))
-    g_mv = np.add.reduceat(mv_t[order], starts)
-    g_exempt = np.logical_or.reduceat(exempt_t[order], starts)
-    g_apos, g_sec = apos_t[order][starts], sec_codes[order][starts]
-    g_debit = included[g_apos]
-    # "not more than 140 percent" of the debit: the cap feeds both a security's excess and the
-    # 15% base, so the rule's words decide (reading: rounding)
-    capped = np.minimum(g_mv, money.share(g_debit, 140, 100, Effect.NOT_MORE_THAN))
-    total = int(capped.sum())
-    threshold = money.share(total, 15, 100, Effect.THRESHOLD)  # 15% of all collateral value
-    # per security: capped value, exempted (any row), and the debits of the accounts holding it
-    value = np.zeros(n_sec, dtype=np.int64)
-    np.add.at(value, g_sec, capped)
-    debits = np.zeros(n_sec, dtype=np.int64)
-    np.add.at(debits, g_sec, g_debit)
-    exempt = np.zeros(n_sec, dtype=bool)
-    exempt[g_sec[g_exempt]] = True
-    frames.append(dispositions("collateral", crow_t, "customer", "note_e1_test", 0, "Note E(1)",
-                               "collateral for a margin debit (Note E(1) concentration test; value capped at 140% of the "
-                               "account's debit)",
-                               pd.Categorical.from_codes(sec_codes, categories=pd.Index(sec_ids, dtype=object))))
-    concentrated = np.flatnonzero(~exempt & (value > threshold))  # a handful, in id order
-    reductions: dict[int, int] = {}
-    for code in concentrated:
-        sec, sec_value, sec_debits = sec_ids[code], int(value[code]), int(debits[code])
-        excess = sec_value - threshold
-        reduction = min(excess, sec_debits)
-        reductions[int(code)] = reduction
-        frames.append(adjustment("customer", "item_10", -reduction, "Note E(1)",
-                                 f"concentration in security {sec}: collateral value {money.format_display(sec_value)} "
-                                 f"exceeds 15% of all margin collateral ({money.format_display(threshold)}) by "
-                                 f"{money.format_display(excess)}; reduction capped at the debits it collateralizes "
-                                 f"({money.format_display(sec_debits)})", str(sec)))
-        findings.append(Finding("Note E(1)", "customer",
-                                f"security {sec} is concentrated: Item 10 reduced by {money.format_display(reduction)}",
-                                reduction, "", None, Severity.REVIEW))
-    if not reductions:
-        return NoteE1(out, True, None)
-    held = np.isin(g_sec, concentrated)
-    e1 = E1Shares(g_apos[held], g_sec[held], reductions, {c: int(debits[c]) for c in reductions})
-    frames.extend(_e1_account_cap(e1, included, acc, findings))
-    return NoteE1(out, True, e1)
+    return tested, pos_i
+
+
+@dataclass
+class _E1Values:
+    """Note E(1)'s test per security: each security's collateral value, capped at 140% of each
+    holding account's debit (reading: e1_debit_basis), against 15% of all of it."""
+
+    sec_ids: Texts  # the securities tested, in id order
+    sec_codes: Ints  # per tested collateral row, its security's index in sec_ids
+    value: Ints  # per security: its capped collateral value across accounts
+    debits: Ints  # per security: the debits of the accounts holding it
+    exempt: Bools  # per security: exempted (any row)
+    threshold: int  # 15% of the capped value of all securities
+    g_apos: Ints  # per (account, security) pair: the account position
+    g_sec: Ints  # per pair: the security index
+
+    @classmethod
+    def of(cls, col: pd.DataFrame, tested: Bools, pos_i: Ints, included: Ints) -> _E1Values:
+        # group on integer codes of the security ids (sorted, so the output order is the ids' order)
+        sec_codes_, sec_ids_ = pd.factorize(col["security_id"][tested], sort=True)
+        sec_ids = np.asarray(sec_ids_, dtype=object)
+        sec_codes = np.asarray(sec_codes_, dtype=np.int64)
+        apos_t = pos_i[tested]
+        mv_t = col["market_value"].to_numpy(dtype=np.int64)[tested]
+        exempt_t = col["exempted"].to_numpy(dtype=bool)[tested]
+        n_sec = len(sec_ids)
+        # 140% of the account's debit, each security in the account capped separately. Group
+        # the rows by (account, security) by sorting one integer key (a hash table over
+        # millions of pairs is several times slower), then reduce each run.
+        pair = apos_t * n_sec + sec_codes
+        order = np.argsort(pair)
+        sorted_pair = pair[order]
+        starts = np.flatnonzero(np.concatenate(([True], sorted_pair[1:] != sorted_pair[:-1])))
+        g_mv = np.add.reduceat(mv_t[order], starts)
+        g_exempt = np.logical_or.reduceat(exempt_t[order], starts)
+        g_apos, g_sec = apos_t[order][starts], sec_codes[order][starts]
+        g_debit = included[g_apos]
+        # "not more than 140 percent" of the debit: the cap feeds both a security's excess and
+        # the 15% base, so the rule's words decide (reading: rounding)
+        capped = np.minimum(g_mv, money.share(g_debit, 140, 100, Effect.NOT_MORE_THAN))
+        total = int(capped.sum())
+        threshold = int(money.share(total, 15, 100, Effect.THRESHOLD))  # 15% of all collateral value
+        value = np.zeros(n_sec, dtype=np.int64)
+        np.add.at(value, g_sec, capped)
+        debits = np.zeros(n_sec, dtype=np.int64)
+        np.add.at(debits, g_sec, g_debit)
+        exempt = np.zeros(n_sec, dtype=bool)
+        exempt[g_sec[g_exempt]] = True
+        return cls(sec_ids, sec_codes, value, debits, exempt, threshold, g_apos, g_sec)
 
 
 def _e1_account_cap(e1: E1Shares, included: Ints, acc: pd.DataFrame, findings: list[Finding]) -> list[pd.DataFrame]:

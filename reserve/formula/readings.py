@@ -48,7 +48,7 @@ _GENERAL: tuple[Reading, ...] = (
         applied_by=(
             "reserve.formula.computation:debit_reduction",
             "reserve.formula.note_e:note_e3_one_percent",
-            "reserve.formula.note_e:note_e1_concentration",
+            "reserve.formula.note_e:_E1Values",
             "reserve.formula.note_e:_e1_account_cap",
         ),
         tests=(
@@ -118,6 +118,7 @@ _GENERAL: tuple[Reading, ...] = (
         'its whole debit (the reduction is limited and the rest given back), and Note E(5) is tested on each '
         "account's debit less its share.",
         applied_by=(
+            "reserve.formula.note_e:_E1Values",
             "reserve.formula.note_e:E1Shares",
             "reserve.formula.note_e:note_e5_single_customer",
         ),
@@ -426,7 +427,7 @@ _GENERAL: tuple[Reading, ...] = (
         ' as aged, a fail to deliver as older than 30 days (no Item 12 debit), a new-issue credit as outside '
         'its 3 business days.',
         applied_by=(
-            "reserve.formula.credits:item_rows_checks",
+            "reserve.formula.item_rows:item_row_checks",
             "reserve.formula.item_rows:ItemRows",
         ),
         tests=("tests/test_rule_facts.py::test_a_blank_open_date_reaching_the_formula_is_never_a_young_item",),
