@@ -290,16 +290,27 @@ def note_e5_single_customer(acc: pd.DataFrame, params: Params, cal: BusinessCale
     """Note E(5): a single customer's margin debits over 25% of tentative net capital, in the
     customer and the PAB computations (PAB Notes 3 and 4 remove only E(1) and E(3))
     (reading: e5_applies_to_pab), measured on the debits left after Note E(1)
-    (reading: e5_parenthetical)."""
+    (reading: e5_parenthetical): the excess over 25% reduces Item 10 when it is over $50,000,
+    unless the designated examining authority grants an exception (reading: e5_exception)."""
     out = Outcome()
-    frames, findings = out.frames, out.findings
     p = params
     subject = margin_live & ~acc["debit_related_to_credits"].to_numpy(dtype=bool)
     if not subject.any() or p.tentative_net_capital is None:
         return out
-    threshold = money.share(max(p.tentative_net_capital, 0), 25, 100, Effect.THRESHOLD)
-    # Sum each customer's debits on integer codes first, and keep only the customers whose
-    # excess is over $50,000 (a handful out of millions) for the rest of the test.
+    threshold = int(money.share(max(p.tentative_net_capital, 0), 25, 100, Effect.THRESHOLD))
+    candidates = _e5_candidates(acc, subject, included, book_col, threshold)
+    g = _e5_customers(acc, p, cal, included, book_col, e1, candidates)
+    # Only customers whose excess is over $50,000 are looked at one by one (a handful, at any size).
+    g = g[(g["debit"] - threshold) > E5_MINIMUM]
+    for _, r in g.iterrows():
+        _e5_customer(r, threshold, out)
+    return out
+
+
+def _e5_candidates(acc: pd.DataFrame, subject: Bools, included: Ints, book_col: pd.Categorical, threshold: int) -> Ints:
+    """The positions of the accounts of customers whose margin debits, before Note E(1), exceed
+    the threshold by more than $50,000: each customer's debits summed on integer codes first
+    (a handful of customers out of millions go on to the rest of the test)."""
     cust, n_cust = keys.factorize(acc["customer_id"][subject])
     comp_code = np.asarray(book_col[subject].codes, dtype=np.int64)
     n_comp = len(book_col.categories)
@@ -307,8 +318,15 @@ def note_e5_single_customer(acc: pd.DataFrame, params: Params, cal: BusinessCale
     sums = np.zeros(max(n_cust * n_comp, 1), dtype=np.int64)
     np.add.at(sums, group[group >= 0], included[subject][group >= 0])
     over = np.flatnonzero((sums - threshold) > E5_MINIMUM)
-    candidates = np.flatnonzero(subject)[np.isin(group, over)]
-    subject = np.zeros(len(subject), dtype=bool)
+    out: Ints = np.flatnonzero(subject)[np.isin(group, over)]
+    return out
+
+
+def _e5_customers(acc: pd.DataFrame, p: Params, cal: BusinessCalendar, included: Ints, book_col: pd.Categorical,
+                  e1: E1Shares | None, candidates: Ints) -> pd.DataFrame:
+    """Per (computation, customer) of the candidates: margin debits after Note E(1), the Note
+    E(1) shares taken off, and the DEA exceptions stated on the customer's rows."""
+    subject = np.zeros(len(acc), dtype=bool)
     subject[candidates] = True
     # The candidates' debits after Note E(1): less each account's share of the concentration
     # reductions (taken off before E(5) is measured: Effect.REDUCES_A_DEBIT_REDUCTION), never
@@ -344,33 +362,34 @@ def note_e5_single_customer(acc: pd.DataFrame, params: Params, cal: BusinessCale
     g = d.groupby(["computation", "customer_id"], sort=True, observed=True).agg(
         debit=("debit", "sum"), e1_share=("e1_share", "sum"), plenary=("plenary", "max"), window=("window", "max"),
         partial_amt=("partial_amt", "sum"), requested=("requested", "max"))
-    g = g.reset_index()
-    # Only customers whose excess is over $50,000 are looked at one by one (a handful, at any size).
-    g = g[(g["debit"] - threshold) > E5_MINIMUM]
-    for _, r in g.iterrows():
-        excess = int(r["debit"]) - threshold
-        comp, cust_id = r["computation"], r["customer_id"]
-        after = (f" (after {money.format_display(int(r['e1_share']))} of Note E(1) concentration reductions)"
-                 if r["e1_share"] > 0 else "")
-        head = (f"customer {cust_id}: margin debits {money.format_display(int(r['debit']))}{after} exceed 25% of tentative "
-                f"net capital ({money.format_display(threshold)}) by {money.format_display(excess)}")
-        if r["plenary"]:
-            findings.append(Finding("Note E(5)", comp, head + "; plenary DEA exception: no reduction", excess, "", None,
+    return g.reset_index()
+
+
+def _e5_customer(r: pd.Series, threshold: int, out: Outcome) -> None:
+    """Note E(5) for one customer over the threshold by more than $50,000: the reduction, or
+    the DEA exception that removes or defers it (reading: e5_exception)."""
+    excess = int(r["debit"]) - threshold
+    comp, cust_id = r["computation"], r["customer_id"]
+    after = (f" (after {money.format_display(int(r['e1_share']))} of Note E(1) concentration reductions)"
+             if r["e1_share"] > 0 else "")
+    head = (f"customer {cust_id}: margin debits {money.format_display(int(r['debit']))}{after} exceed 25% of tentative "
+            f"net capital ({money.format_display(threshold)}) by {money.format_display(excess)}")
+    if r["plenary"]:
+        out.findings.append(Finding("Note E(5)", comp, head + "; plenary DEA exception: no reduction", excess, "", None,
                                     Severity.REVIEW))
-            continue
-        if r["window"]:
-            findings.append(Finding("Note E(5)", comp, head + "; DEA exception requested: included for five business days "
-                                    "from the request, no reduction yet", excess, "", None, Severity.SEVERE))
-            continue
-        reduction = excess
-        note = ""
-        if r["partial_amt"] > 0:
-            reduction = max(0, excess - int(r["partial_amt"]))
-            note = f"; partial DEA exception of {money.format_display(int(r['partial_amt']))}"
-        elif r["requested"]:
-            note = "; the five business days of the pending DEA request have passed"
-        if reduction > 0:
-            frames.append(adjustment(comp, "item_10", -reduction, "Note E(5)", head + note, str(cust_id)))
-        findings.append(Finding("Note E(5)", comp, head + note + f": Item 10 reduced by {money.format_display(reduction)}",
+        return
+    if r["window"]:
+        out.findings.append(Finding("Note E(5)", comp, head + "; DEA exception requested: included for five business "
+                                    "days from the request, no reduction yet", excess, "", None, Severity.SEVERE))
+        return
+    reduction = excess
+    note = ""
+    if r["partial_amt"] > 0:
+        reduction = max(0, excess - int(r["partial_amt"]))
+        note = f"; partial DEA exception of {money.format_display(int(r['partial_amt']))}"
+    elif r["requested"]:
+        note = "; the five business days of the pending DEA request have passed"
+    if reduction > 0:
+        out.frames.append(adjustment(comp, "item_10", -reduction, "Note E(5)", head + note, str(cust_id)))
+    out.findings.append(Finding("Note E(5)", comp, head + note + f": Item 10 reduced by {money.format_display(reduction)}",
                                 reduction, "", None, Severity.REVIEW))
-    return out

@@ -94,7 +94,11 @@ _GENERAL: tuple[Reading, ...] = (
         'the formula for five business days counting the day of the request (the day itself if a business '
         "day, else the next business day, is day 1). Where a customer's rows disagree, plenary > requested "
         '(in its window) > partial > none.',
-        applied_by=("reserve.formula.note_e:note_e5_single_customer",),
+        applied_by=(
+            "reserve.formula.note_e:note_e5_single_customer",
+            "reserve.formula.note_e:_e5_customers",
+            "reserve.formula.note_e:_e5_customer",
+        ),
         tests=("tests/test_formula_credits_debits.py::test_note_e5_exceptions",),
     ),
     Reading(
@@ -120,7 +124,7 @@ _GENERAL: tuple[Reading, ...] = (
         applied_by=(
             "reserve.formula.note_e:_E1Values",
             "reserve.formula.note_e:E1Shares",
-            "reserve.formula.note_e:note_e5_single_customer",
+            "reserve.formula.note_e:_e5_customers",
         ),
         tests=(
             "tests/test_formula_credits_debits.py::test_note_e5_applies_to_the_debits_left_after_note_e1",
