@@ -134,43 +134,12 @@ def pab_note_7_pending_settlement(ir: ItemRows, reserve_bank_accounts: pd.DataFr
     m = ir.k("pab_note7_exclusion")
     if not m.any():
         return out, placed_in
-    p, it, amount, ids = ir.params, ir.it, ir.amount, ir.ids
-    n = len(it)
-    idx = np.flatnonzero(m)
-    tx = texts(it, "transaction_id")
-    broker = texts(it, "broker_id")
-    # size: a transaction's deposits together; a broker-dealer's deposits in aggregate. A row
-    # naming neither stands alone.
-    t = pd.DataFrame({"pos": idx, "amount": amount[idx],
-                      "tx": np.where(tx[idx] == None, "\0row" + idx.astype(str).astype(object), tx[idx]),  # noqa: E711
-                      "broker": np.where(broker[idx] == None, "\0row" + idx.astype(str).astype(object), broker[idx])})  # noqa: E711
-    tx_sum = t.groupby("tx")["amount"].transform("sum").to_numpy(dtype=np.int64)
-    broker_sum = t.groupby("broker")["amount"].transform("sum").to_numpy(dtype=np.int64)
-    size_ok = np.zeros(n, dtype=bool)
-    size_ok[idx] = (tx_sum >= NOTE7_SINGLE) | (broker_sum >= NOTE7_AGGREGATE)
-    # the separate PAB Reserve Bank Account
-    acct = texts(it, "reserve_bank_account_id")
-    rb = reserve_bank_accounts
-    separate_ids: set[str] = set()
-    if len(rb) and "pab_note7_account" in rb.columns:
-        sep = rb["pab_note7_account"].to_numpy(dtype=bool) & (rb["book"] == "pab").to_numpy(dtype=bool)
-        separate_ids = set(text_values(rb["account_id"])[sep].tolist())
-    in_separate = pd.Index(sorted(separate_ids), dtype=object).get_indexer(acct) >= 0
-    # placed by 12 p.m. ET on the business day after the deposit was received (open_date)
-    received = it["open_date"].to_numpy().astype("datetime64[D]")
-    placed = dates(it, "placed_on")
-    by_noon = bools(it, "placed_by_noon")
-    dated = ~np.isnat(received) & ~np.isnat(placed)
-    one = np.timedelta64(1, "D")
-    safe_r = np.where(dated, received, np.datetime64(p.as_of, "D"))
-    safe_p = np.where(dated, placed, np.datetime64(p.as_of, "D"))
-    # business days after receipt up to and including the placement day: 0 = before the next
-    # business day (any time); 1 with the placement day a business day = on it (by noon only)
-    k_after = cal.busday_count(safe_r + one, safe_p + one)
-    before_next = dated & (safe_p >= safe_r) & (k_after == 0)
-    on_next = dated & (safe_p >= safe_r) & (k_after == 1) & (cal.busday_count(safe_r + one, safe_p) == 0)
-    timely = before_next | (on_next & by_noon)
-    happened = dated & (safe_p <= np.datetime64(p.prepared_on, "D"))
+    amount, ids = ir.amount, ir.ids
+    n = len(ir)
+    size_ok = _note7_size(ir, m)
+    acct = texts(ir.it, "reserve_bank_account_id")
+    in_separate = _note7_separate_account(acct, reserve_bank_accounts)
+    dated, timely, happened = _note7_timing(ir, cal)
     ok = m & size_ok & in_separate & timely & happened
     reasons = [
         (~size_ok, "under $5,000,000 for its transaction and under $10,000,000 for its broker-dealer in aggregate"),
@@ -190,6 +159,54 @@ def pab_note_7_pending_settlement(ir: ItemRows, reserve_bank_accounts: pd.DataFr
     for a, v in zip(acct[ok].tolist(), amount[ok].tolist(), strict=True):
         placed_in[a] = placed_in.get(a, 0) + int(v)
     return out, placed_in
+
+
+def _note7_size(ir: ItemRows, m: Bools) -> Bools:
+    """PAB Note 7's size: $5,000,000 or more for a single transaction (its deposits together),
+    or $10,000,000 in aggregate (one broker-dealer's deposits). A row naming neither stands alone."""
+    idx = np.flatnonzero(m)
+    tx = texts(ir.it, "transaction_id")
+    broker = texts(ir.it, "broker_id")
+    t = pd.DataFrame({"pos": idx, "amount": ir.amount[idx],
+                      "tx": np.where(tx[idx] == None, "\0row" + idx.astype(str).astype(object), tx[idx]),  # noqa: E711
+                      "broker": np.where(broker[idx] == None, "\0row" + idx.astype(str).astype(object), broker[idx])})  # noqa: E711
+    tx_sum = t.groupby("tx")["amount"].transform("sum").to_numpy(dtype=np.int64)
+    broker_sum = t.groupby("broker")["amount"].transform("sum").to_numpy(dtype=np.int64)
+    size_ok = np.zeros(len(ir), dtype=bool)
+    size_ok[idx] = (tx_sum >= NOTE7_SINGLE) | (broker_sum >= NOTE7_AGGREGATE)
+    return size_ok
+
+
+def _note7_separate_account(acct: Texts, rb: pd.DataFrame) -> Bools:
+    """PAB Note 7's separate PAB Reserve Bank Account: the row names a PAB reserve bank
+    account marked pab_note7_account."""
+    separate_ids: set[str] = set()
+    if len(rb) and "pab_note7_account" in rb.columns:
+        sep = rb["pab_note7_account"].to_numpy(dtype=bool) & (rb["book"] == "pab").to_numpy(dtype=bool)
+        separate_ids = set(text_values(rb["account_id"])[sep].tolist())
+    out: Bools = pd.Index(sorted(separate_ids), dtype=object).get_indexer(acct) >= 0
+    return out
+
+
+def _note7_timing(ir: ItemRows, cal: BusinessCalendar) -> tuple[Bools, Bools, Bools]:
+    """PAB Note 7's timing: placed by 12 p.m. ET on the business day after the deposit was
+    received (open_date). Returns (both dates stated, timely, placed on or before prepared_on)."""
+    p, it = ir.params, ir.it
+    received = it["open_date"].to_numpy().astype("datetime64[D]")
+    placed = dates(it, "placed_on")
+    by_noon = bools(it, "placed_by_noon")
+    dated = ~np.isnat(received) & ~np.isnat(placed)
+    one = np.timedelta64(1, "D")
+    safe_r = np.where(dated, received, np.datetime64(p.as_of, "D"))
+    safe_p = np.where(dated, placed, np.datetime64(p.as_of, "D"))
+    # business days after receipt up to and including the placement day: 0 = before the next
+    # business day (any time); 1 with the placement day a business day = on it (by noon only)
+    k_after = cal.busday_count(safe_r + one, safe_p + one)
+    before_next = dated & (safe_p >= safe_r) & (k_after == 0)
+    on_next = dated & (safe_p >= safe_r) & (k_after == 1) & (cal.busday_count(safe_r + one, safe_p) == 0)
+    timely = before_next | (on_next & by_noon)
+    happened = dated & (safe_p <= np.datetime64(p.prepared_on, "D"))
+    return dated, timely, happened
 
 
 def pab_note_8_sweeps(ir: ItemRows) -> Outcome:
