@@ -106,20 +106,24 @@ def _need(v: Any) -> Any:
 
 
 def _scope(run: Run) -> Outcome:
+    """Rule 15c3-3(a)(1), (a)(16), the cross-margining order: the account rows in the formula."""
     run.scope, out = accounts_in_formula(run.book.tables["accounts"], run.params)
     return out
 
 
 def _item_1_accounts(run: Run) -> Outcome:
+    """Item 1 from the accounts (with Note E(2)'s increase of an omnibus credit)."""
     return credits.item_1_credit_balances(_need(run.scope))
 
 
 def _item_10_accounts(run: Run) -> Outcome:
+    """Item 10 from the accounts, with Notes E(2), E(4), E(6) per account."""
     run.debits, out = debits.item_10_debit_balances(_need(run.scope))
     return out
 
 
 def _note_e1(run: Run) -> Outcome:
+    """Note E(1) on the customer margin debits (PAB Note 3: not on PAB ones)."""
     s, d = _need(run.scope), _need(run.debits)
     run.e1 = note_e.note_e1_concentration(s.acc, run.book.tables["collateral"], run.book.links, d.included,
                                           d.margin_live & s.is_customer, s.book_col)  # PAB Note 3
@@ -127,6 +131,7 @@ def _note_e1(run: Run) -> Outcome:
 
 
 def _note_e5(run: Run) -> Outcome:
+    """Note E(5) on the margin debits of both computations."""
     s, d = _need(run.scope), _need(run.debits)
     # on the debits left after Note E(1) (reading: e5_parenthetical)
     return note_e.note_e5_single_customer(s.acc, run.params, run.cal, d.included, d.margin_live, s.book_col,
@@ -143,12 +148,14 @@ def _on_items(rule: Callable[[ItemRows], Outcome]) -> Step:
 
 
 def _items_13_14(run: Run) -> Outcome:
+    """Items 13 and 14 with Notes F and G."""
     if run.items is None:
         return Outcome()
     return debits.items_13_14_clearing_margin(run.items, run.book.tables.get("clearing_organizations"))
 
 
 def _pab_note_7(run: Run) -> Outcome:
+    """PAB Note 7; the deposits it excludes are remembered for the reserve bank accounts."""
     if run.items is None:
         return Outcome()
     out, run.note7_placed = pab.pab_note_7_pending_settlement(run.items, run.book.tables["reserve_bank_accounts"],
@@ -157,12 +164,14 @@ def _pab_note_7(run: Run) -> Outcome:
 
 
 def _note_h(run: Run) -> Outcome:
+    """Note H: Item 15, and Note B's Item 2 credit for customers' securities at a qualified clearing agency."""
     nh = note_h(run.book, run.cal)
     run.note_h_entries = nh.entries
     return Outcome([nh.dispositions], list(nh.findings))  # Item 15 (Note H) and Note B's Item 2 credit
 
 
 def _reserve_bank(run: Run) -> Outcome:
+    """Rule 15c3-3(e), (e)(5), (f): amounts on deposit in the reserve bank accounts."""
     out, run.on_deposit = reserve_bank_on_deposit(run.book.tables["reserve_bank_accounts"], run.note7_placed)
     return out
 
@@ -183,25 +192,30 @@ def _assemble(run: Run) -> Outcome:
 
 
 def _note_h_pairing(run: Run) -> Outcome:
+    """Note H with Items 1, 2: each Item 15 debit has its matching credit."""
     # Note H pairing (SEC staff FAQ, Aug. 2025): every Item 15 debit has its matching credit
     # in Item 1 (customer cash) or Item 2 (customer securities) (reading: h_pairing).
     return Outcome([], pairing_findings(run.book, _need(run.dispositions)))
 
 
 def _note_e1_not_tested(run: Run) -> Outcome:
+    """Note E(1) could not be tested (no collateral table): a severe finding."""
     return Outcome([], note_e.note_e1_not_tested(run.book.tables["accounts"], run.e1 is not None and run.e1.tested))
 
 
 def _item_16(run: Run) -> Outcome:
+    """Item 16 per computation, Rule 15c3-3(e)(4), and the deposit needed."""
     run.computations, found = computations(run.params, run.cal, line_sums(_need(run.dispositions)), run.on_deposit)
     return Outcome([], found)
 
 
 def _frequency(run: Run) -> Outcome:
+    """Rule 15c3-3(e)(3): what the computation's frequency requires."""
     return Outcome([], frequency_findings(run.params, run.cal, run.computations["customer"], run.computations["pab"]))
 
 
 def _defaults(run: Run) -> Outcome:
+    """Issue 10: defaults that can favour the firm, leaned on where they matter."""
     return Outcome([], default_findings(run.book))
 
 

@@ -3,9 +3,15 @@ applies it and the tests that pin it — or the declared reason it needs none.
 
 This is the index a newcomer reads first: ``python -m reserve.formula.registry`` prints it as
 the Markdown table kept in ARCHITECTURE.md (between ``<!-- rules:begin -->`` and
-``<!-- rules:end -->``), and tests/test_rule_registry.py fails when the two differ, when a
-citation of Exhibit A is missing, when a function named here does not exist or does not cite
-its rule, or when a test named here does not exist.
+``<!-- rules:end -->``; ``--write ARCHITECTURE.md`` rewrites that block, ``--check`` exits 1
+when it is stale), and tests/test_rule_registry.py fails when the two differ, when a
+citation of Exhibit A is missing or out of the Exhibit's order, when a function named here
+does not exist, does not cite its rule or is not run by ``compute`` (computation.STEPS), or
+when a test named here does not exist.
+
+To add a rule: write its function in the module of its part of Exhibit A (credits, debits,
+note_e, note_h, pab, reserve_bank, computation), run it from a step of computation.STEPS, pin
+it with a hand-worked test, and fill its entry here; then ``--write ARCHITECTURE.md``.
 
 Functions are named as ``module:function`` (resolved by the test, not imported here), so the
 registry is plain data and imports nothing of the formula.
