@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Benchmark of `reserve` at scale (issue 3, item 10; SPEC.md "Performance").
+"""Benchmark of `reserve` at scale (issue 3, item 10; README.md "Performance").
 
     python bench/bench.py generate --accounts 1000000 --format xlsx --out bench/data/xlsx-1m
     python bench/bench.py run bench/data/xlsx-1m/book.xlsx
@@ -444,7 +444,7 @@ def write_xlsx_book(data: dict, path: Path) -> None:
         names = list(cols)
         ws.write_row(0, 0, names)
         writers = []
-        for c, (kind, values, null) in cols.items():
+        for kind, values, null in cols.values():
             if kind == "money":
                 py = cents_to_dollars(np.asarray(values, dtype=np.int64)).tolist()
                 w, fmt = ws.write_number, money_fmt
@@ -749,7 +749,7 @@ def _sub(argv: list[str], log, rss_limit_gib: float = 0.0) -> dict:
         print(outs.get("out", "")[-4000:], outs.get("err", "")[-8000:], file=log, flush=True)
         err = killed or ((outs.get("err", "").strip().splitlines() or ["failed"])[-1][:500])
         return {**partial, "error": err, "wall_s": round(wall, 2), "watchdog_max_rss_mib": round(max_seen, 1)}
-    line = [l for l in outs["out"].strip().splitlines() if l.startswith("{")][-1]
+    line = [ln for ln in outs["out"].strip().splitlines() if ln.startswith("{")][-1]
     res = json.loads(line)
     res["wall_s"] = round(wall, 2)
     print(json.dumps({k: v for k, v in res.items() if k != "results"}), file=log, flush=True)
@@ -813,7 +813,7 @@ def results_markdown(runs: list[dict], machine: str) -> str:
         r, g, d = x["run"], x["gen"], x.get("duckdb")
         rows = g.get("rows", {})
 
-        def both(k):
+        def both(k, r=r):
             if r.get(f"{k}_s") is None:
                 return "—"
             return f"{r[f'{k}_s']:.2f} ({r.get(f'{k}_cpu_s', 0):.2f})"

@@ -1,4 +1,4 @@
-"""The command line (SPEC.md "Commands"): help on every command; exit codes 0 (success),
+"""The command line (README.md "Commands"): help on every command; exit codes 0 (success),
 1 (invalid book or failed check: problems printed, nothing written), 2 (usage error)."""
 
 from __future__ import annotations

@@ -408,7 +408,7 @@ def test_reserve_bank_cap_cents_and_conflicting_equity(tmp_path):
     assert r.computations["customer"].on_deposit == 5
     d = r.dispositions
     got = d[(d["table"] == "reserve_bank_accounts") & (d["line"] == "reserve_bank")]
-    assert sorted(zip(got["row"].tolist(), got["amount"].tolist())) == [(1, 3), (2, 2)]
+    assert sorted(zip(got["row"].tolist(), got["amount"].tolist(), strict=True)) == [(1, 3), (2, 2)]
     # Rows disagreeing on a bank's equity capital (1,000 and 100): the smaller, 100 -> cap 15, is used.
     b = book(tmp_path / "c", reserve_bank_accounts=[rb("X", "customer", "100", "1000"), rb("Y", "customer", "100", "100")])
     r = compute(b)

@@ -10,15 +10,13 @@
 from __future__ import annotations
 
 import csv
-import random
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
+from bookkit import write_book
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from bookkit import write_book
 
 from reserve.book import load_book
 from reserve.formula import compute

@@ -309,6 +309,7 @@ def test_customer_securities_of_another_customer(tmp_path):
 
 
 def test_another_customers_cash(tmp_path):
+    # reading: h_same_customer
     accounts = [acct("A1", customer_id="C1"), acct("B1", customer_id="C2", balance=1_000_000)]
     out = run(tmp_path, accounts=accounts, cca_deposits=[dep("D1", 1_000_000, "cash", owner_account_id="B1")])
     assert line(out) == 0 and rules(entry(out)) == ["Note H(b)(1)(i)"]
@@ -346,6 +347,7 @@ def test_customer_cash_cap_is_spent_on_cash_meeting_requirements_first(tmp_path)
     # Cash meeting requirements: 400 + 600 = 1,000 <= 1,000 owed -> nothing capped out of it; the
     # 600 beyond FICC's requirement has no cap left (excluded). Item 15 = 400 + 600 = 1,000,
     # whatever the clearing agencies' ids (before: FICC's 1,000 took the whole cap, Item 15 400).
+    # reading: h_allocation_order; reading: h_customer_cash_cap
     accounts = [acct("A1", balance=1_000, customer_id="C1")]
     for ficc in ("FICC", "ZFICC"):
         ccas = [good_cca(ficc), good_cca("ICE", name="ICE Clear Credit")]
@@ -363,6 +365,7 @@ def test_owner_account_must_be_in_the_same_computation(tmp_path):
     # non-customer account of X); D2 400 owned by P1 (a PAB account of X). Neither is held for
     # A1's customer in the customer computation: Item 15 = 0. P1's Treasuries at a qualified
     # clearing agency are still a PAB Item 2 credit (Note B): 400.
+    # reading: h_same_customer
     accounts = [acct("A1", customer_id="X"), acct("N1", "noncustomer", customer_id="X"), acct("P1", "pab", customer_id="X")]
     out = run(tmp_path, accounts=accounts, cca_requirements=[req("A1", 1_000)],
               cca_deposits=[dep("D1", 600, owner_account_id="N1"), dep("D2", 400, owner_account_id="P1")])
@@ -375,6 +378,7 @@ def test_owner_account_must_be_in_the_same_computation(tmp_path):
 
 def test_customer_cash_cap_counts_only_the_same_computation(tmp_path):
     # C1's PAB account credit does not make cash owed in the customer computation.
+    # reading: h_customer_cash_cap
     accounts = [acct("A1", customer_id="C1", balance=0), acct("P1", "pab", 1_000_000, customer_id="C1")]
     out = run(tmp_path, accounts=accounts, cca_deposits=[dep("D1", 1_000_000, "cash")])
     assert line(out) == 0 and rules(entry(out)) == ["Note H(b)(1)(i)"]
@@ -408,6 +412,7 @@ def test_firm_owned_assets_other_than_treasuries_never(tmp_path, asset):
 def test_firm_treasury_conditions(tmp_path, over, rule, needle):
     # (A)-(C) on the deposit's own columns; met, the firm's Treasuries count at their value
     # (reading: h_firm_treasury_amount).
+    # reading: h_cure_sufficient; reading: h_not_demonstrated
     assert line(run(tmp_path, cca_deposits=[firm_ust()])) == usd(1_000_000)
     out = run(tmp_path, cca_deposits=[firm_ust(**over)])
     assert line(out) == 0
@@ -474,6 +479,7 @@ def test_pending_cure(tmp_path, policy, item_15):
 
 
 def test_pending_cure_past_its_deadline_fails(tmp_path):
+    # reading: h_pending
     deps = [firm_ust("F1", 1_000_000, arose="2026-11-20", call="2026-11-20", cure_on=None, cure_amount=None)]
     # Prepared Tuesday 11-24, after the Monday 11-23 deadline, with no delivery recorded: (C) fails.
     out = run(tmp_path, {"prepared_on": "2026-11-24", "pending_cure_policy": "include"}, cca_deposits=deps)
@@ -484,6 +490,7 @@ def test_pending_cure_past_its_deadline_fails(tmp_path):
 
 def test_pending_cure_on_the_deadline_day_is_still_pending(tmp_path):
     # Prepared Monday 11-23, the deadline itself: the delivery may still come "by the close".
+    # reading: h_pending
     deps = [firm_ust("F1", 1_000_000, arose="2026-11-20", call="2026-11-20", cure_on=None, cure_amount=None)]
     out = run(tmp_path, {"prepared_on": "2026-11-23", "pending_cure_policy": "include"}, cca_deposits=deps)
     assert line(out) == usd(1_000_000) and entry(out)["status"] == "pending"
@@ -492,6 +499,7 @@ def test_pending_cure_on_the_deadline_day_is_still_pending(tmp_path):
 def test_pending_that_does_not_change_item_15_is_listed_but_not_the_status(tmp_path):
     # Customer Treasuries 1,000,000 already cover the requirement: the pending firm Treasuries
     # are excess under either policy, so the status stays eligible; the deposit is still listed.
+    # reading: h_pending
     deps = [dep("D1", 1_000_000),
             firm_ust("F1", 300_000, arose="2026-11-20", call="2026-11-20", cust_assets=0, cure_on=None,
                      cure_amount=None)]
@@ -525,6 +533,7 @@ def test_excess_on_deposit_and_allocation_order(tmp_path):
 
 
 def test_eligible_deposit_entirely_unused_is_excluded_as_excess(tmp_path):
+    # reading: h_excess
     deps = [dep("C1", 1_000_000, "cash"), firm_ust("F1", 500_000)]
     out = run(tmp_path, accounts=[acct("A1", balance=1_000_000)], cca_deposits=deps)
     # Cash covers the whole requirement first; the firm's Treasuries are unused (excess 500,000).
@@ -546,6 +555,7 @@ def test_deposit_without_requirement(tmp_path):
 
 
 def test_item_2_for_customer_securities_in_house_account_and_at_failing_cca(tmp_path):
+    # reading: h_item2_securities
     deps = [dep("T1", 400_000, cca_account="house"), dep("Q1", 300_000, "qualified_customer_security"),
             dep("O1", 50_000, "other"), dep("C1", 1_000_000, "cash")]
     accounts = [acct("A1", balance=1_000_000)]
@@ -566,6 +576,7 @@ def test_item_2_for_customer_securities_in_house_account_and_at_failing_cca(tmp_
 def test_pab_account_in_the_pab_computation(tmp_path):
     # PAB Note 9: Note H applies to margin delivered for PAB accounts, in the PAB computation,
     # in the firm's PAB clearing account (PAB Note 1; reading: h_pab_account).
+    # reading: h_outside_accounts
     out = run(tmp_path, accounts=[acct("P1", "pab")], cca=[good_cca(**PAB_ACCOUNT)], cca_requirements=[req("P1")],
               cca_deposits=[dep("D1", 1_000_000, account_id="P1", special_account="pab_accounts")])
     # PAB Item 15 = min(requirement 1,000,000, eligible 1,000,000) = 1,000,000; none in the customer computation.

@@ -88,6 +88,7 @@ def test_pab_margin_needs_the_pab_clearing_account(tmp_path):
     ("pab_written_contract", "PAB Note 1; Note H(b)(2)(iii)(D)"),
 ])
 def test_each_pab_attestation_is_required(tmp_path, column, rule):
+    # reading: h_pab_account
     out = run(tmp_path, **pab_book({column: "FALSE"}))
     assert line(out, computation="pab") == 0  # 1,000,000 without the condition -> 0
     assert rules(entry(out, "FICC", "P1")) == [rule]
@@ -96,6 +97,7 @@ def test_each_pab_attestation_is_required(tmp_path, column, rule):
 def test_pab_designation_must_read_exactly(tmp_path):
     # "Customers" where PAB Note 1 reads "PAB Accounts": the 59th character differs
     # ("Special Clearing Account for the Exclusive Benefit of the " is 58 characters).
+    # reading: h_pab_account
     wrong = PAB_DESIGNATION.replace("PAB Accounts", "Customers")
     out = run(tmp_path, **pab_book({"pab_account_designation": wrong}))
     assert line(out, computation="pab") == 0
@@ -106,6 +108,7 @@ def test_pab_designation_must_read_exactly(tmp_path):
 def test_pab_margin_in_the_customers_special_account(tmp_path):
     # special_account blank is the Customers' account: PAB margin there is not in the PAB
     # clearing account -> PAB Item 15 = 0, Item 2 unchanged (1,000,000).
+    # reading: h_pab_account
     for special in (None, "customers"):
         out = run(tmp_path, **pab_book(special=special))
         assert line(out, computation="pab") == 0, special
@@ -121,6 +124,7 @@ def test_customer_margin_in_the_pab_special_account(tmp_path):
 
 def test_customer_and_pab_clearing_accounts_are_tested_apart(tmp_path):
     # A1 (customer, 1,000,000) and P1 (PAB, 1,000,000) at the same FICC.
+    # reading: h_pab_account
     spec = pab_book()
     spec["accounts"] = [acct("A1"), acct("P1", "pab")]
     spec["cca_requirements"] = [req("A1"), req("P1")]
@@ -172,6 +176,7 @@ def test_account_structure(tmp_path, structure, basis, counted):
 @pytest.mark.parametrize("structure,basis", [("own_gross", "net"), ("omnibus_gross", "net"), ("omnibus_net", "gross")])
 def test_a_structure_contradicting_the_basis_is_refused(tmp_path, structure, basis):
     # The structure and the basis state one fact of Note H(b)(2)(i) twice: they must agree.
+    # reading: h_account_structure
     with pytest.raises(BookInvalid) as err:
         book(Path(tmp_path) / "b", accounts=[acct("A1")], cca=[good_cca()],
              cca_requirements=[req(basis=basis, account_structure=structure)])
@@ -182,6 +187,7 @@ def test_a_structure_contradicting_the_basis_is_refused(tmp_path, structure, bas
 
 
 def test_an_order_permitting_omnibus_margin_is_one_switch(tmp_path, monkeypatch):
+    # reading: h_account_structure
     b = book(Path(tmp_path) / "b", accounts=[acct("A1")], cca=[good_cca()],
              cca_requirements=[req(basis="net", account_structure="omnibus_net")], cca_deposits=[dep("D1", 1_000_000)])
     assert line(note_h(b, calendar(b))) == 0
@@ -238,6 +244,7 @@ def _drop(disp, table, row, line_):
 
 
 def test_customer_cash_in_item_15_without_its_item_1_credit(tmp_path):
+    # reading: h_pairing
     b = pairing_book(tmp_path)
     disp = compute(b).dispositions
     # A later exclusion takes A2's 100,000 credit out of Item 1: C1's Item 1 credits are
@@ -252,6 +259,7 @@ def test_customer_cash_in_item_15_without_its_item_1_credit(tmp_path):
 
 
 def test_customer_security_in_item_15_without_its_item_2_credit(tmp_path):
+    # reading: h_pairing
     b = pairing_book(tmp_path)
     disp = compute(b).dispositions
     # T1 (row 1) is in Item 15 for 600,000; with its Item 2 record gone, 600,000 is unmatched.
@@ -260,32 +268,35 @@ def test_customer_security_in_item_15_without_its_item_2_credit(tmp_path):
     assert "customer C1" in f.message and "T1" in f.message and f.rule.startswith("Note H(b)(1)(ii); Item 2")
 
 
-formula_module = importlib.import_module("reserve.formula")
-PAIRING_WIRED = "pairing_findings" in inspect.getsource(formula_module.compute)
+formula_module = importlib.import_module("reserve.formula.credits")  # Item 1 of the accounts
+PAIRING_WIRED = "pairing_findings" in inspect.getsource(importlib.import_module("reserve.formula.computation"))
 
 
 @pytest.mark.skipif(not PAIRING_WIRED, reason="pairing_findings is not yet called from reserve.formula.compute "
                     "(one line after the dispositions are joined: findings += pairing_findings(book, disp))")
 def test_compute_reports_a_debit_without_its_credit(tmp_path, monkeypatch):
     # The check runs on the final dispositions of the whole computation: an exclusion that
-    # takes A2's 100,000 credit out of Item 1 (simulated here on what accounts.py returns)
+    # takes A2's 100,000 credit out of Item 1 (simulated here on what credits.py returns)
     # leaves 400,000 of C1's cash in Item 15 against 300,000 of Item 1: one severe finding.
+    # reading: h_pairing
     b = pairing_book(tmp_path)
-    real = formula_module.accounts_and_collateral
+    real = formula_module.item_1_credit_balances
 
-    def without_a2_credit(book_, cal):
-        frames, findings, e1 = real(book_, cal)
-        return [f[~((f["table"] == "accounts") & (f["row"] == 1) & (f["line"] == "item_1")).to_numpy(dtype=bool)]
-                for f in frames], findings, e1
+    def without_a2_credit(scope):
+        out = real(scope)
+        out.frames = [f[~((f["table"] == "accounts") & (f["row"] == 1) & (f["line"] == "item_1")).to_numpy(dtype=bool)]
+                      for f in out.frames]
+        return out
 
     assert [f for f in compute(b).findings if f.rule.startswith("Note H(b)(1)(i); Item 1")] == []
-    monkeypatch.setattr(formula_module, "accounts_and_collateral", without_a2_credit)
+    monkeypatch.setattr(formula_module, "item_1_credit_balances", without_a2_credit)
     (f,) = [f for f in compute(b).findings if f.rule.startswith("Note H(b)(1)(i); Item 1")]
     assert (f.severity, f.amount) == ("severe", usd(100_000)) and f.message.startswith("customer C1:")
 
 
 def test_pairing_in_the_pab_computation(tmp_path):
     # PAB account P1 credit 250,000 delivers 250,000 of cash for its own requirement.
+    # reading: h_pairing
     spec = pab_book()
     spec["accounts"] = [acct("P1", "pab", 250_000)]
     spec["cca_deposits"] = [dep("D1", 250_000, "cash", account_id="P1", special_account="pab_accounts")]
@@ -339,6 +350,7 @@ def test_a_requirement_grown_over_two_days(tmp_path):
     (dict(cust_assets=1_000_000), "Note H(b)(1)(iii)(A)", "not less than"),
 ])
 def test_each_increment_is_tested_on_its_own(tmp_path, over, rule, needle):
+    # reading: h_increments
     args = dict(increment_id="I2", arose="2026-11-19", at_arise=1_000_000, cust_assets=600_000, call="2026-11-19",
                 cure_on="2026-11-20", cure_amount=400_000)
     args.update(over)
@@ -356,6 +368,7 @@ def test_each_increment_is_tested_on_its_own(tmp_path, over, rule, needle):
 def test_one_cure_for_several_deposits_of_one_increment(tmp_path):
     # One increment (1,000,000, customer held nothing, cured 1,000,000 on Friday) and two lots
     # of firm Treasuries delivered for it: the cure is tested once. Item 15 = 600,000 + 400,000.
+    # reading: h_increments
     inc = increment("I1", "2026-11-19", 1_000_000, 0, "2026-11-19", "2026-11-20", 1_000_000)
     out = run(tmp_path, cca_requirement_increments=[inc], cca_deposits=[tied("F1", 600_000, "I1"), tied("F2", 400_000, "I1")])
     assert line(out) == usd(1_000_000)
@@ -377,6 +390,7 @@ def test_pending_cure_of_the_latest_increment(tmp_path, policy, item_15):
 
 
 def test_an_increment_no_deposit_names_is_excluded(tmp_path):
+    # reading: h_increments
     out = run(tmp_path, cca_requirement_increments=[I1], cca_deposits=[dep("D1", 1_000_000)])
     assert line(out) == usd(1_000_000)
     rec = out.dispositions[out.dispositions["table"] == "cca_requirement_increments"].iloc[0]
@@ -435,6 +449,7 @@ def test_other_security_not_a_security_and_other(tmp_path):
 
 
 def test_firm_owned_other_security_is_no_item_2(tmp_path):
+    # reading: h_item2_securities
     out = run(tmp_path, cca_deposits=[dep("D1", 1_000_000), dep("E1", 300_000, "other_security", "firm")])
     assert (line(out), line(out, "item_2")) == (usd(1_000_000), usd(1_000_000))  # the firm's own: not customers'
 

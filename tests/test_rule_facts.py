@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from bookkit import book, write_book
 
 from reserve.book import load_book
 from reserve.errors import BookInvalid
 from reserve.formula import compute
-from reserve.formula.model import LINES_BY_KEY, LINES
+from reserve.formula.model import LINES, LINES_BY_KEY
 
 
 def acct(i, balance, **kw):
@@ -138,7 +137,7 @@ def test_notes_f_g_margin_capped_once_per_clearing_organization(tmp_path):
     c = r.computations["customer"]
     assert (c.lines["item_13"], c.lines["item_14"]) == (100_000, 70_000)
     i13 = disp(r, "items", "item_13")
-    assert sorted(zip(i13["row"], i13["amount"])) == [(0, 60_000), (1, 40_000)]
+    assert sorted(zip(i13["row"], i13["amount"], strict=True)) == [(0, 60_000), (1, 40_000)]
     excluded = disp(r, "items", "excluded").set_index("row")["reason"]
     assert "at least annually" in excluded[5] and "Note G(b)(2)" in excluded[6]
     assert any(f.rule == "Note G(b), (c)" and "F3" in f.message and "facts decide" in f.message for f in r.findings)
@@ -502,7 +501,7 @@ def test_item_15_has_no_focus_box_and_the_report_says_why(tmp_path):
     # confirmed line by line: Item 15's box stays blank, and no line but the other debits is
     # put in the "Other debits" box 4469.
     assert LINES_BY_KEY["item_15"].focus_box == ""
-    assert [l.key for l in LINES if l.focus_box == "4469"] == ["other_debits"]
+    assert [line.key for line in LINES if line.focus_box == "4469"] == ["other_debits"]
     r = compute(book(tmp_path, accounts=DEBITS))
     (a,) = [a for a in r.assumptions if a["key"] == "focus_item_15"]
     assert all(box in a["reading"] for box in ("12843", "12844", "12849", "12850", "12851"))

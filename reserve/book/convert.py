@@ -258,6 +258,8 @@ def _dictionary(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 
 def _convert_enum(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series, np.ndarray]:
+    """An enumeration cell: trimmed and matched to the column's choices without regard to case
+    (reading: enum_case)."""
     # A few distinct values over millions of rows: strip and match the distinct values only,
     # then map each row through them (index -1, a missing cell, reads the extra last slot).
     values, idx = _dictionary(s)

@@ -24,12 +24,20 @@ that counts it as used or excluded for the "rows in = used + excluded" check.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
+
+from .inputs import Params
+
+if TYPE_CHECKING:  # note_h.outcome imports this module
+    from .note_h.outcome import NoteHEntry
 
 DISPOSITION_COLUMNS = ("table", "row", "computation", "line", "amount", "rule", "reason", "ref", "primary")
 
@@ -86,6 +94,10 @@ COMPUTATIONS = tuple(ComputationName)
 
 @dataclass(frozen=True)
 class Line:
+    """One line of Exhibit A: its key, number ("1".."15", "" for the FOCUS other lines),
+    caption, side, the rule it carries and its FOCUS box. Item 15 has no box and is never
+    reported in the "Other debits" box (reading: focus_item_15)."""
+
     key: LineKey
     number: str  # "1".."16", or "" for other lines
     caption: str
@@ -117,9 +129,9 @@ LINES: tuple[Line, ...] = (
     Line(LineKey.ITEM_15, "15", "Margin required and on deposit with a qualified clearing agency for customers' cleared U.S. Treasury purchases, sales and repos", Side.DEBIT, "Item 15; Note H", ""),
     Line(LineKey.OTHER_DEBITS, "", "Other debits (List)", Side.DEBIT, "FOCUS Other debits", "4469"),
 )
-LINES_BY_KEY = {l.key: l for l in LINES}
-CREDIT_LINES = tuple(l.key for l in LINES if l.side is Side.CREDIT)
-DEBIT_LINES = tuple(l.key for l in LINES if l.side is Side.DEBIT)
+LINES_BY_KEY = {line.key: line for line in LINES}
+CREDIT_LINES = tuple(line.key for line in LINES if line.side is Side.CREDIT)
+DEBIT_LINES = tuple(line.key for line in LINES if line.side is Side.DEBIT)
 
 # Boxes of the summary lines (customer computation).
 SUMMARY_BOXES = {
@@ -141,11 +153,17 @@ SUMMARY_BOXES = {
 TEXT_COLUMNS = ("table", "computation", "line", "rule", "reason", "ref")
 
 
-def _categories(values) -> pd.Index:
+def _categories(values: Iterable[Any]) -> pd.Index:
     return pd.Index(list(values), dtype=object)
 
 
-def _as_categorical(v, n: int) -> pd.Categorical:
+TextArg: TypeAlias = str | pd.Categorical | pd.Series | npt.NDArray[Any] | list[str] | tuple[str, ...]
+"""A disposition text column: one text for every row, or one per row."""
+NumArg: TypeAlias = int | npt.NDArray[Any] | pd.Series | list[int]
+"""A disposition number column: one value for every row, or one per row."""
+
+
+def _as_categorical(v: TextArg, n: int) -> pd.Categorical:
     """A disposition text column: a scalar broadcast, or one value per row. Stored as a
     categorical (a handful of distinct values over up to tens of millions of records:
     small integer codes, never a Python string per record)."""
@@ -165,7 +183,7 @@ def _as_categorical(v, n: int) -> pd.Categorical:
     return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), dtype=pd.CategoricalDtype(_categories([v])))
 
 
-def choose(n: int, default: str, *cases: tuple[np.ndarray, str]) -> pd.Categorical:
+def choose(n: int, default: str, *cases: tuple[npt.NDArray[np.bool_], str]) -> pd.Categorical:
     """One text per row as a categorical: `default`, overridden by each (mask, text) in turn
     (a later case wins). The vectorised form of an if/elif chain over millions of rows."""
     texts = [default]
@@ -177,13 +195,14 @@ def choose(n: int, default: str, *cases: tuple[np.ndarray, str]) -> pd.Categoric
     return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(_categories(texts)))
 
 
-def dispositions(table: str, rows, computation, line, amount, rule, reason, ref="", primary=True) -> pd.DataFrame:
+def dispositions(table: TextArg, rows: npt.ArrayLike, computation: TextArg, line: TextArg, amount: NumArg, rule: TextArg,
+                 reason: TextArg, ref: TextArg = "", primary: NumArg = True) -> pd.DataFrame:
     """Build a disposition frame; scalars broadcast over `rows`; text columns may be given as
     arrays, Series or categoricals (`choose`)."""
-    rows = np.asarray(rows, dtype=np.int64)
-    n = len(rows)
+    positions = np.asarray(rows, dtype=np.int64)
+    n = len(positions)
 
-    def num(v, dtype):
+    def num(v: NumArg, dtype: type[Any]) -> npt.NDArray[Any]:
         if isinstance(v, (pd.Series, np.ndarray, list)):
             return np.asarray(v.to_numpy() if isinstance(v, pd.Series) else v).astype(dtype, copy=False)
         return np.full(n, v, dtype=dtype)
@@ -191,7 +210,7 @@ def dispositions(table: str, rows, computation, line, amount, rule, reason, ref=
     return pd.DataFrame(
         {
             "table": _as_categorical(table, n),
-            "row": rows,
+            "row": positions,
             "computation": _as_categorical(computation, n),
             "line": _as_categorical(line, n),
             "amount": num(amount, np.int64),
@@ -221,7 +240,7 @@ def concat_dispositions(frames: list[pd.DataFrame]) -> pd.DataFrame:
 def _union(parts: list[pd.Categorical]) -> pd.Categorical:
     """Categoricals -> one, categories in order of first appearance: each part's codes are
     mapped through a small array (a handful of categories), then concatenated."""
-    cats: dict = {}
+    cats: dict[Any, int] = {}
     for p in parts:
         for c in p.categories:
             cats.setdefault(c, len(cats))
@@ -256,6 +275,31 @@ class Finding:
     severity: Severity = Severity.REVIEW
 
 
+#: Findings listed one by one per rule; past it, one more finding says how many more there are.
+MAX_LISTED = 200
+
+
+def more_than_listed(total: int, findings: list[Finding], rule: str, computation: str, table: str,
+                     severity: Severity = Severity.REVIEW) -> None:
+    """Append "... and N more" when `total` rows qualified but only MAX_LISTED were listed."""
+    if total > MAX_LISTED:
+        findings.append(Finding(rule, computation, f"… and {total - MAX_LISTED:,} more ({total:,} in all; each is in "
+                                "the dispositions)", None, table, None, severity))
+
+
+@dataclass
+class Outcome:
+    """What a rule function returns: its dispositions, in the order they are written, and its
+    findings, in the order they are reported."""
+
+    frames: list[pd.DataFrame] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    def extend(self, other: Outcome) -> None:
+        self.frames.extend(other.frames)
+        self.findings.extend(other.findings)
+
+
 @dataclass
 class Computation:
     """One reserve computation (customer or PAB), all amounts in cents."""
@@ -282,20 +326,27 @@ class Computation:
 class Result:
     """Everything one run computed; renderers only present it."""
 
-    params: object  # book.Parameters
+    params: Params
+    """The book's parameters (reserve.book.Parameters), as the computation used them."""
     computations: dict[str, Computation]
+    """"customer" and "pab" -> the lines, totals, reduction and deposit of that computation."""
     dispositions: pd.DataFrame
+    """Every input row's disposition (DISPOSITION_COLUMNS; see this module's docstring): the lines
+    are the sums of its amounts."""
     findings: list[Finding]
-    note_h: list[dict]
-    assumptions: list[dict]
-    row_counts: dict[str, dict]  # table -> {"rows", "used", "excluded"}
-    calendar_facts: dict = field(default_factory=dict)
+    """Exceptions and warnings for a reviewer, in the order the rules ran."""
+    note_h: list[NoteHEntry]
+    """One entry per customer and clearing agency under Note H (Item 15) (note_h.outcome.NoteHEntry)."""
+    assumptions: list[dict[str, str]]
+    """The readings relied on ({"key", "rule", "reading"}), then every default the book leaned on."""
+    row_counts: dict[str, dict[str, int]]
+    """table -> {"rows", "used", "excluded"}: rows in = used + excluded."""
 
 
-def text_values(s: pd.Series) -> np.ndarray:
+def text_values(s: pd.Series) -> npt.NDArray[np.object_]:
     """A text or enum column as a plain object array with None where blank (the loader keeps
     text as Arrow strings and enums as categoricals, whose blanks read back as NaN)."""
-    out = s.to_numpy(dtype=object)
+    out: npt.NDArray[np.object_] = s.to_numpy(dtype=object)
     missing = s.isna().to_numpy(dtype=bool)
     if missing.any():
         out = out.copy()

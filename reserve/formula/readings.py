@@ -7,6 +7,7 @@ them under "Assumptions". To change a reading, change it here (and its test).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -44,6 +45,29 @@ _GENERAL: tuple[Reading, ...] = (
         "excess and the 15% base, so the rule's words decide: 'not more than 140 percent', rounded down. The "
         "1% of Rule 15c3-1(a)(1)(ii)(D), a deduction from net worth shown for the firm's net capital, rounds "
         'up.',
+        applied_by=(
+            "reserve.formula.computation:debit_reduction",
+            "reserve.formula.note_e:note_e3_one_percent",
+            "reserve.formula.note_e:_E1Values",
+            "reserve.formula.note_e:_e1_account_cap",
+        ),
+        tests=(
+            "tests/test_formula_credits_debits.py::test_item_10_unsecured_doubtful_e4_e6",
+            "tests/test_rounding.py::test_formula_code_rounds_only_through_the_helper",
+            "tests/test_rounding.py::test_three_percent_reduction_rounds_up",
+            "tests/test_rounding.py::test_two_percent_reduction_rounds_up",
+            "tests/test_rounding.py::test_one_percent_reduction_rounds_up",
+            "tests/test_rounding.py::test_105_percent_monthly_rounds_up",
+            "tests/test_rounding.py::test_140_percent_cap_rounds_down",
+            "tests/test_rounding.py::test_note_e1_15_percent_threshold_rounds_down",
+            "tests/test_rounding.py::test_note_e5_25_percent_threshold_rounds_down",
+            "tests/test_rounding.py::test_note_e1_share_taken_off_before_note_e5_rounds_down",
+            "tests/test_rounding.py::test_note_e1_amount_given_back_rounds_down",
+            "tests/test_rounding.py::test_note_e6_share_rounds_up",
+            "tests/test_rounding.py::test_bank_15_percent_cap_rounds_down",
+            "tests/test_rounding.py::test_bank_cap_pro_rata_shares_round_down",
+            "tests/test_rounding.py::test_net_capital_one_percent_rounds_up",
+        ),
     ),
     Reading(
         'e5_parenthetical',
@@ -53,6 +77,14 @@ _GENERAL: tuple[Reading, ...] = (
         'debit is demonstrated related to credits left out) that exceed 25% of tentative net capital are '
         'reduced by the whole excess when that excess is greater than $50,000; an excess of $50,000 or less '
         'is not reduced.',
+        applied_by=(
+            "reserve.formula.computation:_note_e5",
+            "reserve.formula.note_e:note_e5_single_customer",
+        ),
+        tests=(
+            "tests/test_formula_credits_debits.py::test_note_e5_applies_to_the_debits_left_after_note_e1",
+            "tests/test_formula_credits_debits.py::test_note_e5_single_customer",
+        ),
     ),
     Reading(
         'e5_exception',
@@ -62,11 +94,19 @@ _GENERAL: tuple[Reading, ...] = (
         'the formula for five business days counting the day of the request (the day itself if a business '
         "day, else the next business day, is day 1). Where a customer's rows disagree, plenary > requested "
         '(in its window) > partial > none.',
+        applied_by=(
+            "reserve.formula.note_e:note_e5_single_customer",
+            "reserve.formula.note_e:_e5_customers",
+            "reserve.formula.note_e:_e5_customer",
+        ),
+        tests=("tests/test_formula_credits_debits.py::test_note_e5_exceptions",),
     ),
     Reading(
         'e5_applies_to_pab',
         'PAB Notes 1, 3, 4',
         'Note E(5) applies in the PAB computation too (PAB Notes 3 and 4 remove only Notes E(1) and E(3)).',
+        applied_by=("reserve.formula.note_e:note_e5_single_customer",),
+        tests=("tests/test_rule_facts.py::test_note_e5_applies_in_the_pab_computation",),
     ),
     Reading(
         'e1_debit_basis',
@@ -81,6 +121,16 @@ _GENERAL: tuple[Reading, ...] = (
         ' debits (exact fractions); an account holding several concentrated securities never loses more than '
         'its whole debit (the reduction is limited and the rest given back), and Note E(5) is tested on each '
         "account's debit less its share.",
+        applied_by=(
+            "reserve.formula.note_e:_E1Values",
+            "reserve.formula.note_e:E1Shares",
+            "reserve.formula.note_e:_e5_customers",
+        ),
+        tests=(
+            "tests/test_formula_credits_debits.py::test_note_e5_applies_to_the_debits_left_after_note_e1",
+            "tests/test_rounding.py::test_note_e1_share_taken_off_before_note_e5_rounds_down",
+            "tests/test_rounding.py::test_note_e1_amount_given_back_rounds_down",
+        ),
     ),
     Reading(
         'e6_bounds',
@@ -88,6 +138,14 @@ _GENERAL: tuple[Reading, ...] = (
         'Non-customer share under 5%: the whole debit stays; from 5% through 50% inclusive: the non-customer '
         'share of the debit is excluded; over 50%: the whole debit is excluded — unless the debit is '
         'demonstrated related to credits. The share applies to the debit after its unsecured part is removed.',
+        applied_by=(
+            "reserve.formula.debits:item_10_debit_balances",
+            "reserve.formula.note_e:note_e6_joint_accounts",
+        ),
+        tests=(
+            "tests/test_formula_credits_debits.py::test_item_10_unsecured_doubtful_e4_e6",
+            "tests/test_rounding.py::test_note_e6_share_rounds_up",
+        ),
     ),
     Reading(
         'e2_omnibus',
@@ -95,11 +153,22 @@ _GENERAL: tuple[Reading, ...] = (
         "A special omnibus account's debit is reduced by its deficit less calls outstanding five business "
         'days or less (never below zero); an omnibus account with a credit (or zero) balance has its credit '
         'increased by that amount (Item 1).',
+        applied_by=(
+            "reserve.formula.credits:item_1_credit_balances",
+            "reserve.formula.debits:item_10_debit_balances",
+            "reserve.formula.note_e:note_e2_deficit_less_calls",
+        ),
+        tests=("tests/test_formula_credits_debits.py::test_note_e2_special_omnibus",),
     ),
     Reading(
         'zero_balances',
         'Items 1, 10',
         "An account with a zero balance is accounted for as excluded ('nothing to include').",
+        applied_by=("reserve.formula.credits:item_1_credit_balances",),
+        tests=(
+            "tests/test_formula_credits_debits.py::test_item_1_credit_balances_and_note_a_drafts",
+            "tests/test_formula_credits_debits.py::test_every_row_accounted_for",
+        ),
     ),
     Reading(
         'items_7_8_alternative',
@@ -108,6 +177,11 @@ _GENERAL: tuple[Reading, ...] = (
         'being the business days after open_date up to and including as_of (an item opened on day T is n '
         'business days old on T+n; one opened on a non-business day is already one day old on the next '
         'business day); otherwise over 30 calendar days.',
+        applied_by=(
+            "reserve.formula.credits:_items_7_8_age",
+            "reserve.formula.item_rows:ItemRows",
+        ),
+        tests=("tests/test_formula_credits_debits.py::test_items_7_and_8_alternative_method_seven_business_days",),
     ),
     Reading(
         'pab_note9_line',
@@ -115,6 +189,8 @@ _GENERAL: tuple[Reading, ...] = (
         "Clearing deposits relating to other broker-dealers' proprietary business are a PAB debit shown with "
         'the other debits (Exhibit A has no numbered line for them); they are not flagged as unsupported '
         'other debits.',
+        applied_by=("reserve.formula.pab:pab_note_9_clearing_deposits",),
+        tests=("tests/test_rule_facts.py::test_pab_note_9_clearing_deposits_are_other_debits_not_flagged",),
     ),
     Reading(
         'pab_note7',
@@ -128,6 +204,12 @@ _GENERAL: tuple[Reading, ...] = (
         ' that day by 12 p.m. ET (placed_by_noon), and not after prepared_on. A row lacking any of these -- '
         'every row of a book written before these columns existed -- stays a credit (the higher requirement),'
         ' each listed for review.',
+        applied_by=("reserve.formula.pab:pab_note_7_pending_settlement",),
+        tests=(
+            "tests/test_formula_credits_debits.py::test_pab_notes_5_7_8_9",
+            "tests/test_formula_credits_debits.py::test_pab_notes_7_8_without_their_conditions_give_nothing",
+            "tests/test_rule_facts.py::test_pab_note_7_size_timing_and_the_separate_account",
+        ),
     ),
     Reading(
         'pab_note7_account',
@@ -135,11 +217,22 @@ _GENERAL: tuple[Reading, ...] = (
         'The Note 7 deposits excluded from PAB credits have left the computation, so the money representing '
         "them does not also count on deposit: the separate PAB account's counted amount (after the Rule "
         '15c3-3(e)(5) cap) is reduced by the excluded deposits that name it; the rest of the account counts.',
+        applied_by=(
+            "reserve.formula.pab:pab_note_7_pending_settlement",
+            "reserve.formula.reserve_bank:reserve_bank_on_deposit",
+            "reserve.formula.reserve_bank:pab_note_7_held_deposits",
+        ),
+        tests=(
+            "tests/test_formula_credits_debits.py::test_pab_notes_5_7_8_9",
+            "tests/test_rule_facts.py::test_pab_note_7_size_timing_and_the_separate_account",
+        ),
     ),
     Reading(
         'pab_note2',
         'PAB Note 2',
         'Every row belongs to exactly one computation by its `book` column, so no credit is counted in both.',
+        applied_by=("reserve.formula.pab:pab_note_2_one_computation",),
+        tests=("tests/test_rule_facts.py::test_each_row_is_in_one_computation",),
     ),
     Reading(
         'monthly_105',
@@ -148,12 +241,26 @@ _GENERAL: tuple[Reading, ...] = (
         "credits (rounded up); the PAB computation's is its excess (Rule 15c3-3(e)(3)(iii) has no 105%). A "
         "monthly as_of that is not the month's last business day, and a monthly PAB computation in a book "
         'with customer accounts, are flagged for review.',
+        applied_by=("reserve.formula.computation:monthly_105",),
+        tests=(
+            "tests/test_formula_credits_debits.py::test_daily_two_percent_and_monthly_105",
+            "tests/test_rounding.py::test_105_percent_monthly_rounds_up",
+        ),
     ),
     Reading(
         'reduction',
         'Note E(3); Rule 15c3-1(a)(1)(ii)(A); PAB Note 4',
         'Basic method: 1% of Item 10. Alternative method: 3% of aggregate debits, 2% for a firm computing '
         'daily (see daily_basis). No reduction in the PAB computation.',
+        applied_by=(
+            "reserve.formula.computation:debit_reduction",
+            "reserve.formula.pab:pab_note_4_no_reduction",
+        ),
+        tests=(
+            "tests/test_formula_credits_debits.py::test_other_lines_sweep_and_reduction",
+            "tests/test_formula_credits_debits.py::test_daily_two_percent_and_monthly_105",
+            "tests/test_rule_facts.py::test_daily_computation_basis_decides_2_or_3_percent",
+        ),
     ),
     Reading(
         'daily_basis',
@@ -166,6 +273,16 @@ _GENERAL: tuple[Reading, ...] = (
         '(written before daily_basis existed) gets 2%, the smaller reduction and so the higher requirement, '
         'flagged for review. Average total credits of $500 million or more are reported as making daily '
         'computation required.',
+        applied_by=(
+            "reserve.formula.computation:voluntary_daily_start",
+            "reserve.formula.computation:_alternative_pct",
+            "reserve.formula.computation:_daily_findings",
+        ),
+        tests=(
+            "tests/test_formula_credits_debits.py::test_daily_two_percent_and_monthly_105",
+            "tests/test_rule_facts.py::test_daily_computation_basis_decides_2_or_3_percent",
+            "tests/test_rule_facts.py::test_average_total_credits_of_500_million_make_daily_required",
+        ),
     ),
     Reading(
         'bank_cap',
@@ -177,12 +294,22 @@ _GENERAL: tuple[Reading, ...] = (
         "remainders). Where a bank's rows disagree on its equity capital, the smallest figure is used. "
         'Qualified securities are not capped. An account without the Rule 15c3-3(f) written notification '
         'counts for nothing.',
+        applied_by=("reserve.formula.reserve_bank:bank_cap_e5",),
+        tests=(
+            "tests/test_rounding.py::test_bank_15_percent_cap_rounds_down",
+            "tests/test_rounding.py::test_bank_cap_pro_rata_shares_round_down",
+        ),
     ),
     Reading(
         'sweep',
         'SEC staff FAQ 2025-12-08 Q5',
         'sweep_next_day credits reduce the customer deposit needed but never the required deposit used to '
         'decide a withdrawal.',
+        applied_by=(
+            "reserve.formula.computation:deposit_needed",
+            "reserve.formula.credits:sweep_next_day",
+        ),
+        tests=("tests/test_formula_credits_debits.py::test_other_lines_sweep_and_reduction",),
     ),
     Reading(
         'cross_margin',
@@ -191,12 +318,19 @@ _GENERAL: tuple[Reading, ...] = (
         'three cross_margin_* parameters; otherwise it stays in and the report says why. The order covers '
         'customer accounts: a PAB account marked cross_margin stays in the PAB computation, flagged for '
         'review.',
+        applied_by=("reserve.formula.scope:cross_margin_order",),
+        tests=("tests/test_formula_credits_debits.py::test_noncustomer_and_cross_margin",),
     ),
     Reading(
         'business_days',
         'Rule 15c3-3 (business day undefined)',
         'Business days are weekdays on which the Federal Reserve Banks are open (holidays package, XFED '
         "calendar), less the book's extra holidays. Ageing in Items 4, 6-9 and 12 counts calendar days.",
+        applied_by=("reserve.formula.computation:calendar_for",),
+        tests=(
+            "tests/test_calendar.py::test_fed_holidays_2026_exactly",
+            "tests/test_formula_credits_debits.py::test_items_7_and_8_alternative_method_seven_business_days",
+        ),
     ),
     Reading(
         'daily_non_computation',
@@ -207,17 +341,23 @@ _GENERAL: tuple[Reading, ...] = (
         'Columbus Day; the Thursday before Good Friday; the Friday after Thanksgiving; the business day '
         'before Juneteenth, Independence Day and Christmas -- the Friday after when the holiday is a Thursday'
         " -- and before New Year's Day). A daily filer computing as of such a day is told so, not stopped.",
+        applied_by=("reserve.formula.computation:frequency_findings",),
+        tests=("tests/test_calendar.py::test_faq_q6_2025",),
     ),
     Reading(
         'deadline',
         'Rule 15c3-3(e)(3)',
         'The deposit is due one hour after the opening of banking business on the second business day after '
         'as_of; the report gives that date.',
+        applied_by=("reserve.formula.computation:computations",),
+        tests=("tests/test_calendar.py::test_deposit_deadline",),
     ),
     Reading(
         'enum_case',
         'BOOK_FORMAT.md',
         'Enumerations (book, type, kind, ...) are matched without regard to case.',
+        applied_by=("reserve.book.convert:_convert_enum",),
+        tests=("tests/test_loader.py::test_enumeration_case_insensitive",),
     ),
     Reading(
         'focus_item_15',
@@ -227,6 +367,8 @@ _GENERAL: tuple[Reading, ...] = (
         "Treasury-clearing item, but which box is which line is not confirmed here, so Item 15's box is left "
         "blank. Item 15 is never reported in an 'Other debits' box (4469): it is its own line of total debits"
         ' (box 4470 includes it).',
+        applied_by=("reserve.formula.model:Line",),
+        tests=("tests/test_rule_facts.py::test_item_15_has_no_focus_box_and_the_report_says_why",),
     ),
     Reading(
         'clearing_margin_groups',
@@ -240,6 +382,15 @@ _GENERAL: tuple[Reading, ...] = (
         'line: each row counts up to the requirement it states, and all of them together up to the largest '
         'requirement stated -- never more than counting each row on its own, and the rows are listed for '
         'review when there are several.',
+        applied_by=(
+            "reserve.formula.debits:items_13_14_clearing_margin",
+            "reserve.formula.debits:_unnamed_organizations",
+        ),
+        tests=(
+            "tests/test_rule_facts.py::test_notes_f_g_margin_capped_once_per_clearing_organization",
+            "tests/test_rule_facts.py::test_margin_rows_of_one_organization_stating_different_requirements",
+            "tests/test_rule_facts.py::test_margin_rows_naming_no_organization_are_one_organization",
+        ),
     ),
     Reading(
         'note_b_letters_of_credit',
@@ -249,6 +400,8 @@ _GENERAL: tuple[Reading, ...] = (
         'clearing_org_id capped together once at the largest requirement they state (the larger credit), a '
         'row naming none at its own. letter_of_credit_portfolio_margin is the second sentence (other futures '
         'under an SRO portfolio margining rule): its amount, not capped.',
+        applied_by=("reserve.formula.credits:note_b_letters_of_credit",),
+        tests=("tests/test_rule_facts.py::test_note_b_letters_of_credit_first_and_second_sentences",),
     ),
     Reading(
         'note_g_annual',
@@ -257,6 +410,8 @@ _GENERAL: tuple[Reading, ...] = (
         'row attests Note G(b)(1), (2) and (3) and its note_g_determined_on is on or before as_of and not '
         "earlier than the same day a year before ('at least annually'); the organization's facts decide, "
         "whatever the row's clearing_org_qualified says. A row naming none keeps clearing_org_qualified.",
+        applied_by=("reserve.formula.debits:items_13_14_clearing_margin",),
+        tests=("tests/test_rule_facts.py::test_notes_f_g_margin_capped_once_per_clearing_organization",),
     ),
     Reading(
         'note_c',
@@ -265,6 +420,8 @@ _GENERAL: tuple[Reading, ...] = (
         'market value over collateral_value (the value of the collateral received). A blank collateral_value '
         'is the amount: cash collateral, for which monies payable and collateral received are the same '
         'number.',
+        applied_by=("reserve.formula.credits:item_3_securities_loaned",),
+        tests=("tests/test_rule_facts.py::test_note_c_monies_payable_and_collateral_value_differ",),
     ),
     Reading(
         'ageing_blank_date',
@@ -273,6 +430,11 @@ _GENERAL: tuple[Reading, ...] = (
         'reach the computation, it is never taken as a young item: a credit (Items 4 with Note D, 6-9) counts'
         ' as aged, a fail to deliver as older than 30 days (no Item 12 debit), a new-issue credit as outside '
         'its 3 business days.',
+        applied_by=(
+            "reserve.formula.item_rows:item_row_checks",
+            "reserve.formula.item_rows:ItemRows",
+        ),
+        tests=("tests/test_rule_facts.py::test_a_blank_open_date_reaching_the_formula_is_never_a_young_item",),
     ),
     Reading(
         'new_issue_exclusion',
@@ -282,6 +444,8 @@ _GENERAL: tuple[Reading, ...] = (
         'Item 1, and its related_debit out of Item 10, while it is not more than 3 business days old '
         '(business days after open_date up to and including as_of, as for Items 7 and 8). Otherwise -- a '
         'basic-method firm, other securities, older -- the credit and debits stay in the formula.',
+        applied_by=("reserve.formula.credits:new_issue_exclusion",),
+        tests=("tests/test_rule_facts.py::test_new_issue_credits_and_related_debits_excluded_for_3_business_days",),
     ),
     Reading(
         'fails_allocated',
@@ -290,6 +454,11 @@ _GENERAL: tuple[Reading, ...] = (
         'whose allocated_to names a fail to receive of the same issue is excluded from Items 11 and 12; the '
         'report lists their contract value and the 1% of it to deduct from net worth (rounded up). A '
         "basic-method firm's such rows stay in their lines.",
+        applied_by=("reserve.formula.debits:fails_allocated",),
+        tests=(
+            "tests/test_rounding.py::test_net_capital_one_percent_rounds_up",
+            "tests/test_rule_facts.py::test_fails_allocated_to_fails_to_receive_are_excluded_and_listed",
+        ),
     ),
     Reading(
         'pab_note5',
@@ -299,6 +468,11 @@ _GENERAL: tuple[Reading, ...] = (
         'Stated otherwise, it is not a credit balance and is left out. Not stated, it stays a credit (a blank'
         " never drops a credit), flagged. The first sentence's exclusion (pab_note5_exclusion) is given only "
         'when identified_as_payable.',
+        applied_by=("reserve.formula.pab:pab_note_5_receivables",),
+        tests=(
+            "tests/test_formula_credits_debits.py::test_pab_notes_5_7_8_9",
+            "tests/test_rule_facts.py::test_pab_note_5_payment_terms_and_identified_payables",
+        ),
     ),
     Reading(
         'pab_note6',
@@ -307,6 +481,8 @@ _GENERAL: tuple[Reading, ...] = (
         'clearing organization are carried, as in Note B) only when replaced_next_business_day; '
         'pab_note6_cftc_segregated (balances of a portfolio margin account segregated under CFTC regulations)'
         ' reduces PAB Item 1.',
+        applied_by=("reserve.formula.pab:pab_note_6_cross_margin",),
+        tests=("tests/test_rule_facts.py::test_pab_note_6_cross_margin_and_cftc_segregated_balances",),
     ),
     Reading(
         'pab_note8',
@@ -315,6 +491,12 @@ _GENERAL: tuple[Reading, ...] = (
         'deposit date (swept_by_10am) and free of any right, charge, security interest, lien or claim of the '
         'investment company or the firm (free_of_liens). A row lacking either -- every row of a book written '
         'before these columns existed -- reduces nothing, listed for review.',
+        applied_by=("reserve.formula.pab:pab_note_8_sweeps",),
+        tests=(
+            "tests/test_formula_credits_debits.py::test_pab_notes_5_7_8_9",
+            "tests/test_formula_credits_debits.py::test_pab_notes_7_8_without_their_conditions_give_nothing",
+            "tests/test_rule_facts.py::test_pab_note_8_sweep_needs_both_conditions",
+        ),
     ),
     Reading(
         'not_pab_accounts',
@@ -323,6 +505,8 @@ _GENERAL: tuple[Reading, ...] = (
         'or is subordinated to the claims of creditors, is not a PAB account: a row of book pab or '
         'noncustomer with a non_pab_reason is excluded from both computations for that reason (a customer row'
         ' may not give one).',
+        applied_by=("reserve.formula.scope:outside_both_computations",),
+        tests=("tests/test_rule_facts.py::test_accounts_that_are_not_pab_accounts",),
     ),
 )
 
@@ -404,6 +588,10 @@ _NOTE_H: tuple[Reading, ...] = (
         " always listed with its deadline. An entry's status is 'pending' when its Item 15 under the two "
         'policies differs. A cure not recorded once the deadline has passed, or recorded after it, fails (C).',
         applied_by=(
+            'reserve.formula.note_h.allocation:StopGap',
+            'reserve.formula.note_h.allocation:pending_deposits',
+            'reserve.formula.note_h.inputs:NoteHInputs',
+            'reserve.formula.note_h.outcome:PendingDeposit',
             'reserve.formula.note_h.allocation:pending_and_counted',
             'reserve.formula.note_h.allocation:margin_required_and_on_deposit',
             'reserve.formula.note_h.allocation:pending_cure_findings',
@@ -471,6 +659,7 @@ _NOTE_H: tuple[Reading, ...] = (
         "are not excess. An entry with eligible deposits and no requirement at all has the status 'excess "
         "only'.",
         applied_by=(
+            'reserve.formula.note_h.outcome:NoteHEntry',
             'reserve.formula.note_h.allocation:margin_required_and_on_deposit',
             'reserve.formula.note_h.allocation:excess_findings',
         ),
@@ -530,6 +719,8 @@ _NOTE_H: tuple[Reading, ...] = (
         " pab_accounts). Failures of the PAB account's conditions are reported only where PAB accounts' "
         'margin is at the clearing agency.',
         applied_by=(
+            'reserve.formula.note_h.cca:rules_of_the_clearing_agency',
+            'reserve.formula.note_h.outcome:_entry_failures',
             'reserve.formula.note_h.cca:cca_test',
             'reserve.formula.note_h.cca:special_clearing_account_designation',
             'reserve.formula.note_h.cca:with_cca',
@@ -559,6 +750,9 @@ _NOTE_H: tuple[Reading, ...] = (
         "never taken as gross: the requirement's own stated basis (gross or net) then decides, as in the "
         'original format.',
         applied_by=(
+            'reserve.book.validate:_validate_cca',
+            'reserve.formula.note_h.outcome:NoteHEntry',
+            'reserve.report.model:NoteHEntry',
             'reserve.formula.note_h.requirements:omnibus_net_margin',
             'reserve.formula.note_h.allocation:margin_required_and_on_deposit',
         ),
@@ -579,6 +773,7 @@ _NOTE_H: tuple[Reading, ...] = (
         'the same deposit. A debit without its matching credit is a severe exception naming the customer; the'
         ' debit itself is not changed.',
         applied_by=(
+            'reserve.formula.computation:_note_h_pairing',
             'reserve.formula.note_h.pairing:pairing_findings',
         ),
         tests=(
@@ -596,6 +791,7 @@ READINGS: dict[str, Reading] = {r.id: r for r in (*_GENERAL, *_NOTE_H)}
 assert len(READINGS) == len(_GENERAL) + len(_NOTE_H), "a reading id is declared twice"
 
 
-def assumptions(keys=None) -> list[dict]:
-    keys = keys or READINGS.keys()
-    return [{"key": k, "rule": READINGS[k].rule, "reading": READINGS[k].text} for k in keys]
+def assumptions(keys: Iterable[str] | None = None) -> list[dict[str, str]]:
+    """The readings (all, or those of `keys`, in that order) as the report's Assumptions list them."""
+    chosen = keys or READINGS.keys()
+    return [{"key": k, "rule": READINGS[k].rule, "reading": READINGS[k].text} for k in chosen]

@@ -14,18 +14,23 @@ import pandas as pd
 
 from .. import money
 from ..money import Effect
-from .model import Finding, dispositions
+from .inputs import Bools, Ints, Texts
+from .model import Finding, Outcome, Severity, dispositions
 
 
-def reserve_bank(book, note7_placed: dict[str, int] | None = None):
-    """Amounts on deposit per computation. `note7_placed`: the PAB Note 7 deposits excluded from
-    PAB credits, per reserve bank account_id holding them (reading: pab_note7_account)."""
-    rb = book.tables["reserve_bank_accounts"]
-    frames: list[pd.DataFrame] = []
-    findings: list[Finding] = []
+def reserve_bank_on_deposit(rb: pd.DataFrame, note7_placed: dict[str, int] | None = None
+                            ) -> tuple[Outcome, dict[str, int]]:
+    """Amounts on deposit per computation in the Reserve Bank Accounts (Rule 15c3-3(e)): an
+    account without the bank's written notification does not count (Rule 15c3-3(f)); cash at
+    an affiliated bank, and above 15% of a bank's equity capital, does not count (Rule
+    15c3-3(e)(5), `bank_cap_e5`); PAB Note 7 deposits held here do not count twice
+    (`pab_note_7_held_deposits`). `note7_placed`: the PAB Note 7 deposits excluded from PAB
+    credits, per reserve bank account_id holding them (reading: pab_note7_account)."""
+    out = Outcome()
+    frames, findings = out.frames, out.findings
     on_deposit = {"customer": 0, "pab": 0}
     if not len(rb):
-        return frames, findings, on_deposit
+        return out, on_deposit
     n = len(rb)
     rows = np.arange(n, dtype=np.int64)
     comp = rb["book"].to_numpy(dtype=object)
@@ -33,11 +38,70 @@ def reserve_bank(book, note7_placed: dict[str, int] | None = None):
     qs = rb["qualified_securities"].to_numpy(dtype=np.int64)
     notified = rb["written_notification"].to_numpy(dtype=bool)
     affiliated = rb["bank_affiliated"].to_numpy(dtype=bool)
+    counted_cash = bank_cap_e5(rb, rows, comp, cash, notified & ~affiliated, findings)
+    counted = np.where(notified, counted_cash + qs, 0)
+    note7_less = pab_note_7_held_deposits(rb, counted, note7_placed)
+    counted = counted - note7_less
+    excluded_cash = np.where(notified, cash - counted_cash, cash)
+    reason = np.full(n, "cash and qualified securities on deposit", dtype=object)
+    rule = np.full(n, "Rule 15c3-3(e)", dtype=object)
+    m = notified & affiliated & (cash > 0)
+    reason[m] = "cash at an affiliated bank excluded; qualified securities counted"
+    rule[m] = "Rule 15c3-3(e)(5)"
+    m = notified & ~affiliated & (excluded_cash > 0)
+    reason[m] = "cash above the bank's 15% equity-capital cap excluded"
+    rule[m] = "Rule 15c3-3(e)(5)"
+    m = note7_less > 0
+    reason[m] = np.array([f"{r}; less {money.format_display(int(v))} of PAB Note 7 deposits held here and excluded from "
+                          "PAB credits (they do not also count on deposit)"
+                          for r, v in zip(reason[m], note7_less[m], strict=True)], dtype=object)
+    rule[m] = np.array([f"{r}; PAB Note 7" for r in rule[m]], dtype=object)
+    used = notified & (counted > 0)
+    frames.append(dispositions("reserve_bank_accounts", rows[used], comp[used], "reserve_bank", counted[used], rule[used],
+                               reason[used]))
+    not_notified = ~notified
+    frames.append(dispositions("reserve_bank_accounts", rows[not_notified], comp[not_notified], "excluded", 0,
+                               "Rule 15c3-3(f)", "no written notification from the bank: the account does not count"))
+    nothing = notified & (counted == 0)
+    frames.append(dispositions("reserve_bank_accounts", rows[nothing], comp[nothing], "excluded", 0, rule[nothing],
+                               np.where(cash[nothing] > 0, reason[nothing], "nothing on deposit")))
+    for r in rows[(excluded_cash > 0) & notified & affiliated]:
+        findings.append(Finding("Rule 15c3-3(e)(5)", comp[r], "cash at an affiliated bank does not count",
+                                int(excluded_cash[r]), "reserve_bank_accounts", int(r), Severity.SEVERE))
+    for r in rows[not_notified & ((cash + qs) > 0)]:
+        findings.append(Finding("Rule 15c3-3(f)", comp[r], "reserve bank account without written notification does not "
+                                "count", int(cash[r] + qs[r]), "reserve_bank_accounts", int(r), Severity.SEVERE))
+    for r in rows[m]:
+        findings.append(Finding("PAB Note 7", "pab", f"reserve bank account {rb['account_id'].iloc[r]}: "
+                                f"{money.format_display(int(note7_less[r]))} of PAB Note 7 deposits it holds were excluded "
+                                "from PAB credits, so they do not count on deposit", int(note7_less[r]),
+                                "reserve_bank_accounts", int(r), Severity.INFO))
+    for c in ("customer", "pab"):
+        on_deposit[c] = int(counted[comp == c].sum())
+    return out, on_deposit
+
+
+def pab_note_7_held_deposits(rb: pd.DataFrame, counted: Ints, note7_placed: dict[str, int] | None) -> Ints:
+    """PAB Note 7: the deposits placed in the separate PAB Reserve Bank Account have left PAB
+    credits, so that money does not also count on deposit; the rest of the account counts
+    (reading: pab_note7_account). Returns what each account counts less."""
+    n = len(rb)
+    if not note7_placed:
+        return np.zeros(n, dtype=np.int64)
+    ids = rb["account_id"].to_numpy(dtype=object)
+    placed = np.array([note7_placed.get(a, 0) for a in ids.tolist()], dtype=np.int64)  # (a handful of accounts)
+    out: Ints = np.minimum(placed, counted)
+    return out
+
+
+def bank_cap_e5(rb: pd.DataFrame, rows: Ints, comp: Texts, cash: Ints, capped: Bools, findings: list[Finding]) -> Ints:
+    """Rule 15c3-3(e)(5): cash at a non-affiliated bank counts only up to 15% of the bank's
+    equity capital, one cap per bank shared by its customer and PAB accounts pro rata to their
+    cash (reading: bank_cap). Returns the cash counted per account (0 outside `capped`)."""
+    n = len(rb)
     bank = rb["bank_id"].to_numpy(dtype=object)
     equity = rb["bank_equity_capital"].to_numpy(dtype=np.int64)
-
     counted_cash = np.zeros(n, dtype=np.int64)
-    capped = notified & ~affiliated
     if capped.any():
         t = pd.DataFrame({"row": rows[capped], "bank": bank[capped], "comp": comp[capped],
                           "cash": cash[capped], "equity": equity[capped], "account": rb["account_id"].to_numpy(dtype=object)[capped]})
@@ -48,7 +112,7 @@ def reserve_bank(book, note7_placed: dict[str, int] | None = None):
         differs = t.groupby("bank", sort=True)["equity"].nunique()
         for b in differs.index[differs > 1]:
             findings.append(Finding("Rule 15c3-3(e)(5)", "", f"bank {b}: its equity capital differs between its reserve "
-                                    "account rows; the smallest figure is used", None, "reserve_bank_accounts", None, "review"))
+                                    "account rows; the smallest figure is used", None, "reserve_bank_accounts", None, Severity.REVIEW))
         cap = money.share(eq, 15, 100, Effect.CAPS_DEPOSIT)  # (reading: bank_cap)
         t["bank_cash"] = bank_cash
         t["cap"] = cap
@@ -79,49 +143,5 @@ def reserve_bank(book, note7_placed: dict[str, int] | None = None):
             excess = int(g["bank_cash"].iloc[0]) - int(g["acc_allowed"].sum())
             findings.append(Finding("Rule 15c3-3(e)(5)", "", f"cash at bank {b} exceeds 15% of its equity capital "
                                     f"({money.format_display(int(g['cap'].iloc[0]))}): {money.format_display(excess)} not counted",
-                                    excess, "reserve_bank_accounts", int(g["row"].iloc[0]), "severe"))
-    counted = np.where(notified, counted_cash + qs, 0)
-    # PAB Note 7: the deposits placed in the separate PAB Reserve Bank Account have left PAB
-    # credits, so that money does not also count on deposit; the rest of the account counts.
-    note7_less = np.zeros(n, dtype=np.int64)
-    if note7_placed:
-        ids = rb["account_id"].to_numpy(dtype=object)
-        placed = np.array([note7_placed.get(a, 0) for a in ids.tolist()], dtype=np.int64)  # (a handful of accounts)
-        note7_less = np.minimum(placed, counted)
-        counted = counted - note7_less
-    excluded_cash = np.where(notified, cash - counted_cash, cash)
-    reason = np.full(n, "cash and qualified securities on deposit", dtype=object)
-    rule = np.full(n, "Rule 15c3-3(e)", dtype=object)
-    m = notified & affiliated & (cash > 0)
-    reason[m] = "cash at an affiliated bank excluded; qualified securities counted"
-    rule[m] = "Rule 15c3-3(e)(5)"
-    m = notified & ~affiliated & (excluded_cash > 0)
-    reason[m] = "cash above the bank's 15% equity-capital cap excluded"
-    rule[m] = "Rule 15c3-3(e)(5)"
-    m = note7_less > 0
-    reason[m] = np.array([f"{r}; less {money.format_display(int(v))} of PAB Note 7 deposits held here and excluded from "
-                          "PAB credits (they do not also count on deposit)" for r, v in zip(reason[m], note7_less[m])],
-                         dtype=object)
-    rule[m] = np.array([f"{r}; PAB Note 7" for r in rule[m]], dtype=object)
-    used = notified & (counted > 0)
-    frames.append(dispositions("reserve_bank_accounts", rows[used], comp[used], "reserve_bank", counted[used], rule[used], reason[used]))
-    not_notified = ~notified
-    frames.append(dispositions("reserve_bank_accounts", rows[not_notified], comp[not_notified], "excluded", 0, "Rule 15c3-3(f)",
-                               "no written notification from the bank: the account does not count"))
-    nothing = notified & (counted == 0)
-    frames.append(dispositions("reserve_bank_accounts", rows[nothing], comp[nothing], "excluded", 0, rule[nothing],
-                               np.where(cash[nothing] > 0, reason[nothing], "nothing on deposit")))
-    for r in rows[(excluded_cash > 0) & notified & affiliated]:
-        findings.append(Finding("Rule 15c3-3(e)(5)", comp[r], "cash at an affiliated bank does not count",
-                                int(excluded_cash[r]), "reserve_bank_accounts", int(r), "severe"))
-    for r in rows[not_notified & ((cash + qs) > 0)]:
-        findings.append(Finding("Rule 15c3-3(f)", comp[r], "reserve bank account without written notification does not count",
-                                int(cash[r] + qs[r]), "reserve_bank_accounts", int(r), "severe"))
-    for r in rows[m]:
-        findings.append(Finding("PAB Note 7", "pab", f"reserve bank account {rb['account_id'].iloc[r]}: "
-                                f"{money.format_display(int(note7_less[r]))} of PAB Note 7 deposits it holds were excluded "
-                                "from PAB credits, so they do not count on deposit", int(note7_less[r]),
-                                "reserve_bank_accounts", int(r), "info"))
-    for c in ("customer", "pab"):
-        on_deposit[c] = int(counted[comp == c].sum())
-    return frames, findings, on_deposit
+                                    excess, "reserve_bank_accounts", int(g["row"].iloc[0]), Severity.SEVERE))
+    return counted_cash

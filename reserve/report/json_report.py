@@ -1,4 +1,4 @@
-"""`report.json`: the exact, machine-readable record of a computation (SPEC.md "Outputs").
+"""`report.json`: the exact, machine-readable record of a computation (README.md "Outputs").
 
 The record is `reserve.report.model.Report`; `Report.to_json()` is its one serialisation
 (amounts as strings with exactly two decimals, never JSON numbers). This module keeps the

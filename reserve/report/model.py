@@ -1,4 +1,4 @@
-"""The report of one computation as a typed model (SPEC.md "Outputs").
+"""The report of one computation as a typed model (README.md "Outputs").
 
 `build_report(book, result) -> Report` is the one place a computation becomes a report;
 `Report.to_json()` is the one serialisation (report.json: amounts as text with exactly two
@@ -269,7 +269,7 @@ class ComparedWith:
 
 @dataclass(frozen=True)
 class Report:
-    """Everything report.json holds (see SPEC.md "Outputs"); amounts in cents."""
+    """Everything report.json holds (see README.md "Outputs"); amounts in cents."""
 
     program: Program
     run_at: datetime

@@ -1,5 +1,5 @@
 """`reserve reperform BOOK --against PREPARED`: recompute a book and compare it, line by line,
-with a computation someone else prepared (SPEC.md "Commands"; issue 5).
+with a computation someone else prepared (README.md "Commands"; issue 5).
 
 PREPARED is a `report.json` from an earlier run, or an `.xlsx` schedule with columns
 `line` (or `item`) and `amount`, and optionally `computation` (customer | pab; default

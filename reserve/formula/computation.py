@@ -1,0 +1,527 @@
+"""The computation: the steps of Exhibit A run in order, then Item 16 and the deposit.
+
+`compute(book) -> Result` runs `STEPS`, each a rule function of credits.py, debits.py,
+note_e.py, pab.py, the note_h package or reserve_bank.py applied to the rows it reads, and sums the
+dispositions into the lines of each computation (`line_sums`). Then, per computation
+(PAB Note 1: the same formula for PAB accounts, `computations`):
+
+  Item 16   total credits less total debits: `item_16_computation`;
+  the debit reduction: Note E(3) 1% (basic method) or Rule 15c3-1(a)(1)(ii)(A) 2% / 3%
+            (alternative method), none for PAB (PAB Note 4): `debit_reduction`;
+  the 105% of a monthly customer computation (Rule 15c3-3(e)(3)(i)(C)): `monthly_105`;
+  Rule 15c3-3(e)(4): PAB requirement met by customer excess debits: `e4_pab_offset`;
+  the deposit needed, by the deadline (Rule 15c3-3(e), (g)): `deposit_needed`;
+  the frequency rules of Rule 15c3-3(e)(3): `frequency_findings`.
+
+STEPS follow Exhibit A's order within each table the rules read: the `accounts` rules (Items
+1 and 10, Note E), then the `items` rules (Items 1-14, the PAB Notes), Note H (Item 15), the
+reserve bank accounts, then Item 16. That order is also the order of the dispositions and
+findings in every output, so it is kept as it is: reordering steps changes the outputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .. import money
+from ..calendar import BusinessCalendar
+from ..money import Effect
+from . import credits, debits, note_e, pab
+from .debits import DebitBasis
+from .inputs import BookData, Params
+from .item_rows import ItemRows, item_row_checks
+from .model import (
+    COMPUTATIONS,
+    CREDIT_LINES,
+    DEBIT_LINES,
+    LINES,
+    Computation,
+    Finding,
+    Outcome,
+    Result,
+    Severity,
+    concat_dispositions,
+    dispositions,
+)
+from .note_e import NoteE1
+from .note_h import NoteHInputs, apply_note_h, pairing_findings
+from .readings import assumptions
+from .reserve_bank import reserve_bank_on_deposit
+from .scope import AccountScope, accounts_in_formula
+
+if TYPE_CHECKING:
+    from ..book.model import DefaultUsed
+    from .note_h.outcome import NoteHEntry
+
+DAILY_THRESHOLD = 50_000_000_000  # $500 million of average total credits (Rule 15c3-3(e)(3)(i)(B)(1))
+MONTHLY_CREDIT_LIMIT = 100_000_000  # $1,000,000 aggregate customer funds (Rule 15c3-3(e)(3)(i)(C))
+VOLUNTARY_NOTICE_DAYS = 30  # Rule 15c3-3(e)(3)(v): "at least 30 calendar days before beginning"
+
+
+def calendar_for(book: BookData) -> BusinessCalendar:
+    """Weekdays the Federal Reserve Banks are open, less the book's holidays (reading: business_days)."""
+    hol = book.tables.get("holidays")
+    extra = []
+    if hol is not None and len(hol):
+        for d, name in zip(hol["date"], hol["name"], strict=True):
+            extra.append((pd.Timestamp(d).date(), name or "Book holiday"))
+    return BusinessCalendar(extra)
+
+
+@dataclass
+class Run:
+    """One computation in progress: the book, its calendar, and what earlier steps found that
+    later ones need. Each step reads what it needs from here and returns an Outcome."""
+
+    book: BookData
+    cal: BusinessCalendar
+    items: ItemRows | None  # None when the book has no items
+    scope: AccountScope | None = None
+    debits: DebitBasis | None = None
+    e1: NoteE1 | None = None
+    note7_placed: dict[str, int] = field(default_factory=dict)
+    on_deposit: dict[str, int] = field(default_factory=dict)
+    note_h_entries: list[NoteHEntry] = field(default_factory=list)
+    outcome: Outcome = field(default_factory=Outcome)
+    dispositions: pd.DataFrame | None = None
+    computations: dict[str, Computation] = field(default_factory=dict)
+
+    @property
+    def params(self) -> Params:
+        return self.book.params
+
+
+Step = Callable[[Run], Outcome]
+
+
+def _need(v: Any) -> Any:
+    assert v is not None, "a step ran before the step it needs"
+    return v
+
+
+# ----------------------------------------------------------------- the steps, in order
+
+
+def _scope(run: Run) -> Outcome:
+    """Rule 15c3-3(a)(1), (a)(16), the cross-margining order: the account rows in the formula."""
+    run.scope, out = accounts_in_formula(run.book.tables["accounts"], run.params)
+    return out
+
+
+def _item_1_accounts(run: Run) -> Outcome:
+    """Item 1 from the accounts (with Note E(2)'s increase of an omnibus credit)."""
+    return credits.item_1_credit_balances(_need(run.scope))
+
+
+def _item_10_accounts(run: Run) -> Outcome:
+    """Item 10 from the accounts, with Notes E(2), E(4), E(6) per account."""
+    run.debits, out = debits.item_10_debit_balances(_need(run.scope))
+    return out
+
+
+def _note_e1(run: Run) -> Outcome:
+    """Note E(1) on the customer margin debits (PAB Note 3: not on PAB ones)."""
+    s, d = _need(run.scope), _need(run.debits)
+    run.e1 = note_e.note_e1_concentration(s.acc, run.book.tables["collateral"], run.book.links, d.included,
+                                          d.margin_live & s.is_customer, s.book_col)  # PAB Note 3
+    return run.e1.outcome
+
+
+def _note_e5(run: Run) -> Outcome:
+    """Note E(5) on the margin debits of both computations."""
+    s, d = _need(run.scope), _need(run.debits)
+    # on the debits left after Note E(1) (reading: e5_parenthetical)
+    return note_e.note_e5_single_customer(s.acc, run.params, run.cal, d.included, d.margin_live, s.book_col,
+                                          run.e1.shares if run.e1 is not None else None)
+
+
+def _on_items(rule: Callable[[ItemRows], Outcome]) -> Step:
+    """A rule of the `items` table as a step (nothing when the book has no items)."""
+    def step(run: Run) -> Outcome:
+        return rule(run.items) if run.items is not None else Outcome()
+    step.__name__ = step.__qualname__ = rule.__name__
+    step.__doc__ = rule.__doc__
+    return step
+
+
+def _items_13_14(run: Run) -> Outcome:
+    """Items 13 and 14 with Notes F and G."""
+    if run.items is None:
+        return Outcome()
+    return debits.items_13_14_clearing_margin(run.items, run.book.tables.get("clearing_organizations"))
+
+
+def _pab_note_7(run: Run) -> Outcome:
+    """PAB Note 7; the deposits it excludes are remembered for the reserve bank accounts."""
+    if run.items is None:
+        return Outcome()
+    out, run.note7_placed = pab.pab_note_7_pending_settlement(run.items, run.book.tables["reserve_bank_accounts"],
+                                                              run.cal)
+    return out
+
+
+def _note_h(run: Run) -> Outcome:
+    """Note H: Item 15, and Note B's Item 2 credit for customers' securities at a qualified clearing agency."""
+    nh = apply_note_h(NoteHInputs.from_book(run.book, run.cal))
+    run.note_h_entries = nh.entries
+    return Outcome([nh.dispositions], list(nh.findings))  # Item 15 (Note H) and Note B's Item 2 credit
+
+
+def _reserve_bank(run: Run) -> Outcome:
+    """Rule 15c3-3(e), (e)(5), (f): amounts on deposit in the reserve bank accounts."""
+    out, run.on_deposit = reserve_bank_on_deposit(run.book.tables["reserve_bank_accounts"], run.note7_placed)
+    return out
+
+
+def _holidays(run: Run) -> Outcome:
+    """The holidays rows are used by the calendar."""
+    hol = run.book.tables["holidays"]
+    if not len(hol):
+        return Outcome()
+    return Outcome([dispositions("holidays", np.arange(len(hol)), "", "calendar", 0, "Business days",
+                                 "extra non-business day used by the calendar")])
+
+
+def _assemble(run: Run) -> Outcome:
+    """Every disposition so far, as one frame: the lines are their sums."""
+    run.dispositions = concat_dispositions(run.outcome.frames)
+    return Outcome()
+
+
+def _note_h_pairing(run: Run) -> Outcome:
+    """Note H with Items 1, 2: each Item 15 debit has its matching credit."""
+    # Note H pairing (SEC staff FAQ, Aug. 2025): every Item 15 debit has its matching credit
+    # in Item 1 (customer cash) or Item 2 (customer securities) (reading: h_pairing).
+    return Outcome([], pairing_findings(run.book, _need(run.dispositions)))
+
+
+def _note_e1_not_tested(run: Run) -> Outcome:
+    """Note E(1) could not be tested (no collateral table): a severe finding."""
+    return Outcome([], note_e.note_e1_not_tested(run.book.tables["accounts"], run.e1 is not None and run.e1.tested))
+
+
+def _item_16(run: Run) -> Outcome:
+    """Item 16 per computation, Rule 15c3-3(e)(4), and the deposit needed."""
+    run.computations, found = computations(run.params, run.cal, line_sums(_need(run.dispositions)), run.on_deposit)
+    return Outcome([], found)
+
+
+def _frequency(run: Run) -> Outcome:
+    """Rule 15c3-3(e)(3): what the computation's frequency requires."""
+    return Outcome([], frequency_findings(run.params, run.cal, run.computations["customer"], run.computations["pab"]))
+
+
+def _defaults(run: Run) -> Outcome:
+    """Issue 10: defaults that can favour the firm, leaned on where they matter."""
+    return Outcome([], default_findings(run.book))
+
+
+#: The steps of `compute`, in the order they run (see the module docstring). The frames and
+#: findings of each step are appended to the run's, in this order.
+STEPS: tuple[Step, ...] = (
+    _scope,
+    _item_1_accounts,
+    _item_10_accounts,
+    _note_e1,
+    _note_e5,
+    _on_items(item_row_checks),
+    _on_items(credits.note_a_drafts_and_checks),
+    _on_items(credits.item_2_bank_loans),
+    _on_items(credits.note_b_letters_of_credit),
+    _on_items(credits.item_3_securities_loaned),
+    _on_items(credits.item_4_fails_to_receive),
+    _on_items(credits.item_5_principal_sales),
+    _on_items(credits.item_6_stock_dividends),
+    _on_items(credits.item_7_short_security_count),
+    _on_items(credits.item_8_suspense_shorts),
+    _on_items(credits.item_9_transfers_unconfirmed),
+    _on_items(debits.items_11_12_borrowed_and_failed),
+    _items_13_14,
+    _on_items(credits.other_credits),
+    _on_items(debits.other_debits),
+    _on_items(credits.sweep_next_day),
+    _on_items(credits.new_issue_exclusion),
+    _on_items(pab.pab_note_5_receivables),
+    _on_items(pab.pab_note_6_cross_margin),
+    _pab_note_7,
+    _on_items(pab.pab_note_8_sweeps),
+    _on_items(pab.pab_note_9_clearing_deposits),
+    _note_h,
+    _reserve_bank,
+    _holidays,
+    _assemble,
+    _note_h_pairing,
+    _note_e1_not_tested,
+    _item_16,
+    _frequency,
+    _defaults,
+)
+
+
+def compute(book: BookData) -> Result:
+    """Exhibit A applied to a loaded book: every step of STEPS in order, then the Result."""
+    p = book.params
+    cal = calendar_for(book)
+    it = book.tables["items"]
+    run = Run(book, cal, ItemRows.of(it, p, cal) if len(it) else None)
+    for step in STEPS:
+        run.outcome.extend(step(run))
+    disp = _need(run.dispositions)
+    result_assumptions = assumptions() + default_assumptions(book)
+    return Result(p, run.computations, disp, run.outcome.findings, run.note_h_entries, result_assumptions,
+                  row_counts(book, disp))
+
+
+# ----------------------------------------------------------------- Item 16 and the deposit
+
+
+def computations(p: Params, cal: BusinessCalendar, sums: dict[tuple[str, str], int], on_deposit: dict[str, int]
+                 ) -> tuple[dict[str, Computation], list[Finding]]:
+    """PAB Note 1: the formula computed for customers and for PAB accounts alike, each from its
+    own dispositions; then Rule 15c3-3(e)(4) between them and the deposit each needs."""
+    out: dict[str, Computation] = {}
+    for comp in COMPUTATIONS:
+        lines: dict[str, int] = {line.key: sums.get((comp, line.key), 0) for line in LINES}
+        out[comp] = item_16_computation(p, comp, lines, sweep=sums.get((comp, "sweep"), 0) if comp == "customer" else 0,
+                                        on_deposit=on_deposit.get(comp, 0),
+                                        deadline=cal.deposit_deadline(p.as_of))  # (reading: deadline)
+    cust, pab_c = out["customer"], out["pab"]
+    pab_c.offset_by_customer_excess_debits = e4_pab_offset(pab_c, cust)
+    findings: list[Finding] = []
+    for c in (cust, pab_c):
+        findings += deposit_needed(c)
+    return out, findings
+
+
+def item_16_computation(p: Params, comp: str, lines: dict[str, int], sweep: int, on_deposit: int,
+                        deadline: date) -> Computation:
+    """Item 16: the excess of total credits (Items 1-9) over total debits (Items 10-15, less
+    the debit reduction), the required deposit (monthly: 105%, `monthly_105`)."""
+    total_credits = sum(lines[k] for k in CREDIT_LINES)
+    aggregate = sum(lines[k] for k in DEBIT_LINES)
+    reduction, reduction_rule = debit_reduction(p, comp, lines["item_10"], aggregate)
+    total_debits = aggregate - reduction
+    excess_credits = max(0, total_credits - total_debits)
+    excess_debits = max(0, total_debits - total_credits)
+    required = monthly_105(p, comp, excess_credits)
+    return Computation(comp, lines, total_credits, aggregate, reduction, reduction_rule, total_debits,
+                       excess_credits, excess_debits, required, sweep=sweep, on_deposit=on_deposit,
+                       deposit_deadline=deadline)
+
+
+def monthly_105(p: Params, comp: str, excess_credits: int) -> int:
+    """Rule 15c3-3(e)(3)(i)(C): a monthly Customer Reserve Bank Account computation deposits
+    "not less than 105%" of the excess. A monthly PAB computation ((e)(3)(iii)) has no such
+    add-on (reading: monthly_105)."""
+    if p.frequency == "monthly" and comp == "customer":
+        return int(money.share(excess_credits, 105, 100, Effect.ADDS_TO_REQUIREMENT))
+    return excess_credits
+
+
+def e4_pab_offset(pab_c: Computation, cust: Computation) -> int:
+    """Rule 15c3-3(e)(4): a PAB requirement may be met by customer excess debits of the same
+    date; never the reverse."""
+    return min(pab_c.required_deposit, cust.excess_debits)
+
+
+def deposit_needed(c: Computation) -> list[Finding]:
+    """Rule 15c3-3(e): the deposit needed, by one hour after the opening of banking business on
+    the deadline; FAQ Q5: sweep credits reduce the deposit needed; Rule 15c3-3(g): never a
+    withdrawal (reading: sweep)."""
+    net_required = c.required_deposit - c.offset_by_customer_excess_debits
+    c.deposit_needed = max(0, net_required - c.sweep - c.on_deposit)
+    c.withdrawal_permitted = max(0, c.on_deposit - net_required)
+    if c.deposit_needed > 0:
+        assert c.deposit_deadline is not None
+        return [Finding("Rule 15c3-3(e)", c.name,
+                        f"deposit of {money.format_display(c.deposit_needed)} needed by one hour after the opening "
+                        f"of banking business on {c.deposit_deadline:%A %Y-%m-%d}", c.deposit_needed, "", None,
+                        Severity.SEVERE)]
+    return []
+
+
+def debit_reduction(p: Params, comp: str, item_10: int, aggregate: int) -> tuple[int, str]:
+    """The percentage reduction of debits (reading: reduction): Note E(3) 1% of Item 10 for a
+    basic-method firm, Rule 15c3-1(a)(1)(ii)(A) 2% or 3% of aggregate debits for an
+    alternative-method one, none in the PAB computation (PAB Note 4). A reduction of debits: a
+    larger one raises the requirement, so its fraction of a cent rounds up (reading: rounding)."""
+    if comp == "pab":
+        return pab.pab_note_4_no_reduction()
+    if p.net_capital_method == "basic":
+        return note_e.note_e3_one_percent(item_10), "Note E(3): 1% of Item 10"
+    pct, why = _alternative_pct(p)
+    return money.share(max(0, aggregate), pct, 100, Effect.REDUCES_DEBITS), why
+
+
+def voluntary_daily_start(p: Params) -> date | None:
+    """The first day a voluntary daily computer may take the 2% reduction: 30 calendar days
+    after its written notice to its designated examining authority (Rule 15c3-3(e)(3)(v);
+    reading: daily_basis)."""
+    if p.daily_notice_date is None:
+        return None
+    return p.daily_notice_date + timedelta(days=VOLUNTARY_NOTICE_DAYS)
+
+
+def _daily_required_by_credits(p: Params) -> bool:
+    return p.average_total_credits is not None and p.average_total_credits >= DAILY_THRESHOLD
+
+
+def _alternative_pct(p: Params) -> tuple[int, str]:
+    """Rule 15c3-1(a)(1)(ii)(A): 3% of aggregate debits; 2% for a firm that computes daily
+    because it must (Rule 15c3-3(e)(3)(i)(B)(1)) or, by choice, from 30 days after its written
+    notice (Rule 15c3-3(e)(3)(v)) (reading: daily_basis)."""
+    rule = "Rule 15c3-1(a)(1)(ii)(A)"
+    if p.frequency != "daily":
+        return 3, f"{rule}: 3% of aggregate debits (alternative method)"
+    if p.daily_basis == "required" or _daily_required_by_credits(p):
+        return 2, f"{rule}: 2% of aggregate debits (daily computation required, Rule 15c3-3(e)(3)(i)(B)(1))"
+    if p.daily_basis == "voluntary":
+        start = voluntary_daily_start(p)
+        if start is None or p.as_of < start:
+            return 3, (f"{rule}: 3% of aggregate debits (voluntary daily computation, Rule 15c3-3(e)(3)(v): "
+                       f"2% only from {start}, 30 days after the written notice)")
+        return 2, f"{rule}: 2% of aggregate debits (voluntary daily computation, Rule 15c3-3(e)(3)(v))"
+    # A book that does not say why it computes daily (written before daily_basis existed):
+    # 2%, the smaller reduction, which gives the higher requirement.
+    return 2, f"{rule}: 2% of aggregate debits (daily computation; why the firm computes daily is not stated)"
+
+
+def _daily_findings(p: Params) -> list[Finding]:
+    """What the book says about daily computation, and what the rule makes of it
+    (Rule 15c3-3(e)(3)(i)(B), (e)(3)(v); reading: daily_basis)."""
+    out: list[Finding] = []
+    stated = [n for n in ("daily_basis", "daily_notice_date") if getattr(p, n) is not None]
+    if p.frequency != "daily":
+        if stated:
+            out.append(Finding("Rule 15c3-3(e)(3)", "", f"{' and '.join(stated)} given, but frequency is {p.frequency}: "
+                               "not used", None, "", None, Severity.REVIEW))
+        return out
+    alternative = p.net_capital_method == "alternative"
+    if p.daily_basis is None and alternative:
+        out.append(Finding("Rule 15c3-1(a)(1)(ii)(A)", "customer", "frequency is daily but daily_basis is not stated "
+                           "(required under Rule 15c3-3(e)(3)(i)(B)(1), or voluntary under (e)(3)(v) with the date of "
+                           "the written notice): the 2% reduction is applied, the smaller one", None, "", None, Severity.REVIEW))
+    if p.daily_basis == "voluntary" and _daily_required_by_credits(p):
+        out.append(Finding("Rule 15c3-3(e)(3)(i)(B)(1)", "", "daily_basis is voluntary, but average total credits of "
+                           f"{money.format_display(p.average_total_credits or 0)} reach $500 million: daily computation is "
+                           "required, and the 2% reduction applies", p.average_total_credits, "", None, Severity.REVIEW))
+    elif p.daily_basis == "voluntary" and alternative:
+        start = voluntary_daily_start(p)
+        if start is not None and p.as_of < start:
+            out.append(Finding("Rule 15c3-3(e)(3)(v)", "customer", f"voluntary daily computation: the 2% reduction "
+                               f"applies from {start}, 30 calendar days after the written notice of "
+                               f"{p.daily_notice_date} to the designated examining authority; until then 3%",
+                               None, "", None, Severity.REVIEW))
+    return out
+
+
+def frequency_findings(p: Params, cal: BusinessCalendar, cust: Computation, pab: Computation) -> list[Finding]:
+    out = _daily_findings(p)
+    if not cal.is_business_day(p.as_of):
+        out.append(Finding("Rule 15c3-3(e)(3)", "", f"as_of {p.as_of} is not a business day "
+                           f"({cal.holiday_name(p.as_of) or p.as_of.strftime('%A')}); accepted (e.g. a year-end computation)",
+                           None, "", None, Severity.REVIEW))
+    if p.frequency == "daily":
+        why = cal.non_computation_reason(p.as_of)  # (reading: daily_non_computation)
+        if why:
+            out.append(Finding("SEC staff FAQ 2025-12-08 Q6", "", f"as_of {p.as_of} is a day a daily filer need not compute: {why}",
+                               None, "", None, Severity.INFO))
+    if p.frequency == "monthly" and not _last_business_day_of_month(cal, p.as_of):
+        out.append(Finding("Rule 15c3-3(e)(3)(i)(C)", "", f"monthly computation is made as of the close of the last business "
+                           f"day of the month; as_of {p.as_of} is not", None, "", None, Severity.REVIEW))
+    if p.frequency == "monthly" and (cust.total_credits or cust.aggregate_debits):
+        out.append(Finding("Rule 15c3-3(e)(3)(iii)", "pab", "the PAB computation may be monthly only for a firm that "
+                           "carries no customer accounts and conducts no proprietary trading business; this book has "
+                           "customer balances, so the PAB computation is due weekly", None, "", None, Severity.REVIEW))
+    if p.frequency == "monthly" and cust.total_credits > MONTHLY_CREDIT_LIMIT:
+        out.append(Finding("Rule 15c3-3(e)(3)(i)(C)", "customer", "monthly computation is allowed only with aggregate customer "
+                           f"funds of $1,000,000 or less; customer credits are {money.format_display(cust.total_credits)}",
+                           cust.total_credits, "", None, Severity.SEVERE))
+    total = cust.total_credits + pab.total_credits
+    if p.frequency != "daily" and total >= DAILY_THRESHOLD:
+        out.append(Finding("Rule 15c3-3(e)(3)(i)(B)(1)", "", f"customer + PAB total credits are {money.format_display(total)} "
+                           "(at least $500 million): if average total credits are at that level, daily computation is required",
+                           total, "", None, Severity.REVIEW))
+    if p.average_total_credits is not None:
+        required = p.average_total_credits >= DAILY_THRESHOLD
+        msg = (f"average total credits {money.format_display(p.average_total_credits)}: daily computation "
+               + ("IS required (within six months of crossing $500 million)" if required else "is not required"))
+        out.append(Finding("Rule 15c3-3(e)(3)(i)(B)(1)", "", msg, p.average_total_credits, "", None,
+                           Severity.SEVERE if required and p.frequency != "daily" else Severity.INFO))
+    return out
+
+
+def _last_business_day_of_month(cal: BusinessCalendar, d: date) -> bool:
+    nxt = cal.next_business_day(d)
+    return cal.is_business_day(d) and nxt.month != d.month
+
+
+def line_sums(disp: pd.DataFrame) -> dict[tuple[str, str], int]:
+    """(computation, line) -> sum of the amounts, exact in int64, on the categorical codes
+    (np.add.at over tens of millions of records, no hash table)."""
+    comp, line = disp["computation"].array, disp["line"].array
+    n_line = len(line.categories)
+    code = comp.codes.astype(np.int64) * n_line + line.codes
+    out = np.zeros(len(comp.categories) * n_line, dtype=np.int64)
+    np.add.at(out, code, disp["amount"].to_numpy(dtype=np.int64))
+    seen = np.bincount(code, minlength=len(out)) > 0
+    return {(str(comp.categories[c // n_line]), str(line.categories[c % n_line])): int(out[c])
+            for c in np.flatnonzero(seen)}
+
+
+def row_counts(book: BookData, disp: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Per table: rows in, used (a primary disposition to a line), excluded."""
+    table = disp["table"].array
+    primary = disp["primary"].to_numpy(dtype=bool)
+    excluded = (disp["line"] == "excluded").to_numpy(dtype=bool)
+    n_cat = len(table.categories)
+    used_n = np.bincount(table.codes[primary & ~excluded], minlength=n_cat)
+    excl_n = np.bincount(table.codes[primary & excluded], minlength=n_cat)
+    where = {str(c): i for i, c in enumerate(table.categories)}
+    out: dict[str, dict[str, int]] = {}
+    for name, frame in book.tables.items():
+        i = where.get(name)
+        out[name] = {"rows": len(frame), "used": int(used_n[i]) if i is not None else 0,
+                     "excluded": int(excl_n[i]) if i is not None else 0}
+    return out
+
+
+def default_findings(book: BookData) -> list[Finding]:
+    """Issue 10: a default that can favour the firm, leaned on by rows where it matters, is a
+    review finding, one per table listing each such column (the columns whose default would
+    decide a condition of the rule are required instead: accounts.type, cca_requirements.basis,
+    cca_deposits.cca_account and delivered_by_firm, reserve_bank_accounts.bank_affiliated)."""
+    by_table: dict[str, list[DefaultUsed]] = {}
+    for d in book.defaults_used:
+        if d.get("favourable"):
+            by_table.setdefault(d["table"], []).append(d)
+    out: list[Finding] = []
+    for table, used in by_table.items():
+        rules = sorted({d["favourable"].split(":", 1)[0] for d in used})
+        parts = []
+        for d in used:
+            how = "column not in the book" if d["omitted"] else "blank"
+            parts.append(f"{d['column']} taken as {d['default']} on {d['favourable_rows']:,} row(s) ({how}: "
+                         f"{d['favourable'].split(':', 1)[-1].strip()})")
+        out.append(Finding("; ".join(rules), "", f"{table}: defaults that can favour the firm were used where they "
+                           f"matter: {'; '.join(parts)}. State these columns to remove this finding.",
+                           None, "", None, Severity.REVIEW))
+    return out
+
+
+def default_assumptions(book: BookData) -> list[dict[str, str]]:
+    """Every default the book leaned on, listed with the reports' assumptions (issue 10)."""
+    out: list[dict[str, str]] = []
+    for d in book.defaults_used:
+        how = "column not in the book: every row" if d["omitted"] else f"{d['rows']:,} blank cell(s)"
+        out.append({"key": f"default:{d['table']}.{d['column']}", "rule": "Book format default",
+                    "reading": f"{d['table']}.{d['column']} taken as {d['default']} ({how})"
+                               + (f"; favours the firm on {d['favourable_rows']:,} row(s): {d['favourable']}"
+                                  if d.get("favourable") else "")})
+    return out

@@ -1,0 +1,96 @@
+"""The formula's structure (issue 12): compute runs its steps in order, each rule function
+returns what it did, and a capped list of findings always says how many more there are.
+
+Amounts in tests are cents unless written as dollars in a book. as_of is Friday 2026-11-20.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+from bookkit import book
+
+import reserve.formula
+from reserve.formula import computation, compute
+from reserve.formula.model import MAX_LISTED, Outcome
+
+
+def acct(i, balance, **kw):
+    row = {"account_id": i, "book": "customer", "balance": balance}
+    row.update(kw)
+    return row
+
+
+def item(i, kind, amount, **kw):
+    row = {"item_id": i, "book": "customer", "kind": kind, "amount": amount}
+    row.update(kw)
+    return row
+
+
+def test_a_capped_list_of_account_findings_says_how_many_more(tmp_path):
+    # Note E(4): 203 principals' debits excluded; 200 listed one by one, then one finding
+    # saying the 3 more, with the total -- never a silent cut.
+    n = MAX_LISTED + 3
+    b = book(tmp_path, accounts=[acct("C", "100000")]
+             + [acct(f"P{i:03}", "-10", related_party="principal") for i in range(n)])
+    found = [f for f in compute(b).findings if f.rule == "Note E(4)"]
+    assert len(found) == MAX_LISTED + 1
+    assert all(f.row is not None for f in found[:MAX_LISTED])
+    assert found[-1].row is None and found[-1].message.startswith("… and 3 more (203 in all")
+
+
+def test_a_capped_list_of_item_findings_says_how_many_more(tmp_path):
+    # A negative amount is listed for review, row by row, up to MAX_LISTED.
+    n = MAX_LISTED + 1
+    b = book(tmp_path, accounts=[acct("C", "100000")],
+             items=[item(f"O{i:03}", "other_credit", "-1", description="reversal") for i in range(n)])
+    found = [f for f in compute(b).findings if f.rule == "Exhibit A items: negative amount"]
+    assert len(found) == MAX_LISTED + 1
+    assert found[-1].message.startswith("… and 1 more (201 in all") and found[-1].table == "items"
+
+
+def test_a_list_at_the_cap_has_no_more_line(tmp_path):
+    b = book(tmp_path, accounts=[acct("C", "100000")]
+             + [acct(f"P{i:03}", "-10", related_party="principal") for i in range(MAX_LISTED)])
+    found = [f for f in compute(b).findings if f.rule == "Note E(4)"]
+    assert len(found) == MAX_LISTED and not any(f.message.startswith("…") for f in found)
+
+
+def test_compute_runs_every_step_in_order(tmp_path, monkeypatch):
+    ran = []
+
+    def spy(step):
+        def wrapped(run):
+            ran.append(step.__name__)
+            return step(run)
+        return wrapped
+
+    monkeypatch.setattr(computation, "STEPS", tuple(spy(s) for s in computation.STEPS))
+    b = book(tmp_path, accounts=[acct("C", "1000"), acct("D", "-10")])
+    compute(b)
+    assert ran == [s.__name__ for s in reserve.formula.STEPS]
+
+
+def test_every_step_returns_an_outcome():
+    for step in computation.STEPS:
+        assert inspect.signature(step).return_annotation in (Outcome, "Outcome"), step.__name__
+
+
+def test_the_public_entry_is_compute():
+    assert reserve.formula.compute is computation.compute
+    assert set(reserve.formula.__all__) >= {"compute", "calendar_for", "Result"}
+
+
+def test_pab_note_3_no_concentration_test_for_pab_collateral(tmp_path):
+    # PAB Note 3: Note E(1) does not apply to the PAB computation. A PAB margin debit of
+    # 10,000 wholly collateralized by one security (which, in the customer computation, would
+    # be reduced: capped value 14,000 = all collateral, 15% = 2,100, excess 11,900 > debit)
+    # stays whole in PAB Item 10, and its collateral row is excluded under PAB Note 3.
+    b = book(tmp_path, accounts=[{"account_id": "P1", "book": "pab", "type": "margin", "balance": "-10000"}],
+             collateral=[{"account_id": "P1", "security_id": "XYZ", "market_value": "20000"}])
+    r = compute(b)
+    assert r.computations["pab"].lines["item_10"] == 1_000_000
+    d = r.dispositions
+    col = d[d["table"] == "collateral"]
+    assert list(col["rule"]) == ["PAB Note 3"] and list(col["computation"]) == ["pab"]
+    assert not any(f.rule == "Note E(1)" for f in r.findings)
