@@ -230,3 +230,46 @@ def test_the_check_fails_on_a_stale_block(tmp_path, capsys):
     assert registry.main(["--check", str(stale)]) == 1
     assert registry.main(["--write", str(stale)]) == 0 and registry.main(["--check", str(stale)]) == 0
     assert stale.read_text(encoding="utf-8").startswith("# A\n\n")
+
+
+# -- the item kinds: kind -> lines -> function ------------------------------------------------
+
+
+@cache
+def _sample_lines_by_kind() -> dict[str, set[str]]:
+    """kind -> the lines its rows of the sample book end on (primary dispositions)."""
+    from reserve.book import load_book
+    from reserve.formula import compute
+
+    book = load_book(ROOT / "sample_data" / "weekly_book.xlsx")
+    d = compute(book).dispositions
+    d = d[(d["table"] == "items") & d["primary"]]
+    kinds = book.tables["items"]["kind"].astype(str).to_numpy()[d["row"].to_numpy()]
+    out: dict[str, set[str]] = {}
+    for kind, line in zip(kinds, d["line"].astype(str), strict=True):
+        out.setdefault(kind, set()).add(line)
+    return out
+
+
+def test_every_item_kind_of_the_schema_is_mapped_once():
+    from reserve.book.schema import ITEM_KINDS
+
+    mapped = [k.kind for k in registry.ITEM_KINDS]
+    assert len(mapped) == len(set(mapped))
+    assert set(mapped) == set(ITEM_KINDS)
+
+
+@pytest.mark.parametrize("kind", registry.ITEM_KINDS, ids=lambda k: k.kind)
+def test_each_kinds_function_reads_it(kind):
+    source = inspect.getsource(_resolve(kind.function))
+    assert f'"{kind.kind}"' in source, f"{kind.function} does not read items of kind {kind.kind}"
+
+
+@pytest.mark.parametrize("kind", registry.ITEM_KINDS, ids=lambda k: k.kind)
+def test_each_kind_ends_only_on_its_lines(kind):
+    """Run on the sample book (every kind has rows there): a row of the kind ends on one of its
+    declared lines or excluded, and at least one row reaches a declared line."""
+    seen = _sample_lines_by_kind().get(kind.kind, set())
+    assert seen, f"the sample book has no row of kind {kind.kind}"
+    assert seen <= {*kind.lines, "excluded"}, f"{kind.kind}: rows end on {sorted(seen)}, declared {kind.lines}"
+    assert seen & set(kind.lines), f"{kind.kind}: no row of the sample book reaches {kind.lines}"

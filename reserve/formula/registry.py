@@ -310,6 +310,59 @@ _PAB_NOTES: tuple[Rule, ...] = (
 #: Every rule of Exhibit A, in the Exhibit's order.
 RULES: tuple[Rule, ...] = (*_ITEMS_AND_NOTES_A_TO_G, *_NOTE_H, *_PAB_NOTES)
 
+
+@dataclass(frozen=True)
+class ItemKind:
+    """Where a row of the `items` table goes, by its kind (the book's `kind` column).
+
+    kind: the value of `items.kind` (reserve.book.schema.ITEM_KINDS).
+    lines: the lines of the formula its rows may end on (a negative amount reduces the line:
+        new issues and the PAB Note 5-8 exclusions take their credit off Item 1 or 2). Any item
+        row may also end excluded, with its reason: a condition of its rule not met, or a
+        check every item row passes (`item_rows.item_row_checks`).
+    function: the rule function that reads the kind, as ``module:function``.
+    rule: the rule, as the dispositions cite it.
+    """
+
+    kind: str
+    lines: tuple[str, ...]
+    function: str
+    rule: str
+
+
+#: Every item kind -> its lines and the function applying its rule (the map that otherwise
+#: exists only as code); tests/test_rule_registry.py runs the formula to keep it true.
+ITEM_KINDS: tuple[ItemKind, ...] = (
+    ItemKind("drafts_payable", ("item_1",), "reserve.formula.credits:note_a_drafts_and_checks", "Note A"),
+    ItemKind("checks_drawn_in_excess", ("item_1",), "reserve.formula.credits:note_a_drafts_and_checks", "Note A (checks)"),
+    ItemKind("bank_loan", ("item_2",), "reserve.formula.credits:item_2_bank_loans", "Item 2"),
+    ItemKind("letter_of_credit", ("item_2",), "reserve.formula.credits:note_b_letters_of_credit", "Note B"),
+    ItemKind("letter_of_credit_portfolio_margin", ("item_2",), "reserve.formula.credits:note_b_letters_of_credit", "Note B (futures letters of credit)"),
+    ItemKind("securities_loaned", ("item_3",), "reserve.formula.credits:item_3_securities_loaned", "Item 3; Note C"),
+    ItemKind("fail_to_receive", ("item_4",), "reserve.formula.credits:item_4_fails_to_receive", "Item 4; Note D"),
+    ItemKind("principal_sale_credit", ("item_5",), "reserve.formula.credits:item_5_principal_sales", "Item 5"),
+    ItemKind("stock_dividend_receivable", ("item_6",), "reserve.formula.credits:item_6_stock_dividends", "Item 6"),
+    ItemKind("short_count_difference", ("item_7",), "reserve.formula.credits:item_7_short_security_count", "Item 7"),
+    ItemKind("suspense_short", ("item_8",), "reserve.formula.credits:item_8_suspense_shorts", "Item 8"),
+    ItemKind("transfer_unconfirmed", ("item_9",), "reserve.formula.credits:item_9_transfers_unconfirmed", "Item 9"),
+    ItemKind("securities_borrowed", ("item_11",), "reserve.formula.debits:items_11_12_borrowed_and_failed", "Item 11"),
+    ItemKind("fail_to_deliver", ("item_12",), "reserve.formula.debits:items_11_12_borrowed_and_failed", "Item 12"),
+    ItemKind("occ_margin", ("item_13",), "reserve.formula.debits:items_13_14_clearing_margin", "Item 13; Note F"),
+    ItemKind("futures_margin", ("item_14",), "reserve.formula.debits:items_13_14_clearing_margin", "Item 14; Note G"),
+    ItemKind("new_issue_not_received", ("item_1", "item_10"), "reserve.formula.credits:new_issue_exclusion", "Rule 15c3-1(a)(1)(ii)(C): new issues off Items 1 and 10"),
+    ItemKind("other_credit", ("other_credits",), "reserve.formula.credits:other_credits", "FOCUS other credits (box 4425)"),
+    ItemKind("other_debit", ("other_debits",), "reserve.formula.debits:other_debits", "FOCUS other debits (box 4469)"),
+    ItemKind("sweep_next_day", ("sweep",), "reserve.formula.credits:sweep_next_day", "SEC staff FAQ 2025-12-08 Q5"),
+    ItemKind("pab_note5_credit", ("item_1",), "reserve.formula.pab:pab_note_5_receivables", "PAB Note 5"),
+    ItemKind("pab_note5_clearing_deposit", ("item_1",), "reserve.formula.pab:pab_note_5_receivables", "PAB Note 5"),
+    ItemKind("pab_note5_exclusion", ("item_1",), "reserve.formula.pab:pab_note_5_receivables", "PAB Note 5"),
+    ItemKind("pab_note6_cross_margin", ("item_2",), "reserve.formula.pab:pab_note_6_cross_margin", "PAB Note 6"),
+    ItemKind("pab_note6_cftc_segregated", ("item_1",), "reserve.formula.pab:pab_note_6_cross_margin", "PAB Note 6"),
+    ItemKind("pab_note7_exclusion", ("item_1",), "reserve.formula.pab:pab_note_7_pending_settlement", "PAB Note 7"),
+    ItemKind("pab_note8_sweep", ("item_1",), "reserve.formula.pab:pab_note_8_sweeps", "PAB Note 8"),
+    ItemKind("pab_note9_clearing_deposit", ("other_debits",), "reserve.formula.pab:pab_note_9_clearing_deposits", "PAB Note 9"),
+)
+
 BEGIN = "<!-- rules:begin -->"
 END = "<!-- rules:end -->"
 
@@ -324,10 +377,18 @@ def table(rules: tuple[Rule, ...] = RULES) -> str:
     return "\n".join(out) + "\n"
 
 
+def kinds_table(kinds: tuple[ItemKind, ...] = ITEM_KINDS) -> str:
+    """The item kinds as a Markdown table: kind | lines | function | rule."""
+    out = ["| Item kind | Lines (or excluded) | Function | Rule |", "|---|---|---|---|"]
+    for k in kinds:
+        out.append(f"| `{k.kind}` | {', '.join(k.lines)} | `{k.function}` | {k.rule} |")
+    return "\n".join(out) + "\n"
+
+
 def block(rules: tuple[Rule, ...] = RULES) -> str:
     """The generated block of ARCHITECTURE.md, markers included."""
     return (f"{BEGIN}\n<!-- generated by `python -m reserve.formula.registry`; do not edit by hand -->\n\n"
-            f"{table(rules)}\n{END}")
+            f"{table(rules)}\nEach row of the `items` table, by its kind:\n\n{kinds_table()}\n{END}")
 
 
 def current_block(text: str) -> str | None:
