@@ -27,7 +27,9 @@ cannot disagree.
 Formatting
 ----------
 ``format_cents`` writes the JSON form (``-1234.50``), ``format_display`` the
-form people read (``1,234.50``, negatives in parentheses); both are exact for
+form people read (``1,234.50``, negatives in parentheses), ``format_dollars``
+(and ``format_dollars_column`` for a whole column) the form inside a sentence
+(``$1,234.50``, ``-$1,234.50``); all are exact for
 any Python int.
 
 Directed rounding
@@ -52,6 +54,8 @@ from typing import Any, Literal, NamedTuple, overload
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = [
     "AmountGrammar",
@@ -225,6 +229,29 @@ def format_display(cents: IntScalar) -> str:
     q, r = divmod(abs(c), 100)
     body = f"{_digits(q, grouped=True)}.{r:02d}"
     return f"({body})" if c < 0 else body
+
+
+def format_dollars(cents: IntScalar) -> str:
+    """Integer cents -> '$1,234.56', '-$1,234.56' below zero: the form of an amount inside a
+    sentence (findings and reasons); exact for any int."""
+    c = _check_int(cents)
+    return f"-${format_display(-c)}" if c < 0 else f"${format_display(c)}"
+
+
+def format_dollars_column(cents: npt.ArrayLike) -> npt.NDArray[np.object_]:
+    """Many int64 amounts at once -> '$1,234.56' texts, as `format_dollars` writes each one
+    (integer arithmetic and Arrow string kernels: thousands separators are put in on the
+    reversed digits; no Python loop per amount)."""
+    c = np.asarray(cents, dtype=np.int64)
+    if not len(c):
+        return np.zeros(0, dtype=object)
+    a = np.abs(c)
+    digits = pc.utf8_reverse(pa.array(a // 100).cast(pa.string()))
+    dollars = pc.utf8_reverse(pc.utf8_rtrim(pc.replace_substring_regex(digits, r"(\d{3})", r"\1,"), characters=","))
+    cents_part = pc.utf8_lpad(pa.array(a % 100).cast(pa.string()), width=2, padding="0")
+    sign = pa.array(np.where(c < 0, "-$", "$"))
+    joined = pc.binary_join_element_wise(sign, dollars, ".", cents_part, "")
+    return np.asarray(joined.to_numpy(zero_copy_only=False), dtype=object)
 
 
 # The two forms format_cents and format_display write, at any size (the general grammar below

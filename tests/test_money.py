@@ -141,3 +141,13 @@ def test_property_share_matches_python_ints(cs, num, den, effect):
             share(np.array(cs, dtype=np.int64), num, den, effect)
 
 
+
+
+def test_format_dollars_one_amount_and_a_column_agree():
+    # 123456789 cents = $1,234,567.89; -5 cents = -$0.05; 100000 cents = $1,000.00
+    from reserve.money import format_dollars, format_dollars_column
+
+    cents = [123456789, -5, 0, 100000, -99999999999]
+    assert [format_dollars(c) for c in cents] == ["$1,234,567.89", "-$0.05", "$0.00", "$1,000.00", "-$999,999,999.99"]
+    assert list(format_dollars_column(np.array(cents, dtype=np.int64))) == [format_dollars(c) for c in cents]
+    assert len(format_dollars_column(np.array([], dtype=np.int64))) == 0

@@ -1,9 +1,8 @@
 """Words and amounts in Note H's messages: the text of a column, a date, an amount in dollars.
 
-Amounts are written as "$1,234.56" (a negative as "-$1,234.56") from integer cents: one amount
-through `reserve.money.format_display`, many at once through `usd_column`, the one vectorised
-formatter of the package (`reserve.money` formats one amount at a time; Note H writes one
-message per failing row, and the formula never loops over rows).
+Amounts are written as "$1,234.56" (a negative as "-$1,234.56") from integer cents by
+`reserve.money` (`format_dollars` one at a time, `format_dollars_column` many at once, since
+Note H writes one message per failing row and the formula never loops over rows).
 """
 
 from __future__ import annotations
@@ -13,8 +12,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from ... import money
 
@@ -23,24 +20,13 @@ TextArray = npt.NDArray[np.object_]
 
 
 def usd(cents: int) -> str:
-    """Cents -> "$1,234.56" ("-$1,234.56" below zero)."""
-    c = int(cents)
-    return f"-${money.format_display(-c)}" if c < 0 else f"${money.format_display(c)}"
+    """Cents -> "$1,234.56" ("-$1,234.56" below zero): `reserve.money.format_dollars`."""
+    return money.format_dollars(int(cents))
 
 
 def usd_column(cents: Any) -> TextArray:
-    """Cents -> "$1,234.56" text for many amounts at once, as `usd` writes one (integer
-    arithmetic, Arrow string kernels: thousands separators are put in on the reversed digits)."""
-    c = np.asarray(cents, dtype=np.int64)
-    if not len(c):
-        return np.zeros(0, dtype=object)
-    a = np.abs(c)
-    digits = pc.utf8_reverse(pa.array(a // 100).cast(pa.string()))
-    dollars = pc.utf8_reverse(pc.utf8_rtrim(pc.replace_substring_regex(digits, r"(\d{3})", r"\1,"), characters=","))
-    cents_part = pc.utf8_lpad(pa.array(a % 100).cast(pa.string()), width=2, padding="0")
-    sign = pa.array(np.where(c < 0, "-$", "$"))
-    joined = pc.binary_join_element_wise(sign, dollars, ".", cents_part, "")
-    return np.asarray(joined.to_numpy(zero_copy_only=False), dtype=object)
+    """Cents -> "$1,234.56" text for many amounts at once: `reserve.money.format_dollars_column`."""
+    return money.format_dollars_column(cents)
 
 
 def text(s: pd.Series) -> pd.Series:
