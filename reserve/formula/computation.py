@@ -43,6 +43,7 @@ from .model import (
     LINES,
     Computation,
     Finding,
+    NoteHEntry,
     Outcome,
     Result,
     Severity,
@@ -57,7 +58,6 @@ from .scope import AccountScope, accounts_in_formula
 
 if TYPE_CHECKING:
     from ..book.model import DefaultUsed
-    from .note_h.outcome import NoteHEntry
 
 DAILY_THRESHOLD = 50_000_000_000  # $500 million of average total credits (Rule 15c3-3(e)(3)(i)(B)(1))
 MONTHLY_CREDIT_LIMIT = 100_000_000  # $1,000,000 aggregate customer funds (Rule 15c3-3(e)(3)(i)(C))

@@ -28,16 +28,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import Any, TypeAlias, TypedDict
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from .inputs import Params
-
-if TYPE_CHECKING:  # note_h.outcome imports this module
-    from .note_h.outcome import NoteHEntry
 
 DISPOSITION_COLUMNS = ("table", "row", "computation", "line", "amount", "rule", "reason", "ref", "primary")
 
@@ -322,6 +319,44 @@ class Computation:
     deposit_deadline: date | None = None
 
 
+# Note H's report entries (built by note_h.outcome.entries; listed in Result.note_h)
+
+
+class FailedCondition(TypedDict):
+    """A condition of Note H one customer's entry fails."""
+
+    rule: str  #: the citation, e.g. "Note H(b)(1)(iii)(C)"
+    message: str  #: which row and what fails, in words
+    amount: int | None  #: cents at stake: the requirement (clearing agency, requirement rows) or the deposit
+
+
+class PendingDeposit(TypedDict):
+    """Firm-owned Treasuries awaiting the customer's delivery (Note H(b)(1)(iii)(C); reading: h_pending)."""
+
+    deposit_id: str
+    deadline: date  #: the close of the next business day after the requirement arose
+    amount: int  #: cents
+
+
+class NoteHEntry(TypedDict):
+    """One customer account at one clearing agency: Item 15 worked out. Amounts in cents."""
+
+    cca_id: str
+    cca_name: str | None  #: None when the clearing agency is not in the cca table
+    account_id: str
+    customer_id: str | None  #: None when the account is not in the accounts table
+    computation: str  #: "customer", "pab", or "" (an account outside both computations)
+    account_structure: str | None  #: the structures stated for its requirements, joined (reading: h_account_structure)
+    requirement: int  #: every requirement row of the account at the clearing agency
+    requirement_counted: int  #: those that count (Note H(a)(2), (b)(2)(i)) at a clearing agency meeting Note H
+    eligible_deposits: int  #: deposits meeting Note H(a)(1), (b)(1), (b)(2)(iii), after the cash cap
+    item_15: int  #: min(requirement_counted, eligible_deposits) (Note H(a))
+    excess_on_deposit: int  #: eligible deposits beyond the whole requirement, to recall (reading: h_excess)
+    status: str  #: "eligible", "partial", "ineligible", "pending" or "excess only"
+    failed_conditions: list[FailedCondition]
+    pending: list[PendingDeposit]
+
+
 @dataclass
 class Result:
     """Everything one run computed; renderers only present it."""
@@ -336,7 +371,7 @@ class Result:
     findings: list[Finding]
     """Exceptions and warnings for a reviewer, in the order the rules ran."""
     note_h: list[NoteHEntry]
-    """One entry per customer and clearing agency under Note H (Item 15) (note_h.outcome.NoteHEntry)."""
+    """One entry per customer and clearing agency under Note H (Item 15) (`NoteHEntry` above; built by note_h.outcome.entries)."""
     assumptions: list[dict[str, str]]
     """The readings relied on ({"key", "rule", "reading"}), then every default the book leaned on."""
     row_counts: dict[str, dict[str, int]]

@@ -591,7 +591,7 @@ _NOTE_H: tuple[Reading, ...] = (
             'reserve.formula.note_h.allocation:StopGap',
             'reserve.formula.note_h.allocation:pending_deposits',
             'reserve.formula.note_h.inputs:NoteHInputs',
-            'reserve.formula.note_h.outcome:PendingDeposit',
+            'reserve.formula.model:PendingDeposit',
             'reserve.formula.note_h.allocation:pending_and_counted',
             'reserve.formula.note_h.allocation:margin_required_and_on_deposit',
             'reserve.formula.note_h.allocation:pending_cure_findings',
@@ -659,7 +659,7 @@ _NOTE_H: tuple[Reading, ...] = (
         "are not excess. An entry with eligible deposits and no requirement at all has the status 'excess "
         "only'.",
         applied_by=(
-            'reserve.formula.note_h.outcome:NoteHEntry',
+            'reserve.formula.model:NoteHEntry',
             'reserve.formula.note_h.allocation:margin_required_and_on_deposit',
             'reserve.formula.note_h.allocation:excess_findings',
         ),
@@ -751,7 +751,7 @@ _NOTE_H: tuple[Reading, ...] = (
         'original format.',
         applied_by=(
             'reserve.book.validate:_validate_cca',
-            'reserve.formula.note_h.outcome:NoteHEntry',
+            'reserve.formula.model:NoteHEntry',
             'reserve.report.model:NoteHEntry',
             'reserve.formula.note_h.requirements:omnibus_net_margin',
             'reserve.formula.note_h.allocation:margin_required_and_on_deposit',

@@ -9,13 +9,14 @@ model: every amount here is integer cents, formatted only by `reserve.money`.
 
 Reading an *earlier* or *prepared* computation needs only its figures, and a hand-written
 expected file may hold nothing but a `computations` section: `ReportFigures` is that view,
-read by `ReportFigures.from_data` through the same validators (`reserve.report.compare`), and
+read by `ReportFigures.from_data` through the same validators (`report_problems`, at the end of this module), and
 given for a run by `Report.figures()`, so both sides of a comparison have one shape.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 
 from .. import __version__
-from ..formula.model import LINES, SUMMARY_BOXES, ComputationName, LineKey, Result, Severity, Side
+from ..formula.model import COMPUTATIONS, LINES, SUMMARY_BOXES, ComputationName, LineKey, Result, Severity, Side
 from ..money import format_cents, parse_decimal_text
 
 if TYPE_CHECKING:
@@ -368,7 +369,6 @@ class Report:
     @classmethod
     def from_json(cls, text: str) -> Report:
         """A report.json's text -> Report; ReportInvalid with every problem, located."""
-        from .compare import report_problems  # the validators shared with the figures' reader
 
         try:
             data = json.loads(text, parse_float=Decimal)  # exact: a figure written as a number is read as written
@@ -614,7 +614,6 @@ class _Reader:
         self.problems: list[str] = []
 
     def _bad(self, where: str, found: JSON, expected: str) -> None:
-        from .compare import kind_of
 
         self.problems.append(f"{where}: found {kind_of(found)}; expected {expected}")
 
@@ -652,7 +651,6 @@ class _Reader:
         return 0
 
     def cents(self, d: Mapping[str, JSON], key: str, where: str, nullable: bool = False) -> int | None:
-        from .compare import amount_problem
 
         if key not in d and not nullable:
             self.problems.append(f"{where}: has no `{key}`; expected an amount such as \"1234.50\"")
@@ -797,3 +795,108 @@ class _Reader:
             None if not comp else self.enum(ComputationName, comp, f"{where}.computation"),
             self.enum(Severity, e.get("severity"), f"{where}.severity"), source,
             self.cents(e, "amount", where, nullable=True), self.text(e, "message", where))
+
+
+# -- the validators of a report-shaped JSON value: Report.from_json, ReportFigures and the
+# comparison (compare.py) all read through them ---------------------------------------------
+
+ITEM_NUMBERS = tuple(spec.number for spec in LINES if spec.number)
+LINE_KEYS = tuple(spec.key for spec in LINES)
+
+
+def kind_of(v: object) -> str:
+    if isinstance(v, list):
+        return "a list"
+    if isinstance(v, dict):
+        return "an object"
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true/false"
+    if isinstance(v, str):
+        return f"the text {v!r}"
+    return f"the number {v}"
+
+
+def _is_iso_date(v: object) -> bool:
+    if not isinstance(v, str) or not re.fullmatch(r"\d{4}-\d\d-\d\d", v):
+        return False
+    try:
+        date.fromisoformat(v)
+    except ValueError:
+        return False
+    return True
+
+
+def amount_problem(where: str, v: object, nullable: bool = False) -> str | None:
+    """None when v is an amount (text or number, at most 2 decimals); else the problem."""
+    if v is None and nullable:
+        return None
+    if isinstance(v, bool) or not isinstance(v, (str, int, Decimal)):
+        return f"{where}: found {kind_of(v)}; expected an amount such as \"1234.50\""
+    try:
+        parse_decimal_text(str(v))
+    except ValueError as exc:
+        reason = str(exc).split(": ", 1)[-1]
+        return f"{where}: found {str(v)!r}, not an amount ({reason}); expected an amount such as \"1234.50\""
+    return None
+
+
+def report_problems(data: object, require_schema: bool = False) -> list[str]:
+    """Every problem of a report-shaped JSON value (a report.json, or any JSON with the same
+    `computations` section), located by its path in the file. Empty: the file can be used."""
+    if not isinstance(data, dict):
+        return [f"is {kind_of(data)}, not a report; expected a JSON object with a `computations` section"]
+    problems = []
+    if require_schema and data.get("schema") != SCHEMA:
+        found = "no `schema`" if "schema" not in data else f"schema {data.get('schema')!r}"
+        problems.append(f"is not a reserve report.json ({found}; expected schema {SCHEMA!r})")
+    for key in ("firm_name",):
+        if key in data and not isinstance(data[key], str):
+            problems.append(f"{key}: found {kind_of(data[key])}; expected text")
+    if "as_of" in data and not _is_iso_date(data["as_of"]):
+        problems.append(f"as_of: found {kind_of(data['as_of'])}; expected a date such as \"2026-11-20\"")
+    comps = data.get("computations")
+    if comps is None:
+        problems.append("has no `computations` section; expected the one a report.json has")
+        return problems
+    if not isinstance(comps, dict):
+        problems.append(f"computations: found {kind_of(comps)}; expected an object with customer and/or pab")
+        return problems
+    for name, c in comps.items():
+        where = f"computations.{name}"
+        if name not in COMPUTATIONS:
+            problems.append(f"{where}: unknown computation; expected {' or '.join(COMPUTATIONS)}")
+            continue
+        if not isinstance(c, dict):
+            problems.append(f"{where}: found {kind_of(c)}; expected an object")
+            continue
+        items = c.get("items")
+        if items is not None:
+            if not isinstance(items, dict):
+                problems.append(f"{where}.items: found {kind_of(items)}; expected an object of item number: amount")
+            else:
+                for num, amt in items.items():
+                    if num not in ITEM_NUMBERS:
+                        problems.append(f"{where}.items.{num}: unknown item; expected one of {', '.join(ITEM_NUMBERS)}")
+                    elif (p := amount_problem(f"{where}.items.{num}", amt)):
+                        problems.append(p)
+        for k in COMPARED_FIGURES:
+            if k in c and (p := amount_problem(f"{where}.{k}", c[k], nullable=True)):
+                problems.append(p)
+        lines = c.get("lines")
+        if lines is not None:
+            if not isinstance(lines, list):
+                problems.append(f"{where}.lines: found {kind_of(lines)}; expected a list of {{key, amount}}")
+            else:
+                for i, line in enumerate(lines):
+                    lw = f"{where}.lines[{i}]"
+                    if not isinstance(line, dict):
+                        problems.append(f"{lw}: found {kind_of(line)}; expected an object with `key` and `amount`")
+                    elif line.get("key") not in LINE_KEYS:
+                        problems.append(f"{lw}.key: found {kind_of(line.get('key'))}; expected a line key such as item_1")
+                    elif "amount" not in line:
+                        problems.append(f"{lw}: line {line['key']} has no `amount`")
+                    elif (p := amount_problem(f"{lw}.amount", line["amount"])):
+                        problems.append(p)
+    return problems

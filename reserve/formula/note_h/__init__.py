@@ -36,12 +36,13 @@ from __future__ import annotations
 
 from ...calendar import BusinessCalendar
 from .. import model
+from ..model import FailedCondition, NoteHEntry, PendingDeposit
 from . import allocation, deposits, failures
 from .accounts import account_facts
 from .cca import cca_dispositions, cca_findings, cca_test, where_used
 from .failures import Table
 from .inputs import BookLike, NoteHInputs
-from .outcome import FailedCondition, NoteHEntry, NoteHOutcome, PendingDeposit, entries
+from .outcome import NoteHOutcome, entries
 from .pairing import pairing_findings
 from .requirements import requirement_dispositions, requirements_counted
 

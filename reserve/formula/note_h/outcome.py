@@ -5,54 +5,19 @@ table)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any, TypedDict
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .. import model
+from ..model import FailedCondition, NoteHEntry, PendingDeposit
 
 # The disposition lines Note H writes.
 ITEM_15 = "item_15"  # the debit, carried by the deposit rows
 ITEM_2 = "item_2"  # Note B, last sentence: customers' securities at a qualified clearing agency
 EXCLUDED = "excluded"
 NOTE_H_TEST = "note_h_test"  # evidence only (cca rows, counted requirements, increments): amount 0
-
-
-class FailedCondition(TypedDict):
-    """A condition of Note H one customer's entry fails."""
-
-    rule: str  #: the citation, e.g. "Note H(b)(1)(iii)(C)"
-    message: str  #: which row and what fails, in words
-    amount: int | None  #: cents at stake: the requirement (clearing agency, requirement rows) or the deposit
-
-
-class PendingDeposit(TypedDict):
-    """Firm-owned Treasuries awaiting the customer's delivery (Note H(b)(1)(iii)(C); reading: h_pending)."""
-
-    deposit_id: str
-    deadline: date  #: the close of the next business day after the requirement arose
-    amount: int  #: cents
-
-
-class NoteHEntry(TypedDict):
-    """One customer account at one clearing agency: Item 15 worked out. Amounts in cents."""
-
-    cca_id: str
-    cca_name: str | None  #: None when the clearing agency is not in the cca table
-    account_id: str
-    customer_id: str | None  #: None when the account is not in the accounts table
-    computation: str  #: "customer", "pab", or "" (an account outside both computations)
-    account_structure: str | None  #: the structures stated for its requirements, joined (reading: h_account_structure)
-    requirement: int  #: every requirement row of the account at the clearing agency
-    requirement_counted: int  #: those that count (Note H(a)(2), (b)(2)(i)) at a clearing agency meeting Note H
-    eligible_deposits: int  #: deposits meeting Note H(a)(1), (b)(1), (b)(2)(iii), after the cash cap
-    item_15: int  #: min(requirement_counted, eligible_deposits) (Note H(a))
-    excess_on_deposit: int  #: eligible deposits beyond the whole requirement, to recall (reading: h_excess)
-    status: str  #: "eligible", "partial", "ineligible", "pending" or "excess only"
-    failed_conditions: list[FailedCondition]
-    pending: list[PendingDeposit]
 
 
 @dataclass
