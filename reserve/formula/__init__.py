@@ -6,7 +6,7 @@ the rule has its module, named after it, and each rule a function named after th
   credits.py       Items 1-9, Notes A-D, other credits
   debits.py        Items 10-14, Notes F, G, other debits
   note_e.py        Note E(1)-(6), the reductions of Item 10
-  note_h.py        Note H, Item 15 (and Note B's customers' securities at a qualified clearing agency)
+  note_h/          Note H, Item 15 (and Note B's customers' securities at a qualified clearing agency)
   pab.py           PAB Notes 1-10
   reserve_bank.py  amounts on deposit (Rule 15c3-3(e)(5), (f); PAB Note 7's separate account)
   computation.py   Item 16, the debit reduction, the 105%, (e)(4), the deposit and its deadline

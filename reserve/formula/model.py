@@ -100,7 +100,7 @@ class Line:
     caption: str
     side: Side
     rule: str
-    focus_box: str = ""  # customer computation box (confirmed boxes only; see rules-beyond-exhibit-a.md)
+    focus_box: str = ""  # customer computation box (confirmed boxes only; the FOCUS Report Part II boxes of the 2026 form)
 
 
 # Exhibit A's lines, in its order. FOCUS boxes: Form X-17A-5 Part II (confirmed ones only;

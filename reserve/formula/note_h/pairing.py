@@ -5,7 +5,7 @@ requirement is still owed to the customer and stays a credit in Item 1; customer
 securities on deposit at a qualified clearing agency are a credit in Item 2 (Note B, last
 sentence). An Item 15 debit without that credit would offset credits that are not there.
 
-Checked on the *final* dispositions of the whole computation (after `formula/accounts.py` has
+Checked on the *final* dispositions of the whole computation (after `formula/credits.py` has
 put each account's credit balance in Item 1 or excluded it, and this package has written
 Item 15 and Item 2), not on the book: whatever excluded a credit -- a non-customer or cross-margin
 account, an account outside the PAB definition, any later rule -- the check sees it
