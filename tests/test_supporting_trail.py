@@ -95,3 +95,23 @@ def test_every_schedule_of_the_sample_book_in_batches(tmp_path):
         f = pq.ParquetFile(tmp_path / name)
         assert f.metadata.num_row_groups == max(1, -(-sched.rows // 4)), name
         assert f.read().equals(_pandas_path(bk, result, sched, columns, 0, sched.rows)), name
+
+
+def test_a_whole_schedule_is_the_file_write_supporting_writes(trail, tmp_path):
+    """`write_trail` (no pandas frame) writes what `write_supporting(schedule_rows(...))` did:
+    the same Arrow table, dictionary-encoded text included, for every schedule."""
+    from importlib.resources import files
+
+    from reserve.api import compute_book
+
+    _, small, small_result, _, _ = trail
+    sample, sample_result = compute_book(files("reserve.sample_data") / "weekly_book.xlsx")
+    for bk, result in ((small, small_result), (sample, sample_result)):
+        for sched in S.schedules(result):
+            columns = S.schedule_columns(bk, result, sched)
+            joined = S._arrow_table(S.schedule_rows(bk, result, sched))
+            assert S.trail_batch(bk, result, sched, columns, encoded=True).equals(joined), sched.slug
+            S.write_supporting(tmp_path / "frame", sched, S.schedule_rows(bk, result, sched))
+            S.write_trail(tmp_path / "trail", bk, result, sched)
+            a = pq.read_table(tmp_path / "frame" / sched.file_name)
+            assert a.equals(pq.read_table(tmp_path / "trail" / sched.file_name)), sched.slug

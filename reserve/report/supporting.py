@@ -412,6 +412,21 @@ def write_supporting_batches(out_dir: Path, book: Book, result: Result, sched: S
     return sched.file_name
 
 
+def write_trail(out_dir: Path, book: Book, result: Result, sched: Schedule) -> str:
+    """Every row of a schedule -> supporting/<slug>.parquet straight from the dispositions
+    (`trail_batch`), without joining a pandas frame: the file `write_supporting` writes from
+    `schedule_rows(book, result, sched)`, or for a big line `write_supporting_batches`."""
+    import pyarrow.parquet as pq
+
+    columns = schedule_columns(book, result, sched)
+    if sched.rows > SUPPORTING_BATCH_ROWS:
+        return write_supporting_batches(out_dir, book, result, sched, columns)
+    (Path(out_dir) / SUPPORTING_DIR).mkdir(parents=True, exist_ok=True)
+    pq.write_table(trail_batch(book, result, sched, columns, encoded=True), Path(out_dir) / sched.file_name,
+                   compression="zstd")
+    return sched.file_name
+
+
 def write_supporting(out_dir: Path, sched: Schedule, rows: ScheduleRows) -> str:
     """Every row of a schedule -> supporting/<slug>.parquet; returns the name written."""
     (Path(out_dir) / SUPPORTING_DIR).mkdir(parents=True, exist_ok=True)
@@ -453,22 +468,28 @@ def _units(units: npt.NDArray[np.int64], mask: npt.NDArray[np.bool_] | None, typ
     return ints.cast(pa.decimal128(20, 0)).view(_arrow_type(typ))
 
 
-def _category_text(cat: pd.Categorical, at: npt.NDArray[np.int64]) -> pa.Array:
-    """Rows `at` of a categorical as plain Arrow strings: its categories converted once, then
-    taken by code (null where the code is -1)."""
+def _category_text(cat: pd.Categorical, at: npt.NDArray[np.int64] | None, encoded: bool = False) -> pa.Array:
+    """Rows `at` (all when None) of a categorical as Arrow text: plain strings (its categories
+    converted once, then taken by code; null where the code is -1), or with `encoded` the
+    dictionary array `_arrow_column` makes of it (every category, int32 codes)."""
     import pyarrow as pa
 
-    dictionary = _arrow_column(_obj(np.asarray(cat.categories, dtype=object)), "text")
-    codes = np.asarray(cat.codes)[at]
+    codes = np.asarray(cat.codes) if at is None else np.asarray(cat.codes)[at]
+    cats = cat.categories
+    if encoded and (len(cats) == 0 or all(isinstance(c, str) for c in cats)):
+        return pa.DictionaryArray.from_arrays(pa.array(codes, type=pa.int32(), mask=codes < 0),
+                                              pa.array(list(cats), type=pa.string()))
+    dictionary = _arrow_column(_obj(np.asarray(cats, dtype=object)), "text")
     return dictionary.take(pa.array(codes, mask=codes < 0))
 
 
-def _source_piece(col: pd.Series, rows: npt.NDArray[np.int64], typ: str) -> pa.Array:
-    """Rows `rows` of a book column, as the Arrow type of a schedule column of type `typ`."""
+def _source_piece(col: pd.Series, rows: npt.NDArray[np.int64], typ: str, encoded: bool = False) -> pa.Array:
+    """Rows `rows` of a book column, as the Arrow type of a schedule column of type `typ`
+    (`encoded`: a categorical as its dictionary array)."""
     import pyarrow as pa
 
     if typ == "text" and isinstance(col.dtype, pd.CategoricalDtype):
-        return _category_text(col.array, rows)
+        return _category_text(col.array, rows, encoded)
     piece = col.array.take(rows)
     if typ in ("money", "pct", "int"):
         ints = pd.array(piece, dtype="Int64")
@@ -498,9 +519,14 @@ def _placed(n: int, typ: str, pieces: list[tuple[npt.NDArray[np.int64], pa.Array
 
 
 def trail_batch(book: Book, result: Result, sched: Schedule, columns: dict[str, str], start: int = 0,
-                stop: int | None = None) -> pa.Table:
+                stop: int | None = None, *, encoded: bool = False) -> pa.Table:
     """Rows `start` to `stop` of a schedule as the Arrow table its supporting file holds: the
-    fixed columns, then exactly `columns` (from `schedule_columns`), text as plain strings."""
+    fixed columns, then exactly `columns` (from `schedule_columns`), text as plain strings.
+
+    `encoded` (for a whole schedule written in one piece, see `write_trail`): the text kept
+    dictionary-encoded where `_arrow_table(schedule_rows(...))` keeps it -- the disposition
+    texts, table, file and sheet, and a categorical book column when one table has it for
+    every row -- with the same dictionaries."""
     import pyarrow as pa
 
     d = result.dispositions
@@ -511,10 +537,12 @@ def trail_batch(book: Book, result: Result, sched: Schedule, columns: dict[str, 
     rows = d["row"].to_numpy(dtype=np.int64)[pos]
     fixed: dict[str, pa.Array] = {
         "line_amount": _units(d["amount"].to_numpy(dtype=np.int64)[pos], None, "money"),
-        "rule": _category_text(d["rule"].array, pos),
-        "reason": _category_text(d["reason"].array, pos),
-        "ref": _category_text(d["ref"].array, pos),
-        "table": _category_text(table_cat, pos),
+        "rule": _category_text(d["rule"].array, pos, encoded),
+        "reason": _category_text(d["reason"].array, pos, encoded),
+        "ref": _category_text(d["ref"].array, pos, encoded),
+        # the tables of these rows, sorted (the dictionary `schedule_rows` gives)
+        "table": (_category_text(_sorted_categorical(d["table"].iloc[pos]), None, True) if encoded
+                  else _category_text(table_cat, pos)),
     }
     file_code = np.full(n, -1, dtype=np.int64)
     sheet_code = np.full(n, -1, dtype=np.int64)
@@ -545,12 +573,18 @@ def trail_batch(book: Book, result: Result, sched: Schedule, columns: dict[str, 
         sheet_code[idx] = np.asarray(s_of, dtype=np.int64)[src_cat.codes]
         row_col[idx] = frame["_row"].to_numpy(dtype=np.int64)[src_rows]
         row_na[idx] = False
+        whole = encoded and len(idx) == n  # this table has every row: its categoricals stay encoded
         for name, _typ in _source_columns(t, frame):
             out_name = _output_name(name)
             if out_name in columns:
-                pieces.setdefault(out_name, []).append((idx, _source_piece(frame[name], src_rows, columns[out_name])))
-    fixed["file"] = pa.array(files, type=pa.string()).take(pa.array(file_code, mask=file_code < 0))
-    fixed["sheet"] = pa.array(sheets, type=pa.string()).take(pa.array(sheet_code, mask=sheet_code < 0))
+                piece = _source_piece(frame[name], src_rows, columns[out_name], whole)
+                pieces.setdefault(out_name, []).append((idx, piece))
+    if encoded:
+        fixed["file"] = _category_text(pd.Categorical.from_codes(file_code, files), None, True)
+        fixed["sheet"] = _category_text(pd.Categorical.from_codes(sheet_code, sheets), None, True)
+    else:
+        fixed["file"] = pa.array(files, type=pa.string()).take(pa.array(file_code, mask=file_code < 0))
+        fixed["sheet"] = pa.array(sheets, type=pa.string()).take(pa.array(sheet_code, mask=sheet_code < 0))
     fixed["row"] = _units(row_col, row_na, "int")
     arrays = [fixed[c] for c in FIXED_COLUMNS] + [_placed(n, typ, pieces.get(name, [])) for name, typ in columns.items()]
     return pa.Table.from_arrays(arrays, names=[*FIXED_COLUMNS, *columns])
