@@ -18,6 +18,13 @@ All rows of every schedule are written to ``supporting/<computation>_<line>.parq
 Parquet rather than CSV because it keeps types exactly (amounts as decimal(20,2), dates as
 dates), is written in seconds for millions of rows, and -- unlike a CSV opened in Excel --
 cannot turn a text cell of the book into a formula.
+
+The files (the audit trail) are built straight from the dispositions, never from a pandas frame
+(`trail_batch`, `write_trail`): text by its categorical code, money as masked int64 viewed as
+decimal, each source column `take`n for the rows of its table, a column the rows' tables lack
+as `pa.nulls` of its type. A line of more than SUPPORTING_BATCH_ROWS rows is written a batch
+(one row group) at a time. `schedule_rows` joins the pandas frame the page and the workbook
+show, for the rows they show.
 """
 
 from __future__ import annotations
