@@ -18,6 +18,13 @@ All rows of every schedule are written to ``supporting/<computation>_<line>.parq
 Parquet rather than CSV because it keeps types exactly (amounts as decimal(20,2), dates as
 dates), is written in seconds for millions of rows, and -- unlike a CSV opened in Excel --
 cannot turn a text cell of the book into a formula.
+
+The files (the audit trail) are built straight from the dispositions, never from a pandas frame
+(`trail_batch`, `write_trail`): text by its categorical code, money as masked int64 viewed as
+decimal, each source column `take`n for the rows of its table, a column the rows' tables lack
+as `pa.nulls` of its type. A line of more than SUPPORTING_BATCH_ROWS rows is written a batch
+(one row group) at a time. `schedule_rows` joins the pandas frame the page and the workbook
+show, for the rows they show.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from ..book.schema import TABLES, TABLES_BY_NAME
@@ -227,8 +235,8 @@ def schedule_columns(book: Book, result: Result, sched: Schedule) -> dict[str, s
 
 
 def _missing_column(n: int, typ: str) -> pd.Series:
-    if typ in ("money", "pct", "int"):
-        return pd.Series(pd.array([pd.NA] * n, dtype="Int64"))
+    if typ in ("money", "pct", "int"):  # all missing: a mask, not a Python list of pd.NA per row
+        return pd.Series(pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool)))
     if typ == "date":
         return pd.Series(np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"))
     if typ == "bool":
@@ -389,19 +397,11 @@ def write_parquet(path: Path, rows: ScheduleRows) -> None:
 SUPPORTING_BATCH_ROWS = 1_000_000
 
 
-def _plain_text(table: pa.Table) -> pa.Table:
-    """Dictionary-encoded text -> plain strings (the batches of one file must share one
-    schema, and each batch's categories differ). Parquet still stores repeated text once."""
-    import pyarrow as pa
-
-    cols = [c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in table.columns]
-    return pa.Table.from_arrays(cols, names=table.column_names)
-
-
 def write_supporting_batches(out_dir: Path, book: Book, result: Result, sched: Schedule, columns: dict[str, str],
                              batch: int | None = None) -> str:
-    """Every row of a big schedule -> supporting/<slug>.parquet, `batch` rows at a time, each
-    batch conformed to the whole schedule's columns. Text columns are plain strings here."""
+    """Every row of a big schedule -> supporting/<slug>.parquet, `batch` rows at a time (one
+    row group each), each batch conformed to the whole schedule's columns (`trail_batch`:
+    straight from the dispositions to Arrow, no pandas frame). Text columns are plain strings."""
     import pyarrow.parquet as pq
 
     batch = batch or SUPPORTING_BATCH_ROWS
@@ -409,13 +409,28 @@ def write_supporting_batches(out_dir: Path, book: Book, result: Result, sched: S
     writer = None
     try:
         for start in range(0, max(sched.rows, 1), batch):
-            table = _plain_text(_arrow_table(schedule_rows(book, result, sched, batch, start=start, columns=columns)))
+            table = trail_batch(book, result, sched, columns, start, start + batch)
             if writer is None:
                 writer = pq.ParquetWriter(Path(out_dir) / sched.file_name, table.schema, compression="zstd")
-            writer.write_table(table.cast(writer.schema))
+            writer.write_table(table)  # every batch has the schema `columns` fixes: no cast
     finally:
         if writer is not None:
             writer.close()
+    return sched.file_name
+
+
+def write_trail(out_dir: Path, book: Book, result: Result, sched: Schedule) -> str:
+    """Every row of a schedule -> supporting/<slug>.parquet straight from the dispositions
+    (`trail_batch`), without joining a pandas frame: the file `write_supporting` writes from
+    `schedule_rows(book, result, sched)`, or for a big line `write_supporting_batches`."""
+    import pyarrow.parquet as pq
+
+    columns = schedule_columns(book, result, sched)
+    if sched.rows > SUPPORTING_BATCH_ROWS:
+        return write_supporting_batches(out_dir, book, result, sched, columns)
+    (Path(out_dir) / SUPPORTING_DIR).mkdir(parents=True, exist_ok=True)
+    pq.write_table(trail_batch(book, result, sched, columns, encoded=True), Path(out_dir) / sched.file_name,
+                   compression="zstd")
     return sched.file_name
 
 
@@ -424,3 +439,159 @@ def write_supporting(out_dir: Path, sched: Schedule, rows: ScheduleRows) -> str:
     (Path(out_dir) / SUPPORTING_DIR).mkdir(parents=True, exist_ok=True)
     write_parquet(Path(out_dir) / sched.file_name, rows)
     return sched.file_name
+
+
+# ---------------------------------------------------------------- the trail, straight to Arrow
+#
+# The rows of a big schedule built as Arrow columns from the dispositions' categorical codes
+# and `take` on the source columns: no pandas frame per batch, no copy of a whole source table
+# (only the rows of the batch are taken), an absent column is `pa.nulls`. The values and types
+# are those `_arrow_table(schedule_rows(..., columns=columns))` gives with text as plain
+# strings (tests/test_report_batches.py and tests/test_supporting_trail.py hold the two equal).
+
+
+def _arrow_type(typ: str) -> pa.DataType:
+    """The Arrow type of a schedule column of type `typ` (what `_arrow_column` makes)."""
+    import pyarrow as pa
+
+    if typ in ("money", "pct"):
+        return pa.decimal128(20, 2 if typ == "money" else 4)
+    if typ == "date":
+        return pa.date32()
+    if typ == "bool":
+        return pa.bool_()
+    if typ == "int":
+        return pa.int64()
+    return pa.string()
+
+
+def _units(units: npt.NDArray[np.int64], mask: npt.NDArray[np.bool_] | None, typ: str) -> pa.Array:
+    """Integer units (cents; pct in 1/10,000) -> decimal(20, 2 | 4), or int64 for "int"."""
+    import pyarrow as pa
+
+    ints = pa.array(units, type=pa.int64(), mask=mask)
+    if typ == "int":
+        return ints
+    return ints.cast(pa.decimal128(20, 0)).view(_arrow_type(typ))
+
+
+def _category_text(cat: pd.Categorical, at: npt.NDArray[np.int64] | None, encoded: bool = False) -> pa.Array:
+    """Rows `at` (all when None) of a categorical as Arrow text: plain strings (its categories
+    converted once, then taken by code; null where the code is -1), or with `encoded` the
+    dictionary array `_arrow_column` makes of it (every category, int32 codes)."""
+    import pyarrow as pa
+
+    codes = np.asarray(cat.codes) if at is None else np.asarray(cat.codes)[at]
+    cats = cat.categories
+    if encoded and (len(cats) == 0 or all(isinstance(c, str) for c in cats)):
+        return pa.DictionaryArray.from_arrays(pa.array(codes, type=pa.int32(), mask=codes < 0),
+                                              pa.array(list(cats), type=pa.string()))
+    dictionary = _arrow_column(_obj(np.asarray(cats, dtype=object)), "text")
+    return dictionary.take(pa.array(codes, mask=codes < 0))
+
+
+def _source_piece(col: pd.Series, rows: npt.NDArray[np.int64], typ: str, encoded: bool = False) -> pa.Array:
+    """Rows `rows` of a book column, as the Arrow type of a schedule column of type `typ`
+    (`encoded`: a categorical as its dictionary array)."""
+    import pyarrow as pa
+
+    if typ == "text" and isinstance(col.dtype, pd.CategoricalDtype):
+        return _category_text(col.array, rows, encoded)
+    piece = col.array.take(rows)
+    if typ in ("money", "pct", "int"):
+        ints = pd.array(piece, dtype="Int64")
+        return _units(ints.to_numpy(dtype=np.int64, na_value=0), np.asarray(ints.isna()), typ)
+    if typ == "text" and isinstance(col.dtype, pd.StringDtype):
+        return pa.array(piece).cast(pa.string())
+    if typ == "text":
+        return _arrow_column(_obj(np.asarray(piece, dtype=object)), "text")
+    return _arrow_column(pd.Series(piece, copy=False), typ)  # date, bool
+
+
+def _placed(n: int, typ: str, pieces: list[tuple[npt.NDArray[np.int64], pa.Array]]) -> pa.Array:
+    """One column of n rows from per-table pieces (piece i holds the rows `idx_i`), null
+    where the row's table lacks the column; all null (`pa.nulls`) when no table has it."""
+    import pyarrow as pa
+
+    if not pieces:
+        return pa.nulls(n, _arrow_type(typ))
+    if len(pieces) == 1 and len(pieces[0][0]) == n:  # one table, every row (idx = 0..n-1)
+        return pieces[0][1]
+    where = np.full(n, -1, dtype=np.int64)
+    offset = 0
+    for idx, _ in pieces:
+        where[idx] = np.arange(offset, offset + len(idx), dtype=np.int64)
+        offset += len(idx)
+    return pa.concat_arrays([p for _, p in pieces]).take(pa.array(where, mask=where < 0))
+
+
+def trail_batch(book: Book, result: Result, sched: Schedule, columns: dict[str, str], start: int = 0,
+                stop: int | None = None, *, encoded: bool = False) -> pa.Table:
+    """Rows `start` to `stop` of a schedule as the Arrow table its supporting file holds: the
+    fixed columns, then exactly `columns` (from `schedule_columns`), text as plain strings.
+
+    `encoded` (for a whole schedule written in one piece, see `write_trail`): the text kept
+    dictionary-encoded where `_arrow_table(schedule_rows(...))` keeps it -- the disposition
+    texts, table, file and sheet, and a categorical book column when one table has it for
+    every row -- with the same dictionaries."""
+    import pyarrow as pa
+
+    d = result.dispositions
+    pos = sched.positions[start:stop]
+    n = len(pos)
+    table_cat = d["table"].array
+    tcodes = np.asarray(table_cat.codes)[pos]
+    rows = d["row"].to_numpy(dtype=np.int64)[pos]
+    fixed: dict[str, pa.Array] = {
+        "line_amount": _units(d["amount"].to_numpy(dtype=np.int64)[pos], None, "money"),
+        "rule": _category_text(d["rule"].array, pos, encoded),
+        "reason": _category_text(d["reason"].array, pos, encoded),
+        "ref": _category_text(d["ref"].array, pos, encoded),
+        # the tables of these rows, sorted (the dictionary `schedule_rows` gives)
+        "table": (_category_text(_sorted_categorical(d["table"].iloc[pos]), None, True) if encoded
+                  else _category_text(table_cat, pos)),
+    }
+    file_code = np.full(n, -1, dtype=np.int64)
+    sheet_code = np.full(n, -1, dtype=np.int64)
+    files: list[str] = []
+    sheets: list[str] = []
+    row_col = np.zeros(n, dtype=np.int64)
+    row_na = np.ones(n, dtype=bool)
+    pieces: dict[str, list[tuple[npt.NDArray[np.int64], pa.Array]]] = {}
+    present = sorted((str(table_cat.categories[c]), int(c)) for c in np.unique(tcodes) if c >= 0)
+    for t, code in present:
+        if not t or t not in book.tables:
+            continue
+        frame = book.tables[t]
+        idx = np.flatnonzero(tcodes == code)
+        src_rows = rows[idx]
+        # file / sheet per distinct "file | sheet", not per row
+        src_cat = _sorted_categorical(frame["_src"].iloc[src_rows])
+        f_of, s_of = [], []
+        for c in src_cat.categories:
+            f, _, sh = str(c).partition(" | ")
+            if f not in files:
+                files.append(f)
+            if sh not in sheets:
+                sheets.append(sh)
+            f_of.append(files.index(f))
+            s_of.append(sheets.index(sh))
+        file_code[idx] = np.asarray(f_of, dtype=np.int64)[src_cat.codes]
+        sheet_code[idx] = np.asarray(s_of, dtype=np.int64)[src_cat.codes]
+        row_col[idx] = frame["_row"].to_numpy(dtype=np.int64)[src_rows]
+        row_na[idx] = False
+        whole = encoded and len(idx) == n  # this table has every row: its categoricals stay encoded
+        for name, _typ in _source_columns(t, frame):
+            out_name = _output_name(name)
+            if out_name in columns:
+                piece = _source_piece(frame[name], src_rows, columns[out_name], whole)
+                pieces.setdefault(out_name, []).append((idx, piece))
+    if encoded:
+        fixed["file"] = _category_text(pd.Categorical.from_codes(file_code, files), None, True)
+        fixed["sheet"] = _category_text(pd.Categorical.from_codes(sheet_code, sheets), None, True)
+    else:
+        fixed["file"] = pa.array(files, type=pa.string()).take(pa.array(file_code, mask=file_code < 0))
+        fixed["sheet"] = pa.array(sheets, type=pa.string()).take(pa.array(sheet_code, mask=sheet_code < 0))
+    fixed["row"] = _units(row_col, row_na, "int")
+    arrays = [fixed[c] for c in FIXED_COLUMNS] + [_placed(n, typ, pieces.get(name, [])) for name, typ in columns.items()]
+    return pa.Table.from_arrays(arrays, names=[*FIXED_COLUMNS, *columns])

@@ -1,0 +1,117 @@
+"""The audit trail of a big line, built straight from the dispositions (`supporting.trail_batch`):
+the rows a person reads back from supporting/*.parquet, on a book small enough to write by hand.
+
+Customer Item 1 of the book below is two accounts' credit balances and one draft payable (Note
+A), largest first: A1 $1,000.50, the draft D1 $75.25, A2 $20.00. The accounts rows lack the
+items' columns and the item row lacks the accounts' columns; a batch holding only accounts rows
+has no items column at all, which must still be typed (decimal, date, bool, text), all null."""
+
+from datetime import date
+from decimal import Decimal
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from bookkit import book
+
+from reserve.formula import compute
+from reserve.report import supporting as S
+
+
+@pytest.fixture(scope="module")
+def trail(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("book")
+    bk = book(folder,
+              accounts=[{"account_id": "A1", "book": "customer", "balance": "1000.50"},
+                        {"account_id": "A2", "book": "customer", "balance": "20"},
+                        {"account_id": "A3", "book": "customer", "balance": "-300"}],
+              items=[{"item_id": "D1", "book": "customer", "kind": "drafts_payable", "amount": "75.25",
+                      "open_date": "2026-11-02"}])
+    result = compute(bk)
+    sched = S.schedule_for(S.schedules(result), "customer", "item_1")
+    assert sched is not None
+    return folder, bk, result, sched, S.schedule_columns(bk, result, sched)
+
+
+def test_item_1_trail_is_the_rows_written_by_hand(trail):
+    folder, bk, result, sched, columns = trail
+    table = S.trail_batch(bk, result, sched, columns)
+    picked = ["line_amount", "rule", "table", "file", "sheet", "row", "account_id", "book", "balance",
+              "item_id", "kind", "amount", "open_date"]
+    got = table.select(picked).to_pylist()
+    accounts, items = str(folder / "accounts.csv"), str(folder / "items.csv")
+    assert got == [
+        {"line_amount": Decimal("1000.50"), "rule": "Item 1", "table": "accounts", "file": accounts,
+         "sheet": "accounts", "row": 2, "account_id": "A1", "book": "customer", "balance": Decimal("1000.50"),
+         "item_id": None, "kind": None, "amount": None, "open_date": None},
+        {"line_amount": Decimal("75.25"), "rule": "Item 1; Note A", "table": "items", "file": items,
+         "sheet": "items", "row": 2, "account_id": None, "book": "customer", "balance": None,
+         "item_id": "D1", "kind": "drafts_payable", "amount": Decimal("75.25"),
+         "open_date": date(2026, 11, 2)},
+        {"line_amount": Decimal("20.00"), "rule": "Item 1", "table": "accounts", "file": accounts,
+         "sheet": "accounts", "row": 3, "account_id": "A2", "book": "customer", "balance": Decimal("20.00"),
+         "item_id": None, "kind": None, "amount": None, "open_date": None},
+    ]
+    assert table.column_names == [*S.FIXED_COLUMNS, *columns]
+    assert sum(Decimal(v) for v in table["line_amount"].to_pylist()) * 100 == sched.total == 109575
+
+
+def test_absent_columns_are_typed_nulls(trail):
+    _, bk, result, sched, columns = trail
+    last = S.trail_batch(bk, result, sched, columns, 2, 3)  # A2 only: no items column in this batch
+    assert last["account_id"].to_pylist() == ["A2"]
+    expect = {"amount": pa.decimal128(20, 2), "open_date": pa.date32(), "confirmed": pa.bool_(), "kind": pa.string(),
+              "item_id": pa.string()}
+    for name, typ in expect.items():
+        assert last.schema.field(name).type == typ, name
+        assert last[name].null_count == 1, name
+    # and every batch has the one schema the whole schedule fixes
+    assert last.schema == S.trail_batch(bk, result, sched, columns).schema
+
+
+def _pandas_path(bk, result, sched, columns, start, stop):
+    """What the batches were before the trail: the joined pandas frame converted to Arrow."""
+    t = S._arrow_table(S.schedule_rows(bk, result, sched, stop - start, start=start, columns=columns))
+    cols = [c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in t.columns]
+    return pa.Table.from_arrays(cols, names=t.column_names)
+
+
+@pytest.mark.parametrize("start,stop", [(0, 3), (0, 1), (1, 2), (1, 3), (2, 3)])
+def test_trail_equals_the_joined_rows(trail, start, stop):
+    _, bk, result, sched, columns = trail
+    assert S.trail_batch(bk, result, sched, columns, start, stop).equals(
+        _pandas_path(bk, result, sched, columns, start, stop))
+
+
+def test_every_schedule_of_the_sample_book_in_batches(tmp_path):
+    from importlib.resources import files
+
+    from reserve.api import compute_book
+
+    bk, result = compute_book(files("reserve.sample_data") / "weekly_book.xlsx")
+    for sched in S.schedules(result):
+        columns = S.schedule_columns(bk, result, sched)
+        name = S.write_supporting_batches(tmp_path, bk, result, sched, columns, batch=4)
+        f = pq.ParquetFile(tmp_path / name)
+        assert f.metadata.num_row_groups == max(1, -(-sched.rows // 4)), name
+        assert f.read().equals(_pandas_path(bk, result, sched, columns, 0, sched.rows)), name
+
+
+def test_a_whole_schedule_is_the_file_write_supporting_writes(trail, tmp_path):
+    """`write_trail` (no pandas frame) writes what `write_supporting(schedule_rows(...))` did:
+    the same Arrow table, dictionary-encoded text included, for every schedule."""
+    from importlib.resources import files
+
+    from reserve.api import compute_book
+
+    _, small, small_result, _, _ = trail
+    sample, sample_result = compute_book(files("reserve.sample_data") / "weekly_book.xlsx")
+    for bk, result in ((small, small_result), (sample, sample_result)):
+        for sched in S.schedules(result):
+            columns = S.schedule_columns(bk, result, sched)
+            joined = S._arrow_table(S.schedule_rows(bk, result, sched))
+            assert S.trail_batch(bk, result, sched, columns, encoded=True).equals(joined), sched.slug
+            S.write_supporting(tmp_path / "frame", sched, S.schedule_rows(bk, result, sched))
+            S.write_trail(tmp_path / "trail", bk, result, sched)
+            a = pq.read_table(tmp_path / "frame" / sched.file_name)
+            assert a.equals(pq.read_table(tmp_path / "trail" / sched.file_name)), sched.slug
