@@ -3,9 +3,10 @@
 `render_all` is what `api.write_outputs` calls (inside its temporary folder, so everything
 written here appears atomically with report.json). The schedules -- the rows behind each
 line -- are built once, one at a time (a big line's rows are in memory only while it is
-written), and shared by the three outputs: all rows to supporting/<slug>.parquet, the
-largest 100,000 (WORKBOOK_ROWS_PER_SCHEDULE) to the workbook, the largest 50 to the page. A line of more than a million
-rows is joined and written to Parquet a million rows at a time.
+written), and shared by the three outputs: all rows to supporting/<slug>.parquet straight
+from the dispositions (`supporting.write_trail`: codes and `take` on the source columns, a
+million rows at a time), and only the rows shown joined as a frame: the largest 100,000
+(WORKBOOK_ROWS_PER_SCHEDULE) to the workbook, the largest 50 to the page.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import supporting as supporting_mod
 from .html import HTML_ROWS_PER_SCHEDULE, build_context, render_html
 from .model import Report, ReportFigures
 from .supporting import (
@@ -22,8 +22,7 @@ from .supporting import (
     schedule_columns,
     schedule_rows,
     schedules,
-    write_supporting,
-    write_supporting_batches,
+    write_trail,
 )
 from .xlsx import WORKBOOK_ROWS_PER_SCHEDULE, WorkbookWriter
 
@@ -47,16 +46,12 @@ def render_all(out_dir: str | Path, book: Book, result: Result, report: Report, 
     formats = tuple(formats)
     heads: dict[str, ScheduleRows] = {}
     supporting = []
+    shown = max(WORKBOOK_ROWS_PER_SCHEDULE, HTML_ROWS_PER_SCHEDULE)
     for s in scheds:
-        if s.rows > supporting_mod.SUPPORTING_BATCH_ROWS:
-            # a big line: all its rows to Parquet in batches; only the rows shown are kept
-            columns = schedule_columns(book, result, s)
-            supporting.append(write_supporting_batches(out, book, result, s, columns))
-            rows = schedule_rows(book, result, s, max(WORKBOOK_ROWS_PER_SCHEDULE, HTML_ROWS_PER_SCHEDULE),
-                                 columns=columns)
-        else:
-            rows = schedule_rows(book, result, s)
-            supporting.append(write_supporting(out, s, rows))
+        # every row to the audit trail, straight from the dispositions; only the rows shown
+        # are joined (conformed to the whole line's columns when the line has more)
+        supporting.append(write_trail(out, book, result, s))
+        rows = schedule_rows(book, result, s, shown, columns=schedule_columns(book, result, s) if s.rows > shown else None)
         if workbook:
             workbook.add_schedule(s, rows)
         heads[s.slug] = rows.head(HTML_ROWS_PER_SCHEDULE)
