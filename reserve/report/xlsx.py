@@ -43,6 +43,7 @@ from ..formula.model import ComputationName
 from ..formula.model import Side as LineSide
 from .compare import comparison
 from .model import NOTE_H_AMOUNTS, Previous, Report, ReportFigures
+from .signoff import SHEET_TITLE, SignOff, SignoffView, report_hash, sheet_rows, summary_status, view
 from .supporting import FIXED_COLUMNS, Schedule, ScheduleRows, schedule_rows
 from .xlsx_rows import FORMULA_PREFIXES, CellStyles, rows_xml
 
@@ -131,7 +132,7 @@ def _sheet_ref(title: str) -> str:
 
 
 def _summary(wb: Workbook, report: Report, cmp: Mapping[ComputationName, Previous], sheet_of: dict[str, Any],
-             previous: ReportFigures | None) -> None:
+             previous: ReportFigures | None, status: str = "") -> None:
     compared = bool(cmp)
     widths = {1: 12, 2: 8, 3: 70, 4: 20, 5: 34, 6: 10, 7: 9, 8: 24}
     if compared:
@@ -143,7 +144,7 @@ def _summary(wb: Workbook, report: Report, cmp: Mapping[ComputationName, Previou
                  f"Computed {report.run_at_text} by {report.program.name} {report.program.version}"
                  + (f"; compared with the computation as of {previous.as_of if previous else None}" if compared else "")
                  + "".join(f"; WARNING: {w}" for w in warnings))
-    s.append([])
+    s.append([s.cell(status, font=_RED)] if status else [])  # SUMMARY_STATUS_CELL: the sign-off state
     head = ["computation", "line", "caption", "amount", "rule", "focus_box", "rows", "schedule"]
     if compared:
         head += [f"prior ({previous.as_of if previous else None})", "change"]
@@ -423,6 +424,7 @@ class WorkbookWriter:
         # stamp the run time, not the write time: the workbook says when the figures were computed
         stamp = report.run_at.replace(tzinfo=None, microsecond=0)
         wb.properties.created = wb.properties.modified = stamp
+        self.signoff = view(SignOff(), report_hash(report.to_json().encode("utf-8")))  # no signature yet: DRAFT
 
     def sheet_rows(self, sched: Schedule) -> int:
         """How many rows of a schedule its sheet holds."""
@@ -431,7 +433,8 @@ class WorkbookWriter:
     def begin(self) -> None:
         sheet_of: dict[str, Any] = {s.slug: (self.titles[s.slug], self.sheet_rows(s)) for s in self.scheds}
         sheet_of["__by_line__"] = {(s.computation, s.line): s for s in self.scheds}
-        _summary(self.wb, self.report, comparison(self.report, self.previous), sheet_of, self.previous)
+        _summary(self.wb, self.report, comparison(self.report, self.previous), sheet_of, self.previous,
+                 summary_status(self.signoff))
         _exceptions(self.wb, self.report)
         _note_h(self.wb, self.report)
 
@@ -448,6 +451,7 @@ class WorkbookWriter:
         _row_accounting(self.wb, self.report)
         _assumptions(self.wb, self.report)
         _provenance(self.wb, self.report, self.previous)
+        _signoff_sheet(self.wb, self.signoff)
         path = Path(path)
         part = path.with_name(path.name + ".openpyxl")
         try:
@@ -458,6 +462,59 @@ class WorkbookWriter:
             for f in self.bulk.values():
                 f.close()
         return self.written
+
+
+# ----------------------------------------------------------------------------- sign-off (issue 14)
+
+SUMMARY_STATUS_CELL = "A4"  # the row under the Summary's three title rows
+_SIGNOFF_WIDTHS = {1: 12, 2: 28, 3: 22, 4: 30, 5: 10, 6: 60}
+
+
+def _signoff_sheet(wb: Workbook, v: SignoffView) -> None:
+    """The Sign-off sheet of a new (write-only) workbook."""
+    s = _Sheet(wb, SHEET_TITLE, _SIGNOFF_WIDTHS)
+    rows = sheet_rows(v)
+    s.append([s.cell(rows[0][0], font=_TITLE)])
+    for r in rows[1:3]:
+        s.append([s.cell(t) for t in r])
+    s.header(rows[3])
+    for r in rows[4:]:
+        s.append([s.cell(t, font=_RED if t == "INVALID" else None) for t in r])
+
+
+def _put(ws: Any, ref: str, text: str, font: Font | None = None) -> None:
+    """One text cell of a loaded workbook, safe as in `_Sheet.cell` (never a formula)."""
+    c = ws[ref]
+    value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
+    c.value = value
+    c.data_type = "s"
+    c.quotePrefix = value.startswith(FORMULA_PREFIXES)
+    if font is not None:
+        c.font = font
+
+
+def apply_signoff(wb: Workbook, v: SignoffView) -> None:
+    """Re-render the sign-off of a loaded (not write-only) report.xlsx: the Summary's status
+    line and the Sign-off sheet (replaced, at the same place); no other cell changes."""
+    if "Summary" in wb.sheetnames:
+        _put(wb["Summary"], SUMMARY_STATUS_CELL, summary_status(v), _RED)
+    index = len(wb.sheetnames)
+    if SHEET_TITLE in wb.sheetnames:
+        index = wb.sheetnames.index(SHEET_TITLE)
+        wb.remove(wb[SHEET_TITLE])
+    ws = wb.create_sheet(SHEET_TITLE, index)
+    for col, w in _SIGNOFF_WIDTHS.items():
+        ws.column_dimensions[get_column_letter(col)].width = w
+    for i, r in enumerate(sheet_rows(v), 1):
+        for j, t in enumerate(r, 1):
+            ref = f"{get_column_letter(j)}{i}"
+            if i == 1:
+                _put(ws, ref, t, _TITLE)
+            elif i == 4:
+                _put(ws, ref, t, _HEADER_FONT)
+                ws[ref].fill = _HEADER_FILL
+            else:
+                _put(ws, ref, t, _RED if t == "INVALID" else None)
 
 
 def _splice_rows(src: Path, dst: Path, bulk: dict[str, BinaryIO]) -> None:
