@@ -34,7 +34,7 @@ from .model import (
     RowCount,
     Source,
 )
-from .signoff import HTML_BEGIN, HTML_END, SignOff, SignoffError, SignoffView, report_hash, view
+from .signoff import HTML_BEGIN, HTML_END, SignOff, SignoffError, SignoffView, view
 from .supporting import Schedule, ScheduleRows, schedule_for
 
 HTML_ROWS_PER_SCHEDULE = 50  # rows of each schedule shown on the page; the workbook and supporting/ hold the rest
@@ -507,7 +507,7 @@ def build_context(report: Report, scheds: list[Schedule], heads: dict[str, Sched
         row_accounting=row_accounting, assumptions=list(report.assumptions),
         inputs=list(report.inputs), ignored=list(report.ignored), parameters=params,
         compared_warnings=list(report.compared_with.warnings if report.compared_with else ()),
-        signoff=view(SignOff(), report_hash(report.to_json().encode("utf-8"))),
+        signoff=view(SignOff(), ""),
     )
 
 

@@ -155,7 +155,9 @@ class SignoffView:
 
 
 def view(signoff: SignOff, current: str) -> SignoffView:
-    """The sign-off as shown, against the current report.json hash `current`."""
+    """The sign-off as shown, against the current report.json hash `current`. The hash is
+    shown only beside signatures (an unsigned report's block is the same whoever renders it:
+    `reserve compute`, which has not hashed report.json, or a re-render)."""
     sigs = tuple(SignatureView(s.role.value, s.name, s.signed_at, s.report_sha256[:HASH_PREFIX],
                                s.report_sha256 == current, s.comment) for s in signoff.signatures)
     unsigned = tuple(r.value for r in ROLES if signoff.by_role(r) is None)
@@ -174,9 +176,10 @@ def view(signoff: SignOff, current: str) -> SignoffView:
 
 def sheet_rows(v: SignoffView) -> list[list[str]]:
     """The workbook's Sign-off sheet, as rows of text (the title row first, then the header)."""
+    hashed = f"report.json SHA-256 (first {HASH_PREFIX} hex digits): {v.report_hash_prefix}. " if v.signatures else ""
     rows = [[v.headline],
-            [f"report.json SHA-256 (first {HASH_PREFIX} hex digits): {v.report_hash_prefix}. An attestation record: "
-             "no credentials are stored; anyone with write access to the folder can sign."],
+            [hashed + "An attestation record: no credentials are stored; anyone with write access to the folder "
+             "can sign (reserve sign); each signature names the SHA-256 of the exact report.json signed."],
             [],
             ["role", "name", "signed at (UTC)", "report.json SHA-256 signed", "status", "comment"]]
     rows += [[s.role, s.name, s.signed_at, s.hash_prefix, "VALID" if s.valid else "INVALID", s.comment]

@@ -43,7 +43,7 @@ from ..formula.model import ComputationName
 from ..formula.model import Side as LineSide
 from .compare import comparison
 from .model import NOTE_H_AMOUNTS, Previous, Report, ReportFigures
-from .signoff import SHEET_TITLE, SignOff, SignoffView, report_hash, sheet_rows, summary_status, view
+from .signoff import SHEET_TITLE, SignOff, SignoffView, sheet_rows, summary_status, view
 from .supporting import FIXED_COLUMNS, Schedule, ScheduleRows, schedule_rows
 from .xlsx_rows import FORMULA_PREFIXES, CellStyles, rows_xml
 
@@ -424,7 +424,7 @@ class WorkbookWriter:
         # stamp the run time, not the write time: the workbook says when the figures were computed
         stamp = report.run_at.replace(tzinfo=None, microsecond=0)
         wb.properties.created = wb.properties.modified = stamp
-        self.signoff = view(SignOff(), report_hash(report.to_json().encode("utf-8")))  # no signature yet: DRAFT
+        self.signoff = view(SignOff(), "")  # no signature yet: DRAFT
 
     def sheet_rows(self, sched: Schedule) -> int:
         """How many rows of a schedule its sheet holds."""
