@@ -19,8 +19,11 @@ the old report). A report.json edited by hand keeps its sign-off, which then rea
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -73,6 +76,33 @@ def read_folder(report_dir: str | os.PathLike[str]) -> Folder:
     return Folder(out, manifest, current, signoff)
 
 
+@contextmanager
+def _locked(report_dir: str | os.PathLike[str]) -> Iterator[None]:
+    """Hold an exclusive flock on the report folder while its sign-off is read and rewritten,
+    so two signers at once cannot lose one another's signature. The folder is replaced by
+    each write (a new directory under the same name): a waiter that gets the lock on a
+    folder no longer at the path takes it again on the one that is."""
+    out = resolve_out(report_dir)
+    for _ in range(100):
+        try:
+            fd = os.open(out, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        except OSError:
+            yield  # no such folder: read_folder says so
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                same = os.stat(out).st_ino == os.fstat(fd).st_ino
+            except OSError:
+                same = False
+            if same:
+                yield
+                return
+        finally:
+            os.close(fd)
+    raise SignoffError(f"{LABEL} {os.fspath(report_dir)}: the folder keeps changing; try again")
+
+
 def now_utc() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -81,20 +111,22 @@ def sign(report_dir: str | os.PathLike[str], role: Role, name: str, comment: str
          signed_at: str | None = None) -> tuple[Signature, SignoffView]:
     """Add one signature (SignoffError, nothing written, when the rules refuse it) and
     re-render the sign-off block of the HTML and the workbook."""
-    f = read_folder(report_dir)
-    try:
-        check_new(f.signoff, role, name, f.current)
-    except SignoffError as exc:
-        raise SignoffError(f"{LABEL} {os.fspath(report_dir)}: {exc}; nothing was written") from None
-    sig = Signature(role, name, signed_at or now_utc(), f.current, comment)
-    signoff = f.signoff.add(sig)
-    return sig, _write(f, signoff)
+    with _locked(report_dir):
+        f = read_folder(report_dir)
+        try:
+            check_new(f.signoff, role, name, f.current)
+        except SignoffError as exc:
+            raise SignoffError(f"{LABEL} {os.fspath(report_dir)}: {exc}; nothing was written") from None
+        sig = Signature(role, name, signed_at or now_utc(), f.current, comment)
+        signoff = f.signoff.add(sig)
+        return sig, _write(f, signoff)
 
 
 def render(report_dir: str | os.PathLike[str]) -> SignoffView:
     """Re-render the sign-off block of the HTML and the workbook from signoff.json as it is."""
-    f = read_folder(report_dir)
-    return _write(f, f.signoff)
+    with _locked(report_dir):
+        f = read_folder(report_dir)
+        return _write(f, f.signoff)
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:

@@ -200,3 +200,21 @@ def test_text_from_the_signer_is_escaped(report_dir):
     assert "<script>x</script>" not in page and "&lt;script&gt;" in page
     cell = openpyxl.load_workbook(report_dir / "report.xlsx")["Sign-off"]["F5"]
     assert cell.value == "=1+1" and cell.data_type == "s"
+
+
+def test_two_signers_at_once_keep_both_signatures(report_dir):
+    """Each `sign` holds a lock on the folder while it reads and rewrites the sign-off."""
+    import subprocess
+    import sys
+
+    run("sign", report_dir, "--role", "preparer", "--name", "Alice Smith")
+    code = ("import sys; from reserve.report.signoff import Role; from reserve.signing import sign; "
+            "sign(sys.argv[1], Role(sys.argv[2]), sys.argv[3])")
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(report_dir), "reviewer", f"R{i}"],
+                              stderr=subprocess.PIPE) for i in range(2)]
+    results = [p.wait() for p in procs]
+    errors = [p.stderr.read().decode() for p in procs if p.stderr]
+    assert sorted(results) == [0, 1], errors  # one reviewer signed, the other was refused
+    assert any("has already signed" in e for e in errors)
+    record = json.loads((report_dir / SIGNOFF_NAME).read_text())
+    assert [s["role"] for s in record["signatures"]] == ["preparer", "reviewer"]
