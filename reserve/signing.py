@@ -142,10 +142,8 @@ def _write(f: Folder, signoff: SignOff) -> SignoffView:
     files = [p for p in f.manifest["files"] if isinstance(p, str)]
 
     def write(folder: Path) -> list[str]:
-        from openpyxl import load_workbook
-
         from .report.html import replace_signoff_block
-        from .report.xlsx import apply_signoff
+        from .report.xlsx import replace_signoff
 
         written = []
         for rel in files:  # report.json and the supporting files: the same files, untouched
@@ -160,9 +158,10 @@ def _write(f: Folder, signoff: SignOff) -> SignoffView:
             (folder / "report.html").write_text(replace_signoff_block(page, v), encoding="utf-8")
             written.append("report.html")
         if "report.xlsx" in files and (f.path / "report.xlsx").is_file():
-            wb = load_workbook(f.path / "report.xlsx")
-            apply_signoff(wb, v)
-            wb.save(folder / "report.xlsx")
+            try:
+                replace_signoff(f.path / "report.xlsx", folder / "report.xlsx", v)
+            except ValueError as exc:
+                raise SignoffError(f"{LABEL} {f.path}: {exc}") from None
             written.append("report.xlsx")
         return sorted(written)
 

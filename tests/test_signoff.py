@@ -218,3 +218,20 @@ def test_two_signers_at_once_keep_both_signatures(report_dir):
     assert any("has already signed" in e for e in errors)
     record = json.loads((report_dir / SIGNOFF_NAME).read_text())
     assert [s["role"] for s in record["signatures"]] == ["preparer", "reviewer"]
+
+
+def test_signing_rewrites_only_the_sign_off_parts_of_the_workbook(report_dir):
+    import zipfile
+
+    def parts(path):
+        with zipfile.ZipFile(path) as z:
+            return {n: z.read(n) for n in z.namelist()}
+
+    before = parts(report_dir / "report.xlsx")
+    run("sign", report_dir, "--role", "preparer", "--name", "Alice Smith")
+    after = parts(report_dir / "report.xlsx")
+    assert before.keys() == after.keys()
+    changed = sorted(n for n in before if before[n] != after[n])
+    wb = openpyxl.load_workbook(report_dir / "report.xlsx")
+    last = f"xl/worksheets/sheet{len(wb.sheetnames)}.xml"  # the Sign-off sheet is the last
+    assert changed == ["xl/worksheets/sheet1.xml", last]  # the Summary (its status cell) and the Sign-off sheet

@@ -22,6 +22,7 @@ Excel cannot turn it into a formula either. Characters XML cannot hold are repla
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 import zipfile
@@ -29,6 +30,8 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
+from xml.etree import ElementTree
+from xml.sax.saxutils import escape as xml_escape
 
 import pandas as pd
 from openpyxl import Workbook
@@ -482,39 +485,68 @@ def _signoff_sheet(wb: Workbook, v: SignoffView) -> None:
         s.append([s.cell(t, font=_RED if t == "INVALID" else None) for t in r])
 
 
-def _put(ws: Any, ref: str, text: str, font: Font | None = None) -> None:
-    """One text cell of a loaded workbook, safe as in `_Sheet.cell` (never a formula)."""
-    c = ws[ref]
-    value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
-    c.value = value
-    c.data_type = "s"
-    c.quotePrefix = value.startswith(FORMULA_PREFIXES)
-    if font is not None:
-        c.font = font
+_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+       "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
 
 
-def apply_signoff(wb: Workbook, v: SignoffView) -> None:
-    """Re-render the sign-off of a loaded (not write-only) report.xlsx: the Summary's status
-    line and the Sign-off sheet (replaced, at the same place); no other cell changes."""
-    if "Summary" in wb.sheetnames:
-        _put(wb["Summary"], SUMMARY_STATUS_CELL, summary_status(v), _RED)
-    index = len(wb.sheetnames)
-    if SHEET_TITLE in wb.sheetnames:
-        index = wb.sheetnames.index(SHEET_TITLE)
-        wb.remove(wb[SHEET_TITLE])
-    ws = wb.create_sheet(SHEET_TITLE, index)
-    for col, w in _SIGNOFF_WIDTHS.items():
-        ws.column_dimensions[get_column_letter(col)].width = w
-    for i, r in enumerate(sheet_rows(v), 1):
-        for j, t in enumerate(r, 1):
-            ref = f"{get_column_letter(j)}{i}"
-            if i == 1:
-                _put(ws, ref, t, _TITLE)
-            elif i == 4:
-                _put(ws, ref, t, _HEADER_FONT)
-                ws[ref].fill = _HEADER_FILL
-            else:
-                _put(ws, ref, t, _RED if t == "INVALID" else None)
+def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet title -> its part in the package (xl/worksheets/sheetN.xml)."""
+    book = ElementTree.fromstring(z.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    target = {r.get("Id"): (r.get("Target") or "") for r in rels.findall("p:Relationship", _NS)}
+    out = {}
+    for sh in book.iterfind("m:sheets/m:sheet", _NS):
+        t = target.get(sh.get(f"{{{_NS['r']}}}id"), "")
+        out[sh.get("name") or ""] = t.lstrip("/") if t.startswith("/") else "xl/" + t
+    return out
+
+
+def _style_of(sheet: str, ref: str) -> str:
+    m = re.search(r'<c r="' + ref + r'"[^>]*?\ss="(\d+)"', sheet)
+    return f' s="{m.group(1)}"' if m else ""
+
+
+def _text_cell(ref: str, text: str, style: str) -> str:
+    if not text:
+        return f'<c r="{ref}"{style} t="inlineStr" />'
+    value = xml_escape(ILLEGAL_CHARACTERS_RE.sub("\ufffd", text))
+    return f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
+
+
+def replace_signoff(src: Path, dst: Path, v: SignoffView) -> None:
+    """Copy report.xlsx `src` to `dst` with its sign-off re-rendered: the Sign-off sheet's rows
+    and the Summary's status cell (SUMMARY_STATUS_CELL); every other part is copied as it is
+    (no workbook is loaded: a big workbook is not read into memory). The styles are the ones
+    `reserve compute` gave those cells. ValueError (one line) when src has no Sign-off sheet."""
+    with zipfile.ZipFile(src) as zin:
+        parts = _sheet_parts(zin)
+        if SHEET_TITLE not in parts or "Summary" not in parts:
+            raise ValueError(f"report.xlsx has no {SHEET_TITLE} sheet (written by an earlier version of reserve); "
+                             "recompute the report")
+        sheet = zin.read(parts[SHEET_TITLE]).decode("utf-8")
+        summary = zin.read(parts["Summary"]).decode("utf-8")
+        title, header, red = _style_of(sheet, "A1"), _style_of(sheet, "A4"), _style_of(summary, "A4")
+        rows = []
+        for i, r in enumerate(sheet_rows(v), 1):
+            style = title if i == 1 else header if i == 4 else ""
+            cells = "".join(_text_cell(f"{get_column_letter(j)}{i}", t, red if t == "INVALID" else style)
+                            for j, t in enumerate(r, 1))
+            rows.append(f'<row r="{i}">{cells}</row>')
+        data = "<sheetData>" + "".join(rows) + "</sheetData>"
+        new_sheet, n = re.subn(r"<sheetData>.*</sheetData>|<sheetData\s*/>", lambda _: data, sheet, count=1,
+                               flags=re.S)
+        cell = _text_cell(SUMMARY_STATUS_CELL, summary_status(v), red)
+        new_summary, m = re.subn(r'<c r="' + SUMMARY_STATUS_CELL + r'"[^>]*?(?:/>|>.*?</c>)', lambda _: cell,
+                                 summary, count=1, flags=re.S)
+        if not n or not m:
+            raise ValueError("report.xlsx's sign-off cells were not found (the workbook was edited); recompute "
+                             "the report")
+        changed = {parts[SHEET_TITLE]: new_sheet.encode("utf-8"), parts["Summary"]: new_summary.encode("utf-8")}
+        with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as zout:
+            for info in zin.infolist():
+                zout.writestr(info, changed.get(info.filename) or zin.read(info.filename),
+                              compress_type=zipfile.ZIP_DEFLATED)
 
 
 def _splice_rows(src: Path, dst: Path, bulk: dict[str, BinaryIO]) -> None:
