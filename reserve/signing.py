@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .outputs import MANIFEST, check_output_dir, publish, read_manifest, resolve_out
+from .outputs import MANIFEST, publish, read_manifest, resolve_out
 from .report.signoff import (
     SIGNOFF_NAME,
     Role,
@@ -166,7 +166,6 @@ def _write(f: Folder, signoff: SignOff) -> SignoffView:
         return sorted(written)
 
     about = {k: val for k, val in f.manifest.items() if k not in ("schema", "run", "state", "files")}
-    check_output_dir(f.path, LABEL)
     publish(f.path, write, about, label=LABEL)
     return v
 

@@ -235,3 +235,11 @@ def test_signing_rewrites_only_the_sign_off_parts_of_the_workbook(report_dir):
     wb = openpyxl.load_workbook(report_dir / "report.xlsx")
     last = f"xl/worksheets/sheet{len(wb.sheetnames)}.xml"  # the Sign-off sheet is the last
     assert changed == ["xl/worksheets/sheet1.xml", last]  # the Summary (its status cell) and the Sign-off sheet
+
+
+def test_a_damaged_sign_off_record_is_one_line(report_dir):
+    (report_dir / SIGNOFF_NAME).write_text('{"schema": "reserve.signoff/1", "signatures": [{"role": "boss"}]}')
+    for args in (("verify", report_dir), ("sign", report_dir, "--role", "preparer", "--name", "A")):
+        r = run(*args)
+        assert r.exit_code == 1 and len(r.output.strip().splitlines()) == 1
+        assert "signoff.json: signature 1 is not a signature record" in r.output
