@@ -3,7 +3,9 @@
 Sheets: Summary (laid out like the formula; amounts are numbers in an accounting format,
 equal to report.json to the cent), Exceptions, Note H, one sheet per schedule (a line's
 rows with their source file / sheet / row and all their columns), Row accounting,
-Assumptions, Provenance.
+Assumptions, Provenance, Sign-off (issue 14: the signatures, VALID / INVALID; the same state
+under the Summary's title, cell A4). `reserve sign` rewrites only those two in the package
+(`replace_signoff`), never the figures.
 
 Amounts are numbers in an accounting format. A schedule sheet's data rows are written by
 `xlsx_rows` (a column at a time, amounts as the exact decimal text of their cents) and
