@@ -246,11 +246,17 @@ def compute(book, out_dir, formats, previous, fail_on, quiet, as_json):
     text = json.dumps(s.to_dict(), indent=2) if as_json else summary_text(s)
     fail = _severe_failures(report, fail_on)
     notes: list[str] = []
+    from .signing import signatures_in
+
+    signed_before = signatures_in(out_dir)
     paths = write_outputs(out_dir, b, result, chosen, report=report, previous=prev, warnings=notes)
     for w in report.compared_with.warnings if report.compared_with else ():
         _err(f"Warning: --compare {previous}: {w}")
     for n in notes:
         _err(f"Note: {n}")
+    if signed_before:  # a recompute is a new report: the old one's signatures went with it
+        _err(f"Note: the previous report in {out_dir} had {signed_before} signature(s); they went with it "
+             "(signoff.json was removed): this report is unsigned (DRAFT), to be signed anew")
     if as_json:
         click.echo(text)
     elif not quiet:
@@ -450,6 +456,83 @@ def reperform(book, prepared, tolerance, out_path):
         click.echo(f"wrote {out_path}")
     if any(v.over_tolerance for v in variances):
         sys.exit(1)
+
+
+def _signoff_failed(exc: Exception) -> None:
+    _err(f"Error: {exc}")
+    sys.exit(1)
+
+
+def _clean_text(value: str, option: str, required: bool) -> str:
+    """A name or comment: trimmed, one line, no control characters (usage error otherwise)."""
+    text = (value or "").strip()
+    if required and not text:
+        raise click.BadParameter("give the signer's name", param_hint=option)
+    if any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in text):
+        raise click.BadParameter("must be one line of text, without control characters", param_hint=option)
+    return text
+
+
+@main.command()
+@click.argument("report_dir", metavar="REPORT_DIR", type=click.Path(path_type=Path))
+@click.option("--role", required=True, type=click.Choice(["preparer", "reviewer", "approver"]),
+              help="The role signed in: preparer, then reviewer, then approver (one signature each).")
+@click.option("--name", required=True, help="Who signs (the preparer may not also approve).")
+@click.option("--comment", default="", help="A comment recorded with the signature.")
+def sign(report_dir, role, name, comment):
+    """Sign REPORT_DIR's report.json in a role: records who, when (UTC) and the report's SHA-256
+    in signoff.json, and re-renders the sign-off of report.html and report.xlsx.
+
+    An attestation record: no credentials are stored; anyone with write access can sign."""
+    from .report.signoff import Role, SignoffError
+    from .signing import sign as add_signature
+
+    name = _clean_text(name, "--name", required=True)
+    comment = _clean_text(comment, "--comment", required=False)
+    try:
+        sig, v = add_signature(report_dir, Role(role), name, comment)
+    except SignoffError as exc:
+        _signoff_failed(exc)
+    click.echo(f"signed {report_dir / 'report.json'} as {sig.role.value}: {sig.name}, {sig.signed_at}, "
+               f"sha256 {sig.report_sha256[:12]}…")
+    click.echo(v.headline)
+
+
+@main.command()
+@click.argument("report_dir", metavar="REPORT_DIR", type=click.Path(path_type=Path))
+@click.option("--render", "rerender", is_flag=True,
+              help="Also re-render the sign-off of report.html and report.xlsx (VALID / INVALID, DRAFT) "
+                   "from signoff.json and the current report.json.")
+def verify(report_dir, rerender):
+    """Check every signature of REPORT_DIR against its current report.json: VALID or INVALID
+    each; exit 1 on any INVALID. An unsigned report is DRAFT (exit 0)."""
+    from .report.signoff import SignoffError
+    from .signing import read_folder, render
+
+    try:
+        f = read_folder(report_dir)
+        if rerender:
+            render(report_dir)
+    except SignoffError as exc:
+        _signoff_failed(exc)
+    from .report.signoff import view
+
+    v = view(f.signoff, f.current)
+    for g in v.signatures:
+        click.echo(f"{'VALID' if g.valid else 'INVALID':<8} {g.role:<9} {g.name}  {g.signed_at}"
+                   + ("" if g.valid else f"  (signed sha256 {g.hash_prefix}…, report.json now {v.report_hash_prefix}…)"))
+    bad = sum(1 for g in v.signatures if not g.valid)
+    if bad:
+        click.echo(f"INVALID: {bad} of {len(v.signatures)} signature(s) do not match {report_dir / 'report.json'} "
+                   "(it changed after it was signed)")
+        sys.exit(1)
+    if not v.signatures:
+        click.echo(f"DRAFT: {report_dir / 'report.json'} is not signed (unsigned roles: {', '.join(v.unsigned)})")
+    elif v.unsigned:
+        click.echo(f"VALID: {len(v.signatures)} signature(s) match report.json; DRAFT: unsigned roles: "
+                   f"{', '.join(v.unsigned)}")
+    else:
+        click.echo(f"VALID: {len(v.signatures)} signature(s) match report.json; approved")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -73,9 +73,9 @@ def test_sheets(outputs):
     _, wb, report, _, result = outputs
     names = wb.sheetnames
     assert names[:3] == ["Summary", "Exceptions", "Note H"]
-    assert names[-3:] == ["Row accounting", "Assumptions", "Provenance"]
+    assert names[-4:] == ["Row accounting", "Assumptions", "Provenance", "Sign-off"]  # issue 14: the sign-off
     assert "Customer Item 1" in names and "PAB Item 1" in names and "Customer Excluded" not in names[:3]
-    assert len(names) == 6 + len(schedules(result))
+    assert len(names) == 7 + len(schedules(result))
     exc = wb["Exceptions"]
     assert exc.max_row - 1 == len(report.to_dict()["exceptions"])
 

@@ -34,6 +34,7 @@ from .model import (
     RowCount,
     Source,
 )
+from .signoff import HTML_BEGIN, HTML_END, SignOff, SignoffError, SignoffView, view
 from .supporting import Schedule, ScheduleRows, schedule_for
 
 HTML_ROWS_PER_SCHEDULE = 50  # rows of each schedule shown on the page; the workbook and supporting/ hold the rest
@@ -245,6 +246,8 @@ class ReportContext:
     parameters: list[tuple[str, str]]
     # --compare: why the prior report may not fit (another firm; not dated before the book)
     compared_warnings: list[str] = field(default_factory=list)
+    # the sign-off block (issue 14): a new report has no signature yet and reads DRAFT
+    signoff: SignoffView = field(default_factory=lambda: view(SignOff(), ""))
 
 
 def _source_text(src: Source | None) -> tuple[str, str]:
@@ -504,6 +507,7 @@ def build_context(report: Report, scheds: list[Schedule], heads: dict[str, Sched
         row_accounting=row_accounting, assumptions=list(report.assumptions),
         inputs=list(report.inputs), ignored=list(report.ignored), parameters=params,
         compared_warnings=list(report.compared_with.warnings if report.compared_with else ()),
+        signoff=view(SignOff(), ""),
     )
 
 
@@ -554,3 +558,20 @@ def environment() -> jinja2.Environment:
 
 def render_html(ctx: ReportContext) -> str:
     return environment().get_template("report.html").render(r=ctx)
+
+
+def render_signoff_block(v: SignoffView) -> str:
+    """The marked region of report.html holding the sign-off section and the DRAFT / INVALID
+    watermark, from `<!-- signoff:begin -->` to `<!-- signoff:end -->` (both included)."""
+    return environment().get_template("signoff.html").render(s=v)
+
+
+def replace_signoff_block(page: str, v: SignoffView) -> str:
+    """report.html with its sign-off region re-rendered for `v`; nothing else changes.
+    SignoffError when the page has no (or a broken) region."""
+    start, end = page.find(HTML_BEGIN), page.find(HTML_END)
+    if start < 0 or end < start or page.count(HTML_BEGIN) != 1:
+        raise SignoffError("report.html has no sign-off block (written by an earlier version of reserve, or "
+                           "edited); recompute the report")
+    block = render_signoff_block(v)
+    return page[:start] + block.rstrip("\n") + page[end + len(HTML_END):]

@@ -3,7 +3,9 @@
 Sheets: Summary (laid out like the formula; amounts are numbers in an accounting format,
 equal to report.json to the cent), Exceptions, Note H, one sheet per schedule (a line's
 rows with their source file / sheet / row and all their columns), Row accounting,
-Assumptions, Provenance.
+Assumptions, Provenance, Sign-off (issue 14: the signatures, VALID / INVALID; the same state
+under the Summary's title, cell A4). `reserve sign` rewrites only those two in the package
+(`replace_signoff`), never the figures.
 
 Amounts are numbers in an accounting format. A schedule sheet's data rows are written by
 `xlsx_rows` (a column at a time, amounts as the exact decimal text of their cents) and
@@ -22,6 +24,7 @@ Excel cannot turn it into a formula either. Characters XML cannot hold are repla
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 import zipfile
@@ -29,6 +32,8 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
+from xml.etree import ElementTree
+from xml.sax.saxutils import escape as xml_escape
 
 import pandas as pd
 from openpyxl import Workbook
@@ -43,6 +48,7 @@ from ..formula.model import ComputationName
 from ..formula.model import Side as LineSide
 from .compare import comparison
 from .model import NOTE_H_AMOUNTS, Previous, Report, ReportFigures
+from .signoff import SHEET_TITLE, SignOff, SignoffView, sheet_rows, summary_status, view
 from .supporting import FIXED_COLUMNS, Schedule, ScheduleRows, schedule_rows
 from .xlsx_rows import FORMULA_PREFIXES, CellStyles, rows_xml
 
@@ -131,7 +137,7 @@ def _sheet_ref(title: str) -> str:
 
 
 def _summary(wb: Workbook, report: Report, cmp: Mapping[ComputationName, Previous], sheet_of: dict[str, Any],
-             previous: ReportFigures | None) -> None:
+             previous: ReportFigures | None, status: str = "") -> None:
     compared = bool(cmp)
     widths = {1: 12, 2: 8, 3: 70, 4: 20, 5: 34, 6: 10, 7: 9, 8: 24}
     if compared:
@@ -143,7 +149,7 @@ def _summary(wb: Workbook, report: Report, cmp: Mapping[ComputationName, Previou
                  f"Computed {report.run_at_text} by {report.program.name} {report.program.version}"
                  + (f"; compared with the computation as of {previous.as_of if previous else None}" if compared else "")
                  + "".join(f"; WARNING: {w}" for w in warnings))
-    s.append([])
+    s.append([s.cell(status, font=_RED)] if status else [])  # SUMMARY_STATUS_CELL: the sign-off state
     head = ["computation", "line", "caption", "amount", "rule", "focus_box", "rows", "schedule"]
     if compared:
         head += [f"prior ({previous.as_of if previous else None})", "change"]
@@ -423,6 +429,7 @@ class WorkbookWriter:
         # stamp the run time, not the write time: the workbook says when the figures were computed
         stamp = report.run_at.replace(tzinfo=None, microsecond=0)
         wb.properties.created = wb.properties.modified = stamp
+        self.signoff = view(SignOff(), "")  # no signature yet: DRAFT
 
     def sheet_rows(self, sched: Schedule) -> int:
         """How many rows of a schedule its sheet holds."""
@@ -431,7 +438,8 @@ class WorkbookWriter:
     def begin(self) -> None:
         sheet_of: dict[str, Any] = {s.slug: (self.titles[s.slug], self.sheet_rows(s)) for s in self.scheds}
         sheet_of["__by_line__"] = {(s.computation, s.line): s for s in self.scheds}
-        _summary(self.wb, self.report, comparison(self.report, self.previous), sheet_of, self.previous)
+        _summary(self.wb, self.report, comparison(self.report, self.previous), sheet_of, self.previous,
+                 summary_status(self.signoff))
         _exceptions(self.wb, self.report)
         _note_h(self.wb, self.report)
 
@@ -448,6 +456,7 @@ class WorkbookWriter:
         _row_accounting(self.wb, self.report)
         _assumptions(self.wb, self.report)
         _provenance(self.wb, self.report, self.previous)
+        _signoff_sheet(self.wb, self.signoff)
         path = Path(path)
         part = path.with_name(path.name + ".openpyxl")
         try:
@@ -458,6 +467,88 @@ class WorkbookWriter:
             for f in self.bulk.values():
                 f.close()
         return self.written
+
+
+# ----------------------------------------------------------------------------- sign-off (issue 14)
+
+SUMMARY_STATUS_CELL = "A4"  # the row under the Summary's three title rows
+_SIGNOFF_WIDTHS = {1: 12, 2: 28, 3: 22, 4: 30, 5: 10, 6: 60}
+
+
+def _signoff_sheet(wb: Workbook, v: SignoffView) -> None:
+    """The Sign-off sheet of a new (write-only) workbook."""
+    s = _Sheet(wb, SHEET_TITLE, _SIGNOFF_WIDTHS)
+    rows = sheet_rows(v)
+    s.append([s.cell(rows[0][0], font=_TITLE)])
+    for r in rows[1:3]:
+        s.append([s.cell(t) for t in r])
+    s.header(rows[3])
+    for r in rows[4:]:
+        s.append([s.cell(t, font=_RED if t == "INVALID" else None) for t in r])
+
+
+_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+       "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
+
+
+def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet title -> its part in the package (xl/worksheets/sheetN.xml)."""
+    book = ElementTree.fromstring(z.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    target = {r.get("Id"): (r.get("Target") or "") for r in rels.findall("p:Relationship", _NS)}
+    out = {}
+    for sh in book.iterfind("m:sheets/m:sheet", _NS):
+        t = target.get(sh.get(f"{{{_NS['r']}}}id"), "")
+        out[sh.get("name") or ""] = t.lstrip("/") if t.startswith("/") else "xl/" + t
+    return out
+
+
+def _style_of(sheet: str, ref: str) -> str:
+    m = re.search(r'<c r="' + ref + r'"[^>]*?\ss="(\d+)"', sheet)
+    return f' s="{m.group(1)}"' if m else ""
+
+
+def _text_cell(ref: str, text: str, style: str) -> str:
+    if not text:
+        return f'<c r="{ref}"{style} t="inlineStr" />'
+    value = xml_escape(ILLEGAL_CHARACTERS_RE.sub("\ufffd", text))
+    return f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
+
+
+def replace_signoff(src: Path, dst: Path, v: SignoffView) -> None:
+    """Copy report.xlsx `src` to `dst` with its sign-off re-rendered: the Sign-off sheet's rows
+    and the Summary's status cell (SUMMARY_STATUS_CELL); every other part is copied as it is
+    (no workbook is loaded: a big workbook is not read into memory). The styles are the ones
+    `reserve compute` gave those cells. ValueError (one line) when src has no Sign-off sheet."""
+    with zipfile.ZipFile(src) as zin:
+        parts = _sheet_parts(zin)
+        if SHEET_TITLE not in parts or "Summary" not in parts:
+            raise ValueError(f"report.xlsx has no {SHEET_TITLE} sheet (written by an earlier version of reserve); "
+                             "recompute the report")
+        sheet = zin.read(parts[SHEET_TITLE]).decode("utf-8")
+        summary = zin.read(parts["Summary"]).decode("utf-8")
+        title, header, red = _style_of(sheet, "A1"), _style_of(sheet, "A4"), _style_of(summary, "A4")
+        rows = []
+        for i, r in enumerate(sheet_rows(v), 1):
+            style = title if i == 1 else header if i == 4 else ""
+            cells = "".join(_text_cell(f"{get_column_letter(j)}{i}", t, red if t == "INVALID" else style)
+                            for j, t in enumerate(r, 1))
+            rows.append(f'<row r="{i}">{cells}</row>')
+        data = "<sheetData>" + "".join(rows) + "</sheetData>"
+        new_sheet, n = re.subn(r"<sheetData>.*</sheetData>|<sheetData\s*/>", lambda _: data, sheet, count=1,
+                               flags=re.S)
+        cell = _text_cell(SUMMARY_STATUS_CELL, summary_status(v), red)
+        new_summary, m = re.subn(r'<c r="' + SUMMARY_STATUS_CELL + r'"[^>]*?(?:/>|>.*?</c>)', lambda _: cell,
+                                 summary, count=1, flags=re.S)
+        if not n or not m:
+            raise ValueError("report.xlsx's sign-off cells were not found (the workbook was edited); recompute "
+                             "the report")
+        changed = {parts[SHEET_TITLE]: new_sheet.encode("utf-8"), parts["Summary"]: new_summary.encode("utf-8")}
+        with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as zout:
+            for info in zin.infolist():
+                zout.writestr(info, changed.get(info.filename) or zin.read(info.filename),
+                              compress_type=zipfile.ZIP_DEFLATED)
 
 
 def _splice_rows(src: Path, dst: Path, bulk: dict[str, BinaryIO]) -> None:
