@@ -210,8 +210,10 @@ def test_two_signers_at_once_keep_both_signatures(report_dir):
     run("sign", report_dir, "--role", "preparer", "--name", "Alice Smith")
     code = ("import sys; from reserve.report.signoff import Role; from reserve.signing import sign; "
             "sign(sys.argv[1], Role(sys.argv[2]), sys.argv[3])")
-    procs = [subprocess.Popen([sys.executable, "-c", code, str(report_dir), "reviewer", f"R{i}"],
-                              stderr=subprocess.PIPE) for i in range(2)]
+    # run outside the checkout, so `import reserve` is the installed package (with its
+    # reserve.templates), as for a user, not the source folder on the working directory
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(report_dir.resolve()), "reviewer", f"R{i}"],
+                              stderr=subprocess.PIPE, cwd=report_dir.parent) for i in range(2)]
     results = [p.wait() for p in procs]
     errors = [p.stderr.read().decode() for p in procs if p.stderr]
     assert sorted(results) == [0, 1], errors  # one reviewer signed, the other was refused
