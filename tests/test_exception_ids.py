@@ -177,3 +177,22 @@ def test_compare_with_a_report_without_ids_says_so_once(tmp_path):
     assert NO_PRIOR_IDS in two["compared_with"]["warnings"]
     ws = openpyxl.load_workbook(tmp_path / "o2" / "report.xlsx", read_only=True)["Exceptions"]
     assert next(ws.iter_rows(values_only=True))[-1] == "row"  # no since column
+
+
+def test_terminal_and_json_summary_count_severe_unsigned_and_since(tmp_path):
+    """Issue 14 item 6: one summary for the terminal and --json: severe count, unsigned roles
+    (after compute always all three) and, with --compare, new / still open / gone."""
+    write_book(tmp_path / "w1", None, **week1())
+    write_book(tmp_path / "w2", None, **week2())
+    run("compute", tmp_path / "w1", "--out", tmp_path / "o1", "--quiet")
+    r = run("compute", tmp_path / "w2", "--out", tmp_path / "o2", "--json", "--compare", tmp_path / "o1" / "report.json")
+    s = json.loads(r.stdout)
+    report = json.loads((tmp_path / "o2" / "report.json").read_text())
+    assert s["severe_exceptions"] == sum(1 for e in report["exceptions"] if e["severity"] == "severe") > 0
+    assert s["unsigned_roles"] == ["preparer", "reviewer", "approver"]
+    assert s["exceptions_since_previous"] == {"new": 1, "still open": len(report["exceptions"]) - 1, "gone": 0}
+    text = run("compute", tmp_path / "w2", "--out", tmp_path / "o3", "--compare",
+               tmp_path / "o1" / "report.json").stdout
+    assert f"since the previous report: 1 new, {len(report['exceptions']) - 1} still open, 0 gone" in text
+    assert "unsigned: preparer, reviewer, approver" in text
+    assert f"{s['severe_exceptions']} severe, " in text

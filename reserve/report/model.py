@@ -517,8 +517,7 @@ def row_key(book: Book, table: str, row: int | None) -> tuple[tuple[str, str], .
     cols = [c for c in (spec.key or spec.column_names if spec else ()) if c in frame.columns]
     if not cols:
         cols = [c for c in frame.columns if not str(c).startswith("_")]
-    values = frame.iloc[int(row)]
-    return tuple((str(c), _key_text(values[c])) for c in cols)
+    return tuple((str(c), _key_text(frame[c].iloc[int(row)])) for c in cols)
 
 
 def _key_text(v: object) -> str:
