@@ -196,3 +196,18 @@ def test_terminal_and_json_summary_count_severe_unsigned_and_since(tmp_path):
     assert f"since the previous report: 1 new, {len(report['exceptions']) - 1} still open, 0 gone" in text
     assert "unsigned: preparer, reviewer, approver" in text
     assert f"{s['severe_exceptions']} severe, " in text
+
+
+def test_ids_marks_and_gone_read_back_from_report_json(tmp_path):
+    """`reserve sign` re-renders from report.json: the ids, marks and gone list survive the
+    round trip through Report.from_json."""
+    from reserve.report.compare import add_comparison
+    from reserve.report.model import Report, ReportFigures
+
+    one, three = report_of(tmp_path / "w1", week1()), report_of(tmp_path / "w3", week3())
+    compared = add_comparison(three, ReportFigures.from_data(json.loads(one.to_json())))
+    assert compared.compared_with is not None and compared.compared_with.exceptions_gone
+    back = Report.from_json(compared.to_json())
+    assert back.exceptions == compared.exceptions
+    assert back.compared_with == compared.compared_with
+    assert back.to_json() == compared.to_json()
