@@ -103,6 +103,7 @@ def test_id_fields():
     assert a == b
     assert a != exception_id("Item 12", "customer", "items", (("item_id", "FTD-3"),), message_kind("aged fail"))
     assert message_kind("account C-100: deposit D-2 ($5,000.00) by 2026-11-23, 25%") == "account C-100: deposit D-2 (#) by #, #"
+    assert message_kind("short by -1,250.00 (-$3.10), LOAN-1") == "short by # (#), LOAN-1"
 
 
 def test_colliding_ids_disambiguated_deterministically():

@@ -167,7 +167,10 @@ class Source:
 
 @dataclass(frozen=True)
 class ReportException:
-    """A finding of the computation, for a reviewer."""
+    """A finding of the computation, for a reviewer. `id` is stable from week to week
+    (`exception_id`: rule, computation, the source row's table and key values, and the kind --
+    the formula's Finding has no kind field, so the kind is the message as a template,
+    `message_kind`, with its figures replaced by "#")."""
 
     rule: str
     computation: ComputationName | None  # None: both / book-wide
@@ -490,12 +493,14 @@ def _prior_json(g: PriorException) -> dict[str, JSON]:
 EXCEPTION_ID_PREFIX = "E-"
 EXCEPTION_ID_HEX = 12
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_NUMBER = re.compile(r"(?<![A-Za-z0-9_\-])\$?\d[\d,]*(?:\.\d+)?%?")
+_NUMBER = re.compile(r"(?<![A-Za-z0-9_\-])-?\$?-?\d[\d,]*(?:\.\d+)?%?")
 
 
 def message_kind(message: str) -> str:
-    """A finding's message as a template: dates, amounts, counts and percentages -> "#",
-    identifiers (a number joined to letters or a hyphen: C-100, LOAN-1) kept."""
+    """A finding's message as a template: dates, amounts (negative ones too), counts and
+    percentages -> "#", identifiers (a number joined to letters or a hyphen: C-100, LOAN-1)
+    kept. A purely numeric identifier standing alone in the message ("account 12345") is
+    taken as a figure: the row key, not the message, carries a row's identity."""
     return _NUMBER.sub("#", _DATE.sub("#", message))
 
 
