@@ -11,6 +11,7 @@ validators, shared with `Report.from_json` (the parser of a complete report.json
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,9 +19,13 @@ from ..formula.model import LINES, ComputationName
 from ..money import format_cents
 from .model import (
     COMPARED_FIGURES,
+    NEW,
     SCHEMA,
+    STILL_OPEN,
     Previous,
+    PriorException,
     Report,
+    ReportException,
     ReportFigures,
     report_problems,
 )
@@ -181,12 +186,30 @@ def add_comparison(report: Report, previous: ReportFigures | None) -> Report:
     before writing report.json (`reserve compute --compare`)."""
     if previous is None:
         return report
-    from dataclasses import replace
-
     from .model import ComparedWith
 
     cmp = comparison(report, previous)
     comps = {name: replace(c, previous=cmp[name]) for name, c in report.computations.items()}
-    return replace(report, computations=comps,
-                   compared_with=ComparedWith(previous.as_of, previous.run_at, previous.firm_name,
-                                              tuple(fit_warnings(report, previous, "prior report", dated_before=True))))
+    warnings = fit_warnings(report, previous, "prior report", dated_before=True)
+    exceptions, gone = mark_exceptions(report.exceptions, previous.exceptions)
+    if gone is None:
+        warnings.append(NO_PRIOR_IDS)
+    return replace(report, computations=comps, exceptions=exceptions,
+                   compared_with=ComparedWith(previous.as_of, previous.run_at, previous.firm_name, tuple(warnings),
+                                              gone))
+
+
+NO_PRIOR_IDS = "previous report has no exception ids; not compared"
+
+
+def mark_exceptions(exceptions: tuple[ReportException, ...], prior: tuple[PriorException, ...] | None
+                    ) -> tuple[tuple[ReportException, ...], tuple[PriorException, ...] | None]:
+    """Each exception marked "new" or "still open" (its id was in the previous report), and the
+    previous report's exceptions whose id is not in this one (gone), in the previous report's
+    order. `prior` None (a previous report without ids): nothing marked, gone None."""
+    if prior is None:
+        return exceptions, None
+    before = {p.id for p in prior}
+    now = {e.id for e in exceptions}
+    marked = tuple(replace(e, since=STILL_OPEN if e.id in before else NEW) for e in exceptions)
+    return marked, tuple(p for p in prior if p.id not in now)

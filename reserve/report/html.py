@@ -28,6 +28,7 @@ from .model import (
     FailedCondition,
     InputRecord,
     Previous,
+    PriorException,
     ReadPast,
     Report,
     ReportFigures,
@@ -117,6 +118,8 @@ class ExceptionRow:
     message: str
     source: str  # "accounts.csv · accounts · row 4", or ""
     source_title: str  # full path
+    id: str = ""  # the stable exception id (model.exception_id)
+    since: str = ""  # --compare: "new" | "still open"; "" otherwise
 
 
 @dataclass
@@ -246,6 +249,8 @@ class ReportContext:
     parameters: list[tuple[str, str]]
     # --compare: why the prior report may not fit (another firm; not dated before the book)
     compared_warnings: list[str] = field(default_factory=list)
+    # --compare: the previous report's exceptions not in this one (None: not compared)
+    exceptions_gone: list[PriorException] | None = None
     # the sign-off block (issue 14): a new report has no signature yet and reads DRAFT
     signoff: SignoffView = field(default_factory=lambda: view(SignOff(), ""))
 
@@ -379,7 +384,7 @@ def _exceptions(report: Report) -> list[ExceptionGroup]:
     for e in report.exceptions:
         src, title = _source_text(e.source)
         groups.setdefault(e.rule, []).append(ExceptionRow(e.severity, e.computation or "", e.amount, e.message, src,
-                                                          title))
+                                                          title, e.id, e.since))
     out = []
     for rule, rows in groups.items():
         sev = min((r.severity for r in rows), key=lambda s: SEVERITY_RANK.get(s, 3))
@@ -507,6 +512,8 @@ def build_context(report: Report, scheds: list[Schedule], heads: dict[str, Sched
         row_accounting=row_accounting, assumptions=list(report.assumptions),
         inputs=list(report.inputs), ignored=list(report.ignored), parameters=params,
         compared_warnings=list(report.compared_with.warnings if report.compared_with else ()),
+        exceptions_gone=(None if report.compared_with is None or report.compared_with.exceptions_gone is None
+                         else list(report.compared_with.exceptions_gone)),
         signoff=view(SignOff(), ""),
     )
 

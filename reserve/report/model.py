@@ -15,6 +15,7 @@ given for a run by `Report.figures()`, so both sides of a comparison have one sh
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -166,13 +167,34 @@ class Source:
 
 @dataclass(frozen=True)
 class ReportException:
-    """A finding of the computation, for a reviewer."""
+    """A finding of the computation, for a reviewer. `id` is stable from week to week
+    (`exception_id`: rule, computation, the source row's table and key values, and the kind --
+    the formula's Finding has no kind field, so the kind is the message as a template,
+    `message_kind`, with its figures replaced by "#")."""
 
     rule: str
     computation: ComputationName | None  # None: both / book-wide
     severity: Severity
     source: Source | None
     amount: int | None  # cents at stake
+    message: str
+    id: str = ""  # stable exception id (`exception_id`), "" only in a report written before ids
+    since: str = ""  # with --compare: "new" or "still open" (EXCEPTION_MARKS); "" otherwise
+
+
+# --compare marks of an exception (report.json `exceptions[].since`)
+NEW, STILL_OPEN = "new", "still open"
+EXCEPTION_MARKS = (NEW, STILL_OPEN)
+
+
+@dataclass(frozen=True)
+class PriorException:
+    """An exception of the previous report (--compare): enough to list one that is gone."""
+
+    id: str
+    rule: str
+    computation: str
+    severity: str
     message: str
 
 
@@ -266,6 +288,9 @@ class ComparedWith:
     run_at: str | None
     firm_name: str | None
     warnings: tuple[str, ...]
+    # exceptions of the previous report whose id is not in this one (None: not compared, the
+    # previous report has no exception ids)
+    exceptions_gone: tuple[PriorException, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -360,6 +385,8 @@ class Report:
             w = self.compared_with
             out["compared_with"] = {"as_of": w.as_of, "run_at": w.run_at, "firm_name": w.firm_name,
                                     "warnings": list(w.warnings)}
+            if w.exceptions_gone is not None:
+                out["compared_with"]["exceptions_gone"] = [_prior_json(g) for g in w.exceptions_gone]
         return out
 
     def to_json(self) -> str:
@@ -428,8 +455,97 @@ def _note_h_json(e: NoteHEntry) -> dict[str, JSON]:
 
 def _exception_json(e: ReportException) -> dict[str, JSON]:
     src = None if e.source is None else {"file": e.source.file, "sheet": e.source.sheet, "row": e.source.row}
-    return {"rule": e.rule, "computation": e.computation.value if e.computation else "",
-            "severity": e.severity.value, "source": src, "amount": _amount(e.amount), "message": e.message}
+    out: dict[str, JSON] = {"id": e.id} if e.id else {}
+    out.update({"rule": e.rule, "computation": e.computation.value if e.computation else "",
+                "severity": e.severity.value, "source": src, "amount": _amount(e.amount), "message": e.message})
+    if e.since:
+        out["since"] = e.since
+    return out
+
+
+def _prior_json(g: PriorException) -> dict[str, JSON]:
+    return {"id": g.id, "rule": g.rule, "computation": g.computation, "severity": g.severity, "message": g.message}
+
+
+# ------------------------------------------------------------------------------ exception ids
+#
+# An exception's id follows it from week to week: it is made of what the finding is, never of
+# where it sits (not its position in the list, not the row's position in the file). Fields, in
+# this order, joined as a JSON list (compact, UTF-8) and hashed with SHA-256; the id is "E-"
+# and the first 12 hex digits:
+#   1. rule         the finding's rule citation ("Item 12", "Note H(b)(1)(iii)")
+#   2. computation  customer | pab | "" (both / book-wide)
+#   3. table        the book table of the source row ("" for a finding about no one row)
+#   4. row key      the source row's key columns and values, [[column, value], ...] (the
+#                   table's unique key in reserve/book/schema.py: account_id and type for
+#                   accounts, item_id for items, cca_id / account_id / deposit_id for the
+#                   Note H tables; a table without a key: every column of the row); [] when
+#                   the finding has no row
+#   5. kind         what the finding is about: the formula's Finding carries no kind, so it is
+#                   the message as a template (`message_kind`): dates, amounts and counts
+#                   replaced by "#", identifiers (C-100, LOAN-1, D-2) kept -- the same finding
+#                   next week, with other figures, has the same kind.
+# Two findings with the same five fields (the same template about the same row, e.g. two
+# book-wide findings differing only in a figure) would share an id: the first, in the order of
+# their full message text then amount, keeps it and the others get "-2", "-3", ... appended
+# (`_unique_ids`), so ids are unique within a report.
+
+EXCEPTION_ID_PREFIX = "E-"
+EXCEPTION_ID_HEX = 12
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_NUMBER = re.compile(r"(?<![A-Za-z0-9_\-])-?\$?-?\d[\d,]*(?:\.\d+)?%?")
+
+
+def message_kind(message: str) -> str:
+    """A finding's message as a template: dates, amounts (negative ones too), counts and
+    percentages -> "#", identifiers (a number joined to letters or a hyphen: C-100, LOAN-1)
+    kept. A purely numeric identifier standing alone in the message ("account 12345") is
+    taken as a figure: the row key, not the message, carries a row's identity."""
+    return _NUMBER.sub("#", _DATE.sub("#", message))
+
+
+def exception_id(rule: str, computation: str, table: str, key: Iterable[tuple[str, str]], kind: str) -> str:
+    """The stable id of an exception (the fields above): "E-" + 12 hex digits of SHA-256."""
+    canonical = json.dumps([rule, computation, table, [[c, v] for c, v in key], kind],
+                           ensure_ascii=False, separators=(",", ":"))
+    return EXCEPTION_ID_PREFIX + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:EXCEPTION_ID_HEX]
+
+
+def row_key(book: Book, table: str, row: int | None) -> tuple[tuple[str, str], ...]:
+    """The key columns and values of a table's positional row (the identity an id is made of)."""
+    if not table or row is None or row < 0 or table not in book.tables:
+        return ()
+    from ..book.schema import TABLES_BY_NAME
+
+    frame = book.tables[table]
+    spec = TABLES_BY_NAME.get(table)
+    cols = [c for c in (spec.key or spec.column_names if spec else ()) if c in frame.columns]
+    if not cols:
+        cols = [c for c in frame.columns if not str(c).startswith("_")]
+    return tuple((str(c), _key_text(frame[c].iloc[int(row)])) for c in cols)
+
+
+def _key_text(v: object) -> str:
+    if v is None or (not isinstance(v, str) and bool(np.all(v != v))):  # NaN / NaT / <NA>: a blank
+        return ""
+    if isinstance(v, date):  # a date, datetime or pandas Timestamp
+        return v.isoformat()
+    return str(v)
+
+
+def _unique_ids(ids: list[str], exceptions: list[ReportException]) -> list[str]:
+    """`ids` with any shared one disambiguated: within a group sharing an id, ordered by full
+    message then amount, the first keeps it, the others get -2, -3, ..."""
+    groups: dict[str, list[int]] = {}
+    for i, x in enumerate(ids):
+        groups.setdefault(x, []).append(i)
+    out = list(ids)
+    for x, members in groups.items():
+        if len(members) > 1:
+            members.sort(key=lambda i: (exceptions[i].message, exceptions[i].amount or 0, i))
+            for n, i in enumerate(members[1:], start=2):
+                out[i] = f"{x}-{n}"
+    return out
 
 
 # ------------------------------------------------------------------------------ building
@@ -468,12 +584,13 @@ def build_report(book: Book, result: Result, run_time: datetime | None = None) -
             int(c.excess_credits), int(c.excess_debits), int(c.required_deposit),
             int(c.offset_by_customer_excess_debits), int(c.sweep), int(c.on_deposit), int(c.deposit_needed),
             int(c.withdrawal_permitted), c.reduction_rule, c.deposit_deadline)
-    exceptions = sorted(
-        (ReportException(f.rule, _computation_name(f.computation), Severity(f.severity),
-                         source_of(book, f.table, f.row) if f.table else None,
-                         None if f.amount is None else int(f.amount), f.message)
-         for f in result.findings),
-        key=_exception_key)
+    found = [ReportException(f.rule, _computation_name(f.computation), Severity(f.severity),
+                             source_of(book, f.table, f.row) if f.table else None,
+                             None if f.amount is None else int(f.amount), f.message)
+             for f in result.findings]
+    ids = _unique_ids([exception_id(f.rule, str(f.computation or ""), f.table or "", row_key(book, f.table, f.row),
+                                    message_kind(f.message)) for f in result.findings], found)
+    exceptions = sorted((replace(e, id=i) for e, i in zip(found, ids, strict=True)), key=_exception_key)
     per_source = _rows_per_source(book)
     inputs = []
     for f in book.files:
@@ -566,6 +683,9 @@ class ReportFigures:
     as_of: str | None
     run_at: str | None
     computations: Mapping[ComputationName, ComputationFigures]
+    # its exceptions (for --compare's new / still open / gone); None: it has exceptions without
+    # ids (written before ids) or no exceptions list (a hand-written file)
+    exceptions: tuple[PriorException, ...] | None = None
 
     def lines(self) -> dict[tuple[str, str], int]:
         """{(computation, line): cents} for every comparable figure, in report order."""
@@ -601,7 +721,23 @@ class ReportFigures:
             v = data.get(key)
             return None if v is None else str(v)
 
-        return cls(text("schema"), text("firm_name"), text("as_of"), text("run_at"), comps)
+        return cls(text("schema"), text("firm_name"), text("as_of"), text("run_at"), comps,
+                   _prior_exceptions(data.get("exceptions")))
+
+
+PRIOR_FIELDS = ("id", "rule", "computation", "severity", "message")
+
+
+def _prior_exceptions(value: JSON) -> tuple[PriorException, ...] | None:
+    """The exceptions of an earlier report.json, or None when any has no id (or there is no list)."""
+    if not isinstance(value, list):
+        return None
+    out = []
+    for e in value:
+        if not isinstance(e, dict) or not isinstance(e.get("id"), str) or not e["id"]:
+            return None
+        out.append(PriorException(*(str(e.get(k) or "") for k in PRIOR_FIELDS)))
+    return tuple(out)
 
 
 # ------------------------------------------------------------------------------ parsing
@@ -709,7 +845,10 @@ class _Reader:
             w = self.obj(data["compared_with"], "compared_with")
             compared = ComparedWith(self.opt_text(w, "as_of", "compared_with"), self.opt_text(w, "run_at", "compared_with"),
                                     self.opt_text(w, "firm_name", "compared_with"),
-                                    tuple(str(x) for x in self.seq(w.get("warnings", []), "compared_with.warnings")))
+                                    tuple(str(x) for x in self.seq(w.get("warnings", []), "compared_with.warnings")),
+                                    None if "exceptions_gone" not in w else tuple(
+                                        PriorException(*(self.opt_text(g, k, at) or "" for k in PRIOR_FIELDS))
+                                        for at, g in self._objs(w, "exceptions_gone", "compared_with")))
         boxes = self.obj(data.get("focus_boxes", dict(SUMMARY_BOXES)), "focus_boxes")
         return Report(
             program=Program(self.text(prog, "name", "program"), self.text(prog, "version", "program")),
@@ -794,7 +933,8 @@ class _Reader:
             self.text(e, "rule", where),
             None if not comp else self.enum(ComputationName, comp, f"{where}.computation"),
             self.enum(Severity, e.get("severity"), f"{where}.severity"), source,
-            self.cents(e, "amount", where, nullable=True), self.text(e, "message", where))
+            self.cents(e, "amount", where, nullable=True), self.text(e, "message", where),
+            id=self.opt_text(e, "id", where) or "", since=self.opt_text(e, "since", where) or "")
 
 
 # -- the validators of a report-shaped JSON value: Report.from_json, ReportFigures and the

@@ -6,7 +6,9 @@ Each computation shows the whole path from the requirement to the action, so the
 add up on the screen: required deposit, less the PAB offset by customer excess debits
 (Rule 15c3-3(e)(4)), less next-day sweep credits (SEC staff FAQ 2025-12-08 Q5), against the
 amount on deposit, giving the deposit needed (with its deadline) or the withdrawal
-permitted -- and the exceptions by severity (counts of every exception: nothing is cut).
+permitted -- and the exceptions by severity (counts of every exception: nothing is cut),
+the severe ones to resolve, with `--compare` how many are new, still open and gone, and the
+sign-off roles not yet signed (after `compute` always all three: a new report is a DRAFT).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from datetime import date
 
 from ..formula.model import ComputationName
 from ..money import format_cents, format_display
-from .model import JSON, SEVERITY_ORDER, Report
+from .model import JSON, NEW, SEVERITY_ORDER, STILL_OPEN, Report
+from .signoff import SignOff, view
 
 SEVERITIES = tuple(s.value for s in SEVERITY_ORDER)
 FIGURES = ("required_deposit", "offset_by_customer_excess_debits", "sweep", "on_deposit", "deposit_needed",
@@ -52,6 +55,14 @@ class RunSummary:
     exceptions: int
     exceptions_by_severity: dict[str, int]
     comparison_warnings: tuple[str, ...] = ()
+    # sign-off roles not signed, in order (reserve/report/signoff.py ROLES)
+    unsigned_roles: tuple[str, ...] = ()
+    # --compare against a report with exception ids: {"new": n, "still open": n, "gone": n}
+    exceptions_since: dict[str, int] | None = None
+
+    @property
+    def severe_exceptions(self) -> int:
+        return self.exceptions_by_severity.get("severe", 0)
 
     def to_dict(self) -> dict[str, JSON]:
         """The summary as `reserve compute --json` prints it (amounts as report.json writes them)."""
@@ -63,21 +74,30 @@ class RunSummary:
             out[c.name.value] = entry
         out["exceptions"] = self.exceptions
         out["exceptions_by_severity"] = dict(self.exceptions_by_severity)
+        out["severe_exceptions"] = self.severe_exceptions
+        if self.exceptions_since is not None:
+            out["exceptions_since_previous"] = dict(self.exceptions_since)
+        out["unsigned_roles"] = list(self.unsigned_roles)
         if self.comparison_warnings:
             out["comparison_warnings"] = list(self.comparison_warnings)
         return out
 
 
-def summary(report: Report) -> RunSummary:
-    """The summary of one run."""
+def summary(report: Report, signoff: SignOff | None = None) -> RunSummary:
+    """The summary of one run (`signoff`: the report's sign-off record; none after `compute`)."""
     comps = []
     for name, c in report.computations.items():
         need, withdraw = c.deposit_needed, c.withdrawal_permitted
         result = "deposit needed" if need > 0 else "withdrawal permitted" if withdraw > 0 else "no deposit needed"
         comps.append(ComputationSummary(name, {k: c.amount(k) for k in FIGURES}, c.deposit_deadline, result))
     warnings = report.compared_with.warnings if report.compared_with else ()
+    gone = report.compared_with.exceptions_gone if report.compared_with else None
+    since = None if gone is None else {
+        NEW: sum(1 for e in report.exceptions if e.since == NEW),
+        STILL_OPEN: sum(1 for e in report.exceptions if e.since == STILL_OPEN), "gone": len(gone)}
     return RunSummary(report.firm_name, report.as_of, tuple(comps), len(report.exceptions),
-                      report.exceptions_by_severity(), tuple(warnings))
+                      report.exceptions_by_severity(), tuple(warnings),
+                      view(signoff or SignOff(), "").unsigned, since)
 
 
 def _long_date(d: date | None) -> str:
@@ -110,6 +130,12 @@ def summary_text(s: RunSummary) -> str:
             lines.append(f"  {title}: no deposit needed{after}; no withdrawal permitted{never}")
     by = s.exceptions_by_severity
     lines.append(f"  {s.exceptions} exception(s): " + ", ".join(f"{by.get(k, 0)} {k}" for k in SEVERITIES))
+    if s.exceptions_since is not None:
+        lines.append("  since the previous report: " + ", ".join(f"{n} {k}" for k, n in s.exceptions_since.items()))
+    if s.unsigned_roles:
+        lines.append(f"  unsigned: {', '.join(s.unsigned_roles)} (DRAFT until approved: reserve sign)")
+    else:
+        lines.append("  signed: preparer, reviewer, approver")
     for w in s.comparison_warnings:
         lines.append(f"  Warning: {w}")
     return "\n".join(lines)

@@ -232,14 +232,26 @@ def _summary(wb: Workbook, report: Report, cmp: Mapping[ComputationName, Previou
 
 
 def _exceptions(wb: Workbook, report: Report) -> None:
-    s = _Sheet(wb, "Exceptions", {1: 10, 2: 26, 3: 12, 4: 18, 5: 90, 6: 40, 7: 18, 8: 8})
-    s.header(["severity", "rule", "computation", "amount", "message", "file", "sheet", "row"])
+    gone = report.compared_with.exceptions_gone if report.compared_with else None
+    marked = gone is not None  # --compare with a previous report that has ids: a "since" column
+    widths = {1: 16, 2: 10, 3: 26, 4: 12, 5: 18, 6: 90, 7: 40, 8: 18, 9: 8}
+    s = _Sheet(wb, "Exceptions", {**widths, 10: 12} if marked else widths)
+    s.header(["id", "severity", "rule", "computation", "amount", "message", "file", "sheet", "row"]
+             + (["since"] if marked else []))
     for e in report.exceptions:
         src = e.source
-        s.append([s.cell(str(e.severity), font=_RED if e.severity == "severe" else None), s.cell(e.rule),
-                  s.cell(str(e.computation or "")), s.money(e.amount),
+        s.append([s.cell(e.id or None), s.cell(str(e.severity), font=_RED if e.severity == "severe" else None),
+                  s.cell(e.rule), s.cell(str(e.computation or "")), s.money(e.amount),
                   s.cell(e.message, align=_WRAP), s.cell(src.file if src else None),
-                  s.cell(src.sheet if src else None), s.cell(src.row if src else None)])
+                  s.cell(src.sheet if src else None), s.cell(src.row if src else None)]
+                 + ([s.cell(e.since or None)] if marked else []))
+    if gone:  # the previous report's exceptions not in this one, below the table
+        s.append([])
+        s.append([s.cell(f"Gone since the computation as of {report.compared_with.as_of if report.compared_with else ''}"
+                         f": {len(gone)} exception(s) of the previous report not in this one")])
+        for g in gone:
+            s.append([s.cell(g.id), s.cell(g.severity), s.cell(g.rule), s.cell(g.computation), s.cell(None),
+                      s.cell(g.message, align=_WRAP), s.cell(None), s.cell(None), s.cell(None), s.cell("gone")])
     s.ws.freeze_panes = "A2"
 
 
