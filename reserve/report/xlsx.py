@@ -29,6 +29,7 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -62,6 +63,9 @@ ZIP_LEVEL = 6
 ACCOUNTING = '_(* #,##0.00_);_(* (#,##0.00);_(* "-"??_);_(@_)'
 PCT = "0.0000"
 DATE = "yyyy-mm-dd"
+SUMMARY_HEADER_ROW = 5  # three title rows, the sign-off status (SUMMARY_STATUS_CELL), the header
+SCHEDULE_HEADER_ROW = 5  # title, rows and total, what the sheet holds, back link / omitted columns
+FOOTER_FIRM_CHARS = 100  # of a footer's 255 characters
 
 NAVY = "14304F"
 _BOLD = Font(bold=True)
@@ -80,15 +84,63 @@ def _dec(cents: int | None, scale: int = 2) -> Decimal | None:
     return None if cents is None else Decimal(int(cents)).scaleb(-scale)
 
 
-class _Sheet:
-    """A write-only sheet with helpers that make every cell safe and typed."""
+@dataclass(frozen=True)
+class Page:
+    """What every printed page of the workbook says in its footer (issue 14 item 3)."""
 
-    def __init__(self, wb: Workbook, title: str, widths: Mapping[int, float] | None = None):
+    firm: str
+    as_of: str
+
+    @classmethod
+    def of(cls, report: Report) -> Page:
+        return cls(report.firm_name, report.as_of.isoformat())
+
+
+def _footer_text(text: str, limit: int = FOOTER_FIRM_CHARS) -> str:
+    """Book text in a footer: '&' starts a control code there, so it is doubled; cut to a length
+    Excel keeps (a header or footer holds at most 255 characters in all)."""
+    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
+    return (text[: limit - 1] + "\u2026" if len(text) > limit else text).replace("&", "&&")
+
+
+class _Sheet:
+    """A write-only sheet with helpers that make every cell safe and typed.
+
+    In write-only mode openpyxl writes the sheet's properties and views (frozen panes) with
+    the first row, so they are set here, before any row: a table sheet passes `header_row`
+    (the row of its column names) and gets its panes frozen below it and that row printed at
+    the top of every page; `table_end` then puts the autofilter over the header and the data
+    rows. Every sheet prints landscape, fit to the page's width, with the firm, the as-of
+    date and "Page x of y" in its footer."""
+
+    def __init__(self, wb: Workbook, title: str, widths: Mapping[int, float] | None = None, *, page: Page,
+                 header_row: int | None = None):
         self.ws = wb.create_sheet(title)
         self.title = title
         self.rows = 0
+        self.header_row = header_row
+        self.header_width = 0
         for col, w in (widths or {}).items():
             self.ws.column_dimensions[get_column_letter(col)].width = w
+        ws = self.ws
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0  # as many pages down as the rows need
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.oddFooter.left.text = _footer_text(page.firm)
+        ws.oddFooter.center.text = _footer_text(f"as of {page.as_of}")
+        ws.oddFooter.right.text = "Page &P of &N"
+        if header_row is not None:
+            ws.freeze_panes = f"A{header_row + 1}"
+            ws.print_title_rows = f"{header_row}:{header_row}"
+
+    def table_end(self, last_row: int | None = None) -> None:
+        """The autofilter over the header row and the data rows up to `last_row` (default: the
+        last row written)."""
+        if self.header_row is None or not self.header_width:
+            raise ValueError(f"{self.title}: no header row to filter")
+        last = max(self.header_row, self.rows if last_row is None else last_row)
+        self.ws.auto_filter.ref = f"A{self.header_row}:{get_column_letter(self.header_width)}{last}"
 
     def cell(self, value: object, *, font: Font | None = None, fill: PatternFill | None = None, fmt: str | None = None,
              border: Border | None = None, align: Alignment | None = None, link: str | None = None) -> WriteOnlyCell:
@@ -125,7 +177,10 @@ class _Sheet:
         self.rows += 1
 
     def header(self, names: Iterable[str]) -> None:
-        self.append([self.cell(n, font=_HEADER_FONT, fill=_HEADER_FILL) for n in names])
+        cells = [self.cell(n, font=_HEADER_FONT, fill=_HEADER_FILL) for n in names]
+        self.append(cells)
+        if self.rows == self.header_row:
+            self.header_width = len(cells)
 
     def title_rows(self, *lines: str) -> None:
         for i, line in enumerate(lines):
@@ -142,7 +197,7 @@ def _summary(wb: Workbook, report: Report, cmp: Mapping[ComputationName, Previou
     widths = {1: 12, 2: 8, 3: 70, 4: 20, 5: 34, 6: 10, 7: 9, 8: 24}
     if compared:
         widths.update({9: 20, 10: 18})
-    s = _Sheet(wb, "Summary", widths)
+    s = _Sheet(wb, "Summary", widths, page=Page.of(report), header_row=SUMMARY_HEADER_ROW)
     warnings = report.compared_with.warnings if report.compared_with else ()
     s.title_rows(f"{report.firm_name}",
                  f"Rule 15c3-3 reserve computations (Exhibit A) as of {report.as_of.isoformat()}",
@@ -228,14 +283,14 @@ def _summary(wb: Workbook, report: Report, cmp: Mapping[ComputationName, Previou
                                                      "(one hour after the opening of banking business)"),
                   s.cell(None), s.cell("Rule 15c3-3(e)(3)"), s.cell(boxes.get("deposit_date", ""))])
         s.append([])
-    s.ws.freeze_panes = "A6"
+    s.table_end(s.rows - 1)  # not the blank row after the last computation
 
 
 def _exceptions(wb: Workbook, report: Report) -> None:
     gone = report.compared_with.exceptions_gone if report.compared_with else None
     marked = gone is not None  # --compare with a previous report that has ids: a "since" column
     widths = {1: 16, 2: 10, 3: 26, 4: 12, 5: 18, 6: 90, 7: 40, 8: 18, 9: 8}
-    s = _Sheet(wb, "Exceptions", {**widths, 10: 12} if marked else widths)
+    s = _Sheet(wb, "Exceptions", {**widths, 10: 12} if marked else widths, page=Page.of(report), header_row=1)
     s.header(["id", "severity", "rule", "computation", "amount", "message", "file", "sheet", "row"]
              + (["since"] if marked else []))
     for e in report.exceptions:
@@ -245,6 +300,7 @@ def _exceptions(wb: Workbook, report: Report) -> None:
                   s.cell(e.message, align=_WRAP), s.cell(src.file if src else None),
                   s.cell(src.sheet if src else None), s.cell(src.row if src else None)]
                  + ([s.cell(e.since or None)] if marked else []))
+    s.table_end()  # the exceptions, not the gone list below them
     if gone:  # the previous report's exceptions not in this one, below the table
         s.append([])
         s.append([s.cell(f"Gone since the computation as of {report.compared_with.as_of if report.compared_with else ''}"
@@ -252,7 +308,6 @@ def _exceptions(wb: Workbook, report: Report) -> None:
         for g in gone:
             s.append([s.cell(g.id), s.cell(g.severity), s.cell(g.rule), s.cell(g.computation), s.cell(None),
                       s.cell(g.message, align=_WRAP), s.cell(None), s.cell(None), s.cell(None), s.cell("gone")])
-    s.ws.freeze_panes = "A2"
 
 
 _NOTE_H_COLS = ("cca_id", "cca_name", "account_id", "customer_id", "computation", "requirement", "requirement_counted",
@@ -261,7 +316,8 @@ _NOTE_H_MONEY = set(NOTE_H_AMOUNTS)
 
 
 def _note_h(wb: Workbook, report: Report) -> None:
-    s = _Sheet(wb, "Note H", {1: 12, 2: 28, 3: 14, 4: 14, 5: 12, 6: 16, 7: 16, 8: 16, 9: 16, 10: 16, 11: 12})
+    s = _Sheet(wb, "Note H", {1: 12, 2: 28, 3: 14, 4: 14, 5: 12, 6: 16, 7: 16, 8: 16, 9: 16, 10: 16, 11: 12},
+               page=Page.of(report), header_row=2 if report.note_h else None)
     s.title_rows("Item 15 — Note H per clearing agency and customer")
     entries = report.note_h
     if not entries:
@@ -270,6 +326,7 @@ def _note_h(wb: Workbook, report: Report) -> None:
     s.header(list(_NOTE_H_COLS))
     for e in entries:
         s.append([s.money(getattr(e, k)) if k in _NOTE_H_MONEY else s.cell(getattr(e, k)) for k in _NOTE_H_COLS])
+    s.table_end()  # the entries, not the failed conditions below them
     s.append([])
     s.append([s.cell("Failed conditions and pending cures", font=_BOLD)])
     s.header(["cca_id", "account_id", "kind", "rule / deposit", "amount", "message / deadline"])
@@ -336,7 +393,7 @@ def _schedule_sheet(wb: Workbook, report: Report, sched: Schedule, title: str, r
     names = [n for n in f.columns if n not in omitted]
     widths = {1: 16, 2: 22, 3: 60, 4: 14, 5: 16, 6: 30, 7: 14, 8: 7}
     widths.update({i + 1: 16 for i in range(8, len(names))})
-    s = _Sheet(wb, title, widths)
+    s = _Sheet(wb, title, widths, page=Page.of(report), header_row=SCHEDULE_HEADER_ROW)
     shown = len(f)
     line_amount = None
     comp = report.computation(sched.computation)
@@ -358,7 +415,9 @@ def _schedule_sheet(wb: Workbook, report: Report, sched: Schedule, title: str, r
                 if omitted else []))
     s.header(names)
     header_row = s.rows
-    s.ws.freeze_panes = f"A{header_row + 1}"
+    if header_row != SCHEDULE_HEADER_ROW:  # pragma: no cover - the rows above are fixed
+        raise AssertionError(f"{title}: header on row {header_row}, not {SCHEDULE_HEADER_ROW}")
+    s.table_end(header_row + shown)  # the data rows are spliced in after the save
     # The data rows are written as XML a column at a time (xlsx_rows) into a spool file, and
     # spliced into the sheet's part after openpyxl has saved the workbook.
     spool: BinaryIO = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # type: ignore[assignment]  # typeshed: SpooledTemporaryFile is not an IO[bytes], though it is one
@@ -369,22 +428,24 @@ def _schedule_sheet(wb: Workbook, report: Report, sched: Schedule, title: str, r
 
 
 def _row_accounting(wb: Workbook, report: Report) -> None:
-    s = _Sheet(wb, "Row accounting", {1: 24, 2: 12, 3: 12, 4: 12, 5: 30})
+    s = _Sheet(wb, "Row accounting", {1: 24, 2: 12, 3: 12, 4: 12, 5: 30}, page=Page.of(report), header_row=1)
     s.header(["table", "rows in", "used", "excluded", "rows in = used + excluded"])
     for rc in report.row_counts:
         s.append([s.cell(rc.table), rc.rows, rc.used, rc.excluded,
                   s.cell("ties" if rc.ties else "DOES NOT TIE", font=None if rc.ties else _RED)])
+    s.table_end()
 
 
 def _assumptions(wb: Workbook, report: Report) -> None:
-    s = _Sheet(wb, "Assumptions", {1: 22, 2: 34, 3: 120})
+    s = _Sheet(wb, "Assumptions", {1: 22, 2: 34, 3: 120}, page=Page.of(report), header_row=1)
     s.header(["key", "rule", "reading"])
     for a in report.assumptions:
         s.append([s.cell(a.key), s.cell(a.rule), s.cell(a.text, align=_WRAP)])
+    s.table_end()
 
 
 def _provenance(wb: Workbook, report: Report, previous: ReportFigures | None) -> None:
-    s = _Sheet(wb, "Provenance", {1: 60, 2: 24, 3: 10, 4: 70})
+    s = _Sheet(wb, "Provenance", {1: 60, 2: 24, 3: 10, 4: 70}, page=Page.of(report))  # four small tables: no panes
     for k, v in (("program", f"{report.program.name} {report.program.version}"),
                  ("run_at", report.run_at_text), ("firm_name", report.firm_name), ("as_of", report.as_of.isoformat()),
                  ("schema", report.schema),
@@ -468,7 +529,7 @@ class WorkbookWriter:
         _row_accounting(self.wb, self.report)
         _assumptions(self.wb, self.report)
         _provenance(self.wb, self.report, self.previous)
-        _signoff_sheet(self.wb, self.signoff)
+        _signoff_sheet(self.wb, self.signoff, Page.of(self.report))
         path = Path(path)
         part = path.with_name(path.name + ".openpyxl")
         try:
@@ -487,9 +548,10 @@ SUMMARY_STATUS_CELL = "A4"  # the row under the Summary's three title rows
 _SIGNOFF_WIDTHS = {1: 12, 2: 28, 3: 22, 4: 30, 5: 10, 6: 60}
 
 
-def _signoff_sheet(wb: Workbook, v: SignoffView) -> None:
-    """The Sign-off sheet of a new (write-only) workbook."""
-    s = _Sheet(wb, SHEET_TITLE, _SIGNOFF_WIDTHS)
+def _signoff_sheet(wb: Workbook, v: SignoffView, page: Page) -> None:
+    """The Sign-off sheet of a new (write-only) workbook. Panes frozen below its header, but no
+    autofilter: `reserve sign` rewrites its rows, and a filter's range would go stale."""
+    s = _Sheet(wb, SHEET_TITLE, _SIGNOFF_WIDTHS, page=page, header_row=4)
     rows = sheet_rows(v)
     s.append([s.cell(rows[0][0], font=_TITLE)])
     for r in rows[1:3]:

@@ -1,0 +1,116 @@
+"""report.xlsx of the sample book read back (issue 14 item 3): a workbook a reviewer can work
+in. Each table sheet has its panes frozen below its header and an autofilter over exactly its
+header and data rows; every sheet prints landscape, fit to the page's width, with the header
+row repeated on each page and a footer naming the firm, the as-of date and "Page x of y".
+`reserve sign` keeps all of it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from openpyxl.utils import get_column_letter
+
+from reserve.cli import main
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "weekly_book.xlsx"
+FIXED = {"Summary": 5, "Exceptions": 1, "Row accounting": 1, "Assumptions": 1}  # sheet -> header row
+NOT_TABLES = {"Provenance"}  # four small tables one under another
+
+
+@pytest.fixture(scope="module")
+def report_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("review") / "report"
+    r = CliRunner().invoke(main, ["compute", str(SAMPLE), "--out", str(out), "--quiet"])
+    assert r.exit_code in (0, 1), r.output
+    return out
+
+
+def header_row(ws) -> int | None:
+    if ws.title in FIXED:
+        return FIXED[ws.title]
+    if ws.title == "Note H":
+        return 2 if ws.max_row > 2 else None
+    if ws.title == "Sign-off":
+        return 4
+    if ws.title in NOT_TABLES:
+        return None
+    return 5  # a schedule sheet
+
+
+def last_data_row(ws, head: int) -> int:
+    """The last row of the table under `head`: rows up to the first empty one."""
+    row = head
+    for r in ws.iter_rows(min_row=head + 1):
+        if all(c.value is None for c in r):
+            break
+        row += 1
+    return row
+
+
+def check_print_setup(ws, report: dict) -> None:
+    assert ws.page_setup.orientation == "landscape", ws.title
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0, ws.title
+    assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+    f = ws.oddFooter
+    assert f.left.text == report["firm_name"].replace("&", "&&"), ws.title
+    assert f.center.text == f"as of {report['as_of']}", ws.title
+    assert f.right.text == "Page &P of &N", ws.title
+
+
+def check_workbook(path: Path, report: dict) -> None:
+    wb = openpyxl.load_workbook(path)
+    tables = 0
+    for ws in wb.worksheets:
+        check_print_setup(ws, report)
+        head = header_row(ws)
+        if head is None:
+            assert ws.freeze_panes is None and not ws.auto_filter.ref, ws.title
+            continue
+        assert ws.freeze_panes == f"A{head + 1}", ws.title
+        assert ws.print_title_rows == f"${head}:${head}", ws.title
+        width = max(c.column for c in ws[head] if c.value is not None)
+        if ws.title == "Sign-off":  # `reserve sign` rewrites its rows: no filter to go stale
+            assert not ws.auto_filter.ref
+            continue
+        tables += 1
+        if ws.title == "Summary":  # computations are separated by a blank row: the table runs to the last
+            last = max(c.row for r in ws.iter_rows(min_row=head) for c in r if c.value is not None)
+        else:
+            last = last_data_row(ws, head)
+        assert ws.auto_filter.ref == f"A{head}:{get_column_letter(width)}{last}", ws.title
+    assert tables >= 5  # Summary, Exceptions, the schedules, Row accounting, Assumptions
+
+
+def test_every_table_sheet_has_panes_filter_and_print_setup(report_dir):
+    report = json.loads((report_dir / "report.json").read_text())
+    check_workbook(report_dir / "report.xlsx", report)
+
+
+def test_exceptions_filter_covers_every_exception_and_not_the_gone_list(report_dir):
+    report = json.loads((report_dir / "report.json").read_text())
+    ws = openpyxl.load_workbook(report_dir / "report.xlsx")["Exceptions"]
+    assert ws.auto_filter.ref.endswith(str(1 + len(report["exceptions"])))
+
+
+def test_schedule_filter_covers_the_spliced_rows(report_dir):
+    wb = openpyxl.load_workbook(report_dir / "report.xlsx")
+    for ws in wb.worksheets:
+        if header_row(ws) == 5 and ws.title != "Summary":
+            shown = ws.max_row - 5
+            assert shown > 0 and ws.auto_filter.ref.endswith(str(5 + shown)), ws.title
+
+
+def test_sign_keeps_panes_filters_and_print_setup(report_dir, tmp_path):
+    import shutil
+
+    d = tmp_path / "signed"
+    shutil.copytree(report_dir, d)
+    r = CliRunner().invoke(main, ["sign", str(d), "--role", "preparer", "--name", "P. Reparer"])
+    assert r.exit_code == 0, r.output
+    report = json.loads((d / "report.json").read_text())
+    check_workbook(d / "report.xlsx", report)
+    assert openpyxl.load_workbook(d / "report.xlsx")["Sign-off"]["B5"].value
