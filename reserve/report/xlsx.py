@@ -7,6 +7,11 @@ Assumptions, Provenance, Sign-off (issue 14: the signatures, VALID / INVALID; th
 under the Summary's title, cell A4). `reserve sign` rewrites only those two in the package
 (`replace_signoff`), never the figures.
 
+For a reviewer (issue 14 item 3): every table sheet has its panes frozen below its header row
+and an autofilter over exactly its header and data rows; every sheet prints landscape, fit to
+the page's width, with the header row as print titles and a footer (firm, as-of date, "Page
+&P of &N"). See `_Sheet`: in write-only mode these are set before the first row.
+
 Amounts are numbers in an accounting format. A schedule sheet's data rows are written by
 `xlsx_rows` (a column at a time, amounts as the exact decimal text of their cents) and
 spliced into the sheet openpyxl wrote; the other sheets' few amounts go through openpyxl as
