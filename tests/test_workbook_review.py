@@ -114,3 +114,29 @@ def test_sign_keeps_panes_filters_and_print_setup(report_dir, tmp_path):
     report = json.loads((d / "report.json").read_text())
     check_workbook(d / "report.xlsx", report)
     assert openpyxl.load_workbook(d / "report.xlsx")["Sign-off"]["B5"].value
+
+
+def test_with_compare_the_exceptions_filter_stops_above_the_gone_list(tmp_path):
+    from bookkit import write_book
+    from test_exception_ids import week2, week3
+
+    for name, tables in (("w2", week2()), ("w3", week3())):
+        write_book(tmp_path / name, None, **tables)
+    assert CliRunner().invoke(main, ["compute", str(tmp_path / "w2"), "--out", str(tmp_path / "o2"),
+                                     "--quiet"]).exit_code in (0, 1)
+    r = CliRunner().invoke(main, ["compute", str(tmp_path / "w3"), "--out", str(tmp_path / "o3"), "--quiet",
+                                  "--compare", str(tmp_path / "o2" / "report.json")])
+    assert r.exit_code in (0, 1), r.output
+    report = json.loads((tmp_path / "o3" / "report.json").read_text())
+    assert report["compared_with"]["exceptions_gone"]
+    ws = openpyxl.load_workbook(tmp_path / "o3" / "report.xlsx")["Exceptions"]
+    assert ws.auto_filter.ref == f"A1:J{1 + len(report['exceptions'])}"  # J: the "since" column
+    assert ws.freeze_panes == "A2" and ws.print_title_rows == "$1:$1"
+
+
+def test_footer_text_doubles_ampersands_and_is_cut_to_fit():
+    from reserve.report.xlsx import FOOTER_FIRM_CHARS, _footer_text
+
+    assert _footer_text("Smith & Jones LLC") == "Smith && Jones LLC"
+    long = _footer_text("X" * 300)
+    assert len(long) == FOOTER_FIRM_CHARS and long.endswith("\u2026")
