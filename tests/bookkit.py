@@ -101,3 +101,13 @@ def write_xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
             ws.append(r)
     wb.save(path)
     return path
+
+
+def acct(i, balance, **kw) -> dict:
+    """One `accounts` row of the customer book (override any column with a keyword)."""
+    return {"account_id": i, "book": "customer", "balance": balance, **kw}
+
+
+def item(i, kind, amount, **kw) -> dict:
+    """One `items` row of the customer book (override any column with a keyword)."""
+    return {"item_id": i, "book": "customer", "kind": kind, "amount": amount, **kw}

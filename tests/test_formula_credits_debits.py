@@ -5,7 +5,7 @@ Amounts in tests are cents unless written as dollars in a book. as_of is Friday 
 
 from __future__ import annotations
 
-from bookkit import book
+from bookkit import acct, book, item
 
 from reserve.formula import compute
 
@@ -13,18 +13,6 @@ from reserve.formula import compute
 def lines(b, comp="customer"):
     r = compute(b)
     return r, r.computations[comp]
-
-
-def acct(i, balance, **kw):
-    row = {"account_id": i, "book": "customer", "balance": balance}
-    row.update(kw)
-    return row
-
-
-def item(i, kind, amount, **kw):
-    row = {"item_id": i, "book": "customer", "kind": kind, "amount": amount}
-    row.update(kw)
-    return row
 
 
 def test_item_1_credit_balances_and_note_a_drafts(tmp_path):

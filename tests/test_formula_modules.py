@@ -8,23 +8,11 @@ from __future__ import annotations
 
 import inspect
 
-from bookkit import book
+from bookkit import acct, book, item
 
 import reserve.formula
 from reserve.formula import computation, compute
 from reserve.formula.model import MAX_LISTED, Outcome
-
-
-def acct(i, balance, **kw):
-    row = {"account_id": i, "book": "customer", "balance": balance}
-    row.update(kw)
-    return row
-
-
-def item(i, kind, amount, **kw):
-    row = {"item_id": i, "book": "customer", "kind": kind, "amount": amount}
-    row.update(kw)
-    return row
 
 
 def test_a_capped_list_of_account_findings_says_how_many_more(tmp_path):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from bookkit import book
+from bookkit import acct, book
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,10 +23,6 @@ from reserve.formula import compute
 from reserve.money import Effect
 
 INT64_MAX = 2**63 - 1
-
-
-def acct(i, balance, **kw):
-    return {"account_id": i, "book": "customer", "balance": balance, **kw}
 
 
 def margin(i, balance, **kw):

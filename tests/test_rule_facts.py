@@ -9,20 +9,12 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from bookkit import book, write_book
+from bookkit import acct, book, item, write_book
 
 from reserve.book import load_book
 from reserve.errors import BookInvalid
 from reserve.formula import compute
 from reserve.formula.model import LINES, LINES_BY_KEY
-
-
-def acct(i, balance, **kw):
-    return {"account_id": i, "book": "customer", "balance": balance, **kw}
-
-
-def item(i, kind, amount, **kw):
-    return {"item_id": i, "book": "customer", "kind": kind, "amount": amount, **kw}
 
 
 def pab_item(i, kind, amount, **kw):

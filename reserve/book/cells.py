@@ -1,7 +1,7 @@
 """Reading a column of cells as exact amounts or percentages: `parse_money`, `parse_pct`.
 
 A book's money and percentage cells arrive in every type a reader can give: Excel numbers
-(float64), integers, Arrow decimals, text in the many ways people type an amount, and
+(float64, read and proven exact, never computed with; # float-ok), integers, Arrow decimals, text in the many ways people type an amount, and
 object columns mixing all of these (a sheet read cell by cell). This module turns a whole
 column into integer units in one vectorised pass, reporting each cell it refuses with the
 reason. What an amount written as text *is* -- the grammar -- is defined once, in

@@ -133,6 +133,22 @@ def _line_rank(line: str) -> tuple[int, int, str]:
     return (1, len(others), line)
 
 
+
+def _file_sheet_codes(src_cat: pd.Categorical, files: list[str], sheets: list[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Per row, the codes of its file and sheet in `files` / `sheets` (extended in first-seen
+    order), from the "file | sheet" category of each row: worked out per distinct category, not
+    per row."""
+    f_of, s_of = [], []
+    for c in src_cat.categories:
+        f, _, sh = str(c).partition(" | ")
+        if f not in files:
+            files.append(f)
+        if sh not in sheets:
+            sheets.append(sh)
+        f_of.append(files.index(f))
+        s_of.append(sheets.index(sh))
+    return (np.asarray(f_of, dtype=np.int64)[src_cat.codes], np.asarray(s_of, dtype=np.int64)[src_cat.codes])
+
 def _sorted_categorical(col: pd.Series) -> pd.Categorical:
     """A text column as a categorical of the values present, sorted (what
     `pd.Categorical(col.astype(str))` gives), without turning millions of codes into strings."""
@@ -278,18 +294,7 @@ def schedule_rows(book: Book, result: Result, sched: Schedule, limit: int | None
         idx = np.flatnonzero(table_cat.codes == code)
         src = book.tables[t].iloc[rows[idx]]
         # file / sheet per distinct "file | sheet", not per row
-        src_cat = _sorted_categorical(src["_src"])
-        f_of, s_of = [], []
-        for c in src_cat.categories:
-            f, _, sh = str(c).partition(" | ")
-            if f not in files:
-                files.append(f)
-            if sh not in sheets:
-                sheets.append(sh)
-            f_of.append(files.index(f))
-            s_of.append(sheets.index(sh))
-        file_code[idx] = np.asarray(f_of, dtype=np.int64)[src_cat.codes]
-        sheet_code[idx] = np.asarray(s_of, dtype=np.int64)[src_cat.codes]
+        file_code[idx], sheet_code[idx] = _file_sheet_codes(_sorted_categorical(src["_src"]), files, sheets)
         row_col[idx] = src["_row"].to_numpy(dtype=np.int64)
         row_na[idx] = False
         for name, typ in _source_columns(t, src):
@@ -566,18 +571,8 @@ def trail_batch(book: Book, result: Result, sched: Schedule, columns: dict[str, 
         idx = np.flatnonzero(tcodes == code)
         src_rows = rows[idx]
         # file / sheet per distinct "file | sheet", not per row
-        src_cat = _sorted_categorical(frame["_src"].iloc[src_rows])
-        f_of, s_of = [], []
-        for c in src_cat.categories:
-            f, _, sh = str(c).partition(" | ")
-            if f not in files:
-                files.append(f)
-            if sh not in sheets:
-                sheets.append(sh)
-            f_of.append(files.index(f))
-            s_of.append(sheets.index(sh))
-        file_code[idx] = np.asarray(f_of, dtype=np.int64)[src_cat.codes]
-        sheet_code[idx] = np.asarray(s_of, dtype=np.int64)[src_cat.codes]
+        file_code[idx], sheet_code[idx] = _file_sheet_codes(_sorted_categorical(frame["_src"].iloc[src_rows]),
+                                                            files, sheets)
         row_col[idx] = frame["_row"].to_numpy(dtype=np.int64)[src_rows]
         row_na[idx] = False
         whole = encoded and len(idx) == n  # this table has every row: its categoricals stay encoded

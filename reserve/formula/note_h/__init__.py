@@ -36,12 +36,13 @@ from __future__ import annotations
 
 from ...calendar import BusinessCalendar
 from .. import model
+from ..inputs import BookData
 from ..model import FailedCondition, NoteHEntry, PendingDeposit
 from . import allocation, deposits, failures
 from .accounts import account_facts
 from .cca import cca_dispositions, cca_findings, cca_test, where_used
 from .failures import Table
-from .inputs import BookLike, NoteHInputs
+from .inputs import NoteHInputs
 from .outcome import NoteHOutcome, entries
 from .pairing import pairing_findings
 from .requirements import requirement_dispositions, requirements_counted
@@ -52,7 +53,7 @@ __all__ = ["FailedCondition", "NoteHEntry", "NoteHInputs", "NoteHOutcome", "Pend
 _TABLE_ORDER = {"cca": 0, "cca_requirements": 1, "cca_requirement_increments": 2, "cca_deposits": 3}
 
 
-def note_h(book: BookLike, cal: BusinessCalendar) -> NoteHOutcome:
+def note_h(book: BookData, cal: BusinessCalendar) -> NoteHOutcome:
     """Item 15 and Note H (and Note B's Item 2 credit) on a loaded book."""
     return apply_note_h(NoteHInputs.from_book(book, cal))
 

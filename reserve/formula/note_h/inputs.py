@@ -1,50 +1,21 @@
 """What Note H reads: five tables of the book, a few parameters and the business calendar.
 
 The formula does not import the book package (its readers are on the far side of the import
-contract): `from_book` takes anything shaped like `reserve.book.Book` (`BookLike`).
+contract): `from_book` takes anything shaped like `reserve.book.Book` (`formula.inputs.BookData`,
+the one description of a book the formula reads).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
-from typing import Protocol
 
 import pandas as pd
 
 from ...calendar import BusinessCalendar
+from ..inputs import BookData, Params
 
 
-class ParametersLike(Protocol):
-    """The parameters Note H reads (reserve.book.Parameters)."""
-
-    @property
-    def firm_name(self) -> str: ...
-    @property
-    def as_of(self) -> date: ...
-    @property
-    def prepared_on(self) -> date | None: ...
-    @property
-    def pending_cure_policy(self) -> str: ...
-    @property
-    def cross_margin_dual_registrant(self) -> bool: ...
-    @property
-    def cross_margin_joint_member(self) -> bool: ...
-    @property
-    def cross_margin_conditions_met(self) -> bool: ...
-
-
-class BookLike(Protocol):
-    """A loaded book (reserve.book.Book): its parameters and typed tables by name."""
-
-    @property
-    def params(self) -> ParametersLike: ...
-    @property
-    def tables(self) -> Mapping[str, pd.DataFrame]: ...
-
-
-def cross_margin_outside(p: ParametersLike) -> bool:
+def cross_margin_outside(p: Params) -> bool:
     """The firm meets the cross-margining order's conditions (Cross-margining order, April 15,
     2026): its customers' cross-margin accounts are outside the reserve formula."""
     return bool(p.cross_margin_dual_registrant and p.cross_margin_joint_member and p.cross_margin_conditions_met)
@@ -80,7 +51,7 @@ class NoteHInputs:
     calendar: BusinessCalendar
 
     @classmethod
-    def from_book(cls, book: BookLike, cal: BusinessCalendar) -> NoteHInputs:
+    def from_book(cls, book: BookData, cal: BusinessCalendar) -> NoteHInputs:
         p = book.params
         t = book.tables
         return cls(

@@ -24,9 +24,10 @@ import pandas as pd
 
 from ... import keys
 from .. import model
+from ..inputs import BookData
 from ..model import Severity
 from .accounts import account_facts
-from .inputs import BookLike, cross_margin_outside
+from .inputs import cross_margin_outside
 from .text import TextArray
 from .text import usd as _usd
 
@@ -42,7 +43,7 @@ def _records(disp: pd.DataFrame, table: str, line: str) -> pd.DataFrame:
                          "amount": disp["amount"].to_numpy(dtype=np.int64)[m]})
 
 
-def _customer_of(book: BookLike, account_ids: TextArray) -> TextArray:
+def _customer_of(book: BookData, account_ids: TextArray) -> TextArray:
     """customer_id of each account id, as Note H reads it (the account's first row by type;
     None when the account is unknown)."""
     t = book.tables
@@ -52,7 +53,7 @@ def _customer_of(book: BookLike, account_ids: TextArray) -> TextArray:
     return np.asarray(customer.where(customer.notna(), None).to_numpy(dtype=object), dtype=object)
 
 
-def pairing_findings(book: BookLike, dispositions: pd.DataFrame) -> list[model.Finding]:
+def pairing_findings(book: BookData, dispositions: pd.DataFrame) -> list[model.Finding]:
     """Severe findings for Item 15 debits whose matching credit is missing, one per customer
     (cash) or per deposit (securities), naming the customer (reading: h_pairing)."""
     dep = book.tables["cca_deposits"]
