@@ -180,6 +180,66 @@ class ReportException:
     message: str
     id: str = ""  # stable exception id (`exception_id`), "" only in a report written before ids
     since: str = ""  # with --compare: "new" or "still open" (EXCEPTION_MARKS); "" otherwise
+    review: Review | None = None  # the book's `review` row for this id, if any (issue 14 item 2)
+
+
+# A reviewer's disposition of an exception or a variance (the book's `review` table).
+REVIEW_DISPOSITIONS = ("resolved", "accepted", "open")
+
+
+@dataclass(frozen=True)
+class Review:
+    """One row of the book's `review` table: what a reviewer decided about the exception (or
+    variance) whose id it names. It records the review; it never changes the computation, and
+    a resolved or accepted exception is still shown (and still counts for --fail-on)."""
+
+    id: str  # an exception id ("E-...") or a variance id ("V-...")
+    disposition: str  # REVIEW_DISPOSITIONS
+    comment: str | None
+    reviewer: str
+    date: date | None
+    source: Source | None = None  # where the row is in the book
+
+
+@dataclass(frozen=True)
+class Variance:
+    """A line whose change since the previous report (--compare) is above the book's
+    `variance_threshold`: it needs a comment (a `review` row naming `id`, with a comment)."""
+
+    id: str  # "V-<computation>-<line>": stable, so next week's review table can name it
+    computation: ComputationName
+    line: str  # a line key or a summary figure (report.json's `previous.amounts` keys)
+    label: str
+    prior: int
+    now: int
+    change: int
+    percent: Decimal | None  # change / |prior| x 100, None when prior is 0
+    review: Review | None = None
+
+    @property
+    def explained(self) -> bool:
+        return self.review is not None and bool((self.review.comment or "").strip())
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    """One computation of the trend (--history): an earlier report.json found under the folder,
+    or this report (file "")."""
+
+    file: str  # as found under the --history folder ("" for this report)
+    sha256: str  # of that file ("" for this report)
+    as_of: date
+    run_at: str | None
+    figures: Mapping[ComputationName, Mapping[str, int]]  # figure key (report.json's) -> cents
+
+
+@dataclass(frozen=True)
+class History:
+    """The last computations of the same firm (--history FOLDER), oldest first, this one last."""
+
+    folder: str
+    points: tuple[HistoryPoint, ...]
+    notes: tuple[str, ...]  # gaps, dates out of order, files passed over and why
 
 
 # --compare marks of an exception (report.json `exceptions[].since`)
@@ -312,6 +372,10 @@ class Report:
     focus_boxes: Mapping[str, str] = field(default_factory=lambda: dict(SUMMARY_BOXES))
     compared_with: ComparedWith | None = None
     schema: str = SCHEMA
+    reviews: tuple[Review, ...] = ()  # the book's review table, every row (issue 14 item 2)
+    # lines above the variance threshold (None: no --compare or no variance_threshold)
+    variances: tuple[Variance, ...] | None = None
+    history: History | None = None  # --history (issue 14 item 5)
 
     # -------------------------------------------------------------- views
 
@@ -341,6 +405,16 @@ class Report:
             else:
                 out[k] = v
         return out
+
+    @property
+    def unmatched_reviews(self) -> tuple[Review, ...]:
+        """Review rows naming an id that is neither an exception nor a variance of this report."""
+        known = {e.id for e in self.exceptions} | {v.id for v in self.variances or ()}
+        return tuple(r for r in self.reviews if r.id not in known)
+
+    @property
+    def unexplained_variances(self) -> tuple[Variance, ...]:
+        return tuple(v for v in self.variances or () if not v.explained)
 
     def exceptions_by_severity(self) -> dict[str, int]:
         return {s.value: sum(1 for e in self.exceptions if e.severity == s) for s in SEVERITY_ORDER}
@@ -387,6 +461,13 @@ class Report:
                                     "warnings": list(w.warnings)}
             if w.exceptions_gone is not None:
                 out["compared_with"]["exceptions_gone"] = [_prior_json(g) for g in w.exceptions_gone]
+        # issue 14: written only when there is something, so a book without them keeps its report.json
+        if self.reviews:
+            out["reviews"] = [_review_json(r) for r in self.reviews]
+        if self.variances is not None:
+            out["variances"] = [_variance_json(v) for v in self.variances]
+        if self.history is not None:
+            out["history"] = _history_json(self.history)
         return out
 
     def to_json(self) -> str:
@@ -460,7 +541,35 @@ def _exception_json(e: ReportException) -> dict[str, JSON]:
                 "severity": e.severity.value, "source": src, "amount": _amount(e.amount), "message": e.message})
     if e.since:
         out["since"] = e.since
+    if e.review is not None:
+        out["review"] = _review_json(e.review, with_id=False)
     return out
+
+
+def _source_json(s: Source | None) -> JSON:
+    return None if s is None else {"file": s.file, "sheet": s.sheet, "row": s.row}
+
+
+def _review_json(r: Review, with_id: bool = True) -> dict[str, JSON]:
+    out: dict[str, JSON] = {"id": r.id} if with_id else {}
+    out.update({"disposition": r.disposition, "comment": r.comment, "reviewer": r.reviewer, "date": _iso(r.date)})
+    if with_id:
+        out["source"] = _source_json(r.source)
+    return out
+
+
+def _variance_json(v: Variance) -> dict[str, JSON]:
+    return {"id": v.id, "computation": v.computation.value, "line": v.line, "label": v.label,
+            "prior": format_cents(v.prior), "now": format_cents(v.now), "change": format_cents(v.change),
+            "percent": None if v.percent is None else f"{v.percent:.2f}", "explained": v.explained,
+            "review": None if v.review is None else _review_json(v.review, with_id=False)}
+
+
+def _history_json(h: History) -> dict[str, JSON]:
+    return {"folder": h.folder, "notes": list(h.notes),
+            "points": [{"file": p.file, "sha256": p.sha256, "as_of": p.as_of.isoformat(), "run_at": p.run_at,
+                        "figures": {c.value: {k: format_cents(v) for k, v in f.items()} for c, f in p.figures.items()}}
+                       for p in h.points]}
 
 
 def _prior_json(g: PriorException) -> dict[str, JSON]:
@@ -872,7 +981,55 @@ class _Reader:
             focus_boxes={str(k): str(v) for k, v in boxes.items()},
             compared_with=compared,
             schema=str(data.get("schema")),
+            reviews=tuple(self.review(r, w) for w, r in self._objs(data, "reviews")),
+            variances=None if "variances" not in data else tuple(
+                self.variance(v, w) for w, v in self._objs(data, "variances")),
+            history=None if "history" not in data else self.history(self.obj(data["history"], "history"), "history"),
         )
+
+    def source(self, src: JSON, where: str) -> Source | None:
+        if src is None:
+            return None
+        s = self.obj(src, where)
+        return Source(self.text(s, "file", where), self.text(s, "sheet", where), self.count(s, "row", where))
+
+    def review(self, r: Mapping[str, JSON], where: str, rid: str | None = None) -> Review:
+        disposition = self.text(r, "disposition", where)
+        if disposition not in REVIEW_DISPOSITIONS:
+            self.problems.append(f"{where}.disposition: found {disposition!r}; expected one of "
+                                 + ", ".join(REVIEW_DISPOSITIONS))
+        return Review(rid if rid is not None else self.text(r, "id", where), disposition,
+                      self.opt_text(r, "comment", where), self.text(r, "reviewer", where),
+                      self.day(r, "date", where), self.source(r.get("source"), f"{where}.source"))
+
+    def variance(self, v: Mapping[str, JSON], where: str) -> Variance:
+        vid = self.text(v, "id", where)
+        pct = v.get("percent")
+        percent = None
+        if pct is not None:
+            try:
+                percent = parse_decimal_text(str(pct))
+            except (ValueError, ArithmeticError):
+                self._bad(f"{where}.percent", pct, "a percent as text, or null")
+        rv = v.get("review")
+        return Variance(vid, self.enum(ComputationName, v.get("computation"), f"{where}.computation"),
+                        self.text(v, "line", where), self.text(v, "label", where), self.money(v, "prior", where),
+                        self.money(v, "now", where), self.money(v, "change", where), percent,
+                        None if rv is None else self.review(self.obj(rv, f"{where}.review"), f"{where}.review", vid))
+
+    def history(self, h: Mapping[str, JSON], where: str) -> History:
+        points = []
+        for w, p in self._objs(h, "points", where):
+            figs = self.obj(p.get("figures", {}), f"{w}.figures")
+            points.append(HistoryPoint(
+                self.text(p, "file", w), self.text(p, "sha256", w), self.day(p, "as_of", w, False) or date(1970, 1, 1),
+                self.opt_text(p, "run_at", w),
+                {self.enum(ComputationName, c, f"{w}.figures"): {str(k): self.money(self.obj(f, f"{w}.figures.{c}"), k,
+                                                                                   f"{w}.figures.{c}")
+                                                                 for k in self.obj(f, f"{w}.figures.{c}")}
+                 for c, f in figs.items()}))
+        return History(self.text(h, "folder", where), tuple(points),
+                       tuple(str(x) for x in self.seq(h.get("notes", []), f"{where}.notes")))
 
     def _objs(self, data: Mapping[str, JSON], key: str, where: str = "") -> Iterable[tuple[str, Mapping[str, JSON]]]:
         at = f"{where}.{key}" if where else key
@@ -934,7 +1091,9 @@ class _Reader:
             None if not comp else self.enum(ComputationName, comp, f"{where}.computation"),
             self.enum(Severity, e.get("severity"), f"{where}.severity"), source,
             self.cents(e, "amount", where, nullable=True), self.text(e, "message", where),
-            id=self.opt_text(e, "id", where) or "", since=self.opt_text(e, "since", where) or "")
+            id=self.opt_text(e, "id", where) or "", since=self.opt_text(e, "since", where) or "",
+            review=None if e.get("review") is None else self.review(self.obj(e["review"], f"{where}.review"),
+                                                                     f"{where}.review", self.opt_text(e, "id", where) or ""))
 
 
 # -- the validators of a report-shaped JSON value: Report.from_json, ReportFigures and the
