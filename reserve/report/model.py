@@ -1008,9 +1008,11 @@ class _Reader:
         percent = None
         if pct is not None:
             try:
-                percent = parse_decimal_text(str(pct))
-            except (ValueError, ArithmeticError):
-                self._bad(f"{where}.percent", pct, "a percent as text, or null")
+                percent = Decimal(str(pct)) if re.fullmatch(r"-?\d+\.\d{2}", str(pct)) else None
+            except ArithmeticError:
+                percent = None
+            if percent is None:
+                self._bad(f"{where}.percent", pct, "a percent as text with two decimals, or null")
         rv = v.get("review")
         return Variance(vid, self.enum(ComputationName, v.get("computation"), f"{where}.computation"),
                         self.text(v, "line", where), self.text(v, "label", where), self.money(v, "prior", where),
