@@ -179,6 +179,12 @@ def _reserve_bank(run: Run) -> Outcome:
     return out
 
 
+def _clearing_organizations(run: Run) -> Outcome:
+    """Every clearing_organizations row used as a reference of item rows or excluded (Notes B, F, G)."""
+    return debits.clearing_organization_rows(run.book.tables.get("clearing_organizations"), run.book.tables["items"],
+                                             run.book.params.as_of)
+
+
 def _holidays(run: Run) -> Outcome:
     """The holidays rows are used by the calendar."""
     hol = run.book.tables["holidays"]
@@ -254,6 +260,7 @@ STEPS: tuple[Step, ...] = (
     _on_items(pab.pab_note_9_clearing_deposits),
     _note_h,
     _reserve_bank,
+    _clearing_organizations,
     _holidays,
     _assemble,
     _note_h_pairing,

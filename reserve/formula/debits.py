@@ -245,6 +245,36 @@ def note_g_organizations(co: pd.DataFrame | None, org: Texts, as_of: date) -> tu
     return ok, why
 
 
+def clearing_organization_rows(co: pd.DataFrame | None, items: pd.DataFrame, as_of: date) -> Outcome:
+    """Every row of `clearing_organizations` accounted for (rows in = used + excluded): a row
+    named by an item row (`items.clearing_org_id`: Note B's letters of credit, Items 13 and
+    14) is used as the reference of those rows, with its Note G(b), (c) standing; a row no
+    item row names has no effect on the computation and is excluded, saying so."""
+    if co is None or not len(co):
+        return Outcome()
+    ids = text_values(co["clearing_org_id"])
+    named = texts(items, "clearing_org_id") if "clearing_org_id" in items.columns and len(items) else np.array([], dtype=object)
+    named = named[named != None]  # noqa: E711
+    uses, counts = np.unique(named.astype(str), return_counts=True) if len(named) else (np.array([], dtype=str), np.array([], dtype=np.int64))
+    pos = pd.Index(uses).get_indexer(ids)
+    n_named = np.where(pos >= 0, counts[np.maximum(pos, 0)] if len(counts) else 0, 0)
+    ok, why = note_g_organizations(co, ids, as_of)
+    kind = co["kind"].to_numpy(dtype=object)
+    standing = np.where(kind == "occ", "the Options Clearing Corporation (Item 13, Note F)",
+                        np.where(ok, "meets Note G(b), determined within the year before as_of (Note G(c))",
+                                 "for Item 14: it " + why.astype(str)))
+    used = n_named > 0
+    reason = np.where(used, "clearing organization named by " + n_named.astype(str) + " item row(s); " + standing,
+                      "named by no item row: no effect on the computation")
+    rows = np.arange(len(co))
+    out = Outcome()
+    out.frames.append(dispositions("clearing_organizations", rows[used], "", "clearing_org_test", 0,
+                                   "Notes B, F, G", reason[used]))
+    out.frames.append(dispositions("clearing_organizations", rows[~used], "", "excluded", 0, "Notes B, F, G",
+                                   reason[~used]))
+    return out
+
+
 def _a_year_before(d: date) -> date:
     try:
         return d.replace(year=d.year - 1)

@@ -62,6 +62,7 @@ OTHER_LINES: dict[str, tuple[str, str]] = {
     "reserve_bank": ("Reserve bank accounts: amount on deposit", "Reserve bank"),
     "note_e1_test": ("Note E(1): securities collateralizing margin debits (tested)", "E(1) collateral"),
     "note_h_test": ("Note H: clearing agencies and requirements tested", "Note H evidence"),
+    "clearing_org_test": ("Clearing organizations named by item rows (Notes B, F, G)", "Clearing orgs"),
     "calendar": ("Book holidays used by the business-day calendar", "Holidays"),
     "excluded": ("Rows excluded, with the reason and rule", "Excluded"),
 }
