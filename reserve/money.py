@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any, Literal, NamedTuple, overload
@@ -507,3 +508,70 @@ def _ratio_int64(a0: np.ndarray, n0: np.ndarray, d0: np.ndarray, up: bool,
         res, r2 = _ratio_slow(a0, n0, d0, up, slow, res, r2, need_r)
     return res, r2
 
+
+
+# ------------------------------------------------------------------ variance threshold
+#
+# The book's `variance_threshold` parameter (issue 14 item 2): above it, a line's change since
+# the previous report needs a reviewer's comment. Written as an amount ("250000", "$250,000.00"),
+# a percent ("5%"), or both joined by "or" (either is enough) or "and" (both must be passed).
+# Compared exactly: cents and 1/10,000 % as integers, never a float.
+
+
+@dataclass(frozen=True)
+class VarianceThreshold:
+    amount: int | None  # cents: a change of more than this
+    percent: int | None  # 1/10,000 %: a change of more than this share of the prior amount
+    both: bool = False  # "and": both must be passed; otherwise either
+
+    def exceeded(self, prior: int, change: int) -> bool:
+        """Is a change of `change` cents from `prior` cents above the threshold? A change of
+        0 never is; from a prior of 0 any other change passes any percent."""
+        if change == 0:
+            return False
+        over_amount = self.amount is not None and abs(change) > self.amount
+        over_percent = self.percent is not None and abs(change) * PCT_ONE_HUNDRED > self.percent * abs(prior)
+        if self.amount is not None and self.percent is not None:
+            return (over_amount and over_percent) if self.both else (over_amount or over_percent)
+        return over_amount or over_percent
+
+    def text(self) -> str:
+        parts = []
+        if self.amount is not None:
+            parts.append(format_cents(self.amount))
+        if self.percent is not None:
+            whole, frac = divmod(self.percent, 10**PCT_SCALE)
+            parts.append(f"{whole}" + (f".{frac:0{PCT_SCALE}d}".rstrip("0") if frac else "") + "%")
+        return (" and " if self.both else " or ").join(parts)
+
+
+VARIANCE_THRESHOLD_FORMS = "an amount (250000), a percent (5%), or both joined by 'or' or 'and' (250000 or 5%)"
+
+
+def parse_variance_threshold(text: str) -> VarianceThreshold:
+    """The `variance_threshold` parameter's text -> VarianceThreshold; ValueError saying why."""
+    words = str(text).strip()
+    m = re.fullmatch(r"(.+?)\s+(or|and)\s+(.+)", words, flags=re.IGNORECASE)
+    pieces, both = ([m.group(1), m.group(3)], m.group(2).lower() == "and") if m else ([words], False)
+    amount = percent = None
+    for piece in pieces:
+        piece = piece.strip()
+        if piece.endswith("%"):
+            if percent is not None:
+                raise ValueError("gives two percents")
+            units, msg, blank = text_units(piece[:-1].strip(), PCT_TEXT)
+            if blank or units is None:
+                raise ValueError(f"{piece!r} is not a percent ({msg or 'blank'})")
+            if units <= 0:
+                raise ValueError(f"{piece!r}: a percent threshold must be more than 0%")
+            percent = units
+        else:
+            if amount is not None:
+                raise ValueError("gives two amounts")
+            try:
+                amount = parse_decimal_text(piece)
+            except ValueError as exc:
+                raise ValueError(f"{piece!r} is not an amount ({exc})") from None
+            if amount < 0:
+                raise ValueError(f"{piece!r}: an amount threshold cannot be negative")
+    return VarianceThreshold(amount, percent, both)

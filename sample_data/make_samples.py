@@ -412,6 +412,18 @@ HOLIDAYS = [
 ]
 
 
+# The reviewer's dispositions (issue 14): each names an exception id the report shows. The
+# ids are stable (rule, row, kind), so a reviewer's rows can be carried week to week.
+REVIEW = [
+    ("E-ebda079f15cc", "open", "Ops asked to return C-2001's Treasuries from C-2003's margin (ticket FIN-4471)",
+     "M. Okafor (FinOps)", date(2026, 11, 23)),
+    ("E-cd73e5922754", "accepted", "Aged fail with Dealer B; buy-in notice sent 2026-11-18, excluded as the rule requires",
+     "M. Okafor (FinOps)", date(2026, 11, 23)),
+    ("E-efdb9892804f", "resolved", "Excess moved to Second National on 2026-11-23 (wire 88213)", "M. Okafor (FinOps)",
+     date(2026, 11, 23)),
+]
+
+
 # --------------------------------------------------------------------------- writing
 
 def _sheet(wb, name, columns, rows):
@@ -465,6 +477,7 @@ def build_weekly_book() -> Workbook:
     _sheet(wb, "cca_deposits", DEPOSIT_COLUMNS, CCA_DEPOSITS)
     _sheet(wb, "reserve_bank_accounts", RBA_COLUMNS, RESERVE_BANK_ACCOUNTS)
     _sheet(wb, "holidays", ["date", "name"], HOLIDAYS)
+    _sheet(wb, "review", ["exception_id", "disposition", "comment", "reviewer", "date"], REVIEW)
     wb.properties.creator = "reserve sample_data/make_samples.py"
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME

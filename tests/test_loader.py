@@ -134,6 +134,8 @@ FULL = dict(
     clearing_organizations=[{"clearing_org_id": "OCC", "name": "The Options Clearing Corporation", "kind": "occ",
                              "note_g_b1": "yes", "note_g_determined_on": "2026-06-30"}],
     holidays=[{"date": "2026-12-24", "name": "Christmas Eve"}],
+    review=[{"exception_id": "E-0123456789ab", "disposition": "open", "comment": "asked ops", "reviewer": "K",
+             "date": "2026-11-23"}],
 )
 
 
@@ -197,7 +199,7 @@ def test_every_table_loads_typed(tmp_path):
     assert b.row_counts == {"accounts": 4, "collateral": 2, "items": 5, "cca": 1, "cca_requirements": 2,
                             "cca_requirement_increments": 1, "cca_deposits": 2, "reserve_bank_accounts": 1,
                             "clearing_organizations": 1,
-                            "holidays": 1}
+                            "holidays": 1, "review": 1}
 
 
 def test_defaults_applied(tmp_path):

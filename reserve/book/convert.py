@@ -913,6 +913,14 @@ def type_parameters(chunk: RawChunk, log: ProblemLog) -> dict:
                                 message=f"parameter '{name}' is required"))
             continue
         v = vals.iloc[0]
+        if name == "variance_threshold":  # text with a grammar of its own: refused here, located, if not of it
+            try:
+                v = money.parse_variance_threshold(str(v)).text()
+            except ValueError as exc:
+                log.add(Problem(chunk.file, chunk.sheet, row, "value", str(v)[:80], money.VARIANCE_THRESHOLD_FORMS,
+                                message=f"parameter 'variance_threshold': {exc}"))
+                bad_names.add(name)
+                continue
         if col.type == "date":
             v = pd.Timestamp(v).date()
         elif col.type == "money":

@@ -37,6 +37,7 @@ class Parameters:
     cross_margin_conditions_met: bool = False
     daily_basis: str | None = None  # required | voluntary (Rule 15c3-3(e)(3)(i)(B)(1), (e)(3)(v))
     daily_notice_date: date | None = None  # the written notice of a voluntary daily computation
+    variance_threshold: str | None = None  # the firm's review policy, normalised (money.parse_variance_threshold)
 
     def __post_init__(self) -> None:
         if self.prepared_on is None:

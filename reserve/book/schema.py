@@ -161,6 +161,7 @@ PARAMETERS = Table(
         Column("cross_margin_conditions_met", "bool", False, "The firm meets the order's conditions."),
         _enum("daily_basis", ("required", "voluntary"), BLANK, "With `frequency` daily: why the firm computes daily. `required`: average total credits of $500 million or more (Rule 15c3-3(e)(3)(i)(B)(1)); 2% reduction. `voluntary`: by election under Rule 15c3-3(e)(3)(v); 2% only from 30 calendar days after `daily_notice_date`, 3% before. Blank: 2% (the smaller reduction), flagged."),
         Column("daily_notice_date", "date", BLANK, "With `daily_basis` voluntary (then required): the date of the firm's written notice to its designated examining authority of its election to compute daily (Rule 15c3-3(e)(3)(v))."),
+        Column("variance_threshold", "text", BLANK, "The firm's review policy (not a rule of Exhibit A): with `reserve compute --compare`, a line whose change since the previous report is above this needs a comment (a `review` row naming the variance's id, `V-<computation>-<line>`); the report lists the unexplained ones. An amount (`250000`), a percent of the prior amount (`5%`), or both joined by `or` (either is enough) or `and` (both must be passed): `250000 or 5%`. Blank: variances are shown but none needs a comment."),
     ),
     kind="parameters",
 )
@@ -376,6 +377,20 @@ RESERVE_BANK_ACCOUNTS = Table(
     key=("account_id",),
 )
 
+REVIEW = Table(
+    "review",
+    "Optional (issue 14): the reviewer's disposition of an exception or a variance of this computation, one row per id. It is shown beside the exception (or variance) and carried into report.json; it never changes a figure, and an exception that is resolved or accepted is still listed (and still counts for `--fail-on`). Next week's book can carry the rows of exceptions still open. A row naming an id the report does not have is listed as naming none.",
+    (
+        Column("exception_id", "text", REQUIRED, "The id the report shows: an exception's `E-` and 12 hex digits (a repeated finding adds `-2`, `-3` ...), or a variance's `V-<computation>-<line>` (`V-customer-total_credits`)."),
+        _enum("disposition", ("resolved", "accepted", "open"), REQUIRED, "`resolved`: the cause was corrected (it should be gone next week); `accepted`: reviewed and accepted as it stands (a comment says why); `open`: still being worked."),
+        Column("comment", "text", BLANK, "Why; required for `accepted` and for a variance's explanation (a blank comment leaves a variance unexplained and an acceptance flagged)."),
+        Column("reviewer", "text", REQUIRED, "Who reviewed it."),
+        Column("date", "date", REQUIRED, "When it was reviewed."),
+    ),
+    required=False,
+    key=("exception_id",),
+)
+
 HOLIDAYS = Table(
     "holidays",
     "Optional: extra non-business days beyond the Federal Reserve holidays.",
@@ -398,5 +413,6 @@ TABLES: tuple[Table, ...] = (
     CCA_DEPOSITS,
     RESERVE_BANK_ACCOUNTS,
     HOLIDAYS,
+    REVIEW,
 )
 TABLES_BY_NAME = {t.name: t for t in TABLES}

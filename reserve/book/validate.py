@@ -37,6 +37,8 @@ MARKET_VALUE_KINDS = (
 )
 MARGIN_KINDS = ("letter_of_credit", "occ_margin", "futures_margin")
 DESCRIBED_KINDS = ("other_credit", "other_debit")
+# The ids a review row may name (reserve.report.model: exception_id, Variance.id)
+REVIEW_ID = r"E-[0-9a-f]{12}(?:-[0-9]+)?|V-(?:customer|pab)-[a-z0-9_]+"
 
 
 def _src_file_sheet(src: str) -> tuple[str, str]:
@@ -187,6 +189,15 @@ def validate(typed: TypedBook, log: ProblemLog, label: str) -> Links:
             log.add(Problem(label, "parameters", None, "value",
                             message="parameter 'tentative_net_capital' is required: margin accounts have debit "
                                     "balances and Note E(5) compares them with 25% of tentative net capital"))
+
+    review = tables.get("review")
+    if review is not None and len(review):
+        # an id the report can have: an exception's (E- + 12 hex, -N for a repeat) or a variance's
+        ids = review["exception_id"].astype("string")
+        ok = ids.str.fullmatch(REVIEW_ID).fillna(True).to_numpy(dtype=bool)
+        report_rows(checks, "review", ~ok, "exception_id", expected="an exception id as the report shows it "
+                    "(E- and 12 hex digits, e.g. E-3f9a0c1d2e4b, or E-3f9a0c1d2e4b-2) or a variance id "
+                    "(V-customer-<line> or V-pab-<line>, e.g. V-customer-total_credits)")
 
     if params.get("frequency") == "monthly" and params.get("net_capital_method") == "alternative":
         log.add(Problem(label, "parameters", None, "value", "monthly",

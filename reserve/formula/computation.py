@@ -185,6 +185,19 @@ def _clearing_organizations(run: Run) -> Outcome:
                                              run.book.params.as_of)
 
 
+def _review(run: Run) -> Outcome:
+    """The review rows (issue 14: a reviewer's disposition of an exception or variance) are
+    carried to the report, never into a line: the report shows each beside the exception or
+    variance it names, or lists it as naming none. A review records the firm's procedure; it
+    is not a rule of Exhibit A and no figure depends on it."""
+    rev = run.book.tables.get("review")
+    if rev is None or not len(rev):
+        return Outcome()
+    return Outcome([dispositions("review", np.arange(len(rev)), "", "review", 0, "Review (firm's procedure)",
+                                 "a reviewer's disposition, shown beside the exception or variance it names; "
+                                 "changes no figure")])
+
+
 def _holidays(run: Run) -> Outcome:
     """The holidays rows are used by the calendar."""
     hol = run.book.tables["holidays"]
@@ -262,6 +275,7 @@ STEPS: tuple[Step, ...] = (
     _reserve_bank,
     _clearing_organizations,
     _holidays,
+    _review,
     _assemble,
     _note_h_pairing,
     _note_e1_not_tested,

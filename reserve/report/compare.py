@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from ..formula.model import LINES, ComputationName
-from ..money import format_cents
+from ..money import format_cents, parse_variance_threshold
 from .model import (
     COMPARED_FIGURES,
     NEW,
@@ -27,6 +27,7 @@ from .model import (
     Report,
     ReportException,
     ReportFigures,
+    Variance,
     report_problems,
 )
 
@@ -196,7 +197,42 @@ def add_comparison(report: Report, previous: ReportFigures | None) -> Report:
         warnings.append(NO_PRIOR_IDS)
     return replace(report, computations=comps, exceptions=exceptions,
                    compared_with=ComparedWith(previous.as_of, previous.run_at, previous.firm_name, tuple(warnings),
-                                              gone))
+                                              gone),
+                   variances=variances(report, cmp))
+
+
+def figure_label(key: str) -> str:
+    """A compared figure's name as the report shows it: "Item 1", "Other credits", "Total credits"."""
+    from .supporting import line_label
+
+    if key in LINE_KEY_VALUES:
+        return line_label(key)
+    return key.replace("_", " ").capitalize()
+
+
+LINE_KEY_VALUES = frozenset(line.key.value for line in LINES)
+
+
+def variances(report: Report, cmp: dict[ComputationName, Previous]) -> tuple[Variance, ...] | None:
+    """The lines and summary figures whose change since the previous report is above the
+    book's `variance_threshold` (the firm's review policy), each with the review row naming its
+    id, in report order; None when the book sets no threshold. A figure the previous report
+    lacks is not a variance (it is shown as not compared)."""
+    text = report.parameters.get("variance_threshold")
+    if not isinstance(text, str) or not text:
+        return None
+    threshold = parse_variance_threshold(text)  # validated when the book was read
+    by_id = {r.id: r for r in report.reviews}
+    out = []
+    for name, prev in cmp.items():
+        for key, prior in prev.amounts.items():
+            change = prev.change.get(key)
+            if prior is None or change is None or not threshold.exceeded(prior, change):
+                continue
+            vid = f"V-{name.value}-{key}"
+            percent = None if prior == 0 else (Decimal(change) * 100 / abs(prior)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            out.append(Variance(vid, name, key, figure_label(key), prior, prior + change, change, percent, by_id.get(vid)))
+    return tuple(out)
 
 
 NO_PRIOR_IDS = "previous report has no exception ids; not compared"

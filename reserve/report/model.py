@@ -28,7 +28,17 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 
 from .. import __version__
-from ..formula.model import COMPUTATIONS, LINES, SUMMARY_BOXES, ComputationName, LineKey, Result, Severity, Side
+from ..formula.model import (
+    COMPUTATIONS,
+    LINES,
+    SUMMARY_BOXES,
+    ComputationName,
+    Finding,
+    LineKey,
+    Result,
+    Severity,
+    Side,
+)
 from ..money import format_cents, parse_decimal_text
 
 if TYPE_CHECKING:
@@ -693,13 +703,17 @@ def build_report(book: Book, result: Result, run_time: datetime | None = None) -
             int(c.excess_credits), int(c.excess_debits), int(c.required_deposit),
             int(c.offset_by_customer_excess_debits), int(c.sweep), int(c.on_deposit), int(c.deposit_needed),
             int(c.withdrawal_permitted), c.reduction_rule, c.deposit_deadline)
+    reviews = book_reviews(book)
+    findings = list(result.findings) + review_findings(reviews)
     found = [ReportException(f.rule, _computation_name(f.computation), Severity(f.severity),
                              source_of(book, f.table, f.row) if f.table else None,
                              None if f.amount is None else int(f.amount), f.message)
-             for f in result.findings]
+             for f in findings]
     ids = _unique_ids([exception_id(f.rule, str(f.computation or ""), f.table or "", row_key(book, f.table, f.row),
-                                    message_kind(f.message)) for f in result.findings], found)
-    exceptions = sorted((replace(e, id=i) for e, i in zip(found, ids, strict=True)), key=_exception_key)
+                                    message_kind(f.message)) for f in findings], found)
+    by_id = {r.id: r for r in reviews}
+    exceptions = sorted((replace(e, id=i, review=by_id.get(i)) for e, i in zip(found, ids, strict=True)),
+                        key=_exception_key)
     per_source = _rows_per_source(book)
     inputs = []
     for f in book.files:
@@ -723,7 +737,37 @@ def build_report(book: Book, result: Result, run_time: datetime | None = None) -
         inputs=tuple(inputs),
         ignored=tuple(ReadPast(i["file"], i["sheet"], i["column"], i["what"], i["reason"])
                       for i in getattr(book, "ignored", [])),
+        reviews=tuple(reviews),
     )
+
+
+REVIEW_RULE = "Review (firm's procedure)"
+
+
+def book_reviews(book: Book) -> list[Review]:
+    """The book's `review` rows as Reviews (one per row; the table is keyed by id)."""
+    rev = book.tables.get("review")
+    if rev is None or not len(rev):
+        return []
+    ids = rev["exception_id"].astype(str).tolist()
+    disp = rev["disposition"].astype(str).tolist()
+    comments = [None if c is None else str(c) for c in rev["comment"].astype(object).where(rev["comment"].notna(), None)]
+    reviewers = rev["reviewer"].astype(str).tolist()
+    days = [d.date() for d in rev["date"]]
+    return [Review(ids[i], disp[i], comments[i], reviewers[i], days[i], source_of(book, "review", i))
+            for i in range(len(rev))]
+
+
+def review_findings(reviews: list[Review]) -> list[Finding]:
+    """An acceptance needs a reason: a review that accepts an exception or variance without a
+    comment is itself an exception (it is still shown as accepted)."""
+    out = []
+    for i, r in enumerate(reviews):
+        if r.disposition == "accepted" and not (r.comment or "").strip():
+            out.append(Finding(REVIEW_RULE, "", f"the review of {r.id} by {r.reviewer} accepts it without a comment: "
+                               "an accepted exception or variance needs the reason it is accepted", None, "review",
+                               i, Severity.REVIEW))
+    return out
 
 
 def _field(e: object, name: str) -> Any:

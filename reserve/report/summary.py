@@ -7,8 +7,11 @@ add up on the screen: required deposit, less the PAB offset by customer excess d
 (Rule 15c3-3(e)(4)), less next-day sweep credits (SEC staff FAQ 2025-12-08 Q5), against the
 amount on deposit, giving the deposit needed (with its deadline) or the withdrawal
 permitted -- and the exceptions by severity (counts of every exception: nothing is cut),
-the severe ones to resolve, with `--compare` how many are new, still open and gone, and the
-sign-off roles not yet signed (after `compute` always all three: a new report is a DRAFT).
+the severe ones to resolve, with `--compare` how many are new, still open and gone, with a
+`review` table how many exceptions are resolved / accepted / open / not reviewed (and review
+rows naming nothing), with a `variance_threshold` and `--compare` the lines above it and how
+many lack a comment, and the sign-off roles not yet signed (after `compute` always all three:
+a new report is a DRAFT).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from datetime import date
 
 from ..formula.model import ComputationName
 from ..money import format_cents, format_display
-from .model import JSON, NEW, SEVERITY_ORDER, STILL_OPEN, Report
+from .model import JSON, NEW, REVIEW_DISPOSITIONS, SEVERITY_ORDER, STILL_OPEN, Report
 from .signoff import SignOff, view
 
 SEVERITIES = tuple(s.value for s in SEVERITY_ORDER)
@@ -59,6 +62,14 @@ class RunSummary:
     unsigned_roles: tuple[str, ...] = ()
     # --compare against a report with exception ids: {"new": n, "still open": n, "gone": n}
     exceptions_since: dict[str, int] | None = None
+    # the book's review table (issue 14 item 2): exceptions by disposition ("not reviewed" for
+    # none), review rows naming no exception or variance
+    reviews: dict[str, int] | None = None
+    unmatched_reviews: int = 0
+    # with a variance_threshold: lines above it, and those without a comment (None: not checked)
+    variances: int | None = None
+    unexplained_variances: int = 0
+    variance_note: str = ""  # why variances were not checked, when a threshold is set
 
     @property
     def severe_exceptions(self) -> int:
@@ -78,6 +89,14 @@ class RunSummary:
         if self.exceptions_since is not None:
             out["exceptions_since_previous"] = dict(self.exceptions_since)
         out["unsigned_roles"] = list(self.unsigned_roles)
+        if self.reviews is not None:
+            out["exceptions_by_review"] = dict(self.reviews)
+            out["reviews_naming_nothing"] = self.unmatched_reviews
+        if self.variances is not None:
+            out["variances_above_threshold"] = self.variances
+            out["unexplained_variances"] = self.unexplained_variances
+        if self.variance_note:
+            out["variance_note"] = self.variance_note
         if self.comparison_warnings:
             out["comparison_warnings"] = list(self.comparison_warnings)
         return out
@@ -95,9 +114,22 @@ def summary(report: Report, signoff: SignOff | None = None) -> RunSummary:
     since = None if gone is None else {
         NEW: sum(1 for e in report.exceptions if e.since == NEW),
         STILL_OPEN: sum(1 for e in report.exceptions if e.since == STILL_OPEN), "gone": len(gone)}
+    reviews = None
+    if report.reviews:
+        reviews = {d: sum(1 for e in report.exceptions if e.review is not None and e.review.disposition == d)
+                   for d in REVIEW_DISPOSITIONS}
+        reviews[NOT_REVIEWED] = sum(1 for e in report.exceptions if e.review is None)
+    note = ""
+    if report.variances is None and report.parameters.get("variance_threshold"):
+        note = "a variance_threshold is set, but there is no previous report (--compare): variances not checked"
     return RunSummary(report.firm_name, report.as_of, tuple(comps), len(report.exceptions),
                       report.exceptions_by_severity(), tuple(warnings),
-                      view(signoff or SignOff(), "").unsigned, since)
+                      view(signoff or SignOff(), "").unsigned, since, reviews, len(report.unmatched_reviews),
+                      None if report.variances is None else len(report.variances), len(report.unexplained_variances),
+                      note)
+
+
+NOT_REVIEWED = "not reviewed"
 
 
 def _long_date(d: date | None) -> str:
@@ -132,6 +164,15 @@ def summary_text(s: RunSummary) -> str:
     lines.append(f"  {s.exceptions} exception(s): " + ", ".join(f"{by.get(k, 0)} {k}" for k in SEVERITIES))
     if s.exceptions_since is not None:
         lines.append("  since the previous report: " + ", ".join(f"{n} {k}" for k, n in s.exceptions_since.items()))
+    if s.reviews is not None:
+        lines.append("  reviewed (review table): " + ", ".join(f"{n} {k}" for k, n in s.reviews.items())
+                     + (f"; {s.unmatched_reviews} review row(s) name no exception or variance" if s.unmatched_reviews
+                        else ""))
+    if s.variances is not None:
+        lines.append(f"  {s.variances} line(s) changed by more than the variance threshold, "
+                     f"{s.unexplained_variances} without a comment")
+    if s.variance_note:
+        lines.append(f"  Note: {s.variance_note}")
     if s.unsigned_roles:
         lines.append(f"  unsigned: {', '.join(s.unsigned_roles)} (DRAFT until approved: reserve sign)")
     else:

@@ -64,6 +64,7 @@ OTHER_LINES: dict[str, tuple[str, str]] = {
     "note_h_test": ("Note H: clearing agencies and requirements tested", "Note H evidence"),
     "clearing_org_test": ("Clearing organizations named by item rows (Notes B, F, G)", "Clearing orgs"),
     "calendar": ("Book holidays used by the business-day calendar", "Holidays"),
+    "review": ("Review rows: a reviewer's disposition of an exception or variance", "Review"),
     "excluded": ("Rows excluded, with the reason and rule", "Excluded"),
 }
 
