@@ -17,6 +17,7 @@ from .errors import BookInvalid
 from .formula import compute
 from .formula.model import Result
 from .outputs import OutputError, publish
+from .progress import NO_PROGRESS, Progress
 from .report.model import Report, ReportFigures, build_report
 
 FORMATS = ("html", "xlsx", "json")
@@ -30,24 +31,27 @@ def compute_book(path: str | Path) -> tuple[Book, Result]:
 
 def write_outputs(out_dir: str | Path, book: Book, result: Result, formats: Iterable[str] = FORMATS,
                   report: Report | None = None, previous: ReportFigures | None = None,
-                  run_time: datetime | None = None, warnings: list[str] | None = None) -> list[Path]:
+                  run_time: datetime | None = None, warnings: list[str] | None = None,
+                  progress: Progress = NO_PROGRESS) -> list[Path]:
     """Write the chosen renderings into out_dir as one set (`reserve.outputs.publish`): the
     whole set is written in a hidden folder beside out_dir and switched in by one atomic
     rename; the user's own files in out_dir are kept; an earlier run's files are removed.
     Raises OutputError (one line; out_dir untouched) when the folder cannot be used or
-    written. Notes about leftovers of killed runs are appended to `warnings`."""
+    written. Notes about leftovers of killed runs are appended to `warnings`. `progress` is
+    told of each output written."""
     report = report or build_report(book, result, run_time)
     formats = tuple(formats)
 
     def write(folder: Path) -> list[str]:
         written = []
         if "json" in formats:
-            (folder / "report.json").write_text(report.to_json(), encoding="utf-8")
+            with progress.phase("writing report.json"):
+                (folder / "report.json").write_text(report.to_json(), encoding="utf-8")
             written.append("report.json")
         if "html" in formats or "xlsx" in formats:
             from .report import render  # the HTML and workbook renderers
 
-            written += render.render_all(folder, book, result, report, formats, previous)
+            written += render.render_all(folder, book, result, report, formats, previous, progress)
         return written
 
     about = {"program": {"name": report.program.name, "version": report.program.version},

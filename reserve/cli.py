@@ -173,15 +173,13 @@ def _severe_failures(report: Report, fail_on: str | None) -> str | None:
     return f"FAIL: {n} {' or '.join(levels)} exception(s) (--fail-on {fail_on})"
 
 
-class _Progress:
-    """Stage messages on a terminal; silent when stderr is not a terminal or --quiet."""
+def _progress(quiet: bool):
+    """Progress of each phase on a terminal (reserve.terminal.TerminalProgress); nothing when
+    stderr is not a terminal (a CI log, a pipe) or with --quiet."""
+    from .progress import NO_PROGRESS
+    from .terminal import TerminalProgress
 
-    def __init__(self, quiet: bool):
-        self.on = not quiet and sys.stderr.isatty()
-
-    def __call__(self, msg: str) -> None:
-        if self.on:
-            _err(f"... {msg}")
+    return TerminalProgress(sys.stderr) if not quiet and sys.stderr.isatty() else NO_PROGRESS
 
 
 FAIL_ON_OPTION = click.option(
@@ -228,16 +226,14 @@ def compute(book, out_dir, formats, previous, fail_on, quiet, as_json):
                                  param_hint="--format")
     check_output_dir(out_dir)  # before the work: a folder that cannot be used is said at once
     prev = _read_report("--compare", previous, require_schema=True) if previous else None
-    progress = _Progress(quiet)
+    progress = _progress(quiet)
     from .book import load_book
     from .formula import compute as compute_formula
 
-    progress(f"loading {book}")
-    b = load_book(book)
-    progress(f"computing ({sum(b.row_counts.values()):,} rows)")
-    result = compute_formula(b)
-    progress("writing the report")
-    report = build_report(b, result)
+    b = load_book(book, progress)
+    result = compute_formula(b, progress)
+    with progress.phase("building the report"):
+        report = build_report(b, result)
     if prev is not None:
         from .report.compare import add_comparison
 
@@ -249,7 +245,7 @@ def compute(book, out_dir, formats, previous, fail_on, quiet, as_json):
     from .signing import signatures_in
 
     signed_before = signatures_in(out_dir)
-    paths = write_outputs(out_dir, b, result, chosen, report=report, previous=prev, warnings=notes)
+    paths = write_outputs(out_dir, b, result, chosen, report=report, previous=prev, warnings=notes, progress=progress)
     for w in report.compared_with.warnings if report.compared_with else ():
         _err(f"Warning: --compare {previous}: {w}")
     for n in notes:

@@ -13,6 +13,13 @@ from __future__ import annotations
 
 import io
 import re
+import time
+from typing import TextIO
+
+from .progress import Phase, Progress, count_text, done_text
+
+REDRAW_SECONDS = 0.1  # at most ten redraws a second: progress must not cost time itself
+KEEP_SECONDS = 0.5  # a phase that took less leaves no line behind (a book has many tiny tables)
 
 # ESC sequences: CSI (ESC [ ... final), OSC / DCS / SOS / PM / APC (ESC ] ... BEL or ST), and
 # two-character ESC forms; their 8-bit C1 equivalents (CSI = U+009B, OSC = U+009D, ...).
@@ -62,3 +69,33 @@ class SafeStream(io.TextIOBase):
     @property
     def errors(self):  # type: ignore[override]
         return getattr(self._stream, "errors", "strict")
+
+
+class TerminalProgress(Progress):
+    """Progress on a terminal: one line per phase, redrawn in place, then its time."""
+
+    def __init__(self, stream: TextIO):
+        # the terminal's own stream: SafeStream would strip the carriage return this redraws with
+        self.stream = getattr(stream, "_stream", stream)
+        self._last = 0.0
+
+    def _write(self, text: str) -> None:
+        self.stream.write(text)
+        self.stream.flush()
+
+    def _started(self, p: Phase) -> None:
+        self._last = time.perf_counter()
+        self._write(f"\r\x1b[K... {safe(p.name)}")
+
+    def _moved(self, p: Phase) -> None:
+        now = time.perf_counter()
+        if now - self._last < REDRAW_SECONDS:
+            return
+        self._last = now
+        self._write(f"\r\x1b[K... {safe(p.name)} {count_text(p)}")
+
+    def _finished(self, p: Phase) -> None:
+        if p.seconds < KEEP_SECONDS:
+            self._write("\r\x1b[K")
+        else:
+            self._write(f"\r\x1b[K... {safe(p.name)}{done_text(p)}\n")

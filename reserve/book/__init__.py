@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..errors import BookInvalid, ProblemLog
 from ..keys import Links
+from ..progress import NO_PROGRESS, Progress
 from .convert import type_book
 from .model import Book, DefaultUsed, IgnoredInput, InputFile, Parameters
 from .read import read_book
@@ -25,15 +26,17 @@ from .schema import TABLES, TABLES_BY_NAME
 from .validate import validate
 
 
-def load_book(path: str | Path) -> Book:
+def load_book(path: str | Path, progress: Progress = NO_PROGRESS) -> Book:
     """Read, type and validate the book at `path` (a workbook or a folder); raises
-    `BookInvalid` with every problem found."""
+    `BookInvalid` with every problem found. `progress` is told of each phase (the CLI's
+    terminal progress; nothing by default)."""
     log = ProblemLog()
-    raw = read_book(path, log)
-    typed = type_book(raw, log)
+    raw = read_book(path, log, progress)
+    typed = type_book(raw, log, progress)
     links: Links = {}
     if "accounts" in typed.tables:  # cross-table checks run even when some cells were bad
-        links = validate(typed, log, raw.label)
+        with progress.phase("checking keys and references"):
+            links = validate(typed, log, raw.label)
     log.raise_if_any()
     return Book(Parameters(**typed.params), typed.tables, raw.files, raw.label, links, raw.ignored, raw.defaults)
 

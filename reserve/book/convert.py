@@ -32,6 +32,7 @@ from pandas.api.types import union_categoricals
 
 from .. import calendar, keys, money
 from ..errors import Problem, ProblemLog
+from ..progress import NO_PROGRESS, Progress
 from . import cells
 from .model import DefaultUsed, IgnoredInput
 from .names import match as match_name
@@ -1031,8 +1032,8 @@ def _default_text(c: Column) -> str:
     return str(d)
 
 
-def type_book(raw: RawBook, log: ProblemLog) -> TypedBook:
-    """Type every table of a raw book; every problem goes to `log`."""
+def type_book(raw: RawBook, log: ProblemLog, progress: Progress = NO_PROGRESS) -> TypedBook:
+    """Type every table of a raw book (each table a phase of `progress`); every problem goes to `log`."""
     tables: dict[str, pd.DataFrame] = {}
     params: dict[str, Any] = {}
     bad_cells: dict[str, BadCells] = {}
@@ -1062,14 +1063,15 @@ def type_book(raw: RawBook, log: ProblemLog) -> TypedBook:
             continue
         typed, bads = [], []
         used: dict = {}
-        for ch in chunks:
-            if not _columns_recognised(table, ch, log, raw.ignored):
-                continue
-            bad: dict = {}
-            t = type_chunk(table, ch, log, bad, used)
-            if t is not None:
-                typed.append(t)
-                bads.append(bad)
+        with progress.phase(f"typing {table.name}", total=sum(len(ch.frame) for ch in chunks), unit="rows") as step:
+            for ch in chunks:
+                if _columns_recognised(table, ch, log, raw.ignored):
+                    bad: dict = {}
+                    t = type_chunk(table, ch, log, bad, used)
+                    if t is not None:
+                        typed.append(t)
+                        bads.append(bad)
+                step.advance(len(ch.frame))
         for c in table.columns:
             if used.get(c.name, [0])[0]:
                 omitted = all(c.name not in ch.frame.columns for ch in chunks)

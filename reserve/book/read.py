@@ -35,6 +35,7 @@ import pandas as pd
 from defusedxml import ElementTree as SafeET
 
 from ..errors import Problem, ProblemLog
+from ..progress import NO_PROGRESS, Progress
 from . import guard
 from .model import DefaultUsed, IgnoredInput, InputFile
 from .names import match as match_name
@@ -88,17 +89,18 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def read_book(path: str | Path, log: ProblemLog) -> RawBook:
+def read_book(path: str | Path, log: ProblemLog, progress: Progress = NO_PROGRESS) -> RawBook:
+    """Read the book's files (a workbook's sheets, a folder's files), each a phase of `progress`."""
     p = Path(path)
     if not guard.check_book(p, log):  # a device, FIFO or socket: never opened
         return RawBook({}, [], str(p), readable=False)
     if p.is_dir():
-        return _read_folder(p, log)
+        return _read_folder(p, log, progress)
     if p.suffix.lower() in (".xlsx", ".xlsm"):
         if not p.exists():
             log.add(Problem(str(p), message="file not found"))
             return RawBook({}, [], str(p), readable=False)
-        return _read_xlsx(p, log)
+        return _read_xlsx(p, log, progress)
     if not p.exists():
         log.add(Problem(str(p), message="no such file or folder"))
     else:
@@ -144,7 +146,7 @@ def _table_names(names, what: str, where: str, log: ProblemLog, ignored: list[Ig
     return out
 
 
-def _read_folder(folder: Path, log: ProblemLog) -> RawBook:
+def _read_folder(folder: Path, log: ProblemLog, progress: Progress = NO_PROGRESS) -> RawBook:
     if not guard.check_folder(folder, log):  # links, devices, FIFOs; headers out of bounds
         return RawBook({}, [], str(folder), readable=False)
     chunks: dict[str, list[RawChunk]] = {}
@@ -178,15 +180,14 @@ def _read_folder(folder: Path, log: ProblemLog) -> RawBook:
         digests = [pool.submit(sha256_of, f) for _, f in candidates]
         for (table, f), digest in zip(candidates, digests, strict=True):
             shown = str(f)
-            try:
-                if f.suffix.lower() == ".csv":
-                    chunk = _read_csv(f, table, shown)
-                else:
-                    chunk = _read_parquet(f, table, shown)
-            except Exception as exc:  # unreadable file: a problem, not a traceback
-                log.add(Problem(shown, table, message=f"cannot read the file: {exc}"))
-                unread.add(table)
-                continue
+            with progress.phase(f"reading {table} ({f.name})", unit="rows") as step:
+                try:
+                    chunk = _read_csv(f, table, shown) if f.suffix.lower() == ".csv" else _read_parquet(f, table, shown)
+                except Exception as exc:  # unreadable file: a problem, not a traceback
+                    log.add(Problem(shown, table, message=f"cannot read the file: {exc}"))
+                    unread.add(table)
+                    continue
+                step.advance(len(chunk.frame))
             chunks.setdefault(table, []).append(chunk)
             files.append(InputFile(shown, digest.result(), [table], {table: len(chunk.frame)}))
     if not candidates and not log.total:
@@ -593,7 +594,7 @@ def _scan_member(path: Path, member: str) -> SheetScan:
         return _scan_sheet(zf, member)
 
 
-def _read_xlsx(path: Path, log: ProblemLog) -> RawBook:
+def _read_xlsx(path: Path, log: ProblemLog, progress: Progress = NO_PROGRESS) -> RawBook:
     import fastexcel
 
     shown = str(path)
@@ -629,14 +630,16 @@ def _read_xlsx(path: Path, log: ProblemLog) -> RawBook:
                 continue
             scan_job = pool.submit(_scan_member, path, member) if member else None
             failure = None
-            try:
-                chunk = _load_sheet(reader, path, sheet, table, first_row, header, shown)
-            except Exception as exc:
-                chunk, failure = None, exc
-            try:
-                scan = scan_job.result() if scan_job else SheetScan(None, [])
-            except Exception as exc:
-                scan, failure = SheetScan(None, []), failure or exc
+            with progress.phase(f"reading sheet {sheet}", unit="rows") as step:
+                try:
+                    chunk = _load_sheet(reader, path, sheet, table, first_row, header, shown)
+                except Exception as exc:
+                    chunk, failure = None, exc
+                try:
+                    scan = scan_job.result() if scan_job else SheetScan(None, [])
+                except Exception as exc:
+                    scan, failure = SheetScan(None, []), failure or exc
+                step.advance(len(chunk.frame) if chunk is not None else 0)
             if scan.bad_cells:
                 names = ({letters: text.strip() for letters, text in header.items() if text.strip()}
                          if header is not None and scan.first_row == first_row else _header_by_letter(path, sheet))

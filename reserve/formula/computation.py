@@ -32,6 +32,7 @@ import pandas as pd
 from .. import money
 from ..calendar import BusinessCalendar
 from ..money import Effect
+from ..progress import NO_PROGRESS, Progress
 from . import credits, debits, note_e, pab
 from .debits import DebitBasis
 from .inputs import BookData, Params
@@ -285,14 +286,17 @@ STEPS: tuple[Step, ...] = (
 )
 
 
-def compute(book: BookData) -> Result:
-    """Exhibit A applied to a loaded book: every step of STEPS in order, then the Result."""
+def compute(book: BookData, progress: Progress = NO_PROGRESS) -> Result:
+    """Exhibit A applied to a loaded book: every step of STEPS in order, then the Result.
+    `progress` is told of each step done (it prints nothing unless the caller gave one)."""
     p = book.params
     cal = calendar_for(book)
     it = book.tables["items"]
     run = Run(book, cal, ItemRows.of(it, p, cal) if len(it) else None)
-    for step in STEPS:
-        run.outcome.extend(step(run))
+    with progress.phase("computing", total=len(STEPS), unit="steps") as counted:
+        for step in STEPS:
+            run.outcome.extend(step(run))
+            counted.advance()
     disp = _need(run.dispositions)
     result_assumptions = assumptions() + default_assumptions(book)
     return Result(p, run.computations, disp, run.outcome.findings, run.note_h_entries, result_assumptions,

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..progress import NO_PROGRESS, Progress
 from .html import HTML_ROWS_PER_SCHEDULE, build_context, render_html
 from .model import Report, ReportFigures
 from .supporting import (
@@ -35,9 +36,10 @@ XLSX_NAME = "report.xlsx"
 
 
 def render_all(out_dir: str | Path, book: Book, result: Result, report: Report, formats: Iterable[str],
-               previous: ReportFigures | None = None) -> list[str]:
+               previous: ReportFigures | None = None, progress: Progress = NO_PROGRESS) -> list[str]:
     """Write report.html / report.xlsx (as chosen in `formats`) and supporting/*.parquet into
-    out_dir; return the names written, relative to out_dir, in a stable order."""
+    out_dir; return the names written, relative to out_dir, in a stable order. `progress`
+    counts the schedules written, then the workbook and the page."""
     out = Path(out_dir)
     scheds = schedules(result)
     workbook = WorkbookWriter(report, scheds, previous, WORKBOOK_ROWS_PER_SCHEDULE) if "xlsx" in formats else None
@@ -47,22 +49,28 @@ def render_all(out_dir: str | Path, book: Book, result: Result, report: Report, 
     heads: dict[str, ScheduleRows] = {}
     supporting = []
     shown = max(WORKBOOK_ROWS_PER_SCHEDULE, HTML_ROWS_PER_SCHEDULE)
-    for s in scheds:
-        # every row to the audit trail, straight from the dispositions; only the rows shown
-        # are joined (conformed to the whole line's columns when the line has more)
-        supporting.append(write_trail(out, book, result, s))
-        rows = schedule_rows(book, result, s, shown, columns=schedule_columns(book, result, s) if s.rows > shown else None)
-        if workbook:
-            workbook.add_schedule(s, rows)
-        heads[s.slug] = rows.head(HTML_ROWS_PER_SCHEDULE)
-        del rows
+    with progress.phase("writing the schedules (supporting/)", total=sum(s.rows for s in scheds),
+                        unit="rows") as step:
+        for s in scheds:
+            # every row to the audit trail, straight from the dispositions; only the rows shown
+            # are joined (conformed to the whole line's columns when the line has more)
+            supporting.append(write_trail(out, book, result, s))
+            rows = schedule_rows(book, result, s, shown,
+                                 columns=schedule_columns(book, result, s) if s.rows > shown else None)
+            if workbook:
+                workbook.add_schedule(s, rows)
+            heads[s.slug] = rows.head(HTML_ROWS_PER_SCHEDULE)
+            del rows
+            step.advance(s.rows)
     written = []
     sheets = None
     if workbook:
-        sheets = workbook.save(out / XLSX_NAME)
+        with progress.phase("writing report.xlsx"):
+            sheets = workbook.save(out / XLSX_NAME)
         written.append(XLSX_NAME)
     if "html" in formats:
-        ctx = build_context(report, scheds, heads, previous, sheets, XLSX_NAME if workbook else None)
-        (out / HTML_NAME).write_text(render_html(ctx), encoding="utf-8")
+        with progress.phase("writing report.html"):
+            ctx = build_context(report, scheds, heads, previous, sheets, XLSX_NAME if workbook else None)
+            (out / HTML_NAME).write_text(render_html(ctx), encoding="utf-8")
         written.insert(0, HTML_NAME)
     return written + sorted(supporting)
