@@ -32,7 +32,7 @@ class Reading:
 _GENERAL: tuple[Reading, ...] = (
     Reading(
         'rounding',
-        'Exhibit A (percentages, shares, caps); SPEC "Rounding"',
+        'Exhibit A (percentages, shares, caps); reserve/money.py share',
         'Amounts are exact cents. Every percentage, share and cap goes through one helper (money.share) that '
         "is told the amount's effect on the requirement and rounds its fraction of a cent toward the higher "
         'requirement: up for a reduction of debits or an exclusion from debits (the 1% of Note E(3), the 2% '
@@ -744,7 +744,7 @@ _NOTE_H: tuple[Reading, ...] = (
         'omnibus account with a separate margin per customer (omnibus_gross, as Release 34-99149 describes '
         "FICC's Sponsored Service). Margin in an omnibus account netted across customers (omnibus_net) earns "
         'no Item 15 debit: the exemption applied for (Release 34-105980) is noticed, not granted; if an order'
-        ' is granted, the switch OMNIBUS_NET_MARGIN_COUNTS in reserve/formula/note_h.py lets omnibus_net '
+        ' is granted, the switch OMNIBUS_NET_MARGIN_COUNTS in reserve/formula/note_h/requirements.py lets omnibus_net '
         'requirements count. A stated structure must agree with the basis (own_gross and omnibus_gross: '
         'gross; omnibus_net: net), or the book is refused. A blank account_structure states nothing and is '
         "never taken as gross: the requirement's own stated basis (gross or net) then decides, as in the "
