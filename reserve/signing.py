@@ -60,6 +60,9 @@ def read_folder(report_dir: str | os.PathLike[str]) -> Folder:
     given = os.fspath(report_dir)
     out = resolve_out(report_dir)
     if not out.is_dir():
+        if out.is_file():  # a report.json (or another file) given instead of its folder
+            hint = f"; give the folder that holds it: {out.parent}" if out.name == "report.json" else ""
+            raise SignoffError(f"{LABEL} {given} is a file, not a report folder{hint}")
         raise SignoffError(f"{LABEL} {given}: no such folder")
     manifest = read_manifest(out)
     if manifest is None or manifest.get("state") != "complete" or not (out / "report.json").is_file():

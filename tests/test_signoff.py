@@ -245,3 +245,14 @@ def test_a_damaged_sign_off_record_is_one_line(report_dir):
         r = run(*args)
         assert r.exit_code == 1 and len(r.output.strip().splitlines()) == 1
         assert "signoff.json: signature 1 is not a signature record" in r.output
+
+
+def test_report_json_given_for_its_folder_says_which_folder(report_dir):
+    before = snapshot(report_dir)
+    for args in (("sign", report_dir / "report.json", "--role", "preparer", "--name", "A"),
+                 ("verify", report_dir / "report.json")):
+        r = run(*args)
+        assert r.exit_code == 1 and len(r.output.strip().splitlines()) == 1
+        assert "is a file, not a report folder; give the folder that holds it: " in r.output
+        assert str(report_dir) in r.output
+    assert snapshot(report_dir) == before  # nothing signed, nothing written
