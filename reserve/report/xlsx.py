@@ -12,6 +12,21 @@ and an autofilter over exactly its header and data rows; every sheet prints land
 the page's width, with the header row as print titles and a footer (firm, as-of date, "Page
 &P of &N"). See `_Sheet`: in write-only mode these are set before the first row.
 
+The Summary's totals are live formulas (issue 14 item 3) that foot to the same cents: total
+credits and aggregate debits are the SUM of their line cells; total debits, the excess either
+way (MAX), the required deposit, the PAB offset of Rule 15c3-3(e)(4) (MIN), the deposit needed
+and the withdrawal permitted (MAX) are formulas of the cells above them, and with --compare
+each change is the amount less the prior. Each is wrapped in ROUND(..., 2), so that Excel's
+binary arithmetic gives exactly the number saved; a formula is written only when its result,
+worked out in cents from the figures its cells show, is the computed figure
+(`_summary_formulas`). The percentages (the debit reduction, the monthly 105%) stay values with
+a cell comment: Excel's ROUNDUP works on binary fractions and could round an exact cent up.
+Every formula cell also holds its computed value (`<c><f>SUM(D7:D16)</f><v>36466809.12</v></c>`,
+put in by `with_formulas` after openpyxl's write-only save, which cannot cache a value), so a
+reader that does not recalculate (pandas, openpyxl data_only=True, a viewer) shows it. The
+workbook keeps openpyxl's `fullCalcOnLoad="1"`: Excel recalculates on open and, thanks to the
+ROUND, shows the same cents.
+
 Amounts are numbers in an accounting format. A schedule sheet's data rows are written by
 `xlsx_rows` (a column at a time, amounts as the exact decimal text of their cents) and
 spliced into the sheet openpyxl wrote; the other sheets' few amounts go through openpyxl as
@@ -45,6 +60,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
@@ -53,7 +69,7 @@ from ..book.schema import REQUIRED, TABLES_BY_NAME
 from ..formula.model import ComputationName
 from ..formula.model import Side as LineSide
 from .compare import comparison
-from .model import NOTE_H_AMOUNTS, Previous, Report, ReportFigures
+from .model import NOTE_H_AMOUNTS, ComputationReport, Previous, Report, ReportFigures
 from .signoff import SHEET_TITLE, SignOff, SignoffView, sheet_rows, summary_status, view
 from .supporting import FIXED_COLUMNS, Schedule, ScheduleRows, schedule_rows
 from .xlsx_rows import FORMULA_PREFIXES, CellStyles, rows_xml
@@ -197,8 +213,12 @@ def _sheet_ref(title: str) -> str:
 
 
 def _summary(wb: Workbook, report: Report, cmp: Mapping[ComputationName, Previous], sheet_of: dict[str, Any],
-             previous: ReportFigures | None, status: str = "") -> None:
+             previous: ReportFigures | None, status: str = "") -> dict[str, str]:
+    """The Summary sheet; returns its formulas ({cell: formula}, `_summary_formulas`), which
+    `_splice_rows` puts into the cells openpyxl wrote with their values."""
     compared = bool(cmp)
+    at: dict[tuple[str, str], int] = {}  # (computation, figure key) -> its row
+    changes: list[int] = []  # rows whose change (column J) is the amount (D) less the prior (I)
     widths = {1: 12, 2: 8, 3: 70, 4: 20, 5: 34, 6: 10, 7: 9, 8: 24}
     if compared:
         widths.update({9: 20, 10: 18})
@@ -224,14 +244,17 @@ def _summary(wb: Workbook, report: Report, cmp: Mapping[ComputationName, Previou
         def row(line: str, caption: str, key: str, amount: int | None, rule: str = "", box: str = "",
                 total: bool = False, sched: Schedule | None = None, *, name: str = name,
                 prior: Mapping[str, int | None] = prior, change: Mapping[str, int | None] = change,
-                movers: set[str] = movers) -> None:
+                movers: set[str] = movers, why_value: str = "") -> None:
             mover = key in movers
             fill = _MOVER_FILL if mover else None
             font = _BOLD if total else None
             border = _TOTAL_BORDER if total else None
+            at[(name, key)] = s.rows + 1
+            amount_cell = s.money(amount, fill=fill, font=font, border=border)
+            if why_value:
+                amount_cell.comment = Comment(why_value, report.program.name, width=320, height=110)
             cells = [s.cell(name, fill=fill), s.cell(line, fill=fill, font=font), s.cell(caption, fill=fill, font=font),
-                     s.money(amount, fill=fill, font=font, border=border), s.cell(rule, fill=fill),
-                     s.cell(box, fill=fill)]
+                     amount_cell, s.cell(rule, fill=fill), s.cell(box, fill=fill)]
             if sched is not None:
                 title, _ = sheet_of.get(sched.slug, (None, 0))
                 cells.append(s.cell(sched.rows, fill=fill))
@@ -239,7 +262,10 @@ def _summary(wb: Workbook, report: Report, cmp: Mapping[ComputationName, Previou
             else:
                 cells += [s.cell(None, fill=fill), s.cell(None, fill=fill)]
             if compared:
-                cells += [s.money(prior.get(key), fill=fill), s.money(change.get(key), fill=fill)]
+                was, moved = prior.get(key), change.get(key)
+                cells += [s.money(was, fill=fill), s.money(moved, fill=fill)]
+                if amount is not None and was is not None and moved == amount - was:
+                    changes.append(s.rows + 1)
             s.append(cells)
 
         def section(text: str, name: str = name) -> None:
@@ -259,7 +285,8 @@ def _summary(wb: Workbook, report: Report, cmp: Mapping[ComputationName, Previou
         row("aggregate debits", "Aggregate debits", "aggregate_debits", c.aggregate_debits,
             "Items 10-15 and other debits", boxes.get("aggregate_debits", ""), total=True)
         row("debit reduction", "Less: debit reduction", "debit_reduction", c.debit_reduction,
-            c.debit_reduction_rule or "", boxes.get("debit_reduction", ""))
+            c.debit_reduction_rule or "", boxes.get("debit_reduction", ""),
+            why_value=_VALUE_NOT_FORMULA.format(what="a percentage of debits") if c.debit_reduction else "")
         row("total debits", "Total debits", "total_debits", c.total_debits,
             "Aggregate debits less the reduction", boxes.get("total_debits", ""), total=True)
         section("Reserve requirement")
@@ -270,7 +297,9 @@ def _summary(wb: Workbook, report: Report, cmp: Mapping[ComputationName, Previou
         monthly = report.monthly
         row("required deposit", "Required deposit" + (" (105% of the excess: monthly)" if monthly else ""),
             "required_deposit", c.required_deposit, "Item 16; Rule 15c3-3(e)",
-            boxes.get("required_deposit_monthly", "") if monthly else "", total=True)
+            boxes.get("required_deposit_monthly", "") if monthly else "", total=True,
+            why_value=(_VALUE_NOT_FORMULA.format(what="105% of the excess")
+                       if c.required_deposit != c.excess_credits else ""))
         if name == ComputationName.PAB:
             row("offset by customer excess debits", "Less: met by the customer computation's excess debits",
                 "offset_by_customer_excess_debits", c.offset_by_customer_excess_debits, "Rule 15c3-3(e)(4)")
@@ -289,6 +318,69 @@ def _summary(wb: Workbook, report: Report, cmp: Mapping[ComputationName, Previou
                   s.cell(None), s.cell("Rule 15c3-3(e)(3)"), s.cell(boxes.get("deposit_date", ""))])
         s.append([])
     s.table_end(s.rows - 1)  # not the blank row after the last computation
+    formulas = _summary_formulas(report, at)
+    for r in changes:  # the change beside the prior figure: now less prior
+        formulas[f"J{r}"] = f"ROUND(D{r}-I{r},2)"
+    return formulas
+
+
+_VALUE_NOT_FORMULA = ("A value, not a formula: {what}, its fraction of a cent rounded up (reading: rounding). "
+                      "Excel's ROUNDUP works on binary fractions, and could round an exact cent up by one.")
+
+
+def _summary_formulas(report: Report, at: Mapping[tuple[str, str], int]) -> dict[str, str]:
+    """{cell: formula} of the Summary's figures that are arithmetic of other cells on it, as
+    Item 16 and Rule 15c3-3(e) compute them (`formula.computation`): total credits and
+    aggregate debits the SUM of their lines, total debits, the excess either way (MAX), the
+    required deposit (= Item 16, but for a monthly 105%), the PAB offset of (e)(4) (MIN with
+    the customer computation's excess debits), the deposit needed and the withdrawal
+    permitted (MAX). Each is wrapped in ROUND(..., 2): a sum of binary fractions can be off
+    by a ulp, and rounding to the cent makes the result exactly the number saved in the
+    cell. A formula is used only when its result, worked out here in cents from the figures
+    its cells show, is the computed figure; otherwise (and for the percentages, see
+    `_VALUE_NOT_FORMULA`) the cell keeps its value."""
+    out: dict[str, str] = {}
+    customer = report.computations.get(ComputationName.CUSTOMER)
+    for name, c in report.computations.items():
+        def d(key: str, name: ComputationName = name) -> str:
+            return f"D{at[(name, key)]}"
+
+        def put(key: str, formula: str, value: int, c: ComputationReport = c, name: ComputationName = name) -> None:
+            if (name, key) in at and value == c.amount(key):
+                out[d(key)] = formula
+
+        def has(key: str, name: ComputationName = name) -> bool:
+            return (name, key) in at
+
+        for total, side in (("total_credits", LineSide.CREDIT), ("aggregate_debits", LineSide.DEBIT)):
+            keys = [line.key for line in c.lines if line.side == side]
+            rows = [at[(name, k)] for k in keys]
+            if rows and rows == list(range(rows[0], rows[0] + len(rows))):
+                put(total, f"ROUND(SUM(D{rows[0]}:D{rows[-1]}),2)", sum(c.amount(k) for k in keys))
+        tc, agg, red = c.total_credits, c.aggregate_debits, c.debit_reduction
+        td = c.total_debits
+        put("total_debits", f"ROUND({d('aggregate_debits')}-{d('debit_reduction')},2)", agg - red)
+        put("excess_credits", f"MAX(0,ROUND({d('total_credits')}-{d('total_debits')},2))", max(0, tc - td))
+        put("excess_debits", f"MAX(0,ROUND({d('total_debits')}-{d('total_credits')},2))", max(0, td - tc))
+        if c.required_deposit == c.excess_credits:  # not the monthly 105%: a percentage stays a value
+            put("required_deposit", d("excess_credits"), c.excess_credits)
+        req, net = d("required_deposit"), c.required_deposit
+        if has("offset_by_customer_excess_debits") and customer is not None and customer is not c \
+                and (ComputationName.CUSTOMER, "excess_debits") in at:
+            cust = f"D{at[(ComputationName.CUSTOMER, 'excess_debits')]}"
+            put("offset_by_customer_excess_debits", f"MIN({req},{cust})", min(net, customer.excess_debits))
+        less, net_text = "", req
+        if has("offset_by_customer_excess_debits"):
+            net -= c.offset_by_customer_excess_debits
+            net_text = f"({req}-{d('offset_by_customer_excess_debits')})"
+            less = f"-{d('offset_by_customer_excess_debits')}"
+        sweep = 0
+        if has("sweep"):
+            sweep = c.sweep
+            less += f"-{d('sweep')}"
+        put("deposit_needed", f"MAX(0,ROUND({req}{less}-{d('on_deposit')},2))", max(0, net - sweep - c.on_deposit))
+        put("withdrawal_permitted", f"MAX(0,ROUND({d('on_deposit')}-{net_text},2))", max(0, c.on_deposit - net))
+    return out
 
 
 def _exceptions(wb: Workbook, report: Report) -> None:
@@ -500,6 +592,7 @@ class WorkbookWriter:
         self.written: dict[str, tuple[str, int]] = {}
         self.bulk: dict[int, BinaryIO] = {}  # sheet number -> its data rows as XML
         self.styles: CellStyles | None = None
+        self.formulas: dict[str, str] = {}  # the Summary's formula cells (the Summary is sheet 1)
         wb = self.wb = Workbook(write_only=True)
         wb.properties.creator = f"{report.program.name} {report.program.version}"
         wb.properties.title = (f"{report.firm_name} Rule 15c3-3 reserve computation as of "
@@ -516,8 +609,8 @@ class WorkbookWriter:
     def begin(self) -> None:
         sheet_of: dict[str, Any] = {s.slug: (self.titles[s.slug], self.sheet_rows(s)) for s in self.scheds}
         sheet_of["__by_line__"] = {(s.computation, s.line): s for s in self.scheds}
-        _summary(self.wb, self.report, comparison(self.report, self.previous), sheet_of, self.previous,
-                 summary_status(self.signoff))
+        self.formulas = _summary(self.wb, self.report, comparison(self.report, self.previous), sheet_of,
+                                 self.previous, summary_status(self.signoff))
         _exceptions(self.wb, self.report)
         _note_h(self.wb, self.report)
 
@@ -539,7 +632,8 @@ class WorkbookWriter:
         part = path.with_name(path.name + ".openpyxl")
         try:
             self.wb.save(part)
-            _splice_rows(part, path, {f"xl/worksheets/sheet{n}.xml": f for n, f in self.bulk.items()})
+            _splice_rows(part, path, {f"xl/worksheets/sheet{n}.xml": f for n, f in self.bulk.items()},
+                         {SUMMARY_PART: self.formulas})
         finally:
             part.unlink(missing_ok=True)
             for f in self.bulk.values():
@@ -630,12 +724,42 @@ def replace_signoff(src: Path, dst: Path, v: SignoffView) -> None:
                               compress_type=zipfile.ZIP_DEFLATED)
 
 
-def _splice_rows(src: Path, dst: Path, bulk: dict[str, BinaryIO]) -> None:
+SUMMARY_PART = "xl/worksheets/sheet1.xml"  # the first sheet openpyxl writes
+
+
+def with_formulas(sheet: bytes, formulas: Mapping[str, str]) -> bytes:
+    """The sheet XML with `<f>formula</f>` put before the saved value `<v>` of each cell named
+    in `formulas` (cells openpyxl wrote as numbers): a formula cell with its computed value
+    cached, which openpyxl's write-only mode cannot write. ValueError when a cell is missing."""
+    if not formulas:
+        return sheet
+    done: set[str] = set()
+
+    def put(m: re.Match[bytes]) -> bytes:
+        ref = m.group(1).decode("ascii")
+        f = formulas.get(ref)
+        if f is None:
+            return m.group(0)
+        done.add(ref)
+        return m.group(0)[:-3] + b"<f>" + xml_escape(f).encode("utf-8") + b"</f><v>"
+
+    out = re.sub(rb'<c r="([A-Z]+[0-9]+)"[^>]*?\bt="n"[^>]*><v>', put, sheet)
+    if done != set(formulas):
+        raise ValueError(f"no number cell for the formulas of {sorted(set(formulas) - done)}")
+    return out
+
+
+def _splice_rows(src: Path, dst: Path, bulk: dict[str, BinaryIO],
+                 formulas: Mapping[str, Mapping[str, str]] | None = None) -> None:
     """Copy the workbook `src` to `dst`, putting each sheet's spooled rows at the end of its
-    <sheetData> (after the title and header rows openpyxl wrote)."""
+    <sheetData> (after the title and header rows openpyxl wrote), and the `formulas` of a
+    sheet ({part: {cell: formula}}) into their cells (`with_formulas`)."""
+    formulas = formulas or {}
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as zout:
         for info in zin.infolist():
             data = zin.read(info.filename)
+            if info.filename in formulas:
+                data = with_formulas(data, formulas[info.filename])
             rows = bulk.get(info.filename)
             if rows is None:
                 zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
