@@ -63,13 +63,22 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from ..book.schema import REQUIRED, TABLES_BY_NAME
 from ..formula.model import ComputationName
 from ..formula.model import Side as LineSide
 from .compare import comparison
-from .model import NOTE_H_AMOUNTS, ComputationReport, Previous, Report, ReportFigures
+from .model import (
+    NOTE_H_AMOUNTS,
+    REVIEW_DISPOSITIONS,
+    ComputationReport,
+    Previous,
+    Report,
+    ReportFigures,
+    Review,
+)
 from .signoff import SHEET_TITLE, SignOff, SignoffView, sheet_rows, summary_status, view
 from .supporting import FIXED_COLUMNS, Schedule, ScheduleRows, schedule_rows
 from .xlsx_rows import FORMULA_PREFIXES, CellStyles, rows_xml
@@ -383,21 +392,58 @@ def _summary_formulas(report: Report, at: Mapping[tuple[str, str], int]) -> dict
     return out
 
 
+EXCEPTIONS_HEADER_ROW = 2  # the note on recording a review, then the header
+REVIEW_COLUMNS = ("disposition", "comment", "reviewer", "review date")
+REVIEW_NOTE = ("To record a review, fill in disposition (resolved / accepted / open), comment, reviewer and review "
+               "date, then put these rows (id, disposition, comment, reviewer, date) into the book's review table: "
+               "the next run shows them here. A review never changes the computation.")
+
+
+def _review_cells(s: _Sheet, r: Review | None) -> list[WriteOnlyCell]:
+    """disposition, comment, reviewer, review date of a review (blank cells to fill in without one)."""
+    if r is None:
+        return [s.cell(None) for _ in REVIEW_COLUMNS]
+    return [s.cell(r.disposition), s.cell(r.comment or None, align=_WRAP), s.cell(r.reviewer),
+            s.cell(r.date, fmt=DATE) if r.date else s.cell(None)]
+
+
+def _disposition_list(s: _Sheet, column: int, first: int, last: int) -> None:
+    """A drop-down of the dispositions (REVIEW_DISPOSITIONS) on rows first..last of a column."""
+    if last < first:
+        return
+    letter = get_column_letter(column)
+    dv = DataValidation(type="list", formula1='"' + ",".join(REVIEW_DISPOSITIONS) + '"', allow_blank=True,
+                        showErrorMessage=True, errorTitle="disposition",
+                        error="A disposition is one of: " + ", ".join(REVIEW_DISPOSITIONS))
+    dv.add(f"{letter}{first}:{letter}{last}")
+    s.ws.data_validations.append(dv)
+
+
 def _exceptions(wb: Workbook, report: Report) -> None:
+    """The exceptions, each with the review the book's review table gives it (or blank cells a
+    reviewer fills in, the disposition from a drop-down), the note on how a review is recorded
+    at the top; below the table the previous report's exceptions now gone (--compare) and the
+    review rows that name no exception or variance of this report (never dropped)."""
     gone = report.compared_with.exceptions_gone if report.compared_with else None
     marked = gone is not None  # --compare with a previous report that has ids: a "since" column
     widths = {1: 16, 2: 10, 3: 26, 4: 12, 5: 18, 6: 90, 7: 40, 8: 18, 9: 8}
-    s = _Sheet(wb, "Exceptions", {**widths, 10: 12} if marked else widths, page=Page.of(report), header_row=1)
+    if marked:
+        widths[10] = 12
+    first_review = len(widths) + 1
+    widths.update({first_review: 12, first_review + 1: 50, first_review + 2: 20, first_review + 3: 12})
+    s = _Sheet(wb, "Exceptions", widths, page=Page.of(report), header_row=EXCEPTIONS_HEADER_ROW)
+    s.append([s.cell(REVIEW_NOTE, font=_BOLD)])
     s.header(["id", "severity", "rule", "computation", "amount", "message", "file", "sheet", "row"]
-             + (["since"] if marked else []))
+             + (["since"] if marked else []) + list(REVIEW_COLUMNS))
     for e in report.exceptions:
         src = e.source
         s.append([s.cell(e.id or None), s.cell(str(e.severity), font=_RED if e.severity == "severe" else None),
                   s.cell(e.rule), s.cell(str(e.computation or "")), s.money(e.amount),
                   s.cell(e.message, align=_WRAP), s.cell(src.file if src else None),
                   s.cell(src.sheet if src else None), s.cell(src.row if src else None)]
-                 + ([s.cell(e.since or None)] if marked else []))
-    s.table_end()  # the exceptions, not the gone list below them
+                 + ([s.cell(e.since or None)] if marked else []) + _review_cells(s, e.review))
+    s.table_end()  # the exceptions, not the lists below them
+    _disposition_list(s, first_review, EXCEPTIONS_HEADER_ROW + 1, s.rows)
     if gone:  # the previous report's exceptions not in this one, below the table
         s.append([])
         s.append([s.cell(f"Gone since the computation as of {report.compared_with.as_of if report.compared_with else ''}"
@@ -405,6 +451,44 @@ def _exceptions(wb: Workbook, report: Report) -> None:
         for g in gone:
             s.append([s.cell(g.id), s.cell(g.severity), s.cell(g.rule), s.cell(g.computation), s.cell(None),
                       s.cell(g.message, align=_WRAP), s.cell(None), s.cell(None), s.cell(None), s.cell("gone")])
+    unmatched = report.unmatched_reviews
+    if unmatched:
+        s.append([])
+        s.append([s.cell(f"Review rows naming no exception or variance of this report: {len(unmatched)} "
+                         "(the id may be mistyped, or the exception is gone)", font=_RED)])
+        s.append([s.cell(n, font=_BOLD) for n in ("id", *REVIEW_COLUMNS, "file", "sheet", "row")])
+        for r in unmatched:
+            src = r.source
+            s.append([s.cell(r.id), *_review_cells(s, r), s.cell(src.file if src else None),
+                      s.cell(src.sheet if src else None), s.cell(src.row if src else None)])
+
+
+VARIANCES_HEADER_ROW = 3  # the title, what a variance needs, then the header
+VARIANCE_COLUMNS = ("id", "computation", "line", "label", "prior", "now", "change", "percent", "explained",
+                    "comment", "reviewer")
+
+
+def _variances(wb: Workbook, report: Report) -> None:
+    """The lines that moved more than the book's variance_threshold since the previous report
+    (--compare), the unexplained ones counted at the top; written only when report.variances
+    is not None."""
+    variances = report.variances or ()
+    unexplained = len(report.unexplained_variances)
+    s = _Sheet(wb, "Variances", {1: 34, 2: 12, 3: 24, 4: 40, 5: 18, 6: 18, 7: 18, 8: 10, 9: 10, 10: 60, 11: 20},
+               page=Page.of(report), header_row=VARIANCES_HEADER_ROW)
+    as_of = report.compared_with.as_of if report.compared_with else ""
+    s.append([s.cell(f"Variances above the book's variance_threshold since the computation as of {as_of}: "
+                     f"{len(variances)}, of which {unexplained} unexplained", font=_RED if unexplained else _TITLE)])
+    s.append([s.cell("A variance is explained by a row of the book's review table naming its id, with a comment.")])
+    s.header(list(VARIANCE_COLUMNS))
+    for v in variances:
+        r = v.review
+        s.append([s.cell(v.id), s.cell(str(v.computation)), s.cell(v.line), s.cell(v.label), s.money(v.prior),
+                  s.money(v.now), s.money(v.change),
+                  s.cell(v.percent, fmt="0.00") if v.percent is not None else s.cell(None),
+                  s.cell("yes" if v.explained else "NO", font=None if v.explained else _RED),
+                  s.cell(r.comment if r else None, align=_WRAP), s.cell(r.reviewer if r else None)])
+    s.table_end()
 
 
 _NOTE_H_COLS = ("cca_id", "cca_name", "account_id", "customer_id", "computation", "requirement", "requirement_counted",
@@ -566,7 +650,8 @@ def _provenance(wb: Workbook, report: Report, previous: ReportFigures | None) ->
 
 def unique_titles(scheds: list[Schedule]) -> dict[str, str]:
     """slug -> sheet title, unique (case-insensitively, as Excel requires) and at most 31 characters."""
-    used = {"summary", "exceptions", "note h", "row accounting", "assumptions", "provenance"}
+    used = {"summary", "exceptions", "variances", "note h", "row accounting", "assumptions", "provenance",
+            SHEET_TITLE.lower()}
     out = {}
     for s in scheds:
         t = s.sheet_title
@@ -612,6 +697,8 @@ class WorkbookWriter:
         self.formulas = _summary(self.wb, self.report, comparison(self.report, self.previous), sheet_of,
                                  self.previous, summary_status(self.signoff))
         _exceptions(self.wb, self.report)
+        if self.report.variances is not None:
+            _variances(self.wb, self.report)
         _note_h(self.wb, self.report)
 
     def add_schedule(self, sched: Schedule, rows: ScheduleRows) -> None:
