@@ -81,13 +81,14 @@ from .model import (
 )
 from .signoff import SHEET_TITLE, SignOff, SignoffView, sheet_rows, summary_status, view
 from .supporting import FIXED_COLUMNS, Schedule, ScheduleRows, schedule_rows
+from .supporting import WORKBOOK_ROWS_PER_SCHEDULE as WORKBOOK_ROWS_PER_SCHEDULE  # the cap, also imported from here
 from .xlsx_rows import FORMULA_PREFIXES, CellStyles, rows_xml
 
 if TYPE_CHECKING:
     from ..book import Book
     from ..formula.model import Result
 
-WORKBOOK_ROWS_PER_SCHEDULE = 100_000
+EXCEL_ROWS = 1_048_576  # rows of an Excel sheet (and of a CSV Excel opens), the header's included
 SPOOL_IN_MEMORY = 16 << 20  # a schedule's rows stay in memory up to 16 MiB, then go to a temporary file
 ZIP_LEVEL = 6
 ACCOUNTING = '_(* #,##0.00_);_(* (#,##0.00);_(* "-"??_);_(@_)'
@@ -587,8 +588,11 @@ def _schedule_sheet(wb: Workbook, report: Report, sched: Schedule, title: str, r
              + ([s.cell("line on Summary"), s.money(line_amount),
                  s.cell("ties" if line_amount == sched.total else "DOES NOT TIE")] if line_amount is not None else []))
     if shown < sched.rows:
+        also = f" and, for Excel, {sched.csv_name}" if sched.csv_name else ""
+        over = (f" (Excel opens its first {EXCEL_ROWS - 1:,} rows; all are in the file)"
+                if sched.csv_name and sched.rows >= EXCEL_ROWS else "")
         s.append([s.cell(f"This sheet holds the largest {shown:,} of {sched.rows:,} rows; every row is in "
-                         f"{sched.file_name} beside this workbook.", font=_RED)])
+                         f"{sched.file_name}{also} beside this workbook{over}.", font=_RED)])
     else:
         s.append([s.cell(f"All {sched.rows:,} rows (also in {sched.file_name}).")])
     s.append([s.cell("Back to Summary", link=_sheet_ref("Summary"))]
