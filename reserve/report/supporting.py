@@ -51,7 +51,7 @@ SUPPORTING_DIR = "supporting"
 # A schedule sheet of report.xlsx holds at most this many rows (a line's largest); a schedule
 # with more is also written as supporting/<slug>.csv (see `write_trail`). Why this cap: see
 # reserve/report/xlsx.py.
-WORKBOOK_ROWS_PER_SCHEDULE = 100_000
+WORKBOOK_ROWS_PER_SCHEDULE = 10_000
 
 # Columns every schedule row has, before the source row's own columns.
 FIXED_COLUMNS = ("line_amount", "rule", "reason", "ref", "table", "file", "sheet", "row")
@@ -470,31 +470,37 @@ def write_trail(out_dir: Path, book: Book, result: Result, sched: Schedule) -> s
 # 1,048,576 rows of a CSV; all of them are in the file (and in the Parquet file).
 
 CSV_BOM = b"\xef\xbb\xbf"
-CSV_FORMULA_START = "^[=+\\-@\t\r\n]"  # what Excel could take for the start of a formula
+CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")  # what Excel could take for the start of a formula
 
 
-def _csv_text(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
-    """A text column with formula-looking cells prefixed by an apostrophe (vectorised)."""
+def _csv_text(values: pa.Array) -> pa.Array:
+    """A text array with formula-looking cells prefixed by an apostrophe, vectorised: of a
+    dictionary array only its dictionary is looked at (the codes are kept); an array with
+    no such cell is returned as it is."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if pa.types.is_dictionary(values.type):
-        values = values.cast(values.type.value_type)
-    risky = pc.fill_null(pc.match_substring_regex(values, CSV_FORMULA_START), False)
+        return pa.DictionaryArray.from_arrays(values.indices, _csv_text(values.dictionary))
+    first = pc.utf8_slice_codeunits(values, 0, 1)
+    risky = pc.fill_null(pc.is_in(first, value_set=pa.array(CSV_FORMULA_PREFIXES, values.type)), False)
+    if not pc.any(risky).as_py():
+        return values
     quoted = pc.binary_join_element_wise(pa.scalar("'", values.type), values, pa.scalar("", values.type))
     return pc.if_else(risky, quoted, values)
 
 
 def csv_safe(table: pa.Table) -> pa.Table:
-    """The table as it goes into the CSV: text decoded from dictionaries and neutralised
-    (`_csv_text`), column names too."""
+    """The table as it goes into the CSV: text neutralised (`_csv_text`), column names too."""
     import pyarrow as pa
 
     cols, names = [], []
     for name, col in zip(table.column_names, table.columns, strict=True):
         t = col.type.value_type if pa.types.is_dictionary(col.type) else col.type
-        cols.append(_csv_text(col) if pa.types.is_string(t) or pa.types.is_large_string(t) else col)
-        names.append("'" + name if name[:1] in "=+-@\t\r\n" and name else name)
+        if (pa.types.is_string(t) or pa.types.is_large_string(t)) and col.null_count < len(col):
+            col = pa.chunked_array([_csv_text(c) for c in col.chunks], col.type)
+        cols.append(col)
+        names.append("'" + name if name.startswith(CSV_FORMULA_PREFIXES) else name)
     return pa.Table.from_arrays(cols, names=names)
 
 

@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape as xml_escape
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -90,7 +91,7 @@ if TYPE_CHECKING:
 
 EXCEL_ROWS = 1_048_576  # rows of an Excel sheet (and of a CSV Excel opens), the header's included
 SPOOL_IN_MEMORY = 16 << 20  # a schedule's rows stay in memory up to 16 MiB, then go to a temporary file
-ZIP_LEVEL = 6
+ZIP_LEVEL = 1  # deflate level of report.xlsx: see the module docstring (issue 13 item 2)
 ACCOUNTING = '_(* #,##0.00_);_(* (#,##0.00);_(* "-"??_);_(@_)'
 PCT = "0.0000"
 DATE = "yyyy-mm-dd"
@@ -522,13 +523,22 @@ def _note_h(wb: Workbook, report: Report) -> None:
                       s.money(p.amount), s.cell(f"customer's delivery due by the close of {deadline}")])
 
 
+def _tables_of(table: pd.Series, rows: Any) -> list[str]:
+    """The tables of the rows `rows` (a mask): from the categorical's codes, not a string per row."""
+    if isinstance(table.dtype, pd.CategoricalDtype):
+        cats = table.cat.categories
+        codes = np.unique(table.cat.codes.to_numpy()[rows])
+        return [str(cats[c]) if c >= 0 else "" for c in codes]  # "": no table, never a default
+    return [str(t) for t in pd.unique(table[rows].astype(str))]
+
+
 def _uninformative(f: pd.DataFrame, name: str) -> bool:
     col = f[name]
     blank = col.isna()
     if bool(blank.all()):
         return True
     defaults = set()
-    for t in pd.unique(f.loc[~blank.to_numpy(), "table"].astype(str)):
+    for t in _tables_of(f["table"], ~blank.to_numpy()):
         spec = TABLES_BY_NAME.get(t)
         if spec is None:
             return False
@@ -812,7 +822,7 @@ def replace_signoff(src: Path, dst: Path, v: SignoffView) -> None:
         with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as zout:
             for info in zin.infolist():
                 zout.writestr(info, changed.get(info.filename) or zin.read(info.filename),
-                              compress_type=zipfile.ZIP_DEFLATED)
+                              compress_type=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL)
 
 
 SUMMARY_PART = "xl/worksheets/sheet1.xml"  # the first sheet openpyxl writes
@@ -853,14 +863,16 @@ def _splice_rows(src: Path, dst: Path, bulk: dict[str, BinaryIO],
                 data = with_formulas(data, formulas[info.filename])
             rows = bulk.get(info.filename)
             if rows is None:
-                zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+                # an entry read from a zip carries no level: without compresslevel= it would be
+                # deflated at zlib's default (6), whatever ZIP_LEVEL says
+                zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL)
                 continue
             cut = data.rfind(b"</sheetData>")
             if cut < 0:  # pragma: no cover - openpyxl always writes the title rows
                 raise ValueError(f"{info.filename}: no <sheetData> to put the rows in")
-            entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            with zout.open(entry, "w", force_zip64=True) as out:
+            # opened by name, the entry takes zout's compression and compresslevel (a ZipInfo made
+            # here would take zlib's default level)
+            with zout.open(info.filename, "w", force_zip64=True) as out:
                 out.write(data[:cut])
                 shutil.copyfileobj(rows, out, 1 << 20)
                 out.write(data[cut:])
