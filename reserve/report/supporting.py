@@ -15,9 +15,11 @@ so the first N rows shown in the HTML and the rows kept in the workbook for a ve
 line are its largest, and every output is deterministic.
 
 All rows of every schedule are written to ``supporting/<computation>_<line>.parquet``:
-Parquet rather than CSV because it keeps types exactly (amounts as decimal(20,2), dates as
-dates), is written in seconds for millions of rows, and -- unlike a CSV opened in Excel --
-cannot turn a text cell of the book into a formula.
+Parquet because it keeps types exactly (amounts as decimal(20,2), dates as dates), is written
+in seconds for millions of rows, and cannot turn a text cell of the book into a formula. A
+finance user cannot open Parquet, so a schedule longer than its workbook sheet
+(WORKBOOK_ROWS_PER_SCHEDULE) is also written as ``supporting/<slug>.csv`` from the same Arrow
+batches: every row, in a form Excel opens, formula-looking text neutralised (`CsvTrail`).
 
 The files (the audit trail) are built straight from the dispositions, never from a pandas frame
 (`trail_batch`, `write_trail`): text by its categorical code, money as masked int64 viewed as
