@@ -51,7 +51,12 @@ def write_outputs(out_dir: str | Path, book: Book, result: Result, formats: Iter
         if "html" in formats or "xlsx" in formats:
             from .report import render  # the HTML and workbook renderers
 
-            written += render.render_all(folder, book, result, report, formats, previous, progress)
+            rendered = render.render_all(folder, book, result, report, formats, previous, progress)
+            written += rendered
+            # the CSV copy of a schedule too long for its workbook sheet, written beside its
+            # Parquet file (supporting.write_trail): part of the set, named in the manifest
+            written += [csv for csv in (n.removesuffix(".parquet") + ".csv" for n in rendered if n.endswith(".parquet"))
+                        if (folder / csv).is_file()]
         return written
 
     about = {"program": {"name": report.program.name, "version": report.program.version},

@@ -156,10 +156,12 @@ def test_compare_marks_new_still_open_and_gone(tmp_path):
     assert re.findall(r'<tr data-id="([^"]+)"', gone_part) == [ftd2["id"]]
     # the workbook: id first, since last; the gone one below the table
     ws = openpyxl.load_workbook(tmp_path / "o3" / "report.xlsx", read_only=True)["Exceptions"]
-    table = list(ws.iter_rows(values_only=True))
-    assert table[0][0] == "id" and table[0][-1] == "since"
-    assert {row[0]: row[-1] for row in table[1:len(three["exceptions"]) + 1]}[new] == "still open"
-    assert [row[0] for row in table if row and row[-1] == "gone"] == [ftd2["id"]]
+    table = list(ws.iter_rows(min_row=2, values_only=True))  # row 1: how to record a review
+    head = table[0]
+    since = head.index("since")
+    assert head[0] == "id" and head[since + 1:] == ("disposition", "comment", "reviewer", "review date")
+    assert {row[0]: row[since] for row in table[1:len(three["exceptions"]) + 1]}[new] == "still open"
+    assert [row[0] for row in table if row and len(row) > since and row[since] == "gone"] == [ftd2["id"]]
 
 
 def test_compare_with_a_report_without_ids_says_so_once(tmp_path):
@@ -177,7 +179,8 @@ def test_compare_with_a_report_without_ids_says_so_once(tmp_path):
     assert all("since" not in e for e in two["exceptions"]) and "exceptions_gone" not in two["compared_with"]
     assert NO_PRIOR_IDS in two["compared_with"]["warnings"]
     ws = openpyxl.load_workbook(tmp_path / "o2" / "report.xlsx", read_only=True)["Exceptions"]
-    assert next(ws.iter_rows(values_only=True))[-1] == "row"  # no since column
+    head = next(ws.iter_rows(min_row=2, values_only=True))
+    assert "since" not in head and head[head.index("row") + 1] == "disposition"  # no since column
 
 
 def test_terminal_and_json_summary_count_severe_unsigned_and_since(tmp_path):

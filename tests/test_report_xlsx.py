@@ -5,6 +5,7 @@ from the book never becomes a formula."""
 
 from __future__ import annotations
 
+import re
 import zipfile
 from decimal import Decimal
 
@@ -37,7 +38,9 @@ def cents(v) -> int:
     return int(d)
 
 
-def summary_figures(ws) -> dict[tuple[str, str], int]:
+def summary_figures(ws, values=None) -> dict[tuple[str, str], int]:
+    """{(computation, figure): cents} of the Summary; `values`: the same sheet read with
+    data_only=True, for the saved values of the formula cells (tests/test_workbook_formulas.py)."""
     head = [c.value for c in ws[HEADER_ROW]]
     assert head[:4] == ["computation", "line", "caption", "amount"]
     out = {}
@@ -45,16 +48,21 @@ def summary_figures(ws) -> dict[tuple[str, str], int]:
         comp, line, amount = row[0].value, row[1].value, row[3]
         if line is None or amount.value is None:
             continue
-        assert amount.data_type == "n" and amount.number_format == ACCOUNTING
+        assert amount.data_type in ("n", "f") and amount.number_format == ACCOUNTING
+        value = amount.value
+        if amount.data_type == "f":
+            assert values is not None, f"{amount.coordinate}: a formula; pass the saved values"
+            value = values[amount.coordinate].value
         key, why = normalise_line(line, comp)
         assert key, why
-        out[(comp, key)] = cents(amount.value)
+        out[(comp, key)] = cents(value)
     return out
 
 
 def test_summary_ties_to_report_json_to_the_cent(outputs):
     _, wb, report, _, _ = outputs
-    figures = summary_figures(wb["Summary"])
+    out = outputs[0]
+    figures = summary_figures(wb["Summary"], openpyxl.load_workbook(out / "report.xlsx", data_only=True)["Summary"])
     expected = report_lines(report)
     assert figures == {k: v for k, v in expected.items() if k in figures}
     missing = set(expected) - set(figures)
@@ -77,7 +85,7 @@ def test_sheets(outputs):
     assert "Customer Item 1" in names and "PAB Item 1" in names and "Customer Excluded" not in names[:3]
     assert len(names) == 7 + len(schedules(result))
     exc = wb["Exceptions"]
-    assert exc.max_row - 1 == len(report.to_dict()["exceptions"])
+    assert exc.max_row - 2 == len(report.to_dict()["exceptions"])  # the note on reviews, the header
 
 
 def test_line_sheet_lists_rows_with_source(outputs):
@@ -95,13 +103,23 @@ def test_line_sheet_lists_rows_with_source(outputs):
     assert "ties" in rows[1]
 
 
+SUMMARY_FORMULA = re.compile(r"=(ROUND|MAX|MIN|SUM|D\d+)[A-Z0-9(),:+\-]*")  # the Summary's own arithmetic
+
+
 def test_book_text_cannot_become_a_formula(outputs):
+    """The only formulas are the Summary's arithmetic of its amount cells (columns D, and J
+    for the change), never text from the book."""
     out, wb, _, _, _ = outputs
     found = []
+    formulas = 0
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for c in row:
-                assert c.data_type != "f", f"{ws.title}!{c.coordinate} is a formula: {c.value!r}"
+                if c.data_type == "f":
+                    assert ws.title == "Summary" and c.column_letter in "DJ", f"{ws.title}!{c.coordinate}: {c.value!r}"
+                    assert SUMMARY_FORMULA.fullmatch(c.value) and "!" not in c.value, c.value
+                    formulas += 1
+                    continue
                 if c.value == HYPERLINK:
                     assert c.data_type == "s" and c.quotePrefix, c.coordinate
                     found.append(f"{ws.title}!{c.coordinate}")
@@ -111,8 +129,9 @@ def test_book_text_cannot_become_a_formula(outputs):
     assert any(f.startswith("Customer Other credits!") for f in found)  # description
     with zipfile.ZipFile(out / "report.xlsx") as z:
         for name in z.namelist():
-            if name.startswith("xl/worksheets/"):
+            if name.startswith("xl/worksheets/") and name != "xl/worksheets/sheet1.xml":  # sheet1: the Summary
                 assert b"<f>" not in z.read(name) and b"<f " not in z.read(name)
+        assert z.read("xl/worksheets/sheet1.xml").count(b"<f>") == formulas > 0
     # the <script> account id is kept as plain text
     assert any(c.value == SCRIPT for row in wb["Customer Item 1"].iter_rows() for c in row)
 

@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 from reserve.cli import main
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "weekly_book.xlsx"
-FIXED = {"Summary": 5, "Exceptions": 1, "Row accounting": 1, "Assumptions": 1}  # sheet -> header row
+FIXED = {"Summary": 5, "Exceptions": 2, "Variances": 3, "Row accounting": 1, "Assumptions": 1}  # sheet -> header row
 NOT_TABLES = {"Provenance"}  # four small tables one under another
 
 
@@ -93,7 +93,7 @@ def test_every_table_sheet_has_panes_filter_and_print_setup(report_dir):
 def test_exceptions_filter_covers_every_exception_and_not_the_gone_list(report_dir):
     report = json.loads((report_dir / "report.json").read_text())
     ws = openpyxl.load_workbook(report_dir / "report.xlsx")["Exceptions"]
-    assert ws.auto_filter.ref.endswith(str(1 + len(report["exceptions"])))
+    assert ws.auto_filter.ref.endswith(str(2 + len(report["exceptions"])))
 
 
 def test_schedule_filter_covers_the_spliced_rows(report_dir):
@@ -130,8 +130,9 @@ def test_with_compare_the_exceptions_filter_stops_above_the_gone_list(tmp_path):
     report = json.loads((tmp_path / "o3" / "report.json").read_text())
     assert report["compared_with"]["exceptions_gone"]
     ws = openpyxl.load_workbook(tmp_path / "o3" / "report.xlsx")["Exceptions"]
-    assert ws.auto_filter.ref == f"A1:J{1 + len(report['exceptions'])}"  # J: the "since" column
-    assert ws.freeze_panes == "A2" and ws.print_title_rows == "$1:$1"
+    # J: the "since" column, then the four review columns to N
+    assert ws.auto_filter.ref == f"A2:N{2 + len(report['exceptions'])}"
+    assert ws.freeze_panes == "A3" and ws.print_title_rows == "$2:$2"
 
 
 def test_footer_text_doubles_ampersands_and_is_cut_to_fit():
@@ -140,3 +141,93 @@ def test_footer_text_doubles_ampersands_and_is_cut_to_fit():
     assert _footer_text("Smith & Jones LLC") == "Smith && Jones LLC"
     long = _footer_text("X" * 300)
     assert len(long) == FOOTER_FIRM_CHARS and long.endswith("\u2026")
+
+
+# ------------------------------------------------------------------ reviews and variances (issue 14 items 2-3)
+
+
+def reviewed_report(tmp_path: Path):
+    """The report book with a review of its first exception, a review naming no exception, and
+    two variances (one explained by a review with a comment, one not)."""
+    import dataclasses
+    from datetime import date
+    from decimal import Decimal
+
+    from test_report_golden import computed
+
+    from reserve.formula.model import ComputationName
+    from reserve.report.model import Review, Source, Variance
+
+    b, result, report = computed(tmp_path / "book")
+    first, *rest = report.exceptions
+    review = Review(first.id, "accepted", "=known; cured Monday", "R. Viewer", date(2026, 11, 23),
+                    Source("review.csv", "", 2))
+    stray = Review("E-0000-mistyped", "open", None, "R. Viewer", None, Source("review.csv", "", 3))
+    explained = Review("V-customer-item_1", "accepted", "new accounts opened", "R. Viewer", date(2026, 11, 23))
+    variances = (
+        Variance("V-customer-item_1", ComputationName.CUSTOMER, "item_1", "Item 1", 100_000, 150_000, 50_000,
+                 Decimal("50.00"), review=explained),
+        Variance("V-customer-item_10", ComputationName.CUSTOMER, "item_10", "Item 10", 200_000, 100_000, -100_000,
+                 Decimal("-50.00")),
+    )
+    report = dataclasses.replace(report, exceptions=(dataclasses.replace(first, review=review), *rest),
+                                 reviews=(review, stray, explained), variances=variances)
+    return b, result, report
+
+
+def test_exceptions_carry_their_review_and_blank_cells_to_fill_in(tmp_path):
+    from reserve.report.supporting import schedules
+    from reserve.report.xlsx import REVIEW_COLUMNS, write_workbook
+
+    b, result, report = reviewed_report(tmp_path)
+    write_workbook(tmp_path / "r.xlsx", b, result, report, schedules(result))
+    check_workbook(tmp_path / "r.xlsx", report.to_dict())
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["Exceptions"]
+    assert "review table" in ws["A1"].value and "next run" in ws["A1"].value
+    head = [c.value for c in ws[2]]
+    assert head[0] == "id" and tuple(head[-4:]) == REVIEW_COLUMNS
+    rows = {r[0]: dict(zip(head, r, strict=True)) for r in ws.iter_rows(min_row=3, max_row=2 + len(report.exceptions),
+                                                                         values_only=True)}
+    assert len(rows) == len(report.exceptions)
+    first = rows[report.exceptions[0].id]
+    assert (first["disposition"], first["comment"], first["reviewer"]) == ("accepted", "=known; cured Monday",
+                                                                          "R. Viewer")
+    assert first["review date"].date().isoformat() == "2026-11-23"
+    comment_cell = next(c for c in ws[3] if c.value == "=known; cured Monday")
+    assert comment_cell.data_type == "s" and comment_cell.quotePrefix  # a reviewer's text is never a formula
+    assert all(r["disposition"] is None and r["comment"] is None for i, r in rows.items()
+               if i != report.exceptions[0].id)
+    # the disposition drop-down on exactly the exceptions' rows
+    (dv,) = ws.data_validations.dataValidation
+    col = openpyxl.utils.get_column_letter(head.index("disposition") + 1)
+    assert dv.type == "list" and dv.formula1 == '"resolved,accepted,open"' and dv.showErrorMessage
+    assert str(dv.sqref) == f"{col}3:{col}{2 + len(report.exceptions)}"
+    # the review naming no exception is listed below the table, never dropped
+    below = list(ws.iter_rows(min_row=3 + len(report.exceptions), values_only=True))
+    notes = [r[0] for r in below if r and isinstance(r[0], str) and r[0].startswith("Review rows naming no")]
+    assert notes and "1" in notes[0]
+    stray = next(r for r in below if r and r[0] == "E-0000-mistyped")
+    assert stray[1] == "open" and stray[3] == "R. Viewer" and stray[5:8] == ("review.csv", None, 3)
+
+
+def test_variances_sheet_counts_the_unexplained(tmp_path):
+    from reserve.report.supporting import schedules
+    from reserve.report.xlsx import VARIANCE_COLUMNS, write_workbook
+
+    b, result, report = reviewed_report(tmp_path)
+    write_workbook(tmp_path / "r.xlsx", b, result, report, schedules(result))
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    assert wb.sheetnames[:3] == ["Summary", "Exceptions", "Variances"]
+    ws = wb["Variances"]
+    assert "2, of which 1 unexplained" in ws["A1"].value
+    assert tuple(c.value for c in ws[3]) == VARIANCE_COLUMNS
+    rows = [dict(zip(VARIANCE_COLUMNS, r, strict=True)) for r in ws.iter_rows(min_row=4, values_only=True)]
+    assert [(r["id"], r["explained"], r["comment"]) for r in rows] == [
+        ("V-customer-item_1", "yes", "new accounts opened"), ("V-customer-item_10", "NO", None)]
+    assert [(r["prior"], r["now"], r["change"], r["percent"]) for r in rows] == [(1000, 1500, 500, 50),
+                                                                                 (2000, 1000, -1000, -50)]
+    assert ws.auto_filter.ref == "A3:K5" and ws.freeze_panes == "A4"
+
+
+def test_no_variances_sheet_without_a_threshold(report_dir):
+    assert "Variances" not in openpyxl.load_workbook(report_dir / "report.xlsx").sheetnames

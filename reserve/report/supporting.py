@@ -15,9 +15,11 @@ so the first N rows shown in the HTML and the rows kept in the workbook for a ve
 line are its largest, and every output is deterministic.
 
 All rows of every schedule are written to ``supporting/<computation>_<line>.parquet``:
-Parquet rather than CSV because it keeps types exactly (amounts as decimal(20,2), dates as
-dates), is written in seconds for millions of rows, and -- unlike a CSV opened in Excel --
-cannot turn a text cell of the book into a formula.
+Parquet because it keeps types exactly (amounts as decimal(20,2), dates as dates), is written
+in seconds for millions of rows, and cannot turn a text cell of the book into a formula. A
+finance user cannot open Parquet, so a schedule longer than its workbook sheet
+(WORKBOOK_ROWS_PER_SCHEDULE) is also written as ``supporting/<slug>.csv`` from the same Arrow
+batches: every row, in a form Excel opens, formula-looking text neutralised (`CsvTrail`).
 
 The files (the audit trail) are built straight from the dispositions, never from a pandas frame
 (`trail_batch`, `write_trail`): text by its categorical code, money as masked int64 viewed as
@@ -47,6 +49,11 @@ if TYPE_CHECKING:
     from ..book import Book
 
 SUPPORTING_DIR = "supporting"
+
+# A schedule sheet of report.xlsx holds at most this many rows (a line's largest); a schedule
+# with more is also written as supporting/<slug>.csv (see `write_trail`). Why this cap: see
+# reserve/report/xlsx.py.
+WORKBOOK_ROWS_PER_SCHEDULE = 10_000
 
 # Columns every schedule row has, before the source row's own columns.
 FIXED_COLUMNS = ("line_amount", "rule", "reason", "ref", "table", "file", "sheet", "row")
@@ -123,6 +130,12 @@ class Schedule:
     @property
     def file_name(self) -> str:
         return f"{SUPPORTING_DIR}/{self.slug}.parquet"
+
+    @property
+    def csv_name(self) -> str | None:
+        """supporting/<slug>.csv, written beside the Parquet file when the schedule has more rows
+        than a workbook sheet holds (WORKBOOK_ROWS_PER_SCHEDULE); None otherwise."""
+        return f"{SUPPORTING_DIR}/{self.slug}.csv" if self.rows > WORKBOOK_ROWS_PER_SCHEDULE else None
 
 
 def _line_rank(line: str) -> tuple[int, int, str]:
@@ -414,15 +427,20 @@ def write_supporting_batches(out_dir: Path, book: Book, result: Result, sched: S
     batch = batch or SUPPORTING_BATCH_ROWS
     (Path(out_dir) / SUPPORTING_DIR).mkdir(parents=True, exist_ok=True)
     writer = None
+    csv = CsvTrail(Path(out_dir) / sched.csv_name) if sched.csv_name else None
     try:
         for start in range(0, max(sched.rows, 1), batch):
             table = trail_batch(book, result, sched, columns, start, start + batch)
             if writer is None:
                 writer = pq.ParquetWriter(Path(out_dir) / sched.file_name, table.schema, compression="zstd")
             writer.write_table(table)  # every batch has the schema `columns` fixes: no cast
+            if csv is not None:
+                csv.write(table)
     finally:
         if writer is not None:
             writer.close()
+        if csv is not None:
+            csv.close()
     return sched.file_name
 
 
@@ -436,9 +454,91 @@ def write_trail(out_dir: Path, book: Book, result: Result, sched: Schedule) -> s
     if sched.rows > SUPPORTING_BATCH_ROWS:
         return write_supporting_batches(out_dir, book, result, sched, columns)
     (Path(out_dir) / SUPPORTING_DIR).mkdir(parents=True, exist_ok=True)
-    pq.write_table(trail_batch(book, result, sched, columns, encoded=True), Path(out_dir) / sched.file_name,
-                   compression="zstd")
+    table = trail_batch(book, result, sched, columns, encoded=True)
+    pq.write_table(table, Path(out_dir) / sched.file_name, compression="zstd")
+    if sched.csv_name:
+        write_csv(Path(out_dir) / sched.csv_name, table)
     return sched.file_name
+
+
+# ------------------------------------------------------------------------------ csv
+#
+# A finance user cannot open Parquet: a schedule too long for its workbook sheet is also
+# written as supporting/<slug>.csv, every row, in a form Excel opens as it is -- UTF-8 with a
+# byte order mark (so Excel reads it as UTF-8), CRLF line ends, amounts as the exact decimal
+# text of their cents ("-1234.50"), dates ISO (2026-11-20), blanks empty. Text from the book is
+# untrusted: a text cell (or column name) starting with = + - @ or a tab, carriage return or
+# line feed gets a leading apostrophe ("'=1+1"), so that Excel shows it as text instead of
+# running it as a formula (CSV injection). The apostrophe is part of the cell's text in the
+# CSV; the Parquet file beside it has the text as the book gave it. Excel opens at most
+# 1,048,576 rows of a CSV; all of them are in the file (and in the Parquet file).
+
+CSV_BOM = b"\xef\xbb\xbf"
+CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")  # what Excel could take for the start of a formula
+
+
+def _csv_text(values: pa.Array) -> pa.Array:
+    """A text array with formula-looking cells prefixed by an apostrophe, vectorised: of a
+    dictionary array only its dictionary is looked at (the codes are kept); an array with
+    no such cell is returned as it is."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_dictionary(values.type):
+        return pa.DictionaryArray.from_arrays(values.indices, _csv_text(values.dictionary))
+    first = pc.utf8_slice_codeunits(values, 0, 1)
+    risky = pc.fill_null(pc.is_in(first, value_set=pa.array(CSV_FORMULA_PREFIXES, values.type)), False)
+    if not pc.any(risky).as_py():
+        return values
+    quoted = pc.binary_join_element_wise(pa.scalar("'", values.type), values, pa.scalar("", values.type))
+    return pc.if_else(risky, quoted, values)
+
+
+def csv_safe(table: pa.Table) -> pa.Table:
+    """The table as it goes into the CSV: text neutralised (`_csv_text`), column names too."""
+    import pyarrow as pa
+
+    cols, names = [], []
+    for name, col in zip(table.column_names, table.columns, strict=True):
+        t = col.type.value_type if pa.types.is_dictionary(col.type) else col.type
+        if (pa.types.is_string(t) or pa.types.is_large_string(t)) and col.null_count < len(col):
+            col = pa.chunked_array([_csv_text(c) for c in col.chunks], col.type)
+        cols.append(col)
+        names.append("'" + name if name.startswith(CSV_FORMULA_PREFIXES) else name)
+    return pa.Table.from_arrays(cols, names=names)
+
+
+class CsvTrail:
+    """supporting/<slug>.csv written a batch at a time (see the comment above)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.file = open(path, "wb")  # noqa: SIM115 - closed by close()
+        self.file.write(CSV_BOM)
+        self.writer: Any = None
+
+    def write(self, table: pa.Table) -> None:
+        import pyarrow.csv as pcsv
+
+        safe = csv_safe(table)
+        if self.writer is None:
+            self.writer = pcsv.CSVWriter(self.file, safe.schema,
+                                         write_options=pcsv.WriteOptions(eol="\r\n", batch_size=16_384))
+        self.writer.write_table(safe)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.file.close()
+
+
+def write_csv(path: Path, table: pa.Table) -> None:
+    """One table -> a CSV file Excel opens (`CsvTrail`)."""
+    csv = CsvTrail(path)
+    try:
+        csv.write(table)
+    finally:
+        csv.close()
 
 
 def write_supporting(out_dir: Path, sched: Schedule, rows: ScheduleRows) -> str:

@@ -1,25 +1,60 @@
-"""`report.xlsx`: the computation as a workbook an auditor can filter and tick.
+"""`report.xlsx`: the computation as a workbook an auditor can filter, tick and review in.
 
 Sheets: Summary (laid out like the formula; amounts are numbers in an accounting format,
-equal to report.json to the cent), Exceptions, Note H, one sheet per schedule (a line's
-rows with their source file / sheet / row and all their columns), Row accounting,
-Assumptions, Provenance, Sign-off (issue 14: the signatures, VALID / INVALID; the same state
-under the Summary's title, cell A4). `reserve sign` rewrites only those two in the package
-(`replace_signoff`), never the figures.
+equal to report.json to the cent; its totals are formulas, below), Exceptions (with the review
+columns, below), Variances (with --compare and a `variance_threshold`, below), Note H, one
+sheet per schedule (a line's rows with their source file / sheet / row and all their
+columns), Row accounting, Assumptions, Provenance, Sign-off (issue 14: the signatures, VALID /
+INVALID; the same state under the Summary's title, cell A4). `reserve sign` rewrites only
+those two in the package (`replace_signoff`), never the figures.
+
+Exceptions (issue 14 items 2-3): a note at the top says how a review is recorded (REVIEW_NOTE:
+the rows go into the book's `review` table, and the next run shows them), then the table: id,
+severity, rule, computation, amount, message, file / sheet / row of the source, since (with
+--compare), and disposition, comment, reviewer, review date -- from the exception's review
+(`ReportException.review`) when the book's review table names it, else blank cells to fill
+in, the disposition with a drop-down of resolved / accepted / open. Below the table: the
+previous report's exceptions now gone (--compare), and the review rows that name no
+exception or variance of this report (`Report.unmatched_reviews`: never dropped). Variances:
+the lines that moved more than the threshold (id, computation, line, prior, now, change,
+percent, explained, comment, reviewer), the unexplained ones counted at the top.
 
 For a reviewer (issue 14 item 3): every table sheet has its panes frozen below its header row
 and an autofilter over exactly its header and data rows; every sheet prints landscape, fit to
 the page's width, with the header row as print titles and a footer (firm, as-of date, "Page
 &P of &N"). See `_Sheet`: in write-only mode these are set before the first row.
 
+The Summary's totals are live formulas (issue 14 item 3) that foot to the same cents: total
+credits and aggregate debits are the SUM of their line cells; total debits, the excess either
+way (MAX), the required deposit, the PAB offset of Rule 15c3-3(e)(4) (MIN), the deposit needed
+and the withdrawal permitted (MAX) are formulas of the cells above them, and with --compare
+each change is the amount less the prior. Each is wrapped in ROUND(..., 2), so that Excel's
+binary arithmetic gives exactly the number saved; a formula is written only when its result,
+worked out in cents from the figures its cells show, is the computed figure
+(`_summary_formulas`). The percentages (the debit reduction, the monthly 105%) stay values with
+a cell comment: Excel's ROUNDUP works on binary fractions and could round an exact cent up.
+Every formula cell also holds its computed value (`<c><f>SUM(D7:D16)</f><v>36466809.12</v></c>`,
+put in by `with_formulas` after openpyxl's write-only save, which cannot cache a value), so a
+reader that does not recalculate (pandas, openpyxl data_only=True, a viewer) shows it. The
+workbook keeps openpyxl's `fullCalcOnLoad="1"`: Excel recalculates on open and, thanks to the
+ROUND, shows the same cents.
+
 Amounts are numbers in an accounting format. A schedule sheet's data rows are written by
 `xlsx_rows` (a column at a time, amounts as the exact decimal text of their cents) and
 spliced into the sheet openpyxl wrote; the other sheets' few amounts go through openpyxl as
-`Decimal` (it writes 16 significant digits: exact for amounts under $1 trillion). A schedule
-sheet holds every row of a line of up to `WORKBOOK_ROWS_PER_SCHEDULE` rows and the largest
-that many of a bigger one (Excel stops at 1,048,576 rows, and a workbook of millions of rows
-is more than Excel opens comfortably); the sheet says so and names the Parquet file beside
-the workbook that has all of them.
+`Decimal` (it writes 16 significant digits: exact for amounts under $1 trillion).
+
+Large books (issue 13 item 2). A schedule sheet holds every row of a line of up to
+`WORKBOOK_ROWS_PER_SCHEDULE` (10,000) rows and the largest 10,000 of a bigger one: what a
+person reviews on a sheet (the largest items, filtered and ticked; 10,000 rows are some 200
+printed pages), not a copy of the trail. Every row is in supporting/<slug>.parquet, and for a
+line longer than the sheet also in supporting/<slug>.csv, which Excel opens
+(`supporting.CsvTrail`); the sheet's note names both. The cap was 100,000: on a 1M-account
+book that was 807 MB of sheet XML, 35 s to write (19 s building the rows, 16 s deflating)
+and a 60 MB workbook; at 10,000 it is about 3-4 s and 12 MB. The package is deflated at
+ZIP_LEVEL 1 rather than zlib's default 6: on the 807 MB of XML, 3-4 s instead of 13-15 s, for
+a file a third larger (80 MB rather than 60 MB); on today's capped workbook, 0.4-1 s instead
+of about 3 s (12.1 MB rather than 9.3 MB).
 
 Text from the book is untrusted: every text cell is written as a string (openpyxl would
 otherwise turn text starting with "=" into a formula), and text starting with = + - @ or a
@@ -41,30 +76,42 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape as xml_escape
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from ..book.schema import REQUIRED, TABLES_BY_NAME
 from ..formula.model import ComputationName
 from ..formula.model import Side as LineSide
 from .compare import comparison
-from .model import NOTE_H_AMOUNTS, Previous, Report, ReportFigures
+from .model import (
+    NOTE_H_AMOUNTS,
+    REVIEW_DISPOSITIONS,
+    ComputationReport,
+    Previous,
+    Report,
+    ReportFigures,
+    Review,
+)
 from .signoff import SHEET_TITLE, SignOff, SignoffView, sheet_rows, summary_status, view
 from .supporting import FIXED_COLUMNS, Schedule, ScheduleRows, schedule_rows
+from .supporting import WORKBOOK_ROWS_PER_SCHEDULE as WORKBOOK_ROWS_PER_SCHEDULE  # the cap, also imported from here
 from .xlsx_rows import FORMULA_PREFIXES, CellStyles, rows_xml
 
 if TYPE_CHECKING:
     from ..book import Book
     from ..formula.model import Result
 
-WORKBOOK_ROWS_PER_SCHEDULE = 100_000
+EXCEL_ROWS = 1_048_576  # rows of an Excel sheet (and of a CSV Excel opens), the header's included
 SPOOL_IN_MEMORY = 16 << 20  # a schedule's rows stay in memory up to 16 MiB, then go to a temporary file
-ZIP_LEVEL = 6
+ZIP_LEVEL = 1  # deflate level of report.xlsx: see the module docstring (issue 13 item 2)
 ACCOUNTING = '_(* #,##0.00_);_(* (#,##0.00);_(* "-"??_);_(@_)'
 PCT = "0.0000"
 DATE = "yyyy-mm-dd"
@@ -197,8 +244,12 @@ def _sheet_ref(title: str) -> str:
 
 
 def _summary(wb: Workbook, report: Report, cmp: Mapping[ComputationName, Previous], sheet_of: dict[str, Any],
-             previous: ReportFigures | None, status: str = "") -> None:
+             previous: ReportFigures | None, status: str = "") -> dict[str, str]:
+    """The Summary sheet; returns its formulas ({cell: formula}, `_summary_formulas`), which
+    `_splice_rows` puts into the cells openpyxl wrote with their values."""
     compared = bool(cmp)
+    at: dict[tuple[str, str], int] = {}  # (computation, figure key) -> its row
+    changes: list[int] = []  # rows whose change (column J) is the amount (D) less the prior (I)
     widths = {1: 12, 2: 8, 3: 70, 4: 20, 5: 34, 6: 10, 7: 9, 8: 24}
     if compared:
         widths.update({9: 20, 10: 18})
@@ -224,14 +275,17 @@ def _summary(wb: Workbook, report: Report, cmp: Mapping[ComputationName, Previou
         def row(line: str, caption: str, key: str, amount: int | None, rule: str = "", box: str = "",
                 total: bool = False, sched: Schedule | None = None, *, name: str = name,
                 prior: Mapping[str, int | None] = prior, change: Mapping[str, int | None] = change,
-                movers: set[str] = movers) -> None:
+                movers: set[str] = movers, why_value: str = "") -> None:
             mover = key in movers
             fill = _MOVER_FILL if mover else None
             font = _BOLD if total else None
             border = _TOTAL_BORDER if total else None
+            at[(name, key)] = s.rows + 1
+            amount_cell = s.money(amount, fill=fill, font=font, border=border)
+            if why_value:
+                amount_cell.comment = Comment(why_value, report.program.name, width=320, height=110)
             cells = [s.cell(name, fill=fill), s.cell(line, fill=fill, font=font), s.cell(caption, fill=fill, font=font),
-                     s.money(amount, fill=fill, font=font, border=border), s.cell(rule, fill=fill),
-                     s.cell(box, fill=fill)]
+                     amount_cell, s.cell(rule, fill=fill), s.cell(box, fill=fill)]
             if sched is not None:
                 title, _ = sheet_of.get(sched.slug, (None, 0))
                 cells.append(s.cell(sched.rows, fill=fill))
@@ -239,7 +293,10 @@ def _summary(wb: Workbook, report: Report, cmp: Mapping[ComputationName, Previou
             else:
                 cells += [s.cell(None, fill=fill), s.cell(None, fill=fill)]
             if compared:
-                cells += [s.money(prior.get(key), fill=fill), s.money(change.get(key), fill=fill)]
+                was, moved = prior.get(key), change.get(key)
+                cells += [s.money(was, fill=fill), s.money(moved, fill=fill)]
+                if amount is not None and was is not None and moved == amount - was:
+                    changes.append(s.rows + 1)
             s.append(cells)
 
         def section(text: str, name: str = name) -> None:
@@ -259,7 +316,8 @@ def _summary(wb: Workbook, report: Report, cmp: Mapping[ComputationName, Previou
         row("aggregate debits", "Aggregate debits", "aggregate_debits", c.aggregate_debits,
             "Items 10-15 and other debits", boxes.get("aggregate_debits", ""), total=True)
         row("debit reduction", "Less: debit reduction", "debit_reduction", c.debit_reduction,
-            c.debit_reduction_rule or "", boxes.get("debit_reduction", ""))
+            c.debit_reduction_rule or "", boxes.get("debit_reduction", ""),
+            why_value=_VALUE_NOT_FORMULA.format(what="a percentage of debits") if c.debit_reduction else "")
         row("total debits", "Total debits", "total_debits", c.total_debits,
             "Aggregate debits less the reduction", boxes.get("total_debits", ""), total=True)
         section("Reserve requirement")
@@ -270,7 +328,9 @@ def _summary(wb: Workbook, report: Report, cmp: Mapping[ComputationName, Previou
         monthly = report.monthly
         row("required deposit", "Required deposit" + (" (105% of the excess: monthly)" if monthly else ""),
             "required_deposit", c.required_deposit, "Item 16; Rule 15c3-3(e)",
-            boxes.get("required_deposit_monthly", "") if monthly else "", total=True)
+            boxes.get("required_deposit_monthly", "") if monthly else "", total=True,
+            why_value=(_VALUE_NOT_FORMULA.format(what="105% of the excess")
+                       if c.required_deposit != c.excess_credits else ""))
         if name == ComputationName.PAB:
             row("offset by customer excess debits", "Less: met by the customer computation's excess debits",
                 "offset_by_customer_excess_debits", c.offset_by_customer_excess_debits, "Rule 15c3-3(e)(4)")
@@ -289,23 +349,123 @@ def _summary(wb: Workbook, report: Report, cmp: Mapping[ComputationName, Previou
                   s.cell(None), s.cell("Rule 15c3-3(e)(3)"), s.cell(boxes.get("deposit_date", ""))])
         s.append([])
     s.table_end(s.rows - 1)  # not the blank row after the last computation
+    formulas = _summary_formulas(report, at)
+    for r in changes:  # the change beside the prior figure: now less prior
+        formulas[f"J{r}"] = f"ROUND(D{r}-I{r},2)"
+    return formulas
+
+
+_VALUE_NOT_FORMULA = ("A value, not a formula: {what}, its fraction of a cent rounded up (reading: rounding). "
+                      "Excel's ROUNDUP works on binary fractions, and could round an exact cent up by one.")
+
+
+def _summary_formulas(report: Report, at: Mapping[tuple[str, str], int]) -> dict[str, str]:
+    """{cell: formula} of the Summary's figures that are arithmetic of other cells on it, as
+    Item 16 and Rule 15c3-3(e) compute them (`formula.computation`): total credits and
+    aggregate debits the SUM of their lines, total debits, the excess either way (MAX), the
+    required deposit (= Item 16, but for a monthly 105%), the PAB offset of (e)(4) (MIN with
+    the customer computation's excess debits), the deposit needed and the withdrawal
+    permitted (MAX). Each is wrapped in ROUND(..., 2): a sum of binary fractions can be off
+    by a ulp, and rounding to the cent makes the result exactly the number saved in the
+    cell. A formula is used only when its result, worked out here in cents from the figures
+    its cells show, is the computed figure; otherwise (and for the percentages, see
+    `_VALUE_NOT_FORMULA`) the cell keeps its value."""
+    out: dict[str, str] = {}
+    customer = report.computations.get(ComputationName.CUSTOMER)
+    for name, c in report.computations.items():
+        def d(key: str, name: ComputationName = name) -> str:
+            return f"D{at[(name, key)]}"
+
+        def put(key: str, formula: str, value: int, c: ComputationReport = c, name: ComputationName = name) -> None:
+            if (name, key) in at and value == c.amount(key):
+                out[d(key)] = formula
+
+        def has(key: str, name: ComputationName = name) -> bool:
+            return (name, key) in at
+
+        for total, side in (("total_credits", LineSide.CREDIT), ("aggregate_debits", LineSide.DEBIT)):
+            keys = [line.key for line in c.lines if line.side == side]
+            rows = [at[(name, k)] for k in keys]
+            if rows and rows == list(range(rows[0], rows[0] + len(rows))):
+                put(total, f"ROUND(SUM(D{rows[0]}:D{rows[-1]}),2)", sum(c.amount(k) for k in keys))
+        tc, agg, red = c.total_credits, c.aggregate_debits, c.debit_reduction
+        td = c.total_debits
+        put("total_debits", f"ROUND({d('aggregate_debits')}-{d('debit_reduction')},2)", agg - red)
+        put("excess_credits", f"MAX(0,ROUND({d('total_credits')}-{d('total_debits')},2))", max(0, tc - td))
+        put("excess_debits", f"MAX(0,ROUND({d('total_debits')}-{d('total_credits')},2))", max(0, td - tc))
+        if c.required_deposit == c.excess_credits:  # not the monthly 105%: a percentage stays a value
+            put("required_deposit", d("excess_credits"), c.excess_credits)
+        req, net = d("required_deposit"), c.required_deposit
+        if has("offset_by_customer_excess_debits") and customer is not None and customer is not c \
+                and (ComputationName.CUSTOMER, "excess_debits") in at:
+            cust = f"D{at[(ComputationName.CUSTOMER, 'excess_debits')]}"
+            put("offset_by_customer_excess_debits", f"MIN({req},{cust})", min(net, customer.excess_debits))
+        less, net_text = "", req
+        if has("offset_by_customer_excess_debits"):
+            net -= c.offset_by_customer_excess_debits
+            net_text = f"({req}-{d('offset_by_customer_excess_debits')})"
+            less = f"-{d('offset_by_customer_excess_debits')}"
+        sweep = 0
+        if has("sweep"):
+            sweep = c.sweep
+            less += f"-{d('sweep')}"
+        put("deposit_needed", f"MAX(0,ROUND({req}{less}-{d('on_deposit')},2))", max(0, net - sweep - c.on_deposit))
+        put("withdrawal_permitted", f"MAX(0,ROUND({d('on_deposit')}-{net_text},2))", max(0, c.on_deposit - net))
+    return out
+
+
+EXCEPTIONS_HEADER_ROW = 2  # the note on recording a review, then the header
+REVIEW_COLUMNS = ("disposition", "comment", "reviewer", "review date")
+REVIEW_NOTE = ("To record a review, fill in disposition (resolved / accepted / open), comment, reviewer and review "
+               "date, then put these rows (id, disposition, comment, reviewer, date) into the book's review table: "
+               "the next run shows them here. A review never changes the computation.")
+
+
+def _review_cells(s: _Sheet, r: Review | None) -> list[WriteOnlyCell]:
+    """disposition, comment, reviewer, review date of a review (blank cells to fill in without one)."""
+    if r is None:
+        return [s.cell(None) for _ in REVIEW_COLUMNS]
+    return [s.cell(r.disposition), s.cell(r.comment or None, align=_WRAP), s.cell(r.reviewer),
+            s.cell(r.date, fmt=DATE) if r.date else s.cell(None)]
+
+
+def _disposition_list(s: _Sheet, column: int, first: int, last: int) -> None:
+    """A drop-down of the dispositions (REVIEW_DISPOSITIONS) on rows first..last of a column."""
+    if last < first:
+        return
+    letter = get_column_letter(column)
+    dv = DataValidation(type="list", formula1='"' + ",".join(REVIEW_DISPOSITIONS) + '"', allow_blank=True,
+                        showErrorMessage=True, errorTitle="disposition",
+                        error="A disposition is one of: " + ", ".join(REVIEW_DISPOSITIONS))
+    dv.add(f"{letter}{first}:{letter}{last}")
+    s.ws.data_validations.append(dv)
 
 
 def _exceptions(wb: Workbook, report: Report) -> None:
+    """The exceptions, each with the review the book's review table gives it (or blank cells a
+    reviewer fills in, the disposition from a drop-down), the note on how a review is recorded
+    at the top; below the table the previous report's exceptions now gone (--compare) and the
+    review rows that name no exception or variance of this report (never dropped)."""
     gone = report.compared_with.exceptions_gone if report.compared_with else None
     marked = gone is not None  # --compare with a previous report that has ids: a "since" column
     widths = {1: 16, 2: 10, 3: 26, 4: 12, 5: 18, 6: 90, 7: 40, 8: 18, 9: 8}
-    s = _Sheet(wb, "Exceptions", {**widths, 10: 12} if marked else widths, page=Page.of(report), header_row=1)
+    if marked:
+        widths[10] = 12
+    first_review = len(widths) + 1
+    widths.update({first_review: 12, first_review + 1: 50, first_review + 2: 20, first_review + 3: 12})
+    s = _Sheet(wb, "Exceptions", widths, page=Page.of(report), header_row=EXCEPTIONS_HEADER_ROW)
+    s.append([s.cell(REVIEW_NOTE, font=_BOLD)])
     s.header(["id", "severity", "rule", "computation", "amount", "message", "file", "sheet", "row"]
-             + (["since"] if marked else []))
+             + (["since"] if marked else []) + list(REVIEW_COLUMNS))
     for e in report.exceptions:
         src = e.source
         s.append([s.cell(e.id or None), s.cell(str(e.severity), font=_RED if e.severity == "severe" else None),
                   s.cell(e.rule), s.cell(str(e.computation or "")), s.money(e.amount),
                   s.cell(e.message, align=_WRAP), s.cell(src.file if src else None),
                   s.cell(src.sheet if src else None), s.cell(src.row if src else None)]
-                 + ([s.cell(e.since or None)] if marked else []))
-    s.table_end()  # the exceptions, not the gone list below them
+                 + ([s.cell(e.since or None)] if marked else []) + _review_cells(s, e.review))
+    s.table_end()  # the exceptions, not the lists below them
+    _disposition_list(s, first_review, EXCEPTIONS_HEADER_ROW + 1, s.rows)
     if gone:  # the previous report's exceptions not in this one, below the table
         s.append([])
         s.append([s.cell(f"Gone since the computation as of {report.compared_with.as_of if report.compared_with else ''}"
@@ -313,6 +473,44 @@ def _exceptions(wb: Workbook, report: Report) -> None:
         for g in gone:
             s.append([s.cell(g.id), s.cell(g.severity), s.cell(g.rule), s.cell(g.computation), s.cell(None),
                       s.cell(g.message, align=_WRAP), s.cell(None), s.cell(None), s.cell(None), s.cell("gone")])
+    unmatched = report.unmatched_reviews
+    if unmatched:
+        s.append([])
+        s.append([s.cell(f"Review rows naming no exception or variance of this report: {len(unmatched)} "
+                         "(the id may be mistyped, or the exception is gone)", font=_RED)])
+        s.append([s.cell(n, font=_BOLD) for n in ("id", *REVIEW_COLUMNS, "file", "sheet", "row")])
+        for r in unmatched:
+            src = r.source
+            s.append([s.cell(r.id), *_review_cells(s, r), s.cell(src.file if src else None),
+                      s.cell(src.sheet if src else None), s.cell(src.row if src else None)])
+
+
+VARIANCES_HEADER_ROW = 3  # the title, what a variance needs, then the header
+VARIANCE_COLUMNS = ("id", "computation", "line", "label", "prior", "now", "change", "percent", "explained",
+                    "comment", "reviewer")
+
+
+def _variances(wb: Workbook, report: Report) -> None:
+    """The lines that moved more than the book's variance_threshold since the previous report
+    (--compare), the unexplained ones counted at the top; written only when report.variances
+    is not None."""
+    variances = report.variances or ()
+    unexplained = len(report.unexplained_variances)
+    s = _Sheet(wb, "Variances", {1: 34, 2: 12, 3: 24, 4: 40, 5: 18, 6: 18, 7: 18, 8: 10, 9: 10, 10: 60, 11: 20},
+               page=Page.of(report), header_row=VARIANCES_HEADER_ROW)
+    as_of = report.compared_with.as_of if report.compared_with else ""
+    s.append([s.cell(f"Variances above the book's variance_threshold since the computation as of {as_of}: "
+                     f"{len(variances)}, of which {unexplained} unexplained", font=_RED if unexplained else _TITLE)])
+    s.append([s.cell("A variance is explained by a row of the book's review table naming its id, with a comment.")])
+    s.header(list(VARIANCE_COLUMNS))
+    for v in variances:
+        r = v.review
+        s.append([s.cell(v.id), s.cell(str(v.computation)), s.cell(v.line), s.cell(v.label), s.money(v.prior),
+                  s.money(v.now), s.money(v.change),
+                  s.cell(v.percent, fmt="0.00") if v.percent is not None else s.cell(None),
+                  s.cell("yes" if v.explained else "NO", font=None if v.explained else _RED),
+                  s.cell(r.comment if r else None, align=_WRAP), s.cell(r.reviewer if r else None)])
+    s.table_end()
 
 
 _NOTE_H_COLS = ("cca_id", "cca_name", "account_id", "customer_id", "computation", "requirement", "requirement_counted",
@@ -345,13 +543,22 @@ def _note_h(wb: Workbook, report: Report) -> None:
                       s.money(p.amount), s.cell(f"customer's delivery due by the close of {deadline}")])
 
 
+def _tables_of(table: pd.Series, rows: Any) -> list[str]:
+    """The tables of the rows `rows` (a mask): from the categorical's codes, not a string per row."""
+    if isinstance(table.dtype, pd.CategoricalDtype):
+        cats = table.cat.categories
+        codes = np.unique(table.cat.codes.to_numpy()[rows])
+        return [str(cats[c]) if c >= 0 else "" for c in codes]  # "": no table, never a default
+    return [str(t) for t in pd.unique(table[rows].astype(str))]
+
+
 def _uninformative(f: pd.DataFrame, name: str) -> bool:
     col = f[name]
     blank = col.isna()
     if bool(blank.all()):
         return True
     defaults = set()
-    for t in pd.unique(f.loc[~blank.to_numpy(), "table"].astype(str)):
+    for t in _tables_of(f["table"], ~blank.to_numpy()):
         spec = TABLES_BY_NAME.get(t)
         if spec is None:
             return False
@@ -411,8 +618,11 @@ def _schedule_sheet(wb: Workbook, report: Report, sched: Schedule, title: str, r
              + ([s.cell("line on Summary"), s.money(line_amount),
                  s.cell("ties" if line_amount == sched.total else "DOES NOT TIE")] if line_amount is not None else []))
     if shown < sched.rows:
+        also = f" and, for Excel, {sched.csv_name}" if sched.csv_name else ""
+        over = (f" (Excel opens its first {EXCEL_ROWS - 1:,} rows; all are in the file)"
+                if sched.csv_name and sched.rows >= EXCEL_ROWS else "")
         s.append([s.cell(f"This sheet holds the largest {shown:,} of {sched.rows:,} rows; every row is in "
-                         f"{sched.file_name} beside this workbook.", font=_RED)])
+                         f"{sched.file_name}{also} beside this workbook{over}.", font=_RED)])
     else:
         s.append([s.cell(f"All {sched.rows:,} rows (also in {sched.file_name}).")])
     s.append([s.cell("Back to Summary", link=_sheet_ref("Summary"))]
@@ -474,7 +684,8 @@ def _provenance(wb: Workbook, report: Report, previous: ReportFigures | None) ->
 
 def unique_titles(scheds: list[Schedule]) -> dict[str, str]:
     """slug -> sheet title, unique (case-insensitively, as Excel requires) and at most 31 characters."""
-    used = {"summary", "exceptions", "note h", "row accounting", "assumptions", "provenance"}
+    used = {"summary", "exceptions", "variances", "note h", "row accounting", "assumptions", "provenance",
+            SHEET_TITLE.lower()}
     out = {}
     for s in scheds:
         t = s.sheet_title
@@ -500,6 +711,7 @@ class WorkbookWriter:
         self.written: dict[str, tuple[str, int]] = {}
         self.bulk: dict[int, BinaryIO] = {}  # sheet number -> its data rows as XML
         self.styles: CellStyles | None = None
+        self.formulas: dict[str, str] = {}  # the Summary's formula cells (the Summary is sheet 1)
         wb = self.wb = Workbook(write_only=True)
         wb.properties.creator = f"{report.program.name} {report.program.version}"
         wb.properties.title = (f"{report.firm_name} Rule 15c3-3 reserve computation as of "
@@ -516,9 +728,11 @@ class WorkbookWriter:
     def begin(self) -> None:
         sheet_of: dict[str, Any] = {s.slug: (self.titles[s.slug], self.sheet_rows(s)) for s in self.scheds}
         sheet_of["__by_line__"] = {(s.computation, s.line): s for s in self.scheds}
-        _summary(self.wb, self.report, comparison(self.report, self.previous), sheet_of, self.previous,
-                 summary_status(self.signoff))
+        self.formulas = _summary(self.wb, self.report, comparison(self.report, self.previous), sheet_of,
+                                 self.previous, summary_status(self.signoff))
         _exceptions(self.wb, self.report)
+        if self.report.variances is not None:
+            _variances(self.wb, self.report)
         _note_h(self.wb, self.report)
 
     def add_schedule(self, sched: Schedule, rows: ScheduleRows) -> None:
@@ -539,7 +753,8 @@ class WorkbookWriter:
         part = path.with_name(path.name + ".openpyxl")
         try:
             self.wb.save(part)
-            _splice_rows(part, path, {f"xl/worksheets/sheet{n}.xml": f for n, f in self.bulk.items()})
+            _splice_rows(part, path, {f"xl/worksheets/sheet{n}.xml": f for n, f in self.bulk.items()},
+                         {SUMMARY_PART: self.formulas})
         finally:
             part.unlink(missing_ok=True)
             for f in self.bulk.values():
@@ -627,25 +842,57 @@ def replace_signoff(src: Path, dst: Path, v: SignoffView) -> None:
         with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as zout:
             for info in zin.infolist():
                 zout.writestr(info, changed.get(info.filename) or zin.read(info.filename),
-                              compress_type=zipfile.ZIP_DEFLATED)
+                              compress_type=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL)
 
 
-def _splice_rows(src: Path, dst: Path, bulk: dict[str, BinaryIO]) -> None:
+SUMMARY_PART = "xl/worksheets/sheet1.xml"  # the first sheet openpyxl writes
+
+
+def with_formulas(sheet: bytes, formulas: Mapping[str, str]) -> bytes:
+    """The sheet XML with `<f>formula</f>` put before the saved value `<v>` of each cell named
+    in `formulas` (cells openpyxl wrote as numbers): a formula cell with its computed value
+    cached, which openpyxl's write-only mode cannot write. ValueError when a cell is missing."""
+    if not formulas:
+        return sheet
+    done: set[str] = set()
+
+    def put(m: re.Match[bytes]) -> bytes:
+        ref = m.group(1).decode("ascii")
+        f = formulas.get(ref)
+        if f is None:
+            return m.group(0)
+        done.add(ref)
+        return m.group(0)[:-3] + b"<f>" + xml_escape(f).encode("utf-8") + b"</f><v>"
+
+    out = re.sub(rb'<c r="([A-Z]+[0-9]+)"[^>]*?\bt="n"[^>]*><v>', put, sheet)
+    if done != set(formulas):
+        raise ValueError(f"no number cell for the formulas of {sorted(set(formulas) - done)}")
+    return out
+
+
+def _splice_rows(src: Path, dst: Path, bulk: dict[str, BinaryIO],
+                 formulas: Mapping[str, Mapping[str, str]] | None = None) -> None:
     """Copy the workbook `src` to `dst`, putting each sheet's spooled rows at the end of its
-    <sheetData> (after the title and header rows openpyxl wrote)."""
+    <sheetData> (after the title and header rows openpyxl wrote), and the `formulas` of a
+    sheet ({part: {cell: formula}}) into their cells (`with_formulas`)."""
+    formulas = formulas or {}
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as zout:
         for info in zin.infolist():
             data = zin.read(info.filename)
+            if info.filename in formulas:
+                data = with_formulas(data, formulas[info.filename])
             rows = bulk.get(info.filename)
             if rows is None:
-                zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+                # an entry read from a zip carries no level: without compresslevel= it would be
+                # deflated at zlib's default (6), whatever ZIP_LEVEL says
+                zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL)
                 continue
             cut = data.rfind(b"</sheetData>")
             if cut < 0:  # pragma: no cover - openpyxl always writes the title rows
                 raise ValueError(f"{info.filename}: no <sheetData> to put the rows in")
-            entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            with zout.open(entry, "w", force_zip64=True) as out:
+            # opened by name, the entry takes zout's compression and compresslevel (a ZipInfo made
+            # here would take zlib's default level)
+            with zout.open(info.filename, "w", force_zip64=True) as out:
                 out.write(data[:cut])
                 shutil.copyfileobj(rows, out, 1 << 20)
                 out.write(data[cut:])
