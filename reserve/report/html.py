@@ -76,6 +76,7 @@ SEVERITY_RANK = {"severe": 0, "review": 1, "info": 2}
 SEVERITIES = ("severe", "review", "info")
 # the computation filter of the exceptions: an exception's computation, or "book" for one naming neither
 SCOPES = (("customer", "customer"), ("pab", "PAB"), ("book", "book-wide"))
+CSS_PLAIN = frozenset(" -.,:()")  # characters written as they are in a CSS string (`css_string`)
 PRINT_FOOTER_CHARS = 90  # the firm's name is cut to fit the printed footer
 COMPUTATION_TITLES = {"customer": "Customer reserve computation", "pab": "PAB reserve computation"}
 BANK_ACCOUNT_NAMES = {"customer": "Customer Reserve Bank Account", "pab": "PAB Reserve Bank Account"}
@@ -559,10 +560,10 @@ def _cut(text: str, limit: int) -> str:
 
 def css_string(text: str) -> str:
     """`text` as a CSS string literal safe inside a `<style>` element: every character but ASCII
-    letters, digits and spaces as a 6-digit hex escape and a space (which CSS reads as the end
+    letters, digits and `CSS_PLAIN` as a 6-digit hex escape and a space (which CSS reads as the end
     of the escape, so a space after it survives), so neither a quote, a backslash nor
     `</style>` from the book can end it."""
-    return '"' + "".join(c if (c.isascii() and c.isalnum()) or c == " " else f"\\{ord(c):06X} " for c in text) + '"'
+    return '"' + "".join(c if (c.isascii() and c.isalnum()) or c in CSS_PLAIN else f"\\{ord(c):06X} " for c in text) + '"'
 
 
 def _note_h(report: Report) -> list[NoteHGroup]:
