@@ -31,11 +31,12 @@ counted there and in the summary (and the banner).
 
 On paper (the print stylesheet in report.css and the page's `@page` rule): letter
 landscape; a footer on every page from `@page` margin boxes (firm and as-of date at the
-left, "Page x of y" from `counter(page)` / `counter(pages)` at the right; Chromium 131+,
-not Firefox, which prints without the footer); the two summary cards side by side on the
-first page; closed exception groups printed expanded (`details::details-content`,
-Chromium 131+; other browsers print groups as they are on screen, which the printed page
-says); the sign-off block kept on one page; DRAFT or INVALID on every printed page, as the
+left, "Page x of y" from `counter(page)` / `counter(pages)` at the right; Chromium 131+;
+Firefox and Safari have no margin boxes yet and print without it); the two summary cards
+side by side on the first page; closed exception groups printed expanded
+(`details::details-content`: Chromium 131+, Firefox 143+, Safari 18.4+; older browsers
+print them as they are on screen, which the printed page says); the filter ignored (every
+exception printed); the sign-off block kept on one page; DRAFT or INVALID on every printed page, as the
 fixed watermark (repeated on each page) and in the top margin box (the sign-off region's
 own `@page` rule, re-rendered with it by `reserve sign`).
 """
