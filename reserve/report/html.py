@@ -294,8 +294,7 @@ class NoteHTie:
 class ScheduleRecord:
     """A row of a schedule as the page shows it."""
 
-    source: str  # "accounts.csv · accounts · row 4", or "adjustment (no single row)"
-    source_title: str  # the full path
+    source: str  # "accounts.csv · accounts · row 4", or "adjustment (no single row)" (full paths: Provenance)
     identity: str  # the columns that identify the row ("account_id: C-100")
     amount: int  # cents the row contributed to the line
     rule: str
@@ -613,9 +612,9 @@ def _schedule_views(heads: dict[str, ScheduleRows], report: Report, scheds: list
             r = f.iloc[i]
             table = r["table"]
             if table:
-                src, title = _source_text(Source(r["file"], r["sheet"], int(r["row"])))
+                src, _ = _source_text(Source(r["file"], r["sheet"], int(r["row"])))
             else:
-                src, title = "adjustment (no single row)", ""
+                src = "adjustment (no single row)"
             ident = []
             for col in IDENTITY_COLUMNS.get(table, ()):
                 if col not in f.columns:
@@ -624,7 +623,7 @@ def _schedule_views(heads: dict[str, ScheduleRows], report: Report, scheds: list
                 if not v or (col == "customer_id" and v == _text(r.get("account_id"))):
                     continue
                 ident.append(f"{col}: {v}")
-            records.append(ScheduleRecord(src, title, " · ".join(ident), int(r["line_amount"]), _text(r["rule"]),
+            records.append(ScheduleRecord(src, " · ".join(ident), int(r["line_amount"]), _text(r["rule"]),
                                           _text(r["reason"]), _text(r["ref"])))
         line_amount = None
         ties = None
