@@ -36,9 +36,10 @@ Firefox and Safari have no margin boxes yet and print without it); the two summa
 side by side on the first page; closed exception groups printed expanded
 (`details::details-content`: Chromium 131+, Firefox 143+, Safari 18.4+; older browsers
 print them as they are on screen, which the printed page says); the filter ignored (every
-exception printed); the sign-off block kept on one page; DRAFT or INVALID on every printed page, as the
-fixed watermark (repeated on each page) and in the top margin box (the sign-off region's
-own `@page` rule, re-rendered with it by `reserve sign`).
+exception printed); the sign-off block kept on one page; DRAFT or INVALID on every printed
+page, as the fixed watermark (repeated on each page) and in the top margin box (the
+sign-off region's own `<style>` with an `@page` rule, re-rendered with it by `reserve sign`).
+Checked in headless Chromium by tests/test_report_chromium.py.
 """
 
 from __future__ import annotations
@@ -227,7 +228,7 @@ class VarianceView:
     prior: int  # cents, as are now and change
     now: int
     change: int
-    percent: str  # "12.50%", or "" when the prior figure is zero
+    percent: str  # "+12.50%", "−3.00%", or "" when the prior figure is zero
     explained: bool
     review: ReviewView | None
 
