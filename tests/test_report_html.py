@@ -1,6 +1,6 @@
 """report.html read back with an HTML parser: the summary figures equal report.json, the
-banner turns red when action is needed, exceptions are listed grouped by rule with their
-source rows, totals tie, text from the book is escaped, the page is self-contained, and
+banner turns red when action is needed, exceptions are listed grouped by rule (collapsible,
+the severe groups open) with their source rows and review, totals tie, text from the book is escaped, the page is self-contained, and
 the templates are strict (autoescape on, undefined names are errors)."""
 
 from __future__ import annotations
@@ -137,6 +137,13 @@ def test_exceptions_grouped_by_rule_with_source_rows(page):
     cells = [td.text.strip() for td in other.find("tbody").find("tr").find_all("td")]
     assert cells[3] == "items.csv · items · row 3"  # OD-1 is the second data row (CSV line 3)
     assert cells[4] == "1,000.00"
+    assert cells[5] == "not reviewed"  # the book has no review table
+    # each group collapsible (<details>), its summary naming the rule; open when it holds a severe one
+    for g in groups:
+        mine = [e for e in report.to_dict()["exceptions"] if e["rule"] == g.attrs["data-rule"]]
+        details = g.find("details")
+        assert g.attrs["data-rule"] in details.find("summary").text
+        assert ("open" in details.attrs) == any(e["severity"] == "severe" for e in mine)
 
 
 def test_formula_totals_tie_and_lines_link_to_rows(page):

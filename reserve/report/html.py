@@ -7,6 +7,39 @@ documented context); the jinja2 templates in `templates/` only lay it out, and n
 formatting lives in the filters registered by `environment()`. Autoescape is on and
 undefined variables are errors, so text from the book can never become markup and a
 misspelt field fails loudly instead of printing nothing.
+
+Exceptions at scale, with no script. The page is opened from disk by auditors, so nothing
+runs and nothing is fetched. Exceptions are grouped by rule, one `<details>` per rule whose
+`<summary>` gives the rule, the counts by severity, the amount at stake and how many are
+reviewed; a group holding a severe exception is open, the others closed. Above the groups,
+two rows of radio buttons (severity: all / severe / review / info; computation: all /
+customer / PAB / book-wide), each labelled with its count, filter the rows in CSS alone:
+the inputs are siblings before the list, so `#xf-sev-severe:checked ~ .xlist` selects it,
+and `tr:has(> td.f:not(.s-severe))` hides a row that does not match (the first cell of each
+row carries its severity `s-*` and computation `c-*` classes, the only per-row attributes
+besides the stable id). A group with no matching row is hidden the same way, and a line
+"showing N exceptions in G groups" per combination (`ExceptionFilter`, counted here) tells
+what is left. These rules (`exception_filters`) are written into the page's `<style>`
+inside `@media screen`, so a printed page always shows every exception. Needs `:has()`
+(Chromium 105+, Firefox 121+, Safari 15.4+); without it every row stays shown.
+
+Beside each exception: its review (the book's `review` row: disposition, comment, reviewer,
+date) or "not reviewed"; review rows naming no exception or variance are listed below the
+groups, never dropped. With --compare and a `variance_threshold`, a Variances section lists
+every line above the threshold with its comment; the unexplained ones are marked and
+counted there and in the summary (and the banner).
+
+On paper (the print stylesheet in report.css and the page's `@page` rule): letter
+landscape; a footer on every page from `@page` margin boxes (firm and as-of date at the
+left, "Page x of y" from `counter(page)` / `counter(pages)` at the right; Chromium 131+;
+Firefox and Safari have no margin boxes yet and print without it); the two summary cards
+side by side on the first page; closed exception groups printed expanded
+(`details::details-content`: Chromium 131+, Firefox 143+, Safari 18.4+; older browsers
+print them as they are on screen, which the printed page says); the filter ignored (every
+exception printed); the sign-off block kept on one page; DRAFT or INVALID on every printed
+page, as the fixed watermark (repeated on each page) and in the top margin box (the
+sign-off region's own `<style>` with an `@page` rule, re-rendered with it by `reserve sign`).
+Checked in headless Chromium by tests/test_report_chromium.py.
 """
 
 from __future__ import annotations
@@ -32,14 +65,21 @@ from .model import (
     ReadPast,
     Report,
     ReportFigures,
+    Review,
     RowCount,
     Source,
+    Variance,
 )
 from .signoff import HTML_BEGIN, HTML_END, SignOff, SignoffError, SignoffView, view
 from .supporting import Schedule, ScheduleRows, schedule_for
 
 HTML_ROWS_PER_SCHEDULE = 50  # rows of each schedule shown on the page; the workbook and supporting/ hold the rest
 SEVERITY_RANK = {"severe": 0, "review": 1, "info": 2}
+SEVERITIES = ("severe", "review", "info")
+# the computation filter of the exceptions: an exception's computation, or "book" for one naming neither
+SCOPES = (("customer", "customer"), ("pab", "PAB"), ("book", "book-wide"))
+CSS_PLAIN = frozenset(" -.,:()")  # characters written as they are in a CSS string (`css_string`)
+PRINT_FOOTER_CHARS = 90  # the firm's name is cut to fit the printed footer
 COMPUTATION_TITLES = {"customer": "Customer reserve computation", "pab": "PAB reserve computation"}
 BANK_ACCOUNT_NAMES = {"customer": "Customer Reserve Bank Account", "pab": "PAB Reserve Bank Account"}
 
@@ -110,16 +150,29 @@ class SummaryCard:
     change_required: int | None = None
 
 
+@dataclass(frozen=True)
+class ReviewView:
+    """A row of the book's `review` table as the page shows it (`model.Review`)."""
+
+    id: str
+    disposition: str  # resolved | accepted | open
+    comment: str
+    reviewer: str
+    date: str  # ISO, or ""
+    source: str  # where the row is in the book ("book.xlsx · review · row 3"), or ""
+
+
 @dataclass
 class ExceptionRow:
     severity: str
-    computation: str
+    computation: str  # as shown: "customer", "pab" or "book-wide"
     amount: int | None
     message: str
-    source: str  # "accounts.csv · accounts · row 4", or ""
-    source_title: str  # full path
+    source: str  # "accounts.csv · accounts · row 4", or "" (the full path is under Provenance)
+    scope: str = "book"  # the computation filter's value: customer | pab | book
     id: str = ""  # the stable exception id (model.exception_id)
     since: str = ""  # --compare: "new" | "still open"; "" otherwise
+    review: ReviewView | None = None  # None: not reviewed
 
 
 @dataclass
@@ -129,6 +182,55 @@ class ExceptionGroup:
     count: int
     total: int  # cents at stake
     rows: list[ExceptionRow]
+    by_severity: list[tuple[str, int]] = field(default_factory=list)  # (severity, count), most severe first, no zeros
+    reviewed: int = 0  # rows with a review row
+    new: int = 0  # --compare: rows marked "new"
+    open: bool = False  # shown open on screen (the group holds a severe exception)
+
+    @property
+    def unreviewed(self) -> int:
+        return self.count - self.reviewed
+
+
+@dataclass(frozen=True)
+class FilterOption:
+    """One radio button of the exceptions filter."""
+
+    axis: str  # "sev" | "comp"
+    value: str  # "all", a severity, or a scope
+    label: str
+    count: int  # exceptions it matches on its own
+
+
+@dataclass(frozen=True)
+class ExceptionFilter:
+    """A combination of the two filters, what it leaves, and its CSS selectors (fixed words only,
+    never text from the book)."""
+
+    sev: str  # "all" or a severity
+    comp: str  # "all" or a scope
+    count: int  # exceptions shown
+    groups: int  # groups shown
+
+    @property
+    def cell(self) -> str:
+        """The selector of a row's first cell that matches both filters ("td.f.s-severe.c-pab")."""
+        return "td.f" + ("" if self.sev == "all" else f".s-{self.sev}") + ("" if self.comp == "all" else f".c-{self.comp}")
+
+
+@dataclass(frozen=True)
+class VarianceView:
+    """A line above the variance threshold (`model.Variance`)."""
+
+    id: str
+    computation: str  # "Customer" | "PAB"
+    label: str
+    prior: int  # cents, as are now and change
+    now: int
+    change: int
+    percent: str  # "+12.50%", "−3.00%", or "" when the prior figure is zero
+    explained: bool
+    review: ReviewView | None
 
 
 @dataclass(frozen=True)
@@ -193,8 +295,7 @@ class NoteHTie:
 class ScheduleRecord:
     """A row of a schedule as the page shows it."""
 
-    source: str  # "accounts.csv · accounts · row 4", or "adjustment (no single row)"
-    source_title: str  # the full path
+    source: str  # "accounts.csv · accounts · row 4", or "adjustment (no single row)" (full paths: Provenance)
     identity: str  # the columns that identify the row ("account_id: C-100")
     amount: int  # cents the row contributed to the line
     rule: str
@@ -239,6 +340,15 @@ class ReportContext:
     exceptions: list[ExceptionGroup]
     exception_total: int
     severe_count: int
+    # issue 14: the exceptions' filter (no script), their reviews, the variances, the printed footer
+    exception_options: list[FilterOption]
+    exception_filters: list[ExceptionFilter]
+    reviewed_count: int  # exceptions with a review row
+    unmatched_reviews: list[ReviewView]  # review rows naming no exception or variance: listed, never dropped
+    variances: list[VarianceView] | None  # None: not compared, or no variance_threshold
+    unexplained_count: int
+    variance_threshold: list[tuple[str, str]]  # the threshold parameters as written in report.json
+    print_footer: str  # a CSS string literal (every character but letters, digits and spaces escaped)
     schedules: list[ScheduleView]
     rows_per_schedule: int
     workbook: str | None
@@ -379,18 +489,82 @@ def _formula(report: Report, name: ComputationName, cmp: Mapping[ComputationName
     return ComputationView(name, COMPUTATION_TITLES.get(name, name), rows, note)
 
 
+def _review(r: Review | None) -> ReviewView | None:
+    if r is None:
+        return None
+    return ReviewView(r.id, r.disposition, r.comment or "", r.reviewer, r.date.isoformat() if r.date else "",
+                      _source_text(r.source)[0])
+
+
 def _exceptions(report: Report) -> list[ExceptionGroup]:
     groups: dict[str, list[ExceptionRow]] = {}
     for e in report.exceptions:
-        src, title = _source_text(e.source)
-        groups.setdefault(e.rule, []).append(ExceptionRow(e.severity, e.computation or "", e.amount, e.message, src,
-                                                          title, e.id, e.since))
+        src, _ = _source_text(e.source)
+        scope = e.computation.value if e.computation else "book"
+        groups.setdefault(e.rule, []).append(ExceptionRow(
+            e.severity, e.computation.value if e.computation else "book-wide", e.amount, e.message, src, scope,
+            e.id, e.since, _review(e.review)))
     out = []
     for rule, rows in groups.items():
         sev = min((r.severity for r in rows), key=lambda s: SEVERITY_RANK.get(s, 3))
-        out.append(ExceptionGroup(rule, sev, len(rows), sum(r.amount or 0 for r in rows), rows))
+        counts = [(s, sum(1 for r in rows if r.severity == s)) for s in SEVERITIES]
+        out.append(ExceptionGroup(rule, sev, len(rows), sum(r.amount or 0 for r in rows), rows,
+                                  [(s, n) for s, n in counts if n],
+                                  sum(1 for r in rows if r.review is not None),
+                                  sum(1 for r in rows if r.since == "new"), sev == "severe"))
     out.sort(key=lambda g: (SEVERITY_RANK.get(g.severity, 3), g.rule))
     return out
+
+
+def _exception_filters(groups: list[ExceptionGroup]) -> tuple[list[FilterOption], list[ExceptionFilter]]:
+    """The radio buttons (with the count each matches) and every combination of the two, with
+    what it leaves shown: the page's CSS and its "showing" line are written from these."""
+    rows = [r for g in groups for r in g.rows]
+    options = [FilterOption("sev", "all", "all", len(rows))]
+    options += [FilterOption("sev", s, s, sum(1 for r in rows if r.severity == s)) for s in SEVERITIES]
+    options.append(FilterOption("comp", "all", "all", len(rows)))
+    options += [FilterOption("comp", v, label, sum(1 for r in rows if r.scope == v)) for v, label in SCOPES]
+    combos = []
+    for sev in ("all", *SEVERITIES):
+        for comp in ("all", *(v for v, _ in SCOPES)):
+            def match(r: ExceptionRow, sev: str = sev, comp: str = comp) -> bool:
+                return sev in ("all", r.severity) and comp in ("all", r.scope)
+            shown = [sum(1 for r in g.rows if match(r)) for g in groups]
+            combos.append(ExceptionFilter(sev, comp, sum(shown), sum(1 for n in shown if n)))
+    return options, combos
+
+
+def _percent(v: Variance) -> str:
+    """The change as a percent of the prior figure, signed like `_change` ("+12.50%", "−3.00%")."""
+    if v.percent is None:
+        return ""
+    sign = "−" if v.percent < 0 else "+" if v.percent > 0 else ""
+    return f"{sign}{abs(v.percent):.2f}%"
+
+
+def _variances(report: Report) -> list[VarianceView] | None:
+    if report.variances is None:
+        return None
+    return [VarianceView(v.id, COMPUTATION_TITLES[v.computation].split()[0], v.label, v.prior, v.now, v.change,
+                         _percent(v), v.explained, _review(v.review)) for v in report.variances]
+
+
+def _variance_threshold(report: Report) -> list[tuple[str, str]]:
+    """The book's variance threshold parameters (amount and/or percent), as report.json writes them."""
+    return [(k, str(v)) for k, v in report.parameter_json().items()
+            if k.startswith("variance_threshold") and v is not None]
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def css_string(text: str) -> str:
+    """`text` as a CSS string literal safe inside a `<style>` element: every character but ASCII
+    letters, digits and `CSS_PLAIN` as a 6-digit hex escape and a space (which CSS reads as the end
+    of the escape, so a space after it survives), so neither a quote, a backslash nor
+    `</style>` from the book can end it."""
+    return '"' + "".join(c if (c.isascii() and c.isalnum()) or c in CSS_PLAIN else f"\\{ord(c):06X} " for c in text) + '"'
 
 
 def _note_h(report: Report) -> list[NoteHGroup]:
@@ -439,9 +613,9 @@ def _schedule_views(heads: dict[str, ScheduleRows], report: Report, scheds: list
             r = f.iloc[i]
             table = r["table"]
             if table:
-                src, title = _source_text(Source(r["file"], r["sheet"], int(r["row"])))
+                src, _ = _source_text(Source(r["file"], r["sheet"], int(r["row"])))
             else:
-                src, title = "adjustment (no single row)", ""
+                src = "adjustment (no single row)"
             ident = []
             for col in IDENTITY_COLUMNS.get(table, ()):
                 if col not in f.columns:
@@ -450,7 +624,7 @@ def _schedule_views(heads: dict[str, ScheduleRows], report: Report, scheds: list
                 if not v or (col == "customer_id" and v == _text(r.get("account_id"))):
                     continue
                 ident.append(f"{col}: {v}")
-            records.append(ScheduleRecord(src, title, " · ".join(ident), int(r["line_amount"]), _text(r["rule"]),
+            records.append(ScheduleRecord(src, " · ".join(ident), int(r["line_amount"]), _text(r["rule"]),
                                           _text(r["reason"]), _text(r["ref"])))
         line_amount = None
         ties = None
@@ -476,7 +650,10 @@ def build_context(report: Report, scheds: list[Schedule], heads: dict[str, Sched
     cmp = comparison(report, previous)
     summary = _summary_cards(report, cmp)
     exceptions = _exceptions(report)
+    options, filters = _exception_filters(exceptions)
     severe = report.exceptions_by_severity()["severe"]
+    variances = _variances(report)
+    unexplained = len(report.unexplained_variances)
     banner = []
     for card in summary:
         if card.deposit_needed > 0:
@@ -484,6 +661,8 @@ def build_context(report: Report, scheds: list[Schedule], heads: dict[str, Sched
                           f"{_long_date(card.deadline)}")
     if severe:
         banner.append(f"{severe} severe exception{'s' if severe != 1 else ''} to resolve")
+    if unexplained:
+        banner.append(f"{unexplained} variance{'s' if unexplained != 1 else ''} above the threshold without a comment")
     movers = []
     for name, p in cmp.items():
         amounts = {line.key: line.amount for line in report.computations[name].lines}
@@ -507,6 +686,12 @@ def build_context(report: Report, scheds: list[Schedule], heads: dict[str, Sched
         computations=[_formula(report, n, cmp, scheds) for n in ComputationName if n in report.computations],
         note_h=_note_h(report), note_h_ties=_note_h_ties(report),
         exceptions=exceptions, exception_total=len(report.exceptions), severe_count=severe,
+        exception_options=options, exception_filters=filters,
+        reviewed_count=sum(g.reviewed for g in exceptions),
+        unmatched_reviews=[v for v in map(_review, report.unmatched_reviews) if v is not None],
+        variances=variances, unexplained_count=unexplained, variance_threshold=_variance_threshold(report),
+        print_footer=css_string(f"{_cut(report.firm_name, PRINT_FOOTER_CHARS)} · Rule 15c3-3 reserve computation as of "
+                                f"{report.as_of.isoformat()}"),
         schedules=_schedule_views(heads, report, scheds, sheets, rows_per_schedule),
         rows_per_schedule=rows_per_schedule, workbook=workbook,
         row_accounting=row_accounting, assumptions=list(report.assumptions),
