@@ -211,7 +211,8 @@ def main():
 @click.option("--compare", "previous", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A previous report.json: adds last computation's amounts and the change, line by line "
                    "(warns when it is another firm's, or not dated before the book).")
-@click.option("--history", "history", type=click.Path(exists=True, file_okay=False, path_type=Path),
+@click.option("--history", "history", metavar="FOLDER",
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="A folder holding earlier report folders (searched at any depth for report.json): adds the "
                    "trend of the last 13 computations of the same firm dated before the book (a chart of the "
                    "required deposit, on deposit, deposit needed or withdrawal, total credits and debits, and "

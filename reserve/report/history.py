@@ -95,9 +95,10 @@ SUMMARY_LABELS = {
 }
 # Every figure of the change table, in the report's order: the formula's lines, then the summary.
 CHANGE_FIGURES: tuple[tuple[str, str, str], ...] = tuple(
-    (line.key.value, f"Item {line.number}" if line.number else "", line.caption) for line in LINES
+    (line.key.value, line.number, line.caption) for line in LINES
 ) + tuple((k, "", SUMMARY_LABELS[k]) for k in SUMMARY_FIGURES)
 
+_LINE_KEYS = frozenset(line.key.value for line in LINES)
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")
 
@@ -140,6 +141,14 @@ def _names(files: Sequence[str]) -> str:
     return shown + (f" and {len(files) - MAX_NAMED} more" if len(files) > MAX_NAMED else "")
 
 
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
 def _report_files(root: Path) -> tuple[list[str], list[str]]:
     """(report.json files under root, those inside hidden folders), relative, in folder order."""
     found: list[str] = []
@@ -176,7 +185,13 @@ def read_history(folder: str | os.PathLike[str], report: Report, replacing: str 
                          "is not an earlier computation and would not exist after the run.")
             continue
         try:
+            digest = _sha256(path)
             data = read_json_file(path)
+            if _sha256(path) != digest:  # the point cites the bytes it was read from
+                raise ReportFileInvalid(path, ["changed while it was being read"])
+        except OSError as exc:
+            notes.append(f"{rel} passed over: it cannot be read ({exc.strerror or exc}).")
+            continue
         except ReportFileInvalid as exc:
             notes.append(f"{rel} passed over: it {exc.problems[0] if exc.problems else 'cannot be read'}.")
             continue
@@ -200,8 +215,7 @@ def read_history(folder: str | os.PathLike[str], report: Report, replacing: str 
         if d >= as_of:
             later.append(f"{rel} (as of {d.isoformat()})")
             continue
-        raw = path.read_bytes()
-        found.append(_Found(rel, hashlib.sha256(raw).hexdigest(), d, fig.run_at, fig))
+        found.append(_Found(rel, digest, d, fig.run_at, fig))
     if others:
         n = sum(len(v) for v in others.values())
         names = "; ".join(f"{name!r}: {_names(v)}" for name, v in sorted(others.items()))
@@ -331,9 +345,9 @@ def gaps(days: Sequence[date], frequency: str, calendar: BusinessCalendar) -> li
 
 CHART_WIDTH = 760
 PLOT_LEFT, PLOT_RIGHT, PLOT_TOP = 96, 24, 28
-LEGEND_COLUMNS, LEGEND_ROW = 3, 18
+LEGEND_COLUMNS, LEGEND_ROW, LEGEND_TOP = 3, 18, 64  # the legend's first row: this far below the plot
 Y_TICKS = 5  # at most this many intervals on the amount axis
-X_LABEL_GAP = 52  # pixels between two date labels, at least
+X_LABEL_GAP = 44  # pixels between two date labels, at least
 MARKER_RADIUS = 3
 
 
@@ -342,7 +356,7 @@ class Tick:
     pos: int  # pixel along its axis
     label: str
     label_pos: int = 0  # an amount tick: the baseline of its label
-    anchor: str = "middle"  # a date tick: how its label sits on it (the last one ends at it)
+    year: str = ""  # a date tick: its year, under the first label and wherever the year changes
 
 
 @dataclass(frozen=True)
@@ -385,6 +399,7 @@ class Chart:
     y_label_x: int  # amount labels end here
     tick_end: int  # date tick marks run from the bottom to here
     x_label_y: int  # date labels' baseline
+    x_year_y: int  # their years' baseline
     x_title_y: int  # the date axis's title's baseline
     zero_y: int | None  # the zero line, when it is inside the axis
     y_ticks: tuple[Tick, ...]
@@ -406,7 +421,7 @@ class FigureRow:
 class ChangeRow:
     """A formula line or summary figure: now against the previous point and the first shown."""
 
-    item: str  # "Item 4" or ""
+    item: str  # the item number ("4"), "" for the other lines and the summary figures
     label: str
     kind: str  # line | summary
     now: int | None
@@ -477,11 +492,16 @@ def _month_day(d: date) -> str:
     return f"{_MONTHS[d.month - 1][:3]} {d.day}"
 
 
+def _tick_year(ticks: Sequence[Tick]) -> str:
+    """The year the last of `ticks` is in (the last one that shows its year)."""
+    return next((t.year for t in reversed(ticks) if t.year), "")
+
+
 def _chart(name: ComputationName, points: Sequence[HistoryPoint], height: int) -> Chart:
     title = COMPUTATION_TITLES.get(name, name.value)
     bottom = height
     legend_rows = -(-len(CHART_FIGURES) // LEGEND_COLUMNS)
-    total_height = bottom + 50 + legend_rows * LEGEND_ROW
+    total_height = bottom + LEGEND_TOP + legend_rows * LEGEND_ROW
     right = CHART_WIDTH - PLOT_RIGHT
     values = [v for p in points for k, *_ in CHART_FIGURES
               if (v := p.figures.get(name, {}).get(k)) is not None]
@@ -507,12 +527,13 @@ def _chart(name: ComputationName, points: Sequence[HistoryPoint], height: int) -
     x_ticks: list[Tick] = []
     for i, p in enumerate(points):
         pos = x(p.as_of)
-        label = _month_day(p.as_of) + (f" {p.as_of.year}" if i in (0, len(points) - 1) else "")
         if x_ticks and pos - x_ticks[-1].pos < X_LABEL_GAP:
             if i != len(points) - 1:
                 continue
             x_ticks.pop()  # the last computation is always labelled
-        x_ticks.append(Tick(pos, label, anchor="end" if i == len(points) - 1 and len(points) > 1 else "middle"))
+        year = str(p.as_of.year)
+        shown = not x_ticks or year != _tick_year(x_ticks)
+        x_ticks.append(Tick(pos, _month_day(p.as_of), year=year if shown else ""))
     series = []
     for j, (key, label, color, dash) in enumerate(CHART_FIGURES):
         marks = []
@@ -520,13 +541,13 @@ def _chart(name: ComputationName, points: Sequence[HistoryPoint], height: int) -
             v = p.figures.get(name, {}).get(key)
             if v is not None:
                 marks.append(Marker(x(p.as_of), y(v), f"{label}, as of {p.as_of.isoformat()}: {format_dollars(v)}"))
-        lx, ly = PLOT_LEFT + (j % LEGEND_COLUMNS) * 220, bottom + 50 + (j // LEGEND_COLUMNS) * LEGEND_ROW
+        lx, ly = PLOT_LEFT + (j % LEGEND_COLUMNS) * 220, bottom + LEGEND_TOP + (j // LEGEND_COLUMNS) * LEGEND_ROW
         series.append(Series(key, label, color, dash, " ".join(f"{m.x},{m.y}" for m in marks), tuple(marks),
                              lx, ly, lx + 24, ly - 4, lx + 30))
     aria = (f"{title}: {', '.join(s[1].lower() for s in CHART_FIGURES)} for {len(points)} computation(s), as of "
             f"{first.isoformat()} to {last.isoformat()}; the figures are in the table below the chart.")
     return Chart(name.value, title, aria, CHART_WIDTH, total_height, PLOT_LEFT, right, PLOT_TOP, bottom, unit,
-                 PLOT_TOP - 14, PLOT_LEFT - 6, bottom + 4, bottom + 16, bottom + 32,
+                 PLOT_TOP - 14, PLOT_LEFT - 6, bottom + 4, bottom + 16, bottom + 29, bottom + 44,
                  y(0) if lo_t < 0 < hi_t else None, y_ticks, tuple(x_ticks), tuple(series))
 
 
@@ -539,7 +560,7 @@ def _changes(name: ComputationName, points: Sequence[HistoryPoint]) -> tuple[Cha
         first = None if len(points) < 3 else first_p.figures.get(name, {}).get(key)
         change = None if now is None or prior is None else now - prior
         change_first = None if now is None or first is None else now - first
-        rows.append(ChangeRow(item, label, "line" if item or key.startswith("other_") else "summary", now, prior,
+        rows.append(ChangeRow(item, label, "line" if key in _LINE_KEYS else "summary", now, prior,
                               change, percent_text(percent_change(change, prior)), first, change_first,
                               percent_text(percent_change(change_first, first))))
     return tuple(rows)

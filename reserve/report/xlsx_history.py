@@ -127,7 +127,7 @@ def _changes(s: _Sheet, view: HistoryView) -> None:
         for x in c.changes:
             font = _BOLD if x.kind == "summary" else None
             pct = _percent(x.change, x.prior)
-            label = f"{x.item} — {x.label}" if x.item else x.label
+            label = f"Item {x.item} — {x.label}" if x.item else x.label
             cells = [s.cell(c.name), s.cell(label, font=font, align=_WRAP), s.money(x.prior), s.money(x.now),
                      s.money(x.change), s.cell(pct, fmt=PERCENT) if pct is not None else s.cell("—")]
             if with_first:
