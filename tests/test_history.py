@@ -370,3 +370,18 @@ def test_amounts_are_scaled_to_whole_pixels_inside_the_plot(this_week):
     one = history_view(History("f", pts[1:], ())).computations[0]
     assert [len(s.markers) for s in one.chart.series] == [1] * len(CHART_FIGURES)
     assert one.changes[0].prior is None and one.changes[0].percent == "—"
+
+
+def test_a_folder_without_earlier_reports_gives_a_trend_of_one(tmp_path):
+    (tmp_path / "empty").mkdir()
+    code, stdout, stderr = run("compute", SAMPLE, "--out", tmp_path / "o", "--history", tmp_path / "empty", "--quiet")
+    assert code == 0, stdout + stderr
+    assert "Note: --history" in stderr and "the trend has this computation only" in stderr
+    page = (tmp_path / "o" / "report.html").read_text(encoding="utf-8")
+    assert 'id="trend"' in page and 'data-changes="customer"' not in page  # nothing to compare with
+    assert page.count("<polyline") == 2 * len(CHART_FIGURES)
+    ws = openpyxl.load_workbook(tmp_path / "o" / "report.xlsx")["Trend"]
+    assert ws.auto_filter.ref == "A5:O6"  # as of, 2 x 6 figures, the file and its hash; one row
+    assert ws["A6"].value.date() == date(2026, 11, 20) and ws["A7"].value is None
+    assert "no earlier computation" in ws["A8"].value
+    assert ws.oddFooter.right.text == "Page &P of &N"  # printed like every sheet
