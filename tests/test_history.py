@@ -385,3 +385,25 @@ def test_a_folder_without_earlier_reports_gives_a_trend_of_one(tmp_path):
     assert ws["A6"].value.date() == date(2026, 11, 20) and ws["A7"].value is None
     assert "no earlier computation" in ws["A8"].value
     assert ws.oddFooter.right.text == "Page &P of &N"  # printed like every sheet
+
+
+def test_many_unusable_files_are_counted_and_an_unreadable_folder_is_said(tmp_path, this_week, monkeypatch):
+    import os
+
+    for i in range(23):
+        put(tmp_path, f"bad{i}/report.json", "{")
+    (tmp_path / "locked").mkdir()
+    real = os.scandir
+
+    def scandir(path="."):
+        if os.fspath(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    notes = read_history(tmp_path, this_week).notes
+    assert notes[0] == (f"1 folder(s) under {tmp_path} cannot be read, so any report.json in them is not in the "
+                        "trend: locked (Permission denied).")
+    passed = [n for n in notes if n.startswith("bad")]
+    assert len(passed) == 20 and passed[0].startswith("bad0/report.json passed over: it is not JSON")
+    assert "3 more report.json file(s) were passed over as not usable (the first 20 are listed above)." in notes

@@ -64,6 +64,7 @@ from .model import SUMMARY_FIGURES, History, HistoryPoint, Report, ReportFigures
 HISTORY_POINTS = 13  # the last 13 computations: 12 earlier ones and this one
 REPORT_NAME = "report.json"
 MAX_NAMED = 5  # files (or dates) named in one note; the rest are counted
+MAX_FILE_NOTES = 20  # files passed over as not usable, one note each; the rest are counted
 
 COMPUTATION_TITLES = {ComputationName.CUSTOMER: "Customer reserve computation",
                       ComputationName.PAB: "PAB reserve computation"}
@@ -149,16 +150,23 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _report_files(root: Path) -> tuple[list[str], list[str]]:
-    """(report.json files under root, those inside hidden folders), relative, in folder order."""
+def _report_files(root: Path) -> tuple[list[str], list[str], list[str]]:
+    """(report.json files under root, those inside hidden folders, folders that cannot be
+    read with why), relative, in folder order."""
     found: list[str] = []
     hidden: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+    unreadable: list[str] = []
+
+    def cannot(exc: OSError) -> None:  # os.walk would otherwise pass over such a folder in silence
+        where = Path(os.path.relpath(exc.filename, root)).as_posix() if exc.filename else "."
+        unreadable.append(f"{where} ({exc.strerror or exc})")
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=cannot, followlinks=False):
         dirnames.sort()
         if REPORT_NAME in filenames and os.path.isfile(os.path.join(dirpath, REPORT_NAME)):
             rel = Path(os.path.relpath(os.path.join(dirpath, REPORT_NAME), root)).as_posix()
             (hidden if any(p.startswith(".") for p in rel.split("/")[:-1]) else found).append(rel)
-    return sorted(found, key=_natural), sorted(hidden, key=_natural)
+    return sorted(found, key=_natural), sorted(hidden, key=_natural), unreadable
 
 
 def read_history(folder: str | os.PathLike[str], report: Report, replacing: str | os.PathLike[str] | None = None,
@@ -169,7 +177,11 @@ def read_history(folder: str | os.PathLike[str], report: Report, replacing: str 
     is passed over). `folder` must be a folder (the CLI checks it)."""
     root = Path(folder)
     notes: list[str] = []
-    files, hidden = _report_files(root)
+    unusable: list[str] = []  # files passed over for what they are (said one by one, up to MAX_FILE_NOTES)
+    files, hidden, unreadable = _report_files(root)
+    if unreadable:
+        notes.append(f"{len(unreadable)} folder(s) under {os.fspath(folder)} cannot be read, so any report.json in "
+                     f"them is not in the trend: {_names(unreadable)}.")
     if hidden:
         notes.append(f"{len(hidden)} report.json file(s) in hidden folders (left by interrupted runs) passed over: "
                      f"{_names(hidden)}.")
@@ -190,24 +202,24 @@ def read_history(folder: str | os.PathLike[str], report: Report, replacing: str 
             if _sha256(path) != digest:  # the point cites the bytes it was read from
                 raise ReportFileInvalid(path, ["changed while it was being read"])
         except OSError as exc:
-            notes.append(f"{rel} passed over: it cannot be read ({exc.strerror or exc}).")
+            unusable.append(f"{rel} passed over: it cannot be read ({exc.strerror or exc}).")
             continue
         except ReportFileInvalid as exc:
-            notes.append(f"{rel} passed over: it {exc.problems[0] if exc.problems else 'cannot be read'}.")
+            unusable.append(f"{rel} passed over: it {exc.problems[0] if exc.problems else 'cannot be read'}.")
             continue
         problems = report_problems(data, require_schema=True)
         if problems or not isinstance(data, dict):
             more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
-            notes.append(f"{rel} passed over: not a usable report.json: {problems[0] if problems else 'not an object'}"
-                         f"{more}.")
+            first = problems[0] if problems else "not an object"
+            unusable.append(f"{rel} passed over: not a usable report.json: {first}{more}.")
             continue
         fig = ReportFigures.from_data(data)
         if fig.as_of is None:
-            notes.append(f"{rel} passed over: it has no as-of date.")
+            unusable.append(f"{rel} passed over: it has no as-of date.")
             continue
         d = date.fromisoformat(fig.as_of)
         if not MIN_YEAR <= d.year <= MAX_YEAR:
-            notes.append(f"{rel} passed over: it is dated {d.isoformat()}, outside the years {MIN_YEAR}-{MAX_YEAR}.")
+            unusable.append(f"{rel} passed over: it is dated {d.isoformat()}, outside the years {MIN_YEAR}-{MAX_YEAR}.")
             continue
         if fig.firm_name is None or _firm_key(fig.firm_name) != firm:
             others.setdefault(str(fig.firm_name or "(no firm name)"), []).append(rel)
@@ -216,6 +228,10 @@ def read_history(folder: str | os.PathLike[str], report: Report, replacing: str 
             later.append(f"{rel} (as of {d.isoformat()})")
             continue
         found.append(_Found(rel, digest, d, fig.run_at, fig))
+    notes += unusable[:MAX_FILE_NOTES]
+    if len(unusable) > MAX_FILE_NOTES:
+        notes.append(f"{len(unusable) - MAX_FILE_NOTES} more report.json file(s) were passed over as not usable "
+                     f"(the first {MAX_FILE_NOTES} are listed above).")
     if others:
         n = sum(len(v) for v in others.values())
         names = "; ".join(f"{name!r}: {_names(v)}" for name, v in sorted(others.items()))
