@@ -407,3 +407,17 @@ def test_many_unusable_files_are_counted_and_an_unreadable_folder_is_said(tmp_pa
     passed = [n for n in notes if n.startswith("bad")]
     assert len(passed) == 20 and passed[0].startswith("bad0/report.json passed over: it is not JSON")
     assert "3 more report.json file(s) were passed over as not usable (the first 20 are listed above)." in notes
+
+
+def test_text_from_another_file_is_escaped_on_the_page(tmp_path, this_week):
+    from types import SimpleNamespace
+
+    from reserve.report.html import environment
+
+    put(tmp_path, "x/report.json", earlier(this_week, "2026-11-13", firm="<script>alert(1)</script>").to_json())
+    put(tmp_path, "<b>/report.json", "{")
+    view = history_view(read_history(tmp_path, this_week))
+    html = environment().get_template("history.html").render(r=SimpleNamespace(history=view))
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<b>" not in html and "&lt;b&gt;/report.json passed over" in html
+    ElementTree.fromstring(re.search(r"<svg\b.*?</svg>", html, flags=re.S).group(0))  # well-formed XML
