@@ -10,7 +10,8 @@ notes (files passed over, gaps, dates out of order).
 
 Each computation has a native line chart (`openpyxl.chart.LineChart`) over the table's cells:
 its series reference the figure columns of the table (rows 6 to 5 + points), its categories
-the as-of dates, so the chart is the table drawn and moves with it when a reviewer edits a
+the as-of dates, so the chart is the table drawn (the charts sit below the table, the change
+table below them) and moves with it when a reviewer edits a
 cell. openpyxl's write-only worksheets take charts (`add_chart` before the workbook is
 saved: the drawing part is written with the sheet), so the sheet is written in the same one
 pass as the others. Panes are frozen below the header row, whose autofilter covers the
@@ -26,7 +27,6 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
-from openpyxl.utils import get_column_letter
 
 from .history import CHART_FIGURES, HistoryView, history_view, percent_change
 from .model import Report
@@ -36,7 +36,7 @@ SHEET_TITLE = "Trend"
 HEADER_ROW = 5  # title, what it shows, the notes' place, a blank row, the header
 PERCENT = "0.00%"
 CHART_WIDTH_CM, CHART_HEIGHT_CM = 22.0, 9.0  # float-ok: a drawing's size in centimetres, not an amount
-CHART_ROWS = 20  # rows a chart covers: the next one is anchored below it
+CHART_ROWS = 20  # empty rows left below the table for each chart (9 cm at Excel's default row height)
 
 
 def _percent(change: int | None, prior: int | None) -> Decimal | None:
@@ -82,8 +82,8 @@ def trend_sheet(wb: Workbook, report: Report, page: Page) -> str | None:
 
 
 def _charts(s: _Sheet, view: HistoryView, n: int) -> None:
-    """One line chart per computation over its figure columns of the table, right of the table."""
-    anchor_col = get_column_letter(1 + len(CHART_FIGURES) * len(view.computations) + 4)
+    """One line chart per computation over its figure columns of the table, each on the
+    CHART_ROWS empty rows left for it below the table (a chart floats over cells)."""
     for k, c in enumerate(view.computations):
         chart = LineChart()
         chart.title = f"{c.title}: the last {view.points} computation(s)"
@@ -106,7 +106,9 @@ def _charts(s: _Sheet, view: HistoryView, n: int) -> None:
                 series.graphicalProperties.line.dashStyle = "dash"
             series.marker.symbol = "circle"
             series.smooth = False
-        s.ws.add_chart(chart, f"{anchor_col}{1 + k * CHART_ROWS}")
+        s.ws.add_chart(chart, f"A{s.rows + 2}")
+        for _ in range(CHART_ROWS):
+            s.append([])
 
 
 def _changes(s: _Sheet, view: HistoryView) -> None:
