@@ -209,10 +209,17 @@ def main():
 @click.option("--compare", "previous", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A previous report.json: adds last computation's amounts and the change, line by line "
                    "(warns when it is another firm's, or not dated before the book).")
+@click.option("--history", "history", metavar="FOLDER",
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A folder holding earlier report folders (searched at any depth for report.json): adds the "
+                   "trend of the last 13 computations of the same firm dated before the book (a chart of the "
+                   "required deposit, on deposit, deposit needed or withdrawal, total credits and debits, and "
+                   "the line-by-line changes). Files passed over, missed weeks (days, months) and dates out of "
+                   "order are said in the report. The --out folder may be inside it.")
 @FAIL_ON_OPTION
 @click.option("--quiet", is_flag=True, help="No progress messages and no summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
-def compute(book, out_dir, formats, previous, fail_on, quiet, as_json):
+def compute(book, out_dir, formats, previous, fail_on, quiet, as_json, history=None):
     """Compute both reserve formulas for BOOK and write the report."""
     from .api import FORMATS, write_outputs
     from .outputs import check_output_dir, resolve_out
@@ -238,6 +245,11 @@ def compute(book, out_dir, formats, previous, fail_on, quiet, as_json):
         from .report.compare import add_comparison
 
         report = add_comparison(report, prev)
+    if history is not None:  # issue 14 item 5: the earlier computations under FOLDER, this run's own excluded
+        from .report.history import with_history
+
+        with progress.phase(f"reading the earlier reports under {history}"):
+            report = with_history(report, history, replacing=resolve_out(out_dir) / "report.json")
     s = summary(report)
     text = json.dumps(s.to_dict(), indent=2) if as_json else summary_text(s)
     fail = _severe_failures(report, fail_on)
@@ -248,6 +260,8 @@ def compute(book, out_dir, formats, previous, fail_on, quiet, as_json):
     paths = write_outputs(out_dir, b, result, chosen, report=report, previous=prev, warnings=notes, progress=progress)
     for w in report.compared_with.warnings if report.compared_with else ():
         _err(f"Warning: --compare {previous}: {w}")
+    for n in report.history.notes if report.history else ():
+        _err(f"Note: --history {history}: {n}")
     for n in notes:
         _err(f"Note: {n}")
     if signed_before:  # a recompute is a new report: the old one's signatures went with it

@@ -55,6 +55,7 @@ import pandas as pd
 from ..formula.model import LINES_BY_KEY, ComputationName, LineKey, Side
 from ..money import format_display
 from .compare import comparison
+from .history import HistoryView, history_view
 from .model import (
     NOTE_H_AMOUNTS,
     Assumption,
@@ -363,6 +364,8 @@ class ReportContext:
     exceptions_gone: list[PriorException] | None = None
     # the sign-off block (issue 14): a new report has no signature yet and reads DRAFT
     signoff: SignoffView = field(default_factory=lambda: view(SignOff(), ""))
+    # --history (issue 14 item 5): the trend section (templates/history.html); None without it
+    history: HistoryView | None = None
 
 
 def _source_text(src: Source | None) -> tuple[str, str]:
@@ -700,6 +703,7 @@ def build_context(report: Report, scheds: list[Schedule], heads: dict[str, Sched
         exceptions_gone=(None if report.compared_with is None or report.compared_with.exceptions_gone is None
                          else list(report.compared_with.exceptions_gone)),
         signoff=view(SignOff(), ""),
+        history=history_view(report.history),
     )
 
 

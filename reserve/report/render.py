@@ -5,7 +5,8 @@ written here appears atomically with report.json). The schedules -- the rows beh
 line -- are built once, one at a time (a big line's rows are in memory only while it is
 written), and shared by the three outputs: all rows to supporting/<slug>.parquet straight
 from the dispositions (`supporting.write_trail`: codes and `take` on the source columns, a
-million rows at a time), and only the rows shown joined as a frame: the largest 100,000
+million rows at a time, and the same rows as supporting/<slug>.csv for a schedule longer than
+its workbook sheet), and only the rows shown joined as a frame: the largest 10,000
 (WORKBOOK_ROWS_PER_SCHEDULE) to the workbook, the largest 50 to the page.
 """
 

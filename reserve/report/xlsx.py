@@ -730,6 +730,9 @@ class WorkbookWriter:
         sheet_of["__by_line__"] = {(s.computation, s.line): s for s in self.scheds}
         self.formulas = _summary(self.wb, self.report, comparison(self.report, self.previous), sheet_of,
                                  self.previous, summary_status(self.signoff))
+        from .xlsx_history import trend_sheet  # --history (issue 14 item 5): the Trend sheet, after the Summary
+
+        trend_sheet(self.wb, self.report, Page.of(self.report))
         _exceptions(self.wb, self.report)
         if self.report.variances is not None:
             _variances(self.wb, self.report)
