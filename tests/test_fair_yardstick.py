@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
+from bookkit import acct, write_book
 
 from reserve.book import load_book
 from reserve.formula import compute
@@ -146,3 +147,40 @@ def test_main_prints_one_json_line(fy, generated, capsys):
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert set(out["sha256"]) >= {"accounts.parquet", "collateral.parquet", "items.parquet", "parameters.parquet"}
     assert out["rows"]["accounts"] == N and out["peak_rss_mib"] > 0
+
+
+def _csv_to_parquet(folder: Path, out: Path) -> Path:
+    """A bookkit CSV book as a Parquet book of text columns: the yardstick types text cells."""
+    import pyarrow.csv as pcsv
+
+    out.mkdir(parents=True, exist_ok=True)
+    for f in folder.glob("*.csv"):
+        names = pcsv.read_csv(f).column_names
+        t = pcsv.read_csv(f, convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                                   strings_can_be_null=False))
+        pq.write_table(t, out / f"{f.stem}.parquet")
+    return out
+
+
+def test_note_e1_shares_limited_to_the_debit_and_text_cells(fy, tmp_path):
+    """Note E(1), worked by hand: two margin accounts, each a $100 debit holding $140 of each
+    of two securities. Capped value 4 x $140 = $560; 15% = $84; each security's value $280
+    exceeds it by $196, capped at the $200 of debits it collateralizes: reduction $196 each.
+    Each account's share: 196 x 100/200 = $98 per security, $196 in all, more than its $100
+    debit: $96 given back per account. Item 10 = 200 - 392 + 192 = $0. The book's cells are
+    text (a CSV book written to Parquet as strings), so the yardstick's text typing is used."""
+    margin = {"type": "margin", "e5_exception": "none"}
+    csv_book = write_book(tmp_path / "csv", accounts=[acct("A", "-100.00", **margin), acct("B", "-100", **margin),
+                                                      acct("C", "250.5")],
+                          collateral=[{"account_id": a, "security_id": s, "market_value": "140", "exempted": "false"}
+                                      for a in ("A", "B") for s in ("S1", "S2")])
+    book = _csv_to_parquet(csv_book, tmp_path / "parquet")
+    y = _run(fy, book, tmp_path / "trail")
+    assert y["problems"] == {}
+    c = y["computations"]["customer"]
+    assert c["lines"]["item_10"] == 0 and c["lines"]["item_1"] == 25050
+    trail = pq.read_table(tmp_path / "trail" / "dispositions.parquet").to_pylist()
+    e1 = sorted(r["amount"] for r in trail if r["rule"] == "Note E(1)" and r["table"] == "")
+    assert e1 == [-19600, -19600, 19200]
+    r = compute(load_book(csv_book)).computations["customer"]
+    assert dict(r.lines) == c["lines"]
