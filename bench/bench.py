@@ -1,17 +1,23 @@
 #!/usr/bin/env python
-"""Benchmark of `reserve` at scale (issue 3, item 10; README.md "Performance").
+"""Benchmark of `reserve` at scale (issue 13; before it issue 3, item 10; README.md "Performance").
 
+    python bench/bench.py all                 # issue 13's table of targets (see bench/README.md)
+    python bench/bench.py all --with-40m      # + the 40M-account book (alone on the machine)
     python bench/bench.py generate --accounts 1000000 --format xlsx --out bench/data/xlsx-1m
-    python bench/bench.py run bench/data/xlsx-1m/book.xlsx
-    python bench/bench.py duckdb bench/data/parquet-10m
-    python bench/bench.py all            # the figures for the README (see bench/README.md)
+    python bench/bench.py fair bench/data/parquet-10m        # the fair DuckDB yardstick
+    python bench/bench.py fastexcel bench/data/xlsx-1m/book.xlsx
+    python bench/bench.py duckdb bench/data/parquet-10m      # the naive aggregation (not fair)
+    python bench/bench.py run bench/data/xlsx-1m/book.xlsx   # load / compute / JSON timed apart
 
 `generate` writes a synthetic book (fixed seed: the same arguments give the same bytes of
-data) with every table of BOOK_FORMAT.md. `run` times load_book, compute and
-build_report + dumps separately and reports seconds and peak RSS. `duckdb` runs the
-equivalent aggregation directly on the Parquet files in DuckDB, as the yardstick. `all`
-runs each step in its own subprocess (so each peak RSS is that step's own) and writes
-bench/out/results.md and bench/out/results.json.
+data) with every table of BOOK_FORMAT.md. `fair` runs bench/fair_yardstick.py: DuckDB doing
+the work `reserve compute --format json` does, its disposition table written. `fastexcel`
+reads every sheet of a workbook to Arrow and nothing else. `duckdb` aggregates six columns
+and checks nothing. `run` times load_book, compute and build_report + dumps in one process.
+`all` pairs each `reserve compute` run (through the CLI, so the whole run counts, writers
+included) with its yardstick, interleaved over --repeat rounds, every run in its own process
+with its own peak RSS, and writes the table of issue 13's targets to bench/out/results.md
+(every sample: bench/out/results.json).
 """
 
 from __future__ import annotations
@@ -940,7 +946,8 @@ def cmd_all(args) -> dict:
 
 def _stats(runs: list[dict]) -> dict:
     ok = [r for r in runs if not r.get("error")]
-    return {"median_s": _median([r["wall_s"] for r in ok]), "min_s": min((r["wall_s"] for r in ok), default=None),
+    return {"median_s": _median([r["wall_s"] for r in ok]), "cpu_s": _median([r["cpu_s"] for r in ok]),
+            "min_s": min((r["wall_s"] for r in ok), default=None),
             "max_s": max((r["wall_s"] for r in ok), default=None),
             "peak_gib": max((r["peak_rss_mib"] for r in runs), default=0) / 1024 if runs else None,
             "errors": [r["error"] for r in runs if r.get("error")], "n": len(runs)}
@@ -950,7 +957,7 @@ def _secs(st: dict) -> str:
     if st["median_s"] is None:
         return "failed" if st["errors"] else "—"
     spread = f" ({st['min_s']:.1f}–{st['max_s']:.1f})" if st["n"] > 1 else ""
-    return f"{st['median_s']:.2f}{spread}"
+    return f"{st['median_s']:.2f}{spread}; CPU {st['cpu_s']:.1f}"
 
 
 def targets_markdown(res: dict) -> str:
@@ -960,7 +967,8 @@ def targets_markdown(res: dict) -> str:
         f"Benchmark of `reserve` against its yardsticks, {m['date']}; machine: {m['cores']} cores, {m['ram_gib']:.0f} GiB "
         f"RAM, {m['platform']}, Python {m['python']}; load average at the end {m['loadavg_end']}.",
         f"Each pairing interleaved over {res['repeat']} round(s) (reserve, yardstick, reserve, yardstick ...), every run "
-        "in its own process; seconds are wall-clock medians (min–max); peak RSS is the largest of the runs.",
+        "in its own process; seconds are wall-clock medians (min–max), then the median CPU seconds (user + system, all "
+        "threads: steadier on a shared machine); peak RSS is the largest of the runs; the ratio is of the wall medians.",
         "",
         "| target | book | reserve | reserve s | reserve peak | yardstick | yardstick s | yardstick peak | ratio | target | met |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
