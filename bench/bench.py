@@ -1,17 +1,23 @@
 #!/usr/bin/env python
-"""Benchmark of `reserve` at scale (issue 3, item 10; README.md "Performance").
+"""Benchmark of `reserve` at scale (issue 13; before it issue 3, item 10; README.md "Performance").
 
+    python bench/bench.py all                 # issue 13's table of targets (see bench/README.md)
+    python bench/bench.py all --with-40m      # + the 40M-account book (alone on the machine)
     python bench/bench.py generate --accounts 1000000 --format xlsx --out bench/data/xlsx-1m
-    python bench/bench.py run bench/data/xlsx-1m/book.xlsx
-    python bench/bench.py duckdb bench/data/parquet-10m
-    python bench/bench.py all            # the figures for the README (see bench/README.md)
+    python bench/bench.py fair bench/data/parquet-10m        # the fair DuckDB yardstick
+    python bench/bench.py fastexcel bench/data/xlsx-1m/book.xlsx
+    python bench/bench.py duckdb bench/data/parquet-10m      # the naive aggregation (not fair)
+    python bench/bench.py run bench/data/xlsx-1m/book.xlsx   # load / compute / JSON timed apart
 
 `generate` writes a synthetic book (fixed seed: the same arguments give the same bytes of
-data) with every table of BOOK_FORMAT.md. `run` times load_book, compute and
-build_report + dumps separately and reports seconds and peak RSS. `duckdb` runs the
-equivalent aggregation directly on the Parquet files in DuckDB, as the yardstick. `all`
-runs each step in its own subprocess (so each peak RSS is that step's own) and writes
-bench/out/results.md and bench/out/results.json.
+data) with every table of BOOK_FORMAT.md. `fair` runs bench/fair_yardstick.py: DuckDB doing
+the work `reserve compute --format json` does, its disposition table written. `fastexcel`
+reads every sheet of a workbook to Arrow and nothing else. `duckdb` aggregates six columns
+and checks nothing. `run` times load_book, compute and build_report + dumps in one process.
+`all` pairs each `reserve compute` run (through the CLI, so the whole run counts, writers
+included) with its yardstick, interleaved over --repeat rounds, every run in its own process
+with its own peak RSS, and writes the table of issue 13's targets to bench/out/results.md
+(every sample: bench/out/results.json).
 """
 
 from __future__ import annotations
@@ -776,61 +782,237 @@ def _fmt(v, unit=""):
     return f"{v}{unit}"
 
 
-def cmd_all(args) -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
+def cmd_fair(args) -> dict:
+    """The fair yardstick (bench/fair_yardstick.py) on a Parquet book, its trail written."""
+    sys.path.insert(0, str(HERE))
+    import fair_yardstick
+
+    out = Path(args.out) if args.out else OUT / "runs" / f"fair-{Path(args.bookdir).name}"
+    res = fair_yardstick.FairYardstick(Path(args.bookdir), args.threads).run(out)
+    res["peak_rss_mib"] = round(peak_rss_mib(), 1)
+    print(json.dumps(res, default=str))
+    return res
+
+
+def cmd_fastexcel(args) -> dict:
+    """fastexcel's bare read of a workbook: every sheet to Arrow, nothing else (no typing, no
+    checks): the floor any reader of the .xlsx book stands on."""
+    import fastexcel
+
+    t0 = time.perf_counter()
+    reader = fastexcel.read_excel(str(args.book))
+    rows = {}
+    for name in reader.sheet_names:
+        batch = reader.load_sheet_by_name(name).to_arrow()
+        rows[name] = batch.num_rows
+    res = {"book": str(args.book), "rows": rows, "total_s": round(time.perf_counter() - t0, 3),
+           "peak_rss_mib": round(peak_rss_mib(), 1)}
+    print(json.dumps(res))
+    return res
+
+
+def _reserve_cmd() -> list[str]:
+    """The `reserve` command of this interpreter's environment (the CLI, so the whole run counts)."""
+    exe = Path(sys.executable).parent / "reserve"
+    return [str(exe)] if exe.exists() else [sys.executable, "-c", "from reserve.cli import main; main()"]
+
+
+def _measure(cmd: list[str], log, rss_limit_gib: float = 0.0) -> dict:
+    """Run `cmd` in its own process: wall seconds, CPU seconds and peak RSS (the child's own
+    ru_maxrss, from wait4), its last JSON stdout line if any. A watchdog kills it if its RSS
+    passes rss_limit_gib, so a runaway run cannot push a shared machine into the OOM killer."""
+    import tempfile
+
+    print("$", " ".join(cmd), file=log, flush=True)
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=out, stderr=err, text=True)
+        killed, max_seen, status, ru = None, 0.0, None, None
+        while True:
+            pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+            if pid:
+                break
+            rss = _rss_mib(p.pid)
+            max_seen = max(max_seen, rss)
+            if rss_limit_gib and rss > rss_limit_gib * 1024 and killed is None:
+                killed = f"killed by the watchdog at {rss / 1024:.1f} GiB RSS (limit {rss_limit_gib} GiB)"
+                p.kill()
+            time.sleep(0.2)
+        wall = time.perf_counter() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    res = {"cmd": cmd, "wall_s": round(wall, 3), "cpu_s": round(ru.ru_utime + ru.ru_stime, 3),
+           "peak_rss_mib": round(ru.ru_maxrss / 1024, 1), "rc": p.returncode}
+    if killed or p.returncode != 0:
+        res["error"] = killed or ((stderr.strip().splitlines() or [f"exit {p.returncode}"])[-1][:500])
+        res["peak_rss_mib"] = round(max(max_seen, res["peak_rss_mib"]), 1)
+        print(stdout[-2000:], stderr[-4000:], file=log, flush=True)
+    lines = [ln for ln in stdout.strip().splitlines() if ln.startswith("{")]
+    if lines:
+        try:
+            res["output"] = json.loads(lines[-1])
+        except ValueError:
+            pass
+    print(json.dumps({k: v for k, v in res.items() if k not in ("cmd", "output")}), file=log, flush=True)
+    return res
+
+
+def _median(xs: list[float]) -> float | None:
+    xs = sorted(x for x in xs if x is not None)
+    if not xs:
+        return None
+    m = len(xs) // 2
+    return xs[m] if len(xs) % 2 else (xs[m - 1] + xs[m]) / 2
+
+
+# The rows of issue 13's table of targets: (key, what reserve runs, the yardstick, target ratio,
+# target seconds, peak cap GiB).
+TARGETS = (
+    ("full", "`reserve compute` (html, xlsx, json, supporting/*.parquet)", "fair", 2.0, None, 6.0),
+    ("json", "`reserve compute --format json`", "fair", 1.2, None, None),
+    ("naive", "`reserve compute --format json`", "naive", None, None, None),
+    ("big", "`reserve compute` (every default output)", "fair", None, 180.0, 24.0),
+    ("xlsx", "`reserve compute` (every default output)", "fastexcel", 2.0, None, None),
+)
+YARDSTICKS = {"fair": "the fair DuckDB yardstick (bench/fair_yardstick.py)",
+              "naive": "naive DuckDB aggregation, checks nothing (`bench.py duckdb`): not a fair comparison",
+              "fastexcel": "fastexcel's bare read of every sheet (`bench.py fastexcel`)"}
+
+
+def cmd_all(args) -> dict:
+    """Issue 13's targets, each pairing interleaved (reserve, yardstick, reserve, yardstick ...)
+    over --repeat rounds, every run in its own process with its own peak RSS."""
+    data, out = Path(args.data), Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    runs_dir = out / "runs"
+    runs_dir.mkdir(parents=True, exist_ok=True)
     log = sys.stderr
-    runs = []
+    scale = [n for n in (args.scale_accounts if args.scale_accounts is not None else [1_000_000]) if n]
+    main_n = args.parquet_accounts
+    sizes = sorted(set(scale + ([main_n] if main_n else [])))
+    big_n = args.big_accounts if args.with_40m else 0
+    books: dict[str, dict] = {}
+    for n in sizes + ([big_n] if big_n and big_n not in sizes else []):
+        books[f"parquet-{n}"] = _ensure_book(n, "parquet", data / f"parquet-{n}", args.money, args.regen, log)
     if args.xlsx_accounts:
-        xdir = DATA / f"xlsx-{args.xlsx_accounts}"
-        gen = _ensure_book(args.xlsx_accounts, "xlsx", xdir, "float", args.regen, log)
-        r = _sub(["run", str(xdir / "book.xlsx")], log, args.rss_limit_gib)
-        runs.append({"label": f"{args.xlsx_accounts:,} accounts, .xlsx", "gen": gen, "run": r})
-    for n in [*args.also_parquet, args.parquet_accounts]:
-        if not n:
-            continue
-        pdir = DATA / f"parquet-{n}"
-        gen = _ensure_book(n, "parquet", pdir, args.money, args.regen, log)
-        r = _sub(["run", str(pdir)], log, args.rss_limit_gib)
-        dd = _sub(["duckdb", str(pdir)], log, args.rss_limit_gib)
-        runs.append({"label": f"{n:,} accounts + collateral, Parquet", "gen": gen, "run": r, "duckdb": dd})
-    machine = f"{os.cpu_count()} cores, {_mem_gib():.0f} GiB RAM, {platform.platform()}, Python {platform.python_version()}"
-    text = results_markdown(runs, machine)
+        books[f"xlsx-{args.xlsx_accounts}"] = _ensure_book(args.xlsx_accounts, "xlsx", data / f"xlsx-{args.xlsx_accounts}",
+                                                           "float", args.regen, log)
+    for label, man in books.items():
+        if man.get("error"):
+            raise SystemExit(f"generating {label} failed: {man['error']}")
+    reserve = _reserve_cmd()
+    me = [sys.executable, str(Path(__file__).resolve())]
+    lim = args.rss_limit_gib
+    samples: dict[tuple[str, str], list[dict]] = {}
+
+    def run(key: tuple[str, str], cmd: list[str]) -> None:
+        samples.setdefault(key, []).append(_measure(cmd, log, lim))
+
+    def full(label: str, book: str, fmt: str | None = None) -> list[str]:
+        return [*reserve, "compute", book, "--out", str(runs_dir / f"{label}-{fmt or 'all'}"), "--quiet",
+                *(["--format", fmt] if fmt else [])]
+
+    for i in range(args.repeat):
+        print(f"-- round {i + 1} of {args.repeat}", file=log, flush=True)
+        # the big book's runs are the same commands as a size's of the same book: run once
+        for n in sizes + ([big_n] if big_n and big_n not in sizes else []):
+            label = f"parquet-{n}"
+            book = books[label]["book"]
+            run((label, "reserve-full"), full(label, book))
+            run((label, "fair"), [*me, "fair", book, "--out", str(runs_dir / f"fair-{label}")])
+            if n == main_n:
+                run((label, "reserve-json"), full(label, book, "json"))
+                run((label, "naive"), [*me, "duckdb", book])
+        if args.xlsx_accounts:
+            label = f"xlsx-{args.xlsx_accounts}"
+            book = books[label]["book"]
+            run((label, "reserve-full"), full(label, book))
+            run((label, "fastexcel"), [*me, "fastexcel", book])
+    machine = {"cores": os.cpu_count(), "ram_gib": round(_mem_gib(), 1), "platform": platform.platform(),
+               "python": platform.python_version(), "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+               "loadavg_end": loadavg()}
+    res = {"machine": machine, "repeat": args.repeat, "books": books,
+           "samples": {f"{a}/{b}": v for (a, b), v in samples.items()},
+           "plan": {"full": main_n, "json": main_n, "naive": main_n, "big": big_n, "xlsx": args.xlsx_accounts,
+                    "sizes": sizes + ([big_n] if big_n and big_n not in sizes else [])}}
+    text = targets_markdown(res)
     print(text)
-    (OUT / "results.md").write_text(text)
-    (OUT / "results.json").write_text(json.dumps({"machine": machine, "runs": runs}, indent=2, default=str))
+    (out / "results.md").write_text(text)
+    (out / "results.json").write_text(json.dumps(res, indent=2, default=str))
+    return res
 
 
-def results_markdown(runs: list[dict], machine: str) -> str:
+def _stats(runs: list[dict]) -> dict:
+    ok = [r for r in runs if not r.get("error")]
+    return {"median_s": _median([r["wall_s"] for r in ok]), "cpu_s": _median([r["cpu_s"] for r in ok]),
+            "min_s": min((r["wall_s"] for r in ok), default=None),
+            "max_s": max((r["wall_s"] for r in ok), default=None),
+            "peak_gib": max((r["peak_rss_mib"] for r in runs), default=0) / 1024 if runs else None,
+            "errors": [r["error"] for r in runs if r.get("error")], "n": len(runs)}
+
+
+def _secs(st: dict) -> str:
+    if st["median_s"] is None:
+        return "failed" if st["errors"] else "—"
+    spread = f" ({st['min_s']:.1f}–{st['max_s']:.1f})" if st["n"] > 1 else ""
+    return f"{st['median_s']:.2f}{spread}; CPU {st['cpu_s']:.1f}"
+
+
+def targets_markdown(res: dict) -> str:
+    """The table of issue 13's targets (and the cost per million accounts) from `all`'s samples."""
+    m, plan, S = res["machine"], res["plan"], res["samples"]
     lines = [
-        f"Benchmark of `reserve`, {dt.datetime.now():%Y-%m-%d %H:%M}; machine: {machine}.",
-        "Seconds are wall-clock (CPU seconds, user + system, in brackets); peak RSS is each step's own process.",
+        f"Benchmark of `reserve` against its yardsticks, {m['date']}; machine: {m['cores']} cores, {m['ram_gib']:.0f} GiB "
+        f"RAM, {m['platform']}, Python {m['python']}; load average at the end {m['loadavg_end']}.",
+        f"Each pairing interleaved over {res['repeat']} round(s) (reserve, yardstick, reserve, yardstick ...), every run "
+        "in its own process; seconds are wall-clock medians (min–max), then the median CPU seconds (user + system, all "
+        "threads: steadier on a shared machine); peak RSS is the largest of the runs; the ratio is of the wall medians.",
         "",
-        "| book | rows: accounts / collateral / items | size | load s | compute s | JSON s | total s | peak RSS | DuckDB s | DuckDB RSS | reserve ÷ DuckDB |",
+        "| target | book | reserve | reserve s | reserve peak | yardstick | yardstick s | yardstick peak | ratio | target | met |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     notes = []
-    for x in runs:
-        r, g, d = x["run"], x["gen"], x.get("duckdb")
-        rows = g.get("rows", {})
-
-        def both(k, r=r):
-            if r.get(f"{k}_s") is None:
-                return "—"
-            return f"{r[f'{k}_s']:.2f} ({r.get(f'{k}_cpu_s', 0):.2f})"
-
-        ratio = (f"{r['total_s'] / d['total_s']:.1f}×" if d and d.get("total_s") and r.get("total_s") else "—")
-        peak = r.get("peak_rss_mib") or r.get("rss_after_compute_mib") or r.get("rss_after_load_mib")
-        if r.get("error"):
-            peak = r.get("watchdog_max_rss_mib") or peak
-            notes.append(f"- {x['label']}: {r['error']} (after {r.get('wall_s', 0):.0f} s; phases without a figure did not finish)")
-        lines.append("| {} | {:,} / {:,} / {:,} | {:.0f} MiB | {} | {} | {} | {} | {} | {} | {} | {} |".format(
-            x["label"], rows.get("accounts", 0), rows.get("collateral", 0), rows.get("items", 0),
-            g.get("bytes", 0) / 2**20, both("load"), both("compute"), both("report"), both("total"),
-            f"{peak / 1024:.2f} GiB" if peak else "—",
-            f"{d['total_s']:.2f} ({d.get('total_cpu_s', 0):.2f})" if d and d.get("total_s") else "—",
-            f"{d['peak_rss_mib'] / 1024:.2f} GiB" if d and d.get("peak_rss_mib") else "—", ratio))
-        if d and d.get("error"):
-            notes.append(f"- DuckDB on {x['label']}: {d['error']}")
+    for key, what, yard, ratio_t, secs_t, cap in TARGETS:
+        n = plan[key]
+        kind = "xlsx" if key == "xlsx" else "parquet"
+        label = f"{kind}-{n}"
+        book = (f"{n:,} accounts, .xlsx" if kind == "xlsx" else f"{n:,} accounts + collateral, Parquet") if n else "—"
+        rkey = "reserve-json" if key in ("json", "naive") else "reserve-full"
+        target = " and ".join(t for t in (f"≤ {ratio_t:g}×" if ratio_t else "", f"< {secs_t:.0f} s" if secs_t else "",
+                                          f"≤ {cap:g} GiB" if cap else "") if t) or "— (not a fair comparison)"
+        if not n or f"{label}/{rkey}" not in S:
+            flag = {"big": "--with-40m", "xlsx": "--xlsx-accounts N"}.get(key, "--parquet-accounts N")
+            lines.append(f"| {key} | — | {what} | not run ({flag}) | | {YARDSTICKS[yard]} | | | | {target} | — |")
+            continue
+        r, y = _stats(S[f"{label}/{rkey}"]), _stats(S.get(f"{label}/{yard}", []))
+        ratio = r["median_s"] / y["median_s"] if r["median_s"] and y["median_s"] else None
+        met = []
+        if ratio_t:
+            met.append(ratio is not None and ratio <= ratio_t)
+        if secs_t:
+            met.append(r["median_s"] is not None and r["median_s"] < secs_t)
+        if cap:
+            met.append(r["peak_gib"] is not None and not r["errors"] and r["peak_gib"] <= cap)
+        verdict = ("**yes**" if all(met) else "**no**") if met else "—"
+        lines.append(f"| {key} | {book} | {what} | {_secs(r)} | {r['peak_gib']:.2f} GiB | {YARDSTICKS[yard]} | {_secs(y)} | "
+                     f"{y['peak_gib']:.2f} GiB | {f'{ratio:.2f}×' if ratio else '—'} | {target} | {verdict} |")
+        for e in r["errors"] + y["errors"]:
+            notes.append(f"- {key}: {e}")
+    lines += ["", "How the cost grows (`reserve compute` with every default output, Parquet books):", "",
+              "| book | reserve s | s per million accounts | peak RSS | GiB per million accounts | fair yardstick s | ratio |",
+              "|---|---|---|---|---|---|---|"]
+    for n in plan["sizes"]:
+        label = f"parquet-{n}"
+        if f"{label}/reserve-full" not in S:
+            continue
+        r, y = _stats(S[f"{label}/reserve-full"]), _stats(S.get(f"{label}/fair", []))
+        per = n / 1e6
+        ratio = r["median_s"] / y["median_s"] if r["median_s"] and y["median_s"] else None
+        per_million = f"{r['median_s'] / per:.2f}" if r["median_s"] else "—"
+        lines.append(f"| {n:,} accounts + collateral | {_secs(r)} | {per_million} | {r['peak_gib']:.2f} GiB | "
+                     f"{r['peak_gib'] / per:.3f} | {_secs(y)} | {f'{ratio:.2f}×' if ratio else '—'} |")
     return "\n".join(lines + ([""] + notes if notes else [])) + "\n"
 
 
@@ -844,7 +1026,7 @@ def _mem_gib() -> float:
 # --------------------------------------------------------------------------- main
 
 
-def main(argv=None) -> None:
+def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
     g = sub.add_parser("generate", help="write a synthetic book")
@@ -867,17 +1049,30 @@ def main(argv=None) -> None:
     d = sub.add_parser("duckdb", help="the yardstick: the same aggregation in DuckDB on the Parquet files")
     d.add_argument("bookdir")
     d.add_argument("--threads", type=int, default=0, help="DuckDB threads (default: DuckDB's own, = cores)")
-    a = sub.add_parser("all", help="generate, run and tabulate the README figures (each step in a subprocess)")
-    a.add_argument("--xlsx-accounts", type=int, default=1_000_000)
-    a.add_argument("--parquet-accounts", type=int, default=10_000_000)
-    a.add_argument("--also-parquet", type=int, action="append", default=[], metavar="N",
-                   help="also run a Parquet book of N accounts first (repeatable), e.g. 1000000 for a scaling point")
+    f = sub.add_parser("fair", help="the fair yardstick: DuckDB doing reserve's work on a Parquet book (bench/fair_yardstick.py)")
+    f.add_argument("bookdir")
+    f.add_argument("--out", help="folder for dispositions.parquet (default bench/out/runs/fair-<book>)")
+    f.add_argument("--threads", type=int, default=0, help="DuckDB threads (default: DuckDB's own, = cores)")
+    x = sub.add_parser("fastexcel", help="fastexcel's bare read of every sheet of a workbook, to Arrow")
+    x.add_argument("book")
+    a = sub.add_parser("all", help="issue 13's targets: reserve and its yardsticks interleaved, each run in its own process")
+    a.add_argument("--xlsx-accounts", type=int, default=1_000_000, help="the .xlsx book (0: skip its row)")
+    a.add_argument("--parquet-accounts", type=int, default=10_000_000, help="the Parquet book of the 2x / 1.2x targets")
+    a.add_argument("--scale-accounts", type=int, action="append", default=None, metavar="N",
+                   help="also Parquet books of N accounts for the cost per million (repeatable; default 1000000; 0: none)")
+    a.add_argument("--with-40m", action="store_true",
+                   help="also the 40M-account + 40M-collateral book (needs the whole machine: run it alone)")
+    a.add_argument("--big-accounts", type=int, default=40_000_000, help="accounts of the --with-40m book")
+    a.add_argument("--repeat", type=int, default=3, help="rounds of each pairing (the table shows medians)")
+    a.add_argument("--data", default=str(DATA), help="where the generated books are cached (default bench/data)")
+    a.add_argument("--out", default=str(OUT), help="results.md, results.json and the runs' outputs (default bench/out)")
     a.add_argument("--money", choices=("float", "decimal"), default="float")
-    a.add_argument("--regen", action="store_true", help="regenerate books even if bench/data has them")
+    a.add_argument("--regen", action="store_true", help="regenerate books even if --data has them")
     a.add_argument("--rss-limit-gib", type=float, default=21.0,
-                   help="kill a step whose RSS passes this (0: no limit); the table then says so")
+                   help="kill a run whose RSS passes this (0: no limit); the table then says so")
     args = ap.parse_args(argv)
-    {"generate": cmd_generate, "run": cmd_run, "duckdb": cmd_duckdb, "all": cmd_all}[args.cmd](args)
+    return {"generate": cmd_generate, "run": cmd_run, "duckdb": cmd_duckdb, "fair": cmd_fair, "fastexcel": cmd_fastexcel,
+            "all": cmd_all}[args.cmd](args)
 
 
 if __name__ == "__main__":
