@@ -253,7 +253,12 @@ def apply_settings(raw: RawBook, settings: Sequence[Setting]) -> tuple[Applied, 
     return tuple(_apply_parameter(raw, s) if s.is_parameter else _apply_cells(raw, s) for s in settings)
 
 
-def annotate(exc: BookInvalid, applied: Sequence[Applied]) -> BookInvalid:
+class ScenarioInvalid(BookInvalid):
+    """The book with the settings applied is invalid (the book as it is was valid): the
+    problems, those at a row a setting changed naming it."""
+
+
+def annotate(exc: BookInvalid, applied: Sequence[Applied]) -> ScenarioInvalid:
     """The book's problems with each one at a row a setting changed naming that setting (a
     value that fails is the same problem a bad cell gives, and says where it came from)."""
     by_row: dict[tuple[str, str, int], list[str]] = {}
@@ -269,8 +274,8 @@ def annotate(exc: BookInvalid, applied: Sequence[Applied]) -> BookInvalid:
         message = f"from {said}" + (f": {p.message}" if p.message else "")
         return replace(p, row=None if p.row == ADDED_ROW else p.row, message=message)
 
-    return BookInvalid([one(p) for p in exc.problems], exc.total)
+    return ScenarioInvalid([one(p) for p in exc.problems], exc.total)
 
 
-__all__ = ["Applied", "FORMS", "Setting", "SettingError", "annotate", "apply_settings", "parse_setting",
+__all__ = ["Applied", "FORMS", "ScenarioInvalid", "Setting", "SettingError", "annotate", "apply_settings", "parse_setting",
            "parse_settings"]
