@@ -8,9 +8,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .book import Book, load_book
 from .errors import BookInvalid
@@ -20,6 +21,9 @@ from .outputs import OutputError, publish
 from .progress import NO_PROGRESS, Progress
 from .report.model import Report, ReportFigures, build_report
 
+if TYPE_CHECKING:
+    from .report.whatif import WhatIf
+
 FORMATS = ("html", "xlsx", "json")
 
 
@@ -27,6 +31,25 @@ def compute_book(path: str | Path) -> tuple[Book, Result]:
     """Load the book at PATH (BookInvalid with every problem) and compute it."""
     book = load_book(path)
     return book, compute(book)
+
+
+def whatif(path: str | Path, settings: Sequence[str], progress: Progress = NO_PROGRESS,
+           run_time: datetime | None = None) -> WhatIf:
+    """`reserve whatif`: the book at PATH computed as it is and with `settings` applied
+    (reserve.book.scenario), side by side (reserve.report.whatif); nothing is written.
+    Raises SettingError (a setting naming nothing), BookInvalid (the book as it is),
+    ScenarioInvalid (the book with the settings: the problems naming the setting)."""
+    from .book import load_book_with
+    from .book.scenario import parse_settings
+    from .report.whatif import what_if
+
+    parsed = parse_settings(settings)  # before the work: a setting naming nothing is said at once
+    base_book = load_book(path, progress)
+    scenario_book, applied = load_book_with(path, parsed, progress)
+    run_time = run_time or datetime.now().astimezone()
+    base = build_report(base_book, compute(base_book, progress), run_time)
+    scenario = build_report(scenario_book, compute(scenario_book, progress), run_time)
+    return what_if(base, scenario, applied, str(path))
 
 
 def write_outputs(out_dir: str | Path, book: Book, result: Result, formats: Iterable[str] = FORMATS,
@@ -69,4 +92,5 @@ def write_outputs(out_dir: str | Path, book: Book, result: Result, formats: Iter
     return [out / w for w in written]
 
 
-__all__ = ["BookInvalid", "FORMATS", "OutputError", "build_report", "compute", "compute_book", "load_book", "write_outputs"]
+__all__ = ["BookInvalid", "FORMATS", "OutputError", "build_report", "compute", "compute_book", "load_book", "whatif",
+           "write_outputs"]

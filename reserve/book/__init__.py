@@ -14,6 +14,7 @@ Everything is declared once in `schema.py`, which also generates docs/BOOK_FORMA
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import BookInvalid, ProblemLog
@@ -21,7 +22,8 @@ from ..keys import Links
 from ..progress import NO_PROGRESS, Progress
 from .convert import type_book
 from .model import Book, DefaultUsed, IgnoredInput, InputFile, Parameters
-from .read import read_book
+from .read import RawBook, read_book
+from .scenario import Applied, Setting, SettingError, annotate, apply_settings
 from .schema import TABLES, TABLES_BY_NAME
 from .validate import validate
 
@@ -31,7 +33,25 @@ def load_book(path: str | Path, progress: Progress = NO_PROGRESS) -> Book:
     `BookInvalid` with every problem found. `progress` is told of each phase (the CLI's
     terminal progress; nothing by default)."""
     log = ProblemLog()
+    return _type_and_check(read_book(path, log, progress), log, progress)
+
+
+def load_book_with(path: str | Path, settings: Sequence[Setting],
+                   progress: Progress = NO_PROGRESS) -> tuple[Book, tuple[Applied, ...]]:
+    """`load_book` with `settings` applied to the raw book before it is typed
+    (reserve.book.scenario): the book as it would be; and what each setting set. Raises
+    `SettingError` for a setting that names nothing in the book, `BookInvalid` (the problems at
+    a row a setting changed naming it) when the book with the settings is invalid."""
+    log = ProblemLog()
     raw = read_book(path, log, progress)
+    applied = apply_settings(raw, settings) if raw.readable and not log else ()
+    try:
+        return _type_and_check(raw, log, progress), applied
+    except BookInvalid as exc:
+        raise annotate(exc, applied) from None
+
+
+def _type_and_check(raw: RawBook, log: ProblemLog, progress: Progress) -> Book:
     typed = type_book(raw, log, progress)
     links: Links = {}
     if "accounts" in typed.tables:  # cross-table checks run even when some cells were bad
@@ -42,4 +62,4 @@ def load_book(path: str | Path, progress: Progress = NO_PROGRESS) -> Book:
 
 
 __all__ = ["Book", "BookInvalid", "DefaultUsed", "IgnoredInput", "InputFile", "Links", "Parameters", "load_book",
-           "TABLES", "TABLES_BY_NAME"]
+           "load_book_with", "Setting", "SettingError", "TABLES", "TABLES_BY_NAME"]
