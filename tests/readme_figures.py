@@ -1,7 +1,7 @@
 """The sample's figures as the documentation states them, made by the program.
 
 The README shows what `reserve compute` prints for the sample book; sample_data/README.md
-states its headline result; docs/report.png (the README's screenshot) carries the same
+states its headline result; docs/img/report-screen.png (the README's screenshot) carries the same
 headline in a PNG text chunk, stamped when the screenshot is rendered. tests/test_readme.py
 checks all three against the program, so documented figures cannot drift from it.
 
@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data" / "weekly_book.xlsx"
-SCREENSHOT = ROOT / "docs" / "report.png"
+SCREENSHOT = ROOT / "docs" / "img" / "report-screen.png"
 PNG_KEY = "reserve-sample-headline"
 
 

@@ -2,7 +2,7 @@
 README's first command works on a fresh Debian machine, and the figures the README, the
 sample README and the README's screenshot show are the figures the program computes.
 
-Found (issue 10): sample_data/README.md and docs/report.png showed $328,835.77 deposit needed
+Found (issue 10): sample_data/README.md and the README screenshot showed $328,835.77 deposit needed
 and 25 exceptions while the program printed no deposit needed and 24 exceptions; nothing
 pinned them. On a stock Debian Python `pip install .` failed (externally managed).
 """
@@ -43,7 +43,7 @@ def test_sample_readme_states_the_programs_result():
 def test_screenshot_shows_the_programs_result():
     stamped = png_text(SCREENSHOT).get(PNG_KEY)
     assert stamped == headline(sample_report()), (
-        "docs/report.png is not of the program's current result; regenerate it with "
+        "docs/img/report-screen.png is not of the program's current result; regenerate it with "
         "RESERVE_UPDATE_SCREENSHOT=1 pytest tests/test_report_chromium.py -k screenshot")
 
 

@@ -317,6 +317,7 @@ class ScheduleView:
     sheet: str | None  # workbook sheet holding it (None when no workbook is written)
     sheet_rows: int
     parquet: str
+    csv: str | None  # supporting/<slug>.csv for Excel, when the schedule is longer than its sheet
     records: list[ScheduleRecord]
 
 
@@ -640,7 +641,7 @@ def _schedule_views(heads: dict[str, ScheduleRows], report: Report, scheds: list
         sheet, sheet_rows = (sheets or {}).get(s.slug, (None, 0))
         rule = LINES_BY_KEY[LineKey(s.line)].rule if s.line in LINES_BY_KEY else ""
         out.append(ScheduleView(s.anchor, s.title, rule, s.rows, len(records), s.total, line_amount, ties, sheet,
-                                sheet_rows, s.file_name, records))
+                                sheet_rows, s.file_name, s.csv_name, records))
     return out
 
 
