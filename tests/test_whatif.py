@@ -75,6 +75,9 @@ def test_omnibus_net_vs_own_gross(tmp_path):
     ("ca[cca_id=FICC].written_contract=false", "did you mean 'cca'"),
     ("cca[cca_id=FICC].writen_contract=false", "did you mean 'written_contract'"),
     ("nonsense", "a setting is NAME=VALUE"),
+    # a blank would take the parameter's default (or read as not stated) and look like no change
+    ("frequency=", "the value is blank"),
+    ("cca[cca_id=FICC].written_contract=  ", "the value is blank"),
 ])
 def test_unknown_names_are_one_line(setting, says):
     with pytest.raises(SettingError, match=says):

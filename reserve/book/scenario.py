@@ -109,7 +109,17 @@ def _name(kind: str, typed: str, known: Sequence[str], setting: str) -> str:
 
 def parse_setting(text: str) -> Setting:
     """One `NAME=VALUE` or `TABLE[COLUMN=VALUE].COLUMN=VALUE`; SettingError when it names nothing
-    of the book format."""
+    of the book format, or when VALUE is blank: a blank parameter takes its default and a blank
+    cell reads as not stated, so `frequency=` would show 'weekly' -> 'weekly' as if nothing were
+    asked. A blank is tested by blanking the cell in a copy of the book, where it is flagged."""
+    setting = _parse_setting(text)
+    if not setting.value.strip():
+        raise SettingError(text, "the value is blank; a setting gives a value (to see the book with a blank "
+                                 "cell, blank it in a copy of the book)")
+    return setting
+
+
+def _parse_setting(text: str) -> Setting:
     m = _TABLE_SETTING.match(text)
     if m:
         table = _name("table of the book format", m["table"], ROW_TABLES + (PARAMETERS.name,), text)
