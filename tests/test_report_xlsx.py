@@ -104,11 +104,12 @@ def test_line_sheet_lists_rows_with_source(outputs):
 
 
 SUMMARY_FORMULA = re.compile(r"=(ROUND|MAX|MIN|SUM|D\d+)[A-Z0-9(),:+\-]*")  # the Summary's own arithmetic
+LINE_SUM = re.compile(r"=ROUND\(SUM\('((?:[^']|'')+)'!A(\d+):A(\d+)\),2\)")  # a line: SUM of its schedule sheet
 
 
 def test_book_text_cannot_become_a_formula(outputs):
     """The only formulas are the Summary's arithmetic of its amount cells (columns D, and J
-    for the change), never text from the book."""
+    for the change) and its lines' SUMs of their schedule sheets, never text from the book."""
     out, wb, _, _, _ = outputs
     found = []
     formulas = 0
@@ -117,7 +118,11 @@ def test_book_text_cannot_become_a_formula(outputs):
             for c in row:
                 if c.data_type == "f":
                     assert ws.title == "Summary" and c.column_letter in "DJ", f"{ws.title}!{c.coordinate}: {c.value!r}"
-                    assert SUMMARY_FORMULA.fullmatch(c.value) and "!" not in c.value, c.value
+                    m = LINE_SUM.fullmatch(c.value)
+                    if m:  # a schedule sheet of this workbook, its line_amount column from below its header
+                        assert m[1].replace("''", "'") in wb.sheetnames and int(m[2]) == 6, c.value
+                    else:
+                        assert SUMMARY_FORMULA.fullmatch(c.value) and "!" not in c.value, c.value
                     formulas += 1
                     continue
                 if c.value == HYPERLINK:

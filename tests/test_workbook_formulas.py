@@ -35,20 +35,30 @@ FORMULA_FIGURES = {"total_credits", "aggregate_debits", "total_debits", "excess_
                    "required_deposit", "deposit_needed", "withdrawal_permitted"}
 
 
-def evaluate(formula: str, ws) -> Decimal:
+def evaluate(formula: str, ws, book=None) -> Decimal:
     """A Summary formula worked out exactly (Decimal) from the saved values of its cells, as
-    Excel would: SUM over a range, MAX, MIN, ROUND (half away from zero), + and -; a blank
-    cell counts 0."""
+    Excel would: SUM over a range (of this sheet, or of a schedule sheet of `book`, the
+    saved-values workbook: 'Customer Item 1'!A6:A22), MAX, MIN, ROUND (half away from zero),
+    + and -; a blank cell counts 0."""
     assert formula.startswith("="), formula
     expr = formula[1:]
-    assert re.fullmatch(r"[A-Z0-9(),:+\-]+", expr), expr  # nothing but these functions and cells
+    sheets: list[str] = []
+
+    def other_sheet(m: re.Match) -> str:  # 'Title'!A6:A9 -> SUM of S<n>_A6 .. S<n>_A9
+        sheets.append(m[1].replace("''", "'"))
+        n = len(sheets) - 1
+        return "(" + "+".join(f"S{n}_{m[2]}{r}" for r in range(int(m[3]), int(m[5]) + 1)) + ")"
+
+    expr = re.sub(r"SUM\('((?:[^']|'')+)'!([A-Z]+)(\d+):([A-Z]+)(\d+)\)", other_sheet, expr)
+    assert re.fullmatch(r"[A-Z0-9(),:+\-_]+", expr), expr  # nothing but these functions and cells
     expr = re.sub(r"SUM\(([A-Z]+)(\d+):([A-Z]+)(\d+)\)",
                   lambda m: "(" + "+".join(f"{m[1]}{r}" for r in range(int(m[2]), int(m[4]) + 1)) + ")", expr)
-    expr = re.sub(r"\b([A-Z]+[0-9]+)\b", lambda m: f"V('{m[1]}')", expr)
+    expr = re.sub(r"\b(?:S(\d+)_)?([A-Z]+[0-9]+)\b",
+                  lambda m: f"V('{m[2]}', {m[1] if m[1] is not None else 'None'})", expr)
     assert set(re.findall(r"[A-Z]{2,}", expr)) <= {"ROUND", "MAX", "MIN"}, expr
 
-    def value(ref: str) -> Decimal:
-        v = ws[ref].value
+    def value(ref: str, sheet: int | None) -> Decimal:
+        v = (ws if sheet is None else book[sheets[sheet]])[ref].value
         return Decimal(0) if v is None else Decimal(str(v))
 
     def rnd(x: Decimal, n: int) -> Decimal:
@@ -67,7 +77,7 @@ def summary(path: Path) -> tuple[dict[tuple[str, str], str], dict[tuple[str, str
     """({(computation, figure): formula}, {(computation, figure): saved cents}, {cell: formula}, the
     saved-values sheet) of a workbook's Summary."""
     ws = openpyxl.load_workbook(path)["Summary"]
-    wv = openpyxl.load_workbook(path, data_only=True)["Summary"]
+    wv = openpyxl.load_workbook(path, data_only=True)["Summary"]  # its .parent: the schedule sheets
     formulas, saved, cells = {}, {}, {}
     for row in ws.iter_rows(min_row=HEADER_ROW + 1):
         comp, line = row[0].value, row[1].value
@@ -91,7 +101,7 @@ def check_formulas_foot(path: Path, report: dict) -> dict[tuple[str, str], str]:
     expected = report_lines(ReportFigures.from_data(report))
     assert saved == {k: v for k, v in expected.items() if k in saved}  # the saved values are report.json's
     for ref, f in cells.items():  # every formula gives exactly the value saved in its cell
-        assert evaluate(f, wv) == Decimal(str(wv[ref].value)).quantize(Decimal("0.01")), (ref, f)
+        assert evaluate(f, wv, wv.parent) == Decimal(str(wv[ref].value)).quantize(Decimal("0.01")), (ref, f)
     return formulas
 
 
@@ -110,8 +120,24 @@ def test_sample_totals_are_formulas_that_foot_to_report_json(sample):
         assert {k for c, k in formulas if c == comp} >= FORMULA_FIGURES, comp
     assert re.fullmatch(r"=ROUND\(SUM\(D\d+:D\d+\),2\)", formulas[("customer", "total_credits")])
     assert formulas[("pab", "offset_by_customer_excess_debits")].startswith("=MIN(")
-    # the lines themselves and the inputs stay values
-    assert not {k for _, k in formulas} & {"item_1", "item_10", "on_deposit", "sweep", "debit_reduction"}
+    # each line whose sheet holds all its rows is the SUM of that sheet's line_amount column
+    assert formulas[("customer", "item 1")] == "=ROUND(SUM('Customer Item 1'!A6:A22),2)"
+    assert formulas[("customer", "on_deposit")].startswith("=ROUND(SUM('Customer Reserve bank'!A6:")
+    assert {("customer", "item 10"), ("pab", "item 1")} <= set(formulas)
+    # the inputs without a schedule, and the percentages, stay values
+    assert not {k for _, k in formulas} & {"sweep", "debit_reduction"}
+
+
+def test_a_schedule_longer_than_its_sheet_keeps_its_line_a_value(tmp_path):
+    """The sheet then holds only the largest rows (the rest are in the Parquet/CSV file): a SUM
+    of it would not be the line, so the line stays a value and the totals still foot."""
+    b, result, report = computed(tmp_path / "book")
+    write_workbook(tmp_path / "cut.xlsx", b, result, report, schedules(result), limit=3)
+    formulas, _, _, _ = summary(tmp_path / "cut.xlsx")
+    assert ("customer", "item 1") not in formulas  # item 1 has more than 3 rows
+    assert ("customer", "total_credits") in formulas
+    data = json.loads(report.to_json())
+    check_formulas_foot(tmp_path / "cut.xlsx", data)
 
 
 def test_the_formulas_are_in_the_xml_with_their_values(sample):

@@ -24,7 +24,9 @@ and an autofilter over exactly its header and data rows; every sheet prints land
 the page's width, with the header row as print titles and a footer (firm, as-of date, "Page
 &P of &N"). See `_Sheet`: in write-only mode these are set before the first row.
 
-The Summary's totals are live formulas (issue 14 item 3) that foot to the same cents: total
+The Summary's totals are live formulas (issue 14 item 3) that foot to the same cents: each
+line whose schedule sheet holds all its rows is the SUM of that sheet's line_amount column
+(`_schedule_sum`; a schedule longer than its sheet keeps the line a value); total
 credits and aggregate debits are the SUM of their line cells; total debits, the excess either
 way (MAX), the required deposit, the PAB offset of Rule 15c3-3(e)(4) (MIN), the deposit needed
 and the withdrawal permitted (MAX) are formulas of the cells above them, and with --compare
@@ -116,6 +118,7 @@ ACCOUNTING = '_(* #,##0.00_);_(* (#,##0.00);_(* "-"??_);_(@_)'
 PCT = "0.0000"
 DATE = "yyyy-mm-dd"
 SUMMARY_HEADER_ROW = 5  # three title rows, the sign-off status (SUMMARY_STATUS_CELL), the header
+SCHEDULE_AMOUNT = "line_amount"  # a schedule sheet's column A: the amount each row puts into its line
 SCHEDULE_HEADER_ROW = 5  # title, rows and total, what the sheet holds, back link / omitted columns
 FOOTER_FIRM_CHARS = 100  # of a footer's 255 characters
 
@@ -250,6 +253,7 @@ def _summary(wb: Workbook, report: Report, cmp: Mapping[ComputationName, Previou
     compared = bool(cmp)
     at: dict[tuple[str, str], int] = {}  # (computation, figure key) -> its row
     changes: list[int] = []  # rows whose change (column J) is the amount (D) less the prior (I)
+    line_sums: dict[str, str] = {}  # line cells that are the SUM of their schedule sheet (`_schedule_sum`)
     widths = {1: 12, 2: 8, 3: 70, 4: 20, 5: 34, 6: 10, 7: 9, 8: 24}
     if compared:
         widths.update({9: 20, 10: 18})
@@ -281,6 +285,10 @@ def _summary(wb: Workbook, report: Report, cmp: Mapping[ComputationName, Previou
             font = _BOLD if total else None
             border = _TOTAL_BORDER if total else None
             at[(name, key)] = s.rows + 1
+            if sched is not None and amount is not None:
+                ref = _schedule_sum(sched, sheet_of, amount)
+                if ref:
+                    line_sums[f"D{s.rows + 1}"] = ref
             amount_cell = s.money(amount, fill=fill, font=font, border=border)
             if why_value:
                 amount_cell.comment = Comment(why_value, report.program.name, width=320, height=110)
@@ -350,9 +358,26 @@ def _summary(wb: Workbook, report: Report, cmp: Mapping[ComputationName, Previou
         s.append([])
     s.table_end(s.rows - 1)  # not the blank row after the last computation
     formulas = _summary_formulas(report, at)
+    formulas.update(line_sums)
     for r in changes:  # the change beside the prior figure: now less prior
         formulas[f"J{r}"] = f"ROUND(D{r}-I{r},2)"
     return formulas
+
+
+def _schedule_sum(sched: Schedule, sheet_of: Mapping[str, Any], amount: int) -> str:
+    """The formula of a Summary line cell that is the SUM of its schedule sheet's `line_amount`
+    column (issue 14 item 3: "SUM of the schedule cells"), or "" when the cell stays a value:
+    when the sheet holds only the largest rows of a longer schedule (the rest are in its
+    Parquet/CSV file), when it has no rows, or when the rows do not add up to the line (the
+    sheet then says DOES NOT TIE). `line_amount` is the sheet's first column (SCHEDULE_AMOUNT,
+    checked in `_schedule_sheet`), its rows SCHEDULE_HEADER_ROW + 1 on; ROUND(..., 2) makes
+    Excel's binary sum exactly the cents saved."""
+    title, shown = sheet_of.get(sched.slug, (None, 0))
+    if not title or shown == 0 or shown != sched.rows or sched.total != amount:
+        return ""
+    first, last = SCHEDULE_HEADER_ROW + 1, SCHEDULE_HEADER_ROW + shown
+    sheet = "'" + str(title).replace("'", "''") + "'"
+    return f"ROUND(SUM({sheet}!A{first}:A{last}),2)"
 
 
 _VALUE_NOT_FORMULA = ("A value, not a formula: {what}, its fraction of a cent rounded up (reading: rounding). "
@@ -628,6 +653,8 @@ def _schedule_sheet(wb: Workbook, report: Report, sched: Schedule, title: str, r
     s.append([s.cell("Back to Summary", link=_sheet_ref("Summary"))]
              + ([s.cell("Columns blank or at their default in every row, not shown: " + ", ".join(omitted))]
                 if omitted else []))
+    if names[0] != SCHEDULE_AMOUNT:  # pragma: no cover - supporting.FIXED_COLUMNS puts it first
+        raise AssertionError(f"{title}: first column {names[0]!r}, not {SCHEDULE_AMOUNT!r} (_schedule_sum)")
     s.header(names)
     header_row = s.rows
     if header_row != SCHEDULE_HEADER_ROW:  # pragma: no cover - the rows above are fixed
