@@ -44,27 +44,30 @@ def evaluate(formula: str, ws, book=None) -> Decimal:
     expr = formula[1:]
     sheets: list[str] = []
 
-    def other_sheet(m: re.Match) -> str:  # 'Title'!A6:A9 -> SUM of S<n>_A6 .. S<n>_A9
+    def other_sheet(m: re.Match) -> str:  # SUM('Title'!A6:A9) -> RANGE(n, 'A', 6, 9)
         sheets.append(m[1].replace("''", "'"))
-        n = len(sheets) - 1
-        return "(" + "+".join(f"S{n}_{m[2]}{r}" for r in range(int(m[3]), int(m[5]) + 1)) + ")"
+        assert m[2] == m[4], m[0]  # one column
+        return f"RANGE({len(sheets) - 1},'{m[2]}',{m[3]},{m[5]})"
 
     expr = re.sub(r"SUM\('((?:[^']|'')+)'!([A-Z]+)(\d+):([A-Z]+)(\d+)\)", other_sheet, expr)
-    assert re.fullmatch(r"[A-Z0-9(),:+\-_]+", expr), expr  # nothing but these functions and cells
     expr = re.sub(r"SUM\(([A-Z]+)(\d+):([A-Z]+)(\d+)\)",
-                  lambda m: "(" + "+".join(f"{m[1]}{r}" for r in range(int(m[2]), int(m[4]) + 1)) + ")", expr)
-    expr = re.sub(r"\b(?:S(\d+)_)?([A-Z]+[0-9]+)\b",
-                  lambda m: f"V('{m[2]}', {m[1] if m[1] is not None else 'None'})", expr)
-    assert set(re.findall(r"[A-Z]{2,}", expr)) <= {"ROUND", "MAX", "MIN"}, expr
+                  lambda m: f"RANGE(None,'{m[1]}',{m[2]},{m[4]})" if m[1] == m[3] else m[0], expr)
+    expr = re.sub(r"(?<!')\b([A-Z]+[0-9]+)\b", lambda m: f"V('{m[1]}')", expr)
+    # nothing but these functions, cells and ranges
+    assert set(re.findall(r"[A-Z]{2,}", re.sub(r"'[A-Z]+'", "", expr))) <= {"ROUND", "MAX", "MIN", "RANGE"}, expr
 
-    def value(ref: str, sheet: int | None) -> Decimal:
+    def value(ref: str, sheet=None) -> Decimal:
         v = (ws if sheet is None else book[sheets[sheet]])[ref].value
         return Decimal(0) if v is None else Decimal(str(v))
+
+    def cells(sheet, col: str, first: int, last: int) -> Decimal:
+        return sum((value(f"{col}{r}", sheet) for r in range(first, last + 1)), Decimal(0))
 
     def rnd(x: Decimal, n: int) -> Decimal:
         return x.quantize(Decimal(1).scaleb(-n), rounding=ROUND_HALF_UP)
 
-    return eval(expr, {"__builtins__": {}}, {"V": value, "ROUND": rnd, "MAX": max, "MIN": min})  # noqa: S307 - checked above
+    return eval(expr, {"__builtins__": {}},  # noqa: S307 - checked above
+                {"V": value, "RANGE": cells, "ROUND": rnd, "MAX": max, "MIN": min, "None": None})
 
 
 def cents(v: object) -> int:
