@@ -120,6 +120,33 @@ def test_a_batched_schedule_writes_the_same_csv(tmp_path, capped, monkeypatch):
     assert one.count(supporting.CSV_BOM) == 1
 
 
+def test_the_csv_stops_at_the_rows_excel_opens(tmp_path, capped, monkeypatch):
+    """A schedule longer than an Excel sheet: its CSV holds its largest CSV_ROWS rows (here 15
+    of 44; really 1,048,575), the Parquet file every row; both write paths agree, and the
+    sheet and the page say so."""
+    monkeypatch.setattr(supporting, "CSV_ROWS", 15)
+    monkeypatch.setattr(render, "HTML_ROWS_PER_SCHEDULE", 5)  # the page shows 5, so it says where the rest are
+    b, result, report = computed(tmp_path / "book", accounts=accounts(), collateral=[], cca_requirements=[],
+                                 cca_deposits=[])
+    sched = next(s for s in supporting.schedules(result) if s.slug == "customer_item_1")
+    assert sched.rows == 44 and sched.csv_rows == 15  # 40 + the 4 risky ids, all credits
+    out = tmp_path / "out"
+    write_outputs(out, b, result, ("html", "xlsx", "json"), report=report)
+    table = pq.read_table(out / sched.file_name)
+    assert table.num_rows == 44
+    raw, rows = read_csv(out / sched.csv_name)
+    assert rows[1:] == as_text(table.slice(0, 15))  # the first 15 of the Parquet file: its largest
+    amounts = [int(r[0].replace(".", "")) for r in rows[1:]]
+    assert amounts == sorted(amounts, reverse=True) and amounts[-1] >= max(
+        int(str(v).replace(".", "")) for v in table.column("line_amount").to_pylist()[15:])
+    monkeypatch.setattr(supporting, "SUPPORTING_BATCH_ROWS", 7)  # batches of 7: the CSV stops inside the 3rd
+    supporting.write_trail(tmp_path / "batched", b, result, sched)
+    assert (tmp_path / "batched" / sched.csv_name).read_bytes() == raw
+    note = openpyxl.load_workbook(out / "report.xlsx")["Customer Item 1"]["A3"].value
+    assert "the CSV holds its largest 15 rows" in note and "every row" in note
+    assert "(its largest 15 rows, all an Excel sheet holds)" in (out / "report.html").read_text()
+
+
 def test_csv_safe_neutralises_text_and_names_only():
     t = pa.table({"=name": ["=a", None, "b", "-1", "\tt", "\rr", "\nn", "a=b"],
                   "n": pa.array([-1, 2, None, 3, 4, 5, 6, 7], pa.int64()),

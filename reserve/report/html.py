@@ -318,6 +318,7 @@ class ScheduleView:
     sheet_rows: int
     parquet: str
     csv: str | None  # supporting/<slug>.csv for Excel, when the schedule is longer than its sheet
+    csv_rows: int  # the rows that CSV holds (its largest: supporting.CSV_ROWS), 0 without one
     records: list[ScheduleRecord]
 
 
@@ -641,7 +642,7 @@ def _schedule_views(heads: dict[str, ScheduleRows], report: Report, scheds: list
         sheet, sheet_rows = (sheets or {}).get(s.slug, (None, 0))
         rule = LINES_BY_KEY[LineKey(s.line)].rule if s.line in LINES_BY_KEY else ""
         out.append(ScheduleView(s.anchor, s.title, rule, s.rows, len(records), s.total, line_amount, ties, sheet,
-                                sheet_rows, s.file_name, s.csv_name, records))
+                                sheet_rows, s.file_name, s.csv_name, s.csv_rows, records))
     return out
 
 

@@ -19,7 +19,8 @@ Parquet because it keeps types exactly (amounts as decimal(20,2), dates as dates
 in seconds for millions of rows, and cannot turn a text cell of the book into a formula. A
 finance user cannot open Parquet, so a schedule longer than its workbook sheet
 (WORKBOOK_ROWS_PER_SCHEDULE) is also written as ``supporting/<slug>.csv`` from the same Arrow
-batches: every row, in a form Excel opens, formula-looking text neutralised (`CsvTrail`).
+batches: its largest CSV_ROWS rows (all an Excel sheet holds, so every row of a schedule up to
+that size), in a form Excel opens, formula-looking text neutralised (`CsvTrail`).
 
 The files (the audit trail) are built straight from the dispositions, never from a pandas frame
 (`trail_batch`, `write_trail`): text by its categorical code, money as masked int64 viewed as
@@ -54,6 +55,13 @@ SUPPORTING_DIR = "supporting"
 # with more is also written as supporting/<slug>.csv (see `write_trail`). Why this cap: see
 # reserve/report/xlsx.py.
 WORKBOOK_ROWS_PER_SCHEDULE = 10_000
+
+# A schedule's CSV holds at most this many rows, its largest: the rows of an Excel sheet
+# (1,048,576) less the header. Excel opens no more of a CSV, so rows past this would be bytes
+# no finance user can read (a 10M-account book's Item 1 CSV would be ~5 GB and minutes to
+# write); every row is in the Parquet file, and the sheet's and page's notes say both. Reading
+# chosen for issue 13/14, see README "Outputs".
+CSV_ROWS = 1_048_575
 
 # Columns every schedule row has, before the source row's own columns.
 FIXED_COLUMNS = ("line_amount", "rule", "reason", "ref", "table", "file", "sheet", "row")
@@ -136,6 +144,11 @@ class Schedule:
         """supporting/<slug>.csv, written beside the Parquet file when the schedule has more rows
         than a workbook sheet holds (WORKBOOK_ROWS_PER_SCHEDULE); None otherwise."""
         return f"{SUPPORTING_DIR}/{self.slug}.csv" if self.rows > WORKBOOK_ROWS_PER_SCHEDULE else None
+
+    @property
+    def csv_rows(self) -> int:
+        """How many rows its CSV holds (its largest; 0 without one): see CSV_ROWS."""
+        return min(self.rows, CSV_ROWS) if self.csv_name else 0
 
 
 def _line_rank(line: str) -> tuple[int, int, str]:
@@ -434,8 +447,8 @@ def write_supporting_batches(out_dir: Path, book: Book, result: Result, sched: S
             if writer is None:
                 writer = pq.ParquetWriter(Path(out_dir) / sched.file_name, table.schema, compression="zstd")
             writer.write_table(table)  # every batch has the schema `columns` fixes: no cast
-            if csv is not None:
-                csv.write(table)
+            if csv is not None and start < CSV_ROWS:
+                csv.write(table.slice(0, CSV_ROWS - start))  # its largest rows: see CSV_ROWS
     finally:
         if writer is not None:
             writer.close()
@@ -457,21 +470,22 @@ def write_trail(out_dir: Path, book: Book, result: Result, sched: Schedule) -> s
     table = trail_batch(book, result, sched, columns, encoded=True)
     pq.write_table(table, Path(out_dir) / sched.file_name, compression="zstd")
     if sched.csv_name:
-        write_csv(Path(out_dir) / sched.csv_name, table)
+        write_csv(Path(out_dir) / sched.csv_name, table.slice(0, CSV_ROWS))  # see CSV_ROWS
     return sched.file_name
 
 
 # ------------------------------------------------------------------------------ csv
 #
 # A finance user cannot open Parquet: a schedule too long for its workbook sheet is also
-# written as supporting/<slug>.csv, every row, in a form Excel opens as it is -- UTF-8 with a
+# written as supporting/<slug>.csv, its largest CSV_ROWS rows, in a form Excel opens as it is -- UTF-8 with a
 # byte order mark (so Excel reads it as UTF-8), CRLF line ends, amounts as the exact decimal
 # text of their cents ("-1234.50"), dates ISO (2026-11-20), blanks empty. Text from the book is
 # untrusted: a text cell (or column name) starting with = + - @ or a tab, carriage return or
 # line feed gets a leading apostrophe ("'=1+1"), so that Excel shows it as text instead of
 # running it as a formula (CSV injection). The apostrophe is part of the cell's text in the
 # CSV; the Parquet file beside it has the text as the book gave it. Excel opens at most
-# 1,048,576 rows of a CSV; all of them are in the file (and in the Parquet file).
+# 1,048,576 rows of a CSV (the header's included): the CSV stops there (CSV_ROWS); the Parquet
+# file has every row.
 
 CSV_BOM = b"\xef\xbb\xbf"
 CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")  # what Excel could take for the start of a formula

@@ -111,7 +111,6 @@ if TYPE_CHECKING:
     from ..book import Book
     from ..formula.model import Result
 
-EXCEL_ROWS = 1_048_576  # rows of an Excel sheet (and of a CSV Excel opens), the header's included
 SPOOL_IN_MEMORY = 16 << 20  # a schedule's rows stay in memory up to 16 MiB, then go to a temporary file
 ZIP_LEVEL = 1  # deflate level of report.xlsx: see the module docstring (issue 13 item 2)
 ACCOUNTING = '_(* #,##0.00_);_(* (#,##0.00);_(* "-"??_);_(@_)'
@@ -644,8 +643,8 @@ def _schedule_sheet(wb: Workbook, report: Report, sched: Schedule, title: str, r
                  s.cell("ties" if line_amount == sched.total else "DOES NOT TIE")] if line_amount is not None else []))
     if shown < sched.rows:
         also = f" and, for Excel, {sched.csv_name}" if sched.csv_name else ""
-        over = (f" (Excel opens its first {EXCEL_ROWS - 1:,} rows; all are in the file)"
-                if sched.csv_name and sched.rows >= EXCEL_ROWS else "")
+        over = (f" (the CSV holds its largest {sched.csv_rows:,} rows, all an Excel sheet holds; the Parquet file "
+                "holds every row)" if sched.csv_name and sched.csv_rows < sched.rows else "")
         s.append([s.cell(f"This sheet holds the largest {shown:,} of {sched.rows:,} rows; every row is in "
                          f"{sched.file_name}{also} beside this workbook{over}.", font=_RED)])
     else:
