@@ -28,8 +28,8 @@ business day of the month (otherwise the month is not over in the series: said).
 month-end the average is of that month-end and the 11 before it (fewer at the start of the
 series: the average is then "of N months", never presented as the rule's). A month-end whose
 customer or PAB total credits are absent from its report.json is not in any average (said).
-The mean is exact (Decimal: sum / N); it is compared with $500 million exactly and shown
-rounded half to even to the cent.
+The mean is a Decimal (sum / N to 60 significant digits); whether it reaches $500 million is
+decided in integers (sum >= $500 million x N, exact); it is shown rounded half to even to the cent.
 
 The dates (each a reading of the rule, stated on the page and here):
 
@@ -140,7 +140,7 @@ def weekly_from(d: date, calendar: BusinessCalendar) -> tuple[date, date]:
 
 
 def mean_cents(totals: Sequence[int]) -> Decimal:
-    """The exact arithmetic mean of `totals` (cents), as a Decimal (no rounding)."""
+    """The arithmetic mean of `totals` (cents), a Decimal to 60 significant digits (no rounding to the cent)."""
     with localcontext() as ctx:
         ctx.prec = 60  # int64 sums of 12 terms divided by 12: exact to far more places than shown
         return Decimal(sum(totals)) / Decimal(len(totals))
@@ -189,7 +189,7 @@ def average_total_credits(runs: Sequence[Run], calendar: BusinessCalendar) -> Av
         if window and total is not None:
             avg = mean_cents(window)
             rows.append(MonthEnd(f"{r.as_of.year}-{r.as_of.month:02d}", r.as_of, r.file, cust, pab, total,
-                                 len(window), avg, round_cents(avg), avg >= THRESHOLD_CENTS))
+                                 len(window), avg, round_cents(avg), sum(window) >= THRESHOLD_CENTS * len(window)))
         else:
             rows.append(MonthEnd(f"{r.as_of.year}-{r.as_of.month:02d}", r.as_of, r.file, cust, pab, total,
                                  len(window), None, None, None))
