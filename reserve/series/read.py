@@ -111,7 +111,8 @@ def _run(f: _File, notes: list[str]) -> tuple[Run, str] | None:
         notes.append(f"{f.shown} passed over: not a usable report.json: "
                      f"{problems[0] if problems else 'not an object'}{more}.")
         return None
-    fig = ReportFigures.from_data(data)
+    # the figures, not the exceptions: a large firm's report.json lists many, and a series needs none
+    fig = ReportFigures.from_data({k: v for k, v in data.items() if k != "exceptions"})
     if fig.as_of is None:
         notes.append(f"{f.shown} passed over: it has no as-of date.")
         return None
