@@ -250,3 +250,13 @@ def test_scale_260_daily_reports_render_in_seconds(tmp_path: Path, base: dict) -
     s = read_series([tmp_path / "in"])
     assert len(s.runs) == 260 and not s.gaps
     assert took < 30, took
+
+
+def test_last_month_ends_on_its_last_computation_day(tmp_path: Path, base: dict) -> None:
+    # a daily filer's December 2026: the 31st is the business day before New Year's Day (FAQ Q6,
+    # no computation needed), so a last computation as of Wed 2026-12-30 is December's month-end
+    write(tmp_path, base, date(2026, 12, 30), frequency="daily", credits=600 * M)
+    s = read_series([tmp_path])
+    assert [me.as_of for me in s.average.month_ends] == [date(2026, 12, 30)]
+    write(tmp_path, base, date(2027, 1, 4), frequency="weekly", credits=600 * M)  # January 2027 is not over
+    assert [me.as_of for me in read_series([tmp_path]).average.month_ends] == [date(2026, 12, 30)]

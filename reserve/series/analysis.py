@@ -24,7 +24,9 @@ recently filed month-end Forms X-17A-5". The series has the computations, not th
 filings: it takes the month-end computation of each calendar month -- the last computation
 of the month in the series -- as the month-end figures the FOCUS report carries (said on the
 page). The last month of the series counts only when its last computation is as of the last
-business day of the month (otherwise the month is not over in the series: said). At each
+business day of the month -- for a daily filer the last that is not an FAQ Q6 non-computation
+day (2026-12-31, the business day before New Year's Day, is one) -- otherwise the month is not
+over in the series: said. At each
 month-end the average is of that month-end and the 11 before it (fewer at the start of the
 series: the average is then "of N months", never presented as the rule's). A month-end whose
 customer or PAB total credits are absent from its report.json is not in any average (said).
@@ -161,6 +163,8 @@ def _month_ends(runs: Sequence[Run], calendar: BusinessCalendar, notes: list[str
         y, m = r.as_of.year, r.as_of.month
         month_last = date(y, m, _cal.monthrange(y, m)[1])
         last_bd = month_last if calendar.is_business_day(month_last) else calendar.previous_business_day(month_last)
+        while r.frequency == "daily" and calendar.non_computation_reason(last_bd) is not None:
+            last_bd = calendar.previous_business_day(last_bd)  # a daily filer need not compute on it (FAQ Q6)
         if r.as_of < last_bd:
             notes.append(f"{y}-{m:02d} is not in the average: its last computation in the series, as of "
                          f"{r.as_of.isoformat()}, is before the month's last business day ({last_bd.isoformat()}), "
