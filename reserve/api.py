@@ -52,6 +52,30 @@ def whatif(path: str | Path, settings: Sequence[str], progress: Progress = NO_PR
     return what_if(base, scenario, applied, str(path))
 
 
+def series(paths: Sequence[str | Path], out_dir: str | Path) -> tuple[object, list[Path], list[str]]:
+    """`reserve series`: the series of the report.json files under `paths` (reserve.series.read:
+    report.json files only, never a book) written into out_dir as one set, series.html and
+    series.xlsx (`reserve.outputs.publish`). Returns (the Series, the files written, notes
+    about leftovers of killed runs). Raises SeriesError (a PATH that cannot be used, a series
+    whose firm cannot be told) before anything is written, OutputError (out_dir)."""
+    from .series.html import render_series_html
+    from .series.read import read_series
+    from .series.xlsx import write_series_xlsx
+
+    s = read_series(paths)
+
+    def write(folder: Path) -> list[str]:
+        (folder / "series.html").write_text(render_series_html(s), encoding="utf-8")
+        write_series_xlsx(s, folder / "series.xlsx")
+        return ["series.html", "series.xlsx"]
+
+    about = {"command": "series", "firm_name": s.firm_name,
+             "as_of": [s.runs[0].as_of.isoformat(), s.runs[-1].as_of.isoformat()] if s.runs else [],
+             "paths": [str(p) for p in paths]}
+    out, written, notes = publish(out_dir, write, about)
+    return s, [out / w for w in written], notes
+
+
 def write_outputs(out_dir: str | Path, book: Book, result: Result, formats: Iterable[str] = FORMATS,
                   report: Report | None = None, previous: ReportFigures | None = None,
                   run_time: datetime | None = None, warnings: list[str] | None = None,
@@ -92,5 +116,5 @@ def write_outputs(out_dir: str | Path, book: Book, result: Result, formats: Iter
     return [out / w for w in written]
 
 
-__all__ = ["BookInvalid", "FORMATS", "OutputError", "build_report", "compute", "compute_book", "load_book", "whatif",
-           "write_outputs"]
+__all__ = ["BookInvalid", "FORMATS", "OutputError", "build_report", "compute", "compute_book", "load_book", "series",
+           "whatif", "write_outputs"]

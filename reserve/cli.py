@@ -512,6 +512,64 @@ def whatif(book, settings, as_json):
     click.echo(json.dumps(w.to_dict(), indent=2, ensure_ascii=False) if as_json else whatif_text(w))
 
 
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path),
+              help="The folder series.html and series.xlsx are written into (as one set).")
+@click.option("--quiet", is_flag=True, help="Print nothing on success (files passed over are still said on stderr).")
+@click.option("--json", "as_json", is_flag=True, help="Print a summary as JSON (amounts as exact text).")
+def series(paths, out_dir, quiet, as_json):
+    """Read the report.json files of one firm under PATH... (report folders, folders holding
+    them at any depth, or report.json files; never a book) and write the series into --out:
+    series.html and series.xlsx.
+
+    Every computation in date order (customer and PAB: required deposit, on deposit, deposit
+    needed, withdrawal permitted, deadline) with a chart; the gaps (a daily filer's missing
+    business days apart from the FAQ 2025-12-08 Q6 non-computation days, a weekly filer's
+    missing weeks, computations on days that are not business days); the average total
+    credits over the month-end computations (Rule 15c3-3(e)(3)(i)(B)(1)) and the dates it
+    sets; test computations apart. A PATH that cannot be used, or reports of two firms in
+    equal number, is one line (exit 2).
+    """
+    from .api import series as run
+    from .money import format_cents
+    from .series.read import SeriesError
+
+    try:
+        s, written, notes = run(paths, out_dir)
+    except SeriesError as exc:
+        _err(f"Error: {exc}")
+        sys.exit(2)
+    except OutputError as exc:
+        _err(f"Error: {exc}")
+        sys.exit(2)
+    for n in (*s.passed_over, *s.superseded, *notes):
+        _err(f"note: {n}")
+    if as_json:
+        latest = s.average.latest
+        doc = {"firm_name": s.firm_name, "computations": len(s.runs), "tests": len(s.tests),
+               "first_as_of": s.runs[0].as_of.isoformat() if s.runs else None,
+               "last_as_of": s.runs[-1].as_of.isoformat() if s.runs else None,
+               "gaps": [{"day": g.day.isoformat(), "kind": g.kind, "rule": g.rule} for g in s.gaps],
+               "average_total_credits": None if latest is None or latest.average_cents is None else
+               {"as_of": latest.as_of.isoformat(), "months": latest.months,
+                "average": format_cents(latest.average_cents)},
+               "crossings": [{"direction": c.direction, "month_end": c.month_end.isoformat(),
+                              "date": c.date.isoformat(), "rule": c.rule} for c in s.average.crossings],
+               "passed_over": list(s.passed_over), "superseded": list(s.superseded),
+               "deposits": None, "written": [str(w) for w in written]}
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+    elif not quiet:
+        span = f"{s.runs[0].as_of.isoformat()} to {s.runs[-1].as_of.isoformat()}" if s.runs else "none"
+        click.echo(f"{s.firm_name}: {len(s.runs)} computation(s), {span}; {len(s.tests)} test computation(s); "
+                   f"{len(s.gaps)} gap(s); {len(s.passed_over) + len(s.superseded)} file(s) not in the series")
+        for c in s.average.crossings:
+            click.echo(f"  {c.text}")
+        for r in s.reminders:
+            click.echo(f"  {r}")
+        click.echo(f"wrote {', '.join(str(w) for w in written)}")
+
 def _signoff_failed(exc: Exception) -> None:
     _err(f"Error: {exc}")
     sys.exit(1)

@@ -38,6 +38,7 @@ class Parameters:
     daily_basis: str | None = None  # required | voluntary (Rule 15c3-3(e)(3)(i)(B)(1), (e)(3)(v))
     daily_notice_date: date | None = None  # the written notice of a voluntary daily computation
     variance_threshold: str | None = None  # the firm's review policy, normalised (money.parse_variance_threshold)
+    test_run: bool = False  # a test computation (SEC staff FAQ of 2025-12-08): shown apart by `reserve series`
 
     def __post_init__(self) -> None:
         if self.prepared_on is None:
