@@ -79,7 +79,7 @@ def test_two_dates_one_deficiency_no_deposits(tmp_path):
     code, out = run("reperform", c1, c2, "--series", tmp_path / "series")
     assert code == 1, out
     assert "2026-11-13  customer" in out and "<-- DEFICIENCY" in out
-    assert "NOT EVIDENCED" in out and "Rule 15c3-3(e)(3)" in out
+    assert "NOT EVIDENCED" in out and "deficiency against the balance at computation" in out and "Rule 15c3-3(e)(3)" in out
     assert "2026-11-20  customer" in out  # moved (lower), shown
     assert "2 computation(s) unchanged" in out  # the two PAB computations
     assert out.rstrip().endswith("DEFICIENCY: a corrected requirement exceeds what was on deposit.")

@@ -125,18 +125,20 @@ def format_hindsight(rows: Sequence[Hindsight], notes: Sequence[str] = ()) -> st
     shown = [r for r in rows if r.changed or r.deficiency > 0]
     for r in shown:
         out.append(f"{r.as_of.isoformat()}  {r.computation}  (original: {r.original_file})")
-        out.append(f"  {'original required deposit':<44} {format_display(r.original_required):>18}")
-        out.append(f"  {'corrected required deposit':<44} {format_display(r.corrected_required):>18}")
-        out.append(f"  {'on deposit at the computation':<44} {format_display(r.on_deposit):>18}")
+        out.append(f"  {'original required deposit':<46} {format_display(r.original_required):>18}")
+        out.append(f"  {'corrected required deposit':<46} {format_display(r.corrected_required):>18}")
+        out.append(f"  {'on deposit at the computation':<46} {format_display(r.on_deposit):>18}")
         if r.evidenced:
-            out.append(f"  {'net deposits credited by the deadline':<44} {format_display(r.credited or 0):>18}")
-            out.append(f"  {'on deposit at the deadline':<44} {format_display(r.at_deadline):>18}")
+            out.append(f"  {'net deposits credited by the deadline':<46} {format_display(r.credited or 0):>18}")
+            out.append(f"  {'on deposit at the deadline':<46} {format_display(r.at_deadline):>18}")
         else:
-            out.append("  deposits after the computation: NOT EVIDENCED (none assumed)")
-        out.append(f"  {'hindsight deficiency':<44} {format_display(r.deficiency):>18}"
+            by = f" by the deadline {r.deadline}" if r.deadline else ""
+            out.append(f"  deposits after the computation{by}: NOT EVIDENCED (none assumed)")
+        what = "hindsight deficiency" if r.evidenced else "deficiency against the balance at computation"
+        out.append(f"  {what:<46} {format_display(r.deficiency):>18}"
                    + ("  <-- DEFICIENCY" if r.deficiency > 0 else ""))
         if not r.evidenced:
-            out.append(f"  {'corrected required above original required':<44} {format_display(r.above_original):>18}")
+            out.append(f"  {'corrected required above original required':<46} {format_display(r.above_original):>18}")
         if r.moves:
             out.append(f"  lines that moved ({len(r.moves)}), largest first:")
             out.append(f"    {'line':<52} {'original':>18} {'corrected':>18} {'difference':>16}")
