@@ -8,8 +8,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +23,7 @@ from .report.model import Report, ReportFigures, build_report
 
 if TYPE_CHECKING:
     from .report.whatif import WhatIf
+    from .series.hindsight import Hindsight
 
 FORMATS = ("html", "xlsx", "json")
 
@@ -76,6 +77,40 @@ def series(paths: Sequence[str | Path], out_dir: str | Path) -> tuple[object, li
     return s, [out / w for w in written], notes
 
 
+def hindsight(paths: Sequence[str | Path], series: str | Path,
+              deposits: Mapping[tuple[str, date], int] | None = None) -> tuple[list[Hindsight], list[str], list[str]]:
+    """`reserve reperform BOOK... --series PATH` (issue 15 item 3): each corrected book at
+    `paths` recomputed (as `compute` does; nothing written) and set against its original
+    report under `series` (reserve.report.hindsight_text.read_originals; reserve.series.hindsight).
+    Returns (rows by date and computation, notes, the books without an original, said).
+    Raises BookInvalid (a corrected book) or SeriesInvalid (a report.json under `series`)."""
+    from .report.hindsight_text import read_originals
+    from .report.history import _firm_key
+    from .series.hindsight import hindsight as one
+
+    originals, notes = read_originals(series)
+    rows: list[Hindsight] = []
+    unmatched: list[str] = []
+    for path in paths:
+        book = load_book(path)
+        figures = build_report(book, compute(book)).figures()
+        as_of = date.fromisoformat(str(figures.as_of))
+        orig = originals.get((_firm_key(figures.firm_name), as_of))
+        if orig is None:
+            unmatched.append(f"{path}: no original report of {figures.firm_name!r} as of {as_of.isoformat()} under "
+                             f"{series}")
+            continue
+        for name, comp in figures.computations.items():
+            was = orig.figures.computations.get(name)
+            if was is None:
+                notes.append(f"{path}: the original {orig.file} has no {name.value} computation; not compared.")
+                continue
+            rows.append(one(as_of, name.value, orig.file, was.amounts, comp.amounts, deposits,
+                            orig.deadlines.get(name.value)))
+    rows.sort(key=lambda r: (r.as_of, r.computation))
+    return rows, notes, unmatched
+
+
 def write_outputs(out_dir: str | Path, book: Book, result: Result, formats: Iterable[str] = FORMATS,
                   report: Report | None = None, previous: ReportFigures | None = None,
                   run_time: datetime | None = None, warnings: list[str] | None = None,
@@ -116,5 +151,5 @@ def write_outputs(out_dir: str | Path, book: Book, result: Result, formats: Iter
     return [out / w for w in written]
 
 
-__all__ = ["BookInvalid", "FORMATS", "OutputError", "build_report", "compute", "compute_book", "load_book", "series",
-           "whatif", "write_outputs"]
+__all__ = ["BookInvalid", "FORMATS", "OutputError", "build_report", "compute", "compute_book", "hindsight", "load_book",
+           "series", "whatif", "write_outputs"]

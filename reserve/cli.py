@@ -411,16 +411,34 @@ def calendar(year, book):
 
 
 @main.command()
-@click.argument("book", type=click.Path(path_type=Path))
-@click.option("--against", "prepared", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.argument("books", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="BOOK...")
+@click.option("--against", "prepared", default=None, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The prepared computation: a report.json, or an .xlsx schedule with columns `line` (Item number or "
                    "FOCUS box) and `amount` (optional `computation`: customer/pab).")
 @click.option("--tolerance", default="0.00", show_default=True, help="Largest difference accepted per line, in dollars.")
 @click.option("--out", "out_path", default=None, type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the variances to this file: .json (with the rows behind each line) or .csv. "
                    "Its folder must exist. Without --out nothing is written.")
-def reperform(book, prepared, tolerance, out_path):
-    """Recompute BOOK and compare it line by line with PREPARED; exit 1 on any variance above --tolerance."""
+@click.option("--series", "series", default=None, type=click.Path(path_type=Path), metavar="PATH",
+              help="Hindsight re-performance: each BOOK is a corrected book for a past date, set against its "
+                   "original report.json under PATH (a folder of earlier report folders, as --history reads).")
+@click.option("--json", "as_json", is_flag=True, help="With --series: print the re-performance as JSON.")
+def reperform(books, prepared, tolerance, out_path, series, as_json):
+    """Recompute BOOK and compare it line by line with PREPARED (--against); exit 1 on any
+    variance above --tolerance. With --series PATH instead: recompute each corrected BOOK and
+    set it against its original report under PATH (hindsight deficiency: exit 1)."""
+    if (prepared is None) == (series is None):
+        raise click.UsageError("give one of --against PREPARED or --series PATH")
+    if series is not None:
+        if tolerance != "0.00":
+            raise click.UsageError("--tolerance applies to --against only")
+        _reperform_series(books, series, out_path, as_json)
+        return
+    if as_json:
+        raise click.UsageError("--json applies to --series only")
+    if len(books) != 1:
+        raise click.UsageError("--against compares one BOOK")
+    book = books[0]
     from .outputs import check_output_file, write_file_atomically
     from .report.compare import ReportFileInvalid, fit_warnings
     from .report.model import build_report
@@ -465,6 +483,52 @@ def reperform(book, prepared, tolerance, out_path):
     if out_path is not None:
         click.echo(f"wrote {out_path}")
     if any(v.over_tolerance for v in variances):
+        sys.exit(1)
+
+
+def _reperform_series(books, series, out_path, as_json):
+    """`reperform BOOK... --series PATH` (issue 15 item 3; reserve.series.hindsight)."""
+    import json
+
+    from .api import hindsight
+    from .outputs import check_output_file, write_file_atomically
+    from .report.hindsight_text import (
+        SeriesInvalid,
+        format_hindsight,
+        hindsight_doc,
+        hindsight_file_is_ours,
+        write_hindsight,
+    )
+
+    if not series.is_dir():
+        raise click.BadParameter(f"{series} is not a folder", param_hint="--series")
+    if out_path is not None and out_path.suffix.lower() not in (".json", ".csv"):
+        raise click.BadParameter("the re-performance is written as .json or .csv", param_hint="--out")
+    if out_path is not None:
+        check_output_file(out_path, "--out", force=False, ours=hindsight_file_is_ours)
+    try:
+        rows, notes, unmatched = hindsight(books, series)  # no deposits table yet: deposits not evidenced
+    except BookInvalid as exc:
+        _fail_book(exc)
+    except SeriesInvalid as exc:
+        raise ReportFileError("--series", series, exc.problems) from None
+    for u in unmatched:
+        _err(f"Warning: {u}; not re-performed.")
+    if not rows:
+        _err(f"Error: no corrected book has an original report under {series}.")
+        sys.exit(2)
+    if out_path is not None:
+        write_file_atomically(out_path, lambda p: write_hindsight(p, rows, notes), "--out", force=False,
+                              ours=hindsight_file_is_ours)
+    if as_json:
+        doc = hindsight_doc(rows, notes)
+        doc["unmatched"] = unmatched
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_hindsight(rows, notes))
+        if out_path is not None:
+            click.echo(f"wrote {out_path}")
+    if any(r.deficiency > 0 for r in rows):
         sys.exit(1)
 
 
