@@ -100,7 +100,7 @@ def _cell(r: Run, computation: str, key: str) -> str:
 
 
 def run_row(r: Run) -> RunRow:
-    return RunRow(r.as_of.isoformat(), r.as_of.strftime("%a"), r.file, r.sha256[:12], r.run_at or "unknown",
+    return RunRow(r.as_of.isoformat(), r.as_of.strftime("%a"), r.file, r.sha256[:12], _run_at_text(r.run_at),
                   r.frequency, tuple(_cell(r, c, k) for c in COMPUTATIONS for k, _ in COLUMNS))
 
 
@@ -148,3 +148,9 @@ def render_series_html(s: Series) -> str:
     from ..report.html import environment
 
     return environment().get_template("series.html").render(v=series_view(s))
+
+
+def _run_at_text(run_at: str | None) -> str:
+    """report.json's run_at as the table shows it: "2025-11-03 21:00:00+00:00" (the date and
+    the time apart, so the cell wraps between them, not a digit a line), "unknown" without one."""
+    return run_at.replace("T", " ", 1) if run_at else "unknown"
