@@ -160,3 +160,27 @@ def test_out_csv(tmp_path):
     rows = (tmp_path / "h.csv").read_text().splitlines()
     assert rows[0].startswith("as_of,computation") and len(rows) == 5
     assert any(r.startswith("2026-11-13,customer,w1/report.json,10000.00,12000.00") for r in rows)
+
+
+def test_the_offset_and_sweep_meet_part_of_the_corrected_requirement():
+    """The deficiency is the corrected computation's own deposit needed against the deadline's
+    balance (Rule 15c3-3(e)(4) offset, FAQ 2025-12-08 Q5 sweep), as the report works it.
+    Sample book, Item 1 raised by 1,000,000.00: corrected required 5,910,492.55, sweep
+    750,000.00, on deposit 2,557,142.85, deposits not evidenced ->
+    5,910,492.55 - 750,000.00 - 2,557,142.85 = 2,603,349.70 (the corrected deposit needed);
+    the original's net 4,910,492.55 - 750,000.00 = 4,160,492.55, so 1,000,000.00 above it."""
+    from datetime import date
+
+    from reserve.series.hindsight import hindsight
+
+    original = {"required_deposit": 491049255, "sweep": 75000000, "on_deposit": 255714285,
+                "offset_by_customer_excess_debits": 0}
+    corrected = {**original, "required_deposit": 591049255}
+    h = hindsight(date(2026, 11, 20), "customer", "w1/report.json", original, corrected)
+    assert (h.corrected_less, h.corrected_net) == (75000000, 516049255)
+    assert h.deficiency == 260334970 and h.above_original == 100000000
+    # a PAB offset meets part of it too: 100,000.00 of customer excess debits
+    pab = hindsight(date(2026, 11, 20), "pab", "w1/report.json",
+                    {"required_deposit": 50000000, "offset_by_customer_excess_debits": 10000000, "on_deposit": 0},
+                    {"required_deposit": 60000000, "offset_by_customer_excess_debits": 10000000, "on_deposit": 0})
+    assert pab.deficiency == 50000000 and pab.above_original == 10000000  # 600,000 - 100,000 - 0; 500,000 - 400,000

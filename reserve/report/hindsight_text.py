@@ -33,7 +33,7 @@ from .model import ReportFigures, report_problems
 
 SCHEMA = "reserve.hindsight/1"
 CSV_HEADER = ("as_of,computation,original_file,original_required,corrected_required,on_deposit_at_computation,"
-              "deposits_evidenced,credited_by_deadline,on_deposit_at_deadline,hindsight_deficiency,"
+              "corrected_offset_and_sweep,deposits_evidenced,credited_by_deadline,on_deposit_at_deadline,hindsight_deficiency,"
               "corrected_above_original,lines_moved")
 
 
@@ -127,6 +127,9 @@ def format_hindsight(rows: Sequence[Hindsight], notes: Sequence[str] = ()) -> st
         out.append(f"{r.as_of.isoformat()}  {r.computation}  (original: {r.original_file})")
         out.append(f"  {'original required deposit':<46} {format_display(r.original_required):>18}")
         out.append(f"  {'corrected required deposit':<46} {format_display(r.corrected_required):>18}")
+        if r.corrected_less:
+            out.append(f"  {'less offset (e)(4) and sweep credits (corrected)':<46} "
+                       f"{format_display(r.corrected_less):>18}")
         out.append(f"  {'on deposit at the computation':<46} {format_display(r.on_deposit):>18}")
         if r.evidenced:
             out.append(f"  {'net deposits credited by the deadline':<46} {format_display(r.credited or 0):>18}")
@@ -138,7 +141,7 @@ def format_hindsight(rows: Sequence[Hindsight], notes: Sequence[str] = ()) -> st
         out.append(f"  {what:<46} {format_display(r.deficiency):>18}"
                    + ("  <-- DEFICIENCY" if r.deficiency > 0 else ""))
         if not r.evidenced:
-            out.append(f"  {'corrected required above original required':<46} {format_display(r.above_original):>18}")
+            out.append(f"  {'corrected above original (net of offset, sweep)':<46} {format_display(r.above_original):>18}")
         if r.moves:
             out.append(f"  lines that moved ({len(r.moves)}), largest first:")
             out.append(f"    {'line':<52} {'original':>18} {'corrected':>18} {'difference':>16}")

@@ -47,6 +47,9 @@ Deposits = Mapping[tuple[str, date], int]
 ASSUMPTIONS: tuple[str, ...] = (
     "Rule 15c3-3(e)(1): the corrected computation's required deposit is what the formula required on that date; "
     "the original report's figures are what the firm acted on.",
+    "Rule 15c3-3(e)(4) and SEC staff FAQ 2025-12-08 Q5: the requirement set against the deposit is the required "
+    "deposit less the PAB offset by the customer computation's excess debits and the next-day sweep credits, as the "
+    "report's deposit needed is worked.",
     "Rule 15c3-3(e)(3): the deposit is due by the deadline after the computation, so the corrected requirement is "
     "set against the amount on deposit at that deadline: the original's on deposit plus deposits less withdrawals "
     "credited after the computation and by the deadline.",
@@ -87,6 +90,8 @@ class Hindsight:
     original_required: int
     corrected_required: int
     on_deposit: int  # at the computation (the original report)
+    corrected_less: int  # the corrected computation's PAB offset ((e)(4)) and sweep credits (FAQ Q5): see deficiency
+    original_less: int  # the same of the original
     credited: int | None  # net deposits credited by the deadline; None: not evidenced
     deadline: str | None  # the original's deposit deadline (ISO), as it reported it
     moves: tuple[LineMove, ...]
@@ -102,15 +107,31 @@ class Hindsight:
         return self.on_deposit + (self.credited or 0)
 
     @property
+    def corrected_net(self) -> int:
+        """What the corrected computation required on deposit: its required deposit less what
+        meets part of it without a deposit -- the PAB computation's offset by the customer
+        computation's excess debits (Rule 15c3-3(e)(4)) and the credits moving to a bank sweep
+        program the next business day (SEC staff FAQ 2025-12-08 Q5) -- as `deposit_needed`
+        is worked (formula.computation). Reading: the hindsight deficiency is the corrected
+        computation's own deposit needed against what was on deposit at the deadline, so a
+        correction that moves no line gives no deficiency the original did not show."""
+        return self.corrected_required - self.corrected_less
+
+    @property
+    def original_net(self) -> int:
+        return self.original_required - self.original_less
+
+    @property
     def deficiency(self) -> int:
-        """Corrected required less on deposit at the deadline, when positive (Rule 15c3-3(e)(1))."""
-        return max(0, self.corrected_required - self.at_deadline)
+        """The corrected net requirement (`corrected_net`) less on deposit at the deadline,
+        when positive (Rule 15c3-3(e)(1))."""
+        return max(0, self.corrected_net - self.at_deadline)
 
     @property
     def above_original(self) -> int:
-        """How much the corrected requirement exceeds the original one, when positive: short
-        even had the firm deposited exactly what the original asked."""
-        return max(0, self.corrected_required - self.original_required)
+        """How much the corrected net requirement exceeds the original one, when positive:
+        short even had the firm deposited exactly what the original asked."""
+        return max(0, self.corrected_net - self.original_net)
 
     @property
     def changed(self) -> bool:
@@ -121,6 +142,8 @@ class Hindsight:
                 "original_required": format_cents(self.original_required),
                 "corrected_required": format_cents(self.corrected_required),
                 "on_deposit_at_computation": format_cents(self.on_deposit),
+                "corrected_offset_and_sweep": format_cents(self.corrected_less),
+                "original_offset_and_sweep": format_cents(self.original_less),
                 "deposits_evidenced": self.evidenced,
                 "credited_by_deadline": None if self.credited is None else format_cents(self.credited),
                 "deposit_deadline": self.deadline,
@@ -143,8 +166,13 @@ def hindsight(as_of: date, computation: str, original_file: str, original: Mappi
     """The corrected computation (`corrected`: figure key -> cents) set against the original
     one (`original`, its report's amounts); `deposits` as the module docstring says."""
     credited = None if deposits is None else deposits.get((computation, as_of))
+
+    def less(figures: Mapping[str, int]) -> int:  # (e)(4) offset + FAQ Q5 sweep: see Hindsight.corrected_net
+        return int(figures.get("offset_by_customer_excess_debits", 0) or 0) + int(figures.get("sweep", 0) or 0)
+
     return Hindsight(as_of, computation, original_file, int(original.get("required_deposit", 0)),
                      int(corrected.get("required_deposit", 0)), int(original.get("on_deposit", 0)),
+                     less(corrected), less(original),
                      None if credited is None else int(credited), deadline, moved_lines(original, corrected))
 
 
