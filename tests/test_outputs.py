@@ -556,3 +556,32 @@ def test_a_killed_template_writes_temporary_file_is_removed_by_the_next(tmp_path
     other.write_bytes(b"not this path's")
     outputs.write_file_atomically(path, lambda p: p.write_bytes(b"whole"), "")
     assert path.read_bytes() == b"whole" and not stale.exists() and other.exists()
+
+
+def test_a_workbook_failure_while_the_trail_is_written_leaves_nothing(tmp_path, monkeypatch):
+    """The audit trail is written on a second thread beside the workbook (reserve.report.render):
+    when the workbook fails, the trail's thread is stopped before the half-written folder is
+    removed -- one OutputError, nothing left behind, no file written after the removal."""
+    import time
+
+    from reserve.api import compute, load_book, write_outputs
+    from reserve.report import render, supporting, xlsx
+
+    sample = Path(__file__).resolve().parents[1] / "sample_data" / "weekly_book.xlsx"
+    book = load_book(sample)
+    result = compute(book)
+    real = supporting.write_trail
+
+    def slow(*a, **k):
+        time.sleep(0.05)  # the trail still running when the workbook fails
+        return real(*a, **k)
+
+    def full(part, path, *a):  # the workbook's last step, inside its save (which then closes its sheets)
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(render, "write_trail", slow)
+    monkeypatch.setattr(xlsx, "_splice_rows", full)
+    with pytest.raises(OutputError, match="No space left on device"):
+        write_outputs(tmp_path / "out", book, result)
+    time.sleep(0.2)  # a trail file written after the removal would show here
+    assert list(tmp_path.iterdir()) == []

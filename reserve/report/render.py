@@ -7,12 +7,14 @@ written), and shared by the three outputs: all rows to supporting/<slug>.parquet
 from the dispositions (`supporting.write_trail`: codes and `take` on the source columns, a
 million rows at a time, and the same rows as supporting/<slug>.csv for a schedule longer than
 its workbook sheet), and only the rows shown joined as a frame: the largest 10,000
-(WORKBOOK_ROWS_PER_SCHEDULE) to the workbook, the largest 50 to the page.
+(WORKBOOK_ROWS_PER_SCHEDULE) to the workbook, the largest 50 to the page. The trail is
+written on a second thread while this one builds the workbook and the page (see render_all).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,34 +46,50 @@ def render_all(out_dir: str | Path, book: Book, result: Result, report: Report, 
     out = Path(out_dir)
     scheds = schedules(result)
     workbook = WorkbookWriter(report, scheds, previous, WORKBOOK_ROWS_PER_SCHEDULE) if "xlsx" in formats else None
-    if workbook:
-        workbook.begin()
     formats = tuple(formats)
     heads: dict[str, ScheduleRows] = {}
-    supporting = []
     shown = max(WORKBOOK_ROWS_PER_SCHEDULE, HTML_ROWS_PER_SCHEDULE)
-    with progress.phase("writing the schedules (supporting/)", total=sum(s.rows for s in scheds),
-                        unit="rows") as step:
-        for s in scheds:
-            # every row to the audit trail, straight from the dispositions; only the rows shown
-            # are joined (conformed to the whole line's columns when the line has more)
-            supporting.append(write_trail(out, book, result, s))
-            rows = schedule_rows(book, result, s, shown,
-                                 columns=schedule_columns(book, result, s) if s.rows > shown else None)
-            if workbook:
-                workbook.add_schedule(s, rows)
-            heads[s.slug] = rows.head(HTML_ROWS_PER_SCHEDULE)
-            del rows
-            step.advance(s.rows)
     written = []
-    sheets = None
-    if workbook:
-        with progress.phase("writing report.xlsx"):
-            sheets = workbook.save(out / XLSX_NAME)
-        written.append(XLSX_NAME)
-    if "html" in formats:
-        with progress.phase("writing report.html"):
-            ctx = build_context(report, scheds, heads, previous, sheets, XLSX_NAME if workbook else None)
-            (out / HTML_NAME).write_text(render_html(ctx), encoding="utf-8")
-        written.insert(0, HTML_NAME)
+    # The audit trail (supporting/*.parquet and *.csv) is written on a second thread while
+    # this one builds the workbook and the page (issue 13): its work is pyarrow's -- take,
+    # cast, zstd and CSV encoding -- which runs without the interpreter lock, where the
+    # workbook's is Python's. The trail only reads the book and the result; nothing here
+    # writes them. Its files are part of the same set (api.write_outputs publishes the folder
+    # only after every future has finished; the first error of either thread is raised, after
+    # the other has stopped, so no file is written into a folder being removed).
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reserve-trail")
+    try:
+        trail = [pool.submit(write_trail, out, book, result, s) for s in scheds]
+        if workbook:
+            workbook.begin()
+        with progress.phase("preparing the schedules shown (report.xlsx, report.html)", total=len(scheds),
+                            unit="schedules") as step:
+            for s in scheds:
+                # only the rows shown are joined (conformed to the whole line's columns when
+                # the line has more); every row goes to the trail
+                rows = schedule_rows(book, result, s, shown,
+                                     columns=schedule_columns(book, result, s) if s.rows > shown else None)
+                if workbook:
+                    workbook.add_schedule(s, rows)
+                heads[s.slug] = rows.head(HTML_ROWS_PER_SCHEDULE)
+                del rows
+                step.advance()
+        sheets = None
+        if workbook:
+            with progress.phase("writing report.xlsx"):
+                sheets = workbook.save(out / XLSX_NAME)
+            written.append(XLSX_NAME)
+        if "html" in formats:
+            with progress.phase("writing report.html"):
+                ctx = build_context(report, scheds, heads, previous, sheets, XLSX_NAME if workbook else None)
+                (out / HTML_NAME).write_text(render_html(ctx), encoding="utf-8")
+            written.insert(0, HTML_NAME)
+        with progress.phase("writing the audit trail (supporting/)", total=sum(s.rows for s in scheds),
+                            unit="rows") as step:
+            supporting = []
+            for s, done in zip(scheds, trail, strict=True):
+                supporting.append(done.result())
+                step.advance(s.rows)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     return written + sorted(supporting)
