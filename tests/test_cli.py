@@ -550,3 +550,19 @@ def test_huge_line_totals_format_everywhere(tmp_path):
     assert "10,000,000,000,000,000,000,000,000,000.01" in summary_text(summary(report))
     write_outputs(tmp_path / "out", b, result, report=report)
     assert "10,000,000,000,000,000,000,000,000,000.01" in (tmp_path / "out" / "report.html").read_text()
+
+
+def test_a_test_computation_says_so_on_the_terminal_and_in_json(tmp_path):
+    """parameters.test_run (SEC staff FAQ of 2025-12-08): the summary's title and a line say it is a
+    test computation, and --json carries test_run; an ordinary run says test_run false."""
+    accounts = [{"account_id": "A1", "book": "customer", "balance": "100"}]
+    test = write_book(tmp_path / "t", {"test_run": "true"}, accounts=accounts)
+    res = run("compute", str(test), "--out", str(tmp_path / "rt"), "--format", "json")
+    assert res.exit_code == 0, res.output
+    assert "TEST COMPUTATION (parameters.test_run)" in res.output.splitlines()[0]
+    assert "it permits no withdrawal and `reserve series` shows it apart" in res.output
+    res = run("compute", str(test), "--out", str(tmp_path / "rt2"), "--format", "json", "--json")
+    assert json.loads(res.output)["test_run"] is True
+    plain = write_book(tmp_path / "p", {}, accounts=accounts)
+    res = run("compute", str(plain), "--out", str(tmp_path / "rp"), "--format", "json", "--json")
+    assert json.loads(res.output)["test_run"] is False

@@ -70,6 +70,9 @@ class RunSummary:
     variances: int | None = None
     unexplained_variances: int = 0
     variance_note: str = ""  # why variances were not checked, when a threshold is set
+    # the book's parameters.test_run: a test computation (SEC staff FAQ of 2025-12-08), not one of
+    # the firm's computations -- `reserve series` keeps it apart and never counts its withdrawal
+    test_run: bool = False
 
     @property
     def severe_exceptions(self) -> int:
@@ -77,7 +80,8 @@ class RunSummary:
 
     def to_dict(self) -> dict[str, JSON]:
         """The summary as `reserve compute --json` prints it (amounts as report.json writes them)."""
-        out: dict[str, JSON] = {"firm_name": self.firm_name, "as_of": self.as_of.isoformat()}
+        out: dict[str, JSON] = {"firm_name": self.firm_name, "as_of": self.as_of.isoformat(),
+                                "test_run": self.test_run}
         for c in self.computations:
             entry: dict[str, JSON] = {k: format_cents(v) for k, v in c.figures.items()}
             entry["deposit_deadline"] = c.deposit_deadline.isoformat() if c.deposit_deadline else None
@@ -126,7 +130,7 @@ def summary(report: Report, signoff: SignOff | None = None) -> RunSummary:
                       report.exceptions_by_severity(), tuple(warnings),
                       view(signoff or SignOff(), "").unsigned, since, reviews, len(report.unmatched_reviews),
                       None if report.variances is None else len(report.variances), len(report.unexplained_variances),
-                      note)
+                      note, report.parameters.get("test_run") is True)
 
 
 NOT_REVIEWED = "not reviewed"
@@ -144,7 +148,8 @@ def summary_text(s: RunSummary) -> str:
     cells = {c.name: {k: format_display(c.figures[k]) for k in FIGURES} for c in comps}
     label_w = max(len(v) for v in ROW_CAPTIONS.values())
     col_w = max([len(TITLES[c.name]) for c in comps] + [len(v) for c in cells.values() for v in c.values()] + [12])
-    lines = [f"{s.firm_name} — reserve computation as of {s.as_of.isoformat()}",
+    test = " — TEST COMPUTATION (parameters.test_run)" if s.test_run else ""
+    lines = [f"{s.firm_name} — reserve computation as of {s.as_of.isoformat()}{test}",
              "  " + " " * label_w + "".join(f"  {TITLES[c.name]:>{col_w}}" for c in comps)]
     for k in FIGURES:
         lines.append(f"  {ROW_CAPTIONS[k]:<{label_w}}" + "".join(f"  {cells[c.name][k]:>{col_w}}" for c in comps))
@@ -173,6 +178,9 @@ def summary_text(s: RunSummary) -> str:
                      f"{s.unexplained_variances} without a comment")
     if s.variance_note:
         lines.append(f"  Note: {s.variance_note}")
+    if s.test_run:
+        lines.append("  a test computation (SEC staff FAQ of 2025-12-08): not one of the firm's computations; "
+                     "it permits no withdrawal and `reserve series` shows it apart")
     if s.unsigned_roles:
         lines.append(f"  unsigned: {', '.join(s.unsigned_roles)} (DRAFT until approved: reserve sign)")
     else:
