@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from ..formula.model import Result
 
 HTML_NAME = "report.html"
+TRAIL_THREADS = 2  # threads writing the audit trail beside the workbook (this machine has 2 cores)
 XLSX_NAME = "report.xlsx"
 
 
@@ -57,9 +58,12 @@ def render_all(out_dir: str | Path, book: Book, result: Result, report: Report, 
     # writes them. Its files are part of the same set (api.write_outputs publishes the folder
     # only after every future has finished; the first error of either thread is raised, after
     # the other has stopped, so no file is written into a folder being removed).
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reserve-trail")
+    # Two trail threads, the longest schedules first, so that the longest does not start last.
+    pool = ThreadPoolExecutor(max_workers=TRAIL_THREADS, thread_name_prefix="reserve-trail")
     try:
-        trail = [pool.submit(write_trail, out, book, result, s) for s in scheds]
+        longest = sorted(range(len(scheds)), key=lambda i: (-scheds[i].rows, i))
+        submitted = {i: pool.submit(write_trail, out, book, result, scheds[i]) for i in longest}
+        trail = [submitted[i] for i in range(len(scheds))]
         if workbook:
             workbook.begin()
         with progress.phase("preparing the schedules shown (report.xlsx, report.html)", total=len(scheds),

@@ -33,6 +33,7 @@ show, for the rows they show.
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -419,10 +420,24 @@ def _arrow_table(rows: ScheduleRows) -> pa.Table:
     return pa.Table.from_arrays(cols, names=list(rows.frame.columns))
 
 
+# How the supporting Parquet files are written (issue 13: the writer was a third of the trail's
+# time at 10M accounts): zstd; dictionary pages only for the columns of few distinct values
+# (the disposition texts, table, file, sheet and the book's enum columns) -- an id or amount
+# column is all distinct, and trying a dictionary for it first is wasted work; min/max
+# statistics only for the amount and the row number (what a reader filters on), not for
+# every text column. The values are the same either way; only the file's encoding differs.
+PARQUET_OPTIONS: dict[str, Any] = {
+    "compression": "zstd",
+    "use_dictionary": sorted({"rule", "reason", "ref", "table", "file", "sheet"}
+                             | {_output_name(c.name) for t in TABLES for c in t.columns if c.type == "enum"}),
+    "write_statistics": ["line_amount", "row"],
+}
+
+
 def write_parquet(path: Path, rows: ScheduleRows) -> None:
     import pyarrow.parquet as pq
 
-    pq.write_table(_arrow_table(rows), path, compression="zstd")
+    pq.write_table(_arrow_table(rows), path, **PARQUET_OPTIONS)
 
 
 # A schedule with more rows than this is joined to its source rows and written a batch at a
@@ -441,15 +456,25 @@ def write_supporting_batches(out_dir: Path, book: Book, result: Result, sched: S
     (Path(out_dir) / SUPPORTING_DIR).mkdir(parents=True, exist_ok=True)
     writer = None
     csv = CsvTrail(Path(out_dir) / sched.csv_name) if sched.csv_name else None
+    starts = range(0, max(sched.rows, 1), batch)
+    # Two stages (issue 13): the next batch is built (`trail_batch`: take and cast in pyarrow)
+    # on a second thread while this one writes the last (zstd, CSV encoding); both run without
+    # the interpreter lock. One batch ahead at most: memory holds two batches, not the line.
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reserve-batch")
     try:
-        for start in range(0, max(sched.rows, 1), batch):
-            table = trail_batch(book, result, sched, columns, start, start + batch)
+        ahead = pool.submit(trail_batch, book, result, sched, columns, starts[0], starts[0] + batch)
+        for i, start in enumerate(starts):
+            table = ahead.result()
+            if i + 1 < len(starts):
+                ahead = pool.submit(trail_batch, book, result, sched, columns, starts[i + 1], starts[i + 1] + batch)
             if writer is None:
-                writer = pq.ParquetWriter(Path(out_dir) / sched.file_name, table.schema, compression="zstd")
+                writer = pq.ParquetWriter(Path(out_dir) / sched.file_name, table.schema, **PARQUET_OPTIONS)
             writer.write_table(table)  # every batch has the schema `columns` fixes: no cast
             if csv is not None and start < CSV_ROWS:
                 csv.write(table.slice(0, CSV_ROWS - start))  # its largest rows: see CSV_ROWS
+            del table
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         if writer is not None:
             writer.close()
         if csv is not None:
@@ -468,7 +493,7 @@ def write_trail(out_dir: Path, book: Book, result: Result, sched: Schedule) -> s
         return write_supporting_batches(out_dir, book, result, sched, columns)
     (Path(out_dir) / SUPPORTING_DIR).mkdir(parents=True, exist_ok=True)
     table = trail_batch(book, result, sched, columns, encoded=True)
-    pq.write_table(table, Path(out_dir) / sched.file_name, compression="zstd")
+    pq.write_table(table, Path(out_dir) / sched.file_name, **PARQUET_OPTIONS)
     if sched.csv_name:
         write_csv(Path(out_dir) / sched.csv_name, table.slice(0, CSV_ROWS))  # see CSV_ROWS
     return sched.file_name
@@ -596,13 +621,16 @@ def _units(units: npt.NDArray[np.int64], mask: npt.NDArray[np.bool_] | None, typ
     return ints.cast(pa.decimal128(20, 0)).view(_arrow_type(typ))
 
 
-def _category_text(cat: pd.Categorical, at: npt.NDArray[np.int64] | None, encoded: bool = False) -> pa.Array:
+def _category_text(cat: pd.Categorical, at: npt.NDArray[np.int64] | None, encoded: bool = False,
+                   absent: npt.NDArray[np.bool_] | None = None) -> pa.Array:
     """Rows `at` (all when None) of a categorical as Arrow text: plain strings (its categories
     converted once, then taken by code; null where the code is -1), or with `encoded` the
     dictionary array `_arrow_column` makes of it (every category, int32 codes)."""
     import pyarrow as pa
 
     codes = np.asarray(cat.codes) if at is None else np.asarray(cat.codes)[at]
+    if absent is not None:  # rows of another table: null
+        codes = np.where(absent, -1, codes)
     cats = cat.categories
     if encoded and (len(cats) == 0 or all(isinstance(c, str) for c in cats)):
         return pa.DictionaryArray.from_arrays(pa.array(codes, type=pa.int32(), mask=codes < 0),
@@ -611,22 +639,31 @@ def _category_text(cat: pd.Categorical, at: npt.NDArray[np.int64] | None, encode
     return dictionary.take(pa.array(codes, mask=codes < 0))
 
 
-def _source_piece(col: pd.Series, rows: npt.NDArray[np.int64], typ: str, encoded: bool = False) -> pa.Array:
+def _source_piece(col: pd.Series, rows: npt.NDArray[np.int64], typ: str, encoded: bool = False,
+                  absent: npt.NDArray[np.bool_] | None = None) -> pa.Array:
     """Rows `rows` of a book column, as the Arrow type of a schedule column of type `typ`
-    (`encoded`: a categorical as its dictionary array)."""
+    (`encoded`: a categorical as its dictionary array). `absent`: the positions that are rows of
+    another table (their `rows` entry is any valid row), null in the result -- the whole
+    column of a batch in one take, where concatenating pieces and taking again would copy twice."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     if typ == "text" and isinstance(col.dtype, pd.CategoricalDtype):
-        return _category_text(col.array, rows, encoded)
+        return _category_text(col.array, rows, encoded, absent)
     piece = col.array.take(rows)
     if typ in ("money", "pct", "int"):
         ints = pd.array(piece, dtype="Int64")
-        return _units(ints.to_numpy(dtype=np.int64, na_value=0), np.asarray(ints.isna()), typ)
+        na = np.asarray(ints.isna())
+        return _units(ints.to_numpy(dtype=np.int64, na_value=0), na if absent is None else na | absent, typ)
     if typ == "text" and isinstance(col.dtype, pd.StringDtype):
-        return pa.array(piece).cast(pa.string())
-    if typ == "text":
-        return _arrow_column(_obj(np.asarray(piece, dtype=object)), "text")
-    return _arrow_column(pd.Series(piece, copy=False), typ)  # date, bool
+        out = pa.array(piece).cast(pa.string())
+    elif typ == "text":
+        out = _arrow_column(_obj(np.asarray(piece, dtype=object)), "text")
+    else:
+        out = _arrow_column(pd.Series(piece, copy=False), typ)  # date, bool
+    if absent is not None and absent.any():
+        out = pc.if_else(pa.array(absent), pa.nulls(len(out), out.type), out)
+    return out
 
 
 def _placed(n: int, typ: str, pieces: list[tuple[npt.NDArray[np.int64], pa.Array]]) -> pa.Array:
@@ -680,6 +717,14 @@ def trail_batch(book: Book, result: Result, sched: Schedule, columns: dict[str, 
     row_na = np.ones(n, dtype=bool)
     pieces: dict[str, list[tuple[npt.NDArray[np.int64], pa.Array]]] = {}
     present = sorted((str(table_cat.categories[c]), int(c)) for c in np.unique(tcodes) if c >= 0)
+    # the output columns only one table of this batch has (-> that table), and its gather index
+    owners: dict[str, list[str]] = {}
+    for t, _ in present:
+        if t and t in book.tables:
+            for name, _typ in _source_columns(t, book.tables[t]):
+                owners.setdefault(_output_name(name), []).append(t)
+    single = {c: ts[0] for c, ts in owners.items() if len(ts) == 1}
+    gather: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]] | None] = {}
     for t, code in present:
         if not t or t not in book.tables:
             continue
@@ -694,9 +739,24 @@ def trail_batch(book: Book, result: Result, sched: Schedule, columns: dict[str, 
         whole = encoded and len(idx) == n  # this table has every row: its categoricals stay encoded
         for name, _typ in _source_columns(t, frame):
             out_name = _output_name(name)
-            if out_name in columns:
-                piece = _source_piece(frame[name], src_rows, columns[out_name], whole)
-                pieces.setdefault(out_name, []).append((idx, piece))
+            if out_name not in columns:
+                continue
+            if not whole and n // 2 <= len(idx) < n and single.get(out_name) == t:
+                # the only table of these rows with the column, and most of them: the batch's
+                # whole column in one take, other tables' rows null (rows of this table at
+                # `idx`, row 0 elsewhere); a table of few rows is cheaper as a piece placed
+                if gather.get(t) is None:
+                    g = np.zeros(n, dtype=np.int64)
+                    g[idx] = src_rows
+                    absent = np.ones(n, dtype=bool)
+                    absent[idx] = False
+                    gather[t] = (g, absent)
+                g, absent = gather[t]
+                pieces[out_name] = [(np.arange(n, dtype=np.int64),
+                                     _source_piece(frame[name], g, columns[out_name], False, absent))]
+                continue
+            piece = _source_piece(frame[name], src_rows, columns[out_name], whole)
+            pieces.setdefault(out_name, []).append((idx, piece))
     if encoded:
         fixed["file"] = _category_text(pd.Categorical.from_codes(file_code, files), None, True)
         fixed["sheet"] = _category_text(pd.Categorical.from_codes(sheet_code, sheets), None, True)
