@@ -724,7 +724,7 @@ def trail_batch(book: Book, result: Result, sched: Schedule, columns: dict[str, 
             for name, _typ in _source_columns(t, book.tables[t]):
                 owners.setdefault(_output_name(name), []).append(t)
     single = {c: ts[0] for c, ts in owners.items() if len(ts) == 1}
-    gather: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]] | None] = {}
+    gather: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]] = {}
     for t, code in present:
         if not t or t not in book.tables:
             continue
@@ -745,7 +745,7 @@ def trail_batch(book: Book, result: Result, sched: Schedule, columns: dict[str, 
                 # the only table of these rows with the column, and most of them: the batch's
                 # whole column in one take, other tables' rows null (rows of this table at
                 # `idx`, row 0 elsewhere); a table of few rows is cheaper as a piece placed
-                if gather.get(t) is None:
+                if t not in gather:
                     g = np.zeros(n, dtype=np.int64)
                     g[idx] = src_rows
                     absent = np.ones(n, dtype=bool)
