@@ -20,6 +20,7 @@ are those of /work/helpers/CONTRACT15.md ("The check's readings").
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
@@ -112,10 +113,6 @@ def in_window(m: Movement, o: Obligation) -> bool:
     return day < o.deadline if m.kind == "deposit" else day <= o.deadline
 
 
-def _after_window(m: Movement, o: Obligation) -> bool:
-    return (m.computation == o.computation and m.credited_at >= window_from(o) and not in_window(m, o))
-
-
 def _order(m: Movement) -> tuple[datetime, int, int, str]:
     # at the same instant a withdrawal is taken first (a cure is never dated earlier than the evidence allows)
     return (m.credited_at, 0 if m.kind == "withdrawal" else 1, m.amount, m.reference or "")
@@ -165,7 +162,23 @@ def notice_text(c: ObligationCheck, firm_name: str) -> str:
     return "\n".join(lines)
 
 
-def _obligation(o: Obligation, moves: Sequence[Movement], evidence_until: date, firm_name: str) -> ObligationCheck:
+class _Book:
+    """The movements of each computation in time order, with their instants for bisection (the
+    window and the cure are found without a pass over every row per computation)."""
+
+    def __init__(self, moves: Sequence[Movement]) -> None:
+        self.rows: dict[str, list[Movement]] = {}
+        for m in sorted(moves, key=_order):
+            self.rows.setdefault(m.computation, []).append(m)
+        self.times = {c: [m.credited_at for m in ms] for c, ms in self.rows.items()}
+
+    def since(self, o: Obligation) -> list[Movement]:
+        """`o`'s computation's movements from its window's start on, in time order."""
+        rows = self.rows.get(o.computation, [])
+        return rows[bisect_left(self.times.get(o.computation, []), window_from(o)):]
+
+
+def _obligation(o: Obligation, book: _Book, evidence_until: date, firm_name: str) -> ObligationCheck:
     title = COMPUTATION_TITLES.get(o.computation, o.computation)
     what = f"{title} as of {o.as_of.isoformat()}"
     if o.deposit_needed is None or o.deadline is None:
@@ -175,11 +188,15 @@ def _obligation(o: Obligation, moves: Sequence[Movement], evidence_until: date, 
                                f"{what}: its report.json has no {absent}, so the deposit cannot be checked.",
                                RULE_DEFICIENCY, None)
     start, end = window_from(o), deadline_at(o)
-    counted = [m for m in moves if in_window(m, o)]
+    later = book.since(o)
+    # the rows up to the window's end: to the deadline instant, or (hour unknown) to the end of the deadline date
+    past = ((lambda m: m.credited_at > end) if end is not None else (lambda m: m.credited_at.date() > o.deadline))
+    cut = next((i for i, m in enumerate(later) if past(m)), len(later))
+    counted = [m for m in later[:cut] if in_window(m, o)]
     credited = sum(m.signed for m in counted)  # Rule 15c3-3(e)(3): net of withdrawals in the window
     needed = o.deposit_needed
     late_same_day = [] if end is not None else [
-        m for m in moves if m.computation == o.computation and m.kind == "deposit" and m.credited_at.date() == o.deadline]
+        m for m in later[:cut] if m.kind == "deposit" and m.credited_at.date() == o.deadline]
     window = (f"credited from {_hhmm(start)} to {_hhmm(end)}" if end is not None else
               f"credited from {_hhmm(start)} to the end of {(o.deadline - timedelta(days=1)).isoformat()}")
     got = f"{format_dollars(credited)} net {window} ({len(counted)} movement(s))"
@@ -197,7 +214,7 @@ def _obligation(o: Obligation, moves: Sequence[Movement], evidence_until: date, 
                                f"latest date the evidence covers ({evidence_until.isoformat()}); {got} so far: not yet "
                                "due on the evidence.", RULE_DEADLINE, None)
     cumulative, cured_on = credited, None
-    for m in sorted((m for m in moves if _after_window(m, o)), key=_order):
+    for m in (m for m in later if not in_window(m, o)):  # after the window, in time order
         cumulative += m.signed
         if cumulative >= needed:
             cured_on = m.credited_at.date()
@@ -270,7 +287,8 @@ def check(obligations: Iterable[Obligation], deposits: Iterable[Movement], evide
     moves = tuple(sorted(deposits, key=lambda m: (_order(m), m.account_id, m.computation)))
     tests = [o for o in obs if o.test]
     # Reading: a test computation is never checked for a deposit needed (SEC staff FAQ of 2025-12-08)
-    checked = tuple(_obligation(o, moves, evidence_until, firm_name) for o in obs if not o.test)
+    book = _Book(moves)
+    checked = tuple(_obligation(o, book, evidence_until, firm_name) for o in obs if not o.test)
     out_notes = [*notes, *READINGS]
     if tests:
         out_notes.append(f"{len(tests)} test computation(s) not checked for a deposit needed and covering no "
