@@ -95,13 +95,17 @@ def deadline_at(o: Obligation) -> datetime | None:
     15c3-3(e)(3)(i)(A)/(B)); None when there is no deadline or the opening hour is blank."""
     if o.deadline is None or o.bank_opens_at is None:
         return None
+    # Reading: "one hour after the opening of banking business" on the report's deposit deadline date is
+    # that date at bank_opens_at (of the computation's own report) + 1 hour, in credited_at's local time
     return datetime.combine(o.deadline, o.bank_opens_at) + ONE_HOUR  # Rule 15c3-3(e)(3)(i)(A)/(B)
 
 
 def in_window(m: Movement, o: Obligation) -> bool:
     """True when `m` counts toward (or against) `o`'s deposit needed."""
     if m.computation != o.computation or o.deadline is None:
-        return False  # a PAB account's movement never meets a customer deposit needed, nor the reverse
+        # Reading: only the accounts of the computation's own book count: a PAB account's deposit never
+        # meets a customer deposit needed, nor the reverse (Rule 15c3-3(e)(1): each account's own requirement)
+        return False
     if m.credited_at < window_from(o):
         return False
     end = deadline_at(o)
@@ -206,7 +210,8 @@ def _obligation(o: Obligation, book: _Book, evidence_until: date, firm_name: str
     if credited >= needed:
         return ObligationCheck(o, MET, start, end, credited, 0, None, None, None,
                                f"{what}: deposit needed {format_dollars(needed)} met by {got}.", RULE_DEFICIENCY, None)
-    shortfall = needed - credited  # Rule 15c3-3(e)(1), (e)(3): the deposit needed less the net credited
+    # Reading: the deficiency is the deposit needed less the net credited in the window, when above zero
+    shortfall = needed - credited  # Rule 15c3-3(e)(1), (e)(3)
     if o.deadline > evidence_until:
         # Reading: a deadline after the evidence's latest date, not yet met: not yet due, not a deficiency
         return ObligationCheck(o, NOT_YET_DUE, start, end, credited, 0, None, None, None,
@@ -232,7 +237,8 @@ def _obligation(o: Obligation, book: _Book, evidence_until: date, firm_name: str
     draft = ObligationCheck(o, DEFICIENCY, start, end, credited, shortfall, cured_on, outstanding_at, days,
                             f"{what}: deposit needed {format_dollars(needed)} by {_deadline_text(o)}; {got}: short "
                             f"{format_dollars(shortfall)}, {when}.{why}", f"{RULE_DEFICIENCY}; {RULE_NOTICE}", None)
-    return replace(draft, notice=notice_text(draft, firm_name))
+    # Reading: Rule 15c3-3(i) -- the facts of the notice are drafted for each deficiency; reserve sends nothing
+    return replace(draft, notice=notice_text(draft, firm_name))  # Rule 15c3-3(i)
 
 
 def _withdrawals(obligations: Sequence[Obligation], moves: Sequence[Movement],
@@ -249,7 +255,8 @@ def _withdrawals(obligations: Sequence[Obligation], moves: Sequence[Movement],
         total = sum(m.amount for m in ms)
         title = COMPUTATION_TITLES.get(comp, comp)
         what = f"{len(ms)} withdrawal(s) of {format_dollars(total)} from the {title} reserve bank account(s) on {day.isoformat()}"
-        # Rule 15c3-3(g) with (e)(3)(i)(B)(1): the computation made on W is as of the close of the previous business day.
+        # Reading: Rule 15c3-3(g) with (e)(3)(i)(B)(1) -- the computation made on W, as of the close of the
+        # previous business day, is the only one that covers W's withdrawals, all of them together.
         # Reading: on a day that is not a business day no computation is made: nothing covers it.
         basis = calendar.previous_business_day(day) if calendar.is_business_day(day) else None
         cover = by_as_of.get((comp, basis)) if basis is not None else None

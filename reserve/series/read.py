@@ -305,6 +305,8 @@ def read_series(paths: Sequence[str | os.PathLike[str]], calendar: BusinessCalen
 def union(runs: Sequence[Run]) -> tuple[list[Movement], int]:
     """The deposits rows of `runs`, a row repeated verbatim in several reports once (as many
     times as the one report holding it most often holds it); (rows, repeats dropped)."""
+    # Reading (CONTRACT15): a row of the same account, credited_at, kind, amount and reference in several
+    # reports is one movement of the bank statement carried by several books; twice in ONE book, two.
     most: dict[tuple[object, ...], int] = {}
     first: dict[tuple[object, ...], list[Movement]] = {}
     total = 0
@@ -332,13 +334,17 @@ def deposit_check(s: Series, runs: Sequence[Run], calendar: BusinessCalendar) ->
     # Reading: the evidence covers to the latest as-of or credited_at date of the reports read
     dates = [r.as_of for r in runs] + [m.credited_at.date() for m in moves]
     notes = [f"Deposits tables read from {len(with_table)} of the {len(runs)} report(s) of the firm read: "
-             f"{len(moves)} row(s) checked, {repeats} row(s) repeated verbatim in several reports counted once. The "
-             f"evidence runs to {max(dates).isoformat()} (the latest as-of or credited_at date)."]
+             f"{len(moves)} row(s) checked, {repeats} row(s) repeated verbatim in several reports counted once (the "
+             "same account, credited_at, kind, amount and reference: one movement of the bank statement carried by "
+             "several books; twice in one book, two movements). The deposits of the test computations and superseded "
+             f"runs are read too (the bank's statement is the same). The evidence runs to {max(dates).isoformat()} "
+             "(the latest as-of or credited_at date of the reports read)."]
     without = [r for r in runs if r.movements is None]
     if without:
         notes.append(f"{len(without)} report(s) have no deposits table ({_names([r.file for r in without])}): their "
                      "computations are checked against the rows of the others; a deposit no report shows is not "
                      "counted.")
+    # Reading: each computation's deadline uses the bank_opens_at of its own report (Obligation.bank_opens_at)
     opens = sorted({r.bank_opens_at.strftime("%H:%M") if r.bank_opens_at else "blank" for r in runs})
     if len(opens) > 1:
         notes.append(f"The reports' bank_opens_at differ ({', '.join(opens)}): each computation's deadline uses the "
