@@ -258,12 +258,19 @@ def test_a_malformed_deposits_element_is_located(tmp_path: Path, base: dict) -> 
     write(tmp_path, base, LATER, [], opens="8am")
     write(tmp_path, base, date(2026, 11, 27), [dep("2026-11-24", "5.00")])
     write(tmp_path, base, date(2026, 11, 13), [])
+    write(tmp_path, base, date(2026, 11, 6), [dep("2026-11-09T10:00:00", "5.00", kind="credit", computation="firm")])
+    write(tmp_path, base, date(2026, 10, 30), {"rows": []})
     s = read_series([tmp_path])
     assert [r.as_of for r in s.runs] == [date(2026, 11, 13)]
     said = " ".join(s.passed_over)
     assert 'deposits[3].amount: found "12.345"; expected a decimal string with 2 decimals > 0' in said
     assert 'parameters.bank_opens_at: found "8am"; expected "HH:MM"' in said
     assert 'deposits[0].credited_at: found "2026-11-24"; expected a date and time' in said
+    assert 'deposits[0].computation: found "firm"; expected "customer" or "pab"' in said
+    assert "(and 1 more problem(s))" in said  # the kind too: every problem counted, the first quoted
+    assert 'deposits: found {"rows": []}; expected a list of deposit rows' in said
+    # "1.00" twice is fine (two credits); the file is passed over for its element [3] only
+    assert "2026-11-20/report.json passed over" in said
 
 
 def test_differing_bank_opens_at_each_uses_its_own(tmp_path: Path, base: dict) -> None:
@@ -274,6 +281,29 @@ def test_differing_bank_opens_at_each_uses_its_own(tmp_path: Path, base: dict) -
     s = read_series([tmp_path])
     assert customer(s).status == MET and customer(s).deadline_at == datetime(2026, 11, 24, 10, 0)
     assert any("bank_opens_at differ (08:30, 09:00)" in n for n in s.deposits.notes)
+
+
+def test_a_withdrawal_after_the_deadline_delays_the_cure(tmp_path: Path, base: dict) -> None:
+    # credited by the deadline 1,000,000.00 (short 603,349.70); Wed 11-25 603,349.70 deposited but
+    # 100,000.00 withdrawn the same morning first: cumulative 1,503,349.70 < 1,603,349.70; Mon 11-30
+    # 100,000.00 more -> 1,603,349.70: cured 2026-11-30, 30 - 24 = 6 calendar days outstanding
+    s = read_series([weekly(tmp_path, base, [dep("2026-11-23T10:00:00", "1000000.00"),
+                                            dep("2026-11-25T08:00:00", "100000.00", "withdrawal", row=3),
+                                            dep("2026-11-25T09:00:00", "603349.70", row=4),
+                                            dep("2026-11-30T09:00:00", "100000.00", row=5)])])
+    c = customer(s)
+    assert (c.status, c.shortfall, c.cured_on, c.days_outstanding) == (DEFICIENCY, 60_334_970, date(2026, 11, 30), 6)
+
+
+def test_a_deposit_needed_not_in_report_json_is_not_checked(tmp_path: Path, base: dict) -> None:
+    # a blank never meets a condition: without the figure the computation is "not checked", never met
+    d = copy.deepcopy(base)
+    del d["computations"]["customer"]["deposit_needed"]
+    write(tmp_path, d, FRI, [dep("2026-11-23T10:00:00", "1603349.70")])
+    s = read_series([tmp_path])
+    c = customer(s)
+    assert c.status == "not checked" and "no deposit needed" in c.reason and c.credited is None
+    assert s.deposits.met == 0 and s.deposits.deficiencies == ()
 
 
 def test_no_deposits_key_is_not_checked(tmp_path: Path, base: dict) -> None:
