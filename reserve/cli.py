@@ -599,9 +599,12 @@ def series(paths, out_dir, quiet, as_json):
     the computation of that day, Rule 15c3-3(g)).
 
     \b
-    Exit status: 0 written; 1 written, and a deficiency or a withdrawal not covered by a
-    computation (or exceeding the withdrawal permitted) was found; 2 a PATH that cannot be
-    used, reports of two firms in equal number, or --out that cannot be written (one line).
+    Exit status:
+      0  written;
+      1  written, and a deficiency, or a withdrawal not covered by a computation
+         (or exceeding the withdrawal permitted), was found;
+      2  a PATH that cannot be used, reports of two firms in equal number, or
+         an --out that cannot be written (one line).
     """
     from .api import series as run
     from .money import format_cents
