@@ -41,6 +41,7 @@ from .model import (
 
 ABSENT = "not in report.json"
 _NAMES = {n.value: n for n in _HISTORY_TITLES}  # "customer" -> the computation's name, as history charts key it
+OPEN_TABLE_ROWS = 60  # the deposit check's table of every computation is folded above this many rows
 COLUMNS: tuple[tuple[str, str], ...] = (*SERIES_FIGURES[:4], ("deposit_deadline", "Deadline"))
 
 
@@ -122,6 +123,7 @@ class DepositsView:
     obligations: tuple[ObligationRow, ...]
     withdrawals: tuple[WithdrawalRow, ...]
     notes: tuple[str, ...]
+    table_open: bool  # the table of every computation shown unfolded (a short series) or folded (a long one)
 
 
 def _deadline_cell(c: ObligationCheck) -> str:
@@ -171,7 +173,7 @@ def deposits_view(c: DepositCheck) -> DepositsView:
                         tuple(withdrawal_row(w) for w in c.uncovered),
                         sum(1 for w in c.withdrawals if w.status == COVERED), c.met, counts,
                         tuple(obligation_row(o) for o in c.obligations), tuple(withdrawal_row(w) for w in c.withdrawals),
-                        c.notes)
+                        c.notes, len(c.obligations) <= OPEN_TABLE_ROWS)
 
 
 @dataclass(frozen=True)
