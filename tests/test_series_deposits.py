@@ -235,6 +235,15 @@ def test_a_weekly_filers_tuesday_withdrawal_is_not_covered(tmp_path: Path, base:
     assert [(w.day, w.status) for w in s.deposits.withdrawals] == [(MON, COVERED), (TUE, NOT_COVERED)]
 
 
+def test_a_withdrawal_before_the_series_is_not_covered_and_said_so(tmp_path: Path, base: dict) -> None:
+    # the first report's table holds a PAB withdrawal of Thu 11-19: its computation (as of Wed 11-18)
+    # is not in the series -- not covered (nothing is assumed), and the reason says why
+    s = read_series([weekly(tmp_path, base, [dep("2026-11-19T10:00:00", "5.00", "withdrawal", "RB-P", "pab"),
+                                            dep("2026-11-23T10:00:00", "1603349.70", row=3)])])
+    [w] = s.deposits.withdrawals
+    assert w.status == NOT_COVERED and w.excess == 500 and "before the series' first computation (2026-11-20)" in w.reason
+
+
 # ------------------------------------------------------------------------------ reading
 
 

@@ -245,6 +245,7 @@ def _withdrawals(obligations: Sequence[Obligation], moves: Sequence[Movement],
                  calendar: BusinessCalendar) -> list[WithdrawalDay]:
     # Reading: a test computation never covers a withdrawal (SEC staff FAQ of 2025-12-08)
     by_as_of = {(o.computation, o.as_of): o for o in obligations if not o.test}
+    first = min((o.as_of for o in obligations if not o.test), default=None)
     days: dict[tuple[date, str], list[Movement]] = {}
     for m in moves:
         if m.kind == "withdrawal":
@@ -266,7 +267,9 @@ def _withdrawals(obligations: Sequence[Obligation], moves: Sequence[Movement],
             else:
                 test = any(o.test and o.computation == comp and o.as_of == basis for o in obligations)
                 why = (f"the series has no {title} computation as of {basis.isoformat()} (the previous business day)"
-                       + (", only a test computation, which never covers a withdrawal" if test else ""))
+                       + (", only a test computation, which never covers a withdrawal" if test else "")
+                       + (f"; the day is before the series' first computation ({first.isoformat()}): the report of the "
+                          "computation that covered it, if any, is not in the series" if first and basis < first else ""))
             out.append(WithdrawalDay(day, comp, total, len(ms), None, None, NOT_COVERED, total,
                                      f"{what}: not covered by a computation: {why}.", RULE_WITHDRAWAL, tuple(ms)))
             continue
