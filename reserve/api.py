@@ -83,12 +83,21 @@ def hindsight(paths: Sequence[str | Path], series: str | Path,
     `paths` recomputed (as `compute` does; nothing written) and set against its original
     report under `series` (reserve.report.hindsight_text.read_originals; reserve.series.hindsight).
     Returns (rows by date and computation, notes, the books without an original, said).
-    Raises BookInvalid (a corrected book) or SeriesInvalid (a report.json under `series`)."""
+    Raises BookInvalid (a corrected book) or SeriesInvalid (a report.json under `series`).
+
+    `deposits` ({(computation, as_of): net cents credited after the computation and by its
+    deadline}) defaults to the series' own deposit check (reserve.series.deposits) when the
+    reports under `series` carry a deposits table: the net credited in each computation's
+    window whose deadline the evidence covers, for the firm of that series only. Without one,
+    deposits are not evidenced (reserve.series.hindsight)."""
     from .report.hindsight_text import read_originals
     from .report.history import _firm_key
     from .series.hindsight import hindsight as one
 
     originals, notes = read_originals(series)
+    by_firm: dict[str, Mapping[tuple[str, date], int]] = {}
+    if deposits is None:
+        by_firm = _series_deposits(series, notes)
     rows: list[Hindsight] = []
     unmatched: list[str] = []
     for path in paths:
@@ -100,15 +109,38 @@ def hindsight(paths: Sequence[str | Path], series: str | Path,
             unmatched.append(f"{path}: no original report of {figures.firm_name!r} as of {as_of.isoformat()} under "
                              f"{series}")
             continue
+        credited = deposits if deposits is not None else by_firm.get(_firm_key(figures.firm_name))
         for name, comp in figures.computations.items():
             was = orig.figures.computations.get(name)
             if was is None:
                 notes.append(f"{path}: the original {orig.file} has no {name.value} computation; not compared.")
                 continue
-            rows.append(one(as_of, name.value, orig.file, was.amounts, comp.amounts, deposits,
+            rows.append(one(as_of, name.value, orig.file, was.amounts, comp.amounts, credited,
                             orig.deadlines.get(name.value)))
     rows.sort(key=lambda r: (r.as_of, r.computation))
     return rows, notes, unmatched
+
+
+def _series_deposits(series: str | Path, notes: list[str]) -> dict[str, Mapping[tuple[str, date], int]]:
+    """{firm key: the net credited by each deadline} from the deposit check of the series
+    under `series` (reserve.series.read); empty when its reports carry no deposits table."""
+    from .report.history import _firm_key
+    from .series.deposits import credited_by_deadline
+    from .series.read import SeriesError, read_series
+
+    try:
+        s = read_series([series])
+    except SeriesError as exc:
+        notes.append(f"The deposits under {series} are not read ({exc}): deposits are not evidenced.")
+        return {}
+    if s.deposits is None:
+        return {}
+    passed = [n for n in s.passed_over if " passed over: " in n]
+    notes.append(f"Deposits evidenced by the deposits tables of the reports under {series} (firm {s.firm_name!r}): the "
+                 "net credited after each computation and by its deadline (reserve series' deposit check); a "
+                 "computation whose deadline is after the evidence is not evidenced."
+                 + (f" {len(passed)} report.json file(s) not read for deposits (see reserve series)." if passed else ""))
+    return {_firm_key(s.firm_name): credited_by_deadline(s.deposits)}
 
 
 def write_outputs(out_dir: str | Path, book: Book, result: Result, formats: Iterable[str] = FORMATS,

@@ -507,7 +507,7 @@ def _reperform_series(books, series, out_path, as_json):
     if out_path is not None:
         check_output_file(out_path, "--out", force=False, ours=hindsight_file_is_ours)
     try:
-        rows, notes, unmatched = hindsight(books, series)  # no deposits table yet: deposits not evidenced
+        rows, notes, unmatched = hindsight(books, series)  # deposits: the series' own deposits tables, if any
     except BookInvalid as exc:
         _fail_book(exc)
     except SeriesInvalid as exc:
@@ -593,11 +593,23 @@ def series(paths, out_dir, quiet, as_json):
     business days apart from the FAQ 2025-12-08 Q6 non-computation days, a weekly filer's
     missing weeks, computations on days that are not business days); the average total
     credits over the month-end computations (Rule 15c3-3(e)(3)(i)(B)(1)) and the dates it
-    sets; test computations apart. A PATH that cannot be used, or reports of two firms in
-    equal number, is one line (exit 2).
+    sets; test computations apart. When the reports carry a deposits table: deposits made
+    versus required (each deposit needed against the deposits credited by its deadline, the
+    deficiencies with the facts of the Rule 15c3-3(i) notice; each day's withdrawals against
+    the computation of that day, Rule 15c3-3(g)).
+
+    \b
+    Exit status:
+      0  written;
+      1  written, and a deficiency, or a withdrawal not covered by a computation
+         (or exceeding the withdrawal permitted), was found;
+      2  a PATH that cannot be used, reports of two firms in equal number, or
+         an --out that cannot be written (one line).
     """
     from .api import series as run
     from .money import format_cents
+    from .series.html import deposits_summary
+    from .series.model import DEPOSITS_NOT_CHECKED
     from .series.read import SeriesError
 
     try:
@@ -610,6 +622,7 @@ def series(paths, out_dir, quiet, as_json):
         sys.exit(2)
     for n in (*s.passed_over, *s.superseded, *notes):
         _err(f"note: {n}")
+    dep = s.deposits
     if as_json:
         latest = s.average.latest
         doc = {"firm_name": s.firm_name, "computations": len(s.runs), "tests": len(s.tests),
@@ -622,7 +635,21 @@ def series(paths, out_dir, quiet, as_json):
                "crossings": [{"direction": c.direction, "month_end": c.month_end.isoformat(),
                               "date": c.date.isoformat(), "rule": c.rule} for c in s.average.crossings],
                "passed_over": list(s.passed_over), "superseded": list(s.superseded),
-               "deposits": None, "written": [str(w) for w in written]}
+               "deposits": None if dep is None else
+               {"deficiencies": len(dep.deficiencies), "uncovered_withdrawals": len(dep.uncovered),
+                "met": dep.met, "computations": len(dep.obligations),
+                "by_status": {st: dep.count(st) for st in sorted({o.status for o in dep.obligations})},
+                "evidence_until": dep.evidence_until.isoformat(), "rows": len(dep.movements), "repeats": dep.repeats,
+                "deficiency_list": [{"as_of": o.as_of.isoformat(), "computation": o.computation,
+                                     "deposit_needed": format_cents(o.obligation.deposit_needed or 0),
+                                     "credited_by_deadline": format_cents(o.credited or 0),
+                                     "shortfall": format_cents(o.shortfall), "days_outstanding": o.days_outstanding,
+                                     "cured_on": None if o.cured_on is None else o.cured_on.isoformat(), "rule": o.rule}
+                                    for o in dep.deficiencies],
+                "uncovered_list": [{"day": w.day.isoformat(), "computation": w.computation,
+                                    "withdrawals": format_cents(w.amount), "status": w.status,
+                                    "not_covered": format_cents(w.excess), "rule": w.rule} for w in dep.uncovered]},
+               "written": [str(w) for w in written]}
         click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
     elif not quiet:
         span = f"{s.runs[0].as_of.isoformat()} to {s.runs[-1].as_of.isoformat()}" if s.runs else "none"
@@ -632,7 +659,15 @@ def series(paths, out_dir, quiet, as_json):
             click.echo(f"  {c.text}")
         for r in s.reminders:
             click.echo(f"  {r}")
+        click.echo(f"  {deposits_summary(dep)}" if dep is not None else f"  {DEPOSITS_NOT_CHECKED}")
+        if dep is not None:
+            for o in dep.deficiencies:
+                click.echo(f"  DEFICIENCY {o.reason} ({o.rule})")
+            for w in dep.uncovered:
+                click.echo(f"  WITHDRAWAL {w.reason} ({w.rule})")
         click.echo(f"wrote {', '.join(str(w) for w in written)}")
+    if dep is not None and (dep.deficiencies or dep.uncovered):
+        sys.exit(1)  # written; a deficiency or a withdrawal not covered was found
 
 def _signoff_failed(exc: Exception) -> None:
     _err(f"Error: {exc}")

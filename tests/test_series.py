@@ -224,7 +224,8 @@ def test_cli_writes_page_and_workbook(tmp_path: Path, base: dict) -> None:
     assert page.count('data-chart="') == 2 and 'id="test-table"' in page
     assert 'data-gap="missing business day"' in page
     wb = load_workbook(out / "series.xlsx")
-    assert wb.sheetnames == ["Series", "Average", "Gaps", "Tests", "Notes"]
+    assert wb.sheetnames == ["Series", "Average", "Gaps", "Deposits", "Tests", "Notes"]
+    assert wb["Deposits"]["A1"].value == DEPOSITS_NOT_CHECKED  # no deposits table: said, no table
     assert len(wb["Series"]._charts) == 2
     # written as the exact decimal text of the cents (openpyxl reads the cell back as a number)
     assert str(wb["Series"]["B4"].value) == base["computations"]["customer"]["required_deposit"]

@@ -23,7 +23,10 @@ The readings of the rule, each stated again in `ASSUMPTIONS` (printed with the o
   corrected requirement is the amount on deposit at that deadline: the original's on deposit
   plus deposits less withdrawals credited after the computation and by its deadline.
 * Those deposits are evidenced only by a deposits source (`deposits`: {(computation, as_of):
-  net cents credited by the deadline}). When there is none, or the date is not in it, nothing
+  net cents credited by the deadline}): `api.hindsight` takes it from the deposit check of
+  the series under PATH (reserve.series.deposits, when its reports carry a deposits table;
+  a computation whose deadline is after the evidence is not in it). When there is none, or
+  the date is not in it, nothing
   is assumed to have been deposited: the deficiency is measured against the balance at the
   computation, and separately the amount by which the corrected requirement exceeds the
   ORIGINAL requirement is shown (what the firm was short even if it deposited exactly what was

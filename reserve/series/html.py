@@ -20,10 +20,28 @@ from ..money import format_display
 from ..report.history import COMPUTATION_TITLES as _HISTORY_TITLES
 from ..report.history import Chart, _chart
 from ..report.model import HistoryPoint
-from .model import COMPUTATIONS, DEPOSITS_NOT_CHECKED, SERIES_FIGURES, Gap, Run, Series
+from .model import (
+    COMPUTATION_TITLES,
+    COMPUTATIONS,
+    COVERED,
+    DEFICIENCY,
+    DEPOSITS_NOT_CHECKED,
+    MET,
+    NO_DEPOSIT_NEEDED,
+    NOT_CHECKED,
+    NOT_YET_DUE,
+    SERIES_FIGURES,
+    DepositCheck,
+    Gap,
+    ObligationCheck,
+    Run,
+    Series,
+    WithdrawalDay,
+)
 
 ABSENT = "not in report.json"
 _NAMES = {n.value: n for n in _HISTORY_TITLES}  # "customer" -> the computation's name, as history charts key it
+OPEN_TABLE_ROWS = 60  # the deposit check's table of every computation is folded above this many rows
 COLUMNS: tuple[tuple[str, str], ...] = (*SERIES_FIGURES[:4], ("deposit_deadline", "Deadline"))
 
 
@@ -62,6 +80,103 @@ class ChartView:
 
 
 @dataclass(frozen=True)
+class ObligationRow:
+    """One computation of the deposit check, formatted (series_deposits.html, the Deposits sheet)."""
+
+    as_of: str
+    computation: str
+    deposit_needed: str
+    deadline: str  # "2026-11-24 09:30", or "2026-11-24 (hour unknown)"
+    credited: str
+    status: str
+    shortfall: str
+    cured: str  # "cured 2026-11-24" / "still outstanding at 2026-12-04" / ""
+    days: str
+    reason: str
+    rule: str
+    notice: str
+    file: str
+
+
+@dataclass(frozen=True)
+class WithdrawalRow:
+    day: str
+    computation: str
+    amount: str
+    count: int
+    covered_by: str  # the covering computation's as-of, or "none"
+    permitted: str
+    status: str
+    excess: str
+    reason: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class DepositsView:
+    summary: str
+    deficiencies: tuple[ObligationRow, ...]
+    uncovered: tuple[WithdrawalRow, ...]
+    covered: int  # withdrawal days covered
+    met: int
+    counts: tuple[tuple[str, int], ...]  # (status, computations) in a fixed order, zeros left out
+    obligations: tuple[ObligationRow, ...]
+    withdrawals: tuple[WithdrawalRow, ...]
+    notes: tuple[str, ...]
+    table_open: bool  # the table of every computation shown unfolded (a short series) or folded (a long one)
+
+
+def _deadline_cell(c: ObligationCheck) -> str:
+    if c.deadline_at is not None:
+        return c.deadline_at.strftime("%Y-%m-%d %H:%M")
+    d = c.obligation.deadline
+    return ABSENT if d is None else f"{d.isoformat()} (hour unknown)"
+
+
+def obligation_row(c: ObligationCheck) -> ObligationRow:
+    o = c.obligation
+    cured = (f"cured {c.cured_on.isoformat()}" if c.cured_on is not None else
+             f"still outstanding at {c.outstanding_at.isoformat()}" if c.outstanding_at is not None else "")
+    return ObligationRow(o.as_of.isoformat(), COMPUTATION_TITLES.get(o.computation, o.computation),
+                         amount(o.deposit_needed), _deadline_cell(c),
+                         "" if c.credited is None else format_display(c.credited), c.status,
+                         format_display(c.shortfall) if c.status == DEFICIENCY else "", cured,
+                         "" if c.days_outstanding is None else str(c.days_outstanding), c.reason, c.rule,
+                         c.notice or "", o.file)
+
+
+def withdrawal_row(w: WithdrawalDay) -> WithdrawalRow:
+    return WithdrawalRow(w.day.isoformat(), COMPUTATION_TITLES.get(w.computation, w.computation),
+                         format_display(w.amount), w.count,
+                         "none" if w.covered_by is None else w.covered_by.as_of.isoformat(),
+                         "" if w.covered_by is None else amount(w.permitted), w.status,
+                         format_display(w.excess) if w.excess else "", w.reason, w.rule)
+
+
+def deposits_summary(c: DepositCheck) -> str:
+    """The check in one sentence (the page's headline, the Notes sheet, the terminal)."""
+    needed = sum(1 for o in c.obligations if o.status not in (NO_DEPOSIT_NEEDED, NOT_CHECKED))
+    text = (f"Deposits made versus required: {len(c.deficiencies)} deficiency(ies), {len(c.uncovered)} withdrawal "
+            f"day(s) not covered by a computation or exceeding the withdrawal permitted; {c.met} of {needed} "
+            f"computation(s) with a deposit needed met by the deadline")
+    if c.count(NOT_YET_DUE):
+        text += f", {c.count(NOT_YET_DUE)} not yet due on the evidence"
+    if c.count(NOT_CHECKED):
+        text += f", {c.count(NOT_CHECKED)} not checked (a figure not in report.json)"
+    return text + f" (evidence to {c.evidence_until.isoformat()})."
+
+
+def deposits_view(c: DepositCheck) -> DepositsView:
+    order = (DEFICIENCY, NOT_YET_DUE, NOT_CHECKED, MET, NO_DEPOSIT_NEEDED)
+    counts = tuple((st, c.count(st)) for st in order if c.count(st))
+    return DepositsView(deposits_summary(c), tuple(obligation_row(o) for o in c.deficiencies),
+                        tuple(withdrawal_row(w) for w in c.uncovered),
+                        sum(1 for w in c.withdrawals if w.status == COVERED), c.met, counts,
+                        tuple(obligation_row(o) for o in c.obligations), tuple(withdrawal_row(w) for w in c.withdrawals),
+                        c.notes, len(c.obligations) <= OPEN_TABLE_ROWS)
+
+
+@dataclass(frozen=True)
 class SeriesView:
     firm_name: str
     title: str
@@ -74,6 +189,7 @@ class SeriesView:
     passed_over: tuple[str, ...]
     superseded: tuple[str, ...]
     deposits: str
+    dep: DepositsView | None  # the deposit check; None: not checked (`deposits` says so)
     reminders: tuple[str, ...]
     column_heads: tuple[str, ...]  # COMPUTATIONS x COLUMNS
     rows: tuple[RunRow, ...]
@@ -137,7 +253,8 @@ def series_view(s: Series) -> SeriesView:
     return SeriesView(
         s.firm_name, f"{s.firm_name} — reserve computations as a series", first, last, len(runs), s.read_files,
         s.paths, s.frequency, s.passed_over, s.superseded,
-        DEPOSITS_NOT_CHECKED if s.deposits is None else str(s.deposits), s.reminders,
+        DEPOSITS_NOT_CHECKED if s.deposits is None else deposits_summary(s.deposits),
+        None if s.deposits is None else deposits_view(s.deposits), s.reminders,
         tuple(f"{c.upper() if c == 'pab' else c.capitalize()} {label.lower()}" for c in COMPUTATIONS for _, label in COLUMNS),
         tuple(run_row(r) for r in runs), tuple(run_row(r) for r in s.tests), s.gaps, s.average.notes,
         tuple(c.text for c in s.average.crossings), tuple(c.rule for c in s.average.crossings), months, latest_text,

@@ -23,14 +23,32 @@ kept apart in `Series.tests`: out of the series, its gaps and its average.
 
 A PATH that does not exist, or a file given that is not a report.json file, is `SeriesError`:
 one located line.
+
+**Deposits** (issue 15 item 2; the report.json side of /work/helpers/CONTRACT15.md). Each
+report's top-level `deposits` (present only when its book had the table, even empty) and
+`parameters.bank_opens_at` ("HH:MM" or null; absent in older reports = null) are validated:
+a malformed element passes the file over like any other problem, located by its JSON path
+(`deposits[3].amount: found "12.345"; expected a decimal string with 2 decimals > 0`). The
+rows of all the firm's reports read (the series, its test runs and the superseded runs: the
+bank's statement is the same whichever computation carried it) are unioned; a row repeated
+verbatim in several reports (same account, credited_at, kind, amount, reference) is counted
+once -- as many times as the one report holding it most often holds it, since two identical
+rows of one book are two credits -- and the repeats are counted. Each computation uses the
+`bank_opens_at` of its own report; when the reports differ, the series says so. With no
+report holding a deposits table, `Series.deposits` is None ("not checked"); otherwise it is
+`reserve.series.deposits.check` over the series' computations, with the evidence running to
+the latest as-of or credited_at date of the reports read.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time
 from pathlib import Path
 
 from ..calendar import MAX_YEAR, MIN_YEAR, BusinessCalendar
@@ -38,9 +56,14 @@ from ..report.compare import ReportFileInvalid, read_json_file
 from ..report.history import _firm_key, _names, _natural, _report_files, _run_time, _sha256
 from ..report.model import ReportFigures, report_problems
 from .analysis import average_total_credits, gaps, reminders
-from .model import COMPUTATIONS, Run, Series
+from .deposits import check
+from .model import COMPUTATIONS, DepositCheck, Movement, Run, Series
 
 MAX_FILE_NOTES = 50  # files passed over as not usable, one note each; the rest are counted
+_AMOUNT = re.compile(r"[0-9]+\.[0-9]{2}")  # report.json's amounts: exactly 2 decimals
+_HHMM = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
+_CREDITED_AT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}")
+KINDS = ("deposit", "withdrawal")
 
 
 class SeriesError(Exception):
@@ -94,6 +117,86 @@ def _deadline(c: object) -> date | None:
         return None
 
 
+def _found(v: object) -> str:
+    text = json.dumps(v, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _bank_opens_at(params: Mapping[str, object], problems: list[str]) -> time | None:
+    """parameters.bank_opens_at: "HH:MM" (24-hour) or null; absent (an older report) = null."""
+    v = params.get("bank_opens_at")
+    if v is None:
+        return None
+    m = _HHMM.fullmatch(v) if isinstance(v, str) else None
+    if m is None:
+        problems.append(f"parameters.bank_opens_at: found {_found(v)}; expected \"HH:MM\" (24-hour, such as "
+                        "\"08:30\") or null")
+        return None
+    return time(int(m.group(1)), int(m.group(2)))
+
+
+def _source(v: object, where: str, problems: list[str]) -> str:
+    if v is None:
+        return "the book's row not given"
+    if not isinstance(v, dict):
+        problems.append(f"{where}: found {_found(v)}; expected an object with file, sheet and row, or null")
+        return ""
+    file, sheet, row = v.get("file"), v.get("sheet"), v.get("row")
+    bad = [k for k, ok in (("file", isinstance(file, str)), ("sheet", sheet is None or isinstance(sheet, str)),
+                           ("row", row is None or (isinstance(row, int) and not isinstance(row, bool) and row >= 1)))
+           if not ok]
+    for k in bad:
+        problems.append(f"{where}.{k}: found {_found(v.get(k))}; expected "
+                        + ("text" if k == "file" else "text or null" if k == "sheet" else "a row number >= 1 or null"))
+    return ", ".join(x for x in (str(file), f"sheet {sheet}" if sheet else "", f"row {row}" if row else "") if x)
+
+
+def _movements(data: Mapping[str, object], shown: str, problems: list[str]) -> tuple[Movement, ...] | None:
+    """The report's `deposits` table (None: it has none), every problem located by its JSON path."""
+    if "deposits" not in data:
+        return None
+    rows = data["deposits"]
+    if not isinstance(rows, list):
+        problems.append(f"deposits: found {_found(rows)}; expected a list of deposit rows")
+        return None
+    out: list[Movement] = []
+    for i, r in enumerate(rows):
+        where = f"deposits[{i}]"
+        if not isinstance(r, dict):
+            problems.append(f"{where}: found {_found(r)}; expected an object")
+            continue
+        before = len(problems)
+        account, comp, at, kind, amount, ref = (r.get(k) for k in ("account_id", "computation", "credited_at", "kind",
+                                                                  "amount", "reference"))
+        if not isinstance(account, str) or not account.strip():
+            problems.append(f"{where}.account_id: found {_found(account)}; expected a reserve bank account id (text)")
+        if comp not in COMPUTATIONS:
+            problems.append(f"{where}.computation: found {_found(comp)}; expected \"customer\" or \"pab\"")
+        when = None
+        if isinstance(at, str) and _CREDITED_AT.fullmatch(at):
+            try:
+                when = datetime.fromisoformat(at)
+            except ValueError:
+                pass
+        if when is None:
+            problems.append(f"{where}.credited_at: found {_found(at)}; expected a date and time "
+                            "YYYY-MM-DDTHH:MM:SS with no zone, such as \"2026-11-24T08:45:00\"")
+        if kind not in KINDS:
+            problems.append(f"{where}.kind: found {_found(kind)}; expected \"deposit\" or \"withdrawal\"")
+        cents = None
+        if isinstance(amount, str) and _AMOUNT.fullmatch(amount):
+            cents = int(amount.replace(".", ""))
+        if cents is None or cents <= 0:
+            problems.append(f"{where}.amount: found {_found(amount)}; expected a decimal string with 2 decimals > 0")
+        if ref is not None and not isinstance(ref, str):
+            problems.append(f"{where}.reference: found {_found(ref)}; expected text or null")
+        source = _source(r.get("source"), f"{where}.source", problems)
+        if len(problems) == before and when is not None and cents is not None:
+            out.append(Movement(str(account), str(comp), when, str(kind), cents, ref if isinstance(ref, str) else None,
+                                shown, source))
+    return tuple(out)
+
+
 def _run(f: _File, notes: list[str]) -> tuple[Run, str] | None:
     """The run in a file and its firm name, or None (said in notes)."""
     try:
@@ -127,8 +230,15 @@ def _run(f: _File, notes: list[str]) -> tuple[Run, str] | None:
                                           if n.value in COMPUTATIONS}
     deadlines: dict[str, date | None] = {n: _deadline(comps.get(n)) for n in figures}
     basis = params.get("daily_basis")
+    found: list[str] = []  # the deposits table's problems (CONTRACT15): the file is passed over, located
+    opens = _bank_opens_at(params, found)
+    movements = _movements(data, f.shown, found)
+    if found:
+        more = f" (and {len(found) - 1} more problem(s))" if len(found) > 1 else ""
+        notes.append(f"{f.shown} passed over: not a usable report.json: {found[0]}{more}.")
+        return None
     run = Run(f.shown, digest, d, fig.run_at, params.get("test_run") is True, str(params.get("frequency") or "weekly"),
-              basis if isinstance(basis, str) else None, figures, deadlines)
+              basis if isinstance(basis, str) else None, figures, deadlines, opens, movements)
     return run, str(fig.firm_name or "")
 
 
@@ -186,6 +296,60 @@ def read_series(paths: Sequence[str | os.PathLike[str]], calendar: BusinessCalen
     superseded: list[str] = []
     main = _one_per_date([r for r in runs if not r.test], superseded)
     tests = _one_per_date([r for r in runs if r.test], superseded)
-    return Series(firm_name, tuple(os.fspath(p) for p in paths), tuple(main), tuple(tests), tuple(superseded),
-                  tuple(passed), tuple(gaps(main, cal)), average_total_credits(main, cal), tuple(reminders(main)),
-                  None, len(files))
+    s = Series(firm_name, tuple(os.fspath(p) for p in paths), tuple(main), tuple(tests), tuple(superseded),
+               tuple(passed), tuple(gaps(main, cal)), average_total_credits(main, cal), tuple(reminders(main)),
+               None, len(files))
+    return replace(s, deposits=deposit_check(s, runs, cal))
+
+
+def union(runs: Sequence[Run]) -> tuple[list[Movement], int]:
+    """The deposits rows of `runs`, a row repeated verbatim in several reports once (as many
+    times as the one report holding it most often holds it); (rows, repeats dropped)."""
+    # Reading (CONTRACT15): a row of the same account, credited_at, kind, amount and reference in several
+    # reports is one movement of the bank statement carried by several books; twice in ONE book, two.
+    most: dict[tuple[object, ...], int] = {}
+    first: dict[tuple[object, ...], list[Movement]] = {}
+    total = 0
+    for r in sorted(runs, key=lambda r: (r.as_of, _run_time(r.run_at), _natural(r.file))):
+        rows = r.movements or ()
+        total += len(rows)
+        for key, n in Counter(m.key for m in rows).items():
+            if n > most.get(key, 0):
+                most[key] = n
+        for m in rows:
+            got = first.setdefault(m.key, [])
+            if len(got) < most[m.key]:
+                got.append(m)
+    out = [m for ms in first.values() for m in ms]
+    return out, total - len(out)
+
+
+def deposit_check(s: Series, runs: Sequence[Run], calendar: BusinessCalendar) -> DepositCheck | None:
+    """The deposit check of the series `s` over the deposits tables of `runs` (all the firm's
+    reports read); None when none of them has a deposits table."""
+    with_table = [r for r in runs if r.movements is not None]
+    if not with_table:
+        return None
+    moves, repeats = union(with_table)
+    # Reading: the evidence covers to the latest as-of or credited_at date of the reports read
+    dates = [r.as_of for r in runs] + [m.credited_at.date() for m in moves]
+    notes = [f"Deposits tables read from {len(with_table)} of the {len(runs)} report(s) of the firm read: "
+             f"{len(moves)} row(s) checked, {repeats} row(s) repeated verbatim in several reports counted once (the "
+             "same account, credited_at, kind, amount and reference: one movement of the bank statement carried by "
+             "several books; twice in one book, two movements). The deposits of the test computations and superseded "
+             f"runs are read too (the bank's statement is the same). The evidence runs to {max(dates).isoformat()} "
+             "(the latest as-of or credited_at date of the reports read)."]
+    without = [r for r in runs if r.movements is None]
+    if without:
+        notes.append(f"{len(without)} report(s) have no deposits table ({_names([r.file for r in without])}): their "
+                     "computations are checked against the rows of the others; a deposit no report shows is not "
+                     "counted.")
+    # Reading: each computation's deadline uses the bank_opens_at of its own report (Obligation.bank_opens_at)
+    opens = sorted({r.bank_opens_at.strftime("%H:%M") if r.bank_opens_at else "blank" for r in runs})
+    if len(opens) > 1:
+        notes.append(f"The reports' bank_opens_at differ ({', '.join(opens)}): each computation's deadline uses the "
+                     "bank_opens_at of its own report.")
+    elif opens == ["blank"]:
+        notes.append("bank_opens_at is blank in every report: the deadline's hour is unknown, so a deposit credited on "
+                     "the deadline date itself counts as late.")
+    return check(s.obligations(), moves, max(dates), calendar, firm_name=s.firm_name, repeats=repeats, notes=notes)

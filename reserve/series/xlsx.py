@@ -6,8 +6,13 @@ report.json and its SHA-256), with one native line chart per computation
 (`openpyxl.chart.LineChart`) whose series reference the sheet's own cells, so the chart is
 the table drawn; "Average" (each month-end computation, its customer + PAB total credits, the
 months in the average, the average rounded half to even to the cent, and the crossings of
-$500 million with their dates); "Gaps" (day, what, detail, rule); "Tests" (test computations,
-shown apart); "Notes" (files passed over, superseded runs, the deposit check's state, reminders).
+$500 million with their dates); "Gaps" (day, what, detail, rule); "Deposits" (the deposit check of
+issue 15 item 2: every non-test computation's deposit needed, deadline, net credited by it,
+status, shortfall, cure and days outstanding, with the Rule 15c3-3(i) notice of a deficiency;
+header frozen, autofilter; below it a "Withdrawals" part, one row per day and computation;
+then the check's readings; "not checked" when no report has a deposits table); "Tests" (test
+computations, shown apart); "Notes" (files passed over, superseded runs, the deposit check's
+state, reminders).
 
 Amounts are exact: integer cents written as Decimal dollars (`Decimal(cents).scaleb(-2)`) in
 the accounting format; an absent figure is an empty cell, with "not in report.json" in the
@@ -26,7 +31,7 @@ from openpyxl.chart import LineChart, Reference
 from openpyxl.styles import Alignment, Font
 
 from .html import series_view
-from .model import COMPUTATIONS, SERIES_FIGURES, Run, Series
+from .model import COMPUTATION_TITLES, COMPUTATIONS, SERIES_FIGURES, DepositCheck, Run, Series
 
 ACCOUNTING = '_(* #,##0.00_);_(* (#,##0.00);_(* "-"??_);_(@_)'
 DATE = "yyyy-mm-dd"
@@ -104,6 +109,71 @@ def _charts(ws: object, n: int) -> None:
         ws.add_chart(chart, f"A{HEADER_ROW + n + 3 + k * 22}")
 
 
+DEPOSIT_HEAD = ("as of", "computation", "deposit needed", "deadline", "deadline hour known", "credited by the deadline (net)",
+                "status", "shortfall", "cured on", "still outstanding at", "days outstanding", "detail", "rule",
+                "Rule 15c3-3(i) notice", "report.json")
+WITHDRAWAL_HEAD = ("day", "computation", "withdrawals", "rows", "computation as of", "withdrawal permitted", "status",
+                   "not covered", "detail", "rule")
+
+
+def _deposits_sheet(ws: object, c: DepositCheck | None, summary: str) -> None:
+    """The Deposits sheet: the obligations (header frozen, autofilter), then the Withdrawals part."""
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    assert isinstance(ws, Worksheet)
+    ws.append([summary])
+    ws["A1"].font = BOLD
+    if c is None:
+        return
+    ws.append([])
+    ws.append(list(DEPOSIT_HEAD))
+    head = ws.max_row
+    for cell in ws[head]:
+        cell.font = BOLD
+    for o in c.obligations:
+        ob = o.obligation
+        deadline: object = o.deadline_at if o.deadline_at is not None else ob.deadline
+        ws.append([ob.as_of, COMPUTATION_TITLES.get(ob.computation, ob.computation), _dec(ob.deposit_needed), deadline,
+                   "yes" if o.deadline_at is not None else "no", _dec(o.credited), o.status,
+                   _dec(o.shortfall) if o.shortfall else None, o.cured_on, o.outstanding_at, o.days_outstanding,
+                   o.reason, o.rule, o.notice or "", ob.file])
+        row = ws.max_row
+        ws.cell(row, 1).number_format = DATE
+        ws.cell(row, 4).number_format = "yyyy-mm-dd hh:mm" if o.deadline_at is not None else DATE
+        for col in (3, 6, 8):
+            ws.cell(row, col).number_format = ACCOUNTING
+        for col in (9, 10):
+            ws.cell(row, col).number_format = DATE
+        ws.cell(row, 14).alignment = WRAP
+    last = ws.max_row
+    ws.freeze_panes = ws.cell(head + 1, 3)
+    ws.auto_filter.ref = f"A{head}:{ws.cell(max(last, head), len(DEPOSIT_HEAD)).coordinate}"
+    ws.append([])
+    ws.append(["Withdrawals (Rule 15c3-3(g)): each day's withdrawals from a computation's reserve bank accounts against "
+               "the computation made that day (as of the close of the previous business day)"])
+    ws.cell(ws.max_row, 1).font = BOLD
+    ws.append(list(WITHDRAWAL_HEAD))
+    for cell in ws[ws.max_row]:
+        cell.font = BOLD
+    for w in c.withdrawals:
+        ws.append([w.day, COMPUTATION_TITLES.get(w.computation, w.computation), _dec(w.amount), w.count,
+                   None if w.covered_by is None else w.covered_by.as_of,
+                   None if w.covered_by is None else _dec(w.permitted), w.status, _dec(w.excess) if w.excess else None,
+                   w.reason, w.rule])
+        row = ws.max_row
+        for col in (1, 5):
+            ws.cell(row, col).number_format = DATE
+        for col in (3, 6, 8):
+            ws.cell(row, col).number_format = ACCOUNTING
+    if not c.withdrawals:
+        ws.append(["No withdrawal in the deposits tables."])
+    ws.append([])
+    for note in c.notes:
+        ws.append([note])
+    for letter, width in zip("ABCDEFGHIJKLMNO", (12, 11, 18, 17, 10, 20, 30, 16, 12, 12, 10, 70, 30, 70, 30), strict=True):
+        ws.column_dimensions[letter].width = width
+
+
 def write_series_xlsx(s: Series, path: Path) -> None:
     """Write series.xlsx for `s` at `path`."""
     v = series_view(s)
@@ -154,6 +224,7 @@ def write_series_xlsx(s: Series, path: Path) -> None:
         gp.append(["No gap."])
     for letter, w in zip("ABCD", (12, 20, 90, 50), strict=True):
         gp.column_dimensions[letter].width = w
+    _deposits_sheet(wb.create_sheet("Deposits"), s.deposits, v.deposits)
     ts = wb.create_sheet("Tests")
     _runs_sheet(ts, s.tests, "Test computations (SEC staff FAQ of 2025-12-08, Question 2): shown apart, never counted "
                 "as permitting a withdrawal")
