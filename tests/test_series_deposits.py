@@ -1,5 +1,5 @@
 """Deposits made versus required (issue 15 item 2, the series side): reserve.series.read reads
-each report's `deposits` and `parameters.bank_opens_at` (CONTRACT15), reserve.series.deposits
+each report's `deposits` and `parameters.bank_opens_at` (docs/BOOK_FORMAT.md), reserve.series.deposits
 checks them, the page, the workbook, `reserve series` and hindsight show them.
 
 The report.json files are copies of the sample book's report (a weekly computation as of
@@ -54,7 +54,7 @@ def base() -> dict:
 
 def dep(at: str, amount: str, kind: str = "deposit", account: str = "RB-1", computation: str = "customer",
         reference: str | None = None, row: int = 2) -> dict:
-    """One element of report.json's `deposits` (CONTRACT15)."""
+    """One element of report.json's `deposits`."""
     return {"account_id": account, "computation": computation, "credited_at": at, "kind": kind, "amount": amount,
             "reference": reference, "source": {"file": "book.xlsx", "sheet": "deposits", "row": row}}
 
@@ -405,3 +405,18 @@ def test_hindsight_measures_against_the_deposits_tables(tmp_path: Path) -> None:
     c = next(x for x in doc["computations"] if x["computation"] == "customer")
     assert c["deposits_evidenced"] is True and c["credited_by_deadline"] == "1500.00"
     assert c["hindsight_deficiency"] == "500.00"
+
+
+def test_a_deposit_only_a_test_computation_shows_is_not_evidence(tmp_path: Path, base: dict) -> None:
+    # The Friday computation needs 1,603,349.70 by Tuesday 09:30. Its own book's deposits table is empty,
+    # and the next Friday's too; a test computation as of Monday 11-23 carries a 1,603,349.70 deposit of
+    # Monday 10:00. A test computation is not one of the firm's computations (FAQ 2025-12-08): its row is
+    # not evidence, so the deposit needed stays unmet -- shortfall 1,603,349.70 -- and the note says so.
+    write(tmp_path, base, FRI, [])
+    write(tmp_path, base, LATER, [])
+    write(tmp_path, base, MON, [dep("2026-11-23T10:00:00", "1603349.70")], name="test", test_run=True)
+    s = read_series([tmp_path])
+    c = customer(s)
+    assert c.status == DEFICIENCY and c.credited == 0 and c.shortfall == NEEDED
+    assert any("appear only in a test computation's or a superseded run's report" in n and "test" in n
+               for n in s.deposits.notes)

@@ -14,8 +14,7 @@ shows it) and gives a `DepositCheck`:
   exceeding the withdrawal permitted (Rule 15c3-3(g)).
 
 Each reading of the rule is a `# Reading:` comment beside the code that applies it and is
-listed in `READINGS`, which the check's notes (shown on the series page) carry. The readings
-are those of /work/helpers/CONTRACT15.md ("The check's readings").
+listed in `READINGS`, which the check's notes (shown on the series page) carry.
 """
 
 from __future__ import annotations

@@ -75,7 +75,7 @@ class Movement:
 
     @property
     def key(self) -> tuple[str, datetime, str, int, str | None]:
-        """What makes two rows of different reports the same row (CONTRACT15: repeated verbatim)."""
+        """What makes two rows of different reports the same row (repeated verbatim)."""
         return (self.account_id, self.credited_at, self.kind, self.amount, self.reference)
 
 

@@ -24,13 +24,13 @@ kept apart in `Series.tests`: out of the series, its gaps and its average.
 A PATH that does not exist, or a file given that is not a report.json file, is `SeriesError`:
 one located line.
 
-**Deposits** (issue 15 item 2; the report.json side of /work/helpers/CONTRACT15.md). Each
+**Deposits** (issue 15 item 2; the report.json side of the `deposits` table, docs/BOOK_FORMAT.md). Each
 report's top-level `deposits` (present only when its book had the table, even empty) and
 `parameters.bank_opens_at` ("HH:MM" or null; absent in older reports = null) are validated:
 a malformed element passes the file over like any other problem, located by its JSON path
 (`deposits[3].amount: found "12.345"; expected a decimal string with 2 decimals > 0`). The
-rows of all the firm's reports read (the series, its test runs and the superseded runs: the
-bank's statement is the same whichever computation carried it) are unioned; a row repeated
+rows of the series' own reports (not the test computations', not the superseded runs': a
+movement only they show is not counted, and is said) are unioned; a row repeated
 verbatim in several reports (same account, credited_at, kind, amount, reference) is counted
 once -- as many times as the one report holding it most often holds it, since two identical
 rows of one book are two credits -- and the repeats are counted. Each computation uses the
@@ -230,7 +230,7 @@ def _run(f: _File, notes: list[str]) -> tuple[Run, str] | None:
                                           if n.value in COMPUTATIONS}
     deadlines: dict[str, date | None] = {n: _deadline(comps.get(n)) for n in figures}
     basis = params.get("daily_basis")
-    found: list[str] = []  # the deposits table's problems (CONTRACT15): the file is passed over, located
+    found: list[str] = []  # the deposits table's problems: the file is passed over, located
     opens = _bank_opens_at(params, found)
     movements = _movements(data, f.shown, found)
     if found:
@@ -305,7 +305,7 @@ def read_series(paths: Sequence[str | os.PathLike[str]], calendar: BusinessCalen
 def union(runs: Sequence[Run]) -> tuple[list[Movement], int]:
     """The deposits rows of `runs`, a row repeated verbatim in several reports once (as many
     times as the one report holding it most often holds it); (rows, repeats dropped)."""
-    # Reading (CONTRACT15): a row of the same account, credited_at, kind, amount and reference in several
+    # Reading: a row of the same account, credited_at, kind, amount and reference in several
     # reports is one movement of the bank statement carried by several books; twice in ONE book, two.
     most: dict[tuple[object, ...], int] = {}
     first: dict[tuple[object, ...], list[Movement]] = {}
@@ -325,21 +325,35 @@ def union(runs: Sequence[Run]) -> tuple[list[Movement], int]:
 
 
 def deposit_check(s: Series, runs: Sequence[Run], calendar: BusinessCalendar) -> DepositCheck | None:
-    """The deposit check of the series `s` over the deposits tables of `runs` (all the firm's
-    reports read); None when none of them has a deposits table."""
-    with_table = [r for r in runs if r.movements is not None]
+    """The deposit check of the series `s` over the deposits tables of its own runs (`s.runs`:
+    not the test computations, not the superseded runs); None when none of them has a
+    deposits table. `runs`: all the firm's reports read (for what the others hold)."""
+    counted = {id(r) for r in s.runs}
+    series_runs = [r for r in runs if id(r) in counted]
+    with_table = [r for r in series_runs if r.movements is not None]
     if not with_table:
         return None
     moves, repeats = union(with_table)
-    # Reading: the evidence covers to the latest as-of or credited_at date of the reports read
-    dates = [r.as_of for r in runs] + [m.credited_at.date() for m in moves]
-    notes = [f"Deposits tables read from {len(with_table)} of the {len(runs)} report(s) of the firm read: "
+    # Reading: only the deposits tables of the series' own computations are evidence. A test computation is not
+    # one of the firm's computations (SEC staff FAQ of 2025-12-08) and a superseded run was replaced by a later
+    # run of its date: a movement only they show is not counted (it would meet a requirement on evidence the
+    # firm's computations do not carry -- the favourable direction), and is said.
+    keys = {m.key for m in moves}
+    others = [r for r in runs if id(r) not in counted and r.movements]
+    only_there = {m.key for r in others for m in (r.movements or ()) if m.key not in keys}
+    # Reading: the evidence covers to the latest as-of or credited_at date of the series' reports
+    dates = [r.as_of for r in series_runs] + [m.credited_at.date() for m in moves]
+    notes = [f"Deposits tables read from {len(with_table)} of the {len(series_runs)} report(s) of the series: "
              f"{len(moves)} row(s) checked, {repeats} row(s) repeated verbatim in several reports counted once (the "
              "same account, credited_at, kind, amount and reference: one movement of the bank statement carried by "
-             "several books; twice in one book, two movements). The deposits of the test computations and superseded "
-             f"runs are read too (the bank's statement is the same). The evidence runs to {max(dates).isoformat()} "
-             "(the latest as-of or credited_at date of the reports read)."]
-    without = [r for r in runs if r.movements is None]
+             "several books; twice in one book, two movements). The deposits tables of the test computations and "
+             "superseded runs are not evidence. The evidence runs to "
+             f"{max(dates).isoformat()} (the latest as-of or credited_at date of the series' reports)."]
+    if only_there:
+        notes.append(f"{len(only_there)} deposits row(s) appear only in a test computation's or a superseded run's "
+                     f"report ({_names([r.file for r in others if any(m.key in only_there for m in r.movements or ())])}"
+                     "): not counted -- a deposit is evidenced by the firm's own computations' books.")
+    without = [r for r in series_runs if r.movements is None]
     if without:
         notes.append(f"{len(without)} report(s) have no deposits table ({_names([r.file for r in without])}): their "
                      "computations are checked against the rows of the others; a deposit no report shows is not "
