@@ -91,7 +91,7 @@ def hindsight(paths: Sequence[str | Path], series: str | Path,
     window whose deadline the evidence covers, for the firm of that series only. Without one,
     deposits are not evidenced (reserve.series.hindsight)."""
     from .report.hindsight_text import read_originals
-    from .report.history import _firm_key
+    from .report.history import firm_key
     from .series.hindsight import hindsight as one
 
     originals, notes = read_originals(series)
@@ -104,12 +104,12 @@ def hindsight(paths: Sequence[str | Path], series: str | Path,
         book = load_book(path)
         figures = build_report(book, compute(book)).figures()
         as_of = date.fromisoformat(str(figures.as_of))
-        orig = originals.get((_firm_key(figures.firm_name), as_of))
+        orig = originals.get((firm_key(figures.firm_name), as_of))
         if orig is None:
             unmatched.append(f"{path}: no original report of {figures.firm_name!r} as of {as_of.isoformat()} under "
                              f"{series}")
             continue
-        credited = deposits if deposits is not None else by_firm.get(_firm_key(figures.firm_name))
+        credited = deposits if deposits is not None else by_firm.get(firm_key(figures.firm_name))
         for name, comp in figures.computations.items():
             was = orig.figures.computations.get(name)
             if was is None:
@@ -124,7 +124,7 @@ def hindsight(paths: Sequence[str | Path], series: str | Path,
 def _series_deposits(series: str | Path, notes: list[str]) -> dict[str, Mapping[tuple[str, date], int]]:
     """{firm key: the net credited by each deadline} from the deposit check of the series
     under `series` (reserve.series.read); empty when its reports carry no deposits table."""
-    from .report.history import _firm_key
+    from .report.history import firm_key
     from .series.deposits import credited_by_deadline
     from .series.read import SeriesError, read_series
 
@@ -140,7 +140,7 @@ def _series_deposits(series: str | Path, notes: list[str]) -> dict[str, Mapping[
                  "net credited after each computation and by its deadline (reserve series' deposit check); a "
                  "computation whose deadline is after the evidence is not evidenced."
                  + (f" {len(passed)} report.json file(s) not read for deposits (see reserve series)." if passed else ""))
-    return {_firm_key(s.firm_name): credited_by_deadline(s.deposits)}
+    return {firm_key(s.firm_name): credited_by_deadline(s.deposits)}
 
 
 def write_outputs(out_dir: str | Path, book: Book, result: Result, formats: Iterable[str] = FORMATS,

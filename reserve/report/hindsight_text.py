@@ -28,7 +28,7 @@ from pathlib import Path
 from ..money import format_cents, format_display
 from ..series.hindsight import ASSUMPTIONS, Hindsight, totals
 from .compare import ReportFileInvalid, read_json_file
-from .history import SUMMARY_LABELS, _firm_key, _report_files, _run_time, _sha256
+from .history import SUMMARY_LABELS, firm_key, report_files, run_time, sha256
 from .model import ReportFigures, report_problems
 
 SCHEMA = "reserve.hindsight/1"
@@ -60,7 +60,7 @@ def read_originals(folder: str | os.PathLike[str]) -> tuple[dict[tuple[str, date
     """({(firm key, as_of): original report}, notes). Raises SeriesInvalid when a report.json
     cannot be used (or a folder cannot be read)."""
     root = Path(folder)
-    files, hidden, unreadable = _report_files(root)
+    files, hidden, unreadable = report_files(root)
     problems = [f"{u}: the folder cannot be read" for u in unreadable]
     notes: list[str] = []
     if hidden:
@@ -70,7 +70,7 @@ def read_originals(folder: str | os.PathLike[str]) -> tuple[dict[tuple[str, date
     for rel in files:
         path = root / rel
         try:
-            digest = _sha256(path)
+            digest = sha256(path)
             data = read_json_file(path)
         except OSError as exc:
             problems.append(f"{rel}: cannot be read ({exc.strerror or exc})")
@@ -93,7 +93,7 @@ def read_originals(folder: str | os.PathLike[str]) -> tuple[dict[tuple[str, date
         comps = data.get("computations")
         deadlines = {str(n): (str(c.get("deposit_deadline")) if isinstance(c, dict) and c.get("deposit_deadline")
                               else None) for n, c in (comps.items() if isinstance(comps, dict) else ())}
-        key = (_firm_key(fig.firm_name), date.fromisoformat(fig.as_of))
+        key = (firm_key(fig.firm_name), date.fromisoformat(fig.as_of))
         by_key.setdefault(key, []).append(Original(rel, digest, fig.run_at, fig, deadlines))
     if problems:
         raise SeriesInvalid(problems)
@@ -101,7 +101,7 @@ def read_originals(folder: str | os.PathLike[str]) -> tuple[dict[tuple[str, date
         notes.append(f"{len(tests)} test run(s) passed over (never the original): {', '.join(tests[:5])}.")
     out: dict[tuple[str, date], Original] = {}
     for key, group in sorted(by_key.items()):
-        group.sort(key=lambda o: (_run_time(o.run_at), o.file))
+        group.sort(key=lambda o: (run_time(o.run_at), o.file))
         out[key] = group[-1]
         if len(group) > 1:
             notes.append(f"{len(group)} reports are as of {key[1].isoformat()}: the later run, {group[-1].file}, is the "

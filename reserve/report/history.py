@@ -118,17 +118,17 @@ class _Found:
     figures: ReportFigures
 
 
-def _firm_key(name: object) -> str:
+def firm_key(name: object) -> str:
     return " ".join(str(name).split()).casefold()
 
 
-def _natural(path: str) -> tuple[tuple[tuple[int, str], ...], ...]:
+def natural_key(path: str) -> tuple[tuple[tuple[int, str], ...], ...]:
     """The order of a path by folder and file name, numbers compared as numbers (week9 < week10)."""
     return tuple(tuple((int(s), "") if i % 2 else (-1, s) for i, s in enumerate(re.split(r"(\d+)", part)))
                  for part in path.split("/"))
 
 
-def _run_time(run_at: str | None) -> datetime:
+def run_time(run_at: str | None) -> datetime:
     """When a report was run, for choosing between two of one date (unreadable: earliest)."""
     try:
         t = datetime.fromisoformat(str(run_at))
@@ -137,12 +137,12 @@ def _run_time(run_at: str | None) -> datetime:
     return t if t.tzinfo is not None else t.replace(tzinfo=timezone.utc)
 
 
-def _names(files: Sequence[str]) -> str:
+def file_names(files: Sequence[str]) -> str:
     shown = ", ".join(files[:MAX_NAMED])
     return shown + (f" and {len(files) - MAX_NAMED} more" if len(files) > MAX_NAMED else "")
 
 
-def _sha256(path: Path) -> str:
+def sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -150,7 +150,7 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _report_files(root: Path) -> tuple[list[str], list[str], list[str]]:
+def report_files(root: Path) -> tuple[list[str], list[str], list[str]]:
     """(report.json files under root, those inside hidden folders, folders that cannot be
     read with why), relative, in folder order."""
     found: list[str] = []
@@ -166,7 +166,7 @@ def _report_files(root: Path) -> tuple[list[str], list[str], list[str]]:
         if REPORT_NAME in filenames and os.path.isfile(os.path.join(dirpath, REPORT_NAME)):
             rel = Path(os.path.relpath(os.path.join(dirpath, REPORT_NAME), root)).as_posix()
             (hidden if any(p.startswith(".") for p in rel.split("/")[:-1]) else found).append(rel)
-    return sorted(found, key=_natural), sorted(hidden, key=_natural), unreadable
+    return sorted(found, key=natural_key), sorted(hidden, key=natural_key), unreadable
 
 
 def read_history(folder: str | os.PathLike[str], report: Report, replacing: str | os.PathLike[str] | None = None,
@@ -178,15 +178,15 @@ def read_history(folder: str | os.PathLike[str], report: Report, replacing: str 
     root = Path(folder)
     notes: list[str] = []
     unusable: list[str] = []  # files passed over for what they are (said one by one, up to MAX_FILE_NOTES)
-    files, hidden, unreadable = _report_files(root)
+    files, hidden, unreadable = report_files(root)
     if unreadable:
         notes.append(f"{len(unreadable)} folder(s) under {os.fspath(folder)} cannot be read, so any report.json in "
-                     f"them is not in the trend: {_names(unreadable)}.")
+                     f"them is not in the trend: {file_names(unreadable)}.")
     if hidden:
         notes.append(f"{len(hidden)} report.json file(s) in hidden folders (left by interrupted runs) passed over: "
-                     f"{_names(hidden)}.")
+                     f"{file_names(hidden)}.")
     gone = Path(os.path.realpath(replacing)) if replacing is not None else None
-    firm, as_of = _firm_key(report.firm_name), report.as_of
+    firm, as_of = firm_key(report.firm_name), report.as_of
     others: dict[str, list[str]] = {}
     later: list[str] = []
     found: list[_Found] = []
@@ -197,9 +197,9 @@ def read_history(folder: str | os.PathLike[str], report: Report, replacing: str 
                          "is not an earlier computation and would not exist after the run.")
             continue
         try:
-            digest = _sha256(path)
+            digest = sha256(path)
             data = read_json_file(path)
-            if _sha256(path) != digest:  # the point cites the bytes it was read from
+            if sha256(path) != digest:  # the point cites the bytes it was read from
                 raise ReportFileInvalid(path, ["changed while it was being read"])
         except OSError as exc:
             unusable.append(f"{rel} passed over: it cannot be read ({exc.strerror or exc}).")
@@ -221,7 +221,7 @@ def read_history(folder: str | os.PathLike[str], report: Report, replacing: str 
         if not MIN_YEAR <= d.year <= MAX_YEAR:
             unusable.append(f"{rel} passed over: it is dated {d.isoformat()}, outside the years {MIN_YEAR}-{MAX_YEAR}.")
             continue
-        if fig.firm_name is None or _firm_key(fig.firm_name) != firm:
+        if fig.firm_name is None or firm_key(fig.firm_name) != firm:
             others.setdefault(str(fig.firm_name or "(no firm name)"), []).append(rel)
             continue
         if d >= as_of:
@@ -234,12 +234,12 @@ def read_history(folder: str | os.PathLike[str], report: Report, replacing: str 
                      f"(the first {MAX_FILE_NOTES} are listed above).")
     if others:
         n = sum(len(v) for v in others.values())
-        names = "; ".join(f"{name!r}: {_names(v)}" for name, v in sorted(others.items()))
+        names = "; ".join(f"{name!r}: {file_names(v)}" for name, v in sorted(others.items()))
         notes.append(f"{n} report.json file(s) of another firm passed over (this book is {report.firm_name!r}): "
                      f"{names}.")
     if later:
         notes.append(f"{len(later)} report.json file(s) dated on or after this computation's {as_of.isoformat()} "
-                     f"passed over (not earlier computations): {_names(later)}.")
+                     f"passed over (not earlier computations): {file_names(later)}.")
     found = _one_per_date(found, notes)
     found.sort(key=lambda f: f.as_of)
     if len(found) > points - 1:
@@ -279,13 +279,13 @@ def _one_per_date(found: list[_Found], notes: list[str]) -> list[_Found]:
         by_date.setdefault(f.as_of, []).append(f)
     out = []
     for d in sorted(by_date):
-        group = sorted(by_date[d], key=lambda f: (_run_time(f.run_at), _natural(f.file)))
+        group = sorted(by_date[d], key=lambda f: (run_time(f.run_at), natural_key(f.file)))
         keep = group[-1]
         out.append(keep)
         if len(group) > 1:
             notes.append(f"{len(group)} computations are as of {d.isoformat()}: the later run, {_run_of(keep)}, is "
                          "shown; passed over: "
-                         f"{_names([_run_of(g) for g in group[:-1]])}.")
+                         f"{file_names([_run_of(g) for g in group[:-1]])}.")
     return out
 
 
@@ -293,7 +293,7 @@ def _out_of_order(found: Sequence[_Found]) -> list[str]:
     """Files whose folder-and-name order disagrees with their dates."""
     notes = []
     latest: _Found | None = None
-    for f in sorted(found, key=lambda f: _natural(f.file)):
+    for f in sorted(found, key=lambda f: natural_key(f.file)):
         if latest is not None and f.as_of < latest.as_of:
             notes.append(f"Out of order: {f.file} (as of {f.as_of.isoformat()}) comes after {latest.file} (as of "
                          f"{latest.as_of.isoformat()}) by folder and file name but is dated earlier; the trend "
@@ -308,7 +308,7 @@ def _week_start(d: date) -> date:
 
 
 def _dates(days: Sequence[date]) -> str:
-    return _names([d.isoformat() for d in days])
+    return file_names([d.isoformat() for d in days])
 
 
 def gaps(days: Sequence[date], frequency: str, calendar: BusinessCalendar) -> list[str]:
@@ -321,7 +321,7 @@ def gaps(days: Sequence[date], frequency: str, calendar: BusinessCalendar) -> li
             months = (b.year * 12 + b.month) - (a.year * 12 + a.month)
             missing = [(a.year * 12 + a.month - 1 + k) for k in range(1, months)]
             if missing:
-                named = _names([f"{_MONTHS[m % 12]} {m // 12}" for m in missing])
+                named = file_names([f"{_MONTHS[m % 12]} {m // 12}" for m in missing])
                 notes.append(f"Gap: no computation for {len(missing)} month(s) {between}: {named}.")
             elif months == 0:
                 notes.append(f"Two computations in one month: {a.isoformat()} and {b.isoformat()} (the book is "
@@ -513,7 +513,7 @@ def _tick_year(ticks: Sequence[Tick]) -> str:
     return next((t.year for t in reversed(ticks) if t.year), "")
 
 
-def _chart(name: ComputationName, points: Sequence[HistoryPoint], height: int) -> Chart:
+def trend_chart(name: ComputationName, points: Sequence[HistoryPoint], height: int) -> Chart:
     title = COMPUTATION_TITLES.get(name, name.value)
     bottom = height
     legend_rows = -(-len(CHART_FIGURES) // LEGEND_COLUMNS)
@@ -592,7 +592,7 @@ def history_view(history: History | None, customer_height: int = 260, pab_height
     for n in names:
         rows = tuple(FigureRow(p.as_of.isoformat(), p.file or "this computation", p.sha256[:12],
                                tuple(p.figures.get(n, {}).get(k) for k, *_ in CHART_FIGURES)) for p in points)
-        chart = _chart(n, points, customer_height if n is ComputationName.CUSTOMER else pab_height)
+        chart = trend_chart(n, points, customer_height if n is ComputationName.CUSTOMER else pab_height)
         comps.append(ComputationTrend(n.value, COMPUTATION_TITLES.get(n, n.value), chart, rows, _changes(n, points)))
     return HistoryView(history.folder, tuple(history.notes), len(points), points[0].as_of.isoformat(),
                        points[-2].as_of.isoformat() if len(points) > 1 else None, points[-1].as_of.isoformat(),

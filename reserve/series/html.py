@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from ..money import format_display
 from ..report.history import COMPUTATION_TITLES as _HISTORY_TITLES
-from ..report.history import Chart, _chart
+from ..report.history import Chart, trend_chart
 from ..report.model import HistoryPoint
 from .model import (
     COMPUTATION_TITLES,
@@ -231,7 +231,7 @@ def charts(runs: Sequence[Run], customer_height: int = 260, pab_height: int = 20
         if any(c in r.figures for r in runs):
             name = _NAMES[c]
             out.append(ChartView(c, _HISTORY_TITLES[name],
-                                 _chart(name, points, customer_height if c == "customer" else pab_height)))
+                                 trend_chart(name, points, customer_height if c == "customer" else pab_height)))
     return tuple(out)
 
 

@@ -53,7 +53,7 @@ from pathlib import Path
 
 from ..calendar import MAX_YEAR, MIN_YEAR, BusinessCalendar
 from ..report.compare import ReportFileInvalid, read_json_file
-from ..report.history import _firm_key, _names, _natural, _report_files, _run_time, _sha256
+from ..report.history import file_names, firm_key, natural_key, report_files, run_time, sha256
 from ..report.model import ReportFigures, report_problems
 from .analysis import average_total_credits, gaps, reminders
 from .deposits import check
@@ -90,13 +90,13 @@ def _files(paths: Sequence[str | os.PathLike[str]], notes: list[str]) -> list[_F
                                   "only, never a book)")
             found = [_File(os.fspath(given), p)]
         else:
-            rel, hidden, unreadable = _report_files(p)
+            rel, hidden, unreadable = report_files(p)
             if unreadable:
                 notes.append(f"{len(unreadable)} folder(s) under {os.fspath(given)} cannot be read, so any "
-                             f"report.json in them is not in the series: {_names(unreadable)}.")
+                             f"report.json in them is not in the series: {file_names(unreadable)}.")
             if hidden:
                 notes.append(f"{len(hidden)} report.json file(s) in hidden folders under {os.fspath(given)} (left by "
-                             f"interrupted runs) passed over: {_names(hidden)}.")
+                             f"interrupted runs) passed over: {file_names(hidden)}.")
             if not rel:
                 notes.append(f"{os.fspath(given)}: no report.json found in it.")
             found = [_File((p / r).as_posix() if os.fspath(given) != "." else r, p / r) for r in rel]
@@ -200,7 +200,7 @@ def _movements(data: Mapping[str, object], shown: str, problems: list[str]) -> t
 def _run(f: _File, notes: list[str]) -> tuple[Run, str] | None:
     """The run in a file and its firm name, or None (said in notes)."""
     try:
-        digest = _sha256(f.path)
+        digest = sha256(f.path)
         data = read_json_file(f.path)
     except OSError as exc:
         notes.append(f"{f.shown} passed over: it cannot be read ({exc.strerror or exc}).")
@@ -248,7 +248,7 @@ def _one_per_date(runs: list[Run], superseded: list[str]) -> list[Run]:
         by_date.setdefault(r.as_of, []).append(r)
     out = []
     for d in sorted(by_date):
-        group = sorted(by_date[d], key=lambda r: (_run_time(r.run_at), _natural(r.file)))
+        group = sorted(by_date[d], key=lambda r: (run_time(r.run_at), natural_key(r.file)))
         keep = group[-1]
         out.append(keep)
         for g in group[:-1]:
@@ -271,7 +271,7 @@ def read_series(paths: Sequence[str | os.PathLike[str]], calendar: BusinessCalen
     for f in files:
         got = _run(f, unusable)
         if got is not None:
-            by_firm.setdefault(_firm_key(got[1]), []).append(got)
+            by_firm.setdefault(firm_key(got[1]), []).append(got)
     passed = notes + unusable[:MAX_FILE_NOTES]
     if len(unusable) > MAX_FILE_NOTES:
         passed.append(f"{len(unusable) - MAX_FILE_NOTES} more report.json file(s) were passed over as not usable "
@@ -291,7 +291,7 @@ def read_series(paths: Sequence[str | os.PathLike[str]], calendar: BusinessCalen
         if k != firm:
             v = by_firm[k]
             passed.append(f"{len(v)} report.json file(s) of another firm, {v[0][1]!r}, passed over (the series is of "
-                          f"{firm_name!r}): {_names([r.file for r, _ in v])}.")
+                          f"{firm_name!r}): {file_names([r.file for r, _ in v])}.")
     runs = [r for r, _ in by_firm[firm]]
     superseded: list[str] = []
     main = _one_per_date([r for r in runs if not r.test], superseded)
@@ -310,7 +310,7 @@ def union(runs: Sequence[Run]) -> tuple[list[Movement], int]:
     most: dict[tuple[object, ...], int] = {}
     first: dict[tuple[object, ...], list[Movement]] = {}
     total = 0
-    for r in sorted(runs, key=lambda r: (r.as_of, _run_time(r.run_at), _natural(r.file))):
+    for r in sorted(runs, key=lambda r: (r.as_of, run_time(r.run_at), natural_key(r.file))):
         rows = r.movements or ()
         total += len(rows)
         for key, n in Counter(m.key for m in rows).items():
@@ -351,11 +351,11 @@ def deposit_check(s: Series, runs: Sequence[Run], calendar: BusinessCalendar) ->
              f"{max(dates).isoformat()} (the latest as-of or credited_at date of the series' reports)."]
     if only_there:
         notes.append(f"{len(only_there)} deposits row(s) appear only in a test computation's or a superseded run's "
-                     f"report ({_names([r.file for r in others if any(m.key in only_there for m in r.movements or ())])}"
+                     f"report ({file_names([r.file for r in others if any(m.key in only_there for m in r.movements or ())])}"
                      "): not counted -- a deposit is evidenced by the firm's own computations' books.")
     without = [r for r in series_runs if r.movements is None]
     if without:
-        notes.append(f"{len(without)} report(s) have no deposits table ({_names([r.file for r in without])}): their "
+        notes.append(f"{len(without)} report(s) have no deposits table ({file_names([r.file for r in without])}): their "
                      "computations are checked against the rows of the others; a deposit no report shows is not "
                      "counted.")
     # Reading: each computation's deadline uses the bank_opens_at of its own report (Obligation.bank_opens_at)
