@@ -74,11 +74,28 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from bench import write_parquet_book  # noqa: E402  (bench/bench.py)
 from reserve.calendar import BusinessCalendar  # noqa: E402
+
+
+def _bench_module():
+    """bench/bench.py, loaded by its path (a `bench` folder on sys.path would shadow it by name)."""
+    import importlib.util
+
+    mod = sys.modules.get("reserve_bench")
+    if mod is None:
+        spec = importlib.util.spec_from_file_location("reserve_bench", HERE / "bench.py")
+        assert spec is not None and spec.loader is not None
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        sys.modules["reserve_bench"] = mod
+    return mod
+
+
+def write_parquet_book(data: dict, out: Path) -> None:
+    """bench/bench.py's Parquet writer (money as float64 dollars, as most exports give it)."""
+    _bench_module().write_parquet_book(data, out)
 
 FIRM = "Example Daily Clearing LLC"
 SEED = 20260101
