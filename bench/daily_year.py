@@ -184,9 +184,11 @@ def make_plan(start: dt.date, end: dt.date, seed: int, cal: BusinessCalendar) ->
     if len(candidates) < 20:
         raise SystemExit(f"the window {start}..{end} has {len(candidates)} computation days: give at least 20")
     cand_set = set(candidates)
-    # month-ends of the candidates: a missed day is never one (it would move the month-end)
-    pre_ends = set(_month_end_days(candidates, cal)) | {max(d for d in candidates if (d.year, d.month) == ym)
-                                                       for ym in {(c.year, c.month) for c in candidates}}
+    # the last candidate of each month: a missed day is never one (it would move the month-end)
+    last_of_month: dict[tuple[int, int], dt.date] = {}
+    for c in candidates:
+        last_of_month[(c.year, c.month)] = c
+    pre_ends = set(last_of_month.values())
     jitter = ints(seed, 7, 2, 0, 3)
 
     def fits(i: int, late: bool) -> bool:
@@ -679,10 +681,11 @@ def generate(out: Path, accounts: int = 2000, start: dt.date | None = None, end:
                      "all": [m.row() for m in movements]},
         "expected": check,
         "reports": "reports/" if compute else None,
-        "seconds": {k: round(v, 2) for k, v in timing.items()} | {"total_s": round(time.perf_counter() - t0, 2)},
     }
     out.mkdir(parents=True, exist_ok=True)
+    # planted.json is the same for the same arguments (no timings in it: they go to the summary line)
     (out / "planted.json").write_text(json.dumps(planted, indent=1, default=str) + "\n", encoding="utf-8")
+    planted["seconds"] = {k: round(v, 2) for k, v in timing.items()} | {"total_s": round(time.perf_counter() - t0, 2)}
     return planted
 
 

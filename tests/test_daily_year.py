@@ -92,6 +92,35 @@ def _splitmix64(x: int) -> int:
     return z ^ (z >> 31)
 
 
+def test_the_year_2026s_plan(gen):
+    """The plan of a whole year (no book written: `make_plan` is pure), as bench/README.md states it.
+
+    2026 has 251 business days, 12 of them FAQ Q6 non-computation days: 251 - 12 - 2 missed = 237.
+    The month-end computations: the last computation of each month, December's the 30th (the
+    31st, the business day before New Year's Day, is a Q6 day). The crossing at the 5th, May:
+    anchors $380M + $65M x (i - 1), the step chosen so the mean of the first 5 is $510M:
+    (380 + 445 + 510 + 575 + 640) / 5 = 2,550 / 5 = 510 >= 500; a month before,
+    (380 + 445 + 510 + 575) / 4 = 1,910 / 4 = 477.5 < 500. Then up by (650 - 640) / 7 a month to $650M.
+    """
+    cal = BusinessCalendar()
+    plan = gen.make_plan(date(2026, 1, 1), date(2026, 12, 31), gen.SEED, cal)
+    assert len(plan.computation_days) == 237
+    assert plan.missed == [date(2026, 4, 21), date(2026, 8, 18)]
+    assert (plan.before_withdrawal, plan.withdrawal_day) == (date(2026, 4, 20), date(2026, 4, 22))
+    assert (plan.late_obligation, plan.late_deadline, plan.late_credited) == (
+        date(2026, 8, 17), date(2026, 8, 19), date(2026, 8, 20))
+    assert plan.test_day == date(2026, 11, 4)
+    assert [d.month for d in plan.month_ends] == list(range(1, 13))
+    assert plan.month_ends[4] == date(2026, 5, 29) and plan.month_ends[-1] == date(2026, 12, 30)
+    million = 100 * 10**6
+    assert plan.crossing_index == 4
+    assert [a // million for a in plan.anchors[:5]] == [380, 445, 510, 575, 640]
+    assert sum(plan.anchors[:5]) == 5 * 510 * million and sum(plan.anchors[:4]) == 1910 * million
+    assert plan.anchors[-1] == 650 * million
+    for d, a in zip(plan.month_ends, plan.anchors, strict=True):  # no noise at a month-end
+        assert gen.total_credits_target(plan, d, gen.SEED) == a
+
+
 def test_computation_days_are_the_business_days_less_q6_and_the_missed_days(computed):
     out, planted = computed
     cal = BusinessCalendar()
