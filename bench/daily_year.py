@@ -497,6 +497,7 @@ def generate(out: Path, accounts: int = 2000, start: dt.date | None = None, end:
     n_ref = 0
     prev_comp: dt.date | None = None
     timing = {"books_s": 0.0, "compute_s": 0.0}
+    rows_listed: dict[str, int] = {}  # deposits rows per book
 
     def schedule(m: Movement) -> None:
         scheduled.setdefault(m.credited_at.date(), []).append(m)
@@ -545,6 +546,7 @@ def generate(out: Path, accounts: int = 2000, start: dt.date | None = None, end:
                 balance[c] = -(-need // (M * 100)) * M * 100
         since = prev_comp or start
         listed = [m for m in movements if since <= m.credited_at.date() <= d]
+        rows_listed[d.isoformat()] = len(listed)
         run_at = dt.datetime.combine(cal.next_business_day(d), dt.time(6, 30), tzinfo=dt.timezone.utc)
         fmt = ("json", "html") if d == last_comp else ("json",)
         fig = run_book(books / d.isoformat(), d, bal, False, listed, reports / d.isoformat() if compute else None,
@@ -613,6 +615,7 @@ def generate(out: Path, accounts: int = 2000, start: dt.date | None = None, end:
                 obligations.append({"computation": c, "as_of": d, "deposit_needed": tfig[c]["deposit_needed"],
                                     "withdrawal_permitted": tfig[c]["withdrawal_permitted"],
                                     "deadline": cal.deposit_deadline(d), "test": True})
+            rows_listed["test"] = len(listed)  # the same movements as the real book of the day
             test_info = {"date": d.isoformat(), "book": f"books/{d.isoformat()}-test",
                          "report": f"reports/{d.isoformat()}-test",
                          "customer_credits_pct": bump,
@@ -646,12 +649,7 @@ def generate(out: Path, accounts: int = 2000, start: dt.date | None = None, end:
     # month-end (its second, May), so the same date.
     check = expected_check(obligations, movements, cal, max(last_comp, max((m.credited_at.date() for m in movements),
                                                                            default=last_comp)))
-    listed_rows = 0
-    prev: dt.date | None = None
-    for d in plan.computation_days:
-        since = prev or start
-        listed_rows += sum(1 for m in movements if since <= m.credited_at.date() <= d)
-        prev = d
+    listed_rows = sum(rows_listed.values()) if deposits else 0
     if planted_late:
         defs = [x for x in check["deficiencies"] if x["as_of"] == planted_late["obligation_as_of"]]
         planted_late["expected_deficiency"] = defs[0]["deficiency"] if defs else None
@@ -675,7 +673,11 @@ def generate(out: Path, accounts: int = 2000, start: dt.date | None = None, end:
         "deposits": {"rule": "each book lists the movements credited on or after the previous computation's as-of "
                              "date (the first book: the window's start) up to and including its own as-of date; "
                              "movements after the last computation's as-of are not generated",
-                     "movements": len(movements), "rows_in_books": listed_rows if deposits else 0,
+                     "movements": len(movements),
+                     "rows_in_books": listed_rows,  # every book's, the test computation's included
+                     "rows_in_test_book": rows_listed.get("test", 0) if deposits else 0,
+                     # a series reads every report's table (the test computation's too): each movement once,
+                     # the rest repeats
                      "repeats": (listed_rows - len(movements)) if deposits else 0,
                      "not_generated_after_last_as_of": [m.row() for m in dropped],
                      "all": [m.row() for m in movements]},

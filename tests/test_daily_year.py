@@ -259,13 +259,15 @@ def test_the_deposits_sheet_is_the_contracts(with_deposits):
             assert datetime.fromisoformat(r["credited_at"]).date() <= as_of
             assert r["amount"] > 0 and round(r["amount"] * 100) == r["amount"] * 100
             assert r["kind"] in ("deposit", "withdrawal") and r["reference"]
-            if not d.endswith("-test"):
-                key = (r["account_id"], r["credited_at"], r["kind"], r["amount"], r["reference"])
-                seen[key] = seen.get(key, 0) + 1
-                rows += 1
-    # every movement is in at least one book (the union, repeats dropped, is the whole list)
+            key = (r["account_id"], r["credited_at"], r["kind"], r["amount"], r["reference"])
+            seen[key] = seen.get(key, 0) + 1
+            rows += 1
+    # every movement is in at least one book (the union, repeats dropped, is the whole list); the
+    # series reads the test computation's table too, so its rows are repeats as well
     assert len(seen) == p["deposits"]["movements"] == len(p["deposits"]["all"])
     assert rows == p["deposits"]["rows_in_books"] and rows - len(seen) == p["deposits"]["repeats"] > 0
+    test_rows = pq.read_table(out / "books" / f"{p['test_run']['date']}-test" / "deposits.parquet").num_rows
+    assert test_rows == p["deposits"]["rows_in_test_book"]
     refs = {k[4] for k in seen}
     assert refs == {m["reference"] for m in p["deposits"]["all"]}
 
@@ -309,13 +311,22 @@ def test_the_generators_check_by_hand(gen):
                                                "missing_computation_as_of": "2026-05-07"}]
 
 
+@pytest.fixture(scope="module")
+def computed_with_deposits(gen, tmp_path_factory):
+    """The short window with the deposits table, computed (needs the engine's deposits table)."""
+    if not HAS_DEPOSITS:
+        pytest.skip("needs the book's deposits table (issue 15, branch i15-dep-book)")
+    out = tmp_path_factory.mktemp("daily") / "computed-deposits"
+    gen.main(["--out", str(out), "--start", START.isoformat(), "--end", END.isoformat(), "--accounts", str(ACCOUNTS),
+              "--compute"])
+    return out, json.loads((out / "planted.json").read_text(encoding="utf-8"))
+
+
 @needs_deposits
-def test_with_the_deposits_table_every_report_carries_its_movements(gen, tmp_path):
+def test_with_the_deposits_table_every_report_carries_its_movements(computed_with_deposits):
     """Once the engine knows the deposits table (A1): the books with it compute, each report.json
     carries bank_opens_at and its deposits, and their union is the planted movements."""
-    out = tmp_path / "dep"
-    gen.main(["--out", str(out), "--start", "2026-05-01", "--end", "2026-06-05", "--accounts", "60", "--compute"])
-    p = json.loads((out / "planted.json").read_text(encoding="utf-8"))
+    out, p = computed_with_deposits
     union = set()
     for d in p["computation_days"]:
         r = json.loads((out / "reports" / d / "report.json").read_text(encoding="utf-8"))
@@ -328,3 +339,36 @@ def test_with_the_deposits_table_every_report_carries_its_movements(gen, tmp_pat
 
 def _cents(text: str) -> int:
     return int(Decimal(text) * 100)
+
+
+HAS_CHECK = importlib.util.find_spec("reserve.series.deposits") is not None
+
+
+@needs_deposits
+@pytest.mark.skipif(not HAS_CHECK, reason="needs the series' deposit check (issue 15, branch i15-dep-series)")
+def test_the_series_deposit_check_finds_exactly_the_plant(computed_with_deposits):
+    """The series' check (A2, reserve.series.deposits) on the planted window finds what planted.json
+    expects, and nothing else: one deficiency, the late customer deposit as of 2026-05-26 (its
+    whole deposit needed; deadline Thu 2026-05-28 09:30, cured Fri 2026-05-29: 1 day outstanding);
+    one day of withdrawals not covered by a computation, 2026-05-05 (no computation as of 2026-05-04);
+    every other deposit needed met; the test computation of 2026-06-03, which needs a deposit
+    nobody made, not checked; each movement once, the repeats counted."""
+    from reserve.series.read import read_series
+
+    out, p = computed_with_deposits
+    s = read_series([out / "reports"])
+    d = s.deposits
+    assert d is not None
+    late = p["late_deposit"]
+    (f,) = d.deficiencies
+    assert (f.obligation.computation, f.obligation.as_of.isoformat()) == ("customer", late["obligation_as_of"])
+    assert f.shortfall == _cents(late["expected_deficiency"]) == _cents(late["deposit_needed"]) and f.credited == 0
+    assert (f.cured_on.isoformat(), f.days_outstanding) == ("2026-05-29", 1)
+    assert f.deadline_at == datetime(2026, 5, 28, 9, 30)
+    w = p["uncovered_withdrawal"]
+    (u,) = d.uncovered
+    assert (u.day.isoformat(), u.computation, u.amount) == (w["day"], "customer", _cents(w["amount"]))
+    assert len(d.movements) == p["deposits"]["movements"] and d.repeats == p["deposits"]["repeats"]
+    met = sum(1 for o in d.obligations if o.status == "met")
+    assert met == p["expected"]["obligations_met"]
+    assert not any(o.obligation.test for o in d.obligations if o.status in ("met", "deficiency"))
