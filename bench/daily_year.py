@@ -97,6 +97,7 @@ def write_parquet_book(data: dict, out: Path) -> None:
     """bench/bench.py's Parquet writer (money as float64 dollars, as most exports give it)."""
     _bench_module().write_parquet_book(data, out)
 
+
 FIRM = "Example Daily Clearing LLC"
 SEED = 20260101
 BANK_OPENS_AT = "08:30"
@@ -107,15 +108,16 @@ ROUND_DEPOSIT = 1_000_00  # deposits rounded up to $1,000 (cents)
 THRESHOLD = 500_000_000_00  # $500 million (cents), Rule 15c3-3(e)(3)(i)(B)(1)
 LO, HI, OVER = 380_000_000_00, 650_000_000_00, 10_000_000_00  # first month-end, last, the average's margin
 CUSTOMER_SHARE = 88  # percent of total credits in the customer computation
-CUSHION_PCT = 2  # the cushion deposit before the planted withdrawal: 2% of the required deposit
+CUSHION_PCT = 5  # the cushion deposit before the planted withdrawal: 5% of the required deposit
+# the day's noise (basis points) tried in turn on the computation before the first missed day (until
+# it permits $1M or more) and on the one before the second (until it needs a deposit)
+FORCED_D0 = (-30, -100, -200, -400, -800, -1600)
+FORCED_L = (100, 200, 400, 800, 1600)
 TEST_BUMPS = (103, 106, 110, 120, 140)  # the test computation's customer credits: 103% of the real ones, or more
 M = 10**6  # a million, in dollars
 
 
 # --------------------------------------------------------------------------- a stable random stream
-
-_MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
-
 
 def splitmix(seed: int, stream: int, n: int) -> np.ndarray:
     """n uint64 values of splitmix64 for (seed, stream): integer arithmetic only, so the same
@@ -233,7 +235,7 @@ def make_plan(start: dt.date, end: dt.date, seed: int, cal: BusinessCalendar) ->
         for i in range(j, k):
             anchors.append(anchors[j - 1] + (top - anchors[j - 1]) * (i - j + 1) // (k - j))
     late_l, late_deadline = cal.previous_business_day(m2), cal.next_business_day(m2)
-    noise = {cal.previous_business_day(m1): -30, late_l: 100, cal.previous_business_day(late_l): -30}
+    noise = {cal.previous_business_day(late_l): -30}  # (the planted days' own: FORCED_D0, FORCED_L)
     return Plan(start, end, business, q6, comp, missed, month_ends, None if j is None else j - 1, anchors,
                 cal.previous_business_day(m1), cal.next_business_day(m1), late_l, late_deadline,
                 late_deadline + dt.timedelta(days=1), comp[ti], noise)
@@ -466,6 +468,7 @@ def generate(out: Path, accounts: int = 2000, start: dt.date | None = None, end:
              log=None) -> dict:
     from reserve.api import write_outputs
     from reserve.book import load_book
+    from reserve.errors import BookInvalid
     from reserve.formula import compute as compute_book
     from reserve.series.analysis import mean_cents, round_cents, six_months_after
 
@@ -507,26 +510,33 @@ def generate(out: Path, accounts: int = 2000, start: dt.date | None = None, end:
         n_ref += 1
         return f"FW-{n_ref:05d}"
 
-    def run_book(folder: Path, d: dt.date, bal: np.ndarray, test: bool, listed: list[Movement],
-                 report_dir: Path | None, formats: tuple[str, ...], run_at: dt.datetime):
-        """Write the book; load and compute it (the figures the simulation needs); write its report."""
+    def run_book(folder: Path, d: dt.date, bal: np.ndarray, test: bool, listed: list[Movement]):
+        """Write the book; load and compute it: (the figures the simulation needs, the book, the result)."""
         t = time.perf_counter()
         final = deposits and knows
         data = {"params": book_params(d, notice, test, final), "tables": book_tables(acc, bal, balance, listed if final else None)}
         write_parquet_book(data, folder)
         timing["books_s"] += time.perf_counter() - t
         t = time.perf_counter()
-        book = load_book(folder)
+        try:
+            book = load_book(folder)
+        except BookInvalid as exc:  # the generator's own fault: say where
+            raise SystemExit(f"internal: reserve refuses the generated book {folder}: "
+                             + "; ".join(str(p) for p in exc.problems[:5])) from None
         result = compute_book(book)
-        if report_dir is not None:
-            write_outputs(report_dir, book, result, formats, run_time=run_at)
         timing["compute_s"] += time.perf_counter() - t
         if deposits and not knows:  # the table added after the figures (a reserve without it would refuse it)
             t = time.perf_counter()
             write_parquet_book({"params": book_params(d, notice, test, True),
                                 "tables": {"deposits": book_tables(acc, bal, balance, listed)["deposits"]}}, folder)
             timing["books_s"] += time.perf_counter() - t
-        return _figures(result)
+        return _figures(result), book, result
+
+    def report(folder: Path, book, result, formats: tuple[str, ...], run_at: dt.datetime) -> None:
+        """The report folder, as `reserve compute BOOK --out FOLDER --format ...` writes it."""
+        t = time.perf_counter()
+        write_outputs(folder, book, result, formats, run_time=run_at)
+        timing["compute_s"] += time.perf_counter() - t
 
     for d in plan.business:
         if d > last_comp:
@@ -538,19 +548,30 @@ def generate(out: Path, accounts: int = 2000, start: dt.date | None = None, end:
             movements.append(m)
         if d not in comp_set:
             continue
-        total = total_credits_target(plan, d, seed)
-        bal, sums = acc.balances(d, total)
-        if prev_comp is None:  # the opening balances: the credits less 97% of the debits, rounded up to $1M
-            for c in ("customer", "pab"):
-                need = sums[f"{c}_credit"] - sums[f"{c}_debit"] * 97 // 100
-                balance[c] = -(-need // (M * 100)) * M * 100
         since = prev_comp or start
         listed = [m for m in movements if since <= m.credited_at.date() <= d]
         rows_listed[d.isoformat()] = len(listed)
         run_at = dt.datetime.combine(cal.next_business_day(d), dt.time(6, 30), tzinfo=dt.timezone.utc)
-        fmt = ("json", "html") if d == last_comp else ("json",)
-        fig = run_book(books / d.isoformat(), d, bal, False, listed, reports / d.isoformat() if compute else None,
-                       fmt, run_at)
+        # the day's total credits; on the two planted days moved further (down before the withdrawal,
+        # up before the late deposit) until the computation permits one / needs one
+        tries = FORCED_D0 if d == plan.before_withdrawal else FORCED_L if d == plan.late_obligation else (None,)
+        for bp in tries:
+            if bp is not None:
+                plan.noise_bp[d] = bp
+            total = total_credits_target(plan, d, seed)
+            bal, sums = acc.balances(d, total)
+            if prev_comp is None:  # the opening balances: the credits less 97% of the debits, rounded up to $1M
+                for c in ("customer", "pab"):
+                    need = sums[f"{c}_credit"] - sums[f"{c}_debit"] * 97 // 100
+                    balance[c] = -(-need // (M * 100)) * M * 100
+            fig, book, result = run_book(books / d.isoformat(), d, bal, False, listed)
+            if d == plan.before_withdrawal and fig["customer"]["withdrawal_permitted"] < M * 100:
+                continue
+            if d == plan.late_obligation and fig["customer"]["deposit_needed"] <= 0:
+                continue
+            break
+        if compute:
+            report(reports / d.isoformat(), book, result, ("json", "html") if d == last_comp else ("json",), run_at)
         for c in ("customer", "pab"):
             if fig[c]["total_credits"] != sums[f"{c}_credit"] or fig[c]["on_deposit"] != balance[c]:
                 raise SystemExit(f"internal: the engine's {c} figures as of {d} are not the generator's "
@@ -573,7 +594,8 @@ def generate(out: Path, accounts: int = 2000, start: dt.date | None = None, end:
                 continue
             if d == plan.late_obligation and c == "customer":
                 if need <= 0:
-                    raise SystemExit(f"internal: the late deposit's computation as of {d} needs no deposit")
+                    raise SystemExit(f"internal: the late deposit's computation as of {d} needs no deposit "
+                                     f"even with its credits {plan.noise_bp[d] / 100:+.2f}%")
                 when = dt.datetime.combine(plan.late_credited, LATE_TIME)
                 m = Movement(RESERVE_ACCOUNTS[c], c, when, "deposit", amount, ref(),
                              f"the deposit needed as of {d}, credited after its deadline (late)")
@@ -589,7 +611,8 @@ def generate(out: Path, accounts: int = 2000, start: dt.date | None = None, end:
         if d == plan.before_withdrawal:
             permitted = fig["customer"]["withdrawal_permitted"]
             if permitted < M * 100:
-                raise SystemExit(f"internal: the computation as of {d} permits only {cents_text(permitted)}")
+                raise SystemExit(f"internal: the computation as of {d} permits only {cents_text(permitted)}, even "
+                                 f"with its credits {plan.noise_bp[d] / 100:+.2f}%")
             amount = permitted * 8 // 10 // ROUND_DEPOSIT * ROUND_DEPOSIT
             when = dt.datetime.combine(plan.withdrawal_day, WITHDRAWAL_TIME)
             m = Movement(RESERVE_ACCOUNTS["customer"], "customer", when, "withdrawal", amount, ref(),
@@ -603,14 +626,13 @@ def generate(out: Path, accounts: int = 2000, start: dt.date | None = None, end:
                          "missing_computation_as_of": plan.missed[0].isoformat()}
         if d == plan.test_day:
             # the test computation's customer credits raised until it needs a deposit (nobody makes it)
-            tfig = {}
             for bump in TEST_BUMPS:
                 tbal, _ = acc.balances(d, total, bump)
-                tfig = run_book(books / f"{d.isoformat()}-test", d, tbal, True, listed,
-                                reports / f"{d.isoformat()}-test" if compute else None, ("json",),
-                                run_at + dt.timedelta(hours=8))
+                tfig, tbook, tresult = run_book(books / f"{d.isoformat()}-test", d, tbal, True, listed)
                 if tfig["customer"]["deposit_needed"] >= M * 100:
                     break
+            if compute:  # its report, run later the same day as the real one's
+                report(reports / f"{d.isoformat()}-test", tbook, tresult, ("json",), run_at + dt.timedelta(hours=8))
             for c in ("customer", "pab"):
                 obligations.append({"computation": c, "as_of": d, "deposit_needed": tfig[c]["deposit_needed"],
                                     "withdrawal_permitted": tfig[c]["withdrawal_permitted"],
