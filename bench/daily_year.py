@@ -35,19 +35,22 @@ first day that fits, so a short window has them too):
 * EXCEPT **one late deposit**: the customer deposit needed as of the computation day before the
   second missed day (so no computation of the missed day makes a deposit that would cure it) is
   credited the calendar day AFTER its deadline day, at 10:00: a deficiency of the whole deposit
-  needed (nothing credited in its window), cured that day: 1 day outstanding;
+  needed (nothing credited in its window), cured that day: 1 day outstanding (that day's credits
+  are moved up, +1% then more, until it needs a deposit);
 * **one withdrawal on a day with no computation**: the business day after the first missed day, at
   14:00 (after the 09:30 deadline of the computation before the missed day, so in no obligation's
-  window), of the customer account, of an amount the previous computation permitted (the firm made
-  a cushion deposit the morning of that computation so that it permits one): no computation as of
-  the missed day covers it (Rule 15c3-3(g) as CONTRACT15 reads it);
+  window), of the customer account, of 80% of what the previous computation permitted (the firm
+  made a cushion deposit of 5% before it, and that day's credits are moved down, -0.3% then more,
+  until it permits $1 million or more): no computation as of the missed day covers it (Rule
+  15c3-3(g) as CONTRACT15 reads it);
 * the `deposits` table of each book lists the movements credited ON OR AFTER the previous
   computation's as-of date up to and including the book's own as-of date (the first book: from the
   window's start): every movement up to the last as-of is in at least one book, most in two (the
   repeats the series drops); movements after the last computation's as-of are not generated;
 * **one test computation** (`test_run` true), the same day as a real one, its customer credits 3%
-  higher (or more, until it needs a deposit of $1 million or more: one nobody makes, so a series that checked a test
-  computation would find a deficiency); report folder `DIR/reports/YYYY-MM-DD-test`.
+  higher (or more, until it needs a deposit of $1 million or more: one nobody makes, so a series
+  that checked a test computation would find a deficiency); report folder
+  `DIR/reports/YYYY-MM-DD-test`; its book's deposits table is the real book's of the day.
 
 `--no-deposits`: no `deposits` table and no `bank_opens_at` (the books compute on a `reserve`
 without the deposits table); the balances are the same. With the deposits table and a `reserve`
