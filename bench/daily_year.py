@@ -42,7 +42,7 @@ first day that fits, so a short window has them too):
   window), of the customer account, of 80% of what the previous computation permitted (the firm
   made a cushion deposit of 5% before it, and that day's credits are moved down, -0.3% then more,
   until it permits $1 million or more): no computation as of the missed day covers it (Rule
-  15c3-3(g) as CONTRACT15 reads it);
+  15c3-3(g) as reserve.series.deposits reads it);
 * the `deposits` table of each book lists the movements credited ON OR AFTER the previous
   computation's as-of date up to and including the book's own as-of date (the first book: from the
   window's start): every movement up to the last as-of is in at least one book, most in two (the
@@ -57,7 +57,7 @@ without the deposits table); the balances are the same. With the deposits table 
 that does not know it, the figures the simulation needs are computed on the book before the
 table is added, and `--compute` is refused.
 
-planted.json also holds this generator's own reading of CONTRACT15's check (`expected`): each
+planted.json also holds this generator's own reading of the series' deposit check (reserve.series.deposits.READINGS) (`expected`): each
 deficiency (amount, days outstanding), each withdrawal not covered, the obligations not yet due
 on the evidence -- worked from the engine's figures and the movements, independently of
 `reserve.series`.
@@ -398,7 +398,7 @@ def deadline_instant(deadline: dt.date) -> dt.datetime:
 
 def expected_check(obligations: list[dict], movements: list[Movement], cal: BusinessCalendar,
                    evidence_end: dt.date) -> dict:
-    """CONTRACT15's readings applied to the planted series (independently of reserve.series):
+    """The deposit check's readings (reserve.series.deposits.READINGS) applied to the planted series (independently of reserve.series):
     each non-test obligation with a deposit needed > 0 against the net movements to its
     computation's accounts after as_of (from the next day 00:00) up to its deadline instant;
     each day's withdrawals against the non-test computation as of the business day before."""

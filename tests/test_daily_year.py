@@ -160,7 +160,7 @@ def test_planted_facts(computed):
         "2026-05-05", "2026-05-05T14:00", "2026-05-04", "2026-05-01")
     assert 0 < Decimal(w["amount"]) <= Decimal(w["previous_withdrawal_permitted"])
     assert p["test_run"]["date"] == "2026-06-03" and Decimal(p["test_run"]["customer_deposit_needed"]) >= 1_000_000
-    exp = p["expected"]  # the generator's own reading of CONTRACT15's check: only the planted facts
+    exp = p["expected"]  # the generator's own reading of the series' deposit check (reserve.series.deposits.READINGS): only the planted facts
     assert [d["as_of"] for d in exp["deficiencies"]] == ["2026-05-26"]
     assert [(x["day"], x["amount"]) for x in exp["withdrawals_not_covered"]] == [("2026-05-05", w["amount"])]
     assert exp["withdrawals_exceeding"] == []
@@ -276,7 +276,7 @@ def test_the_deposits_sheet_is_the_contracts(with_deposits):
 
 
 def test_the_generators_check_by_hand(gen):
-    """The generator's reading of CONTRACT15 on a hand-made case (what planted.json's `expected` holds).
+    """The generator's reading of the deposit check on a hand-made case (what planted.json's `expected` holds).
 
     Computation as of Mon 2026-05-04, customer, deposit needed 100.00: deadline Mon + 2 business
     days = Wed 2026-05-06 at 09:30. Credited Tue 10:00 60.00 and Wed 09:30 30.00 (at the instant:
