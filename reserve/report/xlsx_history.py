@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
@@ -81,24 +82,34 @@ def trend_sheet(wb: Workbook, report: Report, page: Page) -> str | None:
     return SHEET_TITLE
 
 
+def dated_line_chart(ws: Any, title: str, first_col: int, figures: int, header_row: int, n: int,
+                     size_cm: tuple[float, float]) -> LineChart:  # float-ok: a drawing's size in centimetres
+    """A native line chart over a table of `n` dated rows under `header_row`: the dates in
+    column A (the categories), `figures` amount columns from `first_col` (the series, named by
+    their headers), both axes shown (openpyxl 3.1 hides them unless told). Shared by the Trend
+    sheet and `reserve series`' workbook; the caller styles the series and places the chart."""
+    chart = LineChart()
+    chart.title = title
+    chart.y_axis.title = "US dollars"
+    chart.x_axis.title = "As of"
+    chart.y_axis.number_format = "#,##0"
+    chart.x_axis.number_format = DATE
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.width, chart.height = size_cm
+    chart.add_data(Reference(ws, min_col=first_col, max_col=first_col + figures - 1, min_row=header_row,
+                             max_row=header_row + n), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=header_row + 1, max_row=header_row + n))
+    return chart
+
+
 def _charts(s: _Sheet, view: HistoryView, n: int) -> None:
     """One line chart per computation over its figure columns of the table, each on the
     CHART_ROWS empty rows left for it below the table (a chart floats over cells)."""
     for k, c in enumerate(view.computations):
-        chart = LineChart()
-        chart.title = f"{c.title}: the last {view.points} computation(s)"
-        chart.y_axis.title = "US dollars"
-        chart.x_axis.title = "As of"
-        chart.y_axis.number_format = "#,##0"
-        chart.x_axis.number_format = DATE
-        chart.x_axis.delete = False  # openpyxl 3.1 hides the axes unless told
-        chart.y_axis.delete = False
-        chart.width, chart.height = CHART_WIDTH_CM, CHART_HEIGHT_CM
-        first_col = 2 + k * len(CHART_FIGURES)
-        data = Reference(s.ws, min_col=first_col, max_col=first_col + len(CHART_FIGURES) - 1,
-                         min_row=HEADER_ROW, max_row=HEADER_ROW + n)
-        chart.add_data(data, titles_from_data=True)
-        chart.set_categories(Reference(s.ws, min_col=1, min_row=HEADER_ROW + 1, max_row=HEADER_ROW + n))
+        chart = dated_line_chart(s.ws, f"{c.title}: the last {view.points} computation(s)",
+                                 2 + k * len(CHART_FIGURES), len(CHART_FIGURES), HEADER_ROW, n,
+                                 (CHART_WIDTH_CM, CHART_HEIGHT_CM))
         for series, (_, _, color, dash) in zip(chart.series, CHART_FIGURES, strict=True):
             series.graphicalProperties.line.solidFill = color.lstrip("#")
             series.graphicalProperties.line.width = 22000  # EMU: about 1.75 pt

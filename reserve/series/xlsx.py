@@ -27,9 +27,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.chart import LineChart, Reference
 from openpyxl.styles import Alignment, Font
 
+from ..report.xlsx_history import dated_line_chart
 from .html import series_view
 from .model import COMPUTATION_TITLES, COMPUTATIONS, SERIES_FIGURES, DepositCheck, Run, Series
 
@@ -90,19 +90,8 @@ def _charts(ws: object, n: int) -> None:
     assert isinstance(ws, Worksheet)
     width = len(SERIES_FIGURES) + 1
     for k, c in enumerate(COMPUTATIONS):
-        chart = LineChart()
-        chart.title = f"{'PAB' if c == 'pab' else 'Customer'} reserve computation: the series"
-        chart.y_axis.title = "US dollars"
-        chart.x_axis.title = "As of"
-        chart.y_axis.number_format = "#,##0"
-        chart.x_axis.number_format = DATE
-        chart.x_axis.delete = False  # openpyxl 3.1 hides the axes unless told
-        chart.y_axis.delete = False
-        chart.width, chart.height = CHART_WIDTH_CM, CHART_HEIGHT_CM
-        first = 2 + k * width
-        chart.add_data(Reference(ws, min_col=first, max_col=first + CHART_FIGURES - 1, min_row=HEADER_ROW,
-                                 max_row=HEADER_ROW + n), titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=1, min_row=HEADER_ROW + 1, max_row=HEADER_ROW + n))
+        chart = dated_line_chart(ws, f"{'PAB' if c == 'pab' else 'Customer'} reserve computation: the series",
+                                 2 + k * width, CHART_FIGURES, HEADER_ROW, n, (CHART_WIDTH_CM, CHART_HEIGHT_CM))
         for s, colour in zip(chart.series, CHART_COLOURS, strict=True):
             s.graphicalProperties.line.solidFill = colour
             s.smooth = False
