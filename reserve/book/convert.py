@@ -702,7 +702,7 @@ def _convert_date(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series,
 # with no time zone. Refused, with the reason: a date alone (text `2026-11-24`, an Excel
 # cell formatted as a date, a Parquet `date` column), a time zone, no such day or time, a
 # year outside the calendar's, a number, TRUE/FALSE. A fraction of a second is rounded UP to
-# the next second (reading: a credit is never taken as earlier than the bank recorded it).
+# the next second (Reading: a credit is never taken as earlier than the bank recorded it).
 # Vectorised as the dates are: Arrow regex kernels for text, integer ticks for timestamps;
 # an object column (a sheet read cell by cell) is classified by Python type.
 
@@ -770,7 +770,7 @@ def _text_datetimes(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
         y, m, d, hh, mm, ss = (field(k) for k in ("y", "m", "d", "H", "M", "S"))
         frac = pc.struct_field(sub, "f")
-        # a fraction of a second other than zeros: up to the next second (reading above)
+        # a fraction of a second other than zeros: up to the next second (see the Reading above)
         up = pc.fill_null(pc.match_substring_regex(frac, "[1-9]"), False).to_numpy(zero_copy_only=False)
         days, real = _civil_days(y, m, d)
         clock = (hh <= 23) & (mm <= 59) & (ss <= 59)
@@ -790,7 +790,7 @@ def _text_datetimes(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 def _tick_datetimes(ticks: np.ndarray, per_second: int, null: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Integer ticks since the epoch (per_second to a second) -> (seconds, status); a fraction
-    of a second rounds up (reading above)."""
+    of a second rounds up (see the Reading above)."""
     seconds = -np.floor_divide(-ticks, per_second) if per_second > 1 else ticks.astype(np.int64)
     status = np.where(null, _T_BLANK, _T_OK).astype(np.int8)
     _seconds_status(seconds, status)
