@@ -163,6 +163,19 @@ class ReviewView:
     source: str  # where the row is in the book ("book.xlsx · review · row 3"), or ""
 
 
+@dataclass(frozen=True)
+class DepositView:
+    """A row of the book's `deposits` table as the page shows it (`model.Deposit`, issue 15)."""
+
+    account_id: str
+    computation: str  # Customer | PAB
+    credited_at: str  # "2026-11-24 08:45:00", the bank's local time
+    kind: str  # deposit | withdrawal
+    amount: int  # cents
+    reference: str
+    source: str  # where the row is in the book, or ""
+
+
 @dataclass
 class ExceptionRow:
     severity: str
@@ -368,6 +381,8 @@ class ReportContext:
     signoff: SignoffView = field(default_factory=lambda: view(SignOff(), ""))
     # --history (issue 14 item 5): the trend section (templates/history.html); None without it
     history: HistoryView | None = None
+    # issue 15: the book's deposits table, listed for `reserve series`; None: the book has none
+    deposits: list[DepositView] | None = None
 
 
 def _source_text(src: Source | None) -> tuple[str, str]:
@@ -499,6 +514,14 @@ def _review(r: Review | None) -> ReviewView | None:
         return None
     return ReviewView(r.id, r.disposition, r.comment or "", r.reviewer, r.date.isoformat() if r.date else "",
                       _source_text(r.source)[0])
+
+
+def _deposits(report: Report) -> list[DepositView] | None:
+    if report.deposits is None:
+        return None
+    return [DepositView(d.account_id, COMPUTATION_TITLES.get(d.computation, d.computation.value).split()[0],
+                        d.credited_at.isoformat(sep=" ", timespec="seconds"), d.kind, d.amount, d.reference or "",
+                        _source_text(d.source)[0]) for d in report.deposits]
 
 
 def _exceptions(report: Report) -> list[ExceptionGroup]:
@@ -706,6 +729,7 @@ def build_context(report: Report, scheds: list[Schedule], heads: dict[str, Sched
                          else list(report.compared_with.exceptions_gone)),
         signoff=view(SignOff(), ""),
         history=history_view(report.history),
+        deposits=_deposits(report),
     )
 
 
