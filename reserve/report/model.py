@@ -1305,7 +1305,7 @@ def deposit_problems(value: object) -> list[str]:
             out.append(f"{w}.account_id: found {kind_of(d.get('account_id'))}; expected a reserve bank account id")
         if d.get("computation") not in COMPUTATIONS:
             out.append(f"{w}.computation: found {kind_of(d.get('computation'))}; expected "
-                       + " or ".join(repr(c) for c in COMPUTATIONS))
+                       + " or ".join(repr(str(c)) for c in COMPUTATIONS))
         at = d.get("credited_at")
         ok_at = isinstance(at, str) and _CREDITED_AT.fullmatch(at) is not None
         if ok_at:
