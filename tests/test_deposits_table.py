@@ -353,6 +353,8 @@ def test_the_page_and_the_workbook_list_the_rows(tmp_path):
     assert ("<td>RB-1</td><td>Customer</td><td>2026-11-24 08:45:00</td><td>deposit</td>"
             '<td class="num">1,603,349.70</td><td>FW-&lt;1102&gt;</td>') in html
     assert "checks these rows" in html and "reserve series" in html
+    assert '<a href="#deposits">Deposits (1)</a>' in html
+    assert "credited_at: 2026-11-24 08:45:00 · kind: deposit" in html  # the row's schedule keeps the hour
     wb = load_workbook(tmp_path / "out" / "report.xlsx")
     rows = list(wb["Deposits"].iter_rows(values_only=True))
     assert rows[2] == ("account_id", "computation", "credited_at", "kind", "amount", "reference", "file", "sheet", "row")

@@ -52,6 +52,7 @@ from datetime import date
 import jinja2
 import pandas as pd
 
+from ..book.schema import TABLES
 from ..formula.model import LINES_BY_KEY, ComputationName, LineKey, Side
 from ..money import format_display
 from .compare import comparison
@@ -95,7 +96,9 @@ IDENTITY_COLUMNS = {
     "cca_deposits": ("deposit_id", "cca_id", "account_id", "asset", "owner"),
     "reserve_bank_accounts": ("account_id", "bank_name"),
     "holidays": ("date", "name"),
+    "deposits": ("account_id", "credited_at", "kind", "reference"),
 }
+DATETIME_COLUMNS = frozenset(c.name for t in TABLES for c in t.columns if c.type == "datetime")
 
 
 # ------------------------------------------------------------------------------ context
@@ -622,12 +625,13 @@ def _note_h_ties(report: Report) -> list[NoteHTie]:
     return out
 
 
-def _text(v: object) -> str:
-    """A cell of a schedule as text: blank for missing values, dates as ISO dates."""
+def _text(v: object, with_time: bool = False) -> str:
+    """A cell of a schedule as text: blank for missing values, dates as ISO dates (`with_time`:
+    a datetime column, deposits.credited_at of issue 15, with its time, even 00:00:00)."""
     if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
         return ""
     if isinstance(v, pd.Timestamp):
-        return str(v.date().isoformat())
+        return v.isoformat(sep=" ", timespec="seconds") if with_time else str(v.date().isoformat())
     return str(v)
 
 
@@ -648,7 +652,7 @@ def _schedule_views(heads: dict[str, ScheduleRows], report: Report, scheds: list
             for col in IDENTITY_COLUMNS.get(table, ()):
                 if col not in f.columns:
                     continue
-                v = _text(r[col])
+                v = _text(r[col], with_time=col in DATETIME_COLUMNS)
                 if not v or (col == "customer_id" and v == _text(r.get("account_id"))):
                     continue
                 ident.append(f"{col}: {v}")
