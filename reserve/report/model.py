@@ -913,6 +913,10 @@ class ReportFigures:
     # every report written before it) and parameters.bank_opens_at ("08:30"; None: not stated)
     deposits: tuple[Deposit, ...] | None = None
     bank_opens_at: str | None = None
+    # the problems of those two, located (`deposit_problems`): `report_problems` leaves them to
+    # their reader (`reserve series` passes such a file over, saying why); with any, deposits and
+    # bank_opens_at are None
+    deposit_problems: tuple[str, ...] = ()
 
     def lines(self) -> dict[tuple[str, str], int]:
         """{(computation, line): cents} for every comparable figure, in report order."""
@@ -950,12 +954,14 @@ class ReportFigures:
 
         params = data.get("parameters")
         opens = params.get("bank_opens_at") if isinstance(params, dict) else None
+        found = bank_opens_at_problems(opens) + (deposit_problems(data["deposits"]) if "deposits" in data else [])
         deposits = None
-        if isinstance(data.get("deposits"), list):
+        if "deposits" in data and not found:
             deposits = tuple(deposit_of(d) for d in data["deposits"])
         return cls(text("schema"), text("firm_name"), text("as_of"), text("run_at"), comps,
                    _prior_exceptions(data.get("exceptions")), deposits=deposits,
-                   bank_opens_at=opens if isinstance(opens, str) else None)
+                   bank_opens_at=opens if isinstance(opens, str) and not found else None,
+                   deposit_problems=tuple(found))
 
 
 PRIOR_FIELDS = ("id", "rule", "computation", "severity", "message")
@@ -1122,6 +1128,8 @@ class _Reader:
         )
 
     def deposits(self, data: Mapping[str, JSON]) -> tuple[Deposit, ...] | None:
+        params = data.get("parameters")
+        self.problems.extend(bank_opens_at_problems(params.get("bank_opens_at") if isinstance(params, dict) else None))
         if "deposits" not in data:
             return None
         found = deposit_problems(data["deposits"])
@@ -1290,6 +1298,13 @@ _CLOCK = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 _CREDITED_AT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
 
 
+def bank_opens_at_problems(value: object) -> list[str]:
+    """parameters.bank_opens_at: "HH:MM" (24-hour) or null (absent, in an older report)."""
+    if value is None or (isinstance(value, str) and _CLOCK.fullmatch(value)):
+        return []
+    return [f"parameters.bank_opens_at: found {kind_of(value)}; expected a time of day such as \"08:30\", or null"]
+
+
 def deposit_problems(value: object) -> list[str]:
     """Every problem of a report.json `deposits` section (issue 15), located."""
     if not isinstance(value, list):
@@ -1348,13 +1363,6 @@ def report_problems(data: object, require_schema: bool = False) -> list[str]:
             problems.append(f"{key}: found {kind_of(data[key])}; expected text")
     if "as_of" in data and not _is_iso_date(data["as_of"]):
         problems.append(f"as_of: found {kind_of(data['as_of'])}; expected a date such as \"2026-11-20\"")
-    params = data.get("parameters")
-    if isinstance(params, dict) and params.get("bank_opens_at") is not None and not (
-            isinstance(params["bank_opens_at"], str) and _CLOCK.fullmatch(params["bank_opens_at"])):
-        problems.append(f"parameters.bank_opens_at: found {kind_of(params['bank_opens_at'])}; expected a time "
-                        "of day such as \"08:30\", or null")
-    if "deposits" in data:
-        problems += deposit_problems(data["deposits"])
     comps = data.get("computations")
     if comps is None:
         problems.append("has no `computations` section; expected the one a report.json has")
