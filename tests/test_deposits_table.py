@@ -373,3 +373,34 @@ def test_no_listing_without_the_table(tmp_path):
     api.write_outputs(tmp_path / "out", b, r)
     assert 'id="deposits"' not in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert "Deposits" not in load_workbook(tmp_path / "out" / "report.xlsx").sheetnames
+
+
+@pytest.mark.parametrize("code,hour", [
+    ("yyyy-mm-dd hh:mm", True), ("m/d/yyyy h:mm AM/PM", True), ("[h]:mm:ss", True), ("dd/mm/yyyy HH:MM", True),
+    ("yyyy-mm-dd", False), ('yyyy-mm-dd "h"', False), ("yyyy-mm-dd \\h", False), ("[$-409]mmmm d, yyyy", False),
+    ("[Red]yyyy-mm-dd", False), ("General", False),
+])
+def test_which_excel_formats_show_the_hour(code, hour):
+    from reserve.book.read import format_shows_hour
+
+    assert format_shows_hour(code) is hour
+
+
+@pytest.mark.parametrize("value,out", [
+    (dt.time(8, 30), "08:30"), ("08:30", "08:30"), ("8:30", "08:30"), (" 00:00 ", "00:00"), ("23:59", "23:59"),
+])
+def test_parse_clock(value, out):
+    from reserve.book.cells import parse_clock
+
+    assert parse_clock(value) == out
+
+
+@pytest.mark.parametrize("value,why", [
+    (dt.time(8, 30, 15), "seconds"), (dt.datetime(2026, 11, 24, 8, 30), "a date"), (dt.timedelta(hours=8), "not a time"),
+    (0.354166, "a number"), ("24:00", "no such time"), ("08h30", "HH:MM"),
+])
+def test_parse_clock_refuses(value, why):
+    from reserve.book.cells import parse_clock
+
+    with pytest.raises(ValueError, match=why):
+        parse_clock(value)
