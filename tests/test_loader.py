@@ -131,6 +131,8 @@ FULL = dict(
     reserve_bank_accounts=[{"account_id": "R1", "book": "customer", "bank_id": "B", "bank_name": "Bank",
                             "bank_affiliated": "no", "bank_equity_capital": "1,000,000", "cash": "10",
                             "written_notification": "TRUE"}],
+    deposits=[{"account_id": "R1", "credited_at": "2026-11-23 09:15", "amount": "10", "kind": "deposit",
+               "reference": "FW-1"}],
     clearing_organizations=[{"clearing_org_id": "OCC", "name": "The Options Clearing Corporation", "kind": "occ",
                              "note_g_b1": "yes", "note_g_determined_on": "2026-06-30"}],
     holidays=[{"date": "2026-12-24", "name": "Christmas Eve"}],
@@ -196,10 +198,11 @@ def test_every_table_loads_typed(tmp_path):
     assert org["note_g_determined_on"] == pd.Timestamp("2026-06-30")
 
     assert b.table("holidays")["date"].tolist() == [pd.Timestamp("2026-12-24")]
+    assert b.table("deposits")["credited_at"].tolist() == [pd.Timestamp("2026-11-23 09:15")]
     assert b.row_counts == {"accounts": 4, "collateral": 2, "items": 5, "cca": 1, "cca_requirements": 2,
                             "cca_requirement_increments": 1, "cca_deposits": 2, "reserve_bank_accounts": 1,
                             "clearing_organizations": 1,
-                            "holidays": 1, "review": 1}
+                            "deposits": 1, "holidays": 1, "review": 1}
 
 
 def test_defaults_applied(tmp_path):

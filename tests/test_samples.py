@@ -89,9 +89,14 @@ def test_sample_parameters(sample):
     assert p.cross_margin_dual_registrant and p.cross_margin_joint_member and not p.cross_margin_conditions_met
 
 
+# Issue 15: the deposits table is for a series of computations (`reserve series`); the weekly
+# sample is one computation, and its figures (goldens, README) are kept as they are.
+NOT_IN_THE_SAMPLE = ("deposits",)
+
+
 def test_sample_has_every_table(sample):
     for t in TABLES:
-        if t.kind == "rows":
+        if t.kind == "rows" and t.name not in NOT_IN_THE_SAMPLE:
             assert len(sample.table(t.name)) > 0, t.name
     assert 20 <= len(sample.table("accounts")) <= 100 and 20 <= len(sample.table("items")) <= 100
 

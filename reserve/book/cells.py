@@ -65,6 +65,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -620,3 +621,35 @@ def parse_pct(values) -> Parsed:
             res.why[i] = MSG_RANGE
     return res
 
+
+
+# --------------------------------------------------------------------------
+# A time of day (the `bank_opens_at` parameter, issue 15)
+# --------------------------------------------------------------------------
+
+CLOCK_EXPECTED = "a time of day HH:MM on a 24-hour clock, from 00:00 to 23:59 (e.g. 08:30)"
+_CLOCK = re.compile(r"([0-9]{1,2}):([0-9]{2})")
+
+
+def parse_clock(value) -> str:
+    """A time of day as `HH:MM`: text `08:30` (or `8:30`), or an Excel time cell (a
+    `datetime.time` with no seconds, which is how Excel keeps `08:30` typed in a cell).
+    Anything else raises ValueError saying why (`8am`, `25:00`, `08:30:15`, a date)."""
+    if isinstance(value, (_dt.datetime, _dt.date)):
+        raise ValueError("a date, not a time of day")
+    if isinstance(value, _dt.time):
+        if value.second or value.microsecond:
+            raise ValueError("a time with seconds: give the hour and minute only")
+        if value.tzinfo is not None:
+            raise ValueError("a time zone: give the banks' local time, without a zone")
+        return f"{value.hour:02d}:{value.minute:02d}"
+    if isinstance(value, bool) or not isinstance(value, str):
+        raise ValueError("not a time of day" if not isinstance(value, (int, float)) else
+                         "a number, not a time of day (type 08:30)")
+    m = _CLOCK.fullmatch(value.strip())
+    if m is None:
+        raise ValueError("not in the form HH:MM")
+    hour, minute = int(m.group(1)), int(m.group(2))
+    if hour > 23 or minute > 59:
+        raise ValueError("no such time of day (hours 00-23, minutes 00-59)")
+    return f"{hour:02d}:{minute:02d}"

@@ -7,7 +7,8 @@ user added (kept untouched for the audit trail), and two provenance columns:
     _row   int64 row number as a person sees it in that file (Excel row / CSV line)
 
 Engine types: money -> int64 cents (pandas "Int64" where the column may stay blank);
-pct -> int64 in 1/10,000 of a percent; date -> datetime64 (NaT for blank); bool -> bool;
+pct -> int64 in 1/10,000 of a percent; date -> datetime64 (NaT for blank); datetime ->
+datetime64[ns] to the second, naive, the bank's local time (NaT for blank); bool -> bool;
 text -> pandas "str" (Arrow-backed; NaN for blank); enum -> Categorical with the schema's fixed
 categories (NaN for blank). Enumerations are matched case-insensitively and
 stored in lower case (a reading documented in the README).
@@ -691,6 +692,252 @@ def _convert_date(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series,
     return pd.Series(out, index=s.index), status == _D_BLANK
 
 
+# --------------------------------------------------------------------------- date-times
+#
+# The datetime rule (issue 15, docs/BOOK_FORMAT.md): when the bank credited a reserve bank
+# account, to the minute -- a deposit's deadline is one hour after the bank opens (Rule
+# 15c3-3(e)(3)(i)), so a date without its time cannot say whether it was timely. Accepted: ISO
+# text `YYYY-MM-DD HH:MM[:SS]` (a `T` or a space between day and time; an hour of one digit
+# too), an Excel date-time cell whose number format shows the hour, a Parquet timestamp
+# with no time zone. Refused, with the reason: a date alone (text `2026-11-24`, an Excel
+# cell formatted as a date, a Parquet `date` column), a time zone, no such day or time, a
+# year outside the calendar's, a number, TRUE/FALSE. A fraction of a second is rounded UP to
+# the next second (Reading: a credit is never taken as earlier than the bank recorded it).
+# Vectorised as the dates are: Arrow regex kernels for text, integer ticks for timestamps;
+# an object column (a sheet read cell by cell) is classified by Python type.
+
+DATETIME_EXPECTED = (f"a date and time YYYY-MM-DD HH:MM (e.g. 2026-11-24 08:45) between {DATE_MIN.year} and "
+                     f"{DATE_MAX.year}")
+(_T_OK, _T_BLANK, _T_DATE_ONLY, _T_EXCEL_DATE, _T_PARQUET_DATE, _T_FORM, _T_DAY, _T_CLOCK, _T_ZONE, _T_RANGE,
+ _T_NUMBER, _T_BOOL, _T_TIME_ONLY, _T_OTHER) = range(14)
+_DATETIME_WHY = {
+    _T_DATE_ONLY: "a date without a time of day: the deadline turns on the hour; give the time too "
+                  "(2026-11-24 08:45)",
+    _T_EXCEL_DATE: "an Excel date whose cell format shows no time of day: the deadline turns on the hour; "
+                   "format the cell as a date and time (yyyy-mm-dd hh:mm) and give the time",
+    _T_PARQUET_DATE: "a Parquet date column has no time of day: the deadline turns on the hour; write a "
+                     "timestamp (without a time zone)",
+    _T_FORM: "not in the form YYYY-MM-DD HH:MM (e.g. 2026-11-24 08:45 or 2026-11-24T08:45:00)",
+    _T_DAY: "no such day",
+    _T_CLOCK: "no such time of day (hours 00-23, minutes and seconds 00-59)",
+    _T_ZONE: "a time zone: give the bank's local time, without a zone",
+    _T_RANGE: f"a year outside {DATE_MIN.year}-{DATE_MAX.year}",
+    _T_NUMBER: "a number, not a date and time (format the cell as a date and time, or type 2026-11-24 08:45)",
+    _T_BOOL: "TRUE/FALSE, not a date and time",
+    _T_TIME_ONLY: "a time of day without a date",
+    _T_OTHER: "not a date and time",
+}
+_SECONDS_PER_DAY = 86_400
+_ISO_DATETIME = (r"^(?P<y>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})[Tt ](?P<H>[0-9]{1,2}):(?P<M>[0-9]{2})"
+                 r"(?::(?P<S>[0-9]{2})(?:\.(?P<f>[0-9]+))?)?$")
+
+
+class _DateTimeWhy:
+    def __init__(self, status: np.ndarray):
+        self.status = status
+
+    def get(self, pos: int, default: str = "", /) -> str:
+        return _DATETIME_WHY.get(int(self.status[pos]), default)
+
+
+def _seconds_status(seconds: np.ndarray, status: np.ndarray) -> None:
+    """Cells OK so far whose day falls outside DATE_MIN..DATE_MAX get _T_RANGE."""
+    days = np.floor_divide(seconds, _SECONDS_PER_DAY)
+    status[(status == _T_OK) & ((days < _DAY_MIN) | (days > _DAY_MAX))] = _T_RANGE
+
+
+def _text_datetimes(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """ISO text -> (seconds since 1970-01-01 00:00, status)."""
+    n = len(arr)
+    if not pa.types.is_string(arr.type):
+        arr = arr.cast(pa.string())
+    trimmed = pc.utf8_trim_whitespace(arr) if _may_have_edge_space(arr) else arr
+    seconds = np.zeros(n, dtype=np.int64)
+    status = np.full(n, _T_FORM, dtype=np.int8)
+    if n == 0:
+        return seconds, status
+    blank = pc.fill_null(pc.equal(pc.binary_length(trimmed), 0), True).to_numpy(zero_copy_only=False)
+    status[blank] = _T_BLANK
+    parts = pc.extract_regex(trimmed, _ISO_DATETIME)
+    shaped = parts.is_valid().to_numpy(zero_copy_only=False) & ~blank
+    if shaped.any():
+        sub = pc.filter(parts, pa.array(shaped))
+
+        def field(name: str, default: int = 0) -> np.ndarray:
+            f = pc.struct_field(sub, name)
+            f = pc.if_else(pc.equal(pc.binary_length(f), 0), pa.scalar(None, pa.string()), f)
+            return pc.fill_null(pc.cast(f, pa.int64()), default).to_numpy(zero_copy_only=False)
+
+        y, m, d, hh, mm, ss = (field(k) for k in ("y", "m", "d", "H", "M", "S"))
+        frac = pc.struct_field(sub, "f")
+        # a fraction of a second other than zeros: up to the next second (see the Reading above)
+        up = pc.fill_null(pc.match_substring_regex(frac, "[1-9]"), False).to_numpy(zero_copy_only=False)
+        days, real = _civil_days(y, m, d)
+        clock = (hh <= 23) & (mm <= 59) & (ss <= 59)
+        sub_status = np.where(~real, _T_DAY, np.where(~clock, _T_CLOCK, _T_OK)).astype(np.int8)
+        seconds[shaped] = days * _SECONDS_PER_DAY + hh * 3600 + mm * 60 + ss + up
+        status[shaped] = sub_status
+    rest = ~blank & ~shaped
+    if rest.any():  # why not: a day alone, a zone after a date-time, or another form
+        sub = pc.filter(trimmed, pa.array(rest))
+        day_only = pc.fill_null(pc.match_substring_regex(sub, _ISO_DAY + "$"), False).to_numpy(zero_copy_only=False)
+        zoned = pc.fill_null(pc.match_substring_regex(sub, _ISO_DAY + r"[Tt ].*([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$"),
+                             False).to_numpy(zero_copy_only=False)
+        status[rest] = np.where(day_only, _T_DATE_ONLY, np.where(zoned, _T_ZONE, _T_FORM))
+    _seconds_status(seconds, status)
+    return seconds, status
+
+
+def _tick_datetimes(ticks: np.ndarray, per_second: int, null: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Integer ticks since the epoch (per_second to a second) -> (seconds, status); a fraction
+    of a second rounds up (see the Reading above)."""
+    seconds = -np.floor_divide(-ticks, per_second) if per_second > 1 else ticks.astype(np.int64)
+    status = np.where(null, _T_BLANK, _T_OK).astype(np.int8)
+    _seconds_status(seconds, status)
+    return seconds, status
+
+
+_TICKS_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
+
+
+def _numpy_datetimes(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    unit, count = np.datetime_data(a.dtype)
+    if unit not in _TICKS_PER_SECOND or count != 1:
+        a = a.astype("datetime64[ns]")
+        unit = "ns"
+    null = np.isnat(a)
+    return _tick_datetimes(np.where(null, 0, a.view(np.int64)), _TICKS_PER_SECOND[unit], null)
+
+
+def _arrow_datetimes(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    t = arr.type
+    n = len(arr)
+    if pa.types.is_dictionary(t):
+        sec, status = _arrow_datetimes(arr.dictionary)
+        idx = pc.fill_null(arr.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        return np.append(sec, 0)[idx], np.append(status, _T_BLANK).astype(np.int8)[idx]
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
+        return _text_datetimes(arr)
+    null = arr.is_null().to_numpy(zero_copy_only=False) if arr.null_count else np.zeros(n, dtype=bool)
+    if pa.types.is_timestamp(t) and t.tz is None:
+        ticks = pc.fill_null(arr.cast(pa.int64()), 0).to_numpy(zero_copy_only=False)
+        return _tick_datetimes(ticks, _TICKS_PER_SECOND[t.unit], null)
+    if pa.types.is_timestamp(t):
+        why = _T_ZONE
+    elif pa.types.is_date32(t) or pa.types.is_date64(t):
+        why = _T_PARQUET_DATE
+    elif pa.types.is_time(t):
+        why = _T_TIME_ONLY
+    elif pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
+        why = _T_NUMBER
+        if pa.types.is_floating(t):
+            null = null | pc.fill_null(pc.is_nan(arr), False).to_numpy(zero_copy_only=False)
+    elif pa.types.is_boolean(t):
+        why = _T_BOOL
+    elif pa.types.is_null(t):
+        why = _T_BLANK
+    else:
+        why = _T_OTHER
+    return np.zeros(n, dtype=np.int64), np.where(null, _T_BLANK, why).astype(np.int8)
+
+
+def _object_datetimes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """An object column (a sheet read cell by cell) -> (seconds, status), by Python type. An
+    Excel cell's own `date` (python-calamine gives one for a date-time at midnight) is taken as
+    midnight here; whether its cell shows an hour is the caller's check (`_excel_untimed`)."""
+    n = len(values)
+    seconds = np.zeros(n, dtype=np.int64)
+    status = np.full(n, _T_OTHER, dtype=np.int8)
+    groups: dict[type, list[int]] = {}
+    for i, v in enumerate(values.tolist()):
+        groups.setdefault(type(v), []).append(i)
+    for kind, idx in groups.items():
+        sub = values[idx].tolist()
+        if kind is str:
+            text = [v.encode("utf-8", "replace").decode("utf-8") for v in sub]
+            seconds[idx], status[idx] = _text_datetimes(pa.array(text, type=pa.string()))
+        elif issubclass(kind, _dt.datetime):
+            for i, v in zip(idx, sub, strict=True):
+                if v is pd.NaT:
+                    status[i] = _T_BLANK
+                elif v.tzinfo is not None:
+                    status[i] = _T_ZONE
+                else:
+                    whole = (v.toordinal() - _EPOCH_ORDINAL) * _SECONDS_PER_DAY + v.hour * 3600 + v.minute * 60 + v.second
+                    seconds[i] = whole + (1 if v.microsecond or getattr(v, "nanosecond", 0) else 0)
+                    status[i] = _T_OK
+        elif issubclass(kind, _dt.date):
+            seconds[idx] = [(v.toordinal() - _EPOCH_ORDINAL) * _SECONDS_PER_DAY for v in sub]
+            status[idx] = _T_OK
+        elif issubclass(kind, _dt.time):
+            status[idx] = _T_TIME_ONLY
+        elif issubclass(kind, (bool, np.bool_)):
+            status[idx] = _T_BOOL
+        elif issubclass(kind, (int, float, np.number, Decimal)):
+            status[idx] = [_T_BLANK if _is_missing(v) else _T_NUMBER for v in sub]
+        elif kind is np.datetime64:
+            seconds[idx], status[idx] = _numpy_datetimes(np.array(sub))
+        else:
+            status[idx] = [_T_BLANK if _is_missing(v) else _T_OTHER for v in sub]
+    _seconds_status(seconds, status)
+    return seconds, status
+
+
+def _datetime_status(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    dt = s.dtype
+    if _is_text_dtype(s):
+        return _text_datetimes(keys.arrow_text(s))
+    if isinstance(dt, pd.CategoricalDtype):
+        sec, status = _datetime_status(pd.Series(np.asarray(s.cat.categories, dtype=object), dtype=object))
+        codes = s.cat.codes.to_numpy().astype(np.int64)
+        return np.append(sec, 0)[codes], np.append(status, _T_BLANK).astype(np.int8)[codes]
+    if isinstance(dt, pd.DatetimeTZDtype):
+        return np.zeros(len(s), dtype=np.int64), np.where(s.isna().to_numpy(dtype=bool), _T_BLANK, _T_ZONE).astype(np.int8)
+    if isinstance(dt, np.dtype) and dt.kind == "M":
+        return _numpy_datetimes(s.to_numpy())
+    if isinstance(dt, np.dtype) and dt.kind in "fiub":
+        return _arrow_datetimes(pa.array(s.to_numpy(), from_pandas=True))
+    if isinstance(dt, pd.ArrowDtype):
+        return _arrow_datetimes(pa.array(s.array))
+    if isinstance(dt, pd.api.extensions.ExtensionDtype) and dt != object:  # noqa: E721
+        try:
+            return _arrow_datetimes(pa.array(s.array, from_pandas=True))
+        except (pa.ArrowException, TypeError, ValueError):
+            return _object_datetimes(np.asarray(s.astype(object)))
+    return _object_datetimes(s.to_numpy(dtype=object))
+
+
+def _excel_untimed(rep: _Reporter, column: str, s: pd.Series, status: np.ndarray) -> None:
+    """An Excel date cell is a date-time only if its number format shows the hour: the reader
+    lists those cells (`RawChunk.timed_cells`); any other date cell of the column -- formatted
+    as a date alone, whatever time its value hides -- is refused (_T_EXCEL_DATE). Text cells
+    were judged by their text."""
+    timed = rep.chunk.timed_cells
+    if timed is None or len(rep.chunk.rows) != len(status):
+        return  # not read from a workbook: a timestamp is a date-time
+    shows_hour = np.isin(rep.chunk.rows, timed.get(column, np.zeros(0, dtype=np.int64)))
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind == "M":  # the workbook reader's date column
+        dated = np.ones(len(status), dtype=bool)
+    elif s.dtype == object:  # a sheet read cell by cell: its date and date-time cells
+        dated = np.fromiter((isinstance(v, (_dt.date, np.datetime64)) for v in s.tolist()), dtype=bool, count=len(s))
+    else:
+        return
+    status[dated & (status == _T_OK) & ~shows_hour] = _T_EXCEL_DATE
+
+
+def _convert_datetime(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series, np.ndarray]:
+    seconds, status = _datetime_status(s)
+    _excel_untimed(rep, col.name, s, status)
+    ok = status == _T_OK
+    out = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[ns]")
+    out[ok] = seconds[ok].astype("datetime64[s]")  # within 1900-2199: always inside datetime64[ns]
+    bad = ~ok & (status != _T_BLANK)
+    rep.cells(col.name, bad, s, DATETIME_EXPECTED, _DateTimeWhy(status))
+    return pd.Series(out, index=s.index), status == _T_BLANK
+
+
 CONVERTERS = {
     "text": _convert_text,
     "enum": _convert_enum,
@@ -698,6 +945,7 @@ CONVERTERS = {
     "money": _convert_money,
     "pct": _convert_pct,
     "date": _convert_date,
+    "datetime": _convert_datetime,
 }
 
 
@@ -715,7 +963,7 @@ def _engine_dtype(c: Column):
         return "Int64" if c.default is BLANK else np.int64
     if c.type == "pct":
         return np.int64
-    if c.type == "date":
+    if c.type in ("date", "datetime"):
         return "datetime64[ns]"
     if c.type == "bool":
         return bool
@@ -771,7 +1019,8 @@ def type_chunk(table: Table, chunk: RawChunk, log: ProblemLog, bad: dict | None 
         keep = ~all_blank
         if not keep.all():
             frame = frame.loc[keep].reset_index(drop=True)
-            chunk = RawChunk(chunk.table, chunk.file, chunk.sheet, frame, chunk.rows[keep], chunk.flagged)
+            chunk = RawChunk(chunk.table, chunk.file, chunk.sheet, frame, chunk.rows[keep], chunk.flagged,
+                             chunk.timed_cells)
             rep = _Reporter(chunk, log)
     missing = [c.name for c in table.columns if c.required and c.name not in frame.columns]
     if missing and _title_rows(table, chunk, header_row, log):
@@ -797,7 +1046,7 @@ def type_chunk(table: Table, chunk: RawChunk, log: ProblemLog, bad: dict | None 
                 values = pd.Series(np.zeros(len(frame), dtype=np.int64), index=frame.index)
             elif c.type == "pct":
                 values = pd.Series(np.zeros(len(frame), dtype=np.int64), index=frame.index)
-            elif c.type == "date":
+            elif c.type in ("date", "datetime"):
                 values = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
             elif c.type == "bool":
                 values = pd.Series(np.zeros(len(frame), dtype=bool), index=frame.index)
@@ -898,6 +1147,18 @@ def type_parameters(chunk: RawChunk, log: ProblemLog) -> dict:
             continue
         given.add(name)
         col = known[name]
+        raw_value = frame["value"].iloc[pos]
+        if name == "bank_opens_at" and not _is_missing(raw_value) and str(raw_value).strip():
+            # text of its own grammar, or an Excel time cell (a text column would read it as
+            # "08:30:00"): refused here, located, when not a time of day HH:MM
+            try:
+                values[name] = cells.parse_clock(raw_value)
+                sources[name] = row
+            except ValueError as exc:
+                log.add(Problem(chunk.file, chunk.sheet, row, "value", _shown(raw_value)[:80], cells.CLOCK_EXPECTED,
+                                message=f"parameter 'bank_opens_at': {exc}"))
+                bad_names.add(name)
+            continue
         one = RawChunk(chunk.table, chunk.file, chunk.sheet,
                        pd.DataFrame({"value": pd.Series([frame["value"].iloc[pos]], dtype=object)}),
                        np.array([row], dtype=np.int64))

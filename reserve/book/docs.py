@@ -24,7 +24,10 @@ out or left blank (see *Names and defaults*).
 Types: **money** — dollars with at most 2 decimals (`1234.5`, `1,234.50`, `$1,234.50`,
 `(1,234.50)` = -1234.50; an Excel number that is a whole number of cents up to floating-point
 noise, such as `=0.1+0.2`, is that number of cents; `12.345` is an error). **date** — an Excel
-date or ISO text `2026-11-20`, 1900 to 2199 (see *Dates and limits*). **bool** — TRUE/FALSE, or
+date or ISO text `2026-11-20`, 1900 to 2199 (see *Dates and limits*). **datetime** — a date and
+a time of day, the bank's local time: an Excel date-time cell whose format shows the hour, ISO
+text `2026-11-24 08:45` or `2026-11-24T08:45:00`, or a Parquet timestamp with no time zone; a
+date alone is an error (see *Dates and limits*). **bool** — TRUE/FALSE, or
 `true/false/yes/no/y/n/1/0`. **pct** — 0 to 100. **text** — leading/trailing spaces removed.
 **enum** — one of the listed values (case does not matter). A formula cell is read by its
 saved value; a formula with no saved value is an error.
@@ -45,6 +48,16 @@ nested (list, struct) Parquet value. The business calendar covers the same years
 {DATE_MAX.year + 1} for the deadlines of late December {DATE_MAX.year}; before 1999 its Federal
 Reserve holidays are today's rules applied back (Martin Luther King, Jr. Day in every year, for
 instance), not the Fed's historical lists.
+
+**Date-times** (`deposits.credited_at`). A date and a time of day, to the minute or the second:
+ISO text `YYYY-MM-DD HH:MM[:SS]` with a space or a `T` between them (`2026-11-24 08:45`,
+`2026-11-24T08:45:00`), an Excel date cell whose number format shows the hour (`yyyy-mm-dd
+hh:mm`), or a Parquet timestamp with no time zone, in the years {DATE_MIN.year} to {DATE_MAX.year}.
+A fraction of a second counts as the next whole second (a credit is never taken as earlier than
+the bank recorded it). A date alone is an error, because a deposit's deadline is one hour after
+the bank opens: text `2026-11-24`, an Excel cell formatted as a date only (whatever time its value
+holds), a Parquet `date` column. So are a time zone (`Z`, `-05:00`), a time that does not exist
+(`25:00`), a time without a date, a number and TRUE/FALSE.
 
 **Amounts.** Every amount is at most ${AMOUNT_BOUND_TEXT} ($10^15) either way, and so is every
 money column's total of absolute values over its table (all its files together); a book beyond

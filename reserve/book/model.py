@@ -39,6 +39,9 @@ class Parameters:
     daily_notice_date: date | None = None  # the written notice of a voluntary daily computation
     variance_threshold: str | None = None  # the firm's review policy, normalised (money.parse_variance_threshold)
     test_run: bool = False  # a test computation (SEC staff FAQ of 2025-12-08): shown apart by `reserve series`
+    # issue 15: "HH:MM", the hour the reserve banks open (the deposit deadline is an hour after it,
+    # Rule 15c3-3(e)(3)(i)); None: not stated (a deposit on the deadline day is then not shown timely)
+    bank_opens_at: str | None = None
 
     def __post_init__(self) -> None:
         if self.prepared_on is None:

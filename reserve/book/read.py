@@ -60,6 +60,10 @@ class RawChunk:
     # (row, column) cells already reported by the reader (a formula with no saved value, an
     # Excel error): they read as blank, and must not be reported again as "blank, required".
     flagged: frozenset = frozenset()
+    # A workbook's datetime columns (issue 15): {column: Excel rows whose cell's number format
+    # shows the hour}. A date cell of such a column not listed is a date without a time.
+    # None: not read from a workbook (a CSV's text and a Parquet timestamp say it themselves).
+    timed_cells: dict[str, np.ndarray] | None = None
 
 
 @dataclass
@@ -314,6 +318,7 @@ def _record_lines(path: Path, n_records: int) -> np.ndarray:
 
 
 def _read_parquet(path: Path, table: str, shown: str) -> RawChunk:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     guard.check_parquet(path, table, shown)
@@ -331,6 +336,13 @@ def _read_parquet(path: Path, table: str, shown: str) -> RawChunk:
              and c.name in file_schema.names and _is_arrow_text(file_schema.field(c.name).type)]
     arrow = pq.read_table(path, read_dictionary=enums or None)
     frame = arrow.to_pandas(types_mapper=_arrow_types, date_as_object=False)  # dates as datetime64, not objects
+    # A datetime column (issue 15) keeps a Parquet date as Arrow's date, so that typing can
+    # refuse it: as datetime64 it would be a timestamp of midnight, a time the file never gave.
+    timed = {c.name for c in TABLES_BY_NAME[table].columns if c.type == "datetime"}
+    for f in arrow.schema:
+        if (pa.types.is_date32(f.type) or pa.types.is_date64(f.type)) and f.name in frame.columns \
+                and header_names([f.name], table)[0] in timed:
+            frame[f.name] = pd.Series(pd.arrays.ArrowExtensionArray(arrow.column(f.name)), index=frame.index)
     frame.columns = header_names(list(frame.columns), table)
     rows = np.arange(1, len(frame) + 1, dtype=np.int64)
     return RawChunk(table, shown, table, frame, rows)
@@ -658,11 +670,96 @@ def _read_xlsx(path: Path, log: ProblemLog, progress: Progress = NO_PROGRESS) ->
             assert chunk is not None  # (no chunk only when reading failed)
             if flagged:
                 chunk.flagged = frozenset(flagged)
+            timed_letters = _datetime_letters(path, sheet, table, header) if member and len(chunk.frame) else {}
+            if timed_letters and member:
+                try:
+                    chunk.timed_cells = _timed_cells(zf, member, timed_letters)
+                except Exception as exc:  # a damaged styles part: a problem, never a date taken as timed
+                    log.add(Problem(shown, sheet, message=f"cannot read the number formats of the sheet "
+                                    f"(needed to tell a date-time from a date): {exc}"))
+                    unread.add(table)
+                    continue
             chunks.setdefault(table, []).append(chunk)
             tables_here.append(table)
             rows_here[table] = len(chunk.frame)
         sha = digest.result()
     return RawBook(chunks, [InputFile(shown, sha, tables_here, rows_here)], shown, ignored=ignored, unread=unread)
+
+
+# --------------------------------------------------------------------------- date-time cells
+#
+# Issue 15: whether an Excel date cell holds a date and a time, or a date alone, is in its
+# number format, not in its value (a date typed as 2026-11-24 and a date-time of midnight are
+# the same number; calamine and fastexcel give both as the same timestamp). The format is the
+# cell's style (`s`, an index into styles.xml's cellXfs) -> numFmtId -> a built-in format or
+# the workbook's own format code. A format shows the hour when its code, without its quoted
+# text, escaped characters and bracketed codes other than elapsed hours ([h]), has an `h`.
+
+_BUILTIN_HOUR_FORMATS = frozenset({18, 19, 20, 21, 22, 46})  # h:mm AM/PM ... m/d/yy h:mm, [h]:mm:ss
+_QUOTED = re.compile(r'"[^"]*"|\\.|\[(?![hH]+\])[^\]]*\]')
+_STYLE = re.compile(rb'\bs="(\d+)"')
+
+
+def format_shows_hour(code: str) -> bool:
+    """Whether an Excel number format code shows the hour (`yyyy-mm-dd hh:mm`, `[h]:mm`)."""
+    return "h" in _QUOTED.sub("", code).lower()
+
+
+def _hour_styles(zf: zipfile.ZipFile) -> set[int]:
+    """The cellXfs indices (a cell's `s`) whose number format shows the hour."""
+    try:
+        root = SafeET.fromstring(zf.read("xl/styles.xml"))
+    except KeyError:
+        return set()
+    custom = {int(f.get("numFmtId", "-1")): f.get("formatCode", "")
+              for f in root.findall("m:numFmts/m:numFmt", _NS)}
+    out = set()
+    for i, xf in enumerate(root.findall("m:cellXfs/m:xf", _NS)):
+        fid = int(xf.get("numFmtId", "0"))
+        if fid in custom:
+            if format_shows_hour(custom[fid]):
+                out.add(i)
+        elif fid in _BUILTIN_HOUR_FORMATS:
+            out.add(i)
+    return out
+
+
+def _timed_cells(zf: zipfile.ZipFile, member: str, letters: dict[str, str]) -> dict[str, np.ndarray]:
+    """{column: Excel rows of its cells whose number format shows the hour}, for the columns
+    `letters` names ({column letters: column name}), streaming the sheet's XML once."""
+    styles = _hour_styles(zf)
+    found: dict[str, list[int]] = {name: [] for name in letters.values()}
+    if styles:
+        tail = b""
+        with zf.open(member) as f:
+            while True:
+                block = f.read(1 << 22)
+                data = tail + block
+                cut = data.rfind(b"<c ") if block else len(data)
+                end = cut if cut > 0 else len(data)
+                part, tail = data[:end], data[end:]
+                for m in _CELL.finditer(part):
+                    attrs = m.group(1)
+                    ref = _REF.search(attrs)
+                    style = _STYLE.search(attrs)
+                    if ref is None or style is None:
+                        continue
+                    name = letters.get(ref.group(1).decode())
+                    if name is not None and int(style.group(1)) in styles:
+                        found[name].append(int(ref.group(2)))
+                if not block:
+                    break
+    return {name: np.asarray(rows, dtype=np.int64) for name, rows in found.items()}
+
+
+def _datetime_letters(path: Path, sheet: str, table: str, header: dict[str, str] | None) -> dict[str, str]:
+    """{column letters: column name} of the table's datetime columns in the sheet's header."""
+    wanted = {c.name for c in TABLES_BY_NAME[table].columns if c.type == "datetime"}
+    if not wanted:
+        return {}
+    by_letter = header if header is not None else _header_by_letter(path, sheet)
+    return {letters: name for letters, text in by_letter.items()
+            if (name := header_names([text], table)[0]) in wanted}
 
 
 def _names_from_scan(header: dict[str, str] | None, table: str) -> list[str] | None:

@@ -8,6 +8,9 @@ Column types:
     money   exact dollar amount, at most 2 decimals -> int64 cents
     pct     0..100 percent, at most 4 decimals -> int64 in 1/10,000 of a percent
     date    Excel date or ISO text -> datetime64[D]-like (pandas Timestamp, NaT for blank)
+    datetime  a date AND a time of day: an Excel date-time cell, ISO text YYYY-MM-DD HH:MM[:SS]
+            (or with a T), a Parquet timestamp with no zone -> datetime64[ns], naive (NaT for
+            blank); a date without a time is refused (issue 15: a deadline turns on the hour)
     bool    TRUE/FALSE, true/false/yes/no/y/n/1/0 -> bool
     text    stripped string
     enum    text restricted to `choices`, matched without regard to case (reading: enum_case)
@@ -24,7 +27,7 @@ BLANK = None  # the column may be blank; stays missing (NaN/NaT/<NA>)
 @dataclass(frozen=True)
 class Column:
     name: str
-    type: str  # money | pct | date | bool | text | enum
+    type: str  # money | pct | date | datetime | bool | text | enum
     default: object = BLANK  # REQUIRED, BLANK, or a default value (in the column's own units)
     help: str = ""
     choices: tuple[str, ...] = ()
@@ -163,6 +166,7 @@ PARAMETERS = Table(
         Column("daily_notice_date", "date", BLANK, "With `daily_basis` voluntary (then required): the date of the firm's written notice to its designated examining authority of its election to compute daily (Rule 15c3-3(e)(3)(v))."),
         Column("test_run", "bool", False, "This run is a test computation (SEC staff FAQ of 2025-12-08), not one of the firm's computations: `reserve series` shows it apart from the series, leaves it out of the gaps and the average total credits, and never counts it as permitting a withdrawal."),
         Column("variance_threshold", "text", BLANK, "The firm's review policy (not a rule of Exhibit A): with `reserve compute --compare`, a line whose change since the previous report is above this needs a comment (a `review` row naming the variance's id, `V-<computation>-<line>`); the report lists the unexplained ones. An amount (`250000`), a percent of the prior amount (`5%`), or both joined by `or` (either is enough) or `and` (both must be passed): `250000 or 5%`. Blank: no line needs a comment (with `--compare` the changes are still shown)."),
+        Column("bank_opens_at", "text", BLANK, "The hour the banks holding the reserve bank accounts open for business, `HH:MM` on a 24-hour clock (`08:30`; an Excel time cell is read as shown), in the same local time as `deposits.credited_at`. With the `deposits` table, `reserve series` checks each deposit needed against the deposits credited by its deadline, one hour after the opening of banking business on the second business day after `as_of` (Rule 15c3-3(e)(3)(i)): the deadline is that day at this hour plus one hour. Blank: the hour is not known, and a deposit credited on the deadline day cannot be shown timely, so it counts as late (the conservative reading)."),
     ),
     kind="parameters",
 )
@@ -378,6 +382,19 @@ RESERVE_BANK_ACCOUNTS = Table(
     key=("account_id",),
 )
 
+DEPOSITS = Table(
+    "deposits",
+    "Optional (issue 15): each credit to or debit from a Reserve Bank Account, as the bank's statement shows it, one row per movement (two identical rows are two movements): typically those since the previous computation. The computation does not use it (its on-deposit balance is the `reserve_bank_accounts` row as of the close of `as_of`); it is carried into report.json for `reserve series`, which checks that each deposit needed was made by its deadline (Rule 15c3-3(e)(3)), that each withdrawal was covered by a computation made that day (Rule 15c3-3(g)), and drafts the facts of the notice Rule 15c3-3(i) requires for a deposit not made.",
+    (
+        Column("account_id", "text", REQUIRED, "The reserve bank account credited or debited: an `account_id` of `reserve_bank_accounts` in this book. The movement belongs to that account's computation (its `book`: customer or PAB)."),
+        Column("credited_at", "datetime", REQUIRED, "When the bank credited (or debited) the account, in the bank's local time, to the minute: an Excel date-and-time cell (a cell formatted as a date alone is refused), or text `2026-11-24 08:45` / `2026-11-24T08:45:00`. A date without a time is refused: the deadline of a deposit is one hour after the bank opens (Rule 15c3-3(e)(3)(i)), so the hour decides whether it was made in time."),
+        _money("amount", REQUIRED, "The amount credited or debited, more than zero; `kind` gives the direction."),
+        _enum("kind", ("deposit", "withdrawal"), REQUIRED, "`deposit`: money or qualified securities credited to the account (Rule 15c3-3(e)(1)); `withdrawal`: taken out of it, allowed only as a computation made that day permits (Rule 15c3-3(g))."),
+        Column("reference", "text", BLANK, "The wire or ticket reference on the bank's statement."),
+    ),
+    required=False,
+)
+
 REVIEW = Table(
     "review",
     "Optional (issue 14): the reviewer's disposition of an exception or a variance of this computation, one row per id. It is shown beside the exception (or variance) and carried into report.json; it never changes a figure, and an exception that is resolved or accepted is still listed (and still counts for `--fail-on`). Next week's book can carry the rows of exceptions still open. A row naming an id the report does not have is listed as naming none.",
@@ -413,6 +430,7 @@ TABLES: tuple[Table, ...] = (
     CCA_REQUIREMENT_INCREMENTS,
     CCA_DEPOSITS,
     RESERVE_BANK_ACCOUNTS,
+    DEPOSITS,
     HOLIDAYS,
     REVIEW,
 )

@@ -26,6 +26,7 @@ MAX_ROWS = 100_000  # rows the drop-down lists cover
 
 def describe(c: Column) -> str:
     kind = {"money": "money (dollars, at most 2 decimals)", "pct": "percent 0-100", "date": "date",
+            "datetime": "date and time of day (an Excel date-time, or 2026-11-24 08:45)",
             "bool": "TRUE/FALSE", "text": "text", "enum": "one of: " + ", ".join(c.choices)}[c.type]
     if c.default is REQUIRED:
         d = "required"
@@ -49,7 +50,8 @@ def write_template(path: Path) -> None:
         "description. Columns marked bold are required; others may be left blank (their default applies) or deleted.",
         "Extra columns are allowed and carried into the audit trail. Blank rows are ignored.",
         "Money: dollars with at most 2 decimals (1234.5, 1,234.50, $1,234.50, (1,234.50) = negative).",
-        "Dates: Excel dates or 2026-11-20. Booleans: TRUE/FALSE (or yes/no, y/n, 1/0).",
+        "Dates: Excel dates or 2026-11-20. Date-times (deposits.credited_at): an Excel date and time, or "
+        "2026-11-24 08:45. Booleans: TRUE/FALSE (or yes/no, y/n, 1/0).",
         "Account balances: positive = credit (owed to the customer), negative = debit (owed by the customer).",
         "",
         "Check the book with:   reserve validate BOOK.xlsx",
@@ -99,6 +101,8 @@ def write_template(path: Path) -> None:
             # row behind and format only the first entry).
             if c.type == "date":
                 ws.column_dimensions[letter].number_format = "yyyy-mm-dd"
+            elif c.type == "datetime":  # the hour shows: a date-time, never a date alone (issue 15)
+                ws.column_dimensions[letter].number_format = "yyyy-mm-dd hh:mm"
             elif c.type == "money":
                 ws.column_dimensions[letter].number_format = "#,##0.00"
         ws.freeze_panes = "A2"

@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .. import keys
+from .. import keys, money
 from ..errors import Problem, ProblemLog
 from ..keys import Links
 from .convert import BadCells, TypedBook
@@ -199,6 +199,10 @@ def validate(typed: TypedBook, log: ProblemLog, label: str) -> Links:
                     "(E- and 12 hex digits, e.g. E-3f9a0c1d2e4b, or E-3f9a0c1d2e4b-2) or a variance id "
                     "(V-customer-<line> or V-pab-<line>, e.g. V-customer-total_credits)")
 
+    deposits = tables.get("deposits")
+    if deposits is not None and len(deposits):
+        _validate_deposits(checks, tables, deposits)
+
     if params.get("frequency") == "monthly" and params.get("net_capital_method") == "alternative":
         log.add(Problem(label, "parameters", None, "value", "monthly",
                         "weekly or daily: a firm using the alternative method computes at least weekly "
@@ -212,6 +216,42 @@ def validate(typed: TypedBook, log: ProblemLog, label: str) -> Links:
         log.add(Problem(label, "parameters", None, "value", str(params["prepared_on"]),
                         f"a date on or after as_of ({params['as_of']})", message="prepared_on is before as_of"))
     return links
+
+
+# --------------------------------------------------------------------------- deposits
+
+MAX_IDS_LISTED = 10  # reserve bank account ids a problem lists as expected
+
+
+def _validate_deposits(checks: Checks, tables: Mapping[str, pd.DataFrame], deposits: pd.DataFrame) -> None:
+    """The deposits table (issue 15): each row names a reserve bank account of this book (its
+    computation is that account's `book`), and moves a positive amount (`kind` says which
+    way). Rule 15c3-3(e)(3), (g): a movement of an account the book does not hold cannot be
+    matched to a computation's deposit needed or withdrawal permitted."""
+    rba = tables.get("reserve_bank_accounts")
+    named = deposits["account_id"].notna().to_numpy(dtype=bool)
+    if rba is None or not len(rba):
+        report_rows(checks, "deposits", named, "account_id",
+                    expected="an account_id of the reserve_bank_accounts table",
+                    message="names no reserve bank account of this book: the book has no reserve_bank_accounts rows")
+    else:
+        ids = rba["account_id"].dropna().astype(str).tolist()
+        listed = ", ".join(ids[:MAX_IDS_LISTED]) + (f" (and {len(ids) - MAX_IDS_LISTED} more)"
+                                                    if len(ids) > MAX_IDS_LISTED else "")
+        unknown = named & (keys.find(deposits["account_id"], rba["account_id"]) < 0)
+        report_rows(checks, "deposits", unknown, "account_id", expected=f"one of {listed}",
+                    message="names no reserve bank account of this book (reserve_bank_accounts.account_id)")
+    amount = deposits["amount"].to_numpy(dtype=np.int64)
+    not_positive = amount <= 0
+    bad = checks.bad_cells.get("deposits")
+    already = bad.mask("amount", len(amount)) if bad is not None else None
+    if already is not None:
+        not_positive &= ~already
+    for pos in np.flatnonzero(not_positive).tolist():  # (only a bad book's rows: the loop is over problems)
+        file, sheet = _src_file_sheet(deposits["_src"].iloc[pos])
+        checks.log.add(Problem(file, sheet, int(deposits["_row"].iloc[pos]), "amount",
+                               money.format_display(int(amount[pos])),
+                               "an amount more than zero (kind says whether it is a deposit or a withdrawal)"))
 
 
 # --------------------------------------------------------------------------- Note H tables

@@ -199,6 +199,21 @@ def _review(run: Run) -> Outcome:
                                  "changes no figure")])
 
 
+def _deposits(run: Run) -> Outcome:
+    """The deposits rows (issue 15: each credit to or debit from a reserve bank account) are
+    carried to report.json, never into a line: the on-deposit balance of this computation is
+    the reserve bank accounts' as of the close of as_of (Rule 15c3-3(e)), and whether each
+    deposit needed was made by its deadline (Rule 15c3-3(e)(3)) and each withdrawal covered by a
+    computation of its day (Rule 15c3-3(g)) is checked by `reserve series` across reports."""
+    dep = run.book.tables.get("deposits")
+    if dep is None or not len(dep):
+        return Outcome()
+    return Outcome([dispositions("deposits", np.arange(len(dep)), "", "deposits", 0,
+                                 "Rule 15c3-3(e)(3), (g)",
+                                 "carried to report.json for the series' deposit check (Rule 15c3-3(e)(3), (g)); "
+                                 "changes no figure of this computation")])
+
+
 def _holidays(run: Run) -> Outcome:
     """The holidays rows are used by the calendar."""
     hol = run.book.tables["holidays"]
@@ -277,6 +292,7 @@ STEPS: tuple[Step, ...] = (
     _clearing_organizations,
     _holidays,
     _review,
+    _deposits,
     _assemble,
     _note_h_pairing,
     _note_e1_not_tested,

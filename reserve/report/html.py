@@ -52,6 +52,7 @@ from datetime import date
 import jinja2
 import pandas as pd
 
+from ..book.schema import TABLES
 from ..formula.model import LINES_BY_KEY, ComputationName, LineKey, Side
 from ..money import format_display
 from .compare import comparison
@@ -95,7 +96,9 @@ IDENTITY_COLUMNS = {
     "cca_deposits": ("deposit_id", "cca_id", "account_id", "asset", "owner"),
     "reserve_bank_accounts": ("account_id", "bank_name"),
     "holidays": ("date", "name"),
+    "deposits": ("account_id", "credited_at", "kind", "reference"),
 }
+DATETIME_COLUMNS = frozenset(c.name for t in TABLES for c in t.columns if c.type == "datetime")
 
 
 # ------------------------------------------------------------------------------ context
@@ -161,6 +164,19 @@ class ReviewView:
     reviewer: str
     date: str  # ISO, or ""
     source: str  # where the row is in the book ("book.xlsx · review · row 3"), or ""
+
+
+@dataclass(frozen=True)
+class DepositView:
+    """A row of the book's `deposits` table as the page shows it (`model.Deposit`, issue 15)."""
+
+    account_id: str
+    computation: str  # Customer | PAB
+    credited_at: str  # "2026-11-24 08:45:00", the bank's local time
+    kind: str  # deposit | withdrawal
+    amount: int  # cents
+    reference: str
+    source: str  # where the row is in the book, or ""
 
 
 @dataclass
@@ -368,6 +384,8 @@ class ReportContext:
     signoff: SignoffView = field(default_factory=lambda: view(SignOff(), ""))
     # --history (issue 14 item 5): the trend section (templates/history.html); None without it
     history: HistoryView | None = None
+    # issue 15: the book's deposits table, listed for `reserve series`; None: the book has none
+    deposits: list[DepositView] | None = None
 
 
 def _source_text(src: Source | None) -> tuple[str, str]:
@@ -501,6 +519,14 @@ def _review(r: Review | None) -> ReviewView | None:
                       _source_text(r.source)[0])
 
 
+def _deposits(report: Report) -> list[DepositView] | None:
+    if report.deposits is None:
+        return None
+    return [DepositView(d.account_id, COMPUTATION_TITLES.get(d.computation, d.computation.value).split()[0],
+                        d.credited_at.isoformat(sep=" ", timespec="seconds"), d.kind, d.amount, d.reference or "",
+                        _source_text(d.source)[0]) for d in report.deposits]
+
+
 def _exceptions(report: Report) -> list[ExceptionGroup]:
     groups: dict[str, list[ExceptionRow]] = {}
     for e in report.exceptions:
@@ -599,12 +625,13 @@ def _note_h_ties(report: Report) -> list[NoteHTie]:
     return out
 
 
-def _text(v: object) -> str:
-    """A cell of a schedule as text: blank for missing values, dates as ISO dates."""
+def _text(v: object, with_time: bool = False) -> str:
+    """A cell of a schedule as text: blank for missing values, dates as ISO dates (`with_time`:
+    a datetime column, deposits.credited_at of issue 15, with its time, even 00:00:00)."""
     if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
         return ""
     if isinstance(v, pd.Timestamp):
-        return str(v.date().isoformat())
+        return v.isoformat(sep=" ", timespec="seconds") if with_time else str(v.date().isoformat())
     return str(v)
 
 
@@ -625,7 +652,7 @@ def _schedule_views(heads: dict[str, ScheduleRows], report: Report, scheds: list
             for col in IDENTITY_COLUMNS.get(table, ()):
                 if col not in f.columns:
                     continue
-                v = _text(r[col])
+                v = _text(r[col], with_time=col in DATETIME_COLUMNS)
                 if not v or (col == "customer_id" and v == _text(r.get("account_id"))):
                     continue
                 ident.append(f"{col}: {v}")
@@ -706,6 +733,7 @@ def build_context(report: Report, scheds: list[Schedule], heads: dict[str, Sched
                          else list(report.compared_with.exceptions_gone)),
         signoff=view(SignOff(), ""),
         history=history_view(report.history),
+        deposits=_deposits(report),
     )
 
 

@@ -211,6 +211,31 @@ class Review:
     source: Source | None = None  # where the row is in the book
 
 
+DEPOSIT_KINDS = ("deposit", "withdrawal")
+
+
+@dataclass(frozen=True)
+class Deposit:
+    """One row of the book's `deposits` table (issue 15): a credit to (deposit) or a debit from
+    (withdrawal) a reserve bank account, as the bank's statement shows it. This computation does
+    not use it; `reserve series` checks, across reports, each deposit needed against the deposits
+    credited by its deadline (Rule 15c3-3(e)(3)) and each withdrawal against the computation of
+    its day (Rule 15c3-3(g))."""
+
+    account_id: str  # a reserve_bank_accounts.account_id of the book
+    computation: ComputationName  # that account's book
+    credited_at: datetime  # naive: the bank's local time, to the second
+    kind: str  # DEPOSIT_KINDS
+    amount: int  # cents, > 0 (kind gives the direction)
+    reference: str | None
+    source: Source | None = None
+
+
+DEPOSITS_ASSUMPTION = (
+    "Deposits table: carried to report.json for `reserve series`, which checks each deposit needed against the "
+    "deposits credited by its deadline; this computation's figures do not use it.")
+
+
 @dataclass(frozen=True)
 class Variance:
     """A line whose change since the previous report (--compare) is above the book's
@@ -386,6 +411,8 @@ class Report:
     # lines above the variance threshold (None: no --compare or no variance_threshold)
     variances: tuple[Variance, ...] | None = None
     history: History | None = None  # --history (issue 14 item 5)
+    # the book's deposits table, every row in book order (issue 15); None: the book had no such table
+    deposits: tuple[Deposit, ...] | None = None
 
     # -------------------------------------------------------------- views
 
@@ -438,7 +465,9 @@ class Report:
             amounts = {line.key.value: line.amount for line in c.lines}
             amounts.update(c.summary_figures())
             comps[name] = ComputationFigures(compared, amounts)
-        return ReportFigures(self.schema, self.firm_name, self.as_of.isoformat(), self.run_at_text, comps)
+        opens = self.parameters.get("bank_opens_at")
+        return ReportFigures(self.schema, self.firm_name, self.as_of.isoformat(), self.run_at_text, comps,
+                             deposits=self.deposits, bank_opens_at=opens if isinstance(opens, str) else None)
 
     def with_computations(self, computations: Mapping[ComputationName, ComputationReport]) -> Report:
         return replace(self, computations=dict(computations))
@@ -478,6 +507,9 @@ class Report:
             out["variances"] = [_variance_json(v) for v in self.variances]
         if self.history is not None:
             out["history"] = _history_json(self.history)
+        # issue 15: present when the book had the table (even empty), for `reserve series`
+        if self.deposits is not None:
+            out["deposits"] = [_deposit_json(d) for d in self.deposits]
         return out
 
     def to_json(self) -> str:
@@ -566,6 +598,12 @@ def _review_json(r: Review, with_id: bool = True) -> dict[str, JSON]:
     if with_id:
         out["source"] = _source_json(r.source)
     return out
+
+
+def _deposit_json(d: Deposit) -> dict[str, JSON]:
+    return {"account_id": d.account_id, "computation": d.computation.value,
+            "credited_at": d.credited_at.isoformat(timespec="seconds"), "kind": d.kind,
+            "amount": format_cents(d.amount), "reference": d.reference, "source": _source_json(d.source)}
 
 
 def _variance_json(v: Variance) -> dict[str, JSON]:
@@ -733,12 +771,44 @@ def build_report(book: Book, result: Result, run_time: datetime | None = None) -
         exceptions=tuple(exceptions),
         row_counts=tuple(RowCount(t, int(rc["rows"]), int(rc["used"]), int(rc["excluded"]))
                          for t, rc in result.row_counts.items()),
-        assumptions=tuple(Assumption(a["key"], a["rule"], a["reading"]) for a in result.assumptions),
+        assumptions=tuple(Assumption(a["key"], a["rule"], a["reading"]) for a in result.assumptions)
+        + ((Assumption(DEPOSITS_KEY, DEPOSITS_RULE, DEPOSITS_ASSUMPTION),) if had_table(book, "deposits") else ()),
         inputs=tuple(inputs),
         ignored=tuple(ReadPast(i["file"], i["sheet"], i["column"], i["what"], i["reason"])
                       for i in getattr(book, "ignored", [])),
         reviews=tuple(reviews),
+        deposits=book_deposits(book),
     )
+
+
+def had_table(book: Book, table: str) -> bool:
+    """Whether the book holds `table` (a sheet or a file of it, even one with no rows): every
+    table is a frame of the loaded book, an empty one when the book has none."""
+    return any(table in f.tables for f in book.files)
+
+
+def book_deposits(book: Book) -> tuple[Deposit, ...] | None:
+    """The book's `deposits` rows as Deposits, in book order; None when the book has no such
+    table. The computation of a row is its reserve bank account's `book` (validated: every row
+    names one)."""
+    if not had_table(book, "deposits"):
+        return None
+    dep = book.tables.get("deposits")
+    if dep is None or not len(dep):
+        return ()
+    rba = book.tables["reserve_bank_accounts"]
+    book_of = dict(zip(rba["account_id"].astype(str), rba["book"].astype(str), strict=True))
+    ids = dep["account_id"].astype(str).tolist()
+    refs = [None if r is None else str(r) for r in dep["reference"].astype(object).where(dep["reference"].notna(), None)]
+    at = [t.to_pydatetime() for t in dep["credited_at"]]
+    kinds = dep["kind"].astype(str).tolist()
+    amounts = dep["amount"].to_numpy(dtype=np.int64).tolist()
+    return tuple(Deposit(ids[i], ComputationName(book_of[ids[i]]), at[i], kinds[i], int(amounts[i]), refs[i],
+                         source_of(book, "deposits", i)) for i in range(len(dep)))
+
+
+DEPOSITS_KEY = "deposits_table"
+DEPOSITS_RULE = "Rule 15c3-3(e)(3), (g), (i)"
 
 
 REVIEW_RULE = "Review (firm's procedure)"
@@ -839,6 +909,14 @@ class ReportFigures:
     # its exceptions (for --compare's new / still open / gone); None: it has exceptions without
     # ids (written before ids) or no exceptions list (a hand-written file)
     exceptions: tuple[PriorException, ...] | None = None
+    # issue 15, for `reserve series`: the book's deposits table (None: the report has none, as
+    # every report written before it) and parameters.bank_opens_at ("08:30"; None: not stated)
+    deposits: tuple[Deposit, ...] | None = None
+    bank_opens_at: str | None = None
+    # the problems of those two, located (`deposit_problems`): `report_problems` leaves them to
+    # their reader (`reserve series` passes such a file over, saying why); with any, deposits and
+    # bank_opens_at are None
+    deposit_problems: tuple[str, ...] = ()
 
     def lines(self) -> dict[tuple[str, str], int]:
         """{(computation, line): cents} for every comparable figure, in report order."""
@@ -874,11 +952,28 @@ class ReportFigures:
             v = data.get(key)
             return None if v is None else str(v)
 
+        params = data.get("parameters")
+        opens = params.get("bank_opens_at") if isinstance(params, dict) else None
+        found = bank_opens_at_problems(opens) + (deposit_problems(data["deposits"]) if "deposits" in data else [])
+        deposits = None
+        if "deposits" in data and not found:
+            deposits = tuple(deposit_of(d) for d in data["deposits"])
         return cls(text("schema"), text("firm_name"), text("as_of"), text("run_at"), comps,
-                   _prior_exceptions(data.get("exceptions")))
+                   _prior_exceptions(data.get("exceptions")), deposits=deposits,
+                   bank_opens_at=opens if isinstance(opens, str) and not found else None,
+                   deposit_problems=tuple(found))
 
 
 PRIOR_FIELDS = ("id", "rule", "computation", "severity", "message")
+
+
+def deposit_of(d: Mapping[str, JSON]) -> Deposit:
+    """A report.json `deposits` element `deposit_problems` found no problem in -> Deposit."""
+    src = d.get("source")
+    source = None if not isinstance(src, dict) else Source(str(src["file"]), str(src["sheet"]), int(src["row"]))
+    ref = d.get("reference")
+    return Deposit(str(d["account_id"]), ComputationName(d["computation"]), datetime.fromisoformat(str(d["credited_at"])),
+                   str(d["kind"]), parse_decimal_text(str(d["amount"])), None if ref is None else str(ref), source)
 
 
 def _prior_exceptions(value: JSON) -> tuple[PriorException, ...] | None:
@@ -1029,7 +1124,19 @@ class _Reader:
             variances=None if "variances" not in data else tuple(
                 self.variance(v, w) for w, v in self._objs(data, "variances")),
             history=None if "history" not in data else self.history(self.obj(data["history"], "history"), "history"),
+            deposits=self.deposits(data),
         )
+
+    def deposits(self, data: Mapping[str, JSON]) -> tuple[Deposit, ...] | None:
+        params = data.get("parameters")
+        self.problems.extend(bank_opens_at_problems(params.get("bank_opens_at") if isinstance(params, dict) else None))
+        if "deposits" not in data:
+            return None
+        found = deposit_problems(data["deposits"])
+        if found:
+            self.problems.extend(found)
+            return ()
+        return tuple(deposit_of(d) for d in data["deposits"])
 
     def source(self, src: JSON, where: str) -> Source | None:
         if src is None:
@@ -1185,6 +1292,61 @@ def amount_problem(where: str, v: object, nullable: bool = False) -> str | None:
         reason = str(exc).split(": ", 1)[-1]
         return f"{where}: found {str(v)!r}, not an amount ({reason}); expected an amount such as \"1234.50\""
     return None
+
+
+_CLOCK = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+_CREDITED_AT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
+
+
+def bank_opens_at_problems(value: object) -> list[str]:
+    """parameters.bank_opens_at: "HH:MM" (24-hour) or null (absent, in an older report)."""
+    if value is None or (isinstance(value, str) and _CLOCK.fullmatch(value)):
+        return []
+    return [f"parameters.bank_opens_at: found {kind_of(value)}; expected a time of day such as \"08:30\", or null"]
+
+
+def deposit_problems(value: object) -> list[str]:
+    """Every problem of a report.json `deposits` section (issue 15), located."""
+    if not isinstance(value, list):
+        return [f"deposits: found {kind_of(value)}; expected a list of deposits"]
+    out: list[str] = []
+    for i, d in enumerate(value):
+        w = f"deposits[{i}]"
+        if not isinstance(d, dict):
+            out.append(f"{w}: found {kind_of(d)}; expected an object with account_id, computation, credited_at, "
+                       "kind, amount")
+            continue
+        if not isinstance(d.get("account_id"), str) or not d["account_id"]:
+            out.append(f"{w}.account_id: found {kind_of(d.get('account_id'))}; expected a reserve bank account id")
+        if d.get("computation") not in COMPUTATIONS:
+            out.append(f"{w}.computation: found {kind_of(d.get('computation'))}; expected "
+                       + " or ".join(repr(str(c)) for c in COMPUTATIONS))
+        at = d.get("credited_at")
+        ok_at = isinstance(at, str) and _CREDITED_AT.fullmatch(at) is not None
+        if ok_at:
+            try:
+                datetime.fromisoformat(str(at))
+            except ValueError:
+                ok_at = False
+        if not ok_at:
+            out.append(f"{w}.credited_at: found {kind_of(at)}; expected a date and time such as "
+                       "\"2026-11-24T08:45:00\" (no time zone)")
+        if d.get("kind") not in DEPOSIT_KINDS:
+            out.append(f"{w}.kind: found {kind_of(d.get('kind'))}; expected " + " or ".join(repr(k) for k in DEPOSIT_KINDS))
+        if "amount" not in d:
+            out.append(f"{w}: has no `amount`; expected an amount such as \"1234.50\"")
+        elif (p := amount_problem(f"{w}.amount", d["amount"])):
+            out.append(p)
+        elif parse_decimal_text(str(d["amount"])) <= 0:
+            out.append(f"{w}.amount: found {str(d['amount'])!r}; expected an amount more than zero")
+        if d.get("reference") is not None and not isinstance(d["reference"], str):
+            out.append(f"{w}.reference: found {kind_of(d['reference'])}; expected text or null")
+        src = d.get("source")
+        if src is not None and not (isinstance(src, dict) and isinstance(src.get("file"), str)
+                                    and isinstance(src.get("sheet"), str) and isinstance(src.get("row"), int)
+                                    and not isinstance(src.get("row"), bool)):
+            out.append(f"{w}.source: found {kind_of(src)}; expected null or an object with file, sheet and row")
+    return out
 
 
 def report_problems(data: object, require_schema: bool = False) -> list[str]:

@@ -2,7 +2,8 @@
 
 Sheets: Summary (laid out like the formula; amounts are numbers in an accounting format,
 equal to report.json to the cent; its totals are formulas, below), Exceptions (with the review
-columns, below), Variances (with --compare and a `variance_threshold`, below), Note H, one
+columns, below), Variances (with --compare and a `variance_threshold`, below), Note H, Deposits
+(issue 15: the book's deposits table, when it has one, for `reserve series`), one
 sheet per schedule (a line's rows with their source file / sheet / row and all their
 columns), Row accounting, Assumptions, Provenance, Sign-off (issue 14: the signatures, VALID /
 INVALID; the same state under the Summary's title, cell A4). `reserve sign` rewrites only
@@ -537,6 +538,31 @@ def _variances(wb: Workbook, report: Report) -> None:
     s.table_end()
 
 
+DEPOSITS_HEADER_ROW = 3  # the title, what the table is for, then the header
+DEPOSIT_COLUMNS = ("account_id", "computation", "credited_at", "kind", "amount", "reference", "file", "sheet", "row")
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+
+
+def _deposits(wb: Workbook, report: Report) -> None:
+    """The book's deposits table (issue 15), listed for `reserve series`; written only when the
+    book had the table (report.deposits is not None)."""
+    deposits = report.deposits or ()
+    s = _Sheet(wb, "Deposits", {1: 16, 2: 12, 3: 20, 4: 12, 5: 18, 6: 20, 7: 40, 8: 14, 9: 8},
+               page=Page.of(report), header_row=DEPOSITS_HEADER_ROW)
+    s.append([s.cell(f"Deposits and withdrawals recorded: {len(deposits)} row(s) of the book's deposits table, "
+                     "at the time the bank credited them (its local time)", font=_TITLE)])
+    s.append([s.cell("This computation's figures do not use them; `reserve series` checks them against each deposit "
+                     "needed and its deadline (Rule 15c3-3(e)(3)) and each withdrawal against the computation of its "
+                     "day (Rule 15c3-3(g)).")])
+    s.header(list(DEPOSIT_COLUMNS))
+    for d in deposits:
+        src = d.source
+        s.append([s.cell(d.account_id), s.cell(str(d.computation)), s.cell(d.credited_at, fmt=DATETIME_FORMAT),
+                  s.cell(d.kind), s.money(d.amount), s.cell(d.reference), s.cell(src.file if src else None),
+                  s.cell(src.sheet if src else None), s.cell(src.row if src else None)])
+    s.table_end()
+
+
 _NOTE_H_COLS = ("cca_id", "cca_name", "account_id", "customer_id", "computation", "requirement", "requirement_counted",
                 "eligible_deposits", "item_15", "excess_on_deposit", "status")
 _NOTE_H_MONEY = set(NOTE_H_AMOUNTS)
@@ -710,7 +736,7 @@ def _provenance(wb: Workbook, report: Report, previous: ReportFigures | None) ->
 
 def unique_titles(scheds: list[Schedule]) -> dict[str, str]:
     """slug -> sheet title, unique (case-insensitively, as Excel requires) and at most 31 characters."""
-    used = {"summary", "exceptions", "variances", "note h", "row accounting", "assumptions", "provenance",
+    used = {"summary", "exceptions", "variances", "note h", "deposits", "row accounting", "assumptions", "provenance",
             SHEET_TITLE.lower()}
     out = {}
     for s in scheds:
@@ -763,6 +789,8 @@ class WorkbookWriter:
         if self.report.variances is not None:
             _variances(self.wb, self.report)
         _note_h(self.wb, self.report)
+        if self.report.deposits is not None:
+            _deposits(self.wb, self.report)
 
     def add_schedule(self, sched: Schedule, rows: ScheduleRows) -> None:
         """`rows`: at least the schedule's first `sheet_rows(sched)` rows."""
