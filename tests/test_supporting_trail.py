@@ -9,10 +9,13 @@ has no items column at all, which must still be typed (decimal, date, bool, text
 from datetime import date
 from decimal import Decimal
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from bookkit import book
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reserve.formula import compute
 from reserve.report import supporting as S
@@ -115,3 +118,19 @@ def test_a_whole_schedule_is_the_file_write_supporting_writes(trail, tmp_path):
             S.write_trail(tmp_path / "trail", bk, result, sched)
             a = pq.read_table(tmp_path / "frame" / sched.file_name)
             assert a.equals(pq.read_table(tmp_path / "trail" / sched.file_name)), sched.slug
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["b", "a", "Item 1", "", "zz", None]), max_size=40),
+       st.lists(st.sampled_from(["unused", "b", "a", "zz", "Item 1", ""]), unique=True, max_size=6))
+def test_sorted_categorical_is_what_pandas_gives(values, extra):
+    """The fast `_sorted_categorical` (codes mapped through a small array) gives exactly the
+    categorical pandas gives by removing the unused categories and sorting the rest, with
+    missing values kept missing -- whatever unused categories the column carries."""
+    cats = list(dict.fromkeys([v for v in values if v is not None] + extra))
+    col = pd.Series(pd.Categorical(values, categories=cats))
+    got = S._sorted_categorical(col)
+    want = col.array.remove_unused_categories()
+    want = want.reorder_categories(sorted(want.categories))
+    assert list(got.categories) == list(want.categories)
+    assert got.codes.tolist() == want.codes.tolist()
