@@ -72,6 +72,12 @@ def read_json_file(path: str | Path, what: str = "a report.json") -> object:
         raw = p.read_bytes()
     except OSError as exc:
         raise ReportFileInvalid(p, [f"cannot read the file: {exc.strerror or exc}"]) from exc
+    return json_bytes(raw, p, what)
+
+
+def json_bytes(raw: bytes, p: Path, what: str = "a report.json") -> object:
+    """The JSON value in the bytes `raw` read from `p` (`read_json_file`, for a reader that
+    also hashes the bytes it parses, so that the hash is of exactly what was read)."""
     if raw.startswith(ZIP_MAGIC):
         raise ReportFileInvalid(p, [f"is a workbook (.xlsx, a zip file), not JSON; give {what}"])
     try:

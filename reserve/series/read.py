@@ -4,7 +4,7 @@ Each PATH is a report.json, a report folder, or a folder holding report folders 
 depth. Folders are searched as `--history` searches them (`reserve.report.history`: every
 file named report.json, symbolic links to folders not followed, hidden folders -- the
 leftovers of interrupted runs -- passed over and said, unreadable folders said). Each file is
-read once and passed through the validators every report file passes (`compare.read_json_file`,
+read once and passed through the validators every report file passes (`compare.json_bytes`, on the bytes it hashes,
 `model.report_problems` with the schema required, `ReportFigures.from_data`). A file the same
 as one already found (the same real path) is read once.
 
@@ -42,6 +42,7 @@ the latest as-of or credited_at date of the reports read.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -52,8 +53,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from ..calendar import MAX_YEAR, MIN_YEAR, BusinessCalendar
-from ..report.compare import ReportFileInvalid, read_json_file
-from ..report.history import file_names, firm_key, natural_key, report_files, run_time, sha256
+from ..report.compare import ReportFileInvalid, json_bytes
+from ..report.history import file_names, firm_key, natural_key, report_files, run_time
 from ..report.model import ReportFigures, report_problems
 from .analysis import average_total_credits, gaps, reminders
 from .deposits import check
@@ -200,8 +201,9 @@ def _movements(data: Mapping[str, object], shown: str, problems: list[str]) -> t
 def _run(f: _File, notes: list[str]) -> tuple[Run, str] | None:
     """The run in a file and its firm name, or None (said in notes)."""
     try:
-        digest = sha256(f.path)
-        data = read_json_file(f.path)
+        raw = f.path.read_bytes()  # read once: hashed and parsed from the same bytes
+        digest = hashlib.sha256(raw).hexdigest()
+        data = json_bytes(raw, f.path)
     except OSError as exc:
         notes.append(f"{f.shown} passed over: it cannot be read ({exc.strerror or exc}).")
         return None
