@@ -470,6 +470,15 @@ ENOSPC_SCRIPT = textwrap.dedent("""
         return real(*a, **k)
 
     pq.write_table = full
+    import time
+    from reserve.report import render
+    shown = render.schedule_rows
+
+    def slow(*a, **k):  # the main thread slower than the trail's threads, so the failure comes while the
+        time.sleep(0.05)  # workbook's sheets are open (the trail is written beside them: reserve.report.render)
+        return shown(*a, **k)
+
+    render.schedule_rows = slow
     from reserve.cli import main
     main(sys.argv[1:])
 """)

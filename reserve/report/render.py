@@ -14,7 +14,7 @@ written on a second thread while this one builds the workbook and the page (see 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -78,11 +78,13 @@ def render_all(out_dir: str | Path, book: Book, result: Result, report: Report, 
                 heads[s.slug] = rows.head(HTML_ROWS_PER_SCHEDULE)
                 del rows
                 step.advance()
+                _raise_first_failure(trail)  # a trail that failed (a full disk) stops the run now
         sheets = None
         if workbook:
             with progress.phase("writing report.xlsx"):
                 sheets = workbook.save(out / XLSX_NAME)
             written.append(XLSX_NAME)
+        _raise_first_failure(trail)
         if "html" in formats:
             with progress.phase("writing report.html"):
                 ctx = build_context(report, scheds, heads, previous, sheets, XLSX_NAME if workbook else None)
@@ -97,3 +99,11 @@ def render_all(out_dir: str | Path, book: Book, result: Result, report: Report, 
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     return written + sorted(supporting)
+
+
+def _raise_first_failure(futures: list[Future[str]]) -> None:
+    """Raise the error of the first trail write that has failed, if any (the rest are then
+    cancelled or waited for by render_all's `finally`): the run stops as soon as it knows."""
+    for f in futures:
+        if f.done() and not f.cancelled() and f.exception() is not None:
+            f.result()
