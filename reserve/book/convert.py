@@ -19,7 +19,7 @@ Everything here is vectorised: a 10-million-row table is typed column by column.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
@@ -657,29 +657,51 @@ def _numpy_dates(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return _ticks_dates(a.view(np.int64), _TICKS_PER_DAY[unit], np.isnat(a))
 
 
-def _date_status(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+@dataclass(frozen=True)
+class _Readers:
+    """How a date-like column type reads each kind of pandas column (`_by_dtype`): ISO text, a
+    numpy datetime64 array, an Arrow array, an object array; the status codes of a blank and
+    of a value with a time zone. `date` and `datetime` share the dispatch, not the readers."""
+
+    text: Callable[[pa.Array], tuple[np.ndarray, np.ndarray]]
+    numpy: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+    arrow: Callable[[pa.Array], tuple[np.ndarray, np.ndarray]]
+    objects: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+    blank: int
+    zone: int
+
+
+def _by_dtype(s: pd.Series, r: _Readers) -> tuple[np.ndarray, np.ndarray]:
+    """(values, status) of a column, by its dtype, through the type's readers `r`."""
     dt = s.dtype
     if _is_text_dtype(s):
-        return _text_dates(keys.arrow_text(s))
-    if isinstance(dt, pd.CategoricalDtype):
-        days, status = _date_status(pd.Series(np.asarray(s.cat.categories, dtype=object), dtype=object))
+        return r.text(keys.arrow_text(s))
+    if isinstance(dt, pd.CategoricalDtype):  # each category read once, then taken by code
+        vals, status = _by_dtype(pd.Series(np.asarray(s.cat.categories, dtype=object), dtype=object), r)
         codes = s.cat.codes.to_numpy().astype(np.int64)
-        return np.append(days, 0)[codes], np.append(status, _D_BLANK).astype(np.int8)[codes]
+        return np.append(vals, 0)[codes], np.append(status, r.blank).astype(np.int8)[codes]
     if isinstance(dt, pd.DatetimeTZDtype):
-        return np.zeros(len(s), dtype=np.int64), np.where(s.isna().to_numpy(dtype=bool), _D_BLANK, _D_ZONE).astype(np.int8)
+        return np.zeros(len(s), dtype=np.int64), np.where(s.isna().to_numpy(dtype=bool), r.blank, r.zone).astype(np.int8)
     if isinstance(dt, np.dtype) and dt.kind == "M":
-        return _numpy_dates(s.to_numpy())
+        return r.numpy(s.to_numpy())
     if isinstance(dt, np.dtype) and dt.kind in "fiub":
-        return _arrow_dates(pa.array(s.to_numpy(), from_pandas=True))
-    # (`dt != object` as written: an extension dtype may compare equal to object, e.g. a numpy-backed one)
-    if isinstance(dt, pd.api.extensions.ExtensionDtype) and not isinstance(dt, pd.ArrowDtype) and dt != object:  # noqa: E721
-        try:  # nullable numbers and booleans, pandas' own extension types
-            return _arrow_dates(pa.array(s.array, from_pandas=True))
-        except (pa.ArrowException, TypeError, ValueError):
-            return _object_dates(np.asarray(s.astype(object)))
+        return r.arrow(pa.array(s.to_numpy(), from_pandas=True))
     if isinstance(dt, pd.ArrowDtype):
-        return _arrow_dates(pa.array(s.array))
-    return _object_dates(s.to_numpy(dtype=object))
+        return r.arrow(pa.array(s.array))
+    # (`dt != object` as written: an extension dtype may compare equal to object, e.g. a numpy-backed one)
+    if isinstance(dt, pd.api.extensions.ExtensionDtype) and dt != object:  # noqa: E721
+        try:  # nullable numbers and booleans, pandas' own extension types
+            return r.arrow(pa.array(s.array, from_pandas=True))
+        except (pa.ArrowException, TypeError, ValueError):
+            return r.objects(np.asarray(s.astype(object)))
+    return r.objects(s.to_numpy(dtype=object))
+
+
+def _date_status(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    return _by_dtype(s, _DATE_READERS)
+
+
+_DATE_READERS = _Readers(_text_dates, _numpy_dates, _arrow_dates, _object_dates, _D_BLANK, _D_ZONE)
 
 
 def _convert_date(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series, np.ndarray]:
@@ -886,27 +908,11 @@ def _object_datetimes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _datetime_status(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    dt = s.dtype
-    if _is_text_dtype(s):
-        return _text_datetimes(keys.arrow_text(s))
-    if isinstance(dt, pd.CategoricalDtype):
-        sec, status = _datetime_status(pd.Series(np.asarray(s.cat.categories, dtype=object), dtype=object))
-        codes = s.cat.codes.to_numpy().astype(np.int64)
-        return np.append(sec, 0)[codes], np.append(status, _T_BLANK).astype(np.int8)[codes]
-    if isinstance(dt, pd.DatetimeTZDtype):
-        return np.zeros(len(s), dtype=np.int64), np.where(s.isna().to_numpy(dtype=bool), _T_BLANK, _T_ZONE).astype(np.int8)
-    if isinstance(dt, np.dtype) and dt.kind == "M":
-        return _numpy_datetimes(s.to_numpy())
-    if isinstance(dt, np.dtype) and dt.kind in "fiub":
-        return _arrow_datetimes(pa.array(s.to_numpy(), from_pandas=True))
-    if isinstance(dt, pd.ArrowDtype):
-        return _arrow_datetimes(pa.array(s.array))
-    if isinstance(dt, pd.api.extensions.ExtensionDtype) and dt != object:  # noqa: E721
-        try:
-            return _arrow_datetimes(pa.array(s.array, from_pandas=True))
-        except (pa.ArrowException, TypeError, ValueError):
-            return _object_datetimes(np.asarray(s.astype(object)))
-    return _object_datetimes(s.to_numpy(dtype=object))
+    return _by_dtype(s, _DATETIME_READERS)
+
+
+_DATETIME_READERS = _Readers(_text_datetimes, _numpy_datetimes, _arrow_datetimes, _object_datetimes, _T_BLANK,
+                             _T_ZONE)
 
 
 def _excel_untimed(rep: _Reporter, column: str, s: pd.Series, status: np.ndarray) -> None:
