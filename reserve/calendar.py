@@ -72,6 +72,11 @@ BUSDAY_COUNT_NAT = -1
 
 BOOK_HOLIDAY_NAME = "Book holiday"
 
+# Rule 15c3-3(e)(3)(i)(B)(1), required daily computation: Release 34-102022 (effective
+# 2025-03-14) with the compliance date extended to June 30, 2026 by Release 34-103320. No firm is
+# required to compute daily before it, whenever its average total credits reached $500 million.
+DAILY_COMPLIANCE_DATE = date(2026, 6, 30)
+
 #: What the calendar's methods take as a day: a date (a datetime or pandas.Timestamp is taken
 #: at its day), an ISO "YYYY-MM-DD" string, or a numpy datetime64.
 DateLike = date | str | np.datetime64

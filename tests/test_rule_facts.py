@@ -517,3 +517,12 @@ def test_every_kind_says_what_it_is_and_the_template_shows_it(tmp_path):
     items_header = [c.value for c in wb["items"][1]]
     for column in ("clearing_org_id", "collateral_value", "allocated_to", "placed_by_noon", "free_of_liens"):
         assert column in items_header
+
+
+def test_before_the_compliance_date_daily_is_coming_not_in_force(tmp_path):
+    # reading: daily_basis. Release 34-103320: the required daily computation's compliance date is 2026-06-30. A weekly
+    # firm as of 2026-03-20 whose average total credits are $500 million is told daily computation is
+    # required from 2026-06-30 -- a review finding, not a severe one (the requirement is not yet in force).
+    b = book(tmp_path, parameters={"as_of": "2026-03-20", "average_total_credits": "500000000"}, accounts=DEBITS)
+    (f,) = [f for f in compute(b).findings if f.rule == "Rule 15c3-3(e)(3)(i)(B)(1)"]
+    assert f.severity == "review" and "is required from 2026-06-30" in f.message and "Release 34-103320" in f.message

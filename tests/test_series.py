@@ -193,6 +193,35 @@ def test_average_crosses_500_million_and_falls_below(tmp_path: Path, base: dict)
     assert a.latest is not None and a.latest.months == 12
 
 
+def test_daily_is_not_required_before_the_compliance_date(tmp_path: Path, base: dict) -> None:
+    # one month-end, 2025-10-31, of $600M: the average (of 1 month) is at or above $500M there.
+    # Six months later is 2026-04-30, before the compliance date of the required daily
+    # computation (Release 34-103320: 2026-06-30): daily computation is required from 2026-06-30.
+    write(tmp_path, base, date(2025, 10, 31), credits=600 * M)
+    c = read_series([tmp_path]).average.crossings[0]
+    assert (c.direction, c.month_end, c.date) == ("reached", date(2025, 10, 31), date(2026, 6, 30))
+    assert "six months later would be 2026-04-30" in c.text and "Release 34-103320" in c.text
+    assert "Release 34-103320" in c.rule
+
+
+def test_a_weekly_filer_past_its_daily_date_is_a_gap(tmp_path: Path, base: dict) -> None:
+    # Weekly computations every Friday of 2026 from 01-02 to 08-28, every one at $600M of total
+    # credits: the average reaches $500M at the first month-end, 2026-01-30 (1 month), so daily
+    # computation is required from 2026-07-30 (six months later, a Thursday). The weekly runs on or
+    # after it: 07-31, 08-07, 08-14, 08-21, 08-28 -- one gap, at the first, counting 4 later ones.
+    d = date(2026, 1, 2)
+    while d <= date(2026, 8, 28):
+        write(tmp_path, base, d if CAL.is_business_day(d) else CAL.previous_business_day(d), credits=600 * M)
+        d += timedelta(days=7)
+    s = read_series([tmp_path])
+    assert s.average.crossings[0].date == date(2026, 7, 30)
+    late = [g for g in s.gaps if g.kind == "not computed daily"]
+    assert [g.day for g in late] == [date(2026, 7, 31)]
+    assert "is weekly, and 4 later one(s)" in late[0].text and "required from 2026-07-30" in late[0].text
+    assert late[0].rule == "Rule 15c3-3(e)(3)(i)(B)(1)"
+    assert [g.day for g in s.gaps] == sorted(g.day for g in s.gaps)  # the gaps in date order
+
+
 def test_fewer_than_12_months_is_of_n_months(tmp_path: Path, base: dict) -> None:
     # two month-ends of $600M and $500M: (600 + 500) / 2 = $550M, "of 2 month(s) only"
     write(tmp_path, base, date(2026, 9, 30), credits=600 * M)

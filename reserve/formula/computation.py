@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .. import money
-from ..calendar import BusinessCalendar
+from ..calendar import DAILY_COMPLIANCE_DATE, BusinessCalendar
 from ..money import Effect
 from ..progress import NO_PROGRESS, Progress
 from . import credits, debits, note_e, pab
@@ -491,10 +491,17 @@ def frequency_findings(p: Params, cal: BusinessCalendar, cust: Computation, pab:
                            total, "", None, Severity.REVIEW))
     if p.average_total_credits is not None:
         required = p.average_total_credits >= DAILY_THRESHOLD
+        # Release 34-103320: the required daily computation's compliance date is 2026-06-30; before it
+        # the requirement is coming (a review finding), not yet in force
+        early = p.as_of < DAILY_COMPLIANCE_DATE
+        when = (f"is required from {DAILY_COMPLIANCE_DATE.isoformat()} (the compliance date, Release 34-103320), "
+                "within six months of crossing $500 million" if early
+                else "IS required (within six months of crossing $500 million)")
         msg = (f"average total credits {money.format_display(p.average_total_credits)}: daily computation "
-               + ("IS required (within six months of crossing $500 million)" if required else "is not required"))
-        out.append(Finding("Rule 15c3-3(e)(3)(i)(B)(1)", "", msg, p.average_total_credits, "", None,
-                           Severity.SEVERE if required and p.frequency != "daily" else Severity.INFO))
+               + (when if required else "is not required"))
+        severity = (Severity.INFO if not required or p.frequency == "daily"
+                    else Severity.REVIEW if early else Severity.SEVERE)
+        out.append(Finding("Rule 15c3-3(e)(3)(i)(B)(1)", "", msg, p.average_total_credits, "", None, severity))
     return out
 
 

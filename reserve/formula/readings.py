@@ -272,7 +272,8 @@ _GENERAL: tuple[Reading, ...] = (
         ' 3%. A voluntary basis needs the notice date. A daily book that does not say why it computes daily '
         '(written before daily_basis existed) gets 2%, the smaller reduction and so the higher requirement, '
         'flagged for review. Average total credits of $500 million or more are reported as making daily '
-        'computation required.',
+        'computation required (severe when the book is not daily); before 2026-06-30, the compliance date '
+        'Release 34-103320 set, as required from that date (a review finding: not yet in force).',
         applied_by=(
             "reserve.formula.computation:voluntary_daily_start",
             "reserve.formula.computation:_alternative_pct",
@@ -282,6 +283,7 @@ _GENERAL: tuple[Reading, ...] = (
             "tests/test_formula_credits_debits.py::test_daily_two_percent_and_monthly_105",
             "tests/test_rule_facts.py::test_daily_computation_basis_decides_2_or_3_percent",
             "tests/test_rule_facts.py::test_average_total_credits_of_500_million_make_daily_required",
+            "tests/test_rule_facts.py::test_before_the_compliance_date_daily_is_coming_not_in_force",
         ),
     ),
     Reading(

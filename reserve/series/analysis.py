@@ -41,6 +41,11 @@ The dates (each a reading of the rule, stated on the page and here):
   the average first reached $500 million (the last day of that month when it is shorter),
   moved to the next business day when that day is not one (a computation is as of the close
   of a business day). 2026-01-30 -> 2026-07-30; 2026-08-31 -> 2027-02-28, a Sunday -> 2027-03-01.
+  Never before 2026-06-30, the compliance date of the required daily computation (Release
+  34-103320): a month-end of 2025-10-31 gives 2026-06-30, not 2026-04-30 (said).
+* **not computed daily** (`not_daily`, a gap): from that date, until the earliest weekly
+  computation a later fall below allows, a computation whose `frequency` is not daily is a gap
+  -- the first named, the rest counted.
 * **fell below** (`weekly_from`): a daily filer "whose average total credits falls below $500
   million may elect to compute ... weekly", notifying its examining authority "at least 60
   calendar days before computing ... weekly" ((e)(3)(i)(B)(2)). Read as: the notice given at
@@ -60,7 +65,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
-from ..calendar import BusinessCalendar
+from ..calendar import DAILY_COMPLIANCE_DATE, BusinessCalendar
 from ..money import format_dollars
 from .model import AVERAGE_MONTHS, THRESHOLD_CENTS, AverageTotalCredits, Crossing, Gap, MonthEnd, Run
 
@@ -73,6 +78,7 @@ RULE_FELL = "Rule 15c3-3(e)(3)(i)(B)(2)"
 RULE_VOLUNTARY = "Rule 15c3-3(e)(3)(v)"
 NOTICE_DAYS = 60
 SIX_MONTHS = 6
+RULE_COMPLIANCE = "Rule 15c3-3(e)(3)(i)(B)(1); compliance date 2026-06-30 (Release 34-103320)"
 
 
 def _week_start(d: date) -> date:
@@ -206,12 +212,18 @@ def average_total_credits(runs: Sequence[Run], calendar: BusinessCalendar) -> Av
         if me.reaches and state is not True:
             since = " (or before: it is at or above $500 million at the series' first month-end)" if state is None else ""
             day = six_months_after(me.as_of, calendar)
+            when = (f"from {day.isoformat()} (read as the same day of the month six months later, or the next "
+                    "business day)")
+            rule = RULE_REACHED
+            if day < DAILY_COMPLIANCE_DATE:  # Release 34-103320: not before the compliance date
+                when = (f"six months later would be {day.isoformat()}, before the rule's compliance date: from "
+                        f"{DAILY_COMPLIANCE_DATE.isoformat()} (Release 34-103320)")
+                day, rule = DAILY_COMPLIANCE_DATE, RULE_COMPLIANCE
             crossings.append(Crossing(
                 "reached", me.as_of, me.months, me.average_cents, day,
                 f"The average total credits reached $500 million at the month-end computation as of "
                 f"{me.as_of.isoformat()}{since}: {format_dollars(me.average_cents)}, the mean of {of}. Daily "
-                f"computation is required no later than six months after: from {day.isoformat()} (read as the same "
-                "day of the month six months later, or the next business day).", RULE_REACHED))
+                f"computation is required no later than six months after: {when}.", rule))
         elif not me.reaches and state is True:
             notice, day = weekly_from(me.as_of, calendar)
             crossings.append(Crossing(
@@ -230,6 +242,34 @@ def average_total_credits(runs: Sequence[Run], calendar: BusinessCalendar) -> Av
     if not rows:
         notes.append("The series has no month-end computation: no average total credits.")
     return AverageTotalCredits(tuple(rows), tuple(crossings), latest, tuple(notes))
+
+
+def not_daily(runs: Sequence[Run], average: AverageTotalCredits) -> list[Gap]:
+    """Computations not made daily when the series' own average says daily computation was
+    required (Rule 15c3-3(e)(3)(i)(B)(1)): from each "reached" crossing's date until the
+    earliest weekly computation a later "fell below" allows ((e)(3)(i)(B)(2)), each run whose
+    `frequency` is not daily -- one Gap for the first, counting the rest (a missing day of a
+    weekly filer is then not listed day by day: the finding is that it computes weekly)."""
+    # Reading: the series' average stands in for the FOCUS filings' (see average_total_credits); a firm
+    # whose own filings give another average can show it -- the series says what its reports imply.
+    out: list[Gap] = []
+    spans: list[tuple[date, date | None, Crossing]] = []
+    for c in average.crossings:
+        if c.direction == "reached":
+            spans.append((c.date, None, c))
+        elif spans and spans[-1][1] is None:
+            spans[-1] = (spans[-1][0], c.date, spans[-1][2])
+    for start, end, c in spans:
+        late = [r for r in runs if r.as_of >= start and (end is None or r.as_of < end) and r.frequency != "daily"]
+        if late:
+            first = late[0]
+            more = f", and {len(late) - 1} later one(s)" if len(late) > 1 else ""
+            out.append(Gap("not computed daily", first.as_of,
+                           f"The computation as of {first.as_of.isoformat()} ({first.file}) is {first.frequency}"
+                           f"{more}: the series' average total credits reached $500 million at the month-end as of "
+                           f"{c.month_end.isoformat()}, so daily computation was required from {start.isoformat()}.",
+                           c.rule))
+    return out
 
 
 def reminders(runs: Sequence[Run]) -> list[str]:

@@ -56,7 +56,7 @@ from ..calendar import MAX_YEAR, MIN_YEAR, BusinessCalendar
 from ..report.compare import ReportFileInvalid, json_bytes
 from ..report.history import file_names, firm_key, natural_key, report_files, run_time
 from ..report.model import ReportFigures, report_problems
-from .analysis import average_total_credits, gaps, reminders
+from .analysis import average_total_credits, gaps, not_daily, reminders
 from .deposits import check
 from .model import COMPUTATIONS, DepositCheck, Movement, Run, Series
 
@@ -298,8 +298,10 @@ def read_series(paths: Sequence[str | os.PathLike[str]], calendar: BusinessCalen
     superseded: list[str] = []
     main = _one_per_date([r for r in runs if not r.test], superseded)
     tests = _one_per_date([r for r in runs if r.test], superseded)
+    average = average_total_credits(main, cal)
     s = Series(firm_name, tuple(os.fspath(p) for p in paths), tuple(main), tuple(tests), tuple(superseded),
-               tuple(passed), tuple(gaps(main, cal)), average_total_credits(main, cal), tuple(reminders(main)),
+               tuple(passed), tuple(sorted(gaps(main, cal) + not_daily(main, average), key=lambda g: g.day)), average,
+               tuple(reminders(main)),
                None, len(files))
     return replace(s, deposits=deposit_check(s, runs, cal))
 
