@@ -1182,3 +1182,25 @@ def test_csv_line_numbers_count_a_cell_with_a_line_break(tmp_path):
     # CRLF line ends and no final line break: still one record per line
     (folder / "accounts.csv").write_bytes(b"account_id,book,balance,type\r\nA1,customer,1,cash\r\nA2,customer,x,cash")
     assert only(problems_of(folder), column="balance").row == 3
+
+
+def test_the_sheet_xml_is_cut_between_cells_whatever_the_block_size(tmp_path):
+    """`_cell_parts` (the one streaming loop of the header, formula and date-time scans): with
+    blocks far smaller than a cell, every `<c>` is still whole in one piece -- the cells found are
+    those of the whole XML read at once."""
+    import zipfile
+
+    from reserve.book import read as R
+
+    xml = (b'<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" s="3"><v>46350.5</v></c>'
+           b'</row><row r="2"><c r="A2" t="inlineStr"><is><t>x y</t></is></c><c r="B2"><f>1+1</f></c></row>'
+           b'</sheetData></worksheet>')
+    path = tmp_path / "b.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", xml)
+    with zipfile.ZipFile(path) as zf:
+        whole = [m.group(0) for m in R._CELL.finditer(xml)]
+        for size in (1, 7, 64, 1 << 20):
+            parts = list(R._cell_parts(zf, "xl/worksheets/sheet1.xml", size))
+            assert b"".join(parts) == xml
+            assert [m.group(0) for p in parts for m in R._CELL.finditer(p)] == whole, size

@@ -22,6 +22,7 @@ import hashlib
 import logging
 import re
 import zipfile
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -414,59 +415,67 @@ class SheetScan:
     bad_cells: list[BadCell]
 
 
+def _cell_parts(zf: zipfile.ZipFile, member: str, block_size: int) -> Iterator[bytes]:
+    """A sheet's XML streamed in pieces of about `block_size` bytes, each cut before the start
+    of its last, maybe unfinished, cell (`<c `), which begins the next piece: every `<c>` is
+    whole in one piece (a cell longer than a block is read on until it ends; before this helper,
+    the three scans emitted such a piece cut inside the cell). Stopping early (a caller's break)
+    closes the member."""
+    tail = b""
+    with zf.open(member) as f:
+        while True:
+            block = f.read(block_size)
+            data = tail + block
+            if not block:
+                yield data
+                return
+            cut = data.rfind(b"<c ")
+            if cut <= 0:  # no cell start after the first byte yet: a cell longer than a block -- read on
+                tail = data
+                continue
+            yield data[:cut]
+            tail = data[cut:]
+
+
 def _scan_sheet(zf: zipfile.ZipFile, member: str, cap: int = 500) -> SheetScan:
     """Stream the sheet XML once: find the header row, formulas without a saved value and
     Excel error values. Cheap: the regex runs only on chunks that contain `<f` or `t="e"`
     (plus the first chunk that holds a value)."""
     first_row = None
     bad: list[BadCell] = []
-    tail = b""
-    with zf.open(member) as f:
-        while True:
-            block = f.read(1 << 22)
-            data = tail + block
-            if not block:
-                end = len(data)
-            else:
-                # keep the unfinished last cell for the next round
-                cut = data.rfind(b"<c ")
-                end = cut if cut > 0 else len(data)
-            part = data[:end]
-            tail = data[end:]
-            interesting = first_row is None or b"<f" in part or b't="e"' in part
-            if interesting and len(bad) < cap:
-                for m in _CELL.finditer(part):
-                    attrs, body = m.group(1), m.group(3) or b""
-                    ref = _REF.search(attrs)
-                    if ref is None:
-                        continue
-                    typ_m = _TYPE.search(attrs)
-                    typ = typ_m.group(1) if typ_m else b"n"
-                    val = _VALUE.search(body)
-                    has_value = (val is not None and val.group(1) != b"") or b"<is>" in body
-                    letters = ref.group(1).decode()
-                    row = int(ref.group(2))
-                    cell = f"{letters}{row}"
-                    if first_row is None and has_value:
-                        first_row = row
-                    # A formula whose saved result is the empty string (Excel writes
-                    # t="str" and an empty <v></v> for =IF(..., "", ...)) is a saved blank,
-                    # not a missing value; a script-written formula has no t="str".
-                    saved_empty_text = typ == b"str" and b"<v" in body
-                    if b"<f" in body and not has_value and not saved_empty_text:
-                        fm = _FORMULA.search(body)
-                        formula = "=" + _xml_text(fm.group(1)) if fm and fm.group(1) else "a formula"
-                        bad.append(BadCell(row, letters, formula, "a value saved in the cell",
-                                           f"cell {cell} holds a formula with no saved value "
-                                           "(open and save the workbook in Excel, or enter the value)"))
-                    elif typ == b"e":
-                        shown = _xml_text(val.group(1)) if val else "error"
-                        bad.append(BadCell(row, letters, shown, "a value, not an Excel error",
-                                           f"cell {cell} holds the Excel error {shown}"))
-                    if len(bad) >= cap:
-                        break
-            if not block:
-                break
+    for part in _cell_parts(zf, member, 1 << 22):
+        interesting = first_row is None or b"<f" in part or b't="e"' in part
+        if interesting and len(bad) < cap:
+            for m in _CELL.finditer(part):
+                attrs, body = m.group(1), m.group(3) or b""
+                ref = _REF.search(attrs)
+                if ref is None:
+                    continue
+                typ_m = _TYPE.search(attrs)
+                typ = typ_m.group(1) if typ_m else b"n"
+                val = _VALUE.search(body)
+                has_value = (val is not None and val.group(1) != b"") or b"<is>" in body
+                letters = ref.group(1).decode()
+                row = int(ref.group(2))
+                cell = f"{letters}{row}"
+                if first_row is None and has_value:
+                    first_row = row
+                # A formula whose saved result is the empty string (Excel writes
+                # t="str" and an empty <v></v> for =IF(..., "", ...)) is a saved blank,
+                # not a missing value; a script-written formula has no t="str".
+                saved_empty_text = typ == b"str" and b"<v" in body
+                if b"<f" in body and not has_value and not saved_empty_text:
+                    fm = _FORMULA.search(body)
+                    formula = "=" + _xml_text(fm.group(1)) if fm and fm.group(1) else "a formula"
+                    bad.append(BadCell(row, letters, formula, "a value saved in the cell",
+                                       f"cell {cell} holds a formula with no saved value "
+                                       "(open and save the workbook in Excel, or enter the value)"))
+                elif typ == b"e":
+                    shown = _xml_text(val.group(1)) if val else "error"
+                    bad.append(BadCell(row, letters, shown, "a value, not an Excel error",
+                                       f"cell {cell} holds the Excel error {shown}"))
+                if len(bad) >= cap:
+                    break
     return SheetScan(first_row, bad)
 
 
@@ -483,32 +492,25 @@ def _scan_header(zf: zipfile.ZipFile, member: str) -> tuple[int | None, dict[str
     as far as the highest index the header uses."""
     first_row = None
     cells: dict[str, tuple[bytes, bytes]] = {}
-    tail = b""
     done = False
-    with zf.open(member) as f:
-        while not done:
-            block = f.read(1 << 20)
-            data = tail + block
-            cut = data.rfind(b"<c ") if block else len(data)
-            end = cut if cut > 0 else len(data)
-            part, tail = data[:end], data[end:]
-            for m in _CELL.finditer(part):
-                attrs, body = m.group(1), m.group(3) or b""
-                ref = _REF.search(attrs)
-                if ref is None:
-                    continue
-                row = int(ref.group(2))
-                if first_row is not None and row > first_row:
-                    done = True
-                    break
-                val = _VALUE.search(body)
-                if not ((val is not None and val.group(1) != b"") or b"<is>" in body):
-                    continue
-                first_row = row
-                typ_m = _TYPE.search(attrs)
-                cells[ref.group(1).decode()] = (typ_m.group(1) if typ_m else b"n", body)
-            if not block:
+    for part in _cell_parts(zf, member, 1 << 20):
+        for m in _CELL.finditer(part):
+            attrs, body = m.group(1), m.group(3) or b""
+            ref = _REF.search(attrs)
+            if ref is None:
+                continue
+            row = int(ref.group(2))
+            if first_row is not None and row > first_row:
+                done = True
                 break
+            val = _VALUE.search(body)
+            if not ((val is not None and val.group(1) != b"") or b"<is>" in body):
+                continue
+            first_row = row
+            typ_m = _TYPE.search(attrs)
+            cells[ref.group(1).decode()] = (typ_m.group(1) if typ_m else b"n", body)
+        if done:
+            break
     if first_row is None:
         return None, {}
     try:
@@ -730,25 +732,16 @@ def _timed_cells(zf: zipfile.ZipFile, member: str, letters: dict[str, str]) -> d
     styles = _hour_styles(zf)
     found: dict[str, list[int]] = {name: [] for name in letters.values()}
     if styles:
-        tail = b""
-        with zf.open(member) as f:
-            while True:
-                block = f.read(1 << 22)
-                data = tail + block
-                cut = data.rfind(b"<c ") if block else len(data)
-                end = cut if cut > 0 else len(data)
-                part, tail = data[:end], data[end:]
-                for m in _CELL.finditer(part):
-                    attrs = m.group(1)
-                    ref = _REF.search(attrs)
-                    style = _STYLE.search(attrs)
-                    if ref is None or style is None:
-                        continue
-                    name = letters.get(ref.group(1).decode())
-                    if name is not None and int(style.group(1)) in styles:
-                        found[name].append(int(ref.group(2)))
-                if not block:
-                    break
+        for part in _cell_parts(zf, member, 1 << 22):
+            for m in _CELL.finditer(part):
+                attrs = m.group(1)
+                ref = _REF.search(attrs)
+                style = _STYLE.search(attrs)
+                if ref is None or style is None:
+                    continue
+                name = letters.get(ref.group(1).decode())
+                if name is not None and int(style.group(1)) in styles:
+                    found[name].append(int(ref.group(2)))
     return {name: np.asarray(rows, dtype=np.int64) for name, rows in found.items()}
 
 
