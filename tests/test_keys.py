@@ -3,6 +3,8 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reserve import keys
 
@@ -170,3 +172,48 @@ def test_numeric_account_numbers_in_parquet_match_across_tables(tmp_path):
     book = load_book(folder)
     assert book.table("accounts")["account_id"].tolist() == ["1001", "1002"]
     assert book.links[keys.COLLATERAL_MARGIN_ACCOUNT].tolist() == [0]  # 1001.0 (a float column) is account 1001
+
+
+def test_duplicated_blank_equals_blank_and_categorical_key():
+    # blank account ids repeat each other (pandas' rule); a categorical second column
+    f = pd.DataFrame({"account_id": s(["1", None, None, "1", "1"]),
+                      "type": pd.Categorical(["cash", "cash", "cash", "margin", "cash"], categories=["cash", "margin", "x"])})
+    assert keys.duplicated(f, ["account_id", "type"]).tolist() == [False, False, True, False, True]
+    # a categorical with more categories than rows proves nothing: the repeat is still found
+    g = pd.DataFrame({"k": pd.Categorical(["a", "a"], categories=["a", "b", "c"])})
+    assert keys.duplicated(g, ["k"]).tolist() == [False, True]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["A", "B", "a", " A", None]), st.sampled_from(["cash", "margin", None]),
+                          st.sampled_from([1, 2, None])), min_size=0, max_size=30))
+def test_duplicated_agrees_with_pandas(rows):
+    # the integer-code test marks exactly the rows pandas' tuple test marks, blanks included
+    f = pd.DataFrame({"account_id": s([r[0] for r in rows]),
+                      "type": pd.Categorical([r[1] for r in rows], categories=["cash", "margin"]),
+                      "n": pd.array([r[2] for r in rows], dtype="Int64")})
+    for key in (["account_id"], ["account_id", "type"], ["type", "n"], ["account_id", "type", "n"]):
+        want = f.duplicated(subset=key, keep="first").to_numpy(dtype=bool).tolist()
+        assert keys.duplicated(f, key).tolist() == want, key
+
+
+def test_key_passes_start_early_and_rerun_for_other_frames():
+    # validate.KeyPasses: the hash passes start when accounts and collateral are typed; a
+    # later call with other frames (not the ones typed) runs the passes again on those
+    from reserve.book.validate import KeyPasses
+
+    acc = pd.DataFrame({"account_id": s(["M1", "M1", "C1", "M2"]), "type": ["cash", "margin", "cash", "margin"]})
+    col = pd.DataFrame({"account_id": s(["M2", "M1", "C1"])})
+    with KeyPasses() as passes:
+        passes.typed("accounts", acc)
+        assert set(passes.jobs) == {"accounts"}
+        passes.typed("collateral", col)
+        early = passes.jobs["collateral"][1]
+        passes.start(acc, col)  # the same frames: nothing started again
+        assert passes.jobs["collateral"][1] is early
+        assert passes.result("accounts").tolist() == [False, False, False, False]
+        assert passes.result("collateral").tolist() == [3, 1, -1]
+        dup = pd.DataFrame({"account_id": s(["M1", "M1"]), "type": ["margin", "margin"]})
+        passes.start(dup, col)
+        assert passes.result("accounts").tolist() == [False, True]
+        assert passes.result("collateral").tolist() == [-1, 0, -1]

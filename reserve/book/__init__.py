@@ -25,7 +25,7 @@ from .model import Book, DefaultUsed, IgnoredInput, InputFile, Parameters
 from .read import RawBook, read_book
 from .scenario import Applied, Setting, SettingError, annotate, apply_settings
 from .schema import TABLES, TABLES_BY_NAME
-from .validate import validate
+from .validate import KeyPasses, validate
 
 
 def load_book(path: str | Path, progress: Progress = NO_PROGRESS) -> Book:
@@ -52,11 +52,14 @@ def load_book_with(path: str | Path, settings: Sequence[Setting],
 
 
 def _type_and_check(raw: RawBook, log: ProblemLog, progress: Progress) -> Book:
-    typed = type_book(raw, log, progress)
-    links: Links = {}
-    if "accounts" in typed.tables:  # cross-table checks run even when some cells were bad
-        with progress.phase("checking keys and references"):
-            links = validate(typed, log, raw.label)
+    # the key checks' hash passes start as soon as accounts and collateral are typed, beside
+    # the typing of the rest (validate.KeyPasses); their problems are reported by validate
+    with KeyPasses() as passes:
+        typed = type_book(raw, log, progress, on_typed=passes.typed)
+        links: Links = {}
+        if "accounts" in typed.tables:  # cross-table checks run even when some cells were bad
+            with progress.phase("checking keys and references"):
+                links = validate(typed, log, raw.label, passes)
     log.raise_if_any()
     return Book(Parameters(**typed.params), typed.tables, raw.files, raw.label, links, raw.ignored, raw.defaults)
 

@@ -1299,8 +1299,10 @@ def _default_text(c: Column) -> str:
     return str(d)
 
 
-def type_book(raw: RawBook, log: ProblemLog, progress: Progress = NO_PROGRESS) -> TypedBook:
-    """Type every table of a raw book (each table a phase of `progress`); every problem goes to `log`."""
+def type_book(raw: RawBook, log: ProblemLog, progress: Progress = NO_PROGRESS,
+              on_typed: Callable[[str, pd.DataFrame], None] | None = None) -> TypedBook:
+    """Type every table of a raw book (each table a phase of `progress`); every problem goes to `log`.
+    `on_typed(name, frame)` is told of each table as soon as it is typed (its frame final)."""
     tables: dict[str, pd.DataFrame] = {}
     params: dict[str, Any] = {}
     bad_cells: dict[str, BadCells] = {}
@@ -1327,6 +1329,8 @@ def type_book(raw: RawBook, log: ProblemLog, progress: Progress = NO_PROGRESS) -
             if table.required and table.name not in raw.unread:
                 log.add(Problem(raw.label, table.name, message=f"the book has no '{table.name}' sheet/table"))
             tables[table.name] = _empty_frame(table)
+            if on_typed:
+                on_typed(table.name, tables[table.name])
             continue
         typed, bads = [], []
         used: dict = {}
@@ -1345,6 +1349,8 @@ def type_book(raw: RawBook, log: ProblemLog, progress: Progress = NO_PROGRESS) -
                 raw.defaults.append(default_record(table.name, c, used[c.name], omitted))
         if not typed:
             tables[table.name] = _empty_frame(table)
+            if on_typed:
+                on_typed(table.name, tables[table.name])
             continue
         if len(typed) > 1:
             src = union_categoricals([t["_src"].array for t in typed])
@@ -1358,5 +1364,7 @@ def type_book(raw: RawBook, log: ProblemLog, progress: Progress = NO_PROGRESS) -
                      for c in columns}
             bad_cells[table.name] = BadCells(masks)
         tables[table.name] = frame
+        if on_typed:
+            on_typed(table.name, frame)
     check_totals(raw.label, tables, log)
     return TypedBook(params, tables, bad_cells)

@@ -3,9 +3,10 @@ a row needs because of what it is. Each check returns problems; none raises."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -100,20 +101,60 @@ def check_reference(checks: Checks, table: str, column: str, known: pd.Series, w
     report_rows(checks, table, unknown, column, expected=what)
 
 
-def validate(typed: TypedBook, log: ProblemLog, label: str) -> Links:
-    """Check the typed tables; returns the row links found on the way (`Book.links`)."""
+class KeyPasses:
+    """The two hash passes over millions of ids -- the accounts key, and collateral to its
+    margin account -- started as soon as their tables are typed (`type_book`'s `on_typed`),
+    so that they run beside the typing of the next tables (issue 13). Arrow's kernels release
+    the GIL, so they take the second core. They only read the typed frames, which are final
+    when `on_typed` is told of them; `validate` waits for their results and reports their
+    problems in table order, as it did when it ran them itself. Use as a context manager: the
+    threads are joined on leaving, whatever happened."""
+
+    def __init__(self) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="reserve-keys")
+        self.frames: dict[str, pd.DataFrame] = {}
+        self.jobs: dict[str, tuple[tuple[pd.DataFrame, ...], Future[npt.NDArray[Any]]]] = {}
+
+    def typed(self, name: str, frame: pd.DataFrame) -> None:
+        """`type_book`'s `on_typed`: a table is final; start what it allows."""
+        self.frames[name] = frame
+        if name in ("accounts", "collateral") and "accounts" in self.frames:
+            self.start(self.frames["accounts"], self.frames.get("collateral"))
+
+    def start(self, accounts: pd.DataFrame, collateral: pd.DataFrame | None) -> None:
+        """Start each pass not yet started over these very frames."""
+        self._submit("accounts", (accounts,), keys.duplicated, accounts, list(TABLES_BY_NAME["accounts"].key))
+        if collateral is not None:
+            self._submit("collateral", (accounts, collateral), keys.margin_account_positions, accounts, collateral)
+
+    def _submit(self, name: str, frames: tuple[pd.DataFrame, ...], fn: Callable[..., npt.NDArray[Any]],
+                *args: Any) -> None:
+        have = self.jobs.get(name)
+        if have is None or len(have[0]) != len(frames) or any(a is not b for a, b in zip(have[0], frames, strict=True)):
+            self.jobs[name] = (frames, self.pool.submit(fn, *args))
+
+    def result(self, name: str) -> npt.NDArray[Any]:
+        return self.jobs[name][1].result()
+
+    def __enter__(self) -> KeyPasses:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def validate(typed: TypedBook, log: ProblemLog, label: str, passes: KeyPasses | None = None) -> Links:
+    """Check the typed tables; returns the row links found on the way (`Book.links`).
+    `passes`: the hash passes, perhaps already started (see `KeyPasses`); else they run here."""
+    if passes is None:
+        with KeyPasses() as own:
+            return validate(typed, log, label, own)
+    accounts, col = typed.tables["accounts"], typed.tables["collateral"]
+    passes.start(accounts, col)  # what is not yet running, both at once on two cores
+    acc_dup, col_pos = passes.result("accounts"), passes.result("collateral")
     params, tables = typed.params, typed.tables
     checks = Checks(log, tables, typed.bad_cells)
     links: Links = {}
-    accounts = tables["accounts"]
-    col = tables["collateral"]
-    # The two hash passes over millions of ids -- the accounts key, and collateral to its
-    # margin account -- are independent; Arrow's kernels release the GIL, so they run side
-    # by side on two cores. Their problems are reported afterwards, in table order.
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        acc_dup_job = pool.submit(keys.duplicated, accounts, list(TABLES_BY_NAME["accounts"].key))
-        col_pos_job = pool.submit(keys.margin_account_positions, accounts, col)
-        acc_dup, col_pos = acc_dup_job.result(), col_pos_job.result()
     for name in TABLES_BY_NAME:
         if name in tables:
             check_unique(checks, name, acc_dup if name == "accounts" else None)
