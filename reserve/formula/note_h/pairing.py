@@ -20,6 +20,7 @@ records it sums are those of the accounts of the customers concerned only.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from ... import keys
@@ -35,11 +36,24 @@ RULE_CASH = "Note H(b)(1)(i); Item 1; SEC staff FAQ (August 6, 2025)"
 RULE_SECURITIES = "Note H(b)(1)(ii); Item 2; Note B; SEC staff FAQ (August 6, 2025)"
 
 
+def _is(col: pd.Series, value: str) -> npt.NDArray[np.bool_]:
+    """col == value, row by row; a categorical compared on its codes (20 million dispositions:
+    no string per row)."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        cats = col.cat.categories
+        if value not in cats:
+            return np.zeros(len(col), dtype=bool)
+        out: npt.NDArray[np.bool_] = np.asarray(col.array.codes) == cats.get_loc(value)
+        return out
+    same: npt.NDArray[np.bool_] = (col == value).to_numpy(dtype=bool, na_value=False)
+    return same
+
+
 def _records(disp: pd.DataFrame, table: str, line: str) -> pd.DataFrame:
     """The records of one table to one line: (row, computation, amount)."""
-    m = ((disp["table"] == table) & (disp["line"] == line)).to_numpy(dtype=bool)
+    m = _is(disp["table"], table) & _is(disp["line"], line)
     return pd.DataFrame({"row": disp["row"].to_numpy(dtype=np.int64)[m],
-                         "computation": np.asarray(disp["computation"].to_numpy(dtype=object)[m], dtype=object),
+                         "computation": np.asarray(disp["computation"][m].to_numpy(dtype=object), dtype=object),
                          "amount": disp["amount"].to_numpy(dtype=np.int64)[m]})
 
 
@@ -47,8 +61,12 @@ def _customer_of(book: BookData, account_ids: TextArray) -> TextArray:
     """customer_id of each account id, as Note H reads it (the account's first row by type;
     None when the account is unknown)."""
     t = book.tables
-    attrs = account_facts(t["accounts"], t["cca_requirements"], t["cca_deposits"],
-                          cross_margin_outside(book.params)).attrs
+    # only the rows of these accounts (a handful of millions): an account's facts are read off
+    # its own rows (the first by type), so the same as over the whole table, without a second
+    # hash pass over every account's customer (issue 13)
+    acc = t["accounts"]
+    theirs = acc.iloc[keys.positions_among(acc["account_id"], pd.Series(list(account_ids), dtype=object))]
+    attrs = account_facts(theirs, t["cca_requirements"], t["cca_deposits"], cross_margin_outside(book.params)).attrs
     customer = attrs["customer_id"].reindex(pd.Index(account_ids, dtype=object)).astype(object)
     return np.asarray(customer.where(customer.notna(), None).to_numpy(dtype=object), dtype=object)
 
@@ -91,10 +109,12 @@ def pairing_findings(book: BookData, dispositions: pd.DataFrame) -> list[model.F
                     deposits=("deposit_id", lambda s: ", ".join(map(str, s))),
                     ccas=("cca_id", lambda s: ", ".join(sorted(set(map(str, s)))))))
         custs = pd.Series([c for c, _ in per.index if c is not None], dtype=object)
-        their_rows = keys.positions_among(acc["customer_id"], custs) if len(custs) else np.zeros(0, dtype=np.int64)
+        theirs = np.zeros(len(acc), dtype=bool)  # the accounts of these customers, by position
+        if len(custs):
+            theirs[keys.positions_among(acc["customer_id"], custs)] = True
         item1 = _records(dispositions, "accounts", "item_1")
-        item1 = item1[np.isin(item1["row"].to_numpy(dtype=np.int64), their_rows)]
-        item1["customer_id"] = model.text_values(acc["customer_id"])[item1["row"].to_numpy(dtype=np.int64)]
+        item1 = item1[theirs[item1["row"].to_numpy(dtype=np.int64)]]
+        item1["customer_id"] = model.text_values(acc["customer_id"].iloc[item1["row"].to_numpy(dtype=np.int64)])
         credits = item1.groupby(["customer_id", "computation"])["amount"].sum().to_dict()
         for (cust, comp), r in per.iterrows():  # one per customer with cash in Item 15: a handful
             have = int(credits.get((cust, comp), 0))
