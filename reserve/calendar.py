@@ -76,6 +76,10 @@ BOOK_HOLIDAY_NAME = "Book holiday"
 # 2025-03-14) with the compliance date extended to June 30, 2026 by Release 34-103320. No firm is
 # required to compute daily before it, whenever its average total credits reached $500 million.
 DAILY_COMPLIANCE_DATE = date(2026, 6, 30)
+# The daily computation amendments (Release 34-102022) took effect on 2025-03-14: from then a
+# voluntary daily computer may take the 2% reduction after its 30 days' notice (SEC staff FAQ
+# 2025-12-08, Q3); before it, no 2% reduction for daily computation existed.
+DAILY_AMENDMENTS_EFFECTIVE = date(2025, 3, 14)
 
 #: What the calendar's methods take as a day: a date (a datetime or pandas.Timestamp is taken
 #: at its day), an ISO "YYYY-MM-DD" string, or a numpy datetime64.

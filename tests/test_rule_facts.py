@@ -456,7 +456,8 @@ DEBITS = [acct("A", "10000"), acct("B", "-3000")]
     ({"daily_basis": "voluntary", "daily_notice_date": "2026-10-22"}, 3),
     # voluntary, but average total credits of $500 million make it required -> 2%
     ({"daily_basis": "voluntary", "daily_notice_date": "2026-11-01", "average_total_credits": "500000000"}, 2),
-    # a book that does not say why (the original format): 2%, the smaller reduction, flagged
+    # a book that does not say why (the original format): 2% as SPEC reads frequency daily -- the
+    # lower requirement -- flagged for review
     ({}, 2),
 ])
 def test_daily_computation_basis_decides_2_or_3_percent(tmp_path, params, pct):
@@ -526,3 +527,50 @@ def test_before_the_compliance_date_daily_is_coming_not_in_force(tmp_path):
     b = book(tmp_path, parameters={"as_of": "2026-03-20", "average_total_credits": "500000000"}, accounts=DEBITS)
     (f,) = [f for f in compute(b).findings if f.rule == "Rule 15c3-3(e)(3)(i)(B)(1)"]
     assert f.severity == "review" and "is required from 2026-06-30" in f.message and "Release 34-103320" in f.message
+
+
+@pytest.mark.parametrize("params,pct,says", [
+    # as_of 2026-03-20, before the compliance date 2026-06-30: "required" is not yet in force, so the
+    # firm computes daily by choice (FAQ 2025-12-08 Q1, Q3): without a notice date -> 3%
+    ({"daily_basis": "required"}, 3, "daily_notice_date not given"),
+    # ... with a notice of 2026-02-01: + 30 days = 2026-03-03 <= as_of -> 2% on the voluntary terms
+    ({"daily_basis": "required", "daily_notice_date": "2026-02-01"}, 2, None),
+    # ... notice 2026-03-01 + 30 days = 2026-03-31 > as_of -> 3%
+    ({"daily_basis": "required", "daily_notice_date": "2026-03-01"}, 3, "from 2026-03-31"),
+    # average total credits of $500 million, voluntary with no early enough notice -> 3%, not "required"
+    ({"daily_basis": "voluntary", "daily_notice_date": "2026-03-01", "average_total_credits": "500000000"}, 3,
+     "from 2026-03-31"),
+])
+def test_before_the_compliance_date_required_daily_takes_2_percent_only_on_the_voluntary_terms(
+        tmp_path, params, pct, says):
+    # reading: daily_basis. Debits 3,000: 2% = 60 -> required 10,000 - 2,940 = 7,060; 3% = 90 -> 7,090.
+    b = book(tmp_path, parameters={"frequency": "daily", "as_of": "2026-03-20", **params}, accounts=DEBITS)
+    r = compute(b)
+    c = r.computations["customer"]
+    assert (c.debit_reduction, c.required_deposit) == ((6_000, 706_000) if pct == 2 else (9_000, 709_000))
+    early = [f for f in r.findings if f.rule == "Rule 15c3-3(e)(3)(v)" and "not required before 2026-06-30" in f.message]
+    if says:
+        assert len(early) == 1 and says in early[0].message and early[0].severity == "review"
+    else:
+        assert not early
+
+
+def test_on_the_compliance_date_required_daily_takes_2_percent_without_notice(tmp_path):
+    # reading: daily_basis. as_of 2026-06-30 (a Tuesday), the compliance date itself: required daily
+    # is in force -> 2% with no notice (FAQ Q4): 10,000 - (3,000 - 60) = 7,060.
+    b = book(tmp_path, parameters={"frequency": "daily", "as_of": "2026-06-30", "daily_basis": "required"},
+             accounts=DEBITS)
+    c = compute(b).computations["customer"]
+    assert (c.debit_reduction, c.required_deposit) == (6_000, 706_000)
+
+
+def test_before_the_daily_amendments_took_effect_a_daily_book_takes_3_percent(tmp_path):
+    # reading: daily_basis. as_of 2025-03-13, the day before Release 34-102022 took effect: no 2%
+    # for daily computation existed, whatever the book states -> 3%: 10,000 - (3,000 - 90) = 7,090.
+    for params in ({}, {"daily_basis": "voluntary", "daily_notice_date": "2025-01-02"}):
+        b = book(tmp_path / str(len(params)), parameters={"frequency": "daily", "as_of": "2025-03-13", **params},
+                 accounts=DEBITS)
+        r = compute(b)
+        c = r.computations["customer"]
+        assert (c.debit_reduction, c.required_deposit) == (9_000, 709_000)
+        assert any("2025-03-14" in f.message and "3% applied" in f.message for f in r.findings)

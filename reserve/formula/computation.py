@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .. import money
-from ..calendar import DAILY_COMPLIANCE_DATE, BusinessCalendar
+from ..calendar import DAILY_AMENDMENTS_EFFECTIVE, DAILY_COMPLIANCE_DATE, BusinessCalendar
 from ..money import Effect
 from ..progress import NO_PROGRESS, Progress
 from . import credits, debits, note_e, pab
@@ -413,23 +413,41 @@ def _daily_required_by_credits(p: Params) -> bool:
     return p.average_total_credits is not None and p.average_total_credits >= DAILY_THRESHOLD
 
 
+def _required_daily_in_force(p: Params) -> bool:
+    """The book says the firm must compute daily (daily_basis required, or average total
+    credits of $500 million or more) and as_of is on or after the compliance date (Release
+    34-103320): only then is it "required to make the computation ... on a daily basis"
+    (Rule 15c3-1(a)(1)(ii)(A)). Before that date the firm computing daily does so by choice,
+    under Rule 15c3-3(e)(3)(v) (SEC staff FAQ 2025-12-08, Q1 and Q3) (reading: daily_basis)."""
+    return (p.daily_basis == "required" or _daily_required_by_credits(p)) and p.as_of >= DAILY_COMPLIANCE_DATE
+
+
 def _alternative_pct(p: Params) -> tuple[int, str]:
     """Rule 15c3-1(a)(1)(ii)(A): 3% of aggregate debits; 2% for a firm that computes daily
-    because it must (Rule 15c3-3(e)(3)(i)(B)(1)) or, by choice, from 30 days after its written
-    notice (Rule 15c3-3(e)(3)(v)) (reading: daily_basis)."""
+    because it must (Rule 15c3-3(e)(3)(i)(B)(1), in force from 2026-06-30) or, by choice, from
+    30 days after its written notice (Rule 15c3-3(e)(3)(v)); never before the daily amendments'
+    effective date, 2025-03-14 (reading: daily_basis). The 2% reduction is the smaller one: it
+    leaves more debits, so it gives the LOWER requirement -- a benefit the book must earn."""
     rule = "Rule 15c3-1(a)(1)(ii)(A)"
     if p.frequency != "daily":
         return 3, f"{rule}: 3% of aggregate debits (alternative method)"
-    if p.daily_basis == "required" or _daily_required_by_credits(p):
+    if p.as_of < DAILY_AMENDMENTS_EFFECTIVE:
+        return 3, (f"{rule}: 3% of aggregate debits (the 2% reduction for daily computation is available from "
+                   f"{DAILY_AMENDMENTS_EFFECTIVE.isoformat()}, Release 34-102022)")
+    if _required_daily_in_force(p):
         return 2, f"{rule}: 2% of aggregate debits (daily computation required, Rule 15c3-3(e)(3)(i)(B)(1))"
-    if p.daily_basis == "voluntary":
+    if p.daily_basis is not None:  # voluntary, or "required" before the compliance date: (e)(3)(v)
         start = voluntary_daily_start(p)
+        early = "" if p.daily_basis == "voluntary" else (
+            f"daily computation is not required before {DAILY_COMPLIANCE_DATE.isoformat()}, Release 34-103320; ")
         if start is None or p.as_of < start:
-            return 3, (f"{rule}: 3% of aggregate debits (voluntary daily computation, Rule 15c3-3(e)(3)(v): "
-                       f"2% only from {start}, 30 days after the written notice)")
-        return 2, f"{rule}: 2% of aggregate debits (voluntary daily computation, Rule 15c3-3(e)(3)(v))"
-    # A book that does not say why it computes daily (written before daily_basis existed):
-    # 2%, the smaller reduction, which gives the higher requirement.
+            return 3, (f"{rule}: 3% of aggregate debits ({early}voluntary daily computation, Rule 15c3-3(e)(3)(v): "
+                       f"2% only from {start or '30 days after the written notice (daily_notice_date not given)'}"
+                       + (", 30 days after the written notice)" if start else ")"))
+        return 2, f"{rule}: 2% of aggregate debits ({early}voluntary daily computation, Rule 15c3-3(e)(3)(v))"
+    # A daily book that does not say why it computes daily (written before daily_basis existed):
+    # frequency daily is read as daily computation the rule allows 2% for (SPEC: "2% when
+    # frequency is daily"), flagged for review -- 2% gives the lower requirement.
     return 2, f"{rule}: 2% of aggregate debits (daily computation; why the firm computes daily is not stated)"
 
 
@@ -444,11 +462,28 @@ def _daily_findings(p: Params) -> list[Finding]:
                                "not used", None, "", None, Severity.REVIEW))
         return out
     alternative = p.net_capital_method == "alternative"
+    if alternative and p.as_of < DAILY_AMENDMENTS_EFFECTIVE:
+        out.append(Finding("Rule 15c3-1(a)(1)(ii)(A)", "customer", f"as_of {p.as_of} is before "
+                           f"{DAILY_AMENDMENTS_EFFECTIVE.isoformat()}, the effective date of the daily computation "
+                           "amendments (Release 34-102022): no 2% reduction for daily computation yet; 3% applied",
+                           None, "", None, Severity.REVIEW))
+        return out
     if p.daily_basis is None and alternative:
         out.append(Finding("Rule 15c3-1(a)(1)(ii)(A)", "customer", "frequency is daily but daily_basis is not stated "
                            "(required under Rule 15c3-3(e)(3)(i)(B)(1), or voluntary under (e)(3)(v) with the date of "
-                           "the written notice): the 2% reduction is applied, the smaller one", None, "", None, Severity.REVIEW))
-    if p.daily_basis == "voluntary" and _daily_required_by_credits(p):
+                           "the written notice): the 2% reduction is applied, which gives the lower requirement; "
+                           "state daily_basis to put the firm's entitlement on record", None, "", None, Severity.REVIEW))
+    required_stated = p.daily_basis == "required" or (p.daily_basis == "voluntary" and _daily_required_by_credits(p))
+    if required_stated and p.as_of < DAILY_COMPLIANCE_DATE and alternative:
+        start = voluntary_daily_start(p)
+        if start is None or p.as_of < start:
+            out.append(Finding("Rule 15c3-3(e)(3)(v)", "customer", f"daily computation is not required before "
+                               f"{DAILY_COMPLIANCE_DATE.isoformat()} (the compliance date, Release 34-103320): until "
+                               "then the firm computes daily by choice, and takes the 2% reduction only from 30 calendar "
+                               "days after its written notice to the designated examining authority ("
+                               + (f"notice of {p.daily_notice_date}: from {start}" if start else "daily_notice_date not given")
+                               + "); 3% applied", None, "", None, Severity.REVIEW))
+    elif p.daily_basis == "voluntary" and _daily_required_by_credits(p):
         out.append(Finding("Rule 15c3-3(e)(3)(i)(B)(1)", "", "daily_basis is voluntary, but average total credits of "
                            f"{money.format_display(p.average_total_credits or 0)} reach $500 million: daily computation is "
                            "required, and the 2% reduction applies", p.average_total_credits, "", None, Severity.REVIEW))

@@ -266,16 +266,23 @@ _GENERAL: tuple[Reading, ...] = (
         'daily_basis',
         'Rule 15c3-1(a)(1)(ii)(A); Rule 15c3-3(e)(3)(i)(B)(1), (e)(3)(v)',
         'With frequency daily, the 2% reduction applies when the firm must compute daily (daily_basis '
-        'required, or average_total_credits of $500 million or more, whatever daily_basis says) and, for a '
-        'voluntary daily computer, from the 30th calendar day after the date of its written notice to its '
-        'designated examining authority (as_of on or after daily_notice_date + 30 days); before that it takes'
-        ' 3%. A voluntary basis needs the notice date. A daily book that does not say why it computes daily '
-        '(written before daily_basis existed) gets 2%, the smaller reduction and so the higher requirement, '
-        'flagged for review. Average total credits of $500 million or more are reported as making daily '
-        'computation required (severe when the book is not daily); before 2026-06-30, the compliance date '
-        'Release 34-103320 set, as required from that date (a review finding: not yet in force).',
+        'required, or average_total_credits of $500 million or more, whatever daily_basis says) and as_of is '
+        'on or after 2026-06-30, the compliance date Release 34-103320 set; and, for a voluntary daily '
+        'computer, from the 30th calendar day after the date of its written notice to its designated '
+        'examining authority (as_of on or after daily_notice_date + 30 days); before that it takes 3%. A '
+        'voluntary basis needs the notice date. '
+        'Before 2026-06-30 a firm that must soon compute daily does so by choice (SEC staff FAQ 2025-12-08, '
+        'Q1 and Q3): it takes 2% only on the voluntary terms, notice included. Before 2025-03-14, the '
+        'effective date of the daily amendments (Release 34-102022), a daily book takes 3%. The 2% '
+        'reduction is the smaller one: it leaves more debits and so gives the lower requirement, a benefit '
+        'the book must earn. A daily book that does not say why it computes daily (written before '
+        'daily_basis existed) gets 2%, as SPEC reads frequency daily, flagged for review. Average total '
+        'credits of $500 million or more are reported as making daily computation required (severe when the '
+        'book is not daily); before 2026-06-30, as required from that date (a review finding: not yet in '
+        'force).',
         applied_by=(
             "reserve.formula.computation:voluntary_daily_start",
+            "reserve.formula.computation:_required_daily_in_force",
             "reserve.formula.computation:_alternative_pct",
             "reserve.formula.computation:_daily_findings",
         ),
@@ -284,6 +291,9 @@ _GENERAL: tuple[Reading, ...] = (
             "tests/test_rule_facts.py::test_daily_computation_basis_decides_2_or_3_percent",
             "tests/test_rule_facts.py::test_average_total_credits_of_500_million_make_daily_required",
             "tests/test_rule_facts.py::test_before_the_compliance_date_daily_is_coming_not_in_force",
+            "tests/test_rule_facts.py::test_before_the_compliance_date_required_daily_takes_2_percent_only_on_the_voluntary_terms",
+            "tests/test_rule_facts.py::test_on_the_compliance_date_required_daily_takes_2_percent_without_notice",
+            "tests/test_rule_facts.py::test_before_the_daily_amendments_took_effect_a_daily_book_takes_3_percent",
         ),
     ),
     Reading(
