@@ -48,6 +48,16 @@ def arrow_text(s: pd.Series) -> pa.Array:
     return arr
 
 
+def blank_text(n: int, index: pd.Index | None = None) -> pd.Series:
+    """A text column of n blanks, in the loader's text dtype ("str", Arrow-backed): built on one
+    Arrow null array, where `pd.Series(np.full(n, np.nan), dtype="str")` converts each NaN in
+    Python (issue 13: 2.1 s for an absent column of ten million rows)."""
+    out = pd.Series(pa.nulls(n, pa.large_string()).to_pandas(), dtype="str")
+    if index is not None:
+        out.index = index
+    return out
+
+
 def _index_in(values: pa.Array, keys: pa.Array) -> npt.NDArray[np.int64]:
     if len(values) == 0:
         return np.zeros(0, dtype=np.int64)

@@ -217,3 +217,12 @@ def test_key_passes_start_early_and_rerun_for_other_frames():
         passes.start(dup, col)
         assert passes.result("accounts").tolist() == [False, True]
         assert passes.result("collateral").tolist() == [-1, 0, -1]
+
+
+def test_blank_text_is_the_loaders_blank_text_column():
+    # an absent text column: n blanks in the "str" dtype, equal to the slow per-NaN form
+    import numpy as np
+
+    idx = pd.RangeIndex(3, 8)
+    pd.testing.assert_series_equal(keys.blank_text(5, idx), pd.Series(np.full(5, np.nan), index=idx, dtype="str"))
+    assert keys.blank_text(0).dtype == "str" and keys.blank_text(4).isna().all()

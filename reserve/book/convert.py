@@ -1043,7 +1043,7 @@ def type_chunk(table: Table, chunk: RawChunk, log: ProblemLog, bad: dict | None 
         if c.name in frame.columns:
             values, blank = CONVERTERS[c.type](c, frame[c.name], rep)
         else:
-            values = pd.Series(np.full(len(frame), np.nan), index=frame.index, dtype="str")  # float-ok: NaN = blank text
+            values = keys.blank_text(len(frame), frame.index)
             blank = np.ones(len(frame), dtype=bool)
             if c.type == "enum":
                 values = pd.Series(pd.Categorical.from_codes(np.full(len(frame), -1, dtype=np.int8), categories=list(c.choices)),

@@ -42,6 +42,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from .. import keys
 from ..book.schema import TABLES, TABLES_BY_NAME
 from ..formula.model import LINES, LINES_BY_KEY, LineKey, Result
 
@@ -296,7 +297,7 @@ def _missing_column(n: int, typ: str) -> pd.Series:
         return pd.Series(np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"))
     if typ == "bool":
         return _obj(np.full(n, None, dtype=object))
-    return pd.Series(np.full(n, np.nan), dtype="str")  # float-ok: NaN = missing text
+    return keys.blank_text(n)
 
 
 def schedule_rows(book: Book, result: Result, sched: Schedule, limit: int | None = None, *, start: int = 0,
