@@ -532,3 +532,18 @@ def test_formatted_strings_avoid_per_element_fallback(monkeypatch):
     texts = pa.array([("$" if c % 2 else "") + format_display(int(c)) for c in cents])
     r = parse_money(texts)
     assert (r.values == cents).all()
+
+
+def test_float_column_across_block_boundaries():
+    # the float path works a block of 2**20 rows at a time: refusals and values keep their rows
+    # on either side of a boundary, and the last, short block is read too
+    from reserve.book.cells import _FLOAT_BLOCK, parse_money
+
+    n = 2 * _FLOAT_BLOCK + 3
+    x = np.full(n, 12.34)
+    x[_FLOAT_BLOCK - 1], x[_FLOAT_BLOCK], x[n - 1] = 1.005, np.nan, -7.5
+    p = parse_money(x)
+    assert p.values[0] == 1234 and p.values[_FLOAT_BLOCK + 1] == 1234 and p.values[n - 1] == -750
+    assert np.flatnonzero(p.bad).tolist() == [_FLOAT_BLOCK - 1] and "decimal places" in p.why[_FLOAT_BLOCK - 1]
+    assert np.flatnonzero(p.blank).tolist() == [_FLOAT_BLOCK]
+    assert p.values[_FLOAT_BLOCK - 1] == 0 and p.values[_FLOAT_BLOCK] == 0

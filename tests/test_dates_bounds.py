@@ -394,3 +394,10 @@ def test_date_converter_fuzz_never_raises():
         assert all(p.expected == DATE_EXPECTED and str(p) for p in log.items)
         good = ~blank & out.notna().to_numpy()
         assert log.total == int((~blank & ~good).sum())
+
+
+def test_abs_total_across_blocks():
+    # _abs_total works 2**20 rows at a time through one buffer: 2**20 + 5 rows of -3 and 3
+    n = (1 << 20) + 5
+    a = np.where(np.arange(n) % 2 == 0, -3, 3).astype(np.int64)
+    assert _abs_total(a) == 3 * n and _abs_total(a[:0]) == 0

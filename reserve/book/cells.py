@@ -235,19 +235,32 @@ def _apply_scalar(out: Parsed, i: int, res: tuple[int | None, str | None, bool])
 # Vectorised paths
 # --------------------------------------------------------------------------
 
+# Rows per block of the vectorised float path: its temporaries stay small (8 MiB a column) and
+# are reused block after block, instead of a dozen fresh arrays of ten million doubles each,
+# whose pages the kernel must zero (issue 13: the run's system time).
+_FLOAT_BLOCK = 1 << 20
+
+
 def _parse_float64(x: np.ndarray, spec: AmountGrammar) -> Parsed:  # float-ok: dispatch on the input's type (Excel numbers), see module docstring
     x = np.asarray(x, dtype=np.float64)  # float-ok: dispatch on the input's type (Excel numbers), see module docstring
     n = len(x)
     mult = float(10**spec.scale)  # float-ok: exact power of ten (<= 1e4)
+    values = np.zeros(n, dtype=np.int64)
+    ok = np.zeros(n, dtype=bool)
     with np.errstate(over="ignore", invalid="ignore"):
-        c = np.rint(x * mult)  # float-ok: only a candidate, verified exactly on the next line
-        ok = (np.abs(c) < _UNIQUE_UNITS) & (c / mult == x)  # float-ok: IEEE division is correctly rounded -> exact proof
-    c[~ok] = 0.0
-    values = c.astype(np.int64)  # float-ok: integer-valued doubles below 2**52 convert exactly
+        for start in range(0, n, _FLOAT_BLOCK):
+            xb = x[start:start + _FLOAT_BLOCK]
+            c = np.multiply(xb, mult)  # float-ok: only a candidate, verified exactly below
+            np.rint(c, out=c)
+            okb = ok[start:start + _FLOAT_BLOCK]
+            np.less(np.abs(c), _UNIQUE_UNITS, out=okb)
+            okb &= np.divide(c, mult) == xb  # float-ok: IEEE division is correctly rounded -> exact proof
+            # integer-valued doubles below 2**52 convert exactly; the others stay 0
+            np.copyto(values[start:start + _FLOAT_BLOCK], c, casting="unsafe", where=okb)
     blank = np.isnan(x)
     bad = np.zeros(n, bool)
     why: dict[int, str] = {}
-    for i in np.flatnonzero(~ok & ~blank).tolist():
+    for i in np.flatnonzero(~(ok | blank)).tolist():
         units, msg = _float_slow(float(x[i]), spec)  # float-ok: unboxing, no arithmetic
         if units is None:
             assert msg is not None  # every refusal carries its reason
