@@ -21,9 +21,10 @@ import csv
 import hashlib
 import logging
 import re
+import threading
 import zipfile
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -608,6 +609,9 @@ def _scan_member(path: Path, member: str) -> SheetScan:
         return _scan_sheet(zf, member)
 
 
+SHEET_THREADS = 2  # sheets of a workbook parsed at once (fastexcel releases the GIL; this machine has 2 cores)
+
+
 def _read_xlsx(path: Path, log: ProblemLog, progress: Progress = NO_PROGRESS) -> RawBook:
     import fastexcel
 
@@ -626,27 +630,52 @@ def _read_xlsx(path: Path, log: ProblemLog, progress: Progress = NO_PROGRESS) ->
     rows_here: dict[str, int] = {}
     # While fastexcel parses a sheet (it releases the GIL), a second thread hashes the
     # workbook and streams the sheet's XML for formulas without saved values and error cells.
-    with zf, ThreadPoolExecutor(max_workers=1) as pool:
+    # The sheets themselves are parsed two at a time, each thread with its own fastexcel
+    # reader (issue 13: the accounts and collateral sheets of a 1M-row book side by side);
+    # their results, and every problem, are taken in sheet order.
+    with zf, ThreadPoolExecutor(max_workers=1) as pool, \
+            ThreadPoolExecutor(max_workers=SHEET_THREADS, thread_name_prefix="reserve-sheet") as loads:
         digest = pool.submit(sha256_of, path)
         ignored: list[IgnoredInput] = []
         unread: set = set()
         sheet_tables = _table_names(reader.sheet_names, "sheet", shown, log, ignored)
+        headers: dict[str, tuple[int | None, dict[str, str] | None] | Exception] = {}
+        loaded: dict[str, Future[RawChunk]] = {}
+        readers = threading.local()
+
+        def load(sheet: str, table: str, first_row: int | None, header: dict[str, str] | None) -> RawChunk:
+            if not hasattr(readers, "reader"):
+                readers.reader = fastexcel.read_excel(str(path))
+            return _load_sheet(readers.reader, path, sheet, table, first_row, header, shown)
+
+        for sheet in reader.sheet_names:
+            table = sheet_tables.get(sheet)
+            if table is None:
+                continue
+            member = parts.get(sheet)
+            try:
+                headers[sheet] = _scan_header(zf, member) if member else (None, {})
+            except Exception as exc:  # a damaged sheet part: a problem, not a traceback (below)
+                headers[sheet] = exc
+                continue
+            first_row, header = headers[sheet]  # type: ignore[misc]
+            loaded[sheet] = loads.submit(load, sheet, table, first_row, header)
         for sheet in reader.sheet_names:
             table = sheet_tables.get(sheet)
             if table is None:
                 continue  # refused (near a table's name) or listed as ignored (README, working sheets)
             member = parts.get(sheet)
-            try:
-                first_row, header = _scan_header(zf, member) if member else (None, {})
-            except Exception as exc:  # a damaged sheet part: a problem, not a traceback
-                log.add(Problem(shown, sheet, message=f"cannot read the sheet: {exc}"))
+            scanned = headers[sheet]
+            if isinstance(scanned, Exception):
+                log.add(Problem(shown, sheet, message=f"cannot read the sheet: {scanned}"))
                 unread.add(table)
                 continue
+            first_row, header = scanned
             scan_job = pool.submit(_scan_member, path, member) if member else None
             failure = None
             with progress.phase(f"reading sheet {sheet}", unit="rows") as step:
                 try:
-                    chunk = _load_sheet(reader, path, sheet, table, first_row, header, shown)
+                    chunk = loaded[sheet].result()
                 except Exception as exc:
                     chunk, failure = None, exc
                 try:
