@@ -63,3 +63,14 @@ def test_workbook_and_page_are_the_same(both):
     assert wa.sheet_names == wb.sheet_names
     for sheet in wa.sheet_names:
         assert wa.get_sheet_by_name(sheet).to_python() == wb.get_sheet_by_name(sheet).to_python(), sheet
+
+
+def test_rows_bytes_are_the_strings_one_after_the_other():
+    # xlsx_rows._concatenated reads the rows' bytes off the Arrow buffers: a sliced array too
+    import pyarrow as pa
+
+    from reserve.report.xlsx_rows import _concatenated
+
+    rows = pa.array(["<row>é</row>", "", "<row r=\"2\"/>", "tail"], pa.string())
+    assert _concatenated(rows) == "<row>é</row><row r=\"2\"/>tail".encode()
+    assert _concatenated(rows.slice(2, 1)) == b'<row r="2"/>' and _concatenated(rows.slice(0, 0)) == b""

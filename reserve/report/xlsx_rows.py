@@ -167,6 +167,22 @@ def rows_xml(frame: pd.DataFrame, names: list[str], types: dict[str, str], first
     for start in range(0, len(frame), ROWS_PER_BATCH):
         part = frame.iloc[start:start + ROWS_PER_BATCH]
         rownums = _text(np.arange(first_row + start, first_row + start + len(part), dtype=np.int64))
-        cells = [column_cells(part[n], types.get(n, "text"), letters[i], rownums, styles) for i, n in enumerate(names)]
-        rows = _join('<row r="', rownums, '">', *cells, "</row>")
-        yield "".join(rows.to_pylist()).encode("utf-8")
+        # a column blank on every row of the batch has no cell to write (its cells would all be
+        # ""): most of a schedule's columns belong to the tables its rows do not come from
+        cells = [column_cells(part[n], types.get(n, "text"), letters[i], rownums, styles)
+                 for i, n in enumerate(names) if part[n].notna().any()]
+        yield _concatenated(_join('<row r="', rownums, '">', *cells, "</row>"))
+
+
+def _concatenated(rows: pa.Array) -> bytes:
+    """The UTF-8 bytes of every string of `rows` (no nulls), one after the other: the span of
+    its data buffer the offsets cover, without a Python string per row."""
+    rows = pc.cast(rows, pa.large_string())
+    if isinstance(rows, pa.ChunkedArray):
+        rows = rows.combine_chunks()
+    if len(rows) == 0:
+        return b""
+    assert rows.null_count == 0  # every row is a <row> element
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset: rows.offset + len(rows) + 1]
+    start, stop = int(offsets[0]), int(offsets[-1])
+    return rows.buffers()[2].slice(start, stop - start).to_pybytes()
