@@ -185,4 +185,5 @@ def _concatenated(rows: pa.Array) -> bytes:
     assert rows.null_count == 0  # every row is a <row> element
     offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset: rows.offset + len(rows) + 1]
     start, stop = int(offsets[0]), int(offsets[-1])
-    return rows.buffers()[2].slice(start, stop - start).to_pybytes()
+    out: bytes = rows.buffers()[2].slice(start, stop - start).to_pybytes()
+    return out
