@@ -245,3 +245,30 @@ def test_rows_xml_cells():
         '<row r="4"><c r="B4" s="2" t="n"><v>0.0000</v></c>'
         '<c r="D4" s="4" t="inlineStr"><is><t xml:space="preserve">=x</t></is></c>'
         '<c r="E4" s="4" t="inlineStr"><is><t xml:space="preserve">@c</t></is></c></row>')
+
+
+def test_rows_xml_blanks_and_shortcuts():
+    # Blank cells are left out of their row, a column blank on every row writes nothing, and
+    # the shortcuts (no escape pass when nothing needs escaping, one style text when every
+    # flag agrees) give the cells the full passes give.
+    import pandas as pd
+
+    from reserve.report.xlsx_rows import CellStyles, rows_xml
+
+    styles = CellStyles(money=1, pct=2, date=3, quoted=4)
+    f = pd.DataFrame({"t": pd.array([None, "x<y&z", "plain"], dtype="str"),
+                      "q": pd.Categorical(["=a", "-b", "+c"]),
+                      "none": pd.array([None, None, None], dtype="Int64"),
+                      "d": pd.to_datetime([None, "2026-11-20", None]),
+                      "b": [False, False, None]})
+    xml = b"".join(rows_xml(f, list(f.columns), {"none": "money", "d": "date", "b": "bool"}, 7, styles)).decode()
+    # 2026-11-20 is serial 46346: 46346 days after 1899-12-30
+    assert xml == (
+        '<row r="7"><c r="B7" s="4" t="inlineStr"><is><t xml:space="preserve">=a</t></is></c>'
+        '<c r="E7" t="b"><v>0</v></c></row>'
+        '<row r="8"><c r="A8" t="inlineStr"><is><t xml:space="preserve">x&lt;y&amp;z</t></is></c>'
+        '<c r="B8" s="4" t="inlineStr"><is><t xml:space="preserve">-b</t></is></c>'
+        '<c r="D8" s="3" t="n"><v>46346</v></c><c r="E8" t="b"><v>0</v></c></row>'
+        '<row r="9"><c r="A9" t="inlineStr"><is><t xml:space="preserve">plain</t></is></c>'
+        '<c r="B9" s="4" t="inlineStr"><is><t xml:space="preserve">+c</t></is></c></row>')
+    assert b"".join(rows_xml(f[["none"]], ["none"], {"none": "money"}, 7, styles)) == b'<row r="7"></row><row r="8"></row><row r="9"></row>'

@@ -57,20 +57,50 @@ def _text(values: Any) -> pa.Array:
     return pc.cast(pa.array(values), pa.large_string())
 
 
-def _join(*parts: Any) -> pa.Array:
-    """Concatenate, element by element; a str part is the same text on every row."""
+_NOTHING = pa.scalar("", pa.large_string())
+
+
+def _join(*parts: Any, skip_null: bool = False) -> pa.Array:
+    """Concatenate, element by element; a str part is the same text on every row. A null
+    part makes the row's result null -- or, with `skip_null`, is left out (a blank cell)."""
     arrays = [pa.scalar(p, pa.large_string()) if isinstance(p, str) else p for p in parts]
-    return pc.binary_join_element_wise(*arrays, pa.scalar("", pa.large_string()))
+    options = pc.JoinOptions(null_handling="skip") if skip_null else None
+    return pc.binary_join_element_wise(*arrays, _NOTHING, options=options)
+
+
+def _either(flags: Any, yes: str, no: str) -> pa.Array | str:
+    """`yes` where flags is true, else `no` (the one text when every flag is the same)."""
+    flags = pa.array(flags, pa.bool_())
+    if flags.null_count == 0:
+        if not pc.any(flags).as_py():
+            return no
+        if pc.all(flags).as_py():
+            return yes
+    return pc.if_else(flags, pa.scalar(yes, pa.large_string()), pa.scalar(no, pa.large_string()))
+
+
+def _blank_where(text: pa.Array, valid: np.ndarray) -> pa.Array:
+    """`text` (large strings, no nulls, no offset) null where `valid` is false: its own
+    buffers under a validity bitmap, no copy of the strings."""
+    if valid.all():
+        return text
+    bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    return pa.LargeStringArray.from_buffers(len(text), text.buffers()[1], text.buffers()[2], bitmap,
+                                            int(len(valid) - np.count_nonzero(valid)))
 
 
 def _fixed_point(units: np.ndarray, scale: int) -> pa.Array:
     """Integer units of 10**-scale -> exact decimal text: -123456 at scale 2 -> "-1234.56"."""
     q, r = np.divmod(np.abs(units), 10**scale)
-    sign = _text(np.where(units < 0, "-", ""))
-    return _join(sign, _text(q), ".", pc.utf8_lpad(_text(r), scale, "0"))
+    return _join(_either(units < 0, "-", ""), _text(q), ".", pc.utf8_lpad(_text(r), scale, "0"))
+
+
+_NEEDS_ESCAPE = r"[&<>\x00-\x08\x0B\x0C\x0E-\x1F]"  # what _escape changes
 
 
 def _escape(text: pa.Array) -> pa.Array:
+    if not pc.any(pc.match_substring_regex(text, _NEEDS_ESCAPE)).as_py():
+        return text  # nothing to escape (most columns): four passes saved
     text = pc.replace_substring(text, "&", "&amp;")
     text = pc.replace_substring(text, "<", "&lt;")
     text = pc.replace_substring(text, ">", "&gt;")
@@ -80,7 +110,7 @@ def _escape(text: pa.Array) -> pa.Array:
 def _as_arrow_text(values: pd.Series) -> pa.Array | None:
     """A text column as Arrow strings (nulls where blank), or None when it holds other
     Python objects (numbers, dates) that `_python_cells` must write one by one."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
+    if isinstance(values.dtype, pd.CategoricalDtype) and not all(isinstance(c, str) for c in values.cat.categories):
         values = values.astype(object)
     try:
         arr = pa.array(values, from_pandas=True)
@@ -95,54 +125,59 @@ def _as_arrow_text(values: pd.Series) -> pa.Array | None:
     return None
 
 
-def column_cells(values: pd.Series, typ: str, letter: str, rownums: pa.Array, styles: CellStyles) -> pa.Array:
-    """One `<c>` element per row ("" where the value is blank: the cell is left out)."""
+def column_cells(values: pd.Series, typ: str, letter: str, rownums: pa.Array, styles: CellStyles) -> pa.Array | None:
+    """One `<c>` element per row, null where the value is blank (the cell is left out), or
+    None when every value is blank (the column has no cell to write)."""
     ref = _join(f'<c r="{letter}', rownums)
     if typ in ("money", "pct", "int"):
         arr = pd.array(values, dtype="Int64")
         valid = ~np.asarray(arr.isna())
+        if not valid.any():
+            return None
         units = np.asarray(arr.fillna(0), dtype=np.int64)
         if typ == "int":
             body, style = _text(units), ""
         else:
             body = _fixed_point(units, 2 if typ == "money" else 4)
             style = f' s="{styles.money if typ == "money" else styles.pct}"'
-        cells = _join(ref, f'"{style} t="n"><v>', body, "</v></c>")
-    elif typ == "date":
+        return _join(_blank_where(ref, valid), f'"{style} t="n"><v>', body, "</v></c>")
+    if typ == "date":
         days = pd.to_datetime(values).to_numpy().astype("datetime64[D]")
         valid = ~np.isnat(days)
+        if not valid.any():
+            return None
         serial = np.where(valid, (days - _EXCEL_EPOCH).astype(np.int64), 0)
-        cells = _join(ref, f'" s="{styles.date}" t="n"><v>', _text(serial), "</v></c>")
-    elif typ == "bool":
+        return _join(_blank_where(ref, valid), f'" s="{styles.date}" t="n"><v>', _text(serial), "</v></c>")
+    if typ == "bool":
         try:
             flags = pd.array(values, dtype="boolean")
         except (TypeError, ValueError):
             return _python_cells(values, letter, rownums, styles)
         valid = ~np.asarray(flags.isna())
+        if not valid.any():
+            return None
         truth = np.asarray(flags.fillna(False), dtype=bool)
-        cells = _join(ref, '" t="b"><v>', _text(np.where(truth, "1", "0")), "</v></c>")
-    else:
-        text = _as_arrow_text(values)
-        if text is None:
-            return _python_cells(values, letter, rownums, styles)
-        valid = np.asarray(pc.is_valid(text))
-        text = pc.fill_null(text, "")
-        quoted = np.asarray(pc.match_substring_regex(text, _FORMULA_START))
-        style = _text(np.where(quoted, f' s="{styles.quoted}"', ""))
-        cells = _join(ref, '"', style, ' t="inlineStr"><is><t xml:space="preserve">', _escape(text), "</t></is></c>")
-    return pc.if_else(pa.array(valid), cells, "")
+        return _join(_blank_where(ref, valid), '" t="b"><v>', _either(truth, "1", "0"), "</v></c>")
+    text = _as_arrow_text(values)
+    if text is None:
+        return _python_cells(values, letter, rownums, styles)
+    if text.null_count == len(text):
+        return None
+    # a null text (a blank) makes the cell null: left out of its row
+    style = _either(pc.fill_null(pc.match_substring_regex(text, _FORMULA_START), False), f' s="{styles.quoted}"', "")
+    return _join(ref, '"', style, ' t="inlineStr"><is><t xml:space="preserve">', _escape(text), "</t></is></c>")
 
 
-def _python_cells(values: pd.Series, letter: str, rownums: pa.Array, styles: CellStyles) -> pa.Array:
+def _python_cells(values: pd.Series, letter: str, rownums: pa.Array, styles: CellStyles) -> pa.Array | None:
     """A text column holding other objects: a bool as a boolean, an integer as a number, a
     date as a date, the rest as its text (one value at a time: such columns are rare)."""
     from datetime import date, datetime
 
-    out = []
+    out: list[str | None] = []
     for v, r in zip(values.to_numpy(dtype=object), rownums.to_pylist(), strict=True):
         ref = f'<c r="{letter}{r}"'
         if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):  # float-ok: a blank (NaN) cell, not an amount
-            out.append("")
+            out.append(None)
         elif isinstance(v, (bool, np.bool_)):
             out.append(f'{ref} t="b"><v>{int(bool(v))}</v></c>')
         elif isinstance(v, (int, np.integer)):
@@ -157,6 +192,8 @@ def _python_cells(values: pd.Series, letter: str, rownums: pa.Array, styles: Cel
             body = _escape(pa.array([text], pa.large_string()))[0].as_py()
             out.append(f'{ref}{f" s={chr(34)}{styles.quoted}{chr(34)}" if quoted else ""} t="inlineStr">'
                        f'<is><t xml:space="preserve">{body}</t></is></c>')
+    if all(o is None for o in out):
+        return None
     return pa.array(out, pa.large_string())
 
 
@@ -167,11 +204,12 @@ def rows_xml(frame: pd.DataFrame, names: list[str], types: dict[str, str], first
     for start in range(0, len(frame), ROWS_PER_BATCH):
         part = frame.iloc[start:start + ROWS_PER_BATCH]
         rownums = _text(np.arange(first_row + start, first_row + start + len(part), dtype=np.int64))
-        # a column blank on every row of the batch has no cell to write (its cells would all be
-        # ""): most of a schedule's columns belong to the tables its rows do not come from
-        cells = [column_cells(part[n], types.get(n, "text"), letters[i], rownums, styles)
-                 for i, n in enumerate(names) if part[n].notna().any()]
-        yield _concatenated(_join('<row r="', rownums, '">', *cells, "</row>"))
+        # a column blank on every row of the batch has no cell to write (None): most of a
+        # schedule's columns belong to the tables its rows do not come from; a blank cell
+        # (null) is left out of its row
+        cells = [c for c in (column_cells(part[n], types.get(n, "text"), letters[i], rownums, styles)
+                             for i, n in enumerate(names)) if c is not None]
+        yield _concatenated(_join('<row r="', rownums, '">', *cells, "</row>", skip_null=True))
 
 
 def _concatenated(rows: pa.Array) -> bytes:
