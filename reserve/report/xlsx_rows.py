@@ -30,7 +30,6 @@ ROWS_PER_BATCH = 20_000
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "D")  # serial 1 = 1900-01-01 (dates after 1900-02-28)
 _ILLEGAL_XML = r"[\x00-\x08\x0B\x0C\x0E-\x1F]"  # openpyxl's ILLEGAL_CHARACTERS_RE
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")  # text Excel could take for a formula
-_FORMULA_START = "^[" + "".join("\\" + c if c in "-" else c for c in FORMULA_PREFIXES) + "]"
 
 
 @dataclass(frozen=True)
@@ -95,16 +94,43 @@ def _fixed_point(units: np.ndarray, scale: int) -> pa.Array:
     return _join(_either(units < 0, "-", ""), _text(q), ".", pc.utf8_lpad(_text(r), scale, "0"))
 
 
-_NEEDS_ESCAPE = r"[&<>\x00-\x08\x0B\x0C\x0E-\x1F]"  # what _escape changes
+def _byte_table(chars: str) -> np.ndarray:
+    table = np.zeros(256, dtype=bool)
+    table[[ord(c) for c in chars]] = True
+    return table
+
+
+# the bytes _escape changes (each is ASCII, so a UTF-8 text holds one only as that character)
+_NEEDS_ESCAPE = _byte_table("&<>" + "".join(map(chr, [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])))
+_FORMULA_BYTE = _byte_table("".join(FORMULA_PREFIXES))
+
+
+def _utf8(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets, bytes) of a large-string array's own span of its buffers (no copy)."""
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[text.offset: text.offset + len(text) + 1]
+    data = text.buffers()[2]
+    return offsets, (np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8))
 
 
 def _escape(text: pa.Array) -> pa.Array:
-    if not pc.any(pc.match_substring_regex(text, _NEEDS_ESCAPE)).as_py():
+    offsets, data = _utf8(text)
+    if not _NEEDS_ESCAPE[data[offsets[0]:offsets[-1]]].any():
         return text  # nothing to escape (most columns): four passes saved
     text = pc.replace_substring(text, "&", "&amp;")
     text = pc.replace_substring(text, "<", "&lt;")
     text = pc.replace_substring(text, ">", "&gt;")
     return pc.replace_substring_regex(text, _ILLEGAL_XML, "\ufffd")
+
+
+def _formula_like(text: pa.Array) -> np.ndarray:
+    """Whether each text starts with a character Excel could take for a formula's (FORMULA_PREFIXES,
+    all ASCII: the text's first byte); false for a blank or empty text."""
+    offsets, data = _utf8(text)
+    starts, ends = offsets[:-1], offsets[1:]
+    out = np.zeros(len(text), dtype=bool)
+    some = ends > starts
+    out[some] = _FORMULA_BYTE[data[starts[some]]]
+    return out
 
 
 def _as_arrow_text(values: pd.Series) -> pa.Array | None:
@@ -116,6 +142,8 @@ def _as_arrow_text(values: pd.Series) -> pa.Array | None:
         arr = pa.array(values, from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
     if pa.types.is_dictionary(arr.type):
         arr = arr.dictionary_decode()
     if pa.types.is_null(arr.type):
@@ -128,7 +156,7 @@ def _as_arrow_text(values: pd.Series) -> pa.Array | None:
 def column_cells(values: pd.Series, typ: str, letter: str, rownums: pa.Array, styles: CellStyles) -> pa.Array | None:
     """One `<c>` element per row, null where the value is blank (the cell is left out), or
     None when every value is blank (the column has no cell to write)."""
-    ref = _join(f'<c r="{letter}', rownums)
+    ref = f'<c r="{letter}'
     if typ in ("money", "pct", "int"):
         arr = pd.array(values, dtype="Int64")
         valid = ~np.asarray(arr.isna())
@@ -140,14 +168,14 @@ def column_cells(values: pd.Series, typ: str, letter: str, rownums: pa.Array, st
         else:
             body = _fixed_point(units, 2 if typ == "money" else 4)
             style = f' s="{styles.money if typ == "money" else styles.pct}"'
-        return _join(_blank_where(ref, valid), f'"{style} t="n"><v>', body, "</v></c>")
+        return _join(ref, _blank_where(rownums, valid), f'"{style} t="n"><v>', body, "</v></c>")
     if typ == "date":
         days = pd.to_datetime(values).to_numpy().astype("datetime64[D]")
         valid = ~np.isnat(days)
         if not valid.any():
             return None
         serial = np.where(valid, (days - _EXCEL_EPOCH).astype(np.int64), 0)
-        return _join(_blank_where(ref, valid), f'" s="{styles.date}" t="n"><v>', _text(serial), "</v></c>")
+        return _join(ref, _blank_where(rownums, valid), f'" s="{styles.date}" t="n"><v>', _text(serial), "</v></c>")
     if typ == "bool":
         try:
             flags = pd.array(values, dtype="boolean")
@@ -157,15 +185,15 @@ def column_cells(values: pd.Series, typ: str, letter: str, rownums: pa.Array, st
         if not valid.any():
             return None
         truth = np.asarray(flags.fillna(False), dtype=bool)
-        return _join(_blank_where(ref, valid), '" t="b"><v>', _either(truth, "1", "0"), "</v></c>")
+        return _join(ref, _blank_where(rownums, valid), '" t="b"><v>', _either(truth, "1", "0"), "</v></c>")
     text = _as_arrow_text(values)
     if text is None:
         return _python_cells(values, letter, rownums, styles)
     if text.null_count == len(text):
         return None
     # a null text (a blank) makes the cell null: left out of its row
-    style = _either(pc.fill_null(pc.match_substring_regex(text, _FORMULA_START), False), f' s="{styles.quoted}"', "")
-    return _join(ref, '"', style, ' t="inlineStr"><is><t xml:space="preserve">', _escape(text), "</t></is></c>")
+    style = _either(_formula_like(text), f' s="{styles.quoted}"', "")
+    return _join(ref, rownums, '"', style, ' t="inlineStr"><is><t xml:space="preserve">', _escape(text), "</t></is></c>")
 
 
 def _python_cells(values: pd.Series, letter: str, rownums: pa.Array, styles: CellStyles) -> pa.Array | None:
