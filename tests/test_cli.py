@@ -566,3 +566,22 @@ def test_a_test_computation_says_so_on_the_terminal_and_in_json(tmp_path):
     plain = write_book(tmp_path / "p", {}, accounts=accounts)
     res = run("compute", str(plain), "--out", str(tmp_path / "rp"), "--format", "json", "--json")
     assert json.loads(res.output)["test_run"] is False
+
+
+def test_arrow_memory_pool(tmp_path, monkeypatch):
+    # A command that loads a book takes Arrow's buffers from jemalloc (cli._arrow_memory,
+    # issue 13: a lower peak at 10M accounts); ARROW_DEFAULT_MEMORY_POOL, when set, is kept.
+    import pyarrow as pa
+
+    before = pa.default_memory_pool()
+    try:
+        monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+        pa.set_memory_pool(pa.system_memory_pool())
+        assert run("validate", good_book(tmp_path / "a")).exit_code == 0
+        assert pa.default_memory_pool().backend_name == "jemalloc"
+        monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "system")
+        pa.set_memory_pool(pa.system_memory_pool())
+        assert run("validate", tmp_path / "a").exit_code == 0
+        assert pa.default_memory_pool().backend_name == "system"
+    finally:
+        pa.set_memory_pool(before)
