@@ -79,11 +79,36 @@ def _pandas_path(bk, result, sched, columns, start, stop):
     return pa.Table.from_arrays(cols, names=t.column_names)
 
 
+def _decoded(t: pa.Table) -> pa.Table:
+    cols = [c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in t.columns]
+    return pa.Table.from_arrays(cols, names=t.column_names)
+
+
 @pytest.mark.parametrize("start,stop", [(0, 3), (0, 1), (1, 2), (1, 3), (2, 3)])
 def test_trail_equals_the_joined_rows(trail, start, stop):
     _, bk, result, sched, columns = trail
-    assert S.trail_batch(bk, result, sched, columns, start, stop).equals(
-        _pandas_path(bk, result, sched, columns, start, stop))
+    batch = S.trail_batch(bk, result, sched, columns, start, stop)
+    assert _decoded(batch).equals(_pandas_path(bk, result, sched, columns, start, stop))  # the same texts
+
+
+def test_disposition_texts_are_dictionaries_of_every_text_unless_too_many(trail, monkeypatch):
+    # A batch's rule, reason, ref and table are dictionary arrays over every text of the
+    # dispositions (so every batch of a schedule has the same dictionary and the same
+    # schema); file and sheet over the batch's own; a column of more than DICTIONARY_TEXTS
+    # texts stays plain strings, in every batch alike. The book's text columns are plain.
+    _, bk, result, sched, columns = trail
+    first, last = (S.trail_batch(bk, result, sched, columns, a, b) for a, b in ((0, 1), (2, 3)))
+    for name in ("rule", "reason", "ref", "table", "file", "sheet"):
+        assert pa.types.is_dictionary(first.schema.field(name).type), name
+    for name in ("rule", "reason", "ref", "table"):
+        assert first[name].chunk(0).dictionary.equals(last[name].chunk(0).dictionary), name
+    assert first.schema == last.schema
+    assert first.schema.field("account_id").type == pa.string()
+    monkeypatch.setattr(S, "DICTIONARY_TEXTS", 0)
+    plain = S.trail_batch(bk, result, sched, columns, 0, 1)
+    for name in ("rule", "reason", "ref", "table"):
+        assert plain.schema.field(name).type == pa.string(), name
+    assert _decoded(plain).equals(_decoded(first))
 
 
 def test_every_schedule_of_the_sample_book_in_batches(tmp_path):
@@ -97,7 +122,7 @@ def test_every_schedule_of_the_sample_book_in_batches(tmp_path):
         name = S.write_supporting_batches(tmp_path, bk, result, sched, columns, batch=4)
         f = pq.ParquetFile(tmp_path / name)
         assert f.metadata.num_row_groups == max(1, -(-sched.rows // 4)), name
-        assert f.read().equals(_pandas_path(bk, result, sched, columns, 0, sched.rows)), name
+        assert _decoded(f.read()).equals(_pandas_path(bk, result, sched, columns, 0, sched.rows)), name
 
 
 def test_a_whole_schedule_is_the_file_write_supporting_writes(trail, tmp_path):

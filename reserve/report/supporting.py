@@ -460,7 +460,8 @@ def write_supporting_batches(out_dir: Path, book: Book, result: Result, sched: S
                              batch: int | None = None) -> str:
     """Every row of a big schedule -> supporting/<slug>.parquet, `batch` rows at a time (one
     row group each), each batch conformed to the whole schedule's columns (`trail_batch`:
-    straight from the dispositions to Arrow, no pandas frame). Text columns are plain strings."""
+    straight from the dispositions to Arrow, no pandas frame). The book's text columns are
+    plain strings, the disposition texts dictionaries (`trail_batch`)."""
     import pyarrow.parquet as pq
 
     batch = batch or SUPPORTING_BATCH_ROWS
@@ -694,10 +695,20 @@ def _placed(n: int, typ: str, pieces: list[tuple[npt.NDArray[np.int64], pa.Array
     return pa.concat_arrays([p for _, p in pieces]).take(pa.array(where, mask=where < 0))
 
 
+DICTIONARY_TEXTS = 1 << 16  # a disposition text column with at most this many texts: a dictionary in every batch
+
+
+def _fixed_text(cat: pd.Categorical, pos: npt.NDArray[np.int64], encoded: bool) -> pa.Array:
+    """A disposition text column of the rows `pos`: every category as the dictionary (the same
+    in every batch) when there are at most DICTIONARY_TEXTS of them, else plain strings."""
+    return _category_text(cat, pos, encoded or len(cat.categories) <= DICTIONARY_TEXTS)
+
+
 def trail_batch(book: Book, result: Result, sched: Schedule, columns: dict[str, str], start: int = 0,
                 stop: int | None = None, *, encoded: bool = False) -> pa.Table:
     """Rows `start` to `stop` of a schedule as the Arrow table its supporting file holds: the
-    fixed columns, then exactly `columns` (from `schedule_columns`), text as plain strings.
+    fixed columns (the disposition texts, table, file and sheet as dictionary arrays, see
+    `_fixed_text`), then exactly `columns` (from `schedule_columns`), their text as plain strings.
 
     `encoded` (for a whole schedule written in one piece, see `write_trail`): the text kept
     dictionary-encoded where `_arrow_table(schedule_rows(...))` keeps it -- the disposition
@@ -711,14 +722,20 @@ def trail_batch(book: Book, result: Result, sched: Schedule, columns: dict[str, 
     table_cat = d["table"].array
     tcodes = np.asarray(table_cat.codes)[pos]
     rows = d["row"].to_numpy(dtype=np.int64)[pos]
+    # The disposition texts, table, file and sheet are dictionary arrays in every batch too
+    # (issue 13): a batch's reasons are a few hundred texts repeated a million times, which
+    # as plain strings were copied out here and hashed again by the Parquet writer. A text
+    # column with more than DICTIONARY_TEXTS texts (refs naming millions of customers) stays
+    # plain, the same for every batch of the schedule (one schema).
     fixed: dict[str, pa.Array] = {
         "line_amount": _units(d["amount"].to_numpy(dtype=np.int64)[pos], None, "money"),
-        "rule": _category_text(d["rule"].array, pos, encoded),
-        "reason": _category_text(d["reason"].array, pos, encoded),
-        "ref": _category_text(d["ref"].array, pos, encoded),
-        # the tables of these rows, sorted (the dictionary `schedule_rows` gives)
+        "rule": _fixed_text(d["rule"].array, pos, encoded),
+        "reason": _fixed_text(d["reason"].array, pos, encoded),
+        "ref": _fixed_text(d["ref"].array, pos, encoded),
+        # the tables of these rows, sorted (the dictionary `schedule_rows` gives); a batch,
+        # every table of the dispositions (one dictionary for every batch)
         "table": (_category_text(_sorted_categorical(d["table"].iloc[pos]), None, True) if encoded
-                  else _category_text(table_cat, pos)),
+                  else _fixed_text(table_cat, pos, encoded)),
     }
     file_code = np.full(n, -1, dtype=np.int64)
     sheet_code = np.full(n, -1, dtype=np.int64)
@@ -768,12 +785,8 @@ def trail_batch(book: Book, result: Result, sched: Schedule, columns: dict[str, 
                 continue
             piece = _source_piece(frame[name], src_rows, columns[out_name], whole)
             pieces.setdefault(out_name, []).append((idx, piece))
-    if encoded:
-        fixed["file"] = _category_text(pd.Categorical.from_codes(file_code, files), None, True)
-        fixed["sheet"] = _category_text(pd.Categorical.from_codes(sheet_code, sheets), None, True)
-    else:
-        fixed["file"] = pa.array(files, type=pa.string()).take(pa.array(file_code, mask=file_code < 0))
-        fixed["sheet"] = pa.array(sheets, type=pa.string()).take(pa.array(sheet_code, mask=sheet_code < 0))
+    fixed["file"] = _category_text(pd.Categorical.from_codes(file_code, files), None, True)
+    fixed["sheet"] = _category_text(pd.Categorical.from_codes(sheet_code, sheets), None, True)
     fixed["row"] = _units(row_col, row_na, "int")
     arrays = [fixed[c] for c in FIXED_COLUMNS] + [_placed(n, typ, pieces.get(name, [])) for name, typ in columns.items()]
     return pa.Table.from_arrays(arrays, names=[*FIXED_COLUMNS, *columns])
