@@ -159,3 +159,27 @@ def test_sorted_categorical_is_what_pandas_gives(values, extra):
     want = want.reorder_categories(sorted(want.categories))
     assert list(got.categories) == list(want.categories)
     assert got.codes.tolist() == want.codes.tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["accounts", "items", "collateral", ""]), st.integers(0, 5),
+                          st.sampled_from(["customer", "pab", ""]), st.sampled_from(["item_1", "item_10", "excluded"]),
+                          st.integers(-3, 3)), max_size=40))
+def test_schedules_group_and_order_as_a_plain_sort(rows):
+    """`schedules` (a stable argsort of the (computation, line) codes, each group sorted on two
+    threads) gives each group's rows as one plain sort does: largest |amount| first, then the
+    schema's table order, then the row, ties kept in disposition order."""
+    from types import SimpleNamespace
+
+    from reserve.formula.model import concat_dispositions, dispositions
+
+    parts = [dispositions(t, [r], c, ln, a, "rule", "reason") for t, r, c, ln, a in rows]
+    d = concat_dispositions(parts) if parts else dispositions("accounts", [], "customer", "item_1", 0, "r", "r")
+    got = {(s.computation, s.line): (s.positions.tolist(), s.total)
+           for s in S.schedules(SimpleNamespace(dispositions=d))}
+    expect = {}
+    for key in {(c, ln) for _, _, c, ln, _ in rows}:
+        at = [i for i, (_, _, c, ln, _) in enumerate(rows) if (c, ln) == key]
+        at.sort(key=lambda i: (-abs(rows[i][4]), S._TABLE_ORDER.get(rows[i][0], -1), rows[i][1], i))
+        expect[key] = (at, sum(rows[i][4] for i in at))
+    assert got == expect

@@ -214,16 +214,25 @@ def schedules(result: Result) -> list[Schedule]:
     comp, line_cat = _sorted_categorical(d["computation"]), _sorted_categorical(d["line"])
     n_line = max(len(line_cat.categories), 1)
     key = comp.codes.astype(np.int64) * n_line + line_cat.codes
-    groups = pd.Series(np.arange(len(d), dtype=np.int64)).groupby(key, sort=True).indices
-    out = []
-    for k, pos in groups.items():
+    # the rows of each (computation, line) together, each group in row order: one stable
+    # argsort of the small integer key and the group boundaries, rather than a pandas groupby
+    by_key = np.argsort(key, kind="stable")
+    sorted_key = key[by_key]
+    starts = np.concatenate(([0], np.flatnonzero(sorted_key[1:] != sorted_key[:-1]) + 1, [len(key)]))
+
+    def largest_first(i: int) -> Schedule:
+        k = int(sorted_key[starts[i]])
         comp_name, line = str(comp.categories[k // n_line]), str(line_cat.categories[k % n_line])
-        pos = np.asarray(pos, dtype=np.int64)
+        pos = by_key[starts[i]:starts[i + 1]]
         # largest first, then schema table order, then row: the table and the row in one key
         # (a table's code is small, a row below 2**40), so two sort passes, not three
-        key = np.lexsort(((tcode[pos] << 40) + row[pos], -np.abs(amount[pos])))
-        pos = pos[key]
-        out.append(Schedule(comp_name, line, pos, int(amount[pos].sum())))
+        pos = pos[np.lexsort(((tcode[pos] << 40) + row[pos], -np.abs(amount[pos])))]
+        return Schedule(comp_name, line, pos, int(amount[pos].sum()))
+
+    # numpy sorts without the interpreter lock: the groups are sorted two at a time (issue 13),
+    # and taken back in key order
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="reserve-schedules") as pool:
+        out = list(pool.map(largest_first, range(len(starts) - 1)))
     comp_rank = {"customer": 0, "pab": 1, "": 2}
     out.sort(key=lambda s: (comp_rank.get(s.computation, 3), s.computation, _line_rank(s.line)))
     return out
