@@ -10,6 +10,7 @@ Pure functions: no I/O.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Final, TypedDict
 
 import numpy as np
@@ -58,6 +59,12 @@ def blank_text(n: int, index: pd.Index | None = None) -> pd.Series:
     return out
 
 
+# Values looked up in two halves at once, each on its own thread, past this many (issue 13):
+# Arrow's look-up runs on one core and releases the GIL; each half builds its own hash
+# table of the keys, so the split pays only when the values outnumber the keys.
+SPLIT_LOOKUP = 2_000_000
+
+
 def _index_in(values: pa.Array, keys: pa.Array) -> npt.NDArray[np.int64]:
     if len(values) == 0:
         return np.zeros(0, dtype=np.int64)
@@ -65,6 +72,15 @@ def _index_in(values: pa.Array, keys: pa.Array) -> npt.NDArray[np.int64]:
         return np.full(len(values), -1, dtype=np.int64)
     if values.type != keys.type:
         values = values.cast(keys.type)
+    if len(values) >= SPLIT_LOOKUP and len(values) >= 2 * len(keys):
+        half = len(values) // 2
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="reserve-lookup") as pool:
+            parts = list(pool.map(lambda part: _positions(part, keys), (values.slice(0, half), values.slice(half))))
+        return np.concatenate(parts)
+    return _positions(values, keys)
+
+
+def _positions(values: pa.Array, keys: pa.Array) -> npt.NDArray[np.int64]:
     found = pc.index_in(values, value_set=keys, skip_nulls=True)
     out: npt.NDArray[np.int64] = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
     return out
@@ -117,12 +133,27 @@ def duplicated(frame: pd.DataFrame, key: list[str]) -> npt.NDArray[np.bool_]:
         return np.zeros(0, dtype=bool)
     first = frame[key[0]]
     if isinstance(first.dtype, pd.StringDtype):
-        # The first key column alone is usually unique (an account number): one hash pass
+        # The first key column alone is usually unique (an account number): a book listed in
+        # ascending order of it proves that by comparing each id with the one before (issue
+        # 13: strictly ascending bytes are all different), else one hash pass does; either
         # proves the whole key unique without building a table of tuples.
-        if len(pc.unique(arrow_text(first))) == n:
+        ids = arrow_text(first)
+        if _strictly_ascending(ids) or len(pc.unique(ids)) == n:
             return np.zeros(n, dtype=bool)
     dup: npt.NDArray[np.bool_] = frame.duplicated(subset=key, keep="first").to_numpy(dtype=bool)
     return dup
+
+
+def _strictly_ascending(ids: pa.Array) -> bool:
+    """Whether every id is present and greater than the one before it (Arrow compares the
+    UTF-8 bytes); the first thousand are looked at first, so an unsorted column costs little."""
+    n = len(ids)
+    if n < 2 or ids.null_count:
+        return n < 2 and not ids.null_count
+    for stop in (min(n, 1000), n):
+        if not pc.all(pc.greater(ids.slice(1, stop - 1), ids.slice(0, stop - 1))).as_py():
+            return False
+    return True
 
 
 def margin_account_positions(accounts: pd.DataFrame, collateral: pd.DataFrame) -> npt.NDArray[np.int64]:

@@ -226,3 +226,45 @@ def test_blank_text_is_the_loaders_blank_text_column():
     idx = pd.RangeIndex(3, 8)
     pd.testing.assert_series_equal(keys.blank_text(5, idx), pd.Series(np.full(5, np.nan), index=idx, dtype="str"))
     assert keys.blank_text(0).dtype == "str" and keys.blank_text(4).isna().all()
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "c", "d", "", None]), max_size=30),
+       st.lists(st.sampled_from(["b", "a", "a", "e", ""]), max_size=6))
+def test_lookup_in_two_halves_is_the_one_lookup(values, known):
+    # keys._index_in looks a long column up in two halves on two threads (SPLIT_LOOKUP): the
+    # positions are those of one look-up -- first equal key, -1 for blank or absent.
+    v, k = pd.Series(values, dtype="str"), pd.Series(known, dtype="str")
+    whole = keys.find(v, k)
+    saved = keys.SPLIT_LOOKUP
+    try:
+        keys.SPLIT_LOOKUP = 1
+        split = keys.find(v, k)
+    finally:
+        keys.SPLIT_LOOKUP = saved
+    assert split.tolist() == whole.tolist()
+    assert whole.tolist() == [known.index(x) if x is not None and x in known else -1 for x in values]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from(["A1", "A2", "A10", "B", "b", "", None]), max_size=12), st.booleans())
+def test_duplicated_on_ids_listed_in_order_or_not(ids, ordered):
+    # A book listed in ascending id order is proven unique by comparing neighbours
+    # (keys._strictly_ascending), any other by the hash pass: the same marks as pandas gives.
+    if ordered:
+        ids = sorted({i for i in ids if i is not None})
+    frame = pd.DataFrame({"account_id": pd.Series(ids, dtype="str"), "type": pd.Series(["cash"] * len(ids), dtype="str")})
+    want = frame.duplicated(subset=["account_id", "type"], keep="first").to_numpy(dtype=bool)
+    assert keys.duplicated(frame, ["account_id", "type"]).tolist() == want.tolist()
+
+
+def test_strictly_ascending_ids():
+    import pyarrow as pa
+
+    assert keys._strictly_ascending(pa.array(["A1", "A10", "A2"]))  # bytes: "A1" < "A10" < "A2"
+    assert not keys._strictly_ascending(pa.array(["A1", "A1"]))  # equal neighbours: not proven
+    assert not keys._strictly_ascending(pa.array(["B", "A"]))
+    assert not keys._strictly_ascending(pa.array(["A", None]))  # a blank id: the hash pass decides
+    many = [f"X{i:05d}" for i in range(3000)]
+    assert keys._strictly_ascending(pa.array(many))
+    assert not keys._strictly_ascending(pa.array(many[:2500] + ["X00000"] + many[2500:]))  # past the first thousand
