@@ -409,6 +409,41 @@ def test_a_parquet_file_with_too_many_columns_or_a_lying_footer_is_refused(tmp_p
     assert "metadata is out of bounds" in msg
 
 
+def test_a_parquet_decompression_bomb_is_refused_from_its_footer(tmp_path):
+    # 12,000,000 equal values run-length encode into a few kilobytes: the footer states
+    # 12,000,000 rows, more than PARQUET_FREE_ROWS (2,000,000) + 8 per byte of the small file,
+    # so the file is refused before a reader decodes it; a real table of the same rows is not.
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    book = write_book(tmp_path / "book")
+    pq.write_table(pa.table({"holiday": pa.array(np.zeros(12_000_000, dtype=np.int8))}), book / "holidays.parquet",
+                   compression="zstd")
+    size = (book / "holidays.parquet").stat().st_size
+    assert 12_000_000 > guard.PARQUET_FREE_ROWS + guard.PARQUET_ROWS_PER_BYTE * size
+    (msg,) = problems(book)
+    assert "holidays.parquet" in msg and "12,000,000 rows" in msg and "decompression bomb" in msg
+    # PARQUET_FREE_ROWS equal values pass, whatever the size
+    few = tmp_path / "few.parquet"
+    pq.write_table(pa.table({"a": pa.array(np.zeros(guard.PARQUET_FREE_ROWS, dtype=np.int8))}), few)
+    assert guard.parquet_problems(few, "few", "holidays") == []
+    # cells (rows x columns) against the size too: 100 columns of 30,000 equal values are
+    # 3,000,000 cells, refused when the limits allow fewer (monkeypatched down to 1,000,000
+    # free cells + 1 a byte, the file being a few hundred kilobytes)
+    wide = tmp_path / "wide.parquet"
+    pq.write_table(pa.table({f"c{i}": pa.array(np.zeros(30_000, dtype=np.int8)) for i in range(100)}), wide)
+    assert guard.parquet_problems(wide, "wide", "holidays") == []
+    mp = pytest.MonkeyPatch()
+    mp.setattr(guard, "PARQUET_FREE_CELLS", 1_000_000)
+    mp.setattr(guard, "PARQUET_CELLS_PER_BYTE", 1)
+    try:
+        (p,) = guard.parquet_problems(wide, "wide", "holidays")
+    finally:
+        mp.undo()
+    assert p.value.startswith("30,000 rows x 100 columns = 3,000,000 cells in ") and "cells for a file" in p.expected
+
+
 def test_normal_folder_books_pass_the_guard(tmp_path):
     book = write_book(tmp_path / "book", accounts=[{"account_id": "A", "book": "customer", "type": "cash",
                                                        "balance": "1"}])

@@ -14,7 +14,8 @@ would be asked to do, and refuses with a located Problem:
   the compression ratio); each sheet's cell range is bounded (rows x columns, the columns of
   a table sheet); every shared string is at most Excel's own 32,767 characters;
 - a CSV header has at most MAX_COLUMNS fields and ends within its first MiB; a Parquet
-  file's footer and its number of columns are bounded.
+  file's footer, its number of columns, and the rows and cells its footer states for its
+  size (a decompression bomb) are bounded.
 
 Cost for a normal book: the zip directory is read anyway; each sheet part's first 64 KiB
 (for its declared <dimension>) and, only for a part of at most SCAN_ALWAYS_BYTES, the whole
@@ -64,6 +65,15 @@ MAX_STRING_XML_BYTES = 4 * MiB  # one shared string's XML (a 32,767-character st
 # --- CSV / Parquet
 MAX_HEADER_BYTES = 1 * MiB  # a CSV header line
 MAX_PARQUET_FOOTER_BYTES = 64 * MiB  # a Parquet file's metadata
+# A Parquet file's rows and cells (rows x columns), as its footer states them, against its
+# size: a column of a billion equal values run-length encodes into a few kilobytes and then
+# decodes into gigabytes (a decompression bomb). Real books hold at most ~1 cell and 0.1 row
+# per byte (the 10M- and 40M-account bench books: 0.8 and 0.07); the limits leave room for
+# books of constant columns and sorted ids.
+PARQUET_FREE_ROWS = 2_000_000  # rows any Parquet file may state
+PARQUET_ROWS_PER_BYTE = 8  # beyond PARQUET_FREE_ROWS, rows per byte of the file
+PARQUET_FREE_CELLS = 1 << 26  # cells any Parquet file may state (67,108,864)
+PARQUET_CELLS_PER_BYTE = 64  # beyond PARQUET_FREE_CELLS, cells per byte of the file
 
 EXCEL_MAX_ROWS, EXCEL_MAX_COLS = 1_048_576, 16_384
 
@@ -282,12 +292,23 @@ def parquet_problems(path: Path, shown: str, table: str) -> list[Problem]:
         import pyarrow.parquet as pq
 
         n = len(pq.read_schema(path).names)
+        rows = pq.read_metadata(path).num_rows
     except Exception:
         return []  # the reader says what is wrong with it
     if n > MAX_COLUMNS:
         return [Problem(shown, table, value=f"{n:,} columns", expected=f"at most {MAX_COLUMNS:,}",
                         message=f"the file has {n:,} columns; a table has at most {MAX_COLUMNS:,}: "
                                 "remove the extra columns")]
+    max_rows = PARQUET_FREE_ROWS + PARQUET_ROWS_PER_BYTE * size
+    max_cells = PARQUET_FREE_CELLS + PARQUET_CELLS_PER_BYTE * size
+    if rows > max_rows or rows * n > max_cells:
+        stated = f"{rows:,} rows" if rows > max_rows else f"{rows:,} rows x {n:,} columns = {rows * n:,} cells"
+        allowed = (f"at most {max_rows:,} rows" if rows > max_rows else f"at most {max_cells:,} cells")
+        return [Problem(shown, table, value=f"{stated} in {size:,} bytes",
+                        expected=f"{allowed} for a file of this size",
+                        message="the Parquet file states far more rows than its size can hold as data (it would "
+                                "decompress into more memory than the book is worth: a decompression bomb?); "
+                                "write the table without such runs of repeated values, or split it")]
     return []
 
 
@@ -700,4 +721,8 @@ def limits() -> list[tuple[str, str]]:
         ("text of a cell", f"a shared string of at most {MAX_CELL_CHARS:,} characters (Excel's own limit)"),
         ("CSV header", f"its first line ends within {MAX_HEADER_BYTES // MiB} MiB"),
         ("Parquet footer", f"at most {MAX_PARQUET_FOOTER_BYTES // MiB} MiB"),
+        ("Parquet rows", f"the rows a file's footer states: at most {PARQUET_FREE_ROWS:,}, plus "
+                         f"{PARQUET_ROWS_PER_BYTE} per byte of the file; its cells (rows x columns): at most "
+                         f"{PARQUET_FREE_CELLS:,}, plus {PARQUET_CELLS_PER_BYTE} per byte (a file that would "
+                         "decompress into far more memory than its size is refused)"),
     ]
