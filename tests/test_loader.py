@@ -1204,3 +1204,42 @@ def test_the_sheet_xml_is_cut_between_cells_whatever_the_block_size(tmp_path):
             parts = list(R._cell_parts(zf, "xl/worksheets/sheet1.xml", size))
             assert b"".join(parts) == xml
             assert [m.group(0) for p in parts for m in R._CELL.finditer(p)] == whole, size
+
+
+def _csv_problems(folder):
+    from reserve.book import BookInvalid, load_book
+
+    try:
+        load_book(folder)
+    except BookInvalid as exc:
+        return [p.message for p in exc.problems]
+    return []
+
+
+@pytest.mark.parametrize("edit,expect", [
+    # a comma at the start (or the end) of every data row: pandas would take the first field
+    # as the row's index and shift every column by one (account_id read as blank)
+    (lambda rows: [rows[0]] + ["," + r for r in rows[1:]], "more fields than the header's"),
+    (lambda rows: [rows[0]] + [r + "," for r in rows[1:]], "more fields than the header's"),
+    # a row cut short: its missing fields are not blank cells
+    (lambda rows: [rows[0], rows[1].rsplit(",", 1)[0]] + rows[2:], "line 2 has"),
+])
+def test_a_csv_row_with_the_wrong_number_of_fields_is_refused(tmp_path, edit, expect):
+    book = write_book(tmp_path / "b", accounts=[
+        {"account_id": "A1", "book": "customer", "type": "cash", "balance": "100", "account_name": "one"},
+        {"account_id": "A2", "book": "customer", "type": "cash", "balance": "200", "account_name": "two"}])
+    path = book / "accounts.csv"
+    rows = path.read_text().splitlines()
+    path.write_text("\n".join(edit(rows)) + "\n")
+    (msg,) = [m for m in _csv_problems(book) if "accounts.csv" in m or expect in m]
+    assert expect in msg and "cannot read the file" in msg
+
+
+def test_a_csv_with_blank_lines_and_empty_last_fields_still_loads(tmp_path):
+    # an empty last field written as such ("A2,...,") is a blank cell; a blank line is no row
+    book = write_book(tmp_path / "b", accounts=[
+        {"account_id": "A1", "book": "customer", "type": "cash", "balance": "100", "account_name": "one"},
+        {"account_id": "A2", "book": "customer", "type": "cash", "balance": "200", "account_name": ""}])
+    path = book / "accounts.csv"
+    path.write_text(path.read_text() + "\n  \n")
+    assert _csv_problems(book) == []

@@ -241,3 +241,33 @@ def test_a_parameter_value_with_a_blank_name_is_a_problem(tmp_path):
     assert (p.row, p.column) == (5, "name") and "'weekly' has no parameter name" in p.message
     path = write_xlsx(tmp_path / "c.xlsx", {"parameters": PARAMS + [["  ", None]], "accounts": ACCOUNTS})
     load_book(path)  # a blank row
+
+
+@pytest.mark.parametrize("typed,known", [
+    ("items (1)", "items"), ("items_2026-11-20", "items"), ("items-nov", "items"),
+    ("is_doubtful", "doubtful"), ("doubtful (Y/N)", "doubtful"), ("doubtful_flag", "doubtful"),
+    ("unsecured_amt", "unsecured_amount"), ("noncustomer_ownership_%", "noncustomer_ownership_pct"),
+    ("noncustomer ownership pct (%)", "noncustomer_ownership_pct"),
+])
+def test_a_decorated_or_abbreviated_name_is_near_its_name(typed, known):
+    # a table's file or a column named with something before or after the name, or with its
+    # words shortened, is refused with "did you mean" when the name itself is absent -- it
+    # was read past, and the computation went on without the table or the column
+    names = list(TABLES_BY_NAME) + [c.name for t in TABLES_BY_NAME.values() for c in t.columns]
+    assert near(typed, [known]) == known
+    assert match(typed, names).suggestion == known or match(typed, names).name is None
+    assert match(typed, [known], present=[known]).refused is False  # beside the name itself: an extra column
+
+
+@pytest.mark.parametrize("typed", ["readme", "notes", "summary", "account_name", "comment", "rep_code", "branch",
+                                   "customer_name", "working"])
+def test_other_names_are_still_read_past(typed):
+    cols = [c.name for c in TABLES_BY_NAME["accounts"].columns]
+    assert near(typed, cols) is None and near(typed, list(TABLES_BY_NAME)) is None
+
+
+def test_a_table_file_with_a_suffix_is_refused_not_read_past(tmp_path):
+    book = write_book(tmp_path / "b", items=[{"item_id": "I1", "book": "customer", "kind": "bank_loan", "amount": "5"}])
+    (book / "items.csv").rename(book / "items (1).csv")
+    err = problems_of(book)
+    assert any("did you mean 'items'" in p.message for p in err.problems)

@@ -86,9 +86,11 @@ def names_and_defaults() -> str:
 **Names.** Sheet, file, folder, column and parameter names are matched ignoring case and
 surrounding spaces, inner runs of spaces read as `_` (`Items`, ` items `, `Unsecured Amount`).
 A name close to a name of the format (one edit for names of up to 6 letters, two for longer
-ones, the same letters without `_`/`-`/`.`, or a clipped form of 5 letters or more: `itemz`,
-`doubtfull`, `unsecured`) is an error that says "did you mean ...", unless the name it
-resembles is also present. Any other sheet, file or column is read past: `reserve validate`
+ones, the same letters without `_`/`-`/`.`, a clipped form of 5 letters or more, a name of 5
+letters or more with something before or after it, or with its words shortened: `itemz`,
+`doubtfull`, `unsecured`, `items (1)`, `items_2026-11-20`, `is_doubtful`, `doubtful (Y/N)`,
+`unsecured_amt`, `noncustomer_ownership_%`) is an error that says "did you mean ...", unless the
+name it resembles is also present (`balance_usd` beside `balance` is an extra column). Any other sheet, file or column is read past: `reserve validate`
 lists it, and so does the report's provenance (json `ignored`); extra columns are carried into
 the audit trail. Two sheets of one workbook that are the same table are an error. A title row
 above a table's header, a CSV that is not UTF-8, and a CSV separated by semicolons or tabs are

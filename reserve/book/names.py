@@ -7,8 +7,9 @@ one of three things:
 - **recognised**: equal to a name of the format once case, surrounding space and inner
   runs of spaces (read as `_`) are set aside: `Unsecured Amount` is `unsecured_amount`;
 - **refused**: not recognised, but within a small edit distance of a name of the format,
-  or a clipped form of one (`doubtfull`, `unsecured`): the book is refused with
-  "did you mean ...", because a typo must never quietly drop a fact;
+  a clipped form of one (`doubtfull`, `unsecured`), or one decorated or abbreviated
+  (`items (1)`, `is_doubtful`, `unsecured_amt`): the book is refused with "did you mean
+  ...", because a typo must never quietly drop a fact;
 - **ignored**: anything else (a `README` sheet, an `account_name` column): read past, and
   listed as ignored in `validate`'s output and in the report's provenance.
 
@@ -62,7 +63,43 @@ def near(name: str, known) -> str | None:
             best, best_d = k, d
         elif best is None and len(n) >= 5 and k.startswith(n) and len(k) > len(n):
             best, best_d = k, cap + 1
+    if best is None:
+        best = _decorated(n, known)
     return best
+
+
+_SEPARATOR = re.compile(r"[_\-.(\[{#]")
+
+
+def _decorated(n: str, known) -> str | None:
+    """The known name (of at least 5 letters) that `n` is a decorated or abbreviated form of:
+    the name with something after it or before it (`items (1)`, `items_2026-11-20`,
+    `doubtful (y/n)`, `is_doubtful`), or its words shortened (`unsecured_amt`, with a clipped
+    end such as `noncustomer_ownership_%`) -- issue 13's walk-through: such a file or column
+    was read past and the computation went on without it."""
+    for k in known:
+        if len(k) < 5:
+            continue
+        if n.startswith(k) and _SEPARATOR.match(n, len(k)):
+            return k
+        if n.endswith(k) and len(n) > len(k) and _SEPARATOR.match(n[-len(k) - 1]):
+            return k
+    core = re.sub(r"[^a-z0-9]+$", "", n)  # a clipped end: `noncustomer_ownership_%`
+    for k in known:
+        if len(k) < 5:
+            continue
+        if len(core) >= 8 and k.startswith(core) and len(k) > len(core):
+            return k
+        a, b = re.sub(r"[^a-z0-9]", "", core), re.sub(r"[^a-z0-9]", "", k)
+        if len(a) >= 6 and a[:5] == b[:5] and len(a) >= 0.6 * len(b) and len(a) < len(b) and _subsequence(a, b):
+            return k
+    return None
+
+
+def _subsequence(a: str, b: str) -> bool:
+    """Whether the letters of `a` appear in `b` in order (`unsecuredamt` in `unsecuredamount`)."""
+    it = iter(b)
+    return all(c in it for c in a)
 
 
 @dataclass(frozen=True)

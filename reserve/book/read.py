@@ -236,6 +236,12 @@ def _read_csv(path: Path, table: str, shown: str) -> RawChunk:
         )
     except UnicodeDecodeError:
         raise ValueError(_not_utf8(path)) from None
+    if not isinstance(frame.index, pd.RangeIndex):
+        # pandas takes a first field for the row's index when the rows have one field more
+        # than the header: every column would be shifted by one, silently (issue 13's walk-through)
+        raise ValueError(f"the data rows have more fields than the header's {len(header)} (a comma at the start "
+                         "or the end of every line?): every row must have one field per header column")
+    _check_short_records(path, frame, len(header))
     if len(header) == len(frame.columns):
         frame.columns = header_names(header, table)
     else:  # pragma: no cover - a header pandas parsed differently from the csv module
@@ -244,6 +250,36 @@ def _read_csv(path: Path, table: str, shown: str) -> RawChunk:
 
 
 _SAVE_AS = "in Excel, save it with File > Save As > 'CSV UTF-8 (Comma delimited) (*.csv)'"
+
+
+def _check_short_records(path: Path, frame: pd.DataFrame, fields: int) -> None:
+    """Refuse a record with fewer fields than the header (pandas reads the missing ones as
+    blank cells, which would then take a column's default). A short record leaves its last
+    field empty, so the file is read field by field only when some record that is not a
+    blank line has an empty last field."""
+    if fields < 2 or not len(frame):
+        return
+    last = frame.iloc[:, -1].to_numpy(dtype=object) == ""
+    if not last.any():
+        return
+    blank_line = np.ones(len(frame), dtype=bool)
+    for name in frame.columns:
+        blank_line &= frame[name].to_numpy(dtype=object) == ""
+        if not (last & ~blank_line).any():
+            return
+    short: list[tuple[int, int]] = []
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        reader = csv.reader(fh)
+        next(reader, None)
+        for i, record in enumerate(reader):
+            if 0 < len(record) < fields and any(f.strip() for f in record):  # (a blank line is no record)
+                short.append((i, len(record)))
+    if short:
+        lines = _record_lines(path, len(frame))
+        (i, n), more = short[0], len(short) - 1
+        raise ValueError(f"line {int(lines[i])} has {n} field(s), the header {fields}"
+                         + (f" (and {more:,} more line(s) are short)" if more else "")
+                         + ": a missing field is not a blank cell; give every row one field per header column")
 
 
 def _check_csv_text(path: Path) -> None:
