@@ -1243,3 +1243,22 @@ def test_a_csv_with_blank_lines_and_empty_last_fields_still_loads(tmp_path):
     path = book / "accounts.csv"
     path.write_text(path.read_text() + "\n  \n")
     assert _csv_problems(book) == []
+
+
+def test_merged_cells_in_a_table_sheet_are_refused_at_their_first_cell(tmp_path):
+    # A merged range reads as its first cell's value and blanks below it: the second
+    # account's customer_id would be blank and default to its account_id (losing the
+    # customer's Note E(5) grouping). Refused, located at the range's first cell.
+    from importlib.resources import files
+
+    import openpyxl
+
+    wb = openpyxl.load_workbook(files("reserve.sample_data") / "weekly_book.xlsx")
+    ws = wb["accounts"]
+    ws.merge_cells("B12:B13")
+    ws.merge_cells("C14:C14")  # one cell: nothing merged
+    wb.save(tmp_path / "book.xlsx")
+    msgs = [(p.sheet, p.row, p.column, p.message) for p in problems_of(tmp_path / "book.xlsx").problems]
+    assert msgs == [("accounts", 12, "customer_id", "cells B12:B13 are merged: only B12 holds the value and the "
+                     "others read as blank cells (which would take the column's default); unmerge them and give "
+                     "every cell its value")]

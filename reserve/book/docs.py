@@ -30,7 +30,9 @@ text `2026-11-24 08:45` or `2026-11-24T08:45:00`, or a Parquet timestamp with no
 date alone is an error (see *Dates and limits*). **bool** — TRUE/FALSE, or
 `true/false/yes/no/y/n/1/0`. **pct** — 0 to 100. **text** — leading/trailing spaces removed.
 **enum** — one of the listed values (case does not matter). A formula cell is read by its
-saved value; a formula with no saved value is an error.
+saved value; a formula with no saved value is an error, and so are merged cells in a table
+sheet (a merged range holds one value, in its first cell: every cell of a table holds its own).
+A CSV row has one field per header column: a row with fewer or more fields is an error.
 """
 
 

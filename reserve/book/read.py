@@ -475,9 +475,9 @@ def _cell_parts(zf: zipfile.ZipFile, member: str, block_size: int) -> Iterator[b
 
 
 def _scan_sheet(zf: zipfile.ZipFile, member: str, cap: int = 500) -> SheetScan:
-    """Stream the sheet XML once: find the header row, formulas without a saved value and
-    Excel error values. Cheap: the regex runs only on chunks that contain `<f` or `t="e"`
-    (plus the first chunk that holds a value)."""
+    """Stream the sheet XML once: find the header row, formulas without a saved value,
+    Excel error values and merged cells. Cheap: the regex runs only on chunks that contain
+    `<f`, `t="e"` or `<mergeCell` (plus the first chunk that holds a value)."""
     first_row = None
     bad: list[BadCell] = []
     for part in _cell_parts(zf, member, 1 << 22):
@@ -513,7 +513,22 @@ def _scan_sheet(zf: zipfile.ZipFile, member: str, cap: int = 500) -> SheetScan:
                                        f"cell {cell} holds the Excel error {shown}"))
                 if len(bad) >= cap:
                     break
+        if b"<mergeCell " in part and len(bad) < cap:  # (after the cells: <mergeCells> follows <sheetData>)
+            for m in _MERGE.finditer(part):
+                letters, row, last = m.group(1).decode(), int(m.group(2)), m.group(3).decode()
+                if last == f"{letters}{row}":
+                    continue  # a "merge" of one cell merges nothing
+                ref = f"{letters}{row}:{last}"
+                bad.append(BadCell(row, letters, f"merged {ref}", "one value in each cell, no merged cells",
+                                   f"cells {ref} are merged: only {letters}{row} holds the value and the others "
+                                   "read as blank cells (which would take the column's default); unmerge them and "
+                                   "give every cell its value"))
+                if len(bad) >= cap:
+                    break
     return SheetScan(first_row, bad)
+
+
+_MERGE = re.compile(rb'<mergeCell\b[^>]*?\bref="\$?([A-Z]+)\$?(\d+):\$?([A-Z]+\$?\d+)"')
 
 
 _T_TEXT = re.compile(rb"<t\b[^>]*?(?:/>|>([^<]*)</t>)")
