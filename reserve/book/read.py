@@ -518,9 +518,9 @@ def _scan_sheet(zf: zipfile.ZipFile, member: str, cap: int = 500) -> SheetScan:
                 letters, row, last = m.group(1).decode(), int(m.group(2)), m.group(3).decode()
                 if last == f"{letters}{row}":
                     continue  # a "merge" of one cell merges nothing
-                ref = f"{letters}{row}:{last}"
-                bad.append(BadCell(row, letters, f"merged {ref}", "one value in each cell, no merged cells",
-                                   f"cells {ref} are merged: only {letters}{row} holds the value and the others "
+                span = f"{letters}{row}:{last}"
+                bad.append(BadCell(row, letters, f"merged {span}", "one value in each cell, no merged cells",
+                                   f"cells {span} are merged: only {letters}{row} holds the value and the others "
                                    "read as blank cells (which would take the column's default); unmerge them and "
                                    "give every cell its value"))
                 if len(bad) >= cap:
