@@ -1262,3 +1262,44 @@ def test_merged_cells_in_a_table_sheet_are_refused_at_their_first_cell(tmp_path)
     assert msgs == [("accounts", 12, "customer_id", "cells B12:B13 are merged: only B12 holds the value and the "
                      "others read as blank cells (which would take the column's default); unmerge them and give "
                      "every cell its value")]
+
+
+@pytest.mark.parametrize("value,fmt,expect", [
+    (0.2, "0%", 200_000),  # Excel stores 20% as 0.2: read as shown, 20 (units of 1/10,000 %)
+    (0.125, "0.00%", 125_000),  # built-in 0.00%: 12.5
+    (0.0575, "0.0%", 57_500),  # a custom format with %: 5.75
+    (20, "General", 200_000),  # a plain number is a number of percent, as before
+    (20, '0" %"', 200_000),  # a % in quoted text does not scale the number
+])
+def test_a_percentage_cell_of_a_workbook_is_read_as_it_shows(tmp_path, value, fmt, expect):
+    from importlib.resources import files
+
+    import openpyxl
+
+    from reserve.book import load_book
+
+    wb = openpyxl.load_workbook(files("reserve.sample_data") / "weekly_book.xlsx")
+    ws = wb["accounts"]
+    col = [c.value for c in ws[1]].index("noncustomer_ownership_pct") + 1
+    row = next(r[0].row for r in ws.iter_rows(min_row=2) if r[0].value == "C-1102")
+    cell = ws.cell(row, col)
+    cell.value, cell.number_format = value, fmt
+    wb.save(tmp_path / "book.xlsx")
+    acc = load_book(tmp_path / "book.xlsx").tables["accounts"]
+    assert int(acc.loc[acc["account_id"] == "C-1102", "noncustomer_ownership_pct"].iloc[0]) == expect
+
+
+def test_a_percentage_cell_over_100_percent_as_shown_is_refused(tmp_path):
+    # 20 formatted 0% shows 2000%: read as shown, it is over 100 and refused, never taken as 20
+    from importlib.resources import files
+
+    import openpyxl
+
+    wb = openpyxl.load_workbook(files("reserve.sample_data") / "weekly_book.xlsx")
+    ws = wb["accounts"]
+    col = [c.value for c in ws[1]].index("noncustomer_ownership_pct") + 1
+    row = next(r[0].row for r in ws.iter_rows(min_row=2) if r[0].value == "C-1102")
+    ws.cell(row, col).value, ws.cell(row, col).number_format = 20, "0%"
+    wb.save(tmp_path / "book.xlsx")
+    (p,) = problems_of(tmp_path / "book.xlsx").problems
+    assert (p.row, p.column) == (row, "noncustomer_ownership_pct") and "2000" in p.value

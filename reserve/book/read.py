@@ -691,6 +691,7 @@ def _read_xlsx(path: Path, log: ProblemLog, progress: Progress = NO_PROGRESS) ->
         unread: set = set()
         sheet_tables = _table_names(reader.sheet_names, "sheet", shown, log, ignored)
         headers: dict[str, tuple[int | None, dict[str, str] | None] | Exception] = {}
+        percent_styles: set[int] | None = None
         loaded: dict[str, Future[RawChunk]] = {}
         readers = threading.local()
 
@@ -752,6 +753,18 @@ def _read_xlsx(path: Path, log: ProblemLog, progress: Progress = NO_PROGRESS) ->
             assert chunk is not None  # (no chunk only when reading failed)
             if flagged:
                 chunk.flagged = frozenset(flagged)
+            pct_letters = _datetime_letters(path, sheet, table, header, "pct") if member and len(chunk.frame) else {}
+            if pct_letters and member:
+                try:
+                    if percent_styles is None:  # once per workbook; none (most books): no sheet is scanned
+                        percent_styles = _styles(zf, format_shows_percent, _BUILTIN_PERCENT_FORMATS)
+                    if percent_styles:
+                        _as_shown_percent(chunk, _styled_cells(zf, member, pct_letters, percent_styles))
+                except Exception as exc:  # a damaged styles part: a problem, never 20% read as 0.2%
+                    log.add(Problem(shown, sheet, message=f"cannot read the number formats of the sheet "
+                                    f"(needed to read a percentage cell as it shows): {exc}"))
+                    unread.add(table)
+                    continue
             timed_letters = _datetime_letters(path, sheet, table, header) if member and len(chunk.frame) else {}
             if timed_letters and member:
                 try:
@@ -787,8 +800,17 @@ def format_shows_hour(code: str) -> bool:
     return "h" in _QUOTED.sub("", code).lower()
 
 
-def _hour_styles(zf: zipfile.ZipFile) -> set[int]:
-    """The cellXfs indices (a cell's `s`) whose number format shows the hour."""
+def format_shows_percent(code: str) -> bool:
+    """Whether an Excel number format code shows its number as a percentage (`0%`, `0.00%`)."""
+    return "%" in _QUOTED.sub("", code)
+
+
+_BUILTIN_PERCENT_FORMATS = frozenset({9, 10})  # 0%, 0.00%
+
+
+def _styles(zf: zipfile.ZipFile, shows, builtin: frozenset[int]) -> set[int]:
+    """The cellXfs indices (a cell's `s`) whose number format `shows(code)` says yes to (a
+    built-in format: its id in `builtin`)."""
     try:
         root = SafeET.fromstring(zf.read("xl/styles.xml"))
     except KeyError:
@@ -799,20 +821,33 @@ def _hour_styles(zf: zipfile.ZipFile) -> set[int]:
     for i, xf in enumerate(root.findall("m:cellXfs/m:xf", _NS)):
         fid = int(xf.get("numFmtId", "0"))
         if fid in custom:
-            if format_shows_hour(custom[fid]):
+            if shows(custom[fid]):
                 out.add(i)
-        elif fid in _BUILTIN_HOUR_FORMATS:
+        elif fid in builtin:
             out.add(i)
     return out
+
+
+def _hour_styles(zf: zipfile.ZipFile) -> set[int]:
+    """The cellXfs indices (a cell's `s`) whose number format shows the hour."""
+    return _styles(zf, format_shows_hour, _BUILTIN_HOUR_FORMATS)
 
 
 def _timed_cells(zf: zipfile.ZipFile, member: str, letters: dict[str, str]) -> dict[str, np.ndarray]:
     """{column: Excel rows of its cells whose number format shows the hour}, for the columns
     `letters` names ({column letters: column name}), streaming the sheet's XML once."""
-    styles = _hour_styles(zf)
+    return _styled_cells(zf, member, letters, _hour_styles(zf))
+
+
+def _styled_cells(zf: zipfile.ZipFile, member: str, letters: dict[str, str], styles: set[int]) -> dict[str, np.ndarray]:
+    """{column: Excel rows of its cells whose style is one of `styles`}, for the columns
+    `letters` names ({column letters: column name}), streaming the sheet's XML once."""
     found: dict[str, list[int]] = {name: [] for name in letters.values()}
+    needles = [f's="{i}"'.encode() for i in sorted(styles)]
     if styles:
         for part in _cell_parts(zf, member, 1 << 22):
+            if len(needles) <= 64 and not any(n in part for n in needles):
+                continue  # no cell of this part has one of the styles
             for m in _CELL.finditer(part):
                 attrs = m.group(1)
                 ref = _REF.search(attrs)
@@ -825,9 +860,34 @@ def _timed_cells(zf: zipfile.ZipFile, member: str, letters: dict[str, str]) -> d
     return {name: np.asarray(rows, dtype=np.int64) for name, rows in found.items()}
 
 
-def _datetime_letters(path: Path, sheet: str, table: str, header: dict[str, str] | None) -> dict[str, str]:
-    """{column letters: column name} of the table's datetime columns in the sheet's header."""
-    wanted = {c.name for c in TABLES_BY_NAME[table].columns if c.type == "datetime"}
+def _as_shown_percent(chunk: RawChunk, styled: dict[str, np.ndarray]) -> None:
+    """A pct column's number cells formatted as a percentage are read as they show: Excel
+    stores 20% as 0.2 and shows it 20%, and the book format's percentages are numbers of
+    percent (0 to 100). The value is multiplied by 100 exactly, on its shortest decimal text
+    (0.125 -> "12.500"), never in floating point; the text then goes through the same checks
+    as any other (at most 4 decimals, 0 to 100)."""
+    from decimal import Decimal
+
+    for name, excel_rows in styled.items():
+        if not len(excel_rows) or name not in chunk.frame.columns:
+            continue
+        at = np.flatnonzero(np.isin(chunk.rows, excel_rows))
+        col = chunk.frame[name]
+        values = col.to_numpy(dtype=object, copy=True)
+        changed = False
+        for i in at:
+            v = values[i]
+            if isinstance(v, (float, int, np.floating, np.integer)) and not isinstance(v, bool) and np.isfinite(v):
+                values[i] = format(Decimal(repr(float(v)) if isinstance(v, (float, np.floating)) else int(v)) * 100, "f")
+                changed = True
+        if changed:
+            chunk.frame[name] = pd.Series(values, index=chunk.frame.index, dtype=object)
+
+
+def _datetime_letters(path: Path, sheet: str, table: str, header: dict[str, str] | None,
+                      typ: str = "datetime") -> dict[str, str]:
+    """{column letters: column name} of the table's datetime (or `typ`) columns in the sheet's header."""
+    wanted = {c.name for c in TABLES_BY_NAME[table].columns if c.type == typ}
     if not wanted:
         return {}
     by_letter = header if header is not None else _header_by_letter(path, sheet)
