@@ -1303,3 +1303,23 @@ def test_a_percentage_cell_over_100_percent_as_shown_is_refused(tmp_path):
     wb.save(tmp_path / "book.xlsx")
     (p,) = problems_of(tmp_path / "book.xlsx").problems
     assert (p.row, p.column) == (row, "noncustomer_ownership_pct") and "2000" in p.value
+
+
+@pytest.mark.parametrize("hidden", ["\u200b", "\ufeff", "\u00ad", "\u200e"])
+def test_an_identifier_with_an_invisible_character_is_refused(tmp_path, hidden):
+    # "OAKMONT\u200b" looks like "OAKMONT" but would be another customer (its Note E(5)
+    # grouping lost) -- refused, located, naming the character; other text keeps it
+    book = write_book(tmp_path / "b", accounts=[
+        {"account_id": "A1", "customer_id": "OAKMONT", "book": "customer", "type": "cash", "balance": "100"},
+        {"account_id": "A2", "customer_id": "OAKMONT" + hidden, "book": "customer", "type": "cash", "balance": "5",
+         "account_name": "Oak" + hidden}])
+    (p,) = problems_of(book).problems
+    assert (p.row, p.column) == (3, "customer_id") and f"U+{ord(hidden):04X}" in p.message
+
+
+def test_identifiers_of_other_scripts_are_not_refused(tmp_path):
+    from reserve.book import load_book
+
+    book = write_book(tmp_path / "b", accounts=[
+        {"account_id": "Ä-1", "customer_id": "Société Générale", "book": "customer", "type": "cash", "balance": "1"}])
+    assert list(load_book(book).tables["accounts"]["customer_id"]) == ["Société Générale"]

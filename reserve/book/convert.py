@@ -19,6 +19,7 @@ Everything here is vectorised: a 10-million-row table is typed column by column.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -241,9 +242,37 @@ def _as_text(s: pd.Series) -> pd.Series:
     return pd.Series(_as_text_arrow(s).to_pandas(), index=s.index)
 
 
+# Characters a person cannot see (zero-width spaces and joiners, direction marks, the word
+# joiner, a byte order mark, a soft hyphen): copied into an identifier from another system,
+# they make two ids that look the same two keys -- a customer split in two loses its Note E(5)
+# grouping, a bank split in two gets two 15% limits (Rule 15c3-3(e)(5)). Refused in identifier
+# columns (`*_id`); other text keeps them.
+_INVISIBLE = "[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
+
+
+def _invisible(text: pa.Array) -> np.ndarray | None:
+    """Where a text holds an invisible character (None: none does). All of them are outside
+    ASCII, so a column of ASCII bytes (nearly every id column) is passed in one numpy test."""
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    data = text.buffers()[2] if text.type in (pa.string(), pa.large_string()) else None
+    if data is None or not (np.frombuffer(data, dtype=np.uint8) >= 0x80).any():
+        return None
+    found = pc.fill_null(pc.match_substring_regex(text, _INVISIBLE), False).to_numpy(zero_copy_only=False)
+    return found if found.any() else None
+
+
 def _convert_text(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series, np.ndarray]:
     text = _as_text_arrow(s)
     blank = text.is_null().to_numpy(zero_copy_only=False)
+    if col.name.endswith("_id"):
+        hidden = _invisible(text)
+        if hidden is not None:
+            rep.cells(col.name, hidden, s, "an identifier of visible characters only",
+                      {int(i): "holds an invisible character (" + ", ".join(
+                          f"U+{ord(c):04X}" for c in dict.fromkeys(re.findall(_INVISIBLE, str(s.iloc[int(i)]))))
+                       + "): two ids that look the same would be two keys; retype it"
+                       for i in np.flatnonzero(hidden)[:100]})
     return pd.Series(text.to_pandas(), index=s.index), blank
 
 
