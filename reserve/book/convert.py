@@ -256,7 +256,7 @@ def _invisible(text: pa.Array) -> np.ndarray | None:
     if isinstance(text, pa.ChunkedArray):
         text = text.combine_chunks()
     data = text.buffers()[2] if text.type in (pa.string(), pa.large_string()) else None
-    if data is None or not (np.frombuffer(data, dtype=np.uint8) >= 0x80).any():
+    if data is None or int(np.frombuffer(data, dtype=np.uint8).max(initial=0)) < 0x80:
         return None
     found = pc.fill_null(pc.match_substring_regex(text, _INVISIBLE), False).to_numpy(zero_copy_only=False)
     return found if found.any() else None
