@@ -1257,6 +1257,11 @@ def test_merged_cells_in_a_table_sheet_are_refused_at_their_first_cell(tmp_path)
     ws = wb["accounts"]
     ws.merge_cells("B12:B13")
     ws.merge_cells("C14:C14")  # one cell: nothing merged
+    last = ws.max_column
+    from openpyxl.utils import get_column_letter
+
+    beside = f"{get_column_letter(last + 2)}2:{get_column_letter(last + 3)}3"
+    ws.merge_cells(beside)  # beside the table, under no header: none of it is read, not refused
     wb.save(tmp_path / "book.xlsx")
     msgs = [(p.sheet, p.row, p.column, p.message) for p in problems_of(tmp_path / "book.xlsx").problems]
     assert msgs == [("accounts", 12, "customer_id", "cells B12:B13 are merged: only B12 holds the value and the "

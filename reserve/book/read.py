@@ -444,6 +444,7 @@ class BadCell:
     value: str  # what the cell holds: the formula, or the Excel error
     expected: str
     message: str
+    through: str = ""  # a merged range: the letters of its last column (the range spans letters..through)
 
 
 @dataclass
@@ -522,7 +523,7 @@ def _scan_sheet(zf: zipfile.ZipFile, member: str, cap: int = 500) -> SheetScan:
                 bad.append(BadCell(row, letters, f"merged {span}", "one value in each cell, no merged cells",
                                    f"cells {span} are merged: only {letters}{row} holds the value and the others "
                                    "read as blank cells (which would take the column's default); unmerge them and "
-                                   "give every cell its value"))
+                                   "give every cell its value", through=re.sub(r"[$\d]", "", last)))
                 if len(bad) >= cap:
                     break
     return SheetScan(first_row, bad)
@@ -742,6 +743,9 @@ def _read_xlsx(path: Path, log: ProblemLog, progress: Progress = NO_PROGRESS) ->
                 names = {}
             flagged = set()
             for bad in scan.bad_cells:
+                if bad.through and not any(_column_number(bad.letters) <= _column_number(at) <= _column_number(bad.through)
+                                           for at in names):
+                    continue  # merged cells beside the table, over none of its named columns: none of it is read
                 col = names.get(bad.letters, "")
                 if col and not (scan.first_row is not None and bad.row <= scan.first_row):
                     flagged.add((bad.row, col))
