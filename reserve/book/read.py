@@ -881,9 +881,14 @@ def _as_shown_percent(chunk: RawChunk, styled: dict[str, np.ndarray]) -> None:
         changed = False
         for i in at:
             v = values[i]
-            if isinstance(v, (float, int, np.floating, np.integer)) and not isinstance(v, bool) and np.isfinite(v):
-                values[i] = format(Decimal(repr(float(v)) if isinstance(v, (float, np.floating)) else int(v)) * 100, "f")
-                changed = True
+            if isinstance(v, (np.integer, int)) and not isinstance(v, bool):
+                exact = Decimal(int(v))
+            elif isinstance(v, (np.floating, float)) and np.isfinite(v):  # float-ok: an Excel cell as read, never computed with
+                exact = Decimal(repr(v.item() if isinstance(v, np.generic) else v))  # its shortest decimal text
+            else:
+                continue  # text or a blank: read as it is
+            values[i] = format(exact * 100, "f")
+            changed = True
         if changed:
             chunk.frame[name] = pd.Series(values, index=chunk.frame.index, dtype=object)
 
