@@ -49,12 +49,20 @@ def _is(col: pd.Series, value: str) -> npt.NDArray[np.bool_]:
     return same
 
 
-def _records(disp: pd.DataFrame, table: str, line: str) -> pd.DataFrame:
-    """The records of one table to one line: (row, computation, amount)."""
-    m = _is(disp["table"], table) & _is(disp["line"], line)
-    return pd.DataFrame({"row": disp["row"].to_numpy(dtype=np.int64)[m],
-                         "computation": np.asarray(disp["computation"][m].to_numpy(dtype=object), dtype=object),
-                         "amount": disp["amount"].to_numpy(dtype=np.int64)[m]})
+def _records(disp: pd.DataFrame, table: str, line: str,
+             keep: npt.NDArray[np.bool_] | None = None) -> pd.DataFrame:
+    """The records of one table to one line: (row, computation, amount); with `keep` (by the
+    table's row position), only the records of the rows it marks. The matching positions are
+    found on the codes first and only those records are taken (20 million dispositions, a few
+    of them wanted: issue 13)."""
+    at = np.flatnonzero(_is(disp["table"], table) & _is(disp["line"], line))
+    row = disp["row"].to_numpy(dtype=np.int64)[at]
+    if keep is not None:
+        mine = keep[row]
+        at, row = at[mine], row[mine]
+    return pd.DataFrame({"row": row,
+                         "computation": np.asarray(disp["computation"].iloc[at].to_numpy(dtype=object), dtype=object),
+                         "amount": disp["amount"].to_numpy(dtype=np.int64)[at]})
 
 
 def _customer_of(book: BookData, account_ids: TextArray) -> TextArray:
@@ -112,8 +120,7 @@ def pairing_findings(book: BookData, dispositions: pd.DataFrame) -> list[model.F
         theirs = np.zeros(len(acc), dtype=bool)  # the accounts of these customers, by position
         if len(custs):
             theirs[keys.positions_among(acc["customer_id"], custs)] = True
-        item1 = _records(dispositions, "accounts", "item_1")
-        item1 = item1[theirs[item1["row"].to_numpy(dtype=np.int64)]]
+        item1 = _records(dispositions, "accounts", "item_1", keep=theirs)
         item1["customer_id"] = model.text_values(acc["customer_id"].iloc[item1["row"].to_numpy(dtype=np.int64)])
         credits = item1.groupby(["customer_id", "computation"])["amount"].sum().to_dict()
         for (cust, comp), r in per.iterrows():  # one per customer with cash in Item 15: a handful
