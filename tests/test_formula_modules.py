@@ -6,12 +6,17 @@ Amounts in tests are cents unless written as dollars in a book. as_of is Friday 
 
 from __future__ import annotations
 
+import functools
 import inspect
+from pathlib import Path
 
+import pandas as pd
+import pytest
 from bookkit import acct, book, item
 
 import reserve.formula
 from reserve.formula import computation, compute
+from reserve.formula.item_rows import ItemRows
 from reserve.formula.model import MAX_LISTED, Outcome
 
 
@@ -44,10 +49,11 @@ def test_a_list_at_the_cap_has_no_more_line(tmp_path):
     assert len(found) == MAX_LISTED and not any(f.message.startswith("…") for f in found)
 
 
-def test_compute_runs_every_step_in_order(tmp_path, monkeypatch):
+def test_compute_runs_every_step_once_each_lane_in_order(tmp_path, monkeypatch):
     ran = []
 
     def spy(step):
+        @functools.wraps(step)
         def wrapped(run):
             ran.append(step.__name__)
             return step(run)
@@ -56,7 +62,58 @@ def test_compute_runs_every_step_in_order(tmp_path, monkeypatch):
     monkeypatch.setattr(computation, "STEPS", tuple(spy(s) for s in computation.STEPS))
     b = book(tmp_path, accounts=[acct("C", "1000"), acct("D", "-10")])
     compute(b)
-    assert ran == [s.__name__ for s in reserve.formula.STEPS]
+    names = [s.__name__ for s in reserve.formula.STEPS]
+    assert sorted(ran) == sorted(names)  # every step once
+    end = names.index("_assemble")
+    chain = [n for n in names[1:end] if n in computation.DEBIT_CHAIN]
+    beside = [n for n in names[1:end] if n not in computation.DEBIT_CHAIN]
+    assert ran[0] == "_scope" and ran[end:] == names[end:]  # the scope first, then from _assemble on in order
+    assert [n for n in ran if n in chain] == chain  # the debit chain in order
+    assert [n for n in ran[1:end] if n in beside] == beside  # the steps beside it in order
+    assert chain == ["_item_10_accounts", "_note_e1", "_note_e5"]
+
+
+def _sample_book():
+    from reserve.book import load_book
+    return load_book(Path(__file__).parent.parent / "sample_data" / "weekly_book.xlsx")
+
+
+def test_the_steps_beside_the_debit_chain_need_nothing_it_makes():
+    # Each step beside the chain runs on a run where the chain has not run (Run.debits and
+    # Run.e1 still None): none of them fails, so none reads them.
+    b = _sample_book()
+    p, cal = b.params, computation.calendar_for(b)
+    run = computation.Run(b, cal, ItemRows.of(b.tables["items"], p, cal))
+    scope, chain, beside, _ = computation._lanes(computation.STEPS)
+    scope(run)
+    for step in beside:
+        step(run)
+        assert run.debits is None and run.e1 is None, step.__name__
+
+
+def test_the_two_lanes_give_what_the_steps_one_after_the_other_give():
+    b = _sample_book()
+    lanes = compute(b)
+    p, cal = b.params, computation.calendar_for(b)
+    run = computation.Run(b, cal, ItemRows.of(b.tables["items"], p, cal))
+    for step in computation.STEPS:  # one after the other, as before the lanes
+        run.outcome.extend(step(run))
+    pd.testing.assert_frame_equal(lanes.dispositions, run.dispositions)
+    assert lanes.findings == run.outcome.findings
+    assert lanes.computations == run.computations
+    assert len(lanes.findings) > 10 and len(lanes.dispositions) > 50  # the sample book has both
+
+
+def test_an_error_in_either_lane_is_raised(tmp_path, monkeypatch):
+    def fails(run):
+        raise RuntimeError("boom")
+
+    b = book(tmp_path, accounts=[acct("C", "1000"), acct("D", "-10")])
+    for name in ("_note_e1", "_note_h"):
+        steps = tuple(functools.wraps(s)(fails) if s.__name__ == name else s for s in computation.STEPS)
+        monkeypatch.setattr(computation, "STEPS", steps)
+        with pytest.raises(RuntimeError, match="boom"):
+            compute(b)
 
 
 def test_every_step_returns_an_outcome():

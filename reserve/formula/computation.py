@@ -17,11 +17,15 @@ STEPS follow Exhibit A's order within each table the rules read: the `accounts` 
 1 and 10, Note E), then the `items` rules (Items 1-14, the PAB Notes), Note H (Item 15), the
 reserve bank accounts, then Item 16. That order is also the order of the dispositions and
 findings in every output, so it is kept as it is: reordering steps changes the outputs.
+The steps before `_assemble` run in two lanes, the accounts' debit chain (Item 10, Notes E(1),
+E(5)) on one thread and the rest on another (`_lanes`); their outcomes are taken in the order
+of STEPS all the same.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -302,15 +306,53 @@ STEPS: tuple[Step, ...] = (
 )
 
 
+#: The accounts' debit chain: Item 10, then Note E(1) on its debits, then Note E(5) after
+#: Note E(1), each needing the one before. The longest run of steps of a big book (about half
+#: of the computing of a 10M-account book, issue 13).
+DEBIT_CHAIN = frozenset({"_item_10_accounts", "_note_e1", "_note_e5"})
+
+
+def _lanes(steps: tuple[Step, ...]) -> tuple[Step, tuple[Step, ...], tuple[Step, ...], tuple[Step, ...]]:
+    """STEPS as compute runs them: the scope first; then, up to `_assemble`, the debit chain on
+    this thread and every other step beside it on a second thread (each of those reads the book,
+    the scope or the item rows, nothing the chain makes: `Run.debits`, `Run.e1`); then the rest
+    in order. tests/test_formula_modules.py checks that the steps beside the chain need nothing
+    from it, and that the outcome is that of running every step one after the other."""
+    names = [s.__name__ for s in steps]
+    assert names[0] == _scope.__name__, "the scope is the first step"
+    end = names.index(_assemble.__name__)
+    before = steps[1:end]
+    chain = tuple(s for s in before if s.__name__ in DEBIT_CHAIN)
+    beside = tuple(s for s in before if s.__name__ not in DEBIT_CHAIN)
+    return steps[0], chain, beside, steps[end:]
+
+
 def compute(book: BookData, progress: Progress = NO_PROGRESS) -> Result:
-    """Exhibit A applied to a loaded book: every step of STEPS in order, then the Result.
-    `progress` is told of each step done (it prints nothing unless the caller gave one)."""
+    """Exhibit A applied to a loaded book: every step of STEPS, then the Result. The steps run
+    in the lanes of `_lanes`, and every step's outcome is taken in the order of STEPS, so the
+    outputs are those of running the steps one after the other. `progress` is told of each step
+    done (it prints nothing unless the caller gave one)."""
     p = book.params
     cal = calendar_for(book)
     it = book.tables["items"]
     run = Run(book, cal, ItemRows.of(it, p, cal) if len(it) else None)
+    scope, chain, beside, rest = _lanes(STEPS)
     with progress.phase("computing", total=len(STEPS), unit="steps") as counted:
-        for step in STEPS:
+        run.outcome.extend(scope(run))
+        counted.advance()
+        done: dict[Step, Outcome] = {}
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="reserve-steps") as pool:
+            lane = pool.submit(lambda: [step(run) for step in beside])
+            try:
+                for step in chain:
+                    done[step] = step(run)
+                    counted.advance()
+            finally:
+                done.update(zip(beside, lane.result(), strict=True))  # the lane's error, if any, is raised here
+        counted.advance(len(beside))
+        for step in STEPS[1:len(STEPS) - len(rest)]:
+            run.outcome.extend(done[step])  # in the order of STEPS
+        for step in rest:
             run.outcome.extend(step(run))
             counted.advance()
     disp = _need(run.dispositions)
