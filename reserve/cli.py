@@ -173,21 +173,15 @@ def _severe_failures(report: Report, fail_on: str | None) -> str | None:
     return f"FAIL: {n} {' or '.join(levels)} exception(s) (--fail-on {fail_on})"
 
 
-def _arrow_memory() -> None:
-    """Arrow's buffers from jemalloc, for a command that loads a book (issue 13): the run
-    frees and allocates ten-million-row buffers batch after batch, and jemalloc hands freed
-    memory back sooner than pyarrow's default allocator here -- the 10M-account run's peak was
-    5.67 GiB against 5.92, in the same time. A choice made with ARROW_DEFAULT_MEMORY_POOL is
-    kept, and a pyarrow built without jemalloc keeps its default. Only the command line sets
-    it: a program using reserve as a library keeps its own pool."""
-    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
-        return
-    import pyarrow as pa
+def _memory_policy() -> None:
+    """The memory policy of a command that loads a book (reserve/memory.py, issue 13): Arrow's
+    buffers from jemalloc, freed arrays' memory kept for the next ones while the book is loaded
+    and computed. Only the command line sets it: a program using reserve as a library keeps
+    its own."""
+    from .memory import arrow_from_jemalloc, keep_freed_memory
 
-    try:
-        pa.set_memory_pool(pa.jemalloc_memory_pool())
-    except NotImplementedError:  # pragma: no cover - the PyPI wheels for Linux and macOS have it
-        pass
+    arrow_from_jemalloc()
+    keep_freed_memory()
 
 
 def _progress(quiet: bool):
@@ -238,7 +232,7 @@ def main():
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 def compute(book, out_dir, formats, previous, fail_on, quiet, as_json, history=None):
     """Compute both reserve formulas for BOOK and write the report."""
-    _arrow_memory()
+    _memory_policy()
     from .api import FORMATS, write_outputs
     from .outputs import check_output_dir, resolve_out
     from .report.model import build_report
@@ -275,6 +269,9 @@ def compute(book, out_dir, formats, previous, fail_on, quiet, as_json, history=N
     from .signing import signatures_in
 
     signed_before = signatures_in(out_dir)
+    from .memory import give_back_freed_memory
+
+    give_back_freed_memory()  # the writers' peak is not raised by memory the computing kept
     paths = write_outputs(out_dir, b, result, chosen, report=report, previous=prev, warnings=notes, progress=progress)
     for w in report.compared_with.warnings if report.compared_with else ():
         _err(f"Warning: --compare {previous}: {w}")
@@ -305,7 +302,7 @@ def compute(book, out_dir, formats, previous, fail_on, quiet, as_json, history=N
 @click.argument("book", type=click.Path(path_type=Path))
 def validate(book):
     """Check BOOK and print every problem; writes nothing."""
-    _arrow_memory()
+    _memory_policy()
     from .book import load_book
 
     try:
@@ -372,7 +369,7 @@ def check(book, expected, fail_on):
 
     Also exit 1 when EXPECTED lacks a computation or a line the program computes (a check
     that compares nothing passes nothing)."""
-    _arrow_memory()
+    _memory_policy()
     from .report.compare import compare_reports, coverage_problems, fit_warnings
     from .report.model import build_report
 
@@ -447,7 +444,7 @@ def reperform(books, prepared, tolerance, out_path, series, as_json):
     """Recompute BOOK and compare it line by line with PREPARED (--against); exit 1 on any
     variance above --tolerance. With --series PATH instead: recompute each corrected BOOK and
     set it against its original report under PATH (hindsight deficiency: exit 1)."""
-    _arrow_memory()
+    _memory_policy()
     if (prepared is None) == (series is None):
         raise click.UsageError("give one of --against PREPARED or --series PATH")
     if series is not None:
@@ -578,7 +575,7 @@ def whatif(book, settings, as_json):
       reserve whatif book.xlsx --set "cca_requirements[account_id=C-2001].account_structure=omnibus_net" \\
                                --set "cca_requirements[account_id=C-2001].basis=net"
     """
-    _arrow_memory()
+    _memory_policy()
     from .api import whatif as run
     from .book.scenario import ScenarioInvalid, SettingError
     from .report.whatif import whatif_text

@@ -569,7 +569,7 @@ def test_a_test_computation_says_so_on_the_terminal_and_in_json(tmp_path):
 
 
 def test_arrow_memory_pool(tmp_path, monkeypatch):
-    # A command that loads a book takes Arrow's buffers from jemalloc (cli._arrow_memory,
+    # A command that loads a book takes Arrow's buffers from jemalloc (reserve.memory.arrow_from_jemalloc,
     # issue 13: a lower peak at 10M accounts); ARROW_DEFAULT_MEMORY_POOL, when set, is kept.
     import pyarrow as pa
 
@@ -585,3 +585,44 @@ def test_arrow_memory_pool(tmp_path, monkeypatch):
         assert pa.default_memory_pool().backend_name == "system"
     finally:
         pa.set_memory_pool(before)
+
+
+def test_memory_policy_is_kept_for_the_computing_and_given_back_before_the_writers(tmp_path, monkeypatch):
+    # reserve/memory.py (issue 13): `compute` keeps freed memory while the book is loaded and
+    # computed, and gives it back before the report writers (so their peak is not raised by it);
+    # the outputs are the same either way (the policy changes the time only).
+    import reserve.memory as memory
+    from reserve.formula import computation
+
+    calls: list[str] = []
+    keep, give = memory.keep_freed_memory, memory.give_back_freed_memory
+    monkeypatch.setattr(memory, "keep_freed_memory", lambda: calls.append("keep") or keep())
+    monkeypatch.setattr(memory, "give_back_freed_memory", lambda: calls.append("give back") or give())
+    real_compute = computation.compute
+    monkeypatch.setattr("reserve.formula.compute",
+                        lambda b, p: calls.append("compute") or real_compute(b, p))
+    book = good_book(tmp_path / "a")
+    assert run("compute", book, "--out", tmp_path / "kept", "--format", "json").exit_code == 0
+    assert calls == ["keep", "compute", "give back"]
+    assert memory._kept is False  # given back: glibc's defaults again
+    monkeypatch.setattr(memory, "keep_freed_memory", lambda: [])  # the process as it was
+    assert run("compute", book, "--out", tmp_path / "plain", "--format", "json").exit_code == 0
+    strip = lambda p: re.sub(r'"run_at": "[^"]*"', "", p.read_text(encoding="utf-8"))  # noqa: E731
+    assert strip(tmp_path / "kept" / "report.json") == strip(tmp_path / "plain" / "report.json")
+
+
+def test_keep_freed_memory_applies_what_this_platform_has():
+    import platform
+    import sys
+
+    import reserve.memory as memory
+
+    applied = memory.keep_freed_memory()
+    try:
+        if sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc":
+            assert "glibc heap kept" in applied and memory._kept
+        assert "numpy no huge-page advice" in applied  # numpy 1.26 to 2.x have the switch
+    finally:
+        memory.give_back_freed_memory()
+    assert memory._kept is False
+    memory.give_back_freed_memory()  # twice: nothing to undo, no error
