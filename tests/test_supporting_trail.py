@@ -183,3 +183,16 @@ def test_schedules_group_and_order_as_a_plain_sort(rows):
         at.sort(key=lambda i: (-abs(rows[i][4]), S._TABLE_ORDER.get(rows[i][0], -1), rows[i][1], i))
         expect[key] = (at, sum(rows[i][4] for i in at))
     assert got == expect
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=-3, max_value=70_000), max_size=300),
+       st.sampled_from([2**8, 2**16, 70_001]))
+def test_stable_order_is_numpys_stable_argsort_whatever_the_keys_range(values, bound):
+    # schedules() groups the dispositions by a small integer key with S.stable_order (issue 13:
+    # a radix sort in a small type); its order must be exactly np.argsort(kind="stable") of the
+    # int64 key, for keys within 0..255, 0..65535, beyond, and with a negative one.
+    import numpy as np
+
+    key = np.array([v % bound if v >= 0 else v for v in values], dtype=np.int64)
+    assert S.stable_order(key).tolist() == np.argsort(key, kind="stable").tolist()

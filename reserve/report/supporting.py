@@ -199,6 +199,16 @@ def _sorted_categorical(col: pd.Series) -> pd.Categorical:
     return pd.Categorical.from_codes(remap[codes], dtype=pd.CategoricalDtype([names[i] for i in order]))
 
 
+def stable_order(key: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:
+    """np.argsort(key, kind="stable"), faster for a small key: numpy sorts 8- and 16-bit
+    integers stably by radix, in linear time, so a key of 0..65535 is sorted in the smallest
+    unsigned type that holds it (2.4 s -> 0.7 s for 25M dispositions, issue 13). A stable
+    sort's order is unique, so it is the same whatever the key's type."""
+    low, top = (int(key.min()), int(key.max())) if len(key) else (0, 0)
+    small = None if low < 0 else np.uint8 if top < 2**8 else np.uint16 if top < 2**16 else None
+    return np.argsort(key.astype(small) if small is not None else key, kind="stable")
+
+
 def schedules(result: Result) -> list[Schedule]:
     """Every (computation, line) of the dispositions, in report order, rows largest first."""
     d = result.dispositions
@@ -216,7 +226,7 @@ def schedules(result: Result) -> list[Schedule]:
     key = comp.codes.astype(np.int64) * n_line + line_cat.codes
     # the rows of each (computation, line) together, each group in row order: one stable
     # argsort of the small integer key and the group boundaries, rather than a pandas groupby
-    by_key = np.argsort(key, kind="stable")
+    by_key = stable_order(key)
     sorted_key = key[by_key]
     starts = np.concatenate(([0], np.flatnonzero(sorted_key[1:] != sorted_key[:-1]) + 1, [len(key)]))
 
