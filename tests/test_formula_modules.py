@@ -139,3 +139,22 @@ def test_pab_note_3_no_concentration_test_for_pab_collateral(tmp_path):
     col = d[d["table"] == "collateral"]
     assert list(col["rule"]) == ["PAB Note 3"] and list(col["computation"]) == ["pab"]
     assert not any(f.rule == "Note E(1)" for f in r.findings)
+
+
+def test_a_disposition_frame_keeps_the_arrays_it_is_handed_and_the_concatenation_is_writable():
+    # model.dispositions wraps the arrays it is given without copying them (issue 13) and marks
+    # them read-only, so a caller's later change raises instead of altering the frame silently;
+    # the dispositions of a run (one frame or many) are an ordinary, writable frame.
+    import numpy as np
+
+    from reserve.formula.model import concat_dispositions, dispositions
+
+    rows, amounts = np.array([3, 1], dtype=np.int64), np.array([500, -250], dtype=np.int64)
+    frame = dispositions("accounts", rows, "customer", "item_1", amounts, "Item 1", "a credit")
+    with pytest.raises(ValueError):
+        amounts[0] = 1  # handed over: read-only now
+    assert frame["amount"].tolist() == [500, -250] and frame["row"].tolist() == [3, 1]
+    for frames in ([frame], [frame, frame]):
+        out = concat_dispositions(frames)
+        out.loc[0, "amount"] = 7  # writable
+        assert out.loc[0, "amount"] == 7 and frame["amount"].tolist() == [500, -250]

@@ -229,8 +229,8 @@ def concat_dispositions(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """Disposition frames -> one, keeping every text column categorical (pandas' concat would
     turn categoricals with different categories into Python strings)."""
     frames = [f for f in frames if len(f)] or [empty_dispositions()]
-    if len(frames) == 1:
-        return frames[0].reset_index(drop=True)
+    if len(frames) == 1:  # a copy: a disposition frame's own arrays are read-only (`dispositions`)
+        return frames[0].reset_index(drop=True).copy()
     out = {}
     for c in DISPOSITION_COLUMNS:
         if c in TEXT_COLUMNS:
