@@ -262,6 +262,42 @@ def _invisible(text: pa.Array) -> np.ndarray | None:
     return found if found.any() else None
 
 
+# Identifiers that differ only in case (`OAKMONT` and `oakmont`, `FLB` and `flb`): ids are
+# matched exactly, so they would be two keys -- a customer split in two loses its Note E(5)
+# grouping, a bank split in two gets two 15% limits (Rule 15c3-3(e)(5)), a security split in
+# two escapes Note E(1)'s concentration test, an item or a reserve bank account copied under a
+# lower-case id counts twice -- each in the firm's favour. A reference in another case is
+# already refused (not found); two spellings within one identifier column are refused here,
+# naming both. The reading chosen: an id column's ids are distinct in every case, or the book
+# must make them so (docs/BOOK_FORMAT.md). Compared by Arrow's utf8_lower (simple case mapping).
+_ASCII_UPPER = np.zeros(256, dtype=bool)
+_ASCII_UPPER[ord("A"):ord("Z") + 1] = True
+_ASCII_LOWER = np.zeros(256, dtype=bool)
+_ASCII_LOWER[ord("a"):ord("z") + 1] = True
+
+
+def _case_clashes(text: pa.Array) -> dict[str, list[str]]:
+    """The ids of a column that differ only in case (reading: id_case): {lower-case form: [its
+    spellings]} (empty: none do). A column of ASCII bytes with letters of one case only -- nearly every id
+    column -- cannot hold two such ids, which one numpy pass over its bytes shows."""
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    data = text.buffers()[2] if text.type in (pa.string(), pa.large_string()) else None
+    if data is None:
+        return {}
+    raw = np.frombuffer(data, dtype=np.uint8)
+    if int(raw.max(initial=0)) < 0x80 and not (_ASCII_UPPER[raw].any() and _ASCII_LOWER[raw].any()):
+        return {}
+    distinct = pc.drop_null(pc.unique(text))
+    lower = pc.utf8_lower(distinct)
+    if pc.count_distinct(lower).as_py() == len(distinct):
+        return {}
+    groups: dict[str, list[str]] = {}
+    for spelling, low in zip(distinct.to_pylist(), lower.to_pylist(), strict=True):
+        groups.setdefault(low, []).append(spelling)
+    return {low: sorted(s) for low, s in groups.items() if len(s) > 1}
+
+
 def _convert_text(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series, np.ndarray]:
     text = _as_text_arrow(s)
     blank = text.is_null().to_numpy(zero_copy_only=False)
@@ -273,6 +309,17 @@ def _convert_text(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series,
                           f"U+{ord(c):04X}" for c in dict.fromkeys(re.findall(_INVISIBLE, str(s.iloc[int(i)]))))
                        + "): two ids that look the same would be two keys; retype it"
                        for i in np.flatnonzero(hidden)[:100]})
+        clashes = _case_clashes(text)
+        if clashes:
+            spellings = {v: others for others in clashes.values() for v in others}
+            at = pc.fill_null(pc.is_in(text, value_set=pa.array(list(spellings), type=text.type)), False)
+            where = np.flatnonzero(at.to_numpy(zero_copy_only=False))
+            rep.cells(col.name, at.to_numpy(zero_copy_only=False), s,
+                      "identifiers that differ in more than case",
+                      {int(i): "differs only in case from " + ", ".join(
+                          repr(o) for o in spellings[str(text[int(i)].as_py())] if o != text[int(i)].as_py())
+                       + " in this column: ids are matched exactly, so they would be two keys; make them one id"
+                       " or distinct ids" for i in where[:100]})
     return pd.Series(text.to_pandas(), index=s.index), blank
 
 

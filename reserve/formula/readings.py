@@ -372,6 +372,15 @@ _GENERAL: tuple[Reading, ...] = (
         tests=("tests/test_loader.py::test_enumeration_case_insensitive",),
     ),
     Reading(
+        'id_case',
+        'BOOK_FORMAT.md',
+        'Identifiers are matched exactly, case included; two ids of one identifier column that differ only '
+        'in case (OAKMONT and oakmont) are refused, both named: as two keys they would split a customer '
+        "(Note E(5)), a bank (Rule 15c3-3(e)(5)'s 15% limit) or a security (Note E(1)), or count a row twice.",
+        applied_by=("reserve.book.convert:_case_clashes",),
+        tests=("tests/test_loader.py::test_identifiers_that_differ_only_in_case_are_refused_naming_both",),
+    ),
+    Reading(
         'focus_item_15',
         'Form X-17A-5 Part II (FOCUS), as amended March 1, 2026',
         'Item 15 is shown with no FOCUS box. Since March 1, 2026 FOCUS Part II has new boxes for the reserve '
