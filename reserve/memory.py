@@ -14,7 +14,6 @@ The policy, set by the command line for a command that loads a book (never by th
 `reserve.api` leaves the process as it finds it):
 
 - Arrow's buffers from jemalloc (`arrow_from_jemalloc`).
-
 - numpy: no request for transparent huge pages (`_set_madvise_hugepage(False)`, the
   runtime form of NUMPY_MADVISE_HUGEPAGE=0), for the whole run.
 - glibc (`mallopt`), while the book is loaded and computed (`keep_freed_memory`): no
@@ -27,8 +26,8 @@ The policy, set by the command line for a command that loads a book (never by th
   10M-account run's peak grew from 5.0 to 5.9 GiB; given back first, it stays at its
   peak of the computation.
 
-Either is skipped where it does not apply (another C library, another platform, a numpy
-without the switch): the outputs never depend on it, only the time.
+Each part is skipped where it does not apply (another C library, another platform, a numpy
+without the switch, a pyarrow without jemalloc): the outputs never depend on it, only the time.
 """
 
 from __future__ import annotations
@@ -41,8 +40,6 @@ from typing import Any
 M_TRIM_THRESHOLD = -1  # glibc malloc.h
 M_MMAP_MAX = -4
 TRIM_THRESHOLD_BYTES = 2**31 - 1  # mallopt takes an int: the largest, about 2 GiB
-
-
 MMAP_MAX_DEFAULT = 65536  # glibc's DEFAULT_MMAP_MAX
 _kept = False  # whether keep_freed_memory changed glibc's settings (give_back_freed_memory undoes them)
 
