@@ -912,6 +912,48 @@ def test_parquet_problem_rows_count_from_1(tmp_path):
     assert (p.file, p.sheet, p.row, p.column) == (str(folder / "accounts.parquet"), "accounts", 2, "balance")
 
 
+def test_parquet_nan_is_refused_not_read_as_blank(tmp_path):
+    """A NaN in a float Parquet column is no value and no blank: read as blank it took the
+    column's default (hostile walk-through: items.collateral_value NaN -> = amount, Item 3
+    -50,000). A null in the same column is a blank and takes the default; a NaN in a required
+    column is reported once (as NaN, not also as "required"), a NaN in a pct column too, and a
+    row whose only values are NaN is not dropped as a blank row."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = write_book(tmp_path / "b", accounts=[A1])
+    (folder / "accounts.csv").unlink()
+    nan = float("nan")
+    pq.write_table(pa.table({
+        "account_id": ["A1", "A2", "A3", None],
+        "book": ["customer"] * 3 + [None], "type": ["cash"] * 3 + [None],
+        "balance": pa.array([1.0, nan, None, nan]),
+        "noncustomer_ownership_pct": pa.array([nan, None, 5.0, None]),
+    }), folder / "accounts.parquet")
+    err = problems_of(folder)
+    nan_rows = sorted((p.row, p.column) for p in err.problems if p.value == "NaN")
+    assert nan_rows == [(1, "noncustomer_ownership_pct"), (2, "balance"), (4, "balance")]
+    assert all("NaN (not a number)" in p.message for p in err.problems if p.value == "NaN")
+    # A3's null balance is a blank in a required column (reported as such); A2's NaN is not
+    assert [(p.row, p.column) for p in err.problems if "required" in p.expected and p.column == "balance"] == [(3, "balance")]
+    # the all-NaN row 4 is kept (not a blank row): its blank ids are reported too
+    assert any(p.row == 4 and p.column == "account_id" for p in err.problems)
+
+
+def test_parquet_null_float_is_a_blank(tmp_path):
+    """The other side of the rule above: a null in a float column is a blank (the default)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = write_book(tmp_path / "b", accounts=[A1])
+    (folder / "accounts.csv").unlink()
+    pq.write_table(pa.table({"account_id": ["A1"], "book": ["customer"], "type": ["cash"],
+                             "balance": pa.array([1.0]), "noncustomer_ownership_pct": pa.array([None], pa.float64())}),
+                   folder / "accounts.parquet")
+    acc = load_book(folder).table("accounts")
+    assert acc["noncustomer_ownership_pct"].tolist() == [0]
+
+
 def test_table_split_over_several_files(tmp_path):
     folder = write_book(tmp_path / "b", accounts=[A1, M1])
     (folder / "accounts.part2.csv").write_text("account_id,book,balance,type\nA9,pab,7,cash\nA10,customer,bad,cash\n")

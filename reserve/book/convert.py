@@ -385,6 +385,11 @@ assert len(MONEY_COLUMNS) * AMOUNT_BOUND_CENTS < 2**63 // 2  # room for every su
 _BEYOND_BOUND = f"beyond the bound of ${AMOUNT_BOUND_TEXT} on any amount (so that no sum can overflow)"
 
 
+NAN_EXPECTED = "a number, or an empty (null) cell for a blank"
+NAN_MESSAGE = ("NaN (not a number) in a floating-point Parquet column: it is neither a value nor a blank, "
+               "and read as blank it would take the column's default; write a null for a blank cell")
+
+
 class _Same:
     """The same reason for every refused cell (rep.cells' `why`, without a dict per cell)."""
 
@@ -1091,13 +1096,20 @@ def type_chunk(table: Table, chunk: RawChunk, log: ProblemLog, bad: dict | None 
         return None
     if len(frame.columns) == 0 and len(frame) == 0:
         return None  # an empty sheet
+    # A NaN in a Parquet float column is refused, never read as a blank (`RawChunk.nan_cells`):
+    # reported here, before blank rows are dropped, and kept out of the blanks below.
+    nan = dict(chunk.nan_cells or {})
+    for name, mask in nan.items():
+        if name in table.column_names:
+            rep.cells(name, mask, pd.Series(np.where(mask, "NaN", ""), index=frame.index), NAN_EXPECTED,
+                      _Same(NAN_MESSAGE))
     # Blank rows are ignored (BOOK_FORMAT.md): a row whose every cell is blank.
     if len(frame):
         # Cheap columns first (a number or a boolean is blank only when missing), and stop
         # as soon as no row can still be all blank: usually after the first column.
         all_blank = np.ones(len(frame), dtype=bool)
         for name in sorted(frame.columns, key=lambda c: _is_text_dtype(frame[c]) or frame[c].dtype == object):
-            all_blank &= _blank_mask(frame[name])
+            all_blank &= _blank_mask(frame[name]) if name not in nan else (_blank_mask(frame[name]) & ~nan[name])
             if not all_blank.any():
                 break
         keep = ~all_blank
@@ -1106,6 +1118,7 @@ def type_chunk(table: Table, chunk: RawChunk, log: ProblemLog, bad: dict | None 
             chunk = RawChunk(chunk.table, chunk.file, chunk.sheet, frame, chunk.rows[keep], chunk.flagged,
                              chunk.timed_cells)
             rep = _Reporter(chunk, log)
+            nan = {name: mask[keep] for name, mask in nan.items()}
     missing = [c.name for c in table.columns if c.required and c.name not in frame.columns]
     if missing and _title_rows(table, chunk, header_row, log):
         return None
@@ -1120,6 +1133,8 @@ def type_chunk(table: Table, chunk: RawChunk, log: ProblemLog, bad: dict | None 
     for c in table.columns:
         if c.name in frame.columns:
             values, blank = CONVERTERS[c.type](c, frame[c.name], rep)
+            if c.name in nan:  # reported above: neither blank nor a value (the book is refused)
+                blank = blank & ~nan[c.name]
         else:
             values = keys.blank_text(len(frame), frame.index)
             blank = np.ones(len(frame), dtype=bool)

@@ -37,6 +37,8 @@ ids are matched exactly, so they would be two customers, banks, securities or ro
 saved value; a formula with no saved value is an error, and so are merged cells in a table
 sheet (a merged range holds one value, in its first cell: every cell of a table holds its own).
 A CSV row has one field per header column: a row with fewer or more fields is an error.
+In a Parquet file a null is a blank cell; a NaN in a floating-point column is an error (it is
+no number, and read as a blank it would take the column's default).
 """
 
 
