@@ -128,9 +128,16 @@ def among(keys: pd.Series, *values: pd.Series) -> pd.Series:
 
 def duplicated(frame: pd.DataFrame, key: list[str]) -> npt.NDArray[np.bool_]:
     """Rows whose key repeats an earlier row's (the first occurrence is not marked)."""
+    return duplicated_and_shared(frame, key)[0]
+
+
+def duplicated_and_shared(frame: pd.DataFrame, key: list[str]) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """(rows whose key repeats an earlier row's, the first occurrence not marked; rows whose
+    first key column's value appears on another row too, every occurrence marked). The second
+    is for a key of several columns (an account and its type): the rows of one account_id."""
     n = len(frame)
     if n == 0:
-        return np.zeros(0, dtype=bool)
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
     first = frame[key[0]]
     if isinstance(first.dtype, pd.StringDtype):
         # The first key column alone is usually unique (an account number): a book listed in
@@ -139,9 +146,12 @@ def duplicated(frame: pd.DataFrame, key: list[str]) -> npt.NDArray[np.bool_]:
         # proves the whole key unique without building a table of tuples.
         ids = arrow_text(first)
         if _strictly_ascending(ids) or len(pc.unique(ids)) == n:
-            return np.zeros(n, dtype=bool)
+            none = np.zeros(n, dtype=bool)
+            return none, none
     dup: npt.NDArray[np.bool_] = frame.duplicated(subset=key, keep="first").to_numpy(dtype=bool)
-    return dup
+    shared: npt.NDArray[np.bool_] = (frame.duplicated(subset=key[:1], keep=False).to_numpy(dtype=bool)
+                                     if len(key) > 1 else dup | frame.duplicated(subset=key, keep="last").to_numpy(dtype=bool))
+    return dup, shared
 
 
 def _strictly_ascending(ids: pa.Array) -> bool:

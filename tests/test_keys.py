@@ -211,11 +211,11 @@ def test_key_passes_start_early_and_rerun_for_other_frames():
         early = passes.jobs["collateral"][1]
         passes.start(acc, col)  # the same frames: nothing started again
         assert passes.jobs["collateral"][1] is early
-        assert passes.result("accounts").tolist() == [False, False, False, False]
+        assert [m.tolist() for m in passes.result("accounts")] == [[False] * 4, [True, True, False, False]]
         assert passes.result("collateral").tolist() == [3, 1, -1]
         dup = pd.DataFrame({"account_id": s(["M1", "M1"]), "type": ["margin", "margin"]})
         passes.start(dup, col)
-        assert passes.result("accounts").tolist() == [False, True]
+        assert [m.tolist() for m in passes.result("accounts")] == [[False, True], [True, True]]
         assert passes.result("collateral").tolist() == [-1, 0, -1]
 
 

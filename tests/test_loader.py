@@ -441,6 +441,24 @@ def test_accounts_key_is_account_and_type(tmp_path):
     assert p.row == 4 and p.value == "A1" and "account_id + type" in p.expected
 
 
+def test_one_account_in_two_books_is_refused(tmp_path):
+    """An account is in one computation (Rule 15c3-3(a)(1), (a)(16)). Hostile walk-through: the
+    key is account_id + type, so C-1001 as a customer's cash account and again as a PAB margin
+    account with a 1,000,000 debit was accepted, and that debit took the PAB required deposit
+    435,000 -> 0 with no finding. Every row of the id is named, with both books."""
+    pab_margin = {"account_id": "A1", "book": "pab", "type": "margin", "balance": "-1000000"}
+    other = {"account_id": "A2", "book": "customer", "balance": "5"}
+    err = bad_book(tmp_path, accounts=[A1, other, pab_margin])
+    found = sorted((p.row, p.value) for p in err.problems if p.column == "book")
+    assert found == [(2, "customer"), (4, "pab")]
+    assert all("account A1 is in the customer and pab books" in p.message for p in err.problems if p.column == "book")
+    # one book, two types: still two rows of one customer account (the key allows it)
+    assert len(book(tmp_path / "ok", accounts=[A1, {**pab_margin, "book": "customer"}]).table("accounts")) == 2
+    # noncustomer too: an account is outside both computations or in one, not both
+    err = bad_book(tmp_path / "nc", accounts=[A1, {**pab_margin, "book": "noncustomer"}])
+    assert len([p for p in err.problems if p.column == "book"]) == 2
+
+
 def test_duplicate_cca_requirement(tmp_path):
     req = {"cca_id": "FICC", "account_id": "C1", "position_type": "ust_repo", "requirement": "900"}
     rows = {t: [dict(r) for r in FULL[t]] for t in FULL}

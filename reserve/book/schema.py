@@ -178,7 +178,7 @@ ACCOUNTS = Table(
         Column("account_id", "text", REQUIRED, "The account."),
         Column("customer_id", "text", BLANK, "The person (default: account_id): accounts with the same customer_id are one customer's (Note E(5) related accounts; Note H ownership).", default_from="account_id",
                favourable="Note E(5): each account taken as its own customer, so one customer's debits are never added up across accounts against 25% of tentative net capital", favourable_when=("type", "==", "margin")),
-        _enum("book", ACCOUNT_BOOKS, REQUIRED, "Which computation the account belongs to. `noncustomer` rows are excluded from both (and reported as such)."),
+        _enum("book", ACCOUNT_BOOKS, REQUIRED, "Which computation the account belongs to. `noncustomer` rows are excluded from both (and reported as such). The rows of one `account_id` (a row per type) name the same book: an account in two books is an error."),
         _enum("type", ("cash", "margin", "omnibus"), REQUIRED, "Required (issue 10: the original format's default `cash` let a margin account escape Notes E(1) and E(5)). `omnibus`: a special omnibus account under Regulation T 220.7(f) or a similar account carried for another broker-dealer (Note E(2))."),
         _money("balance", REQUIRED, "Signed net balance: positive = credit (owed to the customer, Item 1); negative = debit (owed by the customer, Item 10)."),
         _money("unsecured_amount", 0, "The part of a debit balance that is unsecured (the whole debit for an unsecured account). Excluded from Item 10.", nonneg=True,

@@ -58,8 +58,9 @@ class Checks:
 
 
 def report_rows(checks: Checks, table: str, mask: npt.ArrayLike, column: str, expected: str = "",
-                message: str = "", value_col: str | None = None) -> None:
-    """One problem per row of `table` in `mask`, at `column` (showing `value_col`'s value)."""
+                message: str | Callable[[int], str] = "", value_col: str | None = None) -> None:
+    """One problem per row of `table` in `mask`, at `column` (showing `value_col`'s value);
+    `message` is one text, or a function of the row's position giving each row's."""
     frame = checks.tables[table]
     rows = np.asarray(mask, dtype=bool)
     bad = checks.bad_cells.get(table)
@@ -76,7 +77,8 @@ def report_rows(checks: Checks, table: str, mask: npt.ArrayLike, column: str, ex
         file, sheet = _src_file_sheet(frame["_src"].iloc[pos])
         v = frame[vcol].iloc[pos] if vcol in frame.columns else ""
         shown = "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
-        return Problem(file, sheet, int(frame["_row"].iloc[pos]), column, shown, expected, message)
+        why = message(pos) if callable(message) else message
+        return Problem(file, sheet, int(frame["_row"].iloc[pos]), column, shown, expected, why)
 
     checks.log.add_many(len(idx), make)
 
@@ -90,6 +92,39 @@ def check_unique(checks: Checks, name: str, dup: npt.NDArray[np.bool_] | None = 
         dup = keys.duplicated(frame, key)
     report_rows(checks, name, dup, key[0], expected="a unique " + " + ".join(key),
                 message=f"duplicate {' + '.join(key)} (each must appear once in '{name}')")
+
+
+def check_one_book(checks: Checks, shared: npt.NDArray[np.bool_]) -> None:
+    """An account is in one computation: the rows of one account_id (an account may have a row
+    per type) must all name the same `book`. The accounts key is account_id + type, so the
+    same account_id as a customer's cash account and a PAB margin account was two accounts, and
+    its debit counted in a computation the account is not in (hostile walk-through: C-1001 as
+    a PAB margin debit of 1,000,000 took the PAB required deposit 435,000 -> 0, no finding).
+    Rule 15c3-3(a)(1) and (a)(16): a PAB account is a broker-dealer's, which no customer account
+    is. `shared`: the rows whose account_id is on another row too (none in most books)."""
+    if not shared.any():
+        return
+    accounts = checks.tables["accounts"]
+    at = np.flatnonzero(shared)
+    sub = pd.DataFrame({"id": accounts["account_id"].iloc[at].to_numpy(),
+                        "book": accounts["book"].iloc[at].astype("string").to_numpy()})
+    sub = sub[sub["id"].notna() & sub["book"].notna()]
+    books = sub.groupby("id")["book"].agg(lambda b: sorted(set(b)))
+    mixed = books[books.map(len) > 1]
+    if not len(mixed):
+        return
+    wrong = np.zeros(len(accounts), dtype=bool)
+    wrong[at[sub.index[sub["id"].isin(mixed.index)].to_numpy()]] = True
+    names = {i: " and ".join(b) for i, b in mixed.items()}
+    ids = accounts["account_id"]
+
+    def why(pos: int) -> str:
+        i = ids.iloc[pos]
+        return (f"account {i} is in the {names[i]} books: an account belongs to one computation "
+                "(Rule 15c3-3(a)(1), (a)(16)); give all its rows one book, or the other account another id")
+
+    report_rows(checks, "accounts", wrong, "book", expected="the same book on every row of one account_id",
+                message=why)
 
 
 def check_reference(checks: Checks, table: str, column: str, known: pd.Series, what: str) -> None:
@@ -123,17 +158,17 @@ class KeyPasses:
 
     def start(self, accounts: pd.DataFrame, collateral: pd.DataFrame | None) -> None:
         """Start each pass not yet started over these very frames."""
-        self._submit("accounts", (accounts,), keys.duplicated, accounts, list(TABLES_BY_NAME["accounts"].key))
+        self._submit("accounts", (accounts,), keys.duplicated_and_shared, accounts, list(TABLES_BY_NAME["accounts"].key))
         if collateral is not None:
             self._submit("collateral", (accounts, collateral), keys.margin_account_positions, accounts, collateral)
 
-    def _submit(self, name: str, frames: tuple[pd.DataFrame, ...], fn: Callable[..., npt.NDArray[Any]],
+    def _submit(self, name: str, frames: tuple[pd.DataFrame, ...], fn: Callable[..., Any],
                 *args: Any) -> None:
         have = self.jobs.get(name)
         if have is None or len(have[0]) != len(frames) or any(a is not b for a, b in zip(have[0], frames, strict=True)):
             self.jobs[name] = (frames, self.pool.submit(fn, *args))
 
-    def result(self, name: str) -> npt.NDArray[Any]:
+    def result(self, name: str) -> Any:
         return self.jobs[name][1].result()
 
     def __enter__(self) -> KeyPasses:
@@ -151,13 +186,14 @@ def validate(typed: TypedBook, log: ProblemLog, label: str, passes: KeyPasses | 
             return validate(typed, log, label, own)
     accounts, col = typed.tables["accounts"], typed.tables["collateral"]
     passes.start(accounts, col)  # what is not yet running, both at once on two cores
-    acc_dup, col_pos = passes.result("accounts"), passes.result("collateral")
+    (acc_dup, acc_shared), col_pos = passes.result("accounts"), passes.result("collateral")
     params, tables = typed.params, typed.tables
     checks = Checks(log, tables, typed.bad_cells)
     links: Links = {}
     for name in TABLES_BY_NAME:
         if name in tables:
             check_unique(checks, name, acc_dup if name == "accounts" else None)
+    check_one_book(checks, acc_shared)
 
     if len(col):
         links[keys.COLLATERAL_MARGIN_ACCOUNT] = col_pos
