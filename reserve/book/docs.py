@@ -18,7 +18,9 @@ Generated from `reserve/book/schema.py` by `python -m reserve.book.docs`; do not
 A **book** is one `.xlsx` workbook with one sheet per table, or one folder with one `.csv` or
 `.parquet` file per table named after it (`accounts.csv`, `items.parquet`, ...). A table may be
 split across files: `accounts.csv` + `accounts.part2.csv` (any `<table>.<anything>.csv|parquet`),
-or a sub-folder `accounts/` of `.csv`/`.parquet` files. Column order does not matter; blank rows are ignored. A column with a default may be left
+or a sub-folder `accounts/` of `.csv`/`.parquet` files; the files of one table give the same columns of
+the format (a column one file has and another lacks is an error; columns outside the format may
+differ). Column order does not matter; blank rows are ignored. A column with a default may be left
 out or left blank (see *Names and defaults*).
 
 Types: **money** — dollars with at most 2 decimals (`1234.5`, `1,234.50`, `$1,234.50`,
