@@ -170,3 +170,35 @@ def test_a_review_id_the_report_cannot_have_is_refused(tmp_path):
                                       "date": "2026-11-23"}])
     assert only(err, column="exception_id").value == "E-12"
     assert only(err, column="disposition").value == "later"
+
+
+def test_a_review_of_a_default_finding_covers_its_rows_only(tmp_path):
+    """Hostile walk-through: the finding "defaults that can favour the firm were used" kept its
+    id when more rows leaned on the default (its message template drops counts), so a review
+    accepting it for 1 row silently covered a second. Its id is now of the columns and counts
+    (Finding.identity): the same book, the same id; one row more, another finding, open."""
+    def rep(folder, debtors, review=None):
+        accounts = [{"account_id": "A1", "book": "customer", "balance": "100000"}]
+        accounts += [{"account_id": f"D{i}", "book": "customer", "balance": "-1000", "doubtful": None}
+                     for i in range(debtors)]
+        tables = {"accounts": accounts}
+        if review is not None:
+            tables["review"] = review
+        b, r = compute_book(write_book(folder, **tables))
+        return build_report(b, r)
+
+    def default_finding(report):
+        (e,) = [e for e in report.exceptions if "defaults that can favour the firm" in e.message]
+        return e
+
+    one = default_finding(rep(tmp_path / "w0", 1))
+    assert "doubtful taken as" in one.message and "on 1 row(s)" in one.message
+    accept = [{"exception_id": one.id, "disposition": "accepted", "comment": "D0 reviewed: collectible",
+               "reviewer": "J. Rivera", "date": "2026-11-20"}]
+    same = rep(tmp_path / "w1", 1, accept)
+    assert default_finding(same).id == one.id and default_finding(same).review is not None
+    more = rep(tmp_path / "w2", 2, accept)
+    two = default_finding(more)
+    assert "on 2 row(s)" in two.message
+    assert two.id != one.id and two.review is None  # open: the review covered one row
+    assert [r.id for r in more.unmatched_reviews] == [one.id]  # and the old review is listed, not dropped

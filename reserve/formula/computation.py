@@ -634,9 +634,14 @@ def default_findings(book: BookData) -> list[Finding]:
             how = "column not in the book" if d["omitted"] else "blank"
             parts.append(f"{d['column']} taken as {d['default']} on {d['favourable_rows']:,} row(s) ({how}: "
                          f"{d['favourable'].split(':', 1)[-1].strip()})")
+        # The id is of these columns *and counts* (Finding.identity): a review accepting the
+        # finding accepts these rows; a row more (a blank added, a file without the column) is
+        # another finding, never silently covered by that review (hostile walk-through).
+        identity = "; ".join(f"{d['column']}={d['favourable_rows']}" for d in used)
         out.append(Finding("; ".join(rules), "", f"{table}: defaults that can favour the firm were used where they "
-                           f"matter: {'; '.join(parts)}. State these columns to remove this finding.",
-                           None, "", None, Severity.REVIEW))
+                           f"matter: {'; '.join(parts)}. State these columns to remove this finding (a review "
+                           "accepting it covers these counts of rows only).",
+                           None, "", None, Severity.REVIEW, identity))
     return out
 
 

@@ -276,6 +276,11 @@ class Finding:
     table: str = ""
     row: int | None = None  # positional row in the table (resolved to file/sheet/row by the report)
     severity: Severity = Severity.REVIEW
+    # What, beyond the rule, row and message template, makes this finding this one (part of its
+    # exception id, report/model.py): "" for most. A finding whose figures are what a reviewer
+    # accepts (how many rows leaned on a default) puts them here, so that a review accepting it
+    # covers those rows and no more: with other figures it is another finding.
+    identity: str = ""
 
 
 #: Findings listed one by one per rule; past it, one more finding says how many more there are.

@@ -641,7 +641,10 @@ def _prior_json(g: PriorException) -> dict[str, JSON]:
 #   5. kind         what the finding is about: the formula's Finding carries no kind, so it is
 #                   the message as a template (`message_kind`): dates, amounts and counts
 #                   replaced by "#", identifiers (C-100, LOAN-1, D-2) kept -- the same finding
-#                   next week, with other figures, has the same kind.
+#                   next week, with other figures, has the same kind. A finding that names what
+#                   makes it this one (`Finding.identity`: the rows a default was leaned on)
+#                   has it appended, " [" + identity + "]": with other such figures it is
+#                   another finding, and a review of the old one does not cover it.
 # Two findings with the same five fields (the same template about the same row, e.g. two
 # book-wide findings differing only in a figure) would share an id: the first, in the order of
 # their full message text then amount, keeps it and the others get "-2", "-3", ... appended
@@ -748,7 +751,8 @@ def build_report(book: Book, result: Result, run_time: datetime | None = None) -
                              None if f.amount is None else int(f.amount), f.message)
              for f in findings]
     ids = _unique_ids([exception_id(f.rule, str(f.computation or ""), f.table or "", row_key(book, f.table, f.row),
-                                    message_kind(f.message)) for f in findings], found)
+                                    message_kind(f.message) + (f" [{f.identity}]" if f.identity else ""))
+                       for f in findings], found)
     by_id = {r.id: r for r in reviews}
     exceptions = sorted((replace(e, id=i, review=by_id.get(i)) for e, i in zip(found, ids, strict=True)),
                         key=_exception_key)
