@@ -140,6 +140,38 @@ def test_item_10_unsecured_doubtful_e4_e6(tmp_path):
     assert c.debit_reduction == 5_167
 
 
+def test_a_pct_that_may_be_a_fraction_is_a_review_finding(tmp_path):
+    # reading: pct_fraction
+    # Read as percent, as the format says: P 0.2 -> 0.2%, under 5%: no E(6) reduction, its
+    # 10,000 stays whole; Q 20 -> 20%: 10,000 - 2,000 = 8,000; R 0.04 (below 0.05: as a fraction
+    # 4%, under 5% either way) and S 0.5 with debit_related_to_credits (E(6) does not apply): no
+    # finding. Item 10 = 10,000 + 8,000 + 10,000 + 10,000 = 38,000.
+    b = book(tmp_path, parameters={"net_capital_method": "basic"}, accounts=[
+        acct("P", "-10000", noncustomer_ownership_pct="0.2"),
+        acct("Q", "-10000", noncustomer_ownership_pct="20"),
+        acct("R", "-10000", noncustomer_ownership_pct="0.04"),
+        acct("S", "-10000", noncustomer_ownership_pct="0.5", debit_related_to_credits="true"),
+    ])
+    r, c = lines(b)
+    assert c.lines["item_10"] == 3_800_000
+    (f,) = [f for f in r.findings if f.rule == "Note E(6)" and "fraction" in f.message]
+    assert f.message.startswith("account P: noncustomer_ownership_pct 0.2 is read as 0.2 percent")
+    assert "state it in percent (20" in f.message and f.amount == 1_000_000 and f.severity == "review"
+
+
+def test_unsecured_amount_above_the_debit_is_a_review_finding(tmp_path):
+    # A 12,500 debit stated 50,000 unsecured: the whole debit is unsecured and excluded
+    # (conservative), Item 10 = 0 -- and the contradiction is named for review.
+    b = book(tmp_path, parameters={"net_capital_method": "basic"},
+             accounts=[acct("U", "-12500", unsecured_amount="50000"), acct("V", "-1000", unsecured_amount="1000")])
+    r, c = lines(b)
+    assert c.lines["item_10"] == 0
+    (f,) = [f for f in r.findings if "more than its debit" in f.message]
+    assert f.message == ("account U: unsecured_amount 50,000.00 is more than its debit 12,500.00: the whole debit is "
+                         "taken as unsecured and excluded")
+    assert f.rule == "Item 10" and f.amount == 1_250_000
+
+
 def test_note_e2_special_omnibus(tmp_path):
     # reading: e2_omnibus
     # debit 10,000 reduced by deficit 3,000 less calls 1,000 = 8,000 (PAB omnibus)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -55,6 +56,9 @@ def item_10_debit_balances(s: AccountScope) -> tuple[DebitBasis, Outcome]:
     e4 = note_e4_related_parties(acc, deb & ~doubtful & ~fully_unsecured)
     secured = debit - unsecured
     e6 = note_e6_joint_accounts(acc, deb & ~doubtful & ~fully_unsecured & ~e4, secured)
+    out.findings.extend(note_e6_fraction_findings(acc, deb & ~doubtful & ~fully_unsecured & ~e4 & ~e6.whole & ~e6.part,
+                                                  secured, book_col))
+    out.findings.extend(unsecured_over_debit_findings(acc, deb, debit, book_col))
     after_e6 = secured - e6.share
     e2_cut = np.where(deb & omni, np.minimum(e2, after_e6), 0)  # never below zero (reading: e2_omnibus)
     included = np.where(deb & ~doubtful & ~fully_unsecured & ~e4 & ~e6.whole, after_e6 - e2_cut, 0).astype(np.int64)
@@ -84,6 +88,56 @@ def item_10_debit_balances(s: AccountScope) -> tuple[DebitBasis, Outcome]:
     out.frames.append(dispositions("accounts", rows[zero_after], book_col[zero_after], "excluded", 0, rule10[zero_after],
                                    "debit fully offset by its deductions (unsecured part, Note E(2) or E(6))"))
     return DebitBasis(included, live & s.is_margin & (included > 0)), out
+
+
+# A percentage of at most 1 that, read as a fraction (0.2 for 20%), would reach Note E(6)'s 5%:
+# 0.05 to 1 percent, in the engine's units of 1/10,000 percent.
+_FRACTION_LOW, _FRACTION_HIGH = 500, 10_000
+
+
+def note_e6_fraction_findings(acc: pd.DataFrame, untouched: Bools, secured: Ints, book_col: pd.Categorical) -> list[Finding]:
+    """Note E(6): a non-customer share stated as 0.05 to 1 (percent) on a debit E(6) left whole
+    may be a fraction written where the format asks for percent (0.2 meant as 20%: a Parquet
+    or CSV file has no percent format to tell; hostile walk-through, deposit needed
+    1,603,349.70 -> 1,454,822.42 with no finding). Read as the format says (percent, so under
+    5%: no exclusion), and a review finding per such account says what a fraction would mean
+    (reading: pct_fraction)."""
+    pct = acc["noncustomer_ownership_pct"].to_numpy(dtype=np.int64)
+    related_ok = acc["debit_related_to_credits"].to_numpy(dtype=bool)  # E(6) would not apply anyway
+    odd = untouched & ~related_ok & (pct >= _FRACTION_LOW) & (pct <= _FRACTION_HIGH)
+    if not odd.any():
+        return []
+    ids = acc["account_id"]
+    out: list[Finding] = []
+    at = np.flatnonzero(odd)
+    for r in at[:MAX_LISTED].tolist():
+        shown = Decimal(int(pct[r])) / 10_000
+        out.append(Finding("Note E(6)", book_col[r], f"account {ids.iloc[r]}: noncustomer_ownership_pct {shown:f} is read "
+                           f"as {shown:f} percent, under 5%, so the debit is not reduced; if the book gave a fraction "
+                           f"({shown:f} for {shown * 100:f}%), state it in percent ({shown * 100:f})",
+                           int(secured[r]), "accounts", int(r), Severity.REVIEW))
+    more_than_listed(len(at), out, "Note E(6)", "", "accounts")
+    return out
+
+
+def unsecured_over_debit_findings(acc: pd.DataFrame, deb: Bools, debit: Ints, book_col: pd.Categorical) -> list[Finding]:
+    """Item 10: an `unsecured_amount` above the account's debit is taken as the whole debit
+    (an unsecured account: excluded), which is conservative, but the book contradicts itself:
+    a review finding names the account (hostile walk-through: 50,000 on a 12,500 debit)."""
+    unsec = acc["unsecured_amount"].to_numpy(dtype=np.int64)
+    odd = deb & (unsec > debit)
+    if not odd.any():
+        return []
+    ids = acc["account_id"]
+    out: list[Finding] = []
+    at = np.flatnonzero(odd)
+    for r in at[:MAX_LISTED].tolist():
+        out.append(Finding("Item 10", book_col[r], f"account {ids.iloc[r]}: unsecured_amount "
+                           f"{money.format_display(int(unsec[r]))} is more than its debit "
+                           f"{money.format_display(int(debit[r]))}: the whole debit is taken as unsecured and excluded",
+                           int(debit[r]), "accounts", int(r), Severity.REVIEW))
+    more_than_listed(len(at), out, "Item 10", "", "accounts")
+    return out
 
 
 def fails_allocated(ir: ItemRows, out: Outcome) -> Bools:

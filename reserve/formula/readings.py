@@ -381,6 +381,16 @@ _GENERAL: tuple[Reading, ...] = (
         tests=("tests/test_loader.py::test_identifiers_that_differ_only_in_case_are_refused_naming_both",),
     ),
     Reading(
+        'pct_fraction',
+        'Note E(6); BOOK_FORMAT.md (pct)',
+        'A percentage is read as percent, as the format says (0.2 is 0.2%), but a non-customer share of 0.05 to 1 '
+        'on a debit Note E(6) leaves whole may be a fraction written for percent (0.2 meant as 20%; a Parquet or '
+        'CSV file has no percent format to tell): each such account is a review finding saying what a fraction '
+        'would mean. The figure is not changed: the book decides, the reviewer confirms.',
+        applied_by=("reserve.formula.debits:note_e6_fraction_findings",),
+        tests=("tests/test_formula_credits_debits.py::test_a_pct_that_may_be_a_fraction_is_a_review_finding",),
+    ),
+    Reading(
         'focus_item_15',
         'Form X-17A-5 Part II (FOCUS), as amended March 1, 2026',
         'Item 15 is shown with no FOCUS box. Since March 1, 2026 FOCUS Part II has new boxes for the reserve '
