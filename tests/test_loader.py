@@ -1464,6 +1464,25 @@ def test_identifiers_that_differ_only_in_case_are_refused_naming_both(tmp_path, 
     assert "only in case" in found[0].message
 
 
+def test_identifiers_differing_only_in_case_across_the_files_of_a_table_are_refused(tmp_path):
+    # reading: id_case
+    # Each file of a split table is checked as it is typed; OAKMONT in accounts.csv and oakmont
+    # in accounts.part2.csv meet only when the files are put together, and are refused there,
+    # each cell located in its own file, naming the other spelling.
+    folder = write_book(tmp_path / "b", accounts=[
+        {"account_id": "A1", "customer_id": "OAKMONT", "book": "customer", "type": "cash", "balance": "100"}])
+    (folder / "accounts.part2.csv").write_text("account_id,customer_id,book,type,balance\nA2,oakmont,customer,cash,5\n")
+    found = sorted(((p.file, p.row, p.value) for p in problems_of(folder).problems if p.column == "customer_id"))
+    assert found == [(str(folder / "accounts.csv"), 2, "OAKMONT"), (str(folder / "accounts.part2.csv"), 2, "oakmont")]
+    msgs = [p.message for p in problems_of(folder).problems]
+    assert all("in another file of 'accounts'" in m for m in msgs)
+    # both spellings within the second file too: reported once each, not again across files
+    (folder / "accounts.part2.csv").write_text(
+        "account_id,customer_id,book,type,balance\nA2,oakmont,customer,cash,5\nA3,Oakmont,customer,cash,5\n")
+    rows = sorted((p.file.rsplit("/", 1)[-1], p.row) for p in problems_of(folder).problems)
+    assert rows == [("accounts.csv", 2), ("accounts.part2.csv", 2), ("accounts.part2.csv", 3)]
+
+
 def test_identifiers_of_one_case_or_of_mixed_case_that_do_not_clash_load(tmp_path):
     from reserve.book import load_book
 

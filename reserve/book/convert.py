@@ -298,6 +298,38 @@ def _case_clashes(text: pa.Array) -> dict[str, list[str]]:
     return {low: sorted(s) for low, s in groups.items() if len(s) > 1}
 
 
+def _case_clashes_across_files(table: Table, frame: pd.DataFrame, bad: BadCells | None, log: ProblemLog) -> None:
+    """`_case_clashes` over the files of a split table together (reading: id_case): each file
+    was checked as it was typed, so what is left are two spellings in two files (OAKMONT in
+    accounts.csv, oakmont in accounts.part2.csv). The cells already reported are not again."""
+    for c in table.columns:
+        if c.type != "text" or not c.name.endswith("_id") or c.name not in frame.columns:
+            continue
+        text = keys.arrow_text(frame[c.name])
+        clashes = _case_clashes(text)
+        if not clashes:
+            continue
+        spellings = {v: others for others in clashes.values() for v in others}
+        at = pc.fill_null(pc.is_in(text, value_set=pa.array(list(spellings), type=text.type)), False)
+        mask = at.to_numpy(zero_copy_only=False)
+        already = bad.mask(c.name, len(frame)) if bad is not None else None
+        if already is not None:
+            mask = mask & ~already
+        where = np.flatnonzero(mask)
+
+        def make(i: int, where: np.ndarray = where, spellings: dict = spellings, name: str = c.name,
+                 text: pa.Array = text) -> Problem:
+            pos = int(where[i])
+            file, _, sheet = str(frame["_src"].iloc[pos]).partition(" | ")
+            v = str(text[pos].as_py())
+            return Problem(file, sheet, int(frame["_row"].iloc[pos]), name, v, "identifiers that differ in more than case",
+                           "differs only in case from " + ", ".join(repr(o) for o in spellings[v] if o != v)
+                           + f" in another file of '{table.name}': ids are matched exactly, so they would be two keys; "
+                           "make them one id or distinct ids")
+
+        log.add_many(len(where), make)
+
+
 def _convert_text(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series, np.ndarray]:
     text = _as_text_arrow(s)
     blank = text.is_null().to_numpy(zero_copy_only=False)
@@ -1482,6 +1514,8 @@ def type_book(raw: RawBook, log: ProblemLog, progress: Progress = NO_PROGRESS,
             masks = {c: np.concatenate([b.get(c, np.zeros(len(t), dtype=bool)) for t, b in zip(typed, bads, strict=True)])
                      for c in columns}
             bad_cells[table.name] = BadCells(masks)
+        if len(typed) > 1:
+            _case_clashes_across_files(table, frame, bad_cells.get(table.name), log)
         tables[table.name] = frame
         if on_typed:
             on_typed(table.name, frame)

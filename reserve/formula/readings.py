@@ -375,10 +375,11 @@ _GENERAL: tuple[Reading, ...] = (
         'id_case',
         'BOOK_FORMAT.md',
         'Identifiers are matched exactly, case included; two ids of one identifier column that differ only '
-        'in case (OAKMONT and oakmont) are refused, both named: as two keys they would split a customer '
+        'in case (OAKMONT and oakmont), in one file or in two files of one table, are refused, both named: as two keys they would split a customer '
         "(Note E(5)), a bank (Rule 15c3-3(e)(5)'s 15% limit) or a security (Note E(1)), or count a row twice.",
-        applied_by=("reserve.book.convert:_case_clashes",),
-        tests=("tests/test_loader.py::test_identifiers_that_differ_only_in_case_are_refused_naming_both",),
+        applied_by=("reserve.book.convert:_case_clashes", "reserve.book.convert:_case_clashes_across_files"),
+        tests=("tests/test_loader.py::test_identifiers_that_differ_only_in_case_are_refused_naming_both",
+               "tests/test_loader.py::test_identifiers_differing_only_in_case_across_the_files_of_a_table_are_refused"),
     ),
     Reading(
         'pct_fraction',
