@@ -347,10 +347,12 @@ def test_bad_bool(tmp_path, value):
 
 
 def test_bool_words(tmp_path):
-    words = ["true", "FALSE", "Yes", "no", "y", "N", "1", "0", ""]
+    # every word BOOK_FORMAT.md lists, t/f (a database export's) included
+    words = ["true", "FALSE", "Yes", "no", "y", "N", "1", "0", "", "t", "F"]
     b = book(tmp_path / "b", accounts=[{"account_id": f"A{i}", "book": "customer", "balance": "1", "doubtful": w}
                                        for i, w in enumerate(words)])
-    assert b.table("accounts")["doubtful"].tolist() == [True, False, True, False, True, False, True, False, False]
+    assert b.table("accounts")["doubtful"].tolist() == [True, False, True, False, True, False, True, False, False,
+                                                        True, False]
 
 
 # --------------------------------------------------------------------------- enumerations and ranges

@@ -398,7 +398,7 @@ def _convert_bool(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series,
     is_true = low.isin(TRUE_WORDS).to_numpy(dtype=bool)
     is_false = low.isin(FALSE_WORDS).to_numpy(dtype=bool)
     bad = ~blank & ~is_true & ~is_false
-    rep.cells(col.name, bad, s, "TRUE or FALSE (true/false/yes/no/y/n/1/0)")
+    rep.cells(col.name, bad, s, "TRUE or FALSE (true/false/t/f/yes/no/y/n/1/0)")
     return pd.Series(is_true, index=s.index), blank
 
 

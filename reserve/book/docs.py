@@ -30,7 +30,7 @@ date or ISO text `2026-11-20`, 1900 to 2199 (see *Dates and limits*). **datetime
 a time of day, the bank's local time: an Excel date-time cell whose format shows the hour, ISO
 text `2026-11-24 08:45` or `2026-11-24T08:45:00`, or a Parquet timestamp with no time zone; a
 date alone is an error (see *Dates and limits*). **bool** — TRUE/FALSE, or
-`true/false/yes/no/y/n/1/0`. **pct** — 0 to 100, a number of percent (`12.5`, `12.5%`); an Excel
+`true/false/t/f/yes/no/y/n/1/0` (any case). **pct** — 0 to 100, a number of percent (`12.5`, `12.5%`); an Excel
 cell formatted as a percentage is read as it shows (Excel stores 20% as 0.2: it is 20). **text** — leading/trailing spaces removed; an identifier (a `*_id` column) holding an
 invisible character (a zero-width space, byte order mark, soft hyphen or direction mark) is an error,
 and so are two ids of one identifier column that differ only in case (`OAKMONT` and `oakmont`:

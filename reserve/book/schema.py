@@ -11,7 +11,7 @@ Column types:
     datetime  a date AND a time of day: an Excel date-time cell, ISO text YYYY-MM-DD HH:MM[:SS]
             (or with a T), a Parquet timestamp with no zone -> datetime64[ns], naive (NaT for
             blank); a date without a time is refused (issue 15: a deadline turns on the hour)
-    bool    TRUE/FALSE, true/false/yes/no/y/n/1/0 -> bool
+    bool    TRUE/FALSE, true/false/t/f/yes/no/y/n/1/0 -> bool
     text    stripped string
     enum    text restricted to `choices`, matched without regard to case (reading: enum_case)
 """
