@@ -16,9 +16,11 @@ percentages) says what an amount written as text is; `text_units` applies it
 to one string.  Accepted: ``1234.5``, ``1,234.50`` (proper 3-digit grouping
 only), ``$1,234.50``, ``-$1,234.50``, ``$-1,234.50``, ``(1,234.50)``,
 ``($1,234.50)``, ``$(1,234.50)``, ``+12``, ``.5``, ``5.``, surrounding
-whitespace, trailing zeros beyond the scale (``1.000``), and scientific
-notation only when the result is a whole number of units (``1e3`` ok,
-``1e-3`` bad).  The percentage grammar accepts an optional trailing ``%``
+whitespace, and trailing zeros beyond the scale (``1.000``).  Scientific
+notation (``1e3``, ``1.23457E+11``) is refused: nobody types an amount so,
+but a spreadsheet writes a number it *shows* that way to a CSV rounded to
+what it shows (six digits), so the text would be a rounded amount taken as
+exact.  The percentage grammar accepts an optional trailing ``%``
 instead of ``$``.  The book's cell reader (`reserve.book.cells`, which reads
 whole columns of any type, vectorised) and `parse_decimal_text` (one amount
 typed on the command line or read back from a report) both use it, so they
@@ -84,6 +86,9 @@ MSG_NAN = "not a number"
 MSG_INF = "not a finite number"
 MSG_LARGE = "too large"
 MSG_RANGE = "must be between 0 and 100"
+MSG_EXPONENT = ("scientific notation: a spreadsheet writes a number it shows as 1.23457E+11 to text rounded to what "
+                "it shows, so the amount may not be exact; write it in full (format the column as a number and export "
+                "again)")
 
 #: An integer amount (cents) or ratio term: a Python or numpy integer (never a bool).
 IntScalar = int | np.integer[Any]
@@ -179,6 +184,8 @@ def text_units(s: str, spec: AmountGrammar) -> tuple[int | None, str | None, boo
     exp = g["exp"]
     if exp and "," in (g["int"] or ""):
         return None, MSG_NAN, False
+    if exp is not None:
+        return None, MSG_EXPONENT, False
     try:
         d = Decimal(f"{ip or '0'}.{fp or '0'}e{exp or '0'}")
     except (InvalidOperation, ValueError):

@@ -25,7 +25,7 @@ out or left blank (see *Names and defaults*).
 
 Types: **money** — dollars with at most 2 decimals (`1234.5`, `1,234.50`, `$1,234.50`,
 `(1,234.50)` = -1234.50; an Excel number that is a whole number of cents up to floating-point
-noise, such as `=0.1+0.2`, is that number of cents; `12.345` is an error). **date** — an Excel
+noise, such as `=0.1+0.2`, is that number of cents; `12.345` is an error, and so is text in scientific notation, `1.23457E+11`, which a spreadsheet writes for a number it shows so, rounded). **date** — an Excel
 date or ISO text `2026-11-20`, 1900 to 2199 (see *Dates and limits*). **datetime** — a date and
 a time of day, the bank's local time: an Excel date-time cell whose format shows the hour, ISO
 text `2026-11-24 08:45` or `2026-11-24T08:45:00`, or a Parquet timestamp with no time zone; a
