@@ -174,20 +174,3 @@ def margin_account_positions(accounts: pd.DataFrame, collateral: pd.DataFrame) -
         return np.zeros(0, dtype=np.int64)
     at = find(collateral["account_id"], accounts["account_id"].iloc[margin])
     return np.where(at >= 0, margin[np.maximum(at, 0)] if len(margin) else -1, -1).astype(np.int64)
-
-
-def equal_pairs(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_] | None:
-    """Rows whose (a, b) may equal another row's: None when no two rows can be equal (most
-    books), else a mask holding at least every row that is (a few more where two pairs share a
-    64-bit mix: the caller compares the rows it marks exactly). One sort of one uint64 array
-    (10M rows: ~0.1 s) instead of a hash table of pairs."""
-    if len(a) < 2:
-        return None
-    with np.errstate(over="ignore"):
-        mix = a.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-        mix ^= b.astype(np.uint64)
-    ordered = np.sort(mix)
-    same = ordered[1:] == ordered[:-1]
-    if not same.any():
-        return None
-    return np.isin(mix, ordered[1:][same])

@@ -159,6 +159,24 @@ def test_a_pct_that_may_be_a_fraction_is_a_review_finding(tmp_path):
     assert "state it in percent (20" in f.message and f.amount == 1_000_000 and f.severity == "review"
 
 
+def test_a_collateral_row_repeated_exactly_is_a_review_finding(tmp_path):
+    # reading: collateral_repeats
+    # M1 debit 100,000 (margin). Collateral, all exempted (no concentration, so Item 10 stays
+    # 100,000): S1 50,000 (row 2), S2 50,000 (row 3), S1 50,000 again (row 4: an exact repeat
+    # of row 2), S1 20,000 (row 5: another lot of S1, not a repeat). Both S1 50,000 rows count
+    # as lots, as the book gives them; row 4 is named, with the row it repeats.
+    b = book(tmp_path, parameters={"net_capital_method": "basic"},
+             accounts=[acct("M1", "-100000", type="margin")],
+             collateral=[{"account_id": "M1", "security_id": s, "market_value": v, "exempted": "true"}
+                         for s, v in (("S1", "50000"), ("S2", "50000"), ("S1", "50000"), ("S1", "20000"))])
+    r, c = lines(b)
+    assert c.lines["item_10"] == 10_000_000
+    found = [f for f in r.findings if "repeats" in f.message]
+    assert len(found) == 1 and (found[0].table, found[0].row) == ("collateral", 2)  # positional: the 3rd row, row 4
+    assert "M1 in S1: this row repeats" in found[0].message and "row 2 exactly (market value 50,000.00)" in found[0].message
+    assert found[0].amount == 5_000_000 and found[0].rule == "Note E(1)"
+
+
 def test_unsecured_amount_above_the_debit_is_a_review_finding(tmp_path):
     # A 12,500 debit stated 50,000 unsecured: the whole debit is unsecured and excluded
     # (conservative), Item 10 = 0 -- and the contradiction is named for review.

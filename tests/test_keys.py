@@ -203,7 +203,7 @@ def test_key_passes_start_early_and_rerun_for_other_frames():
     from reserve.book.validate import KeyPasses
 
     acc = pd.DataFrame({"account_id": s(["M1", "M1", "C1", "M2"]), "type": ["cash", "margin", "cash", "margin"]})
-    col = pd.DataFrame({"account_id": s(["M2", "M1", "C1"]), "market_value": [5, 5, 5]})
+    col = pd.DataFrame({"account_id": s(["M2", "M1", "C1"])})
     with KeyPasses() as passes:
         passes.typed("accounts", acc)
         assert set(passes.jobs) == {"accounts"}
@@ -212,13 +212,11 @@ def test_key_passes_start_early_and_rerun_for_other_frames():
         passes.start(acc, col)  # the same frames: nothing started again
         assert passes.jobs["collateral"][1] is early
         assert [m.tolist() for m in passes.result("accounts")] == [[False] * 4, [True, True, False, False]]
-        pos, repeats = passes.result("collateral")
-        assert pos.tolist() == [3, 1, -1] and repeats is None  # (account, value) pairs all differ
+        assert passes.result("collateral").tolist() == [3, 1, -1]
         dup = pd.DataFrame({"account_id": s(["M1", "M1"]), "type": ["margin", "margin"]})
         passes.start(dup, col)
         assert [m.tolist() for m in passes.result("accounts")] == [[False, True], [True, True]]
-        pos, repeats = passes.result("collateral")
-        assert pos.tolist() == [-1, 0, -1] and repeats.tolist() == [True, False, True]  # M2 and C1: both -1, 5
+        assert passes.result("collateral").tolist() == [-1, 0, -1]
 
 
 def test_blank_text_is_the_loaders_blank_text_column():

@@ -461,35 +461,6 @@ def test_one_account_in_two_books_is_refused(tmp_path):
     assert len([p for p in err.problems if p.column == "book"]) == 2
 
 
-def test_collateral_row_repeated_exactly_is_refused(tmp_path):
-    """Hostile walk-through: a second copy of a collateral row (9,000,000 of 91282CJL6,
-    exempted) added its value to Note E(1)'s 15% test again (deposit needed 1,603,349.70 ->
-    1,565,912.95, no finding). The table has no key, so an exact repeat is refused, naming the
-    row it repeats; two lots that differ (another value) are kept and summed by Note E(1)."""
-    lot = {"account_id": "M1", "security_id": "S1", "market_value": "9,000,000", "exempted": "TRUE"}
-    other = {"account_id": "M1", "security_id": "S2", "market_value": "9,000,000"}
-    err = bad_book(tmp_path, accounts=[A1, M1], collateral=[lot, other, lot, {**lot, "market_value": "1"}])
-    p = only(err, sheet="collateral")
-    assert (p.row, p.column, p.value) == (4, "security_id", "S1")
-    assert "repeats" in p.message and "row 2 exactly" in p.message and "one row of their sum" in p.message
-    # the same pair with another value (a second lot), or another security of the same value: kept
-    b = book(tmp_path / "ok", accounts=[A1, M1], collateral=[lot, other, {**lot, "market_value": "1"}])
-    assert len(b.table("collateral")) == 3
-    # exempted differs: not a repeat either
-    b = book(tmp_path / "ok2", accounts=[A1, M1], collateral=[lot, {**lot, "exempted": "FALSE"}])
-    assert len(b.table("collateral")) == 2
-
-
-def test_equal_pairs_finds_every_repeat():
-    from reserve import keys
-
-    a = np.array([1, 2, 1, 3, 2], dtype=np.int64)
-    b = np.array([5, 5, 5, 5, 6], dtype=np.int64)
-    assert keys.equal_pairs(a, b).tolist() == [True, False, True, False, False]
-    assert keys.equal_pairs(a[:2], b[:2]) is None
-    assert keys.equal_pairs(a[:1], b[:1]) is None
-
-
 def test_duplicate_cca_requirement(tmp_path):
     req = {"cca_id": "FICC", "account_id": "C1", "position_type": "ust_repo", "requirement": "900"}
     rows = {t: [dict(r) for r in FULL[t]] for t in FULL}

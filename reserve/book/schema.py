@@ -205,7 +205,7 @@ ACCOUNTS = Table(
 
 COLLATERAL = Table(
     "collateral",
-    "Securities collateralizing margin debits (Note E(1)). One row per position; lots of one security in one account may be separate rows, and Note E(1) sums them, but a row that repeats another exactly (the same account_id, security_id, market_value and exempted) is an error: a copy would count the position twice in the 15% test. Give two lots of one value as one row of their sum.",
+    "Securities collateralizing margin debits (Note E(1)). Rows of one account and security are lots and are summed; a row that repeats another exactly (the same account_id, security_id, market_value and exempted) is counted too, and named in a review finding (a copy would count the position twice in the 15% test).",
     (
         Column("account_id", "text", REQUIRED, "A margin account in `accounts`."),
         Column("security_id", "text", REQUIRED, "CUSIP or other identifier; the concentration test groups by it."),

@@ -127,48 +127,6 @@ def check_one_book(checks: Checks, shared: npt.NDArray[np.bool_]) -> None:
                 message=why)
 
 
-def _collateral_pass(accounts: pd.DataFrame, collateral: pd.DataFrame) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_] | None]:
-    """The collateral rows' margin accounts (`keys.margin_account_positions`) and the rows that
-    may repeat another (`keys.equal_pairs` of account and market value; see
-    `check_repeated_collateral`): one job of `KeyPasses`, off the main thread."""
-    pos = keys.margin_account_positions(accounts, collateral)
-    return pos, keys.equal_pairs(pos, collateral["market_value"].to_numpy(dtype=np.int64))
-
-
-def check_repeated_collateral(checks: Checks, col: pd.DataFrame, cand: npt.NDArray[np.bool_] | None) -> None:
-    """A collateral row that repeats another exactly (account, security, market value,
-    exempted) is refused. The table has no key (an account's position in a security may come in
-    lots), but a copy of a row adds its market value to Note E(1)'s denominators a second time:
-    hostile walk-through, a second copy of C-1103 / 91282CJL6 (9,000,000, exempted) took the
-    E(1) reduction 846,850 -> 642,850 and the deposit needed 1,603,349.70 -> 1,565,912.95, with
-    no finding. A position is one row; two lots of one value are given as one row of their
-    sum (reading chosen here, in docs/BOOK_FORMAT.md). Rows differing in any of the four stay
-    lots, summed per account and security by Note E(1)."""
-    if cand is None:
-        return
-    at = np.flatnonzero(cand)
-    cols = ["account_id", "security_id", "market_value", "exempted"]
-    sub = pd.DataFrame({c: col[c].iloc[at].to_numpy() for c in cols})
-    later = sub.duplicated(subset=cols, keep="first").to_numpy(dtype=bool)
-    if not later.any():
-        return
-    first_at = sub.groupby(cols, dropna=False, sort=False).ngroup().to_numpy()
-    first_row = pd.Series(col["_row"].iloc[at].to_numpy()).groupby(first_at).transform("first").to_numpy()
-    first_src = pd.Series(col["_src"].iloc[at].astype(str).to_numpy()).groupby(first_at).transform("first").to_numpy()
-    wrong = np.zeros(len(col), dtype=bool)
-    wrong[at[later]] = True
-    where = dict(zip(at.tolist(), zip(first_src.tolist(), first_row.tolist(), strict=True), strict=True))
-
-    def why(pos: int) -> str:
-        src, row = where[pos]
-        file, sheet = _src_file_sheet(src)
-        return (f"repeats {file}, sheet {sheet}, row {row} exactly (account_id, security_id, market_value, exempted): "
-                "counted twice it would add its market value to Note E(1)'s 15% test a second time; a position is one "
-                "row (two lots: one row of their sum)")
-
-    report_rows(checks, "collateral", wrong, "security_id", expected="one row per position", message=why)
-
-
 def check_reference(checks: Checks, table: str, column: str, known: pd.Series, what: str) -> None:
     """Every non-blank `column` value must be one of `known` (an id column of another table)."""
     frame = checks.tables[table]
@@ -202,7 +160,7 @@ class KeyPasses:
         """Start each pass not yet started over these very frames."""
         self._submit("accounts", (accounts,), keys.duplicated_and_shared, accounts, list(TABLES_BY_NAME["accounts"].key))
         if collateral is not None:
-            self._submit("collateral", (accounts, collateral), _collateral_pass, accounts, collateral)
+            self._submit("collateral", (accounts, collateral), keys.margin_account_positions, accounts, collateral)
 
     def _submit(self, name: str, frames: tuple[pd.DataFrame, ...], fn: Callable[..., Any],
                 *args: Any) -> None:
@@ -228,7 +186,7 @@ def validate(typed: TypedBook, log: ProblemLog, label: str, passes: KeyPasses | 
             return validate(typed, log, label, own)
     accounts, col = typed.tables["accounts"], typed.tables["collateral"]
     passes.start(accounts, col)  # what is not yet running, both at once on two cores
-    (acc_dup, acc_shared), (col_pos, col_repeats) = passes.result("accounts"), passes.result("collateral")
+    (acc_dup, acc_shared), col_pos = passes.result("accounts"), passes.result("collateral")
     params, tables = typed.params, typed.tables
     checks = Checks(log, tables, typed.bad_cells)
     links: Links = {}
@@ -250,7 +208,6 @@ def validate(typed: TypedBook, log: ProblemLog, label: str, passes: KeyPasses | 
         report_rows(checks, "collateral", unknown, "account_id", expected="an account_id of the accounts table")
         report_rows(checks, "collateral", not_margin, "account_id", expected="a margin account (type margin in accounts)",
                     message="collateral is only tested for margin accounts (Note E(1))")
-        check_repeated_collateral(checks, col, col_repeats)
 
     _validate_cca(checks, tables, accounts)
 

@@ -145,6 +145,7 @@ def note_e1_concentration(acc: pd.DataFrame, col: pd.DataFrame, links: Links, in
                                    "Note E(1)", "collateral for a margin debit (Note E(1) concentration test; value "
                                    "capped at 140% of the account's debit)",
                                    pd.Categorical.from_codes(v.sec_codes, categories=pd.Index(v.sec_ids, dtype=object))))
+    out.findings.extend(_repeat_findings(col, np.flatnonzero(tested).astype(np.int64), v))
     concentrated = np.flatnonzero(~v.exempt & (v.value > v.threshold))  # a handful, in id order
     reductions: dict[int, int] = {}
     for code in concentrated:
@@ -209,6 +210,8 @@ class _E1Values:
     threshold: int  # 15% of the capped value of all securities
     g_apos: Ints  # per (account, security) pair: the account position
     g_sec: Ints  # per pair: the security index
+    repeats: Ints  # tested rows (indices among them) repeating an earlier one exactly, and
+    repeated: Ints  # ... the earlier row each repeats (see `_exact_repeats`)
 
     @classmethod
     def of(cls, col: pd.DataFrame, tested: Bools, pos_i: Ints, included: Ints) -> _E1Values:
@@ -242,7 +245,48 @@ class _E1Values:
         np.add.at(debits, g_sec, g_debit)
         exempt = np.zeros(n_sec, dtype=bool)
         exempt[g_sec[g_exempt]] = True
-        return cls(sec_ids, sec_codes, value, debits, exempt, threshold, g_apos, g_sec)
+        repeats, repeated = _exact_repeats(pair, order, starts, mv_t, exempt_t)
+        return cls(sec_ids, sec_codes, value, debits, exempt, threshold, g_apos, g_sec, repeats, repeated)
+
+
+def _exact_repeats(pair: Ints, order: Ints, starts: Ints, mv: Ints, exempt: Bools) -> tuple[Ints, Ints]:
+    """Tested collateral rows that repeat an earlier row exactly -- the same account and
+    security (`pair`), market value and exempted flag -- and the earliest row each repeats.
+    Only the (account, security) groups of more than one row are looked at (the rows are
+    already sorted by pair), so a book of one row per position costs one comparison."""
+    sizes = np.diff(np.append(starts, len(pair)))
+    if not (sizes > 1).any():
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    idx = np.sort(order[np.repeat(sizes > 1, sizes)])
+    sub = pd.DataFrame({"pair": pair[idx], "mv": mv[idx], "ex": exempt[idx], "t": idx})
+    later = sub.duplicated(["pair", "mv", "ex"], keep="first").to_numpy(dtype=bool)
+    first = sub.groupby(["pair", "mv", "ex"], sort=False)["t"].transform("first").to_numpy(dtype=np.int64)
+    return idx[later].astype(np.int64), first[later]
+
+
+def _repeat_findings(col: pd.DataFrame, tested_rows: Ints, v: _E1Values) -> list[Finding]:
+    """Note E(1): a collateral row that repeats another exactly (account, security, market
+    value, exempted) is counted as a second lot, as the book gives it, and named for review: a
+    copy of a row adds its value to the 15% test's denominator again (hostile walk-through: a
+    second copy of 9,000,000 of 91282CJL6, exempted, took the E(1) reduction 846,850 ->
+    642,850, deposit needed 1,603,349.70 -> 1,565,912.95). Not refused: the table has no key,
+    and two lots of one size are possible (a random 10M-row book holds such pairs)
+    (reading: collateral_repeats)."""
+    if not len(v.repeats):
+        return []
+    out: list[Finding] = []
+    rows, firsts = tested_rows[v.repeats], tested_rows[v.repeated]
+    src_row, src = col["_row"], col["_src"]
+    for r, f in list(zip(rows.tolist(), firsts.tolist(), strict=True))[:MAX_LISTED]:
+        mv = int(col["market_value"].iloc[r])
+        file = str(src.iloc[f]).partition(" | ")[0]
+        out.append(Finding("Note E(1)", "customer",
+                           f"collateral of account {col['account_id'].iloc[r]} in {col['security_id'].iloc[r]}: this row "
+                           f"repeats {file} row {int(src_row.iloc[f])} exactly (market value {money.format_display(mv)}); both "
+                           "are counted as lots in the 15% test: if one is a copy, remove it", mv, "collateral", int(r),
+                           Severity.REVIEW))
+    more_than_listed(len(rows), out, "Note E(1)", "customer", "collateral")
+    return out
 
 
 def _e1_account_cap(e1: E1Shares, included: Ints, acc: pd.DataFrame, findings: list[Finding]) -> list[pd.DataFrame]:

@@ -382,6 +382,16 @@ _GENERAL: tuple[Reading, ...] = (
                "tests/test_loader.py::test_identifiers_differing_only_in_case_across_the_files_of_a_table_are_refused"),
     ),
     Reading(
+        'collateral_repeats',
+        'Note E(1); BOOK_FORMAT.md (collateral)',
+        'The collateral table has no key: rows of one account and security are lots, summed. A row that repeats '
+        'another exactly (account, security, market value, exempted) is counted as a lot, as the book gives it, '
+        'and each such row is a review finding naming the row it repeats: a copy would add its value to the 15% '
+        "test's denominator again, but two lots of one size are possible, so it is not refused.",
+        applied_by=("reserve.formula.note_e:_repeat_findings",),
+        tests=("tests/test_formula_credits_debits.py::test_a_collateral_row_repeated_exactly_is_a_review_finding",),
+    ),
+    Reading(
         'pct_fraction',
         'Note E(6); BOOK_FORMAT.md (pct)',
         'A percentage is read as percent, as the format says (0.2 is 0.2%), but a non-customer share of 0.05 to 1 '
