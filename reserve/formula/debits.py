@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -105,19 +106,14 @@ def note_e6_fraction_findings(acc: pd.DataFrame, untouched: Bools, secured: Ints
     pct = acc["noncustomer_ownership_pct"].to_numpy(dtype=np.int64)
     related_ok = acc["debit_related_to_credits"].to_numpy(dtype=bool)  # E(6) would not apply anyway
     odd = untouched & ~related_ok & (pct >= _FRACTION_LOW) & (pct <= _FRACTION_HIGH)
-    if not odd.any():
-        return []
-    ids = acc["account_id"]
-    out: list[Finding] = []
-    at = np.flatnonzero(odd)
-    for r in at[:MAX_LISTED].tolist():
+
+    def say(r: int) -> tuple[str, int]:
         shown = Decimal(int(pct[r])) / 10_000
-        out.append(Finding("Note E(6)", book_col[r], f"account {ids.iloc[r]}: noncustomer_ownership_pct {shown:f} is read "
-                           f"as {shown:f} percent, under 5%, so the debit is not reduced; if the book gave a fraction "
-                           f"({shown:f} for {shown * 100:f}%), state it in percent ({shown * 100:f})",
-                           int(secured[r]), "accounts", int(r), Severity.REVIEW))
-    more_than_listed(len(at), out, "Note E(6)", "", "accounts")
-    return out
+        return (f"noncustomer_ownership_pct {shown:f} is read as {shown:f} percent, under 5%, so the debit is not "
+                f"reduced; if the book gave a fraction ({shown:f} for {shown * 100:f}%), state it in percent "
+                f"({shown * 100:f})", int(secured[r]))
+
+    return _account_findings(acc, odd, "Note E(6)", book_col, say)
 
 
 def unsecured_over_debit_findings(acc: pd.DataFrame, deb: Bools, debit: Ints, book_col: pd.Categorical) -> list[Finding]:
@@ -126,17 +122,28 @@ def unsecured_over_debit_findings(acc: pd.DataFrame, deb: Bools, debit: Ints, bo
     a review finding names the account (hostile walk-through: 50,000 on a 12,500 debit)."""
     unsec = acc["unsecured_amount"].to_numpy(dtype=np.int64)
     odd = deb & (unsec > debit)
+
+    def say(r: int) -> tuple[str, int]:
+        return (f"unsecured_amount {money.format_display(int(unsec[r]))} is more than its debit "
+                f"{money.format_display(int(debit[r]))}: the whole debit is taken as unsecured and excluded", int(debit[r]))
+
+    return _account_findings(acc, odd, "Item 10", book_col, say)
+
+
+def _account_findings(acc: pd.DataFrame, odd: Bools, rule: str, book_col: pd.Categorical,
+                      say: Callable[[int], tuple[str, int]]) -> list[Finding]:
+    """A review finding per account in `odd` (MAX_LISTED of them, then a count):
+    "account <id>: " + the message `say(row)` gives, with the amount at stake it gives."""
     if not odd.any():
         return []
     ids = acc["account_id"]
     out: list[Finding] = []
     at = np.flatnonzero(odd)
     for r in at[:MAX_LISTED].tolist():
-        out.append(Finding("Item 10", book_col[r], f"account {ids.iloc[r]}: unsecured_amount "
-                           f"{money.format_display(int(unsec[r]))} is more than its debit "
-                           f"{money.format_display(int(debit[r]))}: the whole debit is taken as unsecured and excluded",
-                           int(debit[r]), "accounts", int(r), Severity.REVIEW))
-    more_than_listed(len(at), out, "Item 10", "", "accounts")
+        message, amount = say(r)
+        out.append(Finding(rule, book_col[r], f"account {ids.iloc[r]}: {message}", amount, "accounts", int(r),
+                           Severity.REVIEW))
+    more_than_listed(len(at), out, rule, "", "accounts")
     return out
 
 
