@@ -128,10 +128,11 @@ def among(keys: pd.Series, *values: pd.Series) -> pd.Series:
 
 def duplicated(frame: pd.DataFrame, key: list[str]) -> npt.NDArray[np.bool_]:
     """Rows whose key repeats an earlier row's (the first occurrence is not marked)."""
-    return duplicated_and_shared(frame, key)[0]
+    return duplicated_and_shared(frame, key, shared=False)[0]
 
 
-def duplicated_and_shared(frame: pd.DataFrame, key: list[str]) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+def duplicated_and_shared(frame: pd.DataFrame, key: list[str],
+                          shared: bool = True) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
     """(rows whose key repeats an earlier row's, the first occurrence not marked; rows whose
     first key column's value appears on another row too, every occurrence marked). The second
     is for a key of several columns (an account and its type): the rows of one account_id."""
@@ -149,9 +150,11 @@ def duplicated_and_shared(frame: pd.DataFrame, key: list[str]) -> tuple[npt.NDAr
             none = np.zeros(n, dtype=bool)
             return none, none
     dup: npt.NDArray[np.bool_] = frame.duplicated(subset=key, keep="first").to_numpy(dtype=bool)
-    shared: npt.NDArray[np.bool_] = (frame.duplicated(subset=key[:1], keep=False).to_numpy(dtype=bool)
-                                     if len(key) > 1 else dup | frame.duplicated(subset=key, keep="last").to_numpy(dtype=bool))
-    return dup, shared
+    if not shared:  # (not asked for: no second pass)
+        return dup, np.zeros(n, dtype=bool)
+    rows: npt.NDArray[np.bool_] = (frame.duplicated(subset=key[:1], keep=False).to_numpy(dtype=bool)
+                                   if len(key) > 1 else dup | frame.duplicated(subset=key, keep="last").to_numpy(dtype=bool))
+    return dup, rows
 
 
 def _strictly_ascending(ids: pa.Array) -> bool:
