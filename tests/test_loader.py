@@ -1003,6 +1003,9 @@ def test_files_of_one_table_give_the_same_columns(tmp_path):
     # an empty file of the table (no rows) states nothing and is not compared
     (folder / "accounts.part2.csv").write_text("")
     assert len(load_book(folder).table("accounts")) == 2
+    # a required column missing from one file: reported once, as required (not twice)
+    (folder / "accounts.part2.csv").write_text("account_id,book,type,doubtful\nA9,customer,margin,\n")
+    assert [(p.column, "required" in p.message) for p in problems_of(folder).problems] == [("balance", True)]
 
 
 def test_table_in_a_sub_folder(tmp_path):

@@ -1130,11 +1130,11 @@ def type_chunk(table: Table, chunk: RawChunk, log: ProblemLog, bad: dict | None 
         return None  # an empty sheet
     # A NaN in a Parquet float column is refused, never read as a blank (`RawChunk.nan_cells`):
     # reported here, before blank rows are dropped, and kept out of the blanks below.
-    nan = dict(chunk.nan_cells or {})
+    # (A column outside the format is not read, so its NaN is left as pandas has it, a blank.)
+    nan = {name: mask for name, mask in (chunk.nan_cells or {}).items() if name in table.column_names}
     for name, mask in nan.items():
-        if name in table.column_names:
-            rep.cells(name, mask, pd.Series(np.where(mask, "NaN", ""), index=frame.index), NAN_EXPECTED,
-                      _Same(NAN_MESSAGE))
+        rep.cells(name, mask, pd.Series(np.where(mask, "NaN", ""), index=frame.index), NAN_EXPECTED,
+                  _Same(NAN_MESSAGE))
     # Blank rows are ignored (BOOK_FORMAT.md): a row whose every cell is blank.
     if len(frame):
         # Cheap columns first (a number or a boolean is blank only when missing), and stop
@@ -1436,6 +1436,8 @@ def _same_columns(table: Table, chunks: list[RawChunk], log: ProblemLog) -> None
     if len(stated) < 2:
         return
     for c in table.columns:
+        if c.required:  # a file lacking it is refused by type_chunk already ("required column ... missing")
+            continue
         having = [ch for ch in stated if c.name in ch.frame.columns]
         if not having or len(having) == len(stated):
             continue
