@@ -196,3 +196,33 @@ def test_stable_order_is_numpys_stable_argsort_whatever_the_keys_range(values, b
 
     key = np.array([v % bound if v >= 0 else v for v in values], dtype=np.int64)
     assert S.stable_order(key).tolist() == np.argsort(key, kind="stable").tolist()
+
+
+INT64 = st.integers(-(2**63), 2**63 - 1)
+
+
+@given(st.lists(st.tuples(INT64, st.booleans()), max_size=40), st.sampled_from(["money", "pct"]))
+@settings(max_examples=200, deadline=None)
+def test_decimals_laid_out_by_numpy_are_arrows_cast(values, typ):
+    # issue 13: _units builds decimal128 from the int64 units directly (low word the value,
+    # high word its sign); it must be exactly Arrow's int64 -> decimal128 cast, nulls included,
+    # for every int64 -- e.g. -1 cent is the words (-1, -1), i.e. -0.01; 2**63 - 1 cents is
+    # 92,233,720,368,547,758.07.
+    import numpy as np
+
+    units = np.array([v for v, _ in values], dtype=np.int64)
+    mask = np.array([m for _, m in values], dtype=bool)
+    want = pa.array(units, type=pa.int64(), mask=mask).cast(pa.decimal128(20, 0)).view(S._arrow_type(typ))
+    got = S._units(units, mask, typ)
+    assert got.equals(want) and got.type == want.type
+    assert S._units(units, None, typ).equals(pa.array(units, type=pa.int64()).cast(pa.decimal128(20, 0))
+                                             .view(S._arrow_type(typ)))
+
+
+def test_decimal_edges_written_by_hand():
+    import numpy as np
+
+    got = S._units(np.array([-1, 0, 2**63 - 1, -(2**63), 123456], dtype=np.int64),
+                   np.array([False, True, False, False, False]), "money").to_pylist()
+    assert got == [Decimal("-0.01"), None, Decimal("92233720368547758.07"), Decimal("-92233720368547758.08"),
+                   Decimal("1234.56")]
