@@ -25,8 +25,10 @@ handful of accounts Note E(1)'s shares touch:
            cell counted per column in the same pass (a bit per check); blanks in required
            columns reported; defaults applied (constants, and `default_from` columns such as
            customer_id = account_id);
-  keys     unique: accounts (account_id, type), items.item_id, and every other table's
-           declared key;
+  ids      every *_id text column: no invisible character, no two ids differing only in case
+           (a scan for non-ASCII bytes and letters of both cases; the ids grouped only then);
+  keys     unique: accounts (account_id, type), one account_id in one book only,
+           items.item_id, and every other table's declared key;
   refer    collateral -> a margin account of `accounts` (an unknown account and a
            non-margin one told apart); items: the kind allowed in the row's book, the
            columns a kind needs (open_date of the ageing kinds, description of other
@@ -53,7 +55,8 @@ handful of accounts Note E(1)'s shares touch:
            reduction (Note E(3) 1%, or 3% / 2% of aggregate debits; none for PAB), excess,
            the required deposit (105% of a monthly customer excess), Rule 15c3-3(e)(4)'s
            offset, on deposit in the reserve bank accounts (written notification, affiliated
-           banks, the 15% equity-capital cap per bank), the deposit needed. Business days are
+           banks, the 15% equity-capital cap per bank), the deposit needed; collateral rows
+           repeating another exactly counted (reserve's review finding). Business days are
            weekdays less the Federal Reserve holidays (taken from `reserve.calendar` as a
            list of dates) and the book's holidays;
   trail    the disposition table written to Parquet: one record per input row of accounts,
@@ -97,6 +100,7 @@ from reserve.book.schema import ITEM_KINDS, TABLES, Column, Table
 from reserve.calendar import BusinessCalendar
 
 SHOW = 5  # rows shown per problem
+INVISIBLE = "[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"  # what reserve's typing refuses in an id (book/convert.py)
 TRUE = ("true", "yes", "y", "1", "t")
 FALSE = ("false", "no", "n", "0", "f")
 CREDITS = ("item_1", "item_2", "item_3", "item_4", "item_5", "item_6", "item_7", "item_8", "item_9", "other_credits")
@@ -338,12 +342,57 @@ class FairYardstick:
         for t in TABLES:
             if not t.key or t.kind == "parameters":
                 continue
+            if t.name == "accounts":
+                self._account_keys()
+                continue
             k = ", ".join(col(c) for c in t.key)
             n = self.sql("keys", f"SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM t_{t.name} WHERE {' AND '.join(f'{col(c)} IS NOT NULL' for c in t.key)} "
                                  f"GROUP BY {k} HAVING count(*) > 1)")[0][0]
             self.problem(f"{t.name}: duplicate {' + '.join(t.key)}", n,
                          f"SELECT _row FROM (SELECT _row, count(*) OVER (PARTITION BY {k}) AS n FROM t_{t.name}) "
                          "WHERE n > 1 ORDER BY _row")
+
+    def _account_keys(self) -> None:
+        """accounts: the key (account_id, type), and one account_id in two books (reserve's
+        keys.duplicated_and_shared) -- one hash pass over account_id alone, then the few ids
+        of more than one row."""
+        self.sql("keys", """CREATE TEMP TABLE acc_multi AS SELECT account_id FROM t_accounts
+            WHERE account_id IS NOT NULL GROUP BY account_id HAVING count(*) > 1""")
+        rows = "SELECT a._row, a.account_id, a.type, a.book FROM t_accounts a JOIN acc_multi m USING (account_id)"
+        n = self.sql("keys", f"SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM ({rows}) "
+                             "WHERE type IS NOT NULL GROUP BY account_id, type HAVING count(*) > 1)")[0][0]
+        self.problem("accounts: duplicate account_id + type", n,
+                     f"SELECT _row FROM (SELECT _row, count(*) OVER (PARTITION BY account_id, type) AS n FROM ({rows}) "
+                     "WHERE type IS NOT NULL) WHERE n > 1 ORDER BY _row")
+        shared = f"SELECT _row FROM (SELECT _row, count(DISTINCT book) OVER (PARTITION BY account_id) AS nb FROM ({rows})) WHERE nb > 1"
+        n = self.sql("keys", f"SELECT count(*) FROM ({shared})")[0][0]
+        self.problem("accounts.account_id: in two books", n, f"{shared} ORDER BY _row")
+
+    def identifiers(self, table: Table) -> None:
+        """Every *_id text column, as reserve's typing checks it: no invisible character, and no
+        two ids that differ only in case (reading id_case). A pass over the column tells whether
+        it has a byte outside ASCII, or letters of both cases; only then are its ids looked at."""
+        name = f"t_{table.name}"
+        ids = [c.name for c in table.columns if c.type == "text" and c.name.endswith("_id") and c.name in self.present[table.name]]
+        if not ids or not self.rows[table.name]:
+            return
+        # bytes outside ASCII: more bytes than characters; letters of both cases: some id that
+        # upper-casing changes and some that lower-casing changes (both vectorised, no regexp)
+        scan = ", ".join(f"bool_or(strlen({col(n)}) <> length({col(n)})), "
+                         f"bool_or(upper({col(n)}) <> {col(n)}) AND bool_or(lower({col(n)}) <> {col(n)})" for n in ids)
+        flags = self.sql("identifiers", f"SELECT {scan} FROM {name}")[0]
+        for i, n in enumerate(ids):
+            wide, both = bool(flags[2 * i]), bool(flags[2 * i + 1])
+            if wide:
+                cond = f"regexp_matches({col(n)}, {lit(INVISIBLE)})"
+                k = self.sql("identifiers", f"SELECT count_if({cond}) FROM {name}")[0][0]
+                self.problem(f"{table.name}.{n}: an invisible character", k, f"SELECT _row FROM {name} WHERE {cond} ORDER BY _row")
+            if wide or both:
+                clash = (f"lower({col(n)}) IN (SELECT l FROM (SELECT DISTINCT {col(n)} AS v, lower({col(n)}) AS l FROM {name} "
+                         f"WHERE {col(n)} IS NOT NULL) GROUP BY l HAVING count(*) > 1)")
+                k = self.sql("identifiers", f"SELECT count_if({clash}) FROM {name}")[0][0]
+                self.problem(f"{table.name}.{n}: differs only in case from another id", k,
+                             f"SELECT _row FROM {name} WHERE {clash} ORDER BY _row")
 
     def references(self, p: dict) -> None:
         # collateral -> its margin account (the position kept for Note E(1))
@@ -452,9 +501,16 @@ class FairYardstick:
         140% of its debit, rounded down) against 15% of all of it."""
         self.sql("formula", """CREATE TEMP TABLE e1_pairs AS
             SELECT c.arow, c.security_id, sum(c.market_value) AS mv, bool_or(c.exempted) AS exempted,
-                   any_value(d.included) AS debit
+                   any_value(d.included) AS debit, count(*) AS n
             FROM col_acc c JOIN acc_d d ON d._row = c.arow AND d.margin_live AND d.computation = 'customer'
             GROUP BY c.arow, c.security_id""")
+        # a collateral row repeating another exactly (account, security, market value, exempted):
+        # counted as a lot and named for review, as reserve does (reading collateral_repeats);
+        # only the (account, security) pairs of more than one row are looked at
+        self.e1_repeats = int(self.sql("formula", """SELECT coalesce(sum(n - 1), 0) FROM (
+            SELECT count(*) AS n FROM col_acc c JOIN (SELECT arow, security_id FROM e1_pairs WHERE n > 1) m
+              ON m.arow = c.arow AND m.security_id = c.security_id
+            GROUP BY c.arow, c.security_id, c.market_value, c.exempted HAVING count(*) > 1)""")[0][0])
         self.sql("formula", """CREATE TEMP TABLE e1_sec AS
             WITH s AS (SELECT security_id, sum(least(mv, debit * 14 // 10)) AS value, sum(debit) AS debits,
                               bool_or(exempted) AS exempted FROM e1_pairs GROUP BY security_id),
@@ -747,6 +803,7 @@ class FairYardstick:
             for table in TABLES:
                 if table.kind != "parameters":
                     self.load_table(table)
+                    self.identifiers(table)
             self.calendar(p)
             self.keys()
             self.references(p)
@@ -760,7 +817,7 @@ class FairYardstick:
             sha = digests.result()
         return {"book": str(self.dir), "rows": self.rows, "problems": self.problems,
                 "n_problems": sum(v["count"] for v in self.problems.values()), "computations": computations,
-                "dispositions": records, "sha256": sha, "seconds": self.seconds,
+                "dispositions": records, "collateral_repeats": self.e1_repeats, "sha256": sha, "seconds": self.seconds,
                 "threads": int(self.db.execute("SELECT current_setting('threads')").fetchone()[0]),
                 "total_s": round(time.perf_counter() - t0, 3)}
 

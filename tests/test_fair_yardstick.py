@@ -184,3 +184,49 @@ def test_note_e1_shares_limited_to_the_debit_and_text_cells(fy, tmp_path):
     assert e1 == [-19600, -19600, 19200]
     r = compute(load_book(csv_book)).computations["customer"]
     assert dict(r.lines) == c["lines"]
+
+
+def test_the_new_refusals_and_the_repeat_count(fy, generated, tmp_path):
+    """What reserve refuses since the last walk-through, the yardstick counts too, so that it
+    does the same work: one account_id in two books (both rows named), two ids differing only
+    in case, an invisible character in an id, a NaN amount (not a finite number of cents); and
+    a collateral row repeating another exactly is counted (reserve names it for review)."""
+    import math
+
+    book = tmp_path / "hostile"
+    shutil.copytree(generated / "no-note-h", book)
+    acc = pq.read_table(book / "accounts.parquet").to_pydict()
+    i, j = 3, 8
+    assert acc["book"][i] != "pab" or acc["book"][j] != "pab"
+    acc["account_id"][j] = acc["account_id"][i]  # the same id: customer and (now) pab
+    acc["book"][i], acc["book"][j] = "customer", "pab"
+    acc["type"][j] = "cash" if acc["type"][i] != "cash" else "margin"  # not also a duplicate key
+    acc["customer_id"][11] = acc["customer_id"][12].lower() if acc["customer_id"][12].lower() != acc["customer_id"][12] \
+        else acc["customer_id"][12].upper()
+    acc["customer_id"][13] = acc["customer_id"][13] + "\u200b"
+    acc["balance"][14] = math.nan
+    pq.write_table(pa.table(acc), book / "accounts.parquet")
+    y = _run(fy, book)
+    p = y["problems"]
+    assert p["accounts.account_id: in two books"] == {"count": 2, "first_rows": [i, j]}
+    assert "accounts: duplicate account_id + type" not in p
+    same = sorted(k for k, c in enumerate(acc["customer_id"]) if c.lower() == acc["customer_id"][12].lower())
+    assert p["accounts.customer_id: differs only in case from another id"] == {"count": len(same),
+                                                                               "first_rows": same[:fy.SHOW]}
+    assert p["accounts.customer_id: an invisible character"] == {"count": 1, "first_rows": [13]}
+    assert p["accounts.balance: not an amount of whole cents"] == {"count": 1, "first_rows": [14]}
+
+
+def test_collateral_repeats_are_counted_as_reserve_names_them(fy, generated, tmp_path):
+    """Three collateral rows each copied once more and one twice (copies at the end): the
+    yardstick's count of exact repeats is the number of reserve's Note E(1) repeat findings
+    (rows of a tested account only: both count within the 15% test's rows)."""
+    book = tmp_path / "repeats"
+    shutil.copytree(generated / "no-note-h", book)
+    col = pq.read_table(book / "collateral.parquet")
+    extra = [col.slice(k, 1) for k in (0, 1, 2, 2)]
+    pq.write_table(pa.concat_tables([col, *extra]), book / "collateral.parquet")
+    y = _run(fy, book)
+    found = [f for f in compute(load_book(book)).findings if f.rule == "Note E(1)" and "repeats" in f.message]
+    assert y["collateral_repeats"] == len(found) > 0
+    assert _run(fy, generated / "no-note-h")["collateral_repeats"] == 0
