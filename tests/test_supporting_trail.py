@@ -6,6 +6,7 @@ A), largest first: A1 $1,000.50, the draft D1 $75.25, A2 $20.00. The accounts ro
 items' columns and the item row lacks the accounts' columns; a batch holding only accounts rows
 has no items column at all, which must still be typed (decimal, date, bool, text), all null."""
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -119,6 +120,8 @@ def test_every_schedule_of_the_sample_book_in_batches(tmp_path):
     bk, result = compute_book(files("reserve.sample_data") / "weekly_book.xlsx")
     for sched in S.schedules(result):
         columns = S.schedule_columns(bk, result, sched)
+        # the tables `schedules` noted while sorting are those of the rows themselves
+        assert sched.tables is not None and columns == S.schedule_columns(bk, result, replace(sched, tables=None))
         name = S.write_supporting_batches(tmp_path, bk, result, sched, columns, batch=4)
         f = pq.ParquetFile(tmp_path / name)
         assert f.metadata.num_row_groups == max(1, -(-sched.rows // 4)), name

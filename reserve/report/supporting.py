@@ -107,6 +107,9 @@ class Schedule:
     line: str
     positions: np.ndarray = field(repr=False, compare=False)
     total: int  # cents: the sum of the rows' contributions (= the line's amount for formula lines)
+    # the tables its rows come from, sorted (what `schedule_columns` needs; worked out by
+    # `schedules` while it sorts the rows, so not again per output -- None: not known)
+    tables: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
 
     @property
     def rows(self) -> int:
@@ -237,7 +240,9 @@ def schedules(result: Result) -> list[Schedule]:
         # largest first, then schema table order, then row: the table and the row in one key
         # (a table's code is small, a row below 2**40), so two sort passes, not three
         pos = pos[np.lexsort(((tcode[pos] << 40) + row[pos], -np.abs(amount[pos])))]
-        return Schedule(comp_name, line, pos, int(amount[pos].sum()))
+        codes = np.asarray(cat.codes)[pos]
+        used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(cat.categories)))
+        return Schedule(comp_name, line, pos, int(amount[pos].sum()), tuple(str(cat.categories[i]) for i in used))
 
     # numpy sorts without the interpreter lock: the groups are sorted two at a time (issue 13),
     # and taken back in key order
@@ -298,9 +303,10 @@ def _output_name(name: str) -> str:
 def schedule_columns(book: Book, result: Result, sched: Schedule) -> dict[str, str]:
     """The source columns (name -> type) of a whole schedule, in the order `schedule_rows`
     gives them for all its rows: what every batch of a big schedule is conformed to."""
-    cat = _sorted_categorical(result.dispositions["table"].iloc[sched.positions])
+    tables = (sched.tables if sched.tables is not None
+              else _sorted_categorical(result.dispositions["table"].iloc[sched.positions]).categories)
     out: dict[str, str] = {}
-    for t in cat.categories:
+    for t in tables:
         if not t or t not in book.tables:
             continue
         for name, typ in _source_columns(t, book.tables[t]):
