@@ -604,7 +604,7 @@ def test_memory_policy_is_kept_for_the_computing_and_given_back_before_the_write
     book = good_book(tmp_path / "a")
     assert run("compute", book, "--out", tmp_path / "kept", "--format", "json").exit_code == 0
     assert calls == ["keep", "compute", "give back"]
-    assert memory._kept is False  # given back: glibc's defaults again
+    assert memory._kept is False  # given back: the heap trimmed, the writers' thresholds set (reserve/memory.py)
     monkeypatch.setattr(memory, "keep_freed_memory", lambda: [])  # the process as it was
     assert run("compute", book, "--out", tmp_path / "plain", "--format", "json").exit_code == 0
     strip = lambda p: re.sub(r'"run_at": "[^"]*"', "", p.read_text(encoding="utf-8"))  # noqa: E731
