@@ -88,6 +88,41 @@ def test_edge_space_check_on_a_sliced_array():
     assert not convert._may_have_edge_space(pa.array(["y", "z", None, ""]))
 
 
+EDGE_BYTES = {9, 10, 11, 12, 13, 28, 29, 30, 31, 32, *range(128, 256)}
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from(["a", "B", " ", "\t", "\u00a0", "é", "\x1c", "7"]), max_size=4),
+                max_size=12))
+@settings(max_examples=300, deadline=None)
+def test_edge_space_check_is_the_bytes_at_each_end(values):
+    # issue 13: the check reads the first and last byte of each slot by uint8 arithmetic; it must
+    # say True whenever some string starts or ends with a whitespace byte or a non-ASCII one
+    # (empty slots at either end of the column included: they read a neighbour, never past it)
+    import pyarrow as pa
+
+    from reserve.book import convert
+
+    raw = [v.encode() for v in values]
+    must = any(b and (b[0] in EDGE_BYTES or b[-1] in EDGE_BYTES) for b in raw)
+    got = convert._may_have_edge_space(pa.array(values, pa.string()))
+    assert got or not must
+
+
+@given(st.binary(max_size=64), st.integers(0, 255), st.integers(0, 255), st.integers(1, 9))
+@settings(max_examples=300, deadline=None)
+def test_any_byte_in_is_a_plain_range_test(data, a, b, block):
+    from reserve.book import convert
+
+    lo, hi = min(a, b), max(a, b)
+    arr = np.frombuffer(data, dtype=np.uint8)
+    old = convert._BYTE_BLOCK
+    convert._BYTE_BLOCK = block  # several blocks, and the early stop, on a short input
+    try:
+        assert convert._any_byte_in(arr, ((lo, hi),)) == any(lo <= x <= hi for x in data)
+    finally:
+        convert._BYTE_BLOCK = old
+
+
 def test_among_keeps_the_keys_named_by_any_of_the_values():
     k = s(["A", "B", "C", None, "B"])
     got = keys.among(k, s(["C", None]), s([]), s(["B", "Z"]))
