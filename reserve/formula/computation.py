@@ -233,6 +233,16 @@ def _assemble(run: Run) -> Outcome:
     return Outcome()
 
 
+def _credit_lines(run: Run) -> Outcome:
+    """Items 1-9: reductions never take a credit line below zero (credits.reductions_within_credits)."""
+    if all(v >= 0 for (_, ln), v in line_sums(_need(run.dispositions)).items() if ln in CREDIT_LINES):
+        return Outcome()  # every book whose reductions are within their lines: one pass over the codes
+    it = run.book.tables["items"]
+    disp, found = credits.reductions_within_credits(_need(run.dispositions), it["item_id"] if "item_id" in it else pd.Series(dtype=str))
+    run.dispositions = disp
+    return Outcome([], found)
+
+
 def _note_h_pairing(run: Run) -> Outcome:
     """Note H with Items 1, 2: each Item 15 debit has its matching credit."""
     # Note H pairing (SEC staff FAQ, Aug. 2025): every Item 15 debit has its matching credit
@@ -298,6 +308,7 @@ STEPS: tuple[Step, ...] = (
     _review,
     _deposits,
     _assemble,
+    _credit_lines,
     _note_h_pairing,
     _note_e1_not_tested,
     _item_16,

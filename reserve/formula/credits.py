@@ -18,12 +18,23 @@ favours the firm is not given.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from .. import money
 from .clearing_groups import clearing_groups, disagreeing
 from .inputs import Bools
 from .item_rows import ItemRows, money_column, texts
-from .model import Outcome, Severity, choose, dispositions
+from .model import (
+    CREDIT_LINES,
+    LINES_BY_KEY,
+    MAX_LISTED,
+    Finding,
+    Outcome,
+    Severity,
+    choose,
+    dispositions,
+    more_than_listed,
+)
 from .note_e import note_e2_deficit_less_calls
 from .scope import AccountScope
 
@@ -245,3 +256,60 @@ def new_issue_exclusion(ir: ItemRows) -> Outcome:
               f"({int(bd_age[r])} business day(s) old), with {money.format_display(int(related[r]))} of related debits",
               amount, Severity.INFO)
     return out
+
+
+def reductions_within_credits(disp: pd.DataFrame, item_ids: pd.Series) -> tuple[pd.DataFrame, list[Finding]]:
+    """A credit line (Items 1-9) whose reductions take it below zero: none of the reductions is
+    taken (reading: credit_reductions_bound). Each reduction the book gives -- Rule 15c3-1(a)(1)(ii)(C)'s
+    new issues off Item 1, PAB Notes 5, 6 and 8 off PAB Items 1 and 2 -- excludes an amount
+    that is part of the credits of its line, so together they cannot exceed them: a line below
+    zero says the rows are wrong, and taking them would be a negative credit (a debit the rule
+    does not give; hostile walk-through: a PAB Note 6 exclusion of 20,000,000.00 took PAB Item 1 to
+    -14,690,000.00 and the PAB requirement from 435,000.00 to 0). Read conservatively, the
+    line keeps its credits before the reductions, each reduction row is excluded with that reason,
+    and a severe finding names the line and a review finding each row. `disp` is the assembled
+    disposition frame (changed in place: its rows keep their positions); `item_ids` the items
+    table's item_id, by row."""
+    findings: list[Finding] = []
+    if not len(disp):
+        return disp, findings
+    comp = disp["computation"].astype(str).to_numpy()  # a handful of categories
+    line = disp["line"].astype(str).to_numpy()
+    amount = disp["amount"].to_numpy(dtype=np.int64)
+    table = disp["table"].astype(str).to_numpy()
+    credit = np.isin(line, CREDIT_LINES)
+    moved = np.zeros(len(disp), dtype=bool)
+    reason = ("not taken: the reductions of this line exceed its credits, which they are part of "
+              "(a negative credit line); the line keeps its credits before them -- check the row")
+    for c, ln in sorted({(c, ln) for c, ln in zip(comp[credit], line[credit], strict=True)}):
+        here = credit & (comp == c) & (line == ln)
+        total = int(amount[here].sum())
+        if total >= 0:
+            continue
+        cut = here & (table == "items") & (amount < 0)
+        if not cut.any():
+            continue
+        gross = total - int(amount[cut].sum())
+        label = f"{'PAB' if c == 'pab' else 'customer'} Item {LINES_BY_KEY[ln].number}"
+        rows = np.flatnonzero(cut)
+        findings.append(Finding("Exhibit A (credits)", c, f"{label} is {money.format_display(total)} after the "
+                                f"reductions of {len(rows)} items row(s) ({money.format_display(-int(amount[cut].sum()))}) "
+                                f"against credits of {money.format_display(gross)}: a reduction is part of the credits "
+                                "it reduces, so together they cannot exceed them; none of them is taken (the line is "
+                                f"{money.format_display(gross)}): check the rows", -total, "items",
+                                int(disp["row"].iloc[rows[0]]), Severity.SEVERE))
+        for i in rows[:MAX_LISTED]:
+            r = int(disp["row"].iloc[i])
+            findings.append(Finding("Exhibit A (credits)", c, f"{item_ids.iloc[r]}: a reduction of {label} of "
+                                    f"{money.format_display(-int(amount[i]))} not taken ({label} below zero with it)",
+                                    -int(amount[i]), "items", r, Severity.REVIEW))
+        more_than_listed(len(rows), findings, "Exhibit A (credits)", c, "items")
+        moved |= cut
+    if moved.any():
+        for col, value in (("line", "excluded"), ("reason", reason)):
+            cat = disp[col].array
+            if value not in cat.categories:
+                disp[col] = cat.add_categories([value])
+            disp.loc[moved, col] = value
+        disp.loc[moved, "amount"] = 0
+    return disp, findings

@@ -392,6 +392,20 @@ _GENERAL: tuple[Reading, ...] = (
         tests=("tests/test_formula_credits_debits.py::test_a_collateral_row_repeated_exactly_is_a_review_finding",),
     ),
     Reading(
+        'credit_reductions_bound',
+        'Exhibit A Items 1-9; Rule 15c3-1(a)(1)(ii)(C); PAB Notes 5, 6 and 8',
+        'A reduction of a credit line (new issues off Item 1, PAB Notes 5, 6 and 8 off PAB Items 1 and 2) excludes '
+        'an amount that is part of the credits of that line, so the reductions of a line cannot exceed its credits. '
+        'When they would take the line below zero, none of them is taken: the line keeps its credits before them, '
+        'each reduction row is excluded with that reason, and a severe finding names the line (a review finding '
+        'each row). A negative credit is a debit the rule does not give; which of the rows is wrong the book does '
+        'not say, so the higher requirement is kept.',
+        applied_by=("reserve.formula.credits:reductions_within_credits",),
+        tests=("tests/test_credit_reductions_bound.py::test_reductions_within_the_line_are_taken",
+               "tests/test_credit_reductions_bound.py::test_reductions_past_the_line_are_none_of_them_taken",
+               "tests/test_credit_reductions_bound.py::test_a_new_issue_past_item_1_keeps_its_debit_side"),
+    ),
+    Reading(
         'pct_fraction',
         'Note E(6); BOOK_FORMAT.md (pct)',
         'A percentage is read as percent, as the format says (0.2 is 0.2%), but a non-customer share of 0.05 to 1 '
