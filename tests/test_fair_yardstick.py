@@ -213,7 +213,7 @@ def test_the_new_refusals_and_the_repeat_count(fy, generated, tmp_path):
     same = sorted(k for k, c in enumerate(acc["customer_id"]) if c.lower() == acc["customer_id"][12].lower())
     assert p["accounts.customer_id: differs only in case from another id"] == {"count": len(same),
                                                                                "first_rows": same[:fy.SHOW]}
-    assert p["accounts.customer_id: an invisible character"] == {"count": 1, "first_rows": [13]}
+    assert p["accounts.customer_id: a character that does not show"] == {"count": 1, "first_rows": [13]}
     assert p["accounts.balance: not an amount of whole cents"] == {"count": 1, "first_rows": [14]}
 
 

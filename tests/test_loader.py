@@ -1000,8 +1000,8 @@ def test_files_of_one_table_give_the_same_columns(tmp_path):
     # with the column (blank where not known): loaded; the extra `note` column may differ
     (folder / "accounts.part2.csv").write_text("account_id,book,balance,type,doubtful,note\nA9,customer,-48750,margin,,x\n")
     assert sorted(load_book(folder).table("accounts")["account_id"]) == ["A1", "A9", "M1"]
-    # an empty file of the table (no rows) states nothing and is not compared
-    (folder / "accounts.part2.csv").write_text("")
+    # a file of the table with its header alone (no rows) states nothing and is not compared
+    (folder / "accounts.part2.csv").write_text("account_id,book,balance,type,doubtful,note\n")
     assert len(load_book(folder).table("accounts")) == 2
     # a required column missing from one file: reported once, as required (not twice)
     (folder / "accounts.part2.csv").write_text("account_id,book,type,doubtful\nA9,customer,margin,\n")
@@ -1467,3 +1467,29 @@ def test_identifiers_of_one_case_or_of_mixed_case_that_do_not_clash_load(tmp_pat
         {"account_id": "Acct-2", "customer_id": "oak-2", "book": "customer", "type": "cash", "balance": "1"},
         {"account_id": "ACCT-3", "customer_id": "OAK-3", "book": "customer", "type": "cash", "balance": "1"}])
     assert list(load_book(book).tables["accounts"]["account_id"]) == ["Acct-1", "Acct-2", "ACCT-3"]
+
+
+def test_an_empty_file_or_sheet_is_refused_not_read_as_no_rows(tmp_path):
+    # reading: empty_table. Hostile walk-through: a 0-byte items.csv (an export cut short) was
+    # read as a table of no items, the book "valid", and the deposit needed of the sample book
+    # fell from 1,603,349.70 to 0.00. An empty file -- not even its header row -- is refused,
+    # naming it; the header alone is a table of no rows.
+    folder = write_book(tmp_path / "b", accounts=[A1], items=[])
+    (folder / "items.csv").write_text("")
+    p = only(problems_of(folder), file=str(folder / "items.csv"))
+    assert "empty" in p.message and "header row" in p.message
+    (folder / "items.csv").write_text("item_id,book,kind,amount\n")
+    assert len(load_book(folder).table("items")) == 0
+    # a workbook's empty sheet: the same
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "parameters"
+    for r in (["name", "value"], ["firm_name", "F"], ["as_of", "2026-11-20"]):
+        ws.append(r)
+    acc = wb.create_sheet("accounts")
+    for r in (["account_id", "book", "balance", "type"], ["A1", "customer", "100", "cash"]):
+        acc.append(r)
+    wb.create_sheet("items")
+    wb.save(tmp_path / "b.xlsx")
+    p = only(problems_of(tmp_path / "b.xlsx"), sheet="items")
+    assert "the sheet is empty" in p.message

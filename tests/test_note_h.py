@@ -414,7 +414,9 @@ def test_firm_treasury_conditions(tmp_path, over, rule, needle):
     # (reading: h_firm_treasury_amount).
     # reading: h_cure_sufficient; reading: h_not_demonstrated
     assert line(run(tmp_path, cca_deposits=[firm_ust()])) == usd(1_000_000)
-    out = run(tmp_path, cca_deposits=[firm_ust(**over)])
+    # a cure dated after as_of was received by prepared_on (reading: h_dates_order)
+    late = {"prepared_on": over["cure_on"]} if (over.get("cure_on") or "") > BASE_PARAMETERS["as_of"] else None
+    out = run(tmp_path, late, cca_deposits=[firm_ust(**over)])
     assert line(out) == 0
     e = entry(out)
     assert rule in rules(e) and e["status"] == "ineligible" and e["pending"] == []
@@ -637,8 +639,12 @@ def books(draw):
         account_id, cca_id = draw(st.sampled_from(ids)), draw(st.sampled_from(cids))
         extra = {}
         if owner == "firm":
-            facts = dict(requirement_arose_on=draw(st.sampled_from(DATES)), call_issued_on=draw(st.sampled_from(DATES)),
-                         cure_received_on=draw(st.sampled_from(DATES)),
+            # the dates in their order (reading: h_dates_order): arisen by as_of, called and
+            # cured on or after it arose, cured after the call and by prepared_on (the last date)
+            arose = draw(st.sampled_from([x for x in DATES if x <= BASE_PARAMETERS["as_of"]]))
+            call = draw(st.sampled_from([x for x in DATES if not x or x >= arose]))
+            cure = draw(st.sampled_from([x for x in DATES if not x or x >= max(arose, call)]))
+            facts = dict(requirement_arose_on=arose, call_issued_on=call, cure_received_on=cure,
                          requirement_at_arise=str(draw(st.integers(0, 2_000)) * 1000),
                          customer_assets_at_arise=str(draw(st.integers(0, 2_000)) * 1000),
                          cure_received_amount=str(draw(st.integers(0, 2_000)) * 1000))
@@ -657,7 +663,7 @@ def books(draw):
                         special_account=draw(st.sampled_from(["", "customers", "pab_accounts"])),
                         delivered_by_firm=draw(BOOL), **extra))
     policy = draw(st.sampled_from(["exclude", "include"]))
-    return dict(parameters={"pending_cure_policy": policy}, accounts=accounts, cca=ccas,
+    return dict(parameters={"pending_cure_policy": policy, "prepared_on": max(DATES)}, accounts=accounts, cca=ccas,
                 cca_requirements=reqs, cca_requirement_increments=increments, cca_deposits=deps)
 
 

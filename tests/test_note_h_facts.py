@@ -354,7 +354,9 @@ def test_each_increment_is_tested_on_its_own(tmp_path, over, rule, needle):
     args = dict(increment_id="I2", arose="2026-11-19", at_arise=1_000_000, cust_assets=600_000, call="2026-11-19",
                 cure_on="2026-11-20", cure_amount=400_000)
     args.update(over)
-    out = run(tmp_path, cca_requirement_increments=[I1, increment(**args)], cca_deposits=GROWN)
+    # the cure received by prepared_on (reading: h_dates_order)
+    out = run(tmp_path, {"prepared_on": args["cure_on"]}, cca_requirement_increments=[I1, increment(**args)],
+              cca_deposits=GROWN)
     # The second increment fails, the first still holds: Item 15 = min(1,000,000, 600,000) = 600,000.
     assert line(out) == usd(600_000)
     e = entry(out)

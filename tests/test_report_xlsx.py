@@ -197,7 +197,9 @@ def test_schedule_cells_are_typed_escaped_and_exact(tmp_path):
     from datetime import datetime
 
     accounts = [dict(account_id="A&<1>", book="customer", balance="1234567890.07"),
-                dict(account_id="B\x01", book="customer", balance="0.01"),
+                # (a control character in an id is refused since the hidden-character reading
+                # id_visible: it is carried here by a column outside the format, kept as text)
+                dict(account_id="B", book="customer", balance="0.01", note="B\x01"),
                 dict(account_id="-C", book="customer", balance="-5.10")]
     items = [dict(item_id="F1", book="customer", kind="fail_to_deliver", amount="10.50", open_date="2026-11-02")]
     b, result, report = computed(tmp_path / "book", accounts=accounts, items=items, collateral=[],
@@ -209,7 +211,7 @@ def test_schedule_cells_are_typed_escaped_and_exact(tmp_path):
     h = next(i for i, r in enumerate(rows) if r[0].value == "line_amount")
     head = [c.value for c in rows[h]]
     data = [dict(zip(head, r, strict=False)) for r in rows[h + 1:]]
-    assert [r["account_id"].value for r in data] == ["A&<1>", "B\ufffd"]
+    assert [r["account_id"].value for r in data] == ["A&<1>", "B"] and data[1]["note"].value == "B\ufffd"
     amount = data[0]["line_amount"]
     assert amount.data_type == "n" and amount.number_format == ACCOUNTING and cents(amount.value) == 123456789007
     assert cents(data[1]["line_amount"].value) == 1 and data[1]["row"].value == 3

@@ -19,7 +19,6 @@ Everything here is vectorised: a 10-million-row table is typed column by column.
 from __future__ import annotations
 
 import datetime as _dt
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -156,11 +155,21 @@ def _any_byte_in(data: np.ndarray, ranges: tuple[tuple[int, int], ...]) -> bool:
     """Whether any byte of `data` (uint8) lies in one of the inclusive `ranges`: a block at a
     time, stopping at the first block that has one. By uint8 arithmetic (`b - lo <= hi - lo`,
     wrapping below lo), not by indexing a 256-entry table with the bytes, which makes numpy
-    copy them into an index array eight times their size (issue 13: 0.5 s of a 10M-id column)."""
+    copy them into an index array eight times their size (issue 13: 0.5 s of a 10M-id column).
+
+    A range from 0 or to 255 is one reduction of the block (its min or max), with no temporary
+    at all: `_refuse_unseen`'s test of an id column for ASCII control bytes (0x00-0x1F) and
+    bytes beyond printable ASCII (0x7F-0xFF) costs about one `max` over its bytes."""
     for start in range(0, len(data), _BYTE_BLOCK):
         block = data[start:start + _BYTE_BLOCK]
         for lo, hi in ranges:
-            if ((block - np.uint8(lo)) <= np.uint8(hi - lo)).any():
+            if lo <= 0:
+                hit = int(block.min()) <= hi
+            elif hi >= 255:
+                hit = int(block.max()) >= lo
+            else:
+                hit = bool(((block - np.uint8(lo)) <= np.uint8(hi - lo)).any())
+            if hit:
                 return True
     return False
 
@@ -257,24 +266,120 @@ def _as_text(s: pd.Series) -> pd.Series:
     return pd.Series(_as_text_arrow(s).to_pandas(), index=s.index)
 
 
-# Characters a person cannot see (zero-width spaces and joiners, direction marks, the word
-# joiner, a byte order mark, a soft hyphen): copied into an identifier from another system,
-# they make two ids that look the same two keys -- a customer split in two loses its Note E(5)
-# grouping, a bank split in two gets two 15% limits (Rule 15c3-3(e)(5)). Refused in identifier
-# columns (`*_id`); other text keeps them.
-_INVISIBLE = "[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
+# Characters that do not show, copied into an identifier from another system or a web page:
+# they make two ids that look the same two keys, each time in the firm's favour -- a customer
+# split in two loses its grouping under Rule 15c3-3a Note E(5) (a single customer's debits,
+# measured per customer_id), a bank split in two gets two 15% limits under Rule 15c3-3(e)(5)
+# (per bank_id), an item, account or security copied under an id with one passes the key
+# checks (one row per key) and counts twice. Refused in identifier columns (`*_id`), the
+# character named; other text keeps them (reading: id_visible). Arrow's regex engine is RE2:
+#   \p{Cc}  controls: NUL, tab, DEL, the C1 controls U+0080-009F ...
+#   \p{Cf}  format characters: soft hyphen, zero-width space and joiners, direction marks,
+#           embeddings and isolates (U+202A-202E, U+2066-2069), the Arabic letter mark U+061C,
+#           the Mongolian vowel separator U+180E, word joiner, byte order mark, tags U+E0000-E007F
+#   \p{Co} private use, \p{Cs} surrogates, \p{Zl} line and \p{Zp} paragraph separators
+#   other characters that show nothing: the combining grapheme joiner U+034F, the Hangul
+#           fillers U+115F, U+1160, U+3164, U+FFA0, the Mongolian free variation selectors
+#           U+180B-180D and U+180F, the braille blank U+2800, the variation selectors
+#           U+FE00-FE0F and U+E0100-E01EF
+#   [^\P{Zs} ]  a space separator other than the ASCII space: a no-break or other space inside
+#           an id (`OAK` U+00A0 `MONT` beside `OAK MONT`; spaces at either end are stripped)
+_HIDDEN = (r"[\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}"
+           r"\x{034F}\x{115F}\x{1160}\x{180B}-\x{180D}\x{180F}\x{2800}\x{3164}\x{FE00}-\x{FE0F}\x{FFA0}"
+           r"\x{E0100}-\x{E01EF}]"
+           r"|[^\P{Zs} ]")
+
+# The bytes of an id of printable ASCII only (0x20-0x7E) hold none of them, and such an id is
+# in NFC: a column without an ASCII control byte or a byte beyond ASCII -- nearly every id
+# column -- is passed by one test of its bytes. A column with bytes beyond ASCII but no ASCII
+# control byte needs the pattern only on its strings that are not ASCII.
+_NOT_PRINTABLE_ASCII = ((0x00, 0x1F), (0x7F, 0xFF))
+_ASCII_CONTROLS = ((0x00, 0x1F), (0x7F, 0x7F))
 
 
-def _invisible(text: pa.Array) -> np.ndarray | None:
-    """Where a text holds an invisible character (None: none does). All of them are outside
-    ASCII, so a column of ASCII bytes (nearly every id column) is passed in one numpy test."""
+def _string_bytes(text: pa.Array) -> np.ndarray | None:
+    """The UTF-8 bytes of the strings of `text` (uint8, exactly its slots' bytes: not a
+    slice's neighbours, not the buffer's padding), read off its buffers without a copy. None
+    when `text` is not a plain string array (the caller then tests each string)."""
+    if not (pa.types.is_string(text.type) or pa.types.is_large_string(text.type)):
+        return None
+    bufs = text.buffers()
+    if not len(text) or bufs[2] is None:
+        return np.zeros(0, dtype=np.uint8)  # no string has a byte
+    off_type = np.int64 if pa.types.is_large_string(text.type) else np.int32
+    offsets = np.frombuffer(bufs[1], dtype=off_type, count=text.offset + len(text) + 1)
+    lo, hi = int(offsets[text.offset]), int(offsets[-1])
+    return np.frombuffer(bufs[2], dtype=np.uint8, count=hi)[lo:]
+
+
+class _HiddenWhy:
+    """The characters that do not show in each refused id, named by code point. Found by the
+    same RE2 pattern that refused the id (one Arrow call over its characters, for the cells
+    shown only): Python's own Unicode tables may be of another version, and the message must
+    name what was refused."""
+
+    def __init__(self, text: pa.Array):
+        self.text = text
+
+    def get(self, pos: int, default: str = "", /) -> str:
+        chars = list(dict.fromkeys(str(self.text[pos].as_py())))
+        hit = pc.match_substring_regex(pa.array(chars, pa.string()), _HIDDEN).to_pylist()
+        named = ", ".join(f"U+{ord(c):04X}" for c, h in zip(chars, hit, strict=True) if h)
+        return f"holds a character that does not show ({named}): two ids that look the same would be two keys; retype it"
+
+
+class _NotComposedWhy:
+    """What an id not in NFC spells apart (a letter and its accent, U+0065 U+0301) that its
+    composed form has as one (U+00E9); the composed form by the same Arrow kernel that refused it."""
+
+    def __init__(self, text: pa.Array):
+        self.text = text
+
+    def get(self, pos: int, default: str = "", /) -> str:
+        given = str(self.text[pos].as_py())
+        composed = str(pc.utf8_normalize(pa.array([given], pa.string()), "NFC")[0].as_py())
+        apart = " ".join(f"U+{ord(c):04X}" for c in dict.fromkeys(given) if c not in composed)
+        whole = " ".join(f"U+{ord(c):04X}" for c in dict.fromkeys(composed) if c not in given)
+        how = (f"{apart} where the composed form has {whole}" if apart or whole
+               else "its combining marks in another order than the composed form's")
+        return (f"is not in composed Unicode form (NFC): {how}; it looks the same as the id typed in "
+                "composed form, so the two would be two keys; retype it")
+
+
+def _refuse_unseen(name: str, text: pa.Array, s: pd.Series, rep: _Reporter) -> None:
+    """Refuse the ids of column `name` that hold a character that does not show (`_HIDDEN`) or
+    that are not in composed Unicode form (NFC: `Cafe` + U+0301 beside `Café`), each cell once
+    (reading: id_visible). Either would be a second key beside the id it looks the same as: a
+    customer split in two escapes the Note E(5) grouping (Rule 15c3-3a), a bank split in two
+    gets a second 15% limit (Rule 15c3-3(e)(5)), a row copied under it passes the key checks.
+    A column of printable ASCII -- nearly every one -- is passed by one test of its bytes;
+    otherwise Arrow kernels (RE2, utf8proc) test its strings beyond ASCII, or all of them when
+    it has an ASCII control byte: no Python object per row."""
     if isinstance(text, pa.ChunkedArray):
         text = text.combine_chunks()
-    data = text.buffers()[2] if text.type in (pa.string(), pa.large_string()) else None
-    if data is None or int(np.frombuffer(data, dtype=np.uint8).max(initial=0)) < 0x80:
-        return None
-    found = pc.fill_null(pc.match_substring_regex(text, _INVISIBLE), False).to_numpy(zero_copy_only=False)
-    return found if found.any() else None
+    data = _string_bytes(text)
+    if data is not None and not _any_byte_in(data, _NOT_PRINTABLE_ASCII):
+        return
+    # Only a string beyond ASCII may be outside NFC, and, when the column has no ASCII control
+    # byte, only such a string may hold a character of `_HIDDEN`: a few Société Générale among
+    # ten million ASCII ids cost their own tests, not the column's.
+    wide = np.flatnonzero(~pc.fill_null(pc.string_is_ascii(text), True).to_numpy(zero_copy_only=False))
+    some = text.take(pa.array(wide, pa.int64()))
+    if data is None or _any_byte_in(data, _ASCII_CONTROLS):
+        hidden = pc.fill_null(pc.match_substring_regex(text, _HIDDEN), False).to_numpy(zero_copy_only=False)
+    else:
+        hidden = np.zeros(len(text), dtype=bool)
+        hidden[wide] = pc.fill_null(pc.match_substring_regex(some, _HIDDEN), False).to_numpy(zero_copy_only=False)
+    if hidden.any():
+        rep.cells(name, hidden, s, "an identifier of visible characters only", _HiddenWhy(text))
+    if not len(wide):
+        return
+    changed = pc.fill_null(pc.not_equal(some, pc.utf8_normalize(some, "NFC")), False).to_numpy(zero_copy_only=False)
+    apart = np.zeros(len(text), dtype=bool)
+    apart[wide[changed]] = True
+    apart &= ~hidden
+    if apart.any():
+        rep.cells(name, apart, s, "an identifier in composed Unicode form (NFC)", _NotComposedWhy(text))
 
 
 # Identifiers that differ only in case (`OAKMONT` and `oakmont`, `FLB` and `flb`): ids are
@@ -344,16 +449,14 @@ def _case_clashes_across_files(table: Table, frame: pd.DataFrame, bad: BadCells 
 
 
 def _convert_text(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series, np.ndarray]:
+    """A text column as stripped Arrow-backed text. In an identifier column (`*_id`), an id
+    that holds a character that does not show or is not in NFC is refused (reading: id_visible),
+    and so are ids that differ only in case (`_case_clashes`): either would make two keys of
+    what looks like one id (Note E(5)'s customer, Rule 15c3-3(e)(5)'s bank, the key checks)."""
     text = _as_text_arrow(s)
     blank = text.is_null().to_numpy(zero_copy_only=False)
     if col.name.endswith("_id"):
-        hidden = _invisible(text)
-        if hidden is not None:
-            rep.cells(col.name, hidden, s, "an identifier of visible characters only",
-                      {int(i): "holds an invisible character (" + ", ".join(
-                          f"U+{ord(c):04X}" for c in dict.fromkeys(re.findall(_INVISIBLE, str(s.iloc[int(i)]))))
-                       + "): two ids that look the same would be two keys; retype it"
-                       for i in np.flatnonzero(hidden)[:100]})
+        _refuse_unseen(col.name, text, s, rep)
         clashes = _case_clashes(text)
         if clashes:
             spellings = {v: others for others in clashes.values() for v in others}
@@ -1140,7 +1243,16 @@ def type_chunk(table: Table, chunk: RawChunk, log: ProblemLog, bad: dict | None 
     if _duplicate_columns(chunk, log):
         return None
     if len(frame.columns) == 0 and len(frame) == 0:
-        return None  # an empty sheet
+        # An empty file or sheet -- not even a header row -- is refused, not read as a table of
+        # no rows (reading: empty_table): an export cut short looks like this, and read as "no
+        # items" it drops every credit and debit the table holds (hostile walk-through: a 0-byte
+        # items.csv took the deposit needed from 1,603,349.70 to 0.00, the book "valid"). A table
+        # with no rows is its header row alone.
+        log.add(Problem(chunk.file, chunk.sheet,
+                        message=f"the {'sheet' if chunk.file.lower().endswith(('.xlsx', '.xlsm')) else 'file'} is "
+                                f"empty: not even a header row. A '{table.name}' table with no rows is its header row "
+                                "alone (`reserve template` writes one); an export cut short looks like this"))
+        return None
     # A NaN in a Parquet float column is refused, never read as a blank (`RawChunk.nan_cells`):
     # reported here, before blank rows are dropped, and kept out of the blanks below.
     # (A column outside the format is not read, so its NaN is left as pandas has it, a blank.)

@@ -31,9 +31,11 @@ a time of day, the bank's local time: an Excel date-time cell whose format shows
 text `2026-11-24 08:45` or `2026-11-24T08:45:00`, or a Parquet timestamp with no time zone; a
 date alone is an error (see *Dates and limits*). **bool** — TRUE/FALSE, or
 `true/false/t/f/yes/no/y/n/1/0` (any case). **pct** — 0 to 100, a number of percent (`12.5`, `12.5%`); an Excel
-cell formatted as a percentage is read as it shows (Excel stores 20% as 0.2: it is 20). **text** — leading/trailing spaces removed; an identifier (a `*_id` column) holding an
-invisible character (a zero-width space, byte order mark, soft hyphen or direction mark) is an error,
-and so are two ids of one identifier column that differ only in case (`OAKMONT` and `oakmont`:
+cell formatted as a percentage is read as it shows (Excel stores 20% as 0.2: it is 20). **text** — leading/trailing spaces removed; an identifier (a `*_id` column) holding a
+character that does not show (a control character such as NUL or DEL, a zero-width space or joiner, a byte
+order mark, soft hyphen, direction mark or isolate, a variation selector, a Hangul filler, a space other than
+the ordinary space inside it), or not in composed Unicode form (NFC: `é` as `e` + a combining accent), is an
+error, and so are two ids of one identifier column that differ only in case (`OAKMONT` and `oakmont`:
 ids are matched exactly, so they would be two customers, banks, securities or rows).
 **enum** — one of the listed values (case does not matter). A formula cell is read by its
 saved value; a formula with no saved value is an error, and so are merged cells in a table

@@ -42,6 +42,11 @@ DESCRIBED_KINDS = ("other_credit", "other_debit")
 REVIEW_ID = r"E-[0-9a-f]{12}(?:-[0-9]+)?|V-(?:customer|pab)-[a-z0-9_]+"
 
 
+def _day(v: Any) -> str:
+    """A date (Timestamp, datetime.date) as the book writes it: YYYY-MM-DD."""
+    return f"{pd.Timestamp(v):%Y-%m-%d}"
+
+
 def _src_file_sheet(src: str) -> tuple[str, str]:
     file, _, sheet = str(src).partition(" | ")
     return file, sheet
@@ -57,10 +62,12 @@ class Checks:
     bad_cells: Mapping[str, BadCells]
 
 
-def report_rows(checks: Checks, table: str, mask: npt.ArrayLike, column: str, expected: str = "",
-                message: str | Callable[[int], str] = "", value_col: str | None = None) -> None:
-    """One problem per row of `table` in `mask`, at `column` (showing `value_col`'s value);
-    `message` is one text, or a function of the row's position giving each row's."""
+def report_rows(checks: Checks, table: str, mask: npt.ArrayLike, column: str,
+                expected: str | Callable[[int], str] = "", message: str | Callable[[int], str] = "",
+                value_col: str | None = None) -> None:
+    """One problem per row of `table` in `mask`, at `column` (showing `value_col`'s value; a
+    date column's as YYYY-MM-DD); `expected` and `message` are each one text, or a function
+    of the row's position giving each row's."""
     frame = checks.tables[table]
     rows = np.asarray(mask, dtype=bool)
     bad = checks.bad_cells.get(table)
@@ -71,14 +78,18 @@ def report_rows(checks: Checks, table: str, mask: npt.ArrayLike, column: str, ex
     if not len(idx):
         return
     vcol = value_col or column
+    schema = TABLES_BY_NAME.get(table)
+    is_date = schema is not None and vcol in schema.column_names and schema.column(vcol).type == "date"
 
     def make(i: int) -> Problem:
         pos = int(idx[i])
         file, sheet = _src_file_sheet(frame["_src"].iloc[pos])
         v = frame[vcol].iloc[pos] if vcol in frame.columns else ""
-        shown = "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+        shown = "" if v is None or (not isinstance(v, str) and pd.isna(v)) else (
+            _day(v) if is_date and isinstance(v, pd.Timestamp) else str(v))
+        want = expected(pos) if callable(expected) else expected
         why = message(pos) if callable(message) else message
-        return Problem(file, sheet, int(frame["_row"].iloc[pos]), column, shown, expected, why)
+        return Problem(file, sheet, int(frame["_row"].iloc[pos]), column, shown, want, why)
 
     checks.log.add_many(len(idx), make)
 
@@ -210,6 +221,7 @@ def validate(typed: TypedBook, log: ProblemLog, label: str, passes: KeyPasses | 
                     message="collateral is only tested for margin accounts (Note E(1))")
 
     _validate_cca(checks, tables, accounts)
+    _check_h_dates_order(checks, params)
 
     items = tables["items"]
     if len(items):
@@ -399,6 +411,88 @@ def _validate_cca(checks: Checks, tables: Mapping[str, pd.DataFrame], accounts: 
             if col in dep.columns:
                 report_rows(checks, "cca_deposits", tied & dep[col].notna().to_numpy(dtype=bool), col,
                             expected="blank (the increment named in increment_id states it)")
+
+
+# The Note H(b)(1)(iii) dates of a firm-owned Treasury stop-gap, per table: the day the
+# requirement (or the increment) arose, the call, the cure.
+H_DATE_TABLES = (("cca_deposits", "requirement_arose_on"), ("cca_requirement_increments", "arose_on"))
+
+
+def _check_h_dates_order(checks: Checks, params: Mapping[str, Any]) -> None:
+    """Note H(b)(1)(iii): the margin requirement arises, the firm calls the customer that day
+    ((B)), the customer's delivery is received by the close of the next business day ((C)).
+    The dates of a cca_deposits row and of a cca_requirement_increments row must be in that
+    order, and must have happened by the day the computation rests on them: the requirement
+    arisen by as_of, the cure received by prepared_on (as_of when blank: the parameter
+    defaults to it). A cure dated after prepared_on, or before the requirement arose, was
+    taken as received in time (walk-through: FD-0009's cure dated 2026-11-23 with prepared_on
+    2026-11-20 made a pending customer eligible, +800,000.00 of Item 15, deposit needed
+    1,603,349.70 -> 827,349.70). Each such cell is refused, located (reading: h_dates_order).
+    The rows' other facts are the computation's to test ((B)'s call on the very day,
+    (C)'s deadline and amount)."""
+    as_of = params.get("as_of")
+    prepared = params.get("prepared_on") or as_of
+    prepared_name = "prepared_on" if params.get("prepared_on") else "as_of"
+    for table, arose_col in H_DATE_TABLES:
+        frame = checks.tables.get(table)
+        if frame is not None and len(frame):
+            _check_h_dates_of(checks, table, arose_col, as_of, prepared, prepared_name)
+
+
+def _check_h_dates_of(checks: Checks, table: str, arose_col: str, as_of: Any, prepared: Any,
+                      prepared_name: str) -> None:
+    """`_check_h_dates_order` on one table, whose requirement arose on `arose_col`."""
+    frame = checks.tables[table]
+
+    def dates(col: str) -> pd.Series:
+        if col not in frame.columns:
+            return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+        return frame[col].astype("datetime64[ns]")
+
+    arose, call, cure = dates(arose_col), dates("call_issued_on"), dates("cure_received_on")
+    has_arose, has_call, has_cure = (s.notna().to_numpy(dtype=bool) for s in (arose, call, cure))
+    # Note H(b)(1)(iii): a requirement the computation as of as_of rests on has arisen by
+    # as_of (reading: h_dates_order).
+    if as_of is not None:
+        report_rows(checks, table, has_arose & (arose > pd.Timestamp(as_of)).to_numpy(dtype=bool), arose_col,
+                    expected=f"a date on or before as_of ({_day(as_of)}): a margin requirement the computation "
+                             "relies on must have arisen by the computation date (Note H(b)(1)(iii))",
+                    message="the requirement is dated after the computation date")
+    # Note H(b)(1)(iii)(B): the call is for a requirement that has arisen (on that very day)
+    # (reading: h_dates_order).
+    report_rows(checks, table, has_arose & has_call & (call < arose).to_numpy(dtype=bool), "call_issued_on",
+                expected=lambda pos: f"a date on or after {arose_col} ({_day(arose.iloc[pos])}): the firm calls the "
+                                     "customer for a margin requirement that has arisen, on the day it arose "
+                                     "(Note H(b)(1)(iii)(B))",
+                message="the call is dated before the requirement arose")
+    # Note H(b)(1)(iii)(C): the delivery that cures the requirement comes after it arose and
+    # after the call (reading: h_dates_order).
+    before_arose = has_arose & has_cure & (cure < arose).to_numpy(dtype=bool)
+    before_call = has_call & has_cure & (cure < call).to_numpy(dtype=bool)
+    call_later = has_arose & has_call & (call > arose).to_numpy(dtype=bool)
+
+    def after_what(pos: int) -> str:
+        names = [f"{arose_col} ({_day(arose.iloc[pos])})"] if has_arose[pos] else []
+        if has_call[pos]:
+            names.append(f"call_issued_on ({_day(call.iloc[pos])})")
+        return (f"a date on or after {' and '.join(names)}: the customer's delivery that cures a margin "
+                "requirement is received after the requirement arose and the firm called for it "
+                "(Note H(b)(1)(iii)(C))")
+
+    def which(pos: int) -> str:
+        if not before_arose[pos]:
+            return "the cure is dated before the call"
+        return "the cure is dated before the requirement arose" + (
+            " and before the call" if before_call[pos] and call_later[pos] else "")
+
+    report_rows(checks, table, before_arose | before_call, "cure_received_on", expected=after_what, message=which)
+    # Note H(b)(1)(iii)(C): a cure the computation counts has been received when it is
+    # prepared (reading: h_dates_order).
+    if prepared is not None:
+        report_rows(checks, table, has_cure & (cure > pd.Timestamp(prepared)).to_numpy(dtype=bool), "cure_received_on",
+                    expected=f"a date on or before {prepared_name} ({_day(prepared)}): a cure the computation "
+                             "relied on must have been received when it was prepared (Note H(b)(1)(iii)(C))",
+                    message=f"the cure is dated after the computation was prepared ({prepared_name})")
 
 
 def _check_item_links(checks: Checks, tables: Mapping[str, pd.DataFrame], items: pd.DataFrame) -> None:

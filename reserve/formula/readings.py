@@ -406,6 +406,86 @@ _GENERAL: tuple[Reading, ...] = (
                "tests/test_credit_reductions_bound.py::test_a_new_issue_past_item_1_keeps_its_debit_side"),
     ),
     Reading(
+        'bank_affiliated_any',
+        'Rule 15c3-3(e)(5)',
+        "Whether a bank is affiliated with the firm is the bank's fact, not an account's: when the reserve bank "
+        'account rows of one bank_id disagree, every row of the bank is taken as affiliated (its cash does not '
+        'count on deposit, the reading that counts less), and a review finding names the bank.',
+        applied_by=("reserve.formula.reserve_bank:bank_affiliated",),
+        tests=("tests/test_bank_affiliated.py::test_rows_of_one_bank_that_disagree_are_all_affiliated",
+               "tests/test_bank_affiliated.py::test_rows_that_agree_keep_their_flag"),
+    ),
+    Reading(
+        'id_visible',
+        'Rule 15c3-3a Note E(5); Rule 15c3-3(e)(5); BOOK_FORMAT.md',
+        'An identifier (a text column whose name ends in _id) is refused, located and the code points named, '
+        'when it holds a character that does not show -- a control (Cc: NUL, tab, DEL, C1), a format character '
+        '(Cf: soft hyphen, zero-width space and joiners, direction marks and isolates, the Arabic letter mark, the '
+        'Mongolian vowel separator, tags, byte order mark), private use (Co), a surrogate (Cs), a line or paragraph '
+        'separator (Zl, Zp), a space other than the ASCII space inside it (Zs; spaces at either end are stripped), a '
+        'variation selector (U+FE00-FE0F, U+E0100-E01EF, U+180B-180D, U+180F), the combining grapheme joiner '
+        'U+034F, a Hangul filler (U+115F, U+1160, U+3164, U+FFA0) or the braille blank U+2800 -- or when it is not '
+        'in composed Unicode form (NFC). Other text keeps such characters. As a second key beside the id it looks '
+        "the same as, it would split a customer (Note E(5)'s grouping), a bank (Rule 15c3-3(e)(5)'s 15% limit) "
+        "or pass a copied row through the key checks, each in the firm's favour. Letters of other scripts that "
+        'look like Latin ones (a Cyrillic O) are characters of their own and are not refused.',
+        applied_by=("reserve.book.convert:_refuse_unseen", "reserve.book.convert:_convert_text"),
+        tests=("tests/test_ids_hidden_chars.py::test_a_character_that_does_not_show_inside_an_id_is_refused",
+               "tests/test_ids_hidden_chars.py::test_a_character_that_does_not_show_at_the_end_of_an_id_is_refused",
+               "tests/test_ids_hidden_chars.py::test_every_character_that_does_not_show_is_named_once",
+               "tests/test_ids_hidden_chars.py::test_a_bank_id_with_a_variation_selector_is_refused",
+               "tests/test_ids_hidden_chars.py::test_an_item_id_with_a_nul_is_refused_in_csv_and_parquet",
+               "tests/test_ids_hidden_chars.py::test_other_text_keeps_such_characters",
+               "tests/test_ids_hidden_chars.py::test_plain_ascii_ids_with_an_inner_space_and_ids_of_other_scripts_are_accepted",
+               "tests/test_ids_hidden_chars.py::test_an_id_not_in_composed_unicode_form_is_refused",
+               "tests/test_ids_hidden_chars.py::test_other_ids_not_in_nfc_are_refused",
+               "tests/test_ids_hidden_chars.py::test_an_id_both_hidden_and_decomposed_is_one_problem",
+               "tests/test_ids_hidden_chars.py::test_the_fast_path_reads_exactly_the_strings_bytes",
+               "tests/test_ids_hidden_chars.py::test_the_fast_path_never_reads_the_buffer_padding",
+               "tests/test_ids_hidden_chars.py::test_the_column_is_tested_whatever_else_it_holds",
+               "tests/test_ids_hidden_chars.py::test_the_sample_book_with_a_customer_id_given_an_isolate_is_refused"),
+    ),
+    Reading(
+        'h_dates_order',
+        'Note H(b)(1)(iii)',
+        'The dates of a firm-owned Treasury stop-gap (a cca_deposits row, or the cca_requirement_increments '
+        'row it names) are in the order (iii) describes and have happened when the computation rests on them: '
+        'the requirement (or increment) arose on or before as_of; the call (B) is on or after the day it arose; '
+        'the cure (C) is on or after the day it arose and the call; and the cure is on or before prepared_on '
+        '(as_of when blank) -- a cure the computation relied on must have been received when it was prepared. '
+        'A date out of that order is refused as a located problem, never taken as a cure in time. Same-day dates '
+        'are in order. Whether the call was on that very day, and the cure by the close of the next business '
+        "day and sufficient, stay the computation's findings.",
+        applied_by=(
+            'reserve.book.validate:_check_h_dates_order',
+            'reserve.book.validate:_check_h_dates_of',
+        ),
+        tests=(
+            'tests/test_note_h_dates_order.py::test_a_cure_dated_after_prepared_on_is_refused',
+            'tests/test_note_h_dates_order.py::test_a_cure_after_a_stated_prepared_on_is_refused',
+            'tests/test_note_h_dates_order.py::test_a_cure_dated_before_the_requirement_arose_is_refused',
+            'tests/test_note_h_dates_order.py::test_a_cure_dated_before_the_call_is_refused',
+            'tests/test_note_h_dates_order.py::test_a_call_dated_before_the_requirement_arose_is_refused',
+            'tests/test_note_h_dates_order.py::test_a_requirement_arising_after_as_of_is_refused',
+            'tests/test_note_h_dates_order.py::test_every_date_out_of_order_is_refused_at_once_each_row_named',
+            'tests/test_note_h_dates_order.py::test_an_increment_out_of_order_is_refused',
+            'tests/test_note_h_dates_order.py::test_the_boundary_dates_are_accepted',
+            'tests/test_note_h_dates_order.py::test_dates_in_order_load',
+            'tests/test_note_h_dates_order.py::test_a_cure_on_a_stated_prepared_on_after_as_of_is_accepted',
+            'tests/test_note_h_dates_order.py::test_the_sample_with_fd0009_cured_after_prepared_on_is_refused',
+            'tests/test_note_h_dates_order.py::test_the_sample_with_fd0009_cured_on_prepared_on_counts',
+        ),
+    ),
+    Reading(
+        'empty_table',
+        'BOOK_FORMAT.md (tables)',
+        'A table file or sheet that is empty -- not even its header row -- is refused, naming it: an export cut '
+        'short looks like this, and read as a table of no rows it would drop every credit and debit the table '
+        'holds. A table with no rows is its header row alone.',
+        applied_by=("reserve.book.convert:type_chunk",),
+        tests=("tests/test_loader.py::test_an_empty_file_or_sheet_is_refused_not_read_as_no_rows",),
+    ),
+    Reading(
         'pct_fraction',
         'Note E(6); BOOK_FORMAT.md (pct)',
         'A percentage is read as percent, as the format says (0.2 is 0.2%), but a non-customer share of 0.05 to 1 '

@@ -37,7 +37,7 @@ def reserve_bank_on_deposit(rb: pd.DataFrame, note7_placed: dict[str, int] | Non
     cash = rb["cash"].to_numpy(dtype=np.int64)
     qs = rb["qualified_securities"].to_numpy(dtype=np.int64)
     notified = rb["written_notification"].to_numpy(dtype=bool)
-    affiliated = rb["bank_affiliated"].to_numpy(dtype=bool)
+    affiliated = bank_affiliated(rb, findings)
     counted_cash = bank_cap_e5(rb, rows, comp, cash, notified & ~affiliated, findings)
     counted = np.where(notified, counted_cash + qs, 0)
     note7_less = pab_note_7_held_deposits(rb, counted, note7_placed)
@@ -92,6 +92,26 @@ def pab_note_7_held_deposits(rb: pd.DataFrame, counted: Ints, note7_placed: dict
     placed = np.array([note7_placed.get(a, 0) for a in ids.tolist()], dtype=np.int64)  # (a handful of accounts)
     out: Ints = np.minimum(placed, counted)
     return out
+
+
+def bank_affiliated(rb: pd.DataFrame, findings: list[Finding]) -> Bools:
+    """Rule 15c3-3(e)(5): whether each account's bank is affiliated with the firm. Affiliation is
+    the bank's, not the account's: when the rows of one bank_id disagree, every row of the bank
+    is taken as affiliated -- its cash excluded, the reading that counts less on deposit -- and
+    the disagreement is a review finding naming the bank (reading: bank_affiliated_any). Before,
+    each row kept its own flag (hostile walk-through: the customer row FALSE kept the whole 15%
+    cap while the PAB row said TRUE; customer deposit needed 1,603,349.70 -> 1,260,492.55)."""
+    own: Bools = rb["bank_affiliated"].to_numpy(dtype=bool)
+    if not len(rb):
+        return own
+    bank = rb["bank_id"].astype(str).to_numpy(dtype=object)
+    t = pd.DataFrame({"bank": bank, "aff": own})
+    any_aff: Bools = t.groupby("bank", sort=True)["aff"].transform("any").to_numpy(dtype=bool)
+    for b in sorted(set(bank[any_aff != own])):
+        findings.append(Finding("Rule 15c3-3(e)(5)", "", f"bank {b}: bank_affiliated differs between its reserve account "
+                                "rows; the bank is taken as affiliated for every row (its cash does not count)", None,
+                                "reserve_bank_accounts", None, Severity.REVIEW))
+    return any_aff
 
 
 def bank_cap_e5(rb: pd.DataFrame, rows: Ints, comp: Texts, cash: Ints, capped: Bools, findings: list[Finding]) -> Ints:
