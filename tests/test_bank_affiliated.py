@@ -39,3 +39,18 @@ def test_rows_that_agree_keep_their_flag(tmp_path):
     r = compute(b)
     assert (r.computations["customer"].on_deposit, r.computations["pab"].on_deposit) == (100_000, 50_000)
     assert not [f for f in r.findings if "bank_affiliated differs" in f.message]
+
+
+def test_one_bank_name_under_two_ids_is_flagged(tmp_path):
+    # reading: bank_one_name. "First Lake Bank" under FLB and FLB-NA (and "first  lake bank" in
+    # another case and spacing): each id keeps its own 15% cap, as given, and one review finding
+    # names the ids. Two names under their own ids: nothing.
+    rows = [rb("RC", "customer", "1000", "false"), {**rb("RP", "pab", "500", "false"), "bank_id": "FLB-NA",
+                                                    "bank_name": "first  lake bank"}]
+    r = compute(book(tmp_path / "a", accounts=ACCOUNTS, reserve_bank_accounts=rows))
+    (f,) = [f for f in r.findings if "is given under bank_ids" in f.message]
+    assert "FLB, FLB-NA" in f.message
+    assert (r.computations["customer"].on_deposit, r.computations["pab"].on_deposit) == (100_000, 50_000)
+    rows[1]["bank_name"] = "Second Bank"
+    r = compute(book(tmp_path / "b", accounts=ACCOUNTS, reserve_bank_accounts=rows))
+    assert not [f for f in r.findings if "is given under bank_ids" in f.message]

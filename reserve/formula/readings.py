@@ -477,6 +477,15 @@ _GENERAL: tuple[Reading, ...] = (
         ),
     ),
     Reading(
+        'bank_one_name',
+        'Rule 15c3-3(e)(5)',
+        'The 15% equity-capital cap is per bank, and a bank is its bank_id. A bank name (case and spacing aside) '
+        'given under two or more bank_ids may be one bank given two caps: the ids are kept as given (two banks may '
+        'share a name) and a review finding names them.',
+        applied_by=("reserve.formula.reserve_bank:_one_bank_two_ids",),
+        tests=("tests/test_bank_affiliated.py::test_one_bank_name_under_two_ids_is_flagged",),
+    ),
+    Reading(
         'empty_table',
         'BOOK_FORMAT.md (tables)',
         'A table file or sheet that is empty -- not even its header row -- is refused, naming it: an export cut '

@@ -111,7 +111,29 @@ def bank_affiliated(rb: pd.DataFrame, findings: list[Finding]) -> Bools:
         findings.append(Finding("Rule 15c3-3(e)(5)", "", f"bank {b}: bank_affiliated differs between its reserve account "
                                 "rows; the bank is taken as affiliated for every row (its cash does not count)", None,
                                 "reserve_bank_accounts", None, Severity.REVIEW))
+    _one_bank_two_ids(rb, findings)
     return any_aff
+
+
+def _one_bank_two_ids(rb: pd.DataFrame, findings: list[Finding]) -> None:
+    """Rule 15c3-3(e)(5): one 15% cap per bank, keyed by bank_id. A bank name (spaces and case
+    aside) given under two or more bank_ids may be one bank with two caps, in the firm's favour
+    (hostile walk-through: FLB and FLB-NA, the same name and equity capital, each got a cap;
+    deposit needed 1,603,349.70 -> 1,260,492.55): each such name is a review finding naming
+    its ids (reading: bank_one_name). The ids are kept as given: two banks may share a name."""
+    if not len(rb) or "bank_name" not in rb:
+        return
+    names = rb["bank_name"].astype(str).str.casefold().str.split().str.join(" ")
+    t = pd.DataFrame({"name": names.to_numpy(dtype=object), "bank": rb["bank_id"].astype(str).to_numpy(dtype=object)})
+    t = t[t["name"].str.len() > 0]
+    ids = t.groupby("name", sort=True)["bank"].unique()
+    for name, banks in ids.items():
+        if len(banks) > 1:
+            shown = rb["bank_name"].astype(str).to_numpy(dtype=object)[np.flatnonzero(names.to_numpy(dtype=object) == name)[0]]
+            findings.append(Finding("Rule 15c3-3(e)(5)", "", f"bank name {shown!r} is given under bank_ids "
+                                    f"{', '.join(sorted(map(str, banks)))}: each id gets its own 15% equity-capital cap; "
+                                    "if they are one bank, make them one bank_id", None, "reserve_bank_accounts", None,
+                                    Severity.REVIEW))
 
 
 def bank_cap_e5(rb: pd.DataFrame, rows: Ints, comp: Texts, cash: Ints, capped: Bools, findings: list[Finding]) -> Ints:
