@@ -658,6 +658,17 @@ _GENERAL: tuple[Reading, ...] = (
 # Note H (Item 15) readings, kept with the Note H package (reserve/formula/note_h).
 _NOTE_H: tuple[Reading, ...] = (
     Reading(
+        'h_cash_owed',
+        'Note H(b)(1)(i); Release 34-99149 (credit items are "cash owed to customers")',
+        '"Cash owed by the broker or dealer to the customer" is the customer\'s credit balances in the formula, '
+        'account by account (Item 1), not netted against a debit balance the customer has in another account '
+        '(that debit is Item 10\'s, carried gross as the formula carries it). The rule does not say whether a '
+        'debit elsewhere reduces the cash owed; read netted, a customer with a credit in one account and an equal '
+        'debit in another would have no cash for Item 15. This is a reading to confirm.',
+        applied_by=("reserve.formula.note_h.accounts:account_facts",),
+        tests=("tests/test_note_h_cash_owed.py::test_cash_owed_is_the_customers_credit_balances_not_netted_against_its_debits",),
+    ),
+    Reading(
         'h_cure_sufficient',
         'Note H(b)(1)(iii)(C)',
         '"A sufficient amount ... to meet the margin requirement" is the shortfall at the time the '

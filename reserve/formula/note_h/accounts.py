@@ -65,7 +65,8 @@ def account_facts(accounts: pd.DataFrame, requirements: pd.DataFrame, deposits: 
     # the result does not depend on row order.
     first = a.sort_values(["account_id", "type"], kind="mergesort").drop_duplicates("account_id")
     attrs = first.set_index("account_id")[["computation", "customer_id", "outside"]]
-    # Note H(b)(1)(i): "cash owed by the broker or dealer to the customer" = credit balances.
+    # Note H(b)(1)(i): "cash owed by the broker or dealer to the customer" = credit balances,
+    # not netted against the customer's debits in other accounts (reading: h_cash_owed).
     live = a[in_formula]
     owed = live["balance"].clip(lower=0).groupby([live["customer_id"], live["computation"]]).sum()
     owed.index = owed.index.set_names(["customer_id", "computation"])
