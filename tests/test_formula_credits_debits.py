@@ -345,6 +345,26 @@ def test_note_e5_exceptions(tmp_path):
     assert lines(b)[1].lines["item_10"] == 25_000_000
 
 
+def test_note_e5_exceptions_disagreeing_take_the_least_favourable(tmp_path):
+    # reading: e5_exception. TNC 1,000,000: 25% = 250,000. Customer X, two margin debits of
+    # 200,000 and 150,000 = 350,000, over by 100,000 (more than 50,000). X1 says plenary, X2 none:
+    # the least favourable, none, is taken -> reduced by 100,000 -> Item 10 = 350,000 - 100,000 =
+    # 250,000 (before: plenary won, 350,000), and a review finding names the disagreement.
+    # X1 plenary, X2 partial 30,000: partial is taken -> reduction 100,000 - 30,000 = 70,000 ->
+    # 280,000. Both plenary: no reduction -> 350,000, nothing named.
+    base = dict(type="margin", customer_id="X")
+    tnc = {"tentative_net_capital": "1000000"}
+    cases = [({"e5_exception": "plenary"}, {"e5_exception": "none"}, 25_000_000, True),
+             ({"e5_exception": "plenary"}, {"e5_exception": "partial", "e5_exception_amount": "30000"}, 28_000_000, True),
+             ({"e5_exception": "plenary"}, {"e5_exception": "plenary"}, 35_000_000, False)]
+    for i, (one, two, item_10, named) in enumerate(cases):
+        b = book(tmp_path / str(i), parameters=tnc,
+                 accounts=[acct("X1", "-200000", **one, **base), acct("X2", "-150000", **two, **base)])
+        r = compute(b)
+        assert r.computations["customer"].lines["item_10"] == item_10, i
+        assert any("state different DEA exceptions" in f.message for f in r.findings) == named, i
+
+
 def test_other_lines_sweep_and_reduction(tmp_path):
     # reading: sweep; reading: reduction
     # credits: 10,000 + other credit 500 = 10,500; debits: 2,000 + other debit 1,000 = 3,000

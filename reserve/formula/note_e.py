@@ -400,13 +400,23 @@ def _e5_customers(acc: pd.DataFrame, p: Params, cal: BusinessCalendar, included:
         ends = np.full(len(starts), np.datetime64(p.as_of, "D") + np.timedelta64(1, "D"))
         counted = cal.busday_count(starts, ends)
         in_window[req] = (counted >= 0) & (counted <= 5) & (starts <= np.datetime64(p.as_of, "D"))
-    d["plenary"] = d["exc"] == "plenary"
-    d["window"] = in_window
-    d["partial_amt"] = np.where(d["exc"] == "partial", d["exc_amount"], 0)
-    d["requested"] = d["exc"] == "requested"
-    g = d.groupby(["computation", "customer_id"], sort=True, observed=True).agg(
-        debit=("debit", "sum"), e1_share=("e1_share", "sum"), plenary=("plenary", "max"), window=("window", "max"),
-        partial_amt=("partial_amt", "sum"), requested=("requested", "max"))
+    # A DEA exception is the customer's: when its rows state different ones, the one that
+    # favours the firm least is taken -- none < partial < requested < plenary -- and the
+    # disagreement is named (reading: e5_exception). Before, the most favourable won: a plenary
+    # exception on one of OAKMONT's two accounts excepted the whole customer.
+    exc_text = pd.Series(d["exc"].astype(object)).fillna("none").to_numpy(dtype=object)
+    d["rank"] = np.select([exc_text == "plenary", exc_text == "requested", exc_text == "partial"], [3, 2, 1], 0)
+    keys_ = ["computation", "customer_id"]
+    least = d.groupby(keys_, sort=True, observed=True)["rank"].transform("min").to_numpy(dtype=np.int64)
+    d["kinds"] = exc_text
+    d["plenary"] = least == 3
+    d["window"] = np.where(least == 2, np.where(exc_text == "requested", in_window, True), False)  # every request's
+    d["partial_amt"] = np.where((exc_text == "partial") & (least == 1), d["exc_amount"], 0)
+    d["requested"] = least == 2
+    g = d.groupby(keys_, sort=True, observed=True).agg(
+        debit=("debit", "sum"), e1_share=("e1_share", "sum"), plenary=("plenary", "max"), window=("window", "min"),
+        partial_amt=("partial_amt", "sum"), requested=("requested", "max"),
+        stated=("kinds", lambda k: ", ".join(sorted(set(k)))))
     return g.reset_index()
 
 
@@ -419,6 +429,13 @@ def _e5_customer(r: pd.Series, threshold: int, out: Outcome) -> None:
              if r["e1_share"] > 0 else "")
     head = (f"customer {cust_id}: margin debits {money.format_display(int(r['debit']))}{after} exceed 25% of tentative "
             f"net capital ({money.format_display(threshold)}) by {money.format_display(excess)}")
+    if "," in str(r.get("stated", "")):
+        least = ("plenary" if r["plenary"] else "requested" if r["requested"] else
+                 "partial" if r["partial_amt"] > 0 else "none")
+        out.findings.append(Finding("Note E(5)", comp, f"customer {cust_id}: its accounts state different DEA exceptions "
+                                    f"({r['stated']}); the one that favours the firm least, {least}, is taken -- "
+                                    "state the customer's exception alike on each of its accounts", excess, "", None,
+                                    Severity.REVIEW))
     if r["plenary"]:
         out.findings.append(Finding("Note E(5)", comp, head + "; plenary DEA exception: no reduction", excess, "", None,
                                     Severity.REVIEW))

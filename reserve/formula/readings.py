@@ -92,14 +92,16 @@ _GENERAL: tuple[Reading, ...] = (
         "DEA exceptions are read per customer from the customer's account rows: `plenary` removes the "
         'reduction; `partial` removes up to the sum of e5_exception_amount; `requested` keeps the debit in '
         'the formula for five business days counting the day of the request (the day itself if a business '
-        "day, else the next business day, is day 1). Where a customer's rows disagree, plenary > requested "
-        '(in its window) > partial > none.',
+        "day, else the next business day, is day 1). The exception is the customer's: where its rows "
+        'disagree, the one that favours the firm least is taken (none < partial < requested < plenary; requested '
+        'in its window only if every row requesting is) and a review finding names the disagreement.',
         applied_by=(
             "reserve.formula.note_e:note_e5_single_customer",
             "reserve.formula.note_e:_e5_customers",
             "reserve.formula.note_e:_e5_customer",
         ),
-        tests=("tests/test_formula_credits_debits.py::test_note_e5_exceptions",),
+        tests=("tests/test_formula_credits_debits.py::test_note_e5_exceptions",
+               "tests/test_formula_credits_debits.py::test_note_e5_exceptions_disagreeing_take_the_least_favourable"),
     ),
     Reading(
         'e5_applies_to_pab',
