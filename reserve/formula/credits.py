@@ -29,6 +29,7 @@ from .model import (
     LINES_BY_KEY,
     MAX_LISTED,
     Finding,
+    LineKey,
     Outcome,
     Severity,
     choose,
@@ -273,24 +274,27 @@ def reductions_within_credits(disp: pd.DataFrame, item_ids: pd.Series) -> tuple[
     findings: list[Finding] = []
     if not len(disp):
         return disp, findings
-    comp = disp["computation"].astype(str).to_numpy()  # a handful of categories
-    line = disp["line"].astype(str).to_numpy()
+    # compared on the categoricals (a handful of categories), never as millions of strings
+    comp, line = disp["computation"].array, disp["line"].array
     amount = disp["amount"].to_numpy(dtype=np.int64)
-    table = disp["table"].astype(str).to_numpy()
-    credit = np.isin(line, CREDIT_LINES)
+    from_items = np.asarray(disp["table"].array == "items", dtype=bool)
+    credit = np.asarray(line.isin(CREDIT_LINES), dtype=bool)
     moved = np.zeros(len(disp), dtype=bool)
     reason = ("not taken: the reductions of this line exceed its credits, which they are part of "
               "(a negative credit line); the line keeps its credits before them -- check the row")
-    for c, ln in sorted({(c, ln) for c, ln in zip(comp[credit], line[credit], strict=True)}):
-        here = credit & (comp == c) & (line == ln)
+    n_line = max(len(line.categories), 1)
+    pair_codes = np.unique(np.asarray(comp.codes, dtype=np.int64)[credit] * n_line + np.asarray(line.codes)[credit])
+    pairs = {(str(comp.categories[k // n_line]), str(line.categories[k % n_line])) for k in pair_codes.tolist()}
+    for c, ln in sorted(pairs):
+        here = credit & np.asarray(comp == c, dtype=bool) & np.asarray(line == ln, dtype=bool)
         total = int(amount[here].sum())
         if total >= 0:
             continue
-        cut = here & (table == "items") & (amount < 0)
+        cut = here & from_items & (amount < 0)
         if not cut.any():
             continue
         gross = total - int(amount[cut].sum())
-        label = f"{'PAB' if c == 'pab' else 'customer'} Item {LINES_BY_KEY[ln].number}"
+        label = f"{'PAB' if c == 'pab' else 'customer'} Item {LINES_BY_KEY[LineKey(ln)].number}"
         rows = np.flatnonzero(cut)
         findings.append(Finding("Exhibit A (credits)", c, f"{label} is {money.format_display(total)} after the "
                                 f"reductions of {len(rows)} items row(s) ({money.format_display(-int(amount[cut].sum()))}) "
