@@ -73,6 +73,19 @@ def test_absent_columns_are_typed_nulls(trail):
     assert last.schema == S.trail_batch(bk, result, sched, columns).schema
 
 
+def test_absent_columns_share_one_null_array_per_schedule(trail):
+    """A column no row of a batch has is one null array per length and type, made once and
+    shared by every such column and batch of the schedule (issue 13); the values are those
+    `pa.nulls` gives."""
+    _, bk, result, sched, columns = trail
+    dicts = S.Dictionaries()
+    a = S.trail_batch(bk, result, sched, columns, 2, 3, dicts=dicts)
+    b = S.trail_batch(bk, result, sched, columns, 2, 3, dicts=dicts)
+    assert dicts.nulls(1, "money") is dicts.nulls(1, "money")
+    assert dicts.nulls(1, "money").equals(pa.nulls(1, pa.decimal128(20, 2)))
+    assert a.equals(b) and a.equals(S.trail_batch(bk, result, sched, columns, 2, 3))  # no cache: the same
+
+
 def _pandas_path(bk, result, sched, columns, start, stop):
     """What the batches were before the trail: the joined pandas frame converted to Arrow."""
     t = S._arrow_table(S.schedule_rows(bk, result, sched, stop - start, start=start, columns=columns))

@@ -686,6 +686,19 @@ class Dictionaries:
 
     def __init__(self) -> None:
         self._made: dict[tuple[int, bool], tuple[pd.Index, pa.Array | None]] = {}
+        self._nulls: dict[tuple[int, str], pa.Array] = {}
+
+    def nulls(self, n: int, typ: str) -> pa.Array:
+        """n nulls of a schedule column of type `typ`, made once per length and type (issue 13:
+        a batch of the excluded rows has 66 columns no row of it has, and each `pa.nulls` of a
+        million decimals was 16 MB of fresh memory, a third of the batch's time). Arrow arrays
+        are immutable, so one array serves every column and batch that needs it."""
+        import pyarrow as pa
+
+        key = (n, typ)
+        if key not in self._nulls:
+            self._nulls[key] = pa.nulls(n, _arrow_type(typ))
+        return self._nulls[key]
 
     def of(self, cats: pd.Index, encoded: bool) -> pa.Array | None:
         """The dictionary of `cats` as plain strings (encoded: the dictionary array's values, or
@@ -760,15 +773,16 @@ def _source_piece(col: pd.Series, rows: npt.NDArray[np.int64], typ: str, encoded
 
 
 def _placed(n: int, typ: str, pieces: list[tuple[npt.NDArray[np.int64], pa.Array]],
-            places: dict[tuple[int, ...], tuple[list[npt.NDArray[np.int64]], pa.Array]] | None = None) -> pa.Array:
+            places: dict[tuple[int, ...], tuple[list[npt.NDArray[np.int64]], pa.Array]] | None = None,
+            dicts: Dictionaries | None = None) -> pa.Array:
     """One column of n rows from per-table pieces (piece i holds the rows `idx_i`), null
-    where the row's table lacks the column; all null (`pa.nulls`) when no table has it.
-    `places`: the gather index of each set of tables already placed in this batch (every
-    column of the same tables has the same one: it is made once, issue 13)."""
+    where the row's table lacks the column; all null (`pa.nulls`, from `dicts` when given)
+    when no table has it. `places`: the gather index of each set of tables already placed in
+    this batch (every column of the same tables has the same one: it is made once, issue 13)."""
     import pyarrow as pa
 
     if not pieces:
-        return pa.nulls(n, _arrow_type(typ))
+        return dicts.nulls(n, typ) if dicts is not None else pa.nulls(n, _arrow_type(typ))
     if len(pieces) == 1 and len(pieces[0][0]) == n:  # one table, every row (idx = 0..n-1)
         return pieces[0][1]
     key = tuple(id(idx) for idx, _ in pieces)
@@ -846,6 +860,7 @@ def trail_batch(book: Book, result: Result, sched: Schedule, columns: dict[str, 
                 owners.setdefault(_output_name(name), []).append(t)
     single = {c: ts[0] for c, ts in owners.items() if len(ts) == 1}
     gather: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]] = {}
+    every: npt.NDArray[np.int64] | None = None
     for t, code in present:
         if not t or t not in book.tables:
             continue
@@ -873,7 +888,9 @@ def trail_batch(book: Book, result: Result, sched: Schedule, columns: dict[str, 
                     absent[idx] = False
                     gather[t] = (g, absent)
                 g, absent = gather[t]
-                pieces[out_name] = [(np.arange(n, dtype=np.int64),
+                if every is None:
+                    every = np.arange(n, dtype=np.int64)  # one for the batch: `_placed` reads its length
+                pieces[out_name] = [(every,
                                      _source_piece(frame[name], g, columns[out_name], False, absent, dicts))]
                 continue
             piece = _source_piece(frame[name], src_rows, columns[out_name], whole, dicts=dicts)
@@ -882,6 +899,6 @@ def trail_batch(book: Book, result: Result, sched: Schedule, columns: dict[str, 
     fixed["sheet"] = _category_text(pd.Categorical.from_codes(sheet_code, sheets), None, True)
     fixed["row"] = _units(row_col, row_na, "int")
     places: dict[tuple[int, ...], tuple[list[npt.NDArray[np.int64]], pa.Array]] = {}
-    arrays = [fixed[c] for c in FIXED_COLUMNS] + [_placed(n, typ, pieces.get(name, []), places)
+    arrays = [fixed[c] for c in FIXED_COLUMNS] + [_placed(n, typ, pieces.get(name, []), places, dicts)
                                                   for name, typ in columns.items()]
     return pa.Table.from_arrays(arrays, names=[*FIXED_COLUMNS, *columns])
