@@ -86,6 +86,14 @@ class ProblemLog:
             self.items.append(make(i))
         self.total += count
 
+    def absorb(self, other: "ProblemLog") -> None:
+        """Take in `other`'s problems, as though they had been added here after this log's own:
+        the same problems kept (the first under the cap) and counted. How problems found on
+        another thread join the log in a fixed order (`convert._converted`)."""
+        room = max(0, self.cap - len(self.items))
+        self.items.extend(other.items[:room])
+        self.total += other.total
+
     def __bool__(self) -> bool:
         return self.total > 0
 

@@ -1493,3 +1493,33 @@ def test_an_empty_file_or_sheet_is_refused_not_read_as_no_rows(tmp_path):
     wb.save(tmp_path / "b.xlsx")
     p = only(problems_of(tmp_path / "b.xlsx"), sheet="items")
     assert "the sheet is empty" in p.message
+
+
+# --------------------------------------------------------------------------- typing on two threads
+
+
+def test_columns_typed_two_at_a_time_report_as_one_thread(tmp_path, monkeypatch):
+    """A big chunk's columns are converted two at a time (convert._converted, issue 13), each
+    column reporting to a log of its own that joins the book's log in the schema's column
+    order: the problems, their order, which are kept under the cap (MAX_PROBLEMS) and their
+    count are what one thread gives. 150 rows, each with a bad balance, a bad date and a bad
+    ownership percentage: 450 problems, of which the first 200 are kept -- all 150 balances
+    (the column comes first in the schema), then 50 of the next column's."""
+    from collections import Counter
+
+    import reserve.book.convert as convert
+
+    rows = [{"account_id": f"A{i}", "book": "customer", "balance": "12.345", "e5_exception_date": "2026-13-01",
+             "noncustomer_ownership_pct": "250"} for i in range(150)]
+    path = write_book(tmp_path / "b", accounts=rows)
+    monkeypatch.setattr(convert, "PARALLEL_TYPING_ROWS", 1 << 40)  # one thread
+    serial = problems_of(path)
+    monkeypatch.setattr(convert, "PARALLEL_TYPING_ROWS", 1)  # every chunk on two threads
+    parallel = problems_of(path)
+    assert serial.total == parallel.total == 450  # 150 rows x 3 bad cells
+    assert len(parallel.problems) == MAX_PROBLEMS == 200
+    assert parallel.problems == serial.problems
+    # kept: the schema's first bad column whole (150), then 200 - 150 = 50 of the next one
+    # (noncustomer_ownership_pct comes before e5_exception_date); shown sorted by row
+    kept = Counter(p.column for p in parallel.problems)
+    assert kept == {"balance": 150, "noncustomer_ownership_pct": 50}

@@ -1232,6 +1232,42 @@ def _duplicate_columns(chunk: RawChunk, log: ProblemLog) -> bool:
     return bool(repeated)
 
 
+# A chunk of at least this many rows has its columns typed two at a time (issue 13: typing the
+# 10M-account table's 20 columns was one thread for 2-4 s while the second core waited).
+# Arrow's and numpy's kernels release the interpreter lock, so two columns convert at once.
+PARALLEL_TYPING_ROWS = 1 << 18
+TYPING_THREADS = 2
+
+
+def _converted(table: Table, frame: pd.DataFrame, chunk: RawChunk, log: ProblemLog,
+               rep: _Reporter) -> dict[str, tuple[pd.Series, np.ndarray]]:
+    """Each column of the format present in `frame`, converted (CONVERTERS): {name: (values,
+    blank)}. For a big chunk, two columns at a time, each reporting to a log of its own; the
+    logs and the cells marked bad then join `log` and `rep` in the schema's column order, so
+    the problems reported, and which of them are kept under the cap, are those one thread
+    gives (tests/test_loader.py)."""
+    present = [c for c in table.columns if c.name in frame.columns]
+    if len(frame) < PARALLEL_TYPING_ROWS or len(present) < 2:
+        return {c.name: CONVERTERS[c.type](c, frame[c.name], rep) for c in present}
+    from concurrent.futures import ThreadPoolExecutor
+
+    series = {c.name: frame[c.name] for c in present}  # the frame is read on this thread only
+
+    def one(c: Column) -> tuple[tuple[pd.Series, np.ndarray], ProblemLog, dict[str, np.ndarray]]:
+        own = _Reporter(chunk, ProblemLog(log.cap))
+        return CONVERTERS[c.type](c, series[c.name], own), own.log, own.bad
+
+    with ThreadPoolExecutor(max_workers=TYPING_THREADS, thread_name_prefix="reserve-typing") as pool:
+        done = list(pool.map(one, present))  # in column order
+    out = {}
+    for c, (result, own_log, bad) in zip(present, done, strict=True):
+        log.absorb(own_log)
+        for column, mask in bad.items():
+            rep.mark(column, mask)
+        out[c.name] = result
+    return out
+
+
 def type_chunk(table: Table, chunk: RawChunk, log: ProblemLog, bad: dict | None = None,
                used: dict | None = None) -> pd.DataFrame | None:
     """Type one chunk; `bad`, when given, receives {column: mask} of the cells reported bad;
@@ -1287,9 +1323,10 @@ def type_chunk(table: Table, chunk: RawChunk, log: ProblemLog, bad: dict | None 
         return None
     out = {}
     blanks = {}
+    converted = _converted(table, frame, chunk, log, rep)
     for c in table.columns:
         if c.name in frame.columns:
-            values, blank = CONVERTERS[c.type](c, frame[c.name], rep)
+            values, blank = converted[c.name]
             if c.name in nan:  # reported above: neither blank nor a value (the book is refused)
                 blank = blank & ~nan[c.name]
         else:
