@@ -17,7 +17,7 @@ from bookkit import acct, book, item
 import reserve.formula
 from reserve.formula import computation, compute
 from reserve.formula.item_rows import ItemRows
-from reserve.formula.model import MAX_LISTED, Outcome
+from reserve.formula.model import MAX_LISTED, Outcome, empty_dispositions
 
 
 def test_a_capped_list_of_account_findings_says_how_many_more(tmp_path):
@@ -67,10 +67,18 @@ def test_compute_runs_every_step_once_each_lane_in_order(tmp_path, monkeypatch):
     end = names.index("_assemble")
     chain = [n for n in names[1:end] if n in computation.DEBIT_CHAIN]
     beside = [n for n in names[1:end] if n not in computation.DEBIT_CHAIN]
-    assert ran[0] == "_scope" and ran[end:] == names[end:]  # the scope first, then from _assemble on in order
+    settled = names.index("_credit_lines") + 1
+    assert ran[0] == "_scope" and ran[end:settled] == names[end:settled]  # the scope first; _assemble on in order
     assert [n for n in ran if n in chain] == chain  # the debit chain in order
     assert [n for n in ran[1:end] if n in beside] == beside  # the steps beside it in order
     assert chain == ["_item_10_accounts", "_note_e1", "_note_e5"]
+    # once the dispositions are final: the findings lane and Item 16's, each in order
+    findings = [n for n in names[settled:] if n in computation.FINDINGS_BESIDE]
+    after = [n for n in names[settled:] if n not in computation.FINDINGS_BESIDE]
+    assert [n for n in ran[settled:] if n in findings] == findings
+    assert [n for n in ran[settled:] if n in after] == after
+    assert findings == ["_note_h_pairing", "_note_e1_not_tested", "_defaults"]
+    assert after == ["_item_16", "_frequency"]
 
 
 def _sample_book():
@@ -89,6 +97,40 @@ def test_the_steps_beside_the_debit_chain_need_nothing_it_makes():
     for step in beside:
         step(run)
         assert run.debits is None and run.e1 is None, step.__name__
+
+
+def test_the_findings_beside_item_16_need_nothing_it_makes():
+    # Each FINDINGS_BESIDE step runs on a run where the dispositions are final and Item 16 has
+    # not run (Run.computations still empty): none of them fails, so none reads them; and none
+    # changes the dispositions Item 16 sums.
+    b = _sample_book()
+    p, cal = b.params, computation.calendar_for(b)
+    run = computation.Run(b, cal, ItemRows.of(b.tables["items"], p, cal))
+    settle, after, findings = computation._final_lanes(computation._lanes(computation.STEPS)[3])
+    for step in computation.STEPS[:len(computation.STEPS) - len(after) - len(findings)]:
+        run.outcome.extend(step(run))
+    final = run.dispositions
+    for step in findings:
+        step(run)
+        assert run.computations == {} and run.dispositions is final, step.__name__
+
+
+def test_the_line_sums_are_worked_out_once_for_the_same_dispositions(monkeypatch):
+    # _credit_lines and Item 16 sum the same final frame: once (issue 13); a changed frame
+    # (reductions taken back within a credit line) is summed again.
+    b = _sample_book()
+    calls = []
+    real = computation.line_sums
+    monkeypatch.setattr(computation, "line_sums", lambda d: calls.append(id(d)) or real(d))
+    compute(b)
+    assert len(calls) == 1
+    run = computation.Run(b, computation.calendar_for(b), None)
+    one, other = empty_dispositions(), empty_dispositions()
+    run.dispositions = one
+    computation._sums(run), computation._sums(run)
+    run.dispositions = other
+    computation._sums(run)
+    assert calls[1:] == [id(one), id(other)]
 
 
 def test_the_two_lanes_give_what_the_steps_one_after_the_other_give():
@@ -158,3 +200,24 @@ def test_a_disposition_frame_keeps_the_arrays_it_is_handed_and_the_concatenation
         out = concat_dispositions(frames)
         out.loc[0, "amount"] = 7  # writable
         assert out.loc[0, "amount"] == 7 and frame["amount"].tolist() == [500, -250]
+
+
+def test_dispositions_concatenated_two_columns_at_a_time_are_those_of_one_thread(monkeypatch):
+    # model.concat_dispositions works on two columns at a time for a big run (issue 13): the
+    # frame -- values, categories and their order (first appearance) -- is the one-thread frame.
+    from reserve.formula import model
+
+    b = _sample_book()
+    frames = []
+    real = model.concat_dispositions
+    monkeypatch.setattr(computation, "concat_dispositions", lambda fs: frames.append(list(fs)) or real(fs))
+    compute(b)
+    parts = frames[0]
+    assert len(parts) > 10
+    monkeypatch.setattr(model, "PARALLEL_CONCAT_ROWS", 1 << 40)
+    one = model.concat_dispositions(parts)
+    monkeypatch.setattr(model, "PARALLEL_CONCAT_ROWS", 0)
+    two = model.concat_dispositions(parts)
+    pd.testing.assert_frame_equal(one, two)
+    for c in model.TEXT_COLUMNS:
+        assert list(one[c].cat.categories) == list(two[c].cat.categories), c

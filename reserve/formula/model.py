@@ -231,13 +231,24 @@ def concat_dispositions(frames: list[pd.DataFrame]) -> pd.DataFrame:
     frames = [f for f in frames if len(f)] or [empty_dispositions()]
     if len(frames) == 1:  # a copy: a disposition frame's own arrays are read-only (`dispositions`)
         return frames[0].reset_index(drop=True).copy()
-    out = {}
-    for c in DISPOSITION_COLUMNS:
+
+    def column(c: str) -> Any:
         if c in TEXT_COLUMNS:
-            out[c] = _union([_as_categorical(f[c], len(f)) for f in frames])
-        else:
-            out[c] = np.concatenate([f[c].to_numpy() for f in frames])
-    return pd.DataFrame(out, copy=False)
+            return _union([_as_categorical(f[c], len(f)) for f in frames])
+        return np.concatenate([f[c].to_numpy() for f in frames])
+
+    if sum(len(f) for f in frames) < PARALLEL_CONCAT_ROWS:
+        return pd.DataFrame({c: column(c) for c in DISPOSITION_COLUMNS}, copy=False)
+    # two columns at a time: numpy's remapping and copying run without the interpreter lock
+    # (issue 13: the 20 million dispositions of a 10M-account book, 0.8 -> 0.5 s)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="reserve-concat") as pool:
+        return pd.DataFrame(dict(zip(DISPOSITION_COLUMNS, pool.map(column, DISPOSITION_COLUMNS), strict=True)),
+                            copy=False)
+
+
+PARALLEL_CONCAT_ROWS = 1 << 20  # dispositions concatenated two columns at a time from this many rows
 
 
 def _union(parts: list[pd.Categorical]) -> pd.Categorical:
