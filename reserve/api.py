@@ -22,6 +22,9 @@ from .progress import NO_PROGRESS, Progress
 from .report.model import Report, ReportFigures, build_report
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from .report.supporting import Schedule
     from .report.whatif import WhatIf
     from .series.hindsight import Hindsight
 
@@ -146,13 +149,14 @@ def _series_deposits(series: str | Path, notes: list[str]) -> dict[str, Mapping[
 def write_outputs(out_dir: str | Path, book: Book, result: Result, formats: Iterable[str] = FORMATS,
                   report: Report | None = None, previous: ReportFigures | None = None,
                   run_time: datetime | None = None, warnings: list[str] | None = None,
-                  progress: Progress = NO_PROGRESS) -> list[Path]:
+                  progress: Progress = NO_PROGRESS, schedules: Future[list[Schedule]] | None = None) -> list[Path]:
     """Write the chosen renderings into out_dir as one set (`reserve.outputs.publish`): the
     whole set is written in a hidden folder beside out_dir and switched in by one atomic
     rename; the user's own files in out_dir are kept; an earlier run's files are removed.
     Raises OutputError (one line; out_dir untouched) when the folder cannot be used or
     written. Notes about leftovers of killed runs are appended to `warnings`. `progress` is
-    told of each output written."""
+    told of each output written. `schedules`: the schedules already being made
+    (`render.start_schedules`), else they are made here."""
     report = report or build_report(book, result, run_time)
     formats = tuple(formats)
 
@@ -165,7 +169,7 @@ def write_outputs(out_dir: str | Path, book: Book, result: Result, formats: Iter
         if "html" in formats or "xlsx" in formats:
             from .report import render  # the HTML and workbook renderers
 
-            rendered = render.render_all(folder, book, result, report, formats, previous, progress)
+            rendered = render.render_all(folder, book, result, report, formats, previous, progress, schedules)
             written += rendered
             # the CSV copy of a schedule too long for its workbook sheet, written beside its
             # Parquet file (supporting.write_trail): part of the set, named in the manifest

@@ -20,9 +20,10 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -233,10 +234,8 @@ def main():
 def compute(book, out_dir, formats, previous, fail_on, quiet, as_json, history=None):
     """Compute both reserve formulas for BOOK and write the report."""
     _memory_policy()
-    from .api import FORMATS, write_outputs
-    from .outputs import check_output_dir, resolve_out
-    from .report.model import build_report
-    from .report.summary import summary, summary_text
+    from .api import FORMATS
+    from .outputs import check_output_dir
 
     chosen = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
     bad = [f for f in chosen if f not in FORMATS]
@@ -251,6 +250,29 @@ def compute(book, out_dir, formats, previous, fail_on, quiet, as_json, history=N
 
     b = load_book(book, progress)
     result = compute_formula(b, progress)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="reserve-schedules") as early:
+        _compute_outputs(out_dir, b, result, chosen, prev, previous, history, fail_on, quiet, as_json, progress,
+                         _start_schedules(early, result, chosen))
+
+
+def _start_schedules(pool: ThreadPoolExecutor, result: Any, chosen: tuple[str, ...]) -> Any:
+    """The schedules of the page and the workbook, started now on `pool` so that they are
+    sorted while the report is built (render.start_schedules); None when neither is written."""
+    if "html" not in chosen and "xlsx" not in chosen:
+        return None
+    from .report.render import start_schedules
+
+    return start_schedules(pool, result)
+
+
+def _compute_outputs(out_dir, b, result, chosen, prev, previous, history, fail_on, quiet, as_json, progress,
+                     made) -> None:
+    """`reserve compute` once the book is computed: the report, its outputs, the summary."""
+    from .api import write_outputs
+    from .outputs import resolve_out
+    from .report.model import build_report
+    from .report.summary import summary, summary_text
+
     with progress.phase("building the report"):
         report = build_report(b, result)
     if prev is not None:
@@ -272,7 +294,8 @@ def compute(book, out_dir, formats, previous, fail_on, quiet, as_json, history=N
     from .memory import give_back_freed_memory
 
     give_back_freed_memory()  # the writers' peak is not raised by memory the computing kept
-    paths = write_outputs(out_dir, b, result, chosen, report=report, previous=prev, warnings=notes, progress=progress)
+    paths = write_outputs(out_dir, b, result, chosen, report=report, previous=prev, warnings=notes, progress=progress,
+                          schedules=made)
     for w in report.compared_with.warnings if report.compared_with else ():
         _err(f"Warning: --compare {previous}: {w}")
     for n in report.history.notes if report.history else ():

@@ -74,3 +74,27 @@ def test_rows_bytes_are_the_strings_one_after_the_other():
     rows = pa.array(["<row>é</row>", "", "<row r=\"2\"/>", "tail"], pa.string())
     assert _concatenated(rows) == "<row>é</row><row r=\"2\"/>tail".encode()
     assert _concatenated(rows.slice(2, 1)) == b'<row r="2"/>' and _concatenated(rows.slice(0, 0)) == b""
+
+
+def test_schedules_made_beforehand_give_the_same_outputs(tmp_path):
+    # `reserve compute` starts the schedules on another thread while the report is built
+    # (render.start_schedules, issue 13) and hands them to write_outputs: every output is
+    # what write_outputs gives when it makes them itself.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from reserve.report.render import start_schedules
+
+    book, result = compute_book(files("reserve.sample_data") / "weekly_book.xlsx")
+    write_outputs(tmp_path / "itself", book, result, run_time=RUN)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        write_outputs(tmp_path / "early", book, result, run_time=RUN, schedules=start_schedules(pool, result))
+    a, b = tmp_path / "itself", tmp_path / "early"
+    names = sorted(str(p.relative_to(a)) for p in a.rglob("*") if p.is_file() and p.name != ".reserve-manifest.json")
+    assert names == sorted(str(p.relative_to(b)) for p in b.rglob("*") if p.is_file() and p.name != ".reserve-manifest.json")
+    assert (a / "report.html").read_text() == (b / "report.html").read_text()
+    assert (a / "report.json").read_text() == (b / "report.json").read_text()
+    for name in names:
+        if name.endswith(".parquet"):
+            assert pq.read_table(a / name).equals(pq.read_table(b / name)), name
+        elif name.endswith(".csv"):
+            assert (a / name).read_bytes() == (b / name).read_bytes(), name
