@@ -242,3 +242,19 @@ def test_decimal_edges_written_by_hand():
                    np.array([False, True, False, False, False]), "money").to_pylist()
     assert got == [Decimal("-0.01"), None, Decimal("92233720368547758.07"), Decimal("-92233720368547758.08"),
                    Decimal("1234.56")]
+
+
+def test_integer_take_reads_a_masked_array_directly_and_anything_else_through_pandas():
+    # supporting._int_take (issue 13): pandas' Int64 taken through its value and mask arrays;
+    # an integer array of another kind (Arrow-backed) through pandas' public take. The same
+    # units and mask either way; a unit under the mask is never read.
+    import numpy as np
+
+    rows = np.array([3, 1, 2], dtype=np.int64)  # 7, missing, -250
+    masked = pd.array([100, None, -250, 7], dtype="Int64")
+    arrow = pd.array([100, None, -250, 7], dtype="int64[pyarrow]")
+    for values in (masked, arrow):
+        units, missing = S._int_take(values, rows)
+        assert missing.tolist() == [False, True, False]
+        assert units[~missing].tolist() == [7, -250]
+        assert S._units(units, missing, "money").to_pylist() == [Decimal("0.07"), None, Decimal("-2.50")]

@@ -756,11 +756,10 @@ def _source_piece(col: pd.Series, rows: npt.NDArray[np.int64], typ: str, encoded
 
     if typ == "text" and isinstance(col.dtype, pd.CategoricalDtype):
         return _category_text(col.array, rows, encoded, absent, dicts)
-    piece = col.array.take(rows)
     if typ in ("money", "pct", "int"):
-        ints = pd.array(piece, dtype="Int64")
-        na = np.asarray(ints.isna())
-        return _units(ints.to_numpy(dtype=np.int64, na_value=0), na if absent is None else na | absent, typ)
+        units, na = _int_take(col.array, rows)
+        return _units(units, na if absent is None else na | absent, typ)
+    piece = col.array.take(rows)
     if typ == "text" and isinstance(col.dtype, pd.StringDtype):
         out = pa.array(piece).cast(pa.string())
     elif typ == "text":
@@ -770,6 +769,19 @@ def _source_piece(col: pd.Series, rows: npt.NDArray[np.int64], typ: str, encoded
     if absent is not None and absent.any():
         out = pc.if_else(pa.array(absent), pa.nulls(len(out), out.type), out)
     return out
+
+
+def _int_take(values: Any, rows: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Rows `rows` of an integer column (the book's money, percentages and counts: pandas'
+    Int64) as int64 units and a missing mask. A masked array's values and mask are two numpy
+    arrays (`_data`, `_mask`), taken directly: half the time of pandas' take, then its
+    conversion to numpy with the missing as 0 (issue 13). The units under the mask are
+    whatever the array holds there; Arrow reads none of them (they are null)."""
+    data, mask = getattr(values, "_data", None), getattr(values, "_mask", None)
+    if isinstance(data, np.ndarray) and isinstance(mask, np.ndarray) and data.dtype == np.int64:
+        return data[rows], mask[rows]
+    ints = pd.array(values.take(rows), dtype="Int64")  # another integer array: pandas' public way
+    return ints.to_numpy(dtype=np.int64, na_value=0), np.asarray(ints.isna())
 
 
 def _placed(n: int, typ: str, pieces: list[tuple[npt.NDArray[np.int64], pa.Array]],
