@@ -231,3 +231,55 @@ def test_variances_sheet_counts_the_unexplained(tmp_path):
 
 def test_no_variances_sheet_without_a_threshold(report_dir):
     assert "Variances" not in openpyxl.load_workbook(report_dir / "report.xlsx").sheetnames
+
+
+def test_exception_rows_written_by_hand_have_openpyxl_cells_and_styles(tmp_path):
+    # The Exceptions rows past the header are SpreadsheetML written by hand (xlsx._rows_xml,
+    # issue 13), not openpyxl cells: read back, each has the value and style openpyxl gave it --
+    # severity red and bold when severe, the message wrapped, the amount under the accounting
+    # format and exact (cents / 100), the source row a number, blank cells left out.
+    from decimal import Decimal
+
+    from reserve.report.supporting import schedules
+    from reserve.report.xlsx import ACCOUNTING, write_workbook
+
+    b, result, report = reviewed_report(tmp_path)
+    write_workbook(tmp_path / "r.xlsx", b, result, report, schedules(result))
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["Exceptions"]
+    assert any(e.severity == "severe" for e in report.exceptions) and any(e.amount is None for e in report.exceptions)
+    for n, e in enumerate(report.exceptions, 3):
+        sev, amount, message, row = ws[f"B{n}"], ws[f"E{n}"], ws[f"F{n}"], ws[f"I{n}"]
+        assert sev.value == str(e.severity)
+        red = sev.font.bold and sev.font.color is not None and sev.font.color.rgb == "00B3261E"
+        assert red == (e.severity == "severe"), n
+        assert message.value == e.message and message.alignment.wrap_text and message.alignment.vertical == "top"
+        assert amount.number_format == ACCOUNTING
+        if e.amount is None:
+            assert amount.value is None
+        else:  # "1234.50": the exact decimal text, read back by openpyxl as a float (its repr exact)
+            assert Decimal(repr(amount.value)) * 100 == e.amount
+        assert row.value == (e.source.row if e.source else None)
+        assert ws[f"A{n}"].value == (e.id or None)
+
+
+def test_a_hand_written_cell_is_safe_text():
+    # xlsx._cell_xml: text is always text (never a formula), escaped for XML, with characters XML
+    # cannot hold replaced by U+FFFD; formula-looking text gets the quotePrefix style; a blank
+    # cell with no style is left out, a styled one kept; an amount is its exact decimal text.
+    from datetime import date
+
+    from reserve.report.xlsx import _C, Money, _cell_xml
+
+    ids = {("plain", False): 0, ("plain", True): 7, ("wrap", False): 3, ("wrap", True): 8, ("money", False): 4,
+           ("date", False): 5}
+    assert _cell_xml("A1", _C("a<b & c\x01"), ids) == (
+        '<c r="A1" t="inlineStr"><is><t xml:space="preserve">a&lt;b &amp; c\ufffd</t></is></c>')
+    assert _cell_xml("B1", _C("=1+1", "wrap"), ids) == (
+        '<c r="B1" s="8" t="inlineStr"><is><t xml:space="preserve">=1+1</t></is></c>')
+    assert _cell_xml("C1", _C(None), ids) == ""
+    assert _cell_xml("D1", _C(None, "wrap"), ids) == '<c r="D1" s="3"/>'
+    assert _cell_xml("E1", _C(Money(-123450), "money"), ids) == '<c r="E1" s="4" t="n"><v>-1234.50</v></c>'
+    assert _cell_xml("F1", _C(Money(None), "money"), ids) == '<c r="F1" s="4"/>'
+    assert _cell_xml("G1", _C(date(2026, 11, 23), "date"), ids) == '<c r="G1" s="5" t="n"><v>46349</v></c>'
+    assert _cell_xml("H1", _C(""), ids) == '<c r="H1" t="inlineStr"/>'
+    assert _cell_xml("I1", _C(12), ids) == '<c r="I1" t="n"><v>12</v></c>'

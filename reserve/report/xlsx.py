@@ -73,6 +73,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date as _date
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -446,12 +447,12 @@ REVIEW_NOTE = ("To record a review, fill in disposition (resolved / accepted / o
                "the next run shows them here. A review never changes the computation.")
 
 
-def _review_cells(s: _Sheet, r: Review | None) -> list[WriteOnlyCell]:
+def _review_cells(r: Review | None) -> list[_C]:
     """disposition, comment, reviewer, review date of a review (blank cells to fill in without one)."""
     if r is None:
-        return [s.cell(None) for _ in REVIEW_COLUMNS]
-    return [s.cell(r.disposition), s.cell(r.comment or None, align=_WRAP), s.cell(r.reviewer),
-            s.cell(r.date, fmt=DATE) if r.date else s.cell(None)]
+        return [_C(None) for _ in REVIEW_COLUMNS]
+    return [_C(r.disposition), _C(r.comment or None, "wrap"), _C(r.reviewer),
+            _C(r.date, "date") if r.date else _C(None)]
 
 
 def _disposition_list(s: _Sheet, column: int, first: int, last: int) -> None:
@@ -466,11 +467,102 @@ def _disposition_list(s: _Sheet, column: int, first: int, last: int) -> None:
     s.ws.data_validations.append(dv)
 
 
-def _exceptions(wb: Workbook, report: Report) -> None:
+# ------------------------------------------------------------------ rows written as XML by hand
+#
+# openpyxl makes a Python object per cell and writes about 50,000 cells a second: the Exceptions
+# sheet of a 10M-account book (8,454 exceptions, 110,000 cells) took 1.8 s of the main thread
+# while the audit trail wanted both cores (issue 13). Its rows past the header are written here
+# as SpreadsheetML text instead, a cell at a time but with no object per cell, and spliced into
+# the sheet after openpyxl has saved the workbook (`_splice_rows`, as a schedule sheet's rows).
+# The cells are openpyxl's: inline strings (characters XML cannot hold replaced by U+FFFD,
+# always text, never a formula; text starting with = + - @ or a tab, carriage return or line
+# feed gets the quotePrefix style), numbers, dates as serial numbers under the date style, and
+# blank cells left out unless styled -- except that an amount is the exact decimal text of its
+# cents ("1234.50"), where openpyxl writes a float's digits.
+
+# The styles a hand-written cell may have, by name: what `_Sheet.cell` is given for it.
+HAND_STYLES: dict[str, dict[str, Any]] = {
+    "plain": {}, "red": {"font": _RED}, "bold": {"font": _BOLD}, "wrap": {"alignment": _WRAP},
+    "money": {"number_format": ACCOUNTING}, "date": {"number_format": DATE},
+}
+
+
+@dataclass(frozen=True)
+class _C:
+    """One hand-written cell: its value (text, int, cents as `Money`, a date, None for a blank)
+    and the name of its style (HAND_STYLES)."""
+
+    value: object
+    style: str = "plain"
+
+
+@dataclass(frozen=True)
+class Money:
+    cents: int | None
+
+
+def _hand_styles(wb: Workbook) -> dict[tuple[str, bool], int]:
+    """(style name, quote prefixed) -> the style id of a cell so styled, registered in the
+    workbook (a probe sheet, removed again: no sheet is numbered differently)."""
+    probe = wb.create_sheet("__styles__")
+    out = {}
+    for name, attrs in HAND_STYLES.items():
+        for quoted in (False, True):
+            c = WriteOnlyCell(probe)
+            for k, v in attrs.items():
+                setattr(c, k, v)
+            if quoted:
+                c.quotePrefix = True
+            out[(name, quoted)] = int(c.style_id)
+    wb.remove(probe)
+    return out
+
+
+def _cell_xml(ref: str, c: _C, ids: Mapping[tuple[str, bool], int]) -> str:
+    """The `<c>` element of a hand-written cell ("" for a blank cell with no style)."""
+    from openpyxl.utils.datetime import to_excel
+
+    v = c.value.cents if isinstance(c.value, Money) else c.value
+    if isinstance(v, str):
+        text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", v)
+        sid = ids[(c.style, text.startswith(FORMULA_PREFIXES))]
+        style = f' s="{sid}"' if sid else ""
+        if not text:
+            return f'<c r="{ref}"{style} t="inlineStr"/>'
+        return f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{xml_escape(text)}</t></is></c>'
+    sid = ids[(c.style, False)]
+    style = f' s="{sid}"' if sid else ""
+    if v is None:
+        return f'<c r="{ref}"{style}/>' if sid else ""
+    if isinstance(c.value, Money) and c.value.cents is not None:
+        return f'<c r="{ref}"{style} t="n"><v>{_dec(c.value.cents)}</v></c>'
+    if isinstance(v, bool):
+        return f'<c r="{ref}"{style} t="b"><v>{int(v)}</v></c>'
+    if isinstance(v, int):
+        return f'<c r="{ref}"{style} t="n"><v>{v}</v></c>'
+    if isinstance(v, _date):
+        return f'<c r="{ref}"{style} t="n"><v>{int(to_excel(v))}</v></c>'
+    raise TypeError(f"a hand-written cell holds text, an int, Money, a date or None, not {type(v).__name__}")
+
+
+def _rows_xml(rows: list[list[_C] | None], first_row: int, ids: Mapping[tuple[str, bool], int]) -> bytes:
+    """`<row>` elements, the first numbered `first_row`; a None row is an empty row."""
+    letters = [get_column_letter(i + 1) for i in range(max((len(r) for r in rows if r), default=0))]
+    out = []
+    for n, row in enumerate(rows, first_row):
+        if row:
+            cells = "".join(_cell_xml(f"{letters[i]}{n}", c, ids) for i, c in enumerate(row))
+            out.append(f'<row r="{n}">{cells}</row>')
+    return "".join(out).encode("utf-8")
+
+
+def _exceptions(wb: Workbook, report: Report) -> tuple[int, BinaryIO]:
     """The exceptions, each with the review the book's review table gives it (or blank cells a
     reviewer fills in, the disposition from a drop-down), the note on how a review is recorded
     at the top; below the table the previous report's exceptions now gone (--compare) and the
-    review rows that name no exception or variance of this report (never dropped)."""
+    review rows that name no exception or variance of this report (never dropped). The rows
+    past the header are written by hand (see above): returns the sheet's number and them."""
+    ids = _hand_styles(wb)
     gone = report.compared_with.exceptions_gone if report.compared_with else None
     marked = gone is not None  # --compare with a previous report that has ids: a "since" column
     widths = {1: 16, 2: 10, 3: 26, 4: 12, 5: 18, 6: 90, 7: 40, 8: 18, 9: 8}
@@ -479,35 +571,42 @@ def _exceptions(wb: Workbook, report: Report) -> None:
     first_review = len(widths) + 1
     widths.update({first_review: 12, first_review + 1: 50, first_review + 2: 20, first_review + 3: 12})
     s = _Sheet(wb, "Exceptions", widths, page=Page.of(report), header_row=EXCEPTIONS_HEADER_ROW)
+    number = len(wb.worksheets)  # openpyxl names the n-th sheet xl/worksheets/sheet<n>.xml
     s.append([s.cell(REVIEW_NOTE, font=_BOLD)])
     s.header(["id", "severity", "rule", "computation", "amount", "message", "file", "sheet", "row"]
              + (["since"] if marked else []) + list(REVIEW_COLUMNS))
+    rows: list[list[_C] | None] = []
     for e in report.exceptions:
         src = e.source
-        s.append([s.cell(e.id or None), s.cell(str(e.severity), font=_RED if e.severity == "severe" else None),
-                  s.cell(e.rule), s.cell(str(e.computation or "")), s.money(e.amount),
-                  s.cell(e.message, align=_WRAP), s.cell(src.file if src else None),
-                  s.cell(src.sheet if src else None), s.cell(src.row if src else None)]
-                 + ([s.cell(e.since or None)] if marked else []) + _review_cells(s, e.review))
-    s.table_end()  # the exceptions, not the lists below them
-    _disposition_list(s, first_review, EXCEPTIONS_HEADER_ROW + 1, s.rows)
+        rows.append([_C(e.id or None), _C(str(e.severity), "red" if e.severity == "severe" else "plain"),
+                     _C(e.rule), _C(str(e.computation or "")), _C(Money(e.amount), "money"),
+                     _C(e.message, "wrap"), _C(src.file if src else None),
+                     _C(src.sheet if src else None), _C(src.row if src else None)]
+                    + ([_C(e.since or None)] if marked else []) + _review_cells(e.review))
+    last = s.rows + len(rows)
+    s.table_end(last)  # the exceptions, not the lists below them
+    _disposition_list(s, first_review, EXCEPTIONS_HEADER_ROW + 1, last)
     if gone:  # the previous report's exceptions not in this one, below the table
-        s.append([])
-        s.append([s.cell(f"Gone since the computation as of {report.compared_with.as_of if report.compared_with else ''}"
-                         f": {len(gone)} exception(s) of the previous report not in this one")])
+        rows.append(None)
+        rows.append([_C(f"Gone since the computation as of {report.compared_with.as_of if report.compared_with else ''}"
+                        f": {len(gone)} exception(s) of the previous report not in this one")])
         for g in gone:
-            s.append([s.cell(g.id), s.cell(g.severity), s.cell(g.rule), s.cell(g.computation), s.cell(None),
-                      s.cell(g.message, align=_WRAP), s.cell(None), s.cell(None), s.cell(None), s.cell("gone")])
+            rows.append([_C(g.id), _C(g.severity), _C(g.rule), _C(g.computation), _C(None),
+                         _C(g.message, "wrap"), _C(None), _C(None), _C(None), _C("gone")])
     unmatched = report.unmatched_reviews
     if unmatched:
-        s.append([])
-        s.append([s.cell(f"Review rows naming no exception or variance of this report: {len(unmatched)} "
-                         "(the id may be mistyped, or the exception is gone)", font=_RED)])
-        s.append([s.cell(n, font=_BOLD) for n in ("id", *REVIEW_COLUMNS, "file", "sheet", "row")])
+        rows.append(None)
+        rows.append([_C(f"Review rows naming no exception or variance of this report: {len(unmatched)} "
+                        "(the id may be mistyped, or the exception is gone)", "red")])
+        rows.append([_C(n, "bold") for n in ("id", *REVIEW_COLUMNS, "file", "sheet", "row")])
         for r in unmatched:
             src = r.source
-            s.append([s.cell(r.id), *_review_cells(s, r), s.cell(src.file if src else None),
-                      s.cell(src.sheet if src else None), s.cell(src.row if src else None)])
+            rows.append([_C(r.id), *_review_cells(r), _C(src.file if src else None),
+                         _C(src.sheet if src else None), _C(src.row if src else None)])
+    spool: BinaryIO = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # type: ignore[assignment]  # typeshed: SpooledTemporaryFile is not an IO[bytes], though it is one
+    spool.write(_rows_xml(rows, s.rows + 1, ids))
+    spool.seek(0)
+    return number, spool
 
 
 VARIANCES_HEADER_ROW = 3  # the title, what a variance needs, then the header
@@ -785,7 +884,8 @@ class WorkbookWriter:
         from .xlsx_history import trend_sheet  # --history (issue 14 item 5): the Trend sheet, after the Summary
 
         trend_sheet(self.wb, self.report, Page.of(self.report))
-        _exceptions(self.wb, self.report)
+        number, rows = _exceptions(self.wb, self.report)
+        self.bulk[number] = rows
         if self.report.variances is not None:
             _variances(self.wb, self.report)
         _note_h(self.wb, self.report)
