@@ -237,7 +237,8 @@ def _assemble(run: Run) -> Outcome:
 
 
 def _sums(run: Run) -> dict[tuple[str, str], int]:
-    """`line_sums` of the run's dispositions, kept while they are the same frame."""
+    """`line_sums` of the run's dispositions, kept while they are the same frame (a step that
+    changes the amounts of the frame in place sets `run.sums` to None)."""
     disp = _need(run.dispositions)
     if run.sums is None or run.sums[0] is not disp:
         run.sums = (disp, line_sums(disp))
@@ -251,6 +252,7 @@ def _credit_lines(run: Run) -> Outcome:
     it = run.book.tables["items"]
     disp, found = credits.reductions_within_credits(_need(run.dispositions), it["item_id"] if "item_id" in it else pd.Series(dtype=str))
     run.dispositions = disp
+    run.sums = None  # the frame may be the same object, its amounts changed: summed again
     return Outcome([], found)
 
 
