@@ -215,3 +215,23 @@ def test_ids_marks_and_gone_read_back_from_report_json(tmp_path):
     assert back.exceptions == compared.exceptions
     assert back.compared_with == compared.compared_with
     assert back.to_json() == compared.to_json()
+
+
+def test_row_lookup_gives_what_source_of_and_row_key_give():
+    # report.model.RowLookup (issue 13): the sources and key texts of many rows at once, one
+    # take per column -- the same as source_of / row_key one row at a time, for every table of
+    # the sample book (text, enum, date and integer keys; a row -1 or past the end: nothing).
+    from pathlib import Path
+
+    from reserve.book import load_book
+    from reserve.report.model import RowLookup, row_key, source_of
+
+    b = load_book(Path(__file__).resolve().parents[1] / "sample_data" / "weekly_book.xlsx")
+    pairs = [(t, r) for t, frame in b.tables.items() for r in (*range(len(frame)), -1, len(frame), None)]
+    pairs += [("", 0), ("no_such_table", 0)]
+    rows = RowLookup(b, pairs)
+    assert sum(len(f) for f in b.tables.values()) > 50
+    for t, r in pairs:
+        in_table = t in b.tables and r is not None and 0 <= r < len(b.tables[t])
+        assert rows.source(t, r) == (source_of(b, t, r) if in_table else None), (t, r)
+        assert rows.key(t, r) == (row_key(b, t, r) if in_table else ()), (t, r)
