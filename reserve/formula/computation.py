@@ -371,11 +371,29 @@ def _lanes(steps: tuple[Step, ...]) -> tuple[Step, tuple[Step, ...], tuple[Step,
     return steps[0], chain, beside, steps[end:]
 
 
+def _two_lanes(run: Run, here: tuple[Step, ...], beside: tuple[Step, ...],
+               advance: Callable[..., None]) -> list[Outcome]:
+    """The steps `here` on this thread and `beside` on a second one, each lane in order; their
+    outcomes in the order of STEPS (the lane's error, if any, is raised). `advance(n)` is told
+    of the steps done."""
+    done: dict[Step, Outcome] = {}
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="reserve-steps") as pool:
+        lane = pool.submit(lambda: [step(run) for step in beside])
+        try:
+            for step in here:
+                done[step] = step(run)
+                advance()
+        finally:
+            done.update(zip(beside, lane.result(), strict=True))  # the lane's error, if any, is raised here
+    advance(len(beside))
+    return [done[step] for step in STEPS if step in done]
+
+
 def compute(book: BookData, progress: Progress = NO_PROGRESS) -> Result:
     """Exhibit A applied to a loaded book: every step of STEPS, then the Result. The steps run
-    in the lanes of `_lanes`, then of `_final_lanes`, and every step's outcome is taken in the order of STEPS, so the
-    outputs are those of running the steps one after the other. `progress` is told of each step
-    done (it prints nothing unless the caller gave one)."""
+    in the lanes of `_lanes`, then of `_final_lanes` (`_two_lanes`), and every step's outcome
+    is taken in the order of STEPS, so the outputs are those of running the steps one after the
+    other. `progress` is told of each step done (it prints nothing unless the caller gave one)."""
     p = book.params
     cal = calendar_for(book)
     it = book.tables["items"]
@@ -384,33 +402,14 @@ def compute(book: BookData, progress: Progress = NO_PROGRESS) -> Result:
     with progress.phase("computing", total=len(STEPS), unit="steps") as counted:
         run.outcome.extend(scope(run))
         counted.advance()
-        done: dict[Step, Outcome] = {}
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="reserve-steps") as pool:
-            lane = pool.submit(lambda: [step(run) for step in beside])
-            try:
-                for step in chain:
-                    done[step] = step(run)
-                    counted.advance()
-            finally:
-                done.update(zip(beside, lane.result(), strict=True))  # the lane's error, if any, is raised here
-        counted.advance(len(beside))
-        for step in STEPS[1:len(STEPS) - len(rest)]:
-            run.outcome.extend(done[step])  # in the order of STEPS
+        for outcome in _two_lanes(run, chain, beside, counted.advance):
+            run.outcome.extend(outcome)  # in the order of STEPS
         settle, after, findings = _final_lanes(rest)
         for step in settle:
             run.outcome.extend(step(run))
             counted.advance()
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="reserve-steps") as pool:
-            lane = pool.submit(lambda: [step(run) for step in findings])
-            try:
-                for step in after:
-                    done[step] = step(run)
-                    counted.advance()
-            finally:
-                done.update(zip(findings, lane.result(), strict=True))
-        counted.advance(len(findings))
-        for step in rest[len(settle):]:
-            run.outcome.extend(done[step])  # in the order of STEPS
+        for outcome in _two_lanes(run, after, findings, counted.advance):
+            run.outcome.extend(outcome)
     disp = _need(run.dispositions)
     result_assumptions = assumptions() + default_assumptions(book)
     return Result(p, run.computations, disp, run.outcome.findings, run.note_h_entries, result_assumptions,
