@@ -394,26 +394,81 @@ _ASCII_UPPER = ((ord("A"), ord("Z")),)
 _ASCII_LOWER = ((ord("a"), ord("z")),)
 
 
+# Letters of other scripts that look like Latin ones in the fonts a spreadsheet shows (a subset
+# of Unicode's confusables, UTS #39: the Cyrillic and Greek capitals and small letters drawn as a
+# Latin letter is), mapped to that letter (reading: id_lookalike).
+LOOKALIKES = str.maketrans({
+    # Cyrillic capitals and small letters
+    "\u0410": "A", "\u0412": "B", "\u0415": "E", "\u041a": "K", "\u041c": "M", "\u041d": "H", "\u041e": "O",
+    "\u0420": "P", "\u0421": "C", "\u0422": "T", "\u0423": "Y", "\u0425": "X", "\u0405": "S", "\u0406": "I",
+    "\u0408": "J", "\u04ae": "Y", "\u051a": "Q", "\u051c": "W",
+    "\u0430": "a", "\u0435": "e", "\u043e": "o", "\u0440": "p", "\u0441": "c", "\u0443": "y", "\u0445": "x",
+    "\u0455": "s", "\u0456": "i", "\u0458": "j", "\u04bb": "h", "\u0501": "d", "\u051b": "q", "\u051d": "w",
+    "\u04af": "y",
+    # Greek capitals and small letters
+    "\u0391": "A", "\u0392": "B", "\u0395": "E", "\u0396": "Z", "\u0397": "H", "\u0399": "I", "\u039a": "K",
+    "\u039c": "M", "\u039d": "N", "\u039f": "O", "\u03a1": "P", "\u03a4": "T", "\u03a5": "Y", "\u03a7": "X",
+    "\u03bf": "o", "\u03bd": "v", "\u03b9": "i", "\u03ba": "k", "\u03c1": "p", "\u03c5": "u", "\u03c7": "x",
+})
+
+
+def _skeleton(v: str) -> str:
+    """How an id reads (reading: id_lookalike): compatibility forms folded (NFKC: a full-width
+    Ａ is A), LOOKALIKES taken for the Latin letters they look like, then lower-cased -- so
+    two ids with one skeleton look the same, or differ only in case."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", v).translate(LOOKALIKES).lower()
+
+
 def _case_clashes(text: pa.Array) -> dict[str, list[str]]:
-    """The ids of a column that differ only in case (reading: id_case): {lower-case form: [its
-    spellings]} (empty: none do). A column of ASCII bytes with letters of one case only -- nearly every id
-    column -- cannot hold two such ids, which one numpy pass over its bytes shows."""
+    """The ids of a column that differ only in case (reading: id_case) or read the same through
+    letters of another script or width that look like Latin ones (reading: id_lookalike):
+    {the form they share: [their spellings]} (empty: none do). A column of ASCII bytes with
+    letters of one case only -- nearly every id column -- cannot hold two such ids, which one
+    numpy pass over its bytes shows; in a column of ASCII ids the shared form is the lower-case
+    one (Arrow's), and only ids beyond ASCII are read one by one (`_skeleton`)."""
     if isinstance(text, pa.ChunkedArray):
         text = text.combine_chunks()
     data = text.buffers()[2] if text.type in (pa.string(), pa.large_string()) else None
     if data is None:
         return {}
     raw = np.frombuffer(data, dtype=np.uint8)
-    if int(raw.max(initial=0)) < 0x80 and not (_any_byte_in(raw, _ASCII_UPPER) and _any_byte_in(raw, _ASCII_LOWER)):
+    ascii_only = int(raw.max(initial=0)) < 0x80
+    if ascii_only and not (_any_byte_in(raw, _ASCII_UPPER) and _any_byte_in(raw, _ASCII_LOWER)):
         return {}
     distinct = pc.drop_null(pc.unique(text))
     lower = pc.utf8_lower(distinct)
-    if pc.count_distinct(lower).as_py() == len(distinct):
+    if ascii_only and pc.count_distinct(lower).as_py() == len(distinct):
         return {}
+    forms = lower.to_pylist()
+    spellings = distinct.to_pylist()
+    if not ascii_only:
+        beyond = np.flatnonzero(~pc.string_is_ascii(distinct).to_numpy(zero_copy_only=False))
+        for i in beyond.tolist():
+            forms[i] = _skeleton(spellings[i])
+        if len(set(forms)) == len(forms):
+            return {}
     groups: dict[str, list[str]] = {}
-    for spelling, low in zip(distinct.to_pylist(), lower.to_pylist(), strict=True):
-        groups.setdefault(low, []).append(spelling)
-    return {low: sorted(s) for low, s in groups.items() if len(s) > 1}
+    for spelling, form in zip(spellings, forms, strict=True):
+        groups.setdefault(form, []).append(spelling)
+    return {form: sorted(s) for form, s in groups.items() if len(s) > 1}
+
+
+def _clash_why(v: str, others: list[str], where: str) -> str:
+    """Why an id of a clash is refused: it differs only in case from the others, or reads as
+    they do through look-alike letters (naming its characters beyond ASCII)."""
+    named = ", ".join(repr(o) for o in others if o != v)
+    tail = f" {where}: ids are matched exactly, so they would be two keys; make them one id or distinct ids"
+    if all(o.lower() == v.lower() for o in others):
+        return f"differs only in case from {named}{tail}"
+    odd = sorted({ch for ch in v if ord(ch) > 0x7F})
+    letters = ", ".join(f"{ch!r} U+{ord(ch):04X}" for ch in odd) or "none beyond ASCII (the other id has them)"
+    return (f"reads as the same id as {named}: letters of another script or width that look like Latin ones "
+            f"(here: {letters}){tail}")
+
+
+CLASH_EXPECTED = "identifiers that differ in more than case or look-alike letters"
 
 
 def _case_clashes_across_files(table: Table, frame: pd.DataFrame, bad: BadCells | None, log: ProblemLog) -> None:
@@ -440,10 +495,8 @@ def _case_clashes_across_files(table: Table, frame: pd.DataFrame, bad: BadCells 
             pos = int(where[i])
             file, _, sheet = str(frame["_src"].iloc[pos]).partition(" | ")
             v = str(text[pos].as_py())
-            return Problem(file, sheet, int(frame["_row"].iloc[pos]), name, v, "identifiers that differ in more than case",
-                           "differs only in case from " + ", ".join(repr(o) for o in spellings[v] if o != v)
-                           + f" in another file of '{table.name}': ids are matched exactly, so they would be two keys; "
-                           "make them one id or distinct ids")
+            return Problem(file, sheet, int(frame["_row"].iloc[pos]), name, v, CLASH_EXPECTED,
+                           _clash_why(v, spellings[v], f"in another file of '{table.name}'"))
 
         log.add_many(len(where), make)
 
@@ -457,17 +510,19 @@ def _convert_text(col: Column, s: pd.Series, rep: _Reporter) -> tuple[pd.Series,
     blank = text.is_null().to_numpy(zero_copy_only=False)
     if col.name.endswith("_id"):
         _refuse_unseen(col.name, text, s, rep)
-        clashes = _case_clashes(text)
+        # the ids refused above (a hidden character, not NFC) are not compared again: Cafe +
+        # U+0301 reads as Café, and is already refused for being decomposed
+        refused = rep.bad.get(col.name)
+        checked = (text if refused is None or not refused.any()
+                   else pc.if_else(pa.array(refused), pa.scalar(None, text.type), text))
+        clashes = _case_clashes(checked)
         if clashes:
             spellings = {v: others for others in clashes.values() for v in others}
-            at = pc.fill_null(pc.is_in(text, value_set=pa.array(list(spellings), type=text.type)), False)
+            at = pc.fill_null(pc.is_in(checked, value_set=pa.array(list(spellings), type=text.type)), False)
             where = np.flatnonzero(at.to_numpy(zero_copy_only=False))
-            rep.cells(col.name, at.to_numpy(zero_copy_only=False), s,
-                      "identifiers that differ in more than case",
-                      {int(i): "differs only in case from " + ", ".join(
-                          repr(o) for o in spellings[str(text[int(i)].as_py())] if o != text[int(i)].as_py())
-                       + " in this column: ids are matched exactly, so they would be two keys; make them one id"
-                       " or distinct ids" for i in where[:100]})
+            rep.cells(col.name, at.to_numpy(zero_copy_only=False), s, CLASH_EXPECTED,
+                      {int(i): _clash_why(str(text[int(i)].as_py()), spellings[str(text[int(i)].as_py())],
+                                          "in this column") for i in where[:100]})
     return pd.Series(text.to_pandas(), index=s.index), blank
 
 

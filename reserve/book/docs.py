@@ -35,8 +35,10 @@ cell formatted as a percentage is read as it shows (Excel stores 20% as 0.2: it 
 character that does not show (a control character such as NUL or DEL, a zero-width space or joiner, a byte
 order mark, soft hyphen, direction mark or isolate, a variation selector, a Hangul filler, a space other than
 the ordinary space inside it), or not in composed Unicode form (NFC: `é` as `e` + a combining accent), is an
-error, and so are two ids of one identifier column that differ only in case (`OAKMONT` and `oakmont`:
-ids are matched exactly, so they would be two customers, banks, securities or rows).
+error, and so are two ids of one identifier column that differ only in case (`OAKMONT` and `oakmont`)
+or that read the same through look-alike letters of another script or width (`OAKMONT` with a Cyrillic
+`О`, or a full-width `Ｏ`): ids are matched exactly, so they would be two customers, banks, securities or
+rows. An id of another script that reads as no other id of its column is kept.
 **enum** — one of the listed values (case does not matter). A formula cell is read by its
 saved value; a formula with no saved value is an error, and so are merged cells in a table
 sheet (a merged range holds one value, in its first cell: every cell of a table holds its own).

@@ -430,7 +430,8 @@ _GENERAL: tuple[Reading, ...] = (
         'in composed Unicode form (NFC). Other text keeps such characters. As a second key beside the id it looks '
         "the same as, it would split a customer (Note E(5)'s grouping), a bank (Rule 15c3-3(e)(5)'s 15% limit) "
         "or pass a copied row through the key checks, each in the firm's favour. Letters of other scripts that "
-        'look like Latin ones (a Cyrillic O) are characters of their own and are not refused.',
+        'look like Latin ones (a Cyrillic O) are characters of their own: an id holding them is refused only '
+        'when it reads as another id of its column (id_lookalike).',
         applied_by=("reserve.book.convert:_refuse_unseen", "reserve.book.convert:_convert_text"),
         tests=("tests/test_ids_hidden_chars.py::test_a_character_that_does_not_show_inside_an_id_is_refused",
                "tests/test_ids_hidden_chars.py::test_a_character_that_does_not_show_at_the_end_of_an_id_is_refused",
@@ -446,6 +447,23 @@ _GENERAL: tuple[Reading, ...] = (
                "tests/test_ids_hidden_chars.py::test_the_fast_path_never_reads_the_buffer_padding",
                "tests/test_ids_hidden_chars.py::test_the_column_is_tested_whatever_else_it_holds",
                "tests/test_ids_hidden_chars.py::test_the_sample_book_with_a_customer_id_given_an_isolate_is_refused"),
+    ),
+    Reading(
+        'id_lookalike',
+        'Rule 15c3-3a Note E(5); Rule 15c3-3(e)(5); BOOK_FORMAT.md',
+        'Two ids of one identifier column (a text column whose name ends in _id), in one file or in two files of '
+        'one table, that read the same once compatibility forms are folded (NFKC: a full-width O is O) and the '
+        'Cyrillic and Greek letters drawn as Latin ones are taken for those letters (a subset of Unicode\'s '
+        'confusables, UTS #39: Cyrillic A B E K M H O P C T Y X S I J Q W and their small letters, Greek A B E Z H '
+        'I K M N O P T Y X and small o v i k p u x), case aside, are refused, both named, the odd letters named by '
+        'code point: OAKMONT and OAKMONT with a Cyrillic O look the same on a screen and in print, and as two keys '
+        "they would split a customer out of Note E(5)'s grouping, a bank out of Rule 15c3-3(e)(5)'s 15% limit, or "
+        'count a row twice, in the firm\'s favour (hostile walk-through). An id of another script that reads as no '
+        'other id of its column is kept. Letters not in the subset (a Cyrillic Zhe, a Greek Theta) and digits '
+        'that resemble letters (0 and O) are not folded.',
+        applied_by=("reserve.book.convert:_skeleton", "reserve.book.convert:_case_clashes"),
+        tests=("tests/test_loader.py::test_identifiers_that_read_the_same_through_look_alike_letters_are_refused",
+               "tests/test_loader.py::test_ids_of_other_scripts_that_read_differently_are_kept"),
     ),
     Reading(
         'h_dates_order',
