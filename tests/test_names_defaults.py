@@ -259,8 +259,32 @@ def test_a_decorated_or_abbreviated_name_is_near_its_name(typed, known):
     assert match(typed, [known], present=[known]).refused is False  # beside the name itself: an extra column
 
 
+@pytest.mark.parametrize("typed,known", [
+    ("cust_id", "customer_id"), ("acct_id", "account_id"), ("acc_id", "account_id"), ("Cust ID", "customer_id"),
+    ("e5_exc_date", "e5_exception_date"), ("sec_id", "security_id"),
+    ("\uff23\uff35\uff33\uff34\uff2f\uff2d\uff25\uff32_\uff29\uff24", "customer_id"),  # full-width
+    ("\uff42\uff41\uff4c\uff41\uff4e\uff43\uff45", "balance"),
+])
+def test_a_name_with_its_words_contracted_or_in_full_width_forms_is_near_its_name(typed, known):
+    # the hostile walk-through: a `cust_id` header was read past (listed as ignored), and each
+    # account became a customer of its own -- a customer split out of Note E(5), in the firm's
+    # favour. A name written word for word with its words contracted, or in full-width forms,
+    # is refused with "did you mean" when the name itself is absent.
+    names = [c.name for t in TABLES_BY_NAME.values() for c in t.columns]
+    assert near(typed, [known]) == known
+    assert match(typed, names).suggestion == known
+    assert match(typed, [known], present=[known]).refused is False  # beside the name itself: an extra column
+
+
+def test_a_cust_id_header_refuses_the_book_naming_customer_id(tmp_path):
+    folder = write_book(tmp_path / "b", accounts=[A1])
+    (folder / "accounts.csv").write_text("account_id,cust_id,book,type,balance\nA1,OAKMONT,customer,margin,-100\n")
+    err = problems_of(folder)
+    assert any(p.column == "cust_id" and "did you mean 'customer_id'" in p.message for p in err.problems)
+
+
 @pytest.mark.parametrize("typed", ["readme", "notes", "summary", "account_name", "comment", "rep_code", "branch",
-                                   "customer_name", "working"])
+                                   "customer_name", "working", "cust_name", "acct_type", "acct_nbr", "custid"])
 def test_other_names_are_still_read_past(typed):
     cols = [c.name for c in TABLES_BY_NAME["accounts"].columns]
     assert near(typed, cols) is None and near(typed, list(TABLES_BY_NAME)) is None

@@ -103,7 +103,9 @@ A name close to a name of the format (one edit for names of up to 6 letters, two
 ones, the same letters without `_`/`-`/`.`, a clipped form of 5 letters or more, a name of 5
 letters or more with something before or after it, or with its words shortened: `itemz`,
 `doubtfull`, `unsecured`, `items (1)`, `items_2026-11-20`, `is_doubtful`, `doubtful (Y/N)`,
-`unsecured_amt`, `noncustomer_ownership_%`) is an error that says "did you mean ...", unless the
+`unsecured_amt`, `noncustomer_ownership_%`), a name of two words or more written word for word with
+its words contracted (`cust_id`, `acct_id`, `e5_exc_date`), or a name in full-width forms
+(`ＣＵＳＴＯＭＥＲ_ＩＤ`) is an error that says "did you mean ...", unless the
 name it resembles is also present (`balance_usd` beside `balance` is an extra column). Any other sheet, file or column is read past: `reserve validate`
 lists it, and so does the report's provenance (json `ignored`); extra columns are carried into
 the audit trail. Two sheets of one workbook that are the same table are an error. A title row

@@ -7,9 +7,10 @@ one of three things:
 - **recognised**: equal to a name of the format once case, surrounding space and inner
   runs of spaces (read as `_`) are set aside: `Unsecured Amount` is `unsecured_amount`;
 - **refused**: not recognised, but within a small edit distance of a name of the format,
-  a clipped form of one (`doubtfull`, `unsecured`), or one decorated or abbreviated
-  (`items (1)`, `is_doubtful`, `unsecured_amt`): the book is refused with "did you mean
-  ...", because a typo must never quietly drop a fact;
+  a clipped form of one (`doubtfull`, `unsecured`), one decorated or abbreviated
+  (`items (1)`, `is_doubtful`, `unsecured_amt`), its words contracted (`cust_id`,
+  `mkt_value`) or typed in full-width forms (`ＣＵＳＴＯＭＥＲ_ＩＤ`): the book is refused
+  with "did you mean ...", because a typo must never quietly drop a fact;
 - **ignored**: anything else (a `README` sheet, an `account_name` column): read past, and
   listed as ignored in `validate`'s output and in the report's provenance.
 
@@ -20,6 +21,7 @@ A near name is refused only when the name it resembles is not itself present (a 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 _SPACES = re.compile(r"[\s]+")
@@ -65,7 +67,32 @@ def near(name: str, known) -> str | None:
             best, best_d = k, cap + 1
     if best is None:
         best = _decorated(n, known)
+    if best is None:
+        best = _contracted(n, known)
+    if best is None and n != (folded := normal(unicodedata.normalize("NFKC", n))):
+        # typed in full-width or other compatibility forms (`ＣＵＳＴＯＭＥＲ_ＩＤ`): refused, named
+        by_normal = {normal(k): k for k in known}
+        best = by_normal.get(folded) or near(folded, known)
     return best
+
+
+def _contracted(n: str, known) -> str | None:
+    """The known name of two words or more that `n` writes with its words contracted, word for
+    word (`cust_id`, `acct_id`, `mkt_value`): each typed word begins with its word's first
+    letter and its letters come in that word's order, and at least one is shorter than its
+    word; a typed word of one letter must be its word (the walk-through: `cust_id` was read
+    past, and every account became a customer of its own). The first such name, if several."""
+    words = n.split("_")
+    if len(words) < 2 or any(not w for w in words):
+        return None
+    for k in known:
+        kw = k.split("_")
+        if len(kw) != len(words) or n == k:
+            continue
+        if all(w == x or (len(w) >= 2 and w[0] == x[0] and len(w) < len(x) and _subsequence(w, x))
+               for w, x in zip(words, kw, strict=True)):
+            return k
+    return None
 
 
 _SEPARATOR = re.compile(r"[_\-.(\[{#]")
