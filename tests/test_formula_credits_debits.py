@@ -556,3 +556,20 @@ def test_every_row_accounted_for(tmp_path):
         assert counts["rows"] == counts["used"] + counts["excluded"], table
     prim = r.dispositions[r.dispositions["primary"]]
     assert not prim[prim["table"] != ""].duplicated(["table", "row"]).any()
+
+
+def test_note_e5_a_request_dated_after_the_computation_date_was_not_pending(tmp_path):
+    # reading: e5_exception
+    # TNC 1,000,000 -> 25% = 250,000; X's 350,000 exceed it by 100,000 > 50,000. A DEA exception
+    # requested on 2026-11-23, after the as-of date 2026-11-20, was not pending on that date: no
+    # five-day window, the reduction taken (Item 10 = 350,000 - 100,000 = 250,000), and the
+    # finding says why -- not that the five business days have passed.
+    b = book(tmp_path, parameters={"tentative_net_capital": "1000000"},
+             accounts=[acct("X1", "-350000", type="margin", customer_id="X", e5_exception="requested",
+                            e5_exception_date="2026-11-23")])
+    r, c = lines(b)
+    assert b.params.as_of.isoformat() == "2026-11-20"
+    assert c.lines["item_10"] == 25_000_000
+    (f,) = [f for f in r.findings if f.rule == "Note E(5)" and "Item 10 reduced" in f.message]
+    assert "dated after the computation date (2026-11-20): no request was pending on it" in f.message
+    assert "have passed" not in f.message

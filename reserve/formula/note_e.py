@@ -16,6 +16,7 @@ accounts (E(1), then E(5) on the debits left after E(1)).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from fractions import Fraction
 
 import numpy as np
@@ -348,7 +349,7 @@ def note_e5_single_customer(acc: pd.DataFrame, params: Params, cal: BusinessCale
     # Only customers whose excess is over $50,000 are looked at one by one (a handful, at any size).
     g = g[(g["debit"] - threshold) > E5_MINIMUM]
     for _, r in g.iterrows():
-        _e5_customer(r, threshold, out)
+        _e5_customer(r, threshold, out, p.as_of)
     return out
 
 
@@ -394,12 +395,14 @@ def _e5_customers(acc: pd.DataFrame, p: Params, cal: BusinessCalendar, included:
     # DEA exceptions, per customer (reading: e5_exception). 'requested': included for five
     # business days counting the day of the request.
     in_window = np.zeros(len(d), dtype=bool)
+    later = np.zeros(len(d), dtype=bool)  # a request dated after the computation date: none was pending
     req = (d["exc"] == "requested").to_numpy() & ~pd.isna(d["exc_date"]).to_numpy()
     if req.any():
         starts = d.loc[req, "exc_date"].to_numpy().astype("datetime64[D]")
         ends = np.full(len(starts), np.datetime64(p.as_of, "D") + np.timedelta64(1, "D"))
         counted = cal.busday_count(starts, ends)
         in_window[req] = (counted >= 0) & (counted <= 5) & (starts <= np.datetime64(p.as_of, "D"))
+        later[req] = starts > np.datetime64(p.as_of, "D")
     # A DEA exception is the customer's: when its rows state different ones, the one that
     # favours the firm least is taken -- none < partial < requested < plenary -- and the
     # disagreement is named (reading: e5_exception). Before, the most favourable won: a plenary
@@ -413,14 +416,15 @@ def _e5_customers(acc: pd.DataFrame, p: Params, cal: BusinessCalendar, included:
     d["window"] = np.where(least == 2, np.where(exc_text == "requested", in_window, True), False)  # every request's
     d["partial_amt"] = np.where((exc_text == "partial") & (least == 1), d["exc_amount"], 0)
     d["requested"] = least == 2
+    d["later"] = (least == 2) & (exc_text == "requested") & later
     g = d.groupby(keys_, sort=True, observed=True).agg(
         debit=("debit", "sum"), e1_share=("e1_share", "sum"), plenary=("plenary", "max"), window=("window", "min"),
-        partial_amt=("partial_amt", "sum"), requested=("requested", "max"),
+        partial_amt=("partial_amt", "sum"), requested=("requested", "max"), later=("later", "max"),
         stated=("kinds", lambda k: ", ".join(sorted(set(k)))))
     return g.reset_index()
 
 
-def _e5_customer(r: pd.Series, threshold: int, out: Outcome) -> None:
+def _e5_customer(r: pd.Series, threshold: int, out: Outcome, as_of: date) -> None:
     """Note E(5) for one customer over the threshold by more than $50,000: the reduction, or
     the DEA exception that removes or defers it (reading: e5_exception)."""
     excess = int(r["debit"]) - threshold
@@ -449,6 +453,11 @@ def _e5_customer(r: pd.Series, threshold: int, out: Outcome) -> None:
     if r["partial_amt"] > 0:
         reduction = max(0, excess - int(r["partial_amt"]))
         note = f"; partial DEA exception of {money.format_display(int(r['partial_amt']))}"
+    elif r["requested"] and r["later"]:
+        # a request dated after the computation date was not pending on it: the reduction is
+        # taken, and said so -- not "the five days have passed" (reading: e5_exception)
+        note = (f"; the DEA exception request is dated after the computation date ({as_of.isoformat()}): no request was "
+                "pending on it")
     elif r["requested"]:
         note = "; the five business days of the pending DEA request have passed"
     if reduction > 0:

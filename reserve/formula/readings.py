@@ -94,14 +94,16 @@ _GENERAL: tuple[Reading, ...] = (
         'the formula for five business days counting the day of the request (the day itself if a business '
         "day, else the next business day, is day 1). The exception is the customer's: where its rows "
         'disagree, the one that favours the firm least is taken (none < partial < requested < plenary; requested '
-        'in its window only if every row requesting is) and a review finding names the disagreement.',
+        'in its window only if every row requesting is) and a review finding names the disagreement. A request '
+        'dated after the computation date was not pending on it: the reduction is taken, and the finding says so.',
         applied_by=(
             "reserve.formula.note_e:note_e5_single_customer",
             "reserve.formula.note_e:_e5_customers",
             "reserve.formula.note_e:_e5_customer",
         ),
         tests=("tests/test_formula_credits_debits.py::test_note_e5_exceptions",
-               "tests/test_formula_credits_debits.py::test_note_e5_exceptions_disagreeing_take_the_least_favourable"),
+               "tests/test_formula_credits_debits.py::test_note_e5_exceptions_disagreeing_take_the_least_favourable",
+               "tests/test_formula_credits_debits.py::test_note_e5_a_request_dated_after_the_computation_date_was_not_pending"),
     ),
     Reading(
         'e5_applies_to_pab',
