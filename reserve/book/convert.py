@@ -438,19 +438,18 @@ def _case_clashes(text: pa.Array) -> dict[str, list[str]]:
     if ascii_only and not (_any_byte_in(raw, _ASCII_UPPER) and _any_byte_in(raw, _ASCII_LOWER)):
         return {}
     distinct = pc.drop_null(pc.unique(text))
-    lower = pc.utf8_lower(distinct)
-    if ascii_only and pc.count_distinct(lower).as_py() == len(distinct):
+    forms = pc.utf8_lower(distinct)
+    if not ascii_only:  # the ids beyond ASCII read through `_skeleton`, one by one; the rest stay Arrow's
+        beyond = pc.invert(pc.string_is_ascii(distinct))
+        read = [_skeleton(v) for v in distinct.filter(beyond).to_pylist()]
+        forms = pc.replace_with_mask(forms, beyond, pa.array(read, type=forms.type))
+    if len(pc.unique(forms)) == len(distinct):  # (unique: about half count_distinct's time here)
         return {}
-    forms = lower.to_pylist()
-    spellings = distinct.to_pylist()
-    if not ascii_only:
-        beyond = np.flatnonzero(~pc.string_is_ascii(distinct).to_numpy(zero_copy_only=False))
-        for i in beyond.tolist():
-            forms[i] = _skeleton(spellings[i])
-        if len(set(forms)) == len(forms):
-            return {}
+    counts = pc.value_counts(forms)
+    shared = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+    clashing = pc.is_in(forms, value_set=shared)  # only the ids of a clash become Python strings
     groups: dict[str, list[str]] = {}
-    for spelling, form in zip(spellings, forms, strict=True):
+    for spelling, form in zip(distinct.filter(clashing).to_pylist(), forms.filter(clashing).to_pylist(), strict=True):
         groups.setdefault(form, []).append(spelling)
     return {form: sorted(s) for form, s in groups.items() if len(s) > 1}
 
