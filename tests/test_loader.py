@@ -1558,3 +1558,27 @@ def test_ids_of_other_scripts_that_read_differently_are_kept(tmp_path):
                                    "ATHENA", "\u00c9CLAIR", "ECLAIR"])]
     b = book(tmp_path / "b", accounts=rows)
     assert b.table("accounts")["customer_id"].tolist() == [r["customer_id"] for r in rows]
+
+
+def test_a_nan_reported_before_typing_is_seen_by_the_column_typed_on_another_thread(tmp_path, monkeypatch):
+    # convert._converted (issue 13): a column typed on a second thread starts from the cells
+    # already reported in it (a Parquet NaN, reported before typing), as on one thread: the
+    # same problems either way -- here a float customer_id column with a NaN, and two ids that
+    # differ only in case.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    import reserve.book.convert as convert
+
+    folder = write_book(tmp_path / "b", accounts=[A1])
+    (folder / "accounts.csv").unlink()
+    pq.write_table(pa.table({
+        "account_id": ["A1", "a1", "A3"], "book": ["customer"] * 3, "type": ["cash"] * 3,
+        "balance": pa.array([1.0, 2.0, 3.0]), "customer_id": pa.array([1.0, float("nan"), 3.0]),
+    }), folder / "accounts.parquet")
+    monkeypatch.setattr(convert, "PARALLEL_TYPING_ROWS", 1 << 40)
+    serial = problems_of(folder)
+    monkeypatch.setattr(convert, "PARALLEL_TYPING_ROWS", 1)
+    parallel = problems_of(folder)
+    assert parallel.problems == serial.problems and parallel.total == serial.total
+    assert {(p.row, p.column) for p in serial.problems} >= {(2, "customer_id"), (1, "account_id"), (2, "account_id")}

@@ -1309,6 +1309,8 @@ def _converted(table: Table, frame: pd.DataFrame, chunk: RawChunk, log: ProblemL
 
     def one(c: Column) -> tuple[tuple[pd.Series, np.ndarray], ProblemLog, dict[str, np.ndarray]]:
         own = _Reporter(chunk, ProblemLog(log.cap))
+        if c.name in rep.bad:  # the column's cells already reported (a NaN), as one thread sees them
+            own.bad[c.name] = rep.bad[c.name].copy()
         return CONVERTERS[c.type](c, series[c.name], own), own.log, own.bad
 
     with ThreadPoolExecutor(max_workers=TYPING_THREADS, thread_name_prefix="reserve-typing") as pool:
