@@ -268,6 +268,8 @@ def test_a_hand_written_cell_is_safe_text():
     # cell with no style is left out, a styled one kept; an amount is its exact decimal text.
     from datetime import date
 
+    import numpy as np
+
     from reserve.report.xlsx import _C, Money, _cell_xml
 
     ids = {("plain", False): 0, ("plain", True): 7, ("wrap", False): 3, ("wrap", True): 8, ("money", False): 4,
@@ -281,5 +283,5 @@ def test_a_hand_written_cell_is_safe_text():
     assert _cell_xml("E1", _C(Money(-123450), "money"), ids) == '<c r="E1" s="4" t="n"><v>-1234.50</v></c>'
     assert _cell_xml("F1", _C(Money(None), "money"), ids) == '<c r="F1" s="4"/>'
     assert _cell_xml("G1", _C(date(2026, 11, 23), "date"), ids) == '<c r="G1" s="5" t="n"><v>46349</v></c>'
-    assert _cell_xml("H1", _C(""), ids) == '<c r="H1" t="inlineStr"/>'
-    assert _cell_xml("I1", _C(12), ids) == '<c r="I1" t="n"><v>12</v></c>'
+    assert _cell_xml("H1", _C(""), ids) == '<c r="H1" t="inlineStr" />'
+    assert _cell_xml("I1", _C(12), ids) == _cell_xml("I1", _C(np.int64(12)), ids) == '<c r="I1" t="n"><v>12</v></c>'

@@ -501,21 +501,24 @@ class Money:
     cents: int | None
 
 
-def _hand_styles(wb: Workbook) -> dict[tuple[str, bool], int]:
-    """(style name, quote prefixed) -> the style id of a cell so styled, registered in the
-    workbook (a probe sheet, removed again: no sheet is numbered differently)."""
+def _style_ids(wb: Workbook, styles: Mapping[Any, Mapping[str, Any]]) -> dict[Any, int]:
+    """{key: cell attributes} -> {key: the style id of a cell so styled}, registered in the
+    workbook through a probe sheet, removed again (no sheet is numbered differently)."""
     probe = wb.create_sheet("__styles__")
     out = {}
-    for name, attrs in HAND_STYLES.items():
-        for quoted in (False, True):
-            c = WriteOnlyCell(probe)
-            for k, v in attrs.items():
-                setattr(c, k, v)
-            if quoted:
-                c.quotePrefix = True
-            out[(name, quoted)] = int(c.style_id)
+    for key, attrs in styles.items():
+        c = WriteOnlyCell(probe)
+        for k, v in attrs.items():
+            setattr(c, k, v)
+        out[key] = int(c.style_id)
     wb.remove(probe)
     return out
+
+
+def _hand_styles(wb: Workbook) -> dict[tuple[str, bool], int]:
+    """(style name, quote prefixed) -> the style id of a hand-written cell so styled."""
+    return _style_ids(wb, {(name, quoted): {**attrs, **({"quotePrefix": True} if quoted else {})}
+                           for name, attrs in HAND_STYLES.items() for quoted in (False, True)})
 
 
 def _cell_xml(ref: str, c: _C, ids: Mapping[tuple[str, bool], int]) -> str:
@@ -523,23 +526,19 @@ def _cell_xml(ref: str, c: _C, ids: Mapping[tuple[str, bool], int]) -> str:
     from openpyxl.utils.datetime import to_excel
 
     v = c.value.cents if isinstance(c.value, Money) else c.value
-    if isinstance(v, str):
-        text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", v)
-        sid = ids[(c.style, text.startswith(FORMULA_PREFIXES))]
-        style = f' s="{sid}"' if sid else ""
-        if not text:
-            return f'<c r="{ref}"{style} t="inlineStr"/>'
-        return f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{xml_escape(text)}</t></is></c>'
+    if isinstance(v, str):  # as `_Sheet.cell` writes text: `_text_cell`, quote-prefixed when formula-like
+        sid = ids[(c.style, ILLEGAL_CHARACTERS_RE.sub("\ufffd", v).startswith(FORMULA_PREFIXES))]
+        return _text_cell(ref, v, f' s="{sid}"' if sid else "")
     sid = ids[(c.style, False)]
     style = f' s="{sid}"' if sid else ""
     if v is None:
         return f'<c r="{ref}"{style}/>' if sid else ""
     if isinstance(c.value, Money) and c.value.cents is not None:
         return f'<c r="{ref}"{style} t="n"><v>{_dec(c.value.cents)}</v></c>'
-    if isinstance(v, bool):
+    if isinstance(v, (bool, np.bool_)):
         return f'<c r="{ref}"{style} t="b"><v>{int(v)}</v></c>'
-    if isinstance(v, int):
-        return f'<c r="{ref}"{style} t="n"><v>{v}</v></c>'
+    if isinstance(v, (int, np.integer)):
+        return f'<c r="{ref}"{style} t="n"><v>{int(v)}</v></c>'
     if isinstance(v, _date):
         return f'<c r="{ref}"{style} t="n"><v>{int(to_excel(v))}</v></c>'
     raise TypeError(f"a hand-written cell holds text, an int, Money, a date or None, not {type(v).__name__}")
@@ -730,18 +729,9 @@ def _uninformative(f: pd.DataFrame, name: str) -> bool:
 
 def _cell_styles(wb: Workbook) -> CellStyles:
     """The style ids of the data cells of schedule sheets, registered in the workbook."""
-    probe = wb.create_sheet("__styles__")
-
-    def style_id(**attrs: object) -> int:
-        c = WriteOnlyCell(probe)
-        for k, v in attrs.items():
-            setattr(c, k, v)
-        return int(c.style_id)
-
-    ids = CellStyles(money=style_id(number_format=ACCOUNTING), pct=style_id(number_format=PCT),
-                     date=style_id(number_format=DATE), quoted=style_id(quotePrefix=True))
-    wb.remove(probe)
-    return ids
+    ids = _style_ids(wb, {"money": {"number_format": ACCOUNTING}, "pct": {"number_format": PCT},
+                          "date": {"number_format": DATE}, "quoted": {"quotePrefix": True}})
+    return CellStyles(money=ids["money"], pct=ids["pct"], date=ids["date"], quoted=ids["quoted"])
 
 
 def _schedule_sheet(wb: Workbook, report: Report, sched: Schedule, title: str, rows: ScheduleRows,
